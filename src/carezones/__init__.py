@@ -1,0 +1,55 @@
+"""carezones: home-care neighbourhood zones around the routes carers can walk or cycle.
+
+The pipeline, one module per stage: :mod:`~carezones.network` (travel networks from
+OpenStreetMap), :mod:`~carezones.travel` (snapping, travel-time matrices, isochrones), and
+the stages built on them.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .exceptions import (
+    CarezonesError,
+    CarezonesWarning,
+    FarFromNetworkWarning,
+    InfeasibleError,
+    Problem,
+    ValidationError,
+)
+from .network import MODES, Speeds, TravelNetwork, load_network
+from .travel import (
+    Snapped,
+    isochrones,
+    snap_points,
+    travel_time,
+    travel_time_matrix,
+    travel_times_from,
+)
+
+try:
+    __version__ = version("carezones")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "MODES",
+    "CarezonesError",
+    "CarezonesWarning",
+    "FarFromNetworkWarning",
+    "InfeasibleError",
+    "Problem",
+    "Snapped",
+    "Speeds",
+    "TravelNetwork",
+    "ValidationError",
+    "__version__",
+    "isochrones",
+    "load_network",
+    "snap_points",
+    "travel_time",
+    "travel_time_matrix",
+    "travel_times_from",
+]
+
+import logging as _logging
+
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())
