@@ -1,0 +1,86 @@
+"""The ``carezones`` command line.
+
+Each command is a thin layer over the Python API; logging goes to stderr, results to
+files and a short summary to stdout.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import datasets
+from .network import MODES, load_network
+
+app = typer.Typer(
+    help="Home-care neighbourhood zones around the routes carers can walk or cycle.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _echo_frame(frame: object) -> None:
+    typer.echo(str(frame))
+
+
+@app.command()
+def network(
+    file: Annotated[Path, typer.Argument(help="An OSM extract: .osm.pbf, .osm, .osm.bz2 or .osm.gz.")],
+    mode: Annotated[list[str] | None, typer.Option("--mode", "-m", help="walk, cycle or drive (repeatable).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Print a summary of each mode's network: nodes, edges, km, area and CRS."""
+    _setup_logging(verbose)
+    net = load_network(file, modes=tuple(mode) if mode else MODES)
+    typer.echo(f"{net.source}")
+    _echo_frame(net.summary().round(2))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path("carezones-demo"),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the pipeline on the embedded default (central Helsinki) and write a map."""
+    from .travel import isochrones
+
+    _setup_logging(verbose)
+    out.mkdir(parents=True, exist_ok=True)
+    typer.echo("[1/2] Loading the embedded default network (central Helsinki, © OpenStreetMap contributors)")
+    net = datasets.load_default_network()
+    _echo_frame(net.summary().round(2))
+    typer.echo("[2/2] A 10-minute walk from the centre of the network")
+    nodes = net.nodes["walk"]
+    centre = nodes.geometry.union_all().centroid
+    iso = isochrones(net, nodes.geometry.iloc[[int(nodes.distance(centre).argmin())]], [10])
+    import folium
+
+    iso = iso.to_crs(4326)
+    minx, miny, maxx, maxy = iso.total_bounds
+    m = folium.Map(tiles=None, control_scale=True)
+    streets = net.edges["walk"].geometry.to_crs(4326)
+    folium.GeoJson(streets.to_json(), name="walking network",
+                   style_function=lambda _: {"color": "#777777", "weight": 1}).add_to(m)
+    folium.GeoJson(iso[["minutes", "area_km2", "geometry"]].to_json(), name="10-minute walk",
+                   style_function=lambda _: {"color": "#1b9e77", "fillOpacity": 0.35},
+                   tooltip=folium.GeoJsonTooltip(["minutes", "area_km2"])).add_to(m)
+    folium.LayerControl().add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    path = out / "isochrone_10min_walk.html"
+    m.save(str(path))
+    typer.echo(f"Map written to {path.resolve()}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Run the command line."""
+    app()
