@@ -16,8 +16,8 @@ from pyproj import CRS
 # Every test run gets its own network cache, so no test depends on an earlier run.
 os.environ.setdefault("CAREZONES_CACHE_DIR", tempfile.mkdtemp(prefix="carezones-test-cache-"))
 
-from carezones import datasets  # noqa: E402
-from carezones.network import Speeds, TravelNetwork  # noqa: E402
+from carezones import datasets
+from carezones.network import Speeds, TravelNetwork
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,7 +37,9 @@ def shared_path(name: str) -> Path:
     """Path of a shared UK extract, or skip the test with the reason."""
     folder = datasets.shared_data_dir()
     if folder is None or not (folder / datasets.UK_EXTRACTS[name]).exists():
-        pytest.skip(f"shared OSM data absent: ../shared/data/osm/{datasets.UK_EXTRACTS[name]} not found")
+        pytest.skip(
+            f"shared OSM data absent: ../shared/data/osm/{datasets.UK_EXTRACTS[name]} not found"
+        )
     return folder / datasets.UK_EXTRACTS[name]
 
 
@@ -81,7 +83,9 @@ def oxford(oxford_path: Path) -> TravelNetwork:
     return load_network(oxford_path)
 
 
-def grid_network(n: int = 5, spacing: float = 100.0, *, modes: tuple[str, ...] = ("walk",)) -> TravelNetwork:
+def grid_network(
+    n: int = 5, spacing: float = 100.0, *, modes: tuple[str, ...] = ("walk",)
+) -> TravelNetwork:
     """A hand-made n x n street grid (two-way streets, metres in EPSG:27700), osmnx layout."""
     crs = CRS.from_epsg(27700)
     x0, y0 = 530_000.0, 180_000.0
@@ -89,8 +93,10 @@ def grid_network(n: int = 5, spacing: float = 100.0, *, modes: tuple[str, ...] =
     xs = x0 + (ids - 1) % n * spacing
     ys = y0 + (ids - 1) // n * spacing
     nodes = gpd.GeoDataFrame(
-        {"x": xs, "y": ys, "street_count": 4}, geometry=gpd.points_from_xy(xs, ys),
-        index=pd.Index(ids, name="osmid"), crs=crs,
+        {"x": xs, "y": ys, "street_count": 4},
+        geometry=gpd.points_from_xy(xs, ys),
+        index=pd.Index(ids, name="osmid"),
+        crs=crs,
     )
     rows = []
     for i in range(n * n):
@@ -98,8 +104,17 @@ def grid_network(n: int = 5, spacing: float = 100.0, *, modes: tuple[str, ...] =
         for j in ([i + 1] if c + 1 < n else []) + ([i + n] if r + 1 < n else []):
             for a, b in ((i, j), (j, i)):
                 geom = shapely.LineString([(xs[a], ys[a]), (xs[b], ys[b])])
-                rows.append({"u": ids[a], "v": ids[b], "key": 0, "osmid": 1000 + i, "highway": "residential",
-                             "length": spacing, "geometry": geom})
+                rows.append(
+                    {
+                        "u": ids[a],
+                        "v": ids[b],
+                        "key": 0,
+                        "osmid": 1000 + i,
+                        "highway": "residential",
+                        "length": spacing,
+                        "geometry": geom,
+                    }
+                )
     speeds = Speeds()
     nets_nodes, nets_edges = {}, {}
     for mode in modes:

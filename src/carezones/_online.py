@@ -32,7 +32,9 @@ def download_network(source: Any, *, modes: Sequence[str], speeds: Speeds) -> Tr
         elif isinstance(source, BaseGeometry):
             graph = ox.graph_from_polygon(source, network_type=kind, retain_all=True)
         else:
-            graph = ox.graph_from_bbox(tuple(float(v) for v in source), network_type=kind, retain_all=True)
+            graph = ox.graph_from_bbox(
+                tuple(float(v) for v in source), network_type=kind, retain_all=True
+            )
         graph = graph.subgraph(max(nx.strongly_connected_components(graph), key=len)).copy()
         if crs is None:
             xs = np.array([d["x"] for _, d in graph.nodes(data=True)])

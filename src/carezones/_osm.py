@@ -91,7 +91,9 @@ def _is_pbf(path: Path) -> bool:
     return path.name.lower().endswith(".pbf")
 
 
-def pbf_path(source: str | os.PathLike[str], *, cache: str | os.PathLike[str] | None = None) -> Path:
+def pbf_path(
+    source: str | os.PathLike[str], *, cache: str | os.PathLike[str] | None = None
+) -> Path:
     """Return a PBF file holding ``source``'s data, converting OSM XML once if needed.
 
     Parameters

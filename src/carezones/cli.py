@@ -35,8 +35,12 @@ def _echo_frame(frame: object) -> None:
 
 @app.command()
 def network(
-    file: Annotated[Path, typer.Argument(help="An OSM extract: .osm.pbf, .osm, .osm.bz2 or .osm.gz.")],
-    mode: Annotated[list[str] | None, typer.Option("--mode", "-m", help="walk, cycle or drive (repeatable).")] = None,
+    file: Annotated[
+        Path, typer.Argument(help="An OSM extract: .osm.pbf, .osm, .osm.bz2 or .osm.gz.")
+    ],
+    mode: Annotated[
+        list[str] | None, typer.Option("--mode", "-m", help="walk, cycle or drive (repeatable).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Print a summary of each mode's network: nodes, edges, km, area and CRS."""
@@ -48,7 +52,9 @@ def network(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path("carezones-demo"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-demo"
+    ),
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the pipeline on the embedded default (central Helsinki) and write a map."""
@@ -56,7 +62,10 @@ def demo(
 
     _setup_logging(verbose)
     out.mkdir(parents=True, exist_ok=True)
-    typer.echo("[1/2] Loading the embedded default network (central Helsinki, © OpenStreetMap contributors)")
+    typer.echo(
+        "[1/2] Loading the embedded default network "
+        "(central Helsinki, © OpenStreetMap contributors)"
+    )
     net = datasets.load_default_network()
     _echo_frame(net.summary().round(2))
     typer.echo("[2/2] A 10-minute walk from the centre of the network")
@@ -69,11 +78,17 @@ def demo(
     minx, miny, maxx, maxy = iso.total_bounds
     m = folium.Map(tiles=None, control_scale=True)
     streets = net.edges["walk"].geometry.to_crs(4326)
-    folium.GeoJson(streets.to_json(), name="walking network",
-                   style_function=lambda _: {"color": "#777777", "weight": 1}).add_to(m)
-    folium.GeoJson(iso[["minutes", "area_km2", "geometry"]].to_json(), name="10-minute walk",
-                   style_function=lambda _: {"color": "#1b9e77", "fillOpacity": 0.35},
-                   tooltip=folium.GeoJsonTooltip(["minutes", "area_km2"])).add_to(m)
+    folium.GeoJson(
+        streets.to_json(),
+        name="walking network",
+        style_function=lambda _: {"color": "#777777", "weight": 1},
+    ).add_to(m)
+    folium.GeoJson(
+        iso[["minutes", "area_km2", "geometry"]].to_json(),
+        name="10-minute walk",
+        style_function=lambda _: {"color": "#1b9e77", "fillOpacity": 0.35},
+        tooltip=folium.GeoJsonTooltip(["minutes", "area_km2"]),
+    ).add_to(m)
     folium.LayerControl().add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     path = out / "isochrone_10min_walk.html"

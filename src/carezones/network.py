@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -136,18 +137,32 @@ class Speeds:
         for name in ("walk_kmh", "cycle_kmh", "drive_fallback_kmh", "drive_access_kmh"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
-                problems.append(Problem("Speeds", "bad speed", "a number > 0", repr(value), column=name))
+                problems.append(
+                    Problem("Speeds", "bad speed", "a number > 0", repr(value), column=name)
+                )
         f = self.drive_urban_factor
         if not (isinstance(f, int | float) and 0 < f <= 1):
             problems.append(
-                Problem("Speeds", "bad factor", "a number in (0, 1]", repr(f), column="drive_urban_factor")
+                Problem(
+                    "Speeds",
+                    "bad factor",
+                    "a number in (0, 1]",
+                    repr(f),
+                    column="drive_urban_factor",
+                )
             )
         table = dict(_DRIVE_DEFAULT_KMH)
         if self.drive_default_kmh is not None:
             for key, value in dict(self.drive_default_kmh).items():
                 if not (isinstance(value, int | float) and value > 0):
                     problems.append(
-                        Problem("Speeds", "bad speed", "a number > 0", repr(value), column=f"drive_default_kmh[{key!r}]")
+                        Problem(
+                            "Speeds",
+                            "bad speed",
+                            "a number > 0",
+                            repr(value),
+                            column=f"drive_default_kmh[{key!r}]",
+                        )
                     )
                 table[str(key)] = float(value)
         if problems:
@@ -244,9 +259,15 @@ def _edge_speeds(edges: pd.DataFrame, mode: str, speeds: Speeds) -> np.ndarray:
         return np.full(n, speeds.walk_kmh)
     if mode == "cycle":
         return np.full(n, speeds.cycle_kmh)
-    limit = _parse_maxspeed(edges["maxspeed"].map(_first)) if "maxspeed" in edges else np.full(n, np.nan)
+    limit = (
+        _parse_maxspeed(edges["maxspeed"].map(_first))
+        if "maxspeed" in edges
+        else np.full(n, np.nan)
+    )
     table = dict(speeds.drive_default_kmh or {})
-    default = edges["highway"].map(_first).map(table).astype(float).fillna(speeds.drive_fallback_kmh)
+    default = (
+        edges["highway"].map(_first).map(table).astype(float).fillna(speeds.drive_fallback_kmh)
+    )
     limit = np.where(np.isfinite(limit) & (limit > 0), limit, default.to_numpy())
     return limit * speeds.drive_urban_factor
 
@@ -267,6 +288,15 @@ def _tidy(value: Any) -> Any:
 def _read_mode(osm: pyrosm.OSM, mode: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None:
     """Raw pyrosm nodes and segment edges (lon/lat) for ``mode``; None when empty."""
     extra = ["service", "access", "foot", "bicycle"]
+    with warnings.catch_warnings():
+        # pyrosm warns when it finds no ways; carezones reports that itself, per mode.
+        warnings.filterwarnings("ignore", message="Could not find any", category=UserWarning)
+        return _read_mode_quiet(osm, mode, extra)
+
+
+def _read_mode_quiet(
+    osm: pyrosm.OSM, mode: str, extra: list[str]
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None:
     got = osm.get_network(network_type=_PYROSM_TYPE[mode], nodes=True, extra_attributes=extra)
     if got is None or got[1] is None or len(got[1]) == 0:
         return None
@@ -275,7 +305,9 @@ def _read_mode(osm: pyrosm.OSM, mode: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
         shared = osm.get_network(
             network_type="cycling",
             nodes=True,
-            custom_filter=['["highway"~"^(footway|pedestrian|bridleway)$"]["bicycle"~"^(yes|designated|permissive)$"]'],
+            custom_filter=[
+                '["highway"~"^(footway|pedestrian|bridleway)$"]["bicycle"~"^(yes|designated|permissive)$"]'
+            ],
             extra_attributes=extra,
         )
         if shared is not None and shared[1] is not None and len(shared[1]):
@@ -412,7 +444,12 @@ class TravelNetwork:
     def bounds(self) -> tuple[float, float, float, float]:
         """``(minx, miny, maxx, maxy)`` of every mode's nodes, in :attr:`crs`."""
         b = np.array([frame.total_bounds for frame in self.nodes.values()])
-        return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+        return (
+            float(b[:, 0].min()),
+            float(b[:, 1].min()),
+            float(b[:, 2].max()),
+            float(b[:, 3].max()),
+        )
 
     @cached_property
     def graphs(self) -> dict[str, nx.MultiDiGraph]:
@@ -428,9 +465,17 @@ class TravelNetwork:
         self._require(mode)
         nodes, edges = self.nodes[mode], self.edges[mode]
         graph = nx.MultiDiGraph(crs=self.crs.to_string(), simplified=True, mode=mode)
-        graph.add_nodes_from(zip(nodes.index, _records(nodes.drop(columns="geometry")), strict=True))
+        graph.add_nodes_from(
+            zip(nodes.index, _records(nodes.drop(columns="geometry")), strict=True)
+        )
         flat = edges.reset_index()
-        ends = zip(flat["u"], flat["v"], flat["key"], _records(flat.drop(columns=["u", "v", "key"])), strict=True)
+        ends = zip(
+            flat["u"],
+            flat["v"],
+            flat["key"],
+            _records(flat.drop(columns=["u", "v", "key"])),
+            strict=True,
+        )
         graph.add_edges_from(ends)
         return graph
 
@@ -520,14 +565,19 @@ class TravelNetwork:
         return out
 
     @classmethod
-    def load(cls, folder: str | os.PathLike[str], modes: Sequence[str] | None = None) -> TravelNetwork:
+    def load(
+        cls, folder: str | os.PathLike[str], modes: Sequence[str] | None = None
+    ) -> TravelNetwork:
         """Read a network written by :meth:`save`."""
         folder = Path(folder)
         meta = json.loads((folder / "network.json").read_text())
         crs = CRS.from_wkt(meta["crs"])
         modes = meta["modes"] if modes is None else modes
         nodes = {m: _read_frame(folder / f"{m}_nodes.parquet").set_index("osmid") for m in modes}
-        edges = {m: _read_frame(folder / f"{m}_edges.parquet").set_index(["u", "v", "key"]) for m in modes}
+        edges = {
+            m: _read_frame(folder / f"{m}_edges.parquet").set_index(["u", "v", "key"])
+            for m in modes
+        }
         return cls(nodes, edges, crs, meta["source"], Speeds(**meta["speeds"]))
 
 

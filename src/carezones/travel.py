@@ -89,7 +89,8 @@ class Snapped:
     def to_frame(self) -> pd.DataFrame:
         """One row per point: node, distance (m), far."""
         return pd.DataFrame(
-            {"node": self.node, "snap_distance_m": self.distance, "far": self.far}, index=self.labels
+            {"node": self.node, "snap_distance_m": self.distance, "far": self.far},
+            index=self.labels,
         )
 
 
@@ -100,7 +101,11 @@ def _as_xy(points: Points, crs: Any, where: str) -> tuple[np.ndarray, np.ndarray
     if isinstance(points, gpd.GeoSeries):
         if points.crs is None and crs is None:
             raise ValidationError(
-                [Problem(where, "no CRS", "points with a CRS (or crs=...)", "a GeoSeries without one")]
+                [
+                    Problem(
+                        where, "no CRS", "points with a CRS (or crs=...)", "a GeoSeries without one"
+                    )
+                ]
             )
         labels = points.index
         empty = points.isna().to_numpy() | points.is_empty.to_numpy()
@@ -109,7 +114,13 @@ def _as_xy(points: Points, crs: Any, where: str) -> tuple[np.ndarray, np.ndarray
         if bad_type.any():
             raise ValidationError(
                 [
-                    Problem(where, "not a point", "Point geometry", str(types[i]), row=f"row {labels[i]!r}")
+                    Problem(
+                        where,
+                        "not a point",
+                        "Point geometry",
+                        str(types[i]),
+                        row=f"row {labels[i]!r}",
+                    )
                     for i in np.flatnonzero(bad_type)
                 ]
             )
@@ -132,7 +143,9 @@ def _as_xy(points: Points, crs: Any, where: str) -> tuple[np.ndarray, np.ndarray
             )
         x, y = arr[:, 0], arr[:, 1]
     if len(x) != len(y):
-        raise ValidationError([Problem(where, "bad points", "as many x as y", f"{len(x)} and {len(y)}")])
+        raise ValidationError(
+            [Problem(where, "bad points", "as many x as y", f"{len(x)} and {len(y)}")]
+        )
     return x, y, pd.RangeIndex(len(x)), CRS.from_user_input(crs if crs is not None else 4326)
 
 
@@ -235,7 +248,13 @@ def snap_points(
     if nan.any():
         raise ValidationError(
             [
-                Problem(where, "missing coordinates", "finite x and y", "empty or NaN", row=f"row {labels[i]!r}")
+                Problem(
+                    where,
+                    "missing coordinates",
+                    "finite x and y",
+                    "empty or NaN",
+                    row=f"row {labels[i]!r}",
+                )
                 for i in np.flatnonzero(nan)
             ]
         )
@@ -258,11 +277,20 @@ def snap_points(
     )
 
 
-def _snapped(network: TravelNetwork, points: Points, mode: str, max_snap_distance: float, where: str) -> Snapped:
+def _snapped(
+    network: TravelNetwork, points: Points, mode: str, max_snap_distance: float, where: str
+) -> Snapped:
     if isinstance(points, Snapped):
         if points.mode != mode:
             raise ValidationError(
-                [Problem(where, "snapped to another mode", f"points snapped for {mode!r}", repr(points.mode))]
+                [
+                    Problem(
+                        where,
+                        "snapped to another mode",
+                        f"points snapped for {mode!r}",
+                        repr(points.mode),
+                    )
+                ]
             )
         return points
     return snap_points(network, points, mode=mode, max_snap_distance=max_snap_distance, where=where)
@@ -353,7 +381,11 @@ def travel_time_matrix(
     """
     check_mode(mode)
     origin = _snapped(network, origins, mode, max_snap_distance, "origins")
-    dest = origin if destinations is None else _snapped(network, destinations, mode, max_snap_distance, "destinations")
+    dest = (
+        origin
+        if destinations is None
+        else _snapped(network, destinations, mode, max_snap_distance, "destinations")
+    )
     _check_far(origin, far, "origins")
     if dest is not origin:
         _check_far(dest, far, "destinations")
@@ -392,10 +424,18 @@ def travel_times_from(
     (2,)
     """
     m = travel_time_matrix(
-        network, origin, destinations, mode=mode, cutoff=cutoff, max_snap_distance=max_snap_distance, far=far
+        network,
+        origin,
+        destinations,
+        mode=mode,
+        cutoff=cutoff,
+        max_snap_distance=max_snap_distance,
+        far=far,
     )
     if m.shape[0] != 1:
-        raise ValidationError([Problem("origin", "not one point", "exactly one origin", f"{m.shape[0]} points")])
+        raise ValidationError(
+            [Problem("origin", "not one point", "exactly one origin", f"{m.shape[0]} points")]
+        )
     return m[0]
 
 
@@ -422,8 +462,16 @@ def travel_time(
     >>> 300 < t < 1800
     True
     """
-    a = snap_points(network, np.asarray(origin, dtype=float).reshape(1, 2), mode=mode, crs=crs, where="origin")
-    b = snap_points(network, np.asarray(destination, dtype=float).reshape(1, 2), mode=mode, crs=crs, where="destination")
+    a = snap_points(
+        network, np.asarray(origin, dtype=float).reshape(1, 2), mode=mode, crs=crs, where="origin"
+    )
+    b = snap_points(
+        network,
+        np.asarray(destination, dtype=float).reshape(1, 2),
+        mode=mode,
+        crs=crs,
+        where="destination",
+    )
     return float(travel_time_matrix(network, a, b, mode=mode)[0, 0])
 
 
@@ -463,7 +511,7 @@ def isochrones(
     >>> from carezones import datasets
     >>> net = datasets.load_default_network(modes="walk")
     >>> iso = isochrones(net, (24.9384, 60.1699), [5, 10])
-    >>> bool(iso.geometry.iloc[0].contains(iso.geometry.iloc[1]))
+    >>> bool(iso.geometry.iloc[0].buffer(1).contains(iso.geometry.iloc[1]))
     True
     """
     from scipy.sparse.csgraph import dijkstra
@@ -472,7 +520,9 @@ def isochrones(
     if isinstance(point, gpd.GeoSeries | gpd.GeoDataFrame):
         snapped = snap_points(network, point, mode=mode, where="point")
     else:
-        snapped = snap_points(network, np.asarray(point, dtype=float).reshape(1, 2), mode=mode, crs=crs, where="point")
+        snapped = snap_points(
+            network, np.asarray(point, dtype=float).reshape(1, 2), mode=mode, crs=crs, where="point"
+        )
     index = network.index(mode)
     seconds = dijkstra(index.csr, indices=int(snapped.position[0]), limit=limits[0] * 60)
     edges = network.edges[mode]
@@ -491,5 +541,7 @@ def isochrones(
             pieces.append(shapely.ops.substring(g, 0, share, normalized=True))
         pieces.append(shapely.Point(index.xy[snapped.position[0]]))
         shape = shapely.union_all(shapely.buffer(np.array(pieces, dtype=object), buffer))
-        rows.append({"minutes": limit, "mode": mode, "area_km2": shape.area / 1e6, "geometry": shape})
+        rows.append(
+            {"minutes": limit, "mode": mode, "area_km2": shape.area / 1e6, "geometry": shape}
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=network.crs)
