@@ -97,5 +97,11 @@ def demo(
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    """Run the command line."""
-    app()
+    """Run the command line; carezones' own errors end with their message and exit code 2."""
+    from .exceptions import CarezonesError
+
+    try:
+        app()
+    except CarezonesError as exc:
+        typer.echo(f"carezones: error: {exc}", err=True)
+        raise SystemExit(2) from None
