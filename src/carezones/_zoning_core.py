@@ -1,0 +1,423 @@
+"""Numeric core of the zoner: contiguous zones with an hours floor on a weighted graph.
+
+Everything here works on plain arrays (spopt's ``from_cost_matrix`` half): a symmetric
+sparse graph of travel seconds between *units* (network nodes, plus points along long
+streets), the weekly hours sitting on each unit, and the units' coordinates. The geo
+adapter in :mod:`carezones.zoning` builds those from clients and a network.
+
+Method
+------
+1. Seeds: network k-means++ on the hours (fixed seeds, e.g. provider offices, first).
+2. A network Voronoi with additive weights: each unit joins the zone whose centre it
+   reaches first once every centre's clock starts at its own offset. One multi-source
+   Dijkstra (``min_only=True``) on the graph plus one virtual source per zone. Its
+   shortest-path forest makes every zone one connected piece by construction.
+3. The offsets are Lagrange multipliers of the floor (and cap): a subgradient step raises
+   the head start of zones below the floor until the floor holds (dual ascent).
+4. Lloyd steps move each centre to the zone's hours-weighted network median.
+5. Local search moves boundary pieces (a unit and everything behind it in its zone's
+   shortest-path tree) to a neighbouring zone when that lowers the hours-weighted time to
+   the centres, never breaking the floor, the cap or contiguity (removing a branch of a
+   spanning tree leaves a tree; the branch joins the other zone through a street).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+__all__ = ["CoreResult", "partition_connected", "zone_medians", "pieces", "supported_zones"]
+
+_EPS_SHARE = 1e-3  # weight of an empty unit relative to the mean hours of a unit with hours
+
+
+@dataclass(frozen=True)
+class CoreResult:
+    """A partition of the units of one connected graph.
+
+    Attributes
+    ----------
+    labels
+        Zone index (0..k-1) of every unit.
+    centres
+        Unit index of every zone's centre.
+    hours
+        Hours of every zone.
+    cost
+        Hours-weighted seconds from the units to their zone's centre.
+    feasible
+        Every zone at or above the floor (and below the cap).
+    """
+
+    labels: np.ndarray
+    centres: np.ndarray
+    hours: np.ndarray
+    cost: float
+    feasible: bool
+
+
+def supported_zones(total_hours: float, floor: float) -> int:
+    """How many zones of at least ``floor`` hours ``total_hours`` can support."""
+    if floor <= 0:
+        return 10**9
+    return int(np.floor(total_hours / floor + 1e-9))
+
+
+def pieces(graph: sparse.csr_matrix, labels: np.ndarray, k: int) -> np.ndarray:
+    """Number of connected pieces of each zone's units (0 for an empty zone).
+
+    Examples
+    --------
+    >>> g = sparse.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float))
+    >>> pieces(g, np.array([0, 1, 0]), 2).tolist()
+    [2, 1]
+    """
+    coo = graph.tocoo()
+    keep = (labels[coo.row] == labels[coo.col]) & (labels[coo.row] >= 0)
+    inner = sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (coo.row[keep], coo.col[keep])), shape=graph.shape
+    )
+    _, comp = connected_components(inner, directed=False)
+    out = np.zeros(k, dtype=int)
+    ok = labels >= 0
+    pairs = np.unique(np.column_stack([labels[ok], comp[ok]]), axis=0)
+    np.add.at(out, pairs[:, 0], 1)
+    return out
+
+
+class _Graph:
+    """The unit graph with the pieces every step reuses."""
+
+    def __init__(self, graph: sparse.csr_matrix, weights: np.ndarray, xy: np.ndarray) -> None:
+        self.csr = graph.tocsr()
+        coo = self.csr.tocoo()
+        self.rows, self.cols, self.data = coo.row, coo.col, coo.data
+        self.n = self.csr.shape[0]
+        self.w = np.asarray(weights, dtype=float)
+        self.xy = np.asarray(xy, dtype=float)
+        positive = self.w[self.w > 0]
+        eps = _EPS_SHARE * (positive.mean() if len(positive) else 1.0)
+        self.w_eps = self.w + eps  # empty units count a little, for tidy shapes
+
+    def distances(self, sources: np.ndarray) -> np.ndarray:
+        return np.atleast_2d(
+            dijkstra(self.csr, directed=True, indices=np.asarray(sources, dtype=np.intp))
+        )
+
+    def voronoi(self, centres: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Additively weighted network Voronoi: labels and the shortest-path forest."""
+        k = len(centres)
+        base = offsets - offsets.min() + 1.0
+        rows = np.concatenate([self.rows, np.arange(self.n, self.n + k)])
+        cols = np.concatenate([self.cols, centres])
+        data = np.concatenate([self.data, base])
+        aug = sparse.csr_matrix((data, (rows, cols)), shape=(self.n + k, self.n + k))
+        _, pred, src = dijkstra(
+            aug,
+            directed=True,
+            indices=np.arange(self.n, self.n + k),
+            min_only=True,
+            return_predecessors=True,
+        )
+        labels = src[: self.n] - self.n
+        parent = pred[: self.n].astype(np.intp)
+        parent[parent >= self.n] = -1
+        return labels.astype(np.intp), parent
+
+    def forest(self, labels: np.ndarray, centres: np.ndarray) -> np.ndarray:
+        """Shortest-path forest of every zone inside itself, rooted at its centre."""
+        keep = labels[self.rows] == labels[self.cols]
+        inner = sparse.csr_matrix(
+            (self.data[keep], (self.rows[keep], self.cols[keep])), shape=(self.n, self.n)
+        )
+        _, pred, _ = dijkstra(
+            inner, directed=True, indices=centres, min_only=True, return_predecessors=True
+        )
+        parent = pred.astype(np.intp)
+        parent[parent < 0] = -1
+        return parent
+
+
+def zone_medians(
+    g: _Graph | None,
+    labels: np.ndarray,
+    centres: np.ndarray,
+    *,
+    fixed: np.ndarray | None = None,
+    candidates: int = 8,
+    graph: sparse.csr_matrix | None = None,
+    weights: np.ndarray | None = None,
+    xy: np.ndarray | None = None,
+) -> np.ndarray:
+    """Move each zone's centre to its hours-weighted network median (among candidates).
+
+    The candidates are the current centre and the zone's units nearest (in a straight
+    line) to the zone's hours-weighted mean position. ``fixed`` zones keep their centre.
+    """
+    if g is None:
+        g = _Graph(graph, weights, xy)  # type: ignore[arg-type]
+    k = len(centres)
+    fixed = np.zeros(k, dtype=bool) if fixed is None else fixed
+    cand_lists: list[np.ndarray] = []
+    for z in range(k):
+        members = np.flatnonzero(labels == z)
+        if fixed[z] or len(members) == 0 or g.w[members].sum() <= 0:
+            cand_lists.append(np.array([centres[z]]))
+            continue
+        mean = np.average(g.xy[members], axis=0, weights=g.w[members])
+        near = members[np.argsort(((g.xy[members] - mean) ** 2).sum(axis=1))[:candidates]]
+        cand_lists.append(np.unique(np.concatenate([[centres[z]], near])))
+    flat = np.concatenate(cand_lists)
+    dist = g.distances(flat)
+    out = np.array(centres, copy=True)
+    start = 0
+    for z, cands in enumerate(cand_lists):
+        block = dist[start : start + len(cands)]
+        start += len(cands)
+        members = np.flatnonzero(labels == z)
+        cost = block[:, members] @ g.w_eps[members]
+        out[z] = cands[int(np.argmin(cost))]
+    return out
+
+
+def _seed(g: _Graph, k: int, fixed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Network k-means++ on the hours, after the fixed seeds."""
+    chosen = [int(s) for s in fixed]
+    demand = np.flatnonzero(g.w > 0)
+    pool = demand if len(demand) >= k else np.arange(g.n)
+    if not chosen:
+        p = g.w_eps[pool] / g.w_eps[pool].sum()
+        chosen.append(int(rng.choice(pool, p=p)))
+    nearest = g.distances(np.array(chosen)).min(axis=0)
+    while len(chosen) < k:
+        score = g.w_eps[pool] * nearest[pool] ** 2
+        total = score.sum()
+        pick = int(rng.choice(pool, p=score / total)) if total > 0 else int(rng.choice(pool))
+        if pick in chosen:
+            pick = int(rng.choice(np.setdiff1d(np.arange(g.n), chosen)))
+        chosen.append(pick)
+        nearest = np.minimum(nearest, g.distances(np.array([pick]))[0])
+    return np.array(chosen, dtype=np.intp)
+
+
+def _dual_ascent(
+    g: _Graph,
+    centres: np.ndarray,
+    floor: float,
+    cap: float,
+    offsets: np.ndarray,
+    iters: int,
+    scale: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tune the additive weights until every zone meets the floor and the cap.
+
+    The weights are Lagrange multipliers of balance constraints (hours = the mean): a
+    subgradient step gives zones short of hours a head start and holds back the largest,
+    and stops as soon as the floor and the cap hold, so zones stay as compact as they can.
+    """
+    k = len(centres)
+    target = g.w.sum() / k
+    off = offsets.copy()
+    best: tuple[float, np.ndarray, np.ndarray, np.ndarray] | None = None
+    for t in range(iters):
+        labels, parent = g.voronoi(centres, off)
+        hours = np.bincount(labels, weights=g.w, minlength=k)
+        short = np.maximum(floor - hours, 0.0).sum() + np.maximum(hours - cap, 0.0).sum()
+        if best is None or short < best[0]:
+            best = (short, labels, parent, off.copy())
+        if short <= 0:
+            break
+        step = scale / (1.0 + t / 25.0)
+        off = off + step * (hours - target) / max(target, 1e-9)
+        off -= off.mean()
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def _children(parent: np.ndarray) -> list[list[int]]:
+    kids: list[list[int]] = [[] for _ in range(len(parent))]
+    for v in np.flatnonzero(parent >= 0):
+        kids[parent[v]].append(int(v))
+    return kids
+
+
+def _subtree(v: int, kids: list[list[int]], limit: int) -> list[int] | None:
+    out = [v]
+    i = 0
+    while i < len(out):
+        out.extend(kids[out[i]])
+        if len(out) > limit:
+            return None
+        i += 1
+    return out
+
+
+def _refine(
+    g: _Graph,
+    labels: np.ndarray,
+    centres: np.ndarray,
+    floor: float,
+    cap: float,
+    dist: np.ndarray,
+    rounds: int = 30,
+    max_piece: int = 400,
+) -> np.ndarray:
+    """Move boundary pieces between zones: repair the floor first, then lower the cost."""
+    labels = labels.copy()
+    k = len(centres)
+    hours = np.bincount(labels, weights=g.w, minlength=k)
+    for _ in range(rounds):
+        parent = g.forest(labels, centres)
+        kids = _children(parent)
+        cross = labels[g.rows] != labels[g.cols]
+        vs, us = g.rows[cross], g.cols[cross]
+        _, first = np.unique(np.column_stack([vs, labels[us]]), axis=0, return_index=True)
+        deficit = hours < floor - 1e-9
+        moves = []
+        for v, u in zip(vs[first], us[first], strict=True):
+            if parent[v] < 0:  # a centre
+                continue
+            a, b = labels[v], labels[u]
+            nodes = _subtree(int(v), kids, max_piece)
+            if nodes is None:
+                continue
+            idx = np.array(nodes)
+            weight = g.w[idx].sum()
+            gain = float(g.w_eps[idx] @ (dist[a, idx] - dist[b, idx]))
+            if deficit.any():
+                if not deficit[b] or weight <= 0:
+                    continue
+                gain = 1e12 + gain / weight  # repair first, cheapest per hour
+            elif gain <= 1e-9:
+                continue
+            moves.append((gain, int(v), int(u)))
+        if not moves:
+            break
+        moves.sort(reverse=True)
+        done = 0
+        for gain, v, u in moves:
+            a, b = labels[v], labels[u]
+            if a == b or parent[v] < 0:
+                continue
+            idx = np.array(_subtree(v, kids, max_piece) or [], dtype=np.intp)
+            if len(idx) == 0:
+                continue
+            weight = g.w[idx].sum()
+            if hours[a] - weight < floor - 1e-9 and weight > 0:
+                continue
+            if hours[b] + weight > cap + 1e-9:
+                continue
+            repair = gain >= 1e12
+            if repair and not hours[b] < floor - 1e-9:
+                continue
+            if not repair and float(g.w_eps[idx] @ (dist[a, idx] - dist[b, idx])) <= 1e-9:
+                continue
+            labels[idx] = b
+            hours[a] -= weight
+            hours[b] += weight
+            kids[parent[v]].remove(v)
+            parent[v] = u
+            kids[u].append(v)
+            done += 1
+        if done == 0:
+            break
+    return labels
+
+
+def _cost(g: _Graph, labels: np.ndarray, dist: np.ndarray) -> float:
+    return float(g.w @ dist[labels, np.arange(g.n)])
+
+
+def partition_connected(
+    graph: sparse.csr_matrix,
+    weights: np.ndarray,
+    xy: np.ndarray,
+    k: int,
+    *,
+    floor: float,
+    cap: float = np.inf,
+    seeds: np.ndarray | None = None,
+    random_state: int | np.random.Generator | None = None,
+    n_init: int = 3,
+    lloyd_steps: int = 6,
+    refine_steps: int = 6,
+) -> CoreResult:
+    """Split a connected graph's units into ``k`` contiguous zones of ``floor``..``cap`` hours.
+
+    Parameters
+    ----------
+    graph
+        Symmetric sparse matrix of travel seconds between adjacent units (connected).
+    weights
+        Weekly hours on each unit.
+    xy
+        Unit coordinates (metres), used only to pick median candidates.
+    k
+        Number of zones.
+    floor, cap
+        Smallest and largest weekly hours of a zone.
+    seeds
+        Units that must be zone centres (at most ``k``).
+    random_state
+        Seed of the random choices.
+    n_init
+        Independent starts; the best feasible one is kept.
+    lloyd_steps
+        Centre updates per start while the zones are weighted Voronoi cells.
+    refine_steps
+        Centre updates per start while boundary pieces move.
+
+    Returns
+    -------
+    CoreResult
+        The best start (feasible first, then lowest cost).
+
+    Examples
+    --------
+    >>> a = np.zeros((6, 6))
+    >>> for i in range(5):
+    ...     a[i, i + 1] = a[i + 1, i] = 60.0
+    >>> xy = np.c_[np.arange(6), np.zeros(6)]
+    >>> res = partition_connected(sparse.csr_matrix(a), np.ones(6), xy, 2, floor=3, random_state=0)
+    >>> sorted(res.hours.tolist()), res.feasible
+    ([3.0, 3.0], True)
+    """
+    rng = np.random.default_rng(random_state)
+    g = _Graph(graph, weights, xy)
+    fixed_seeds = np.array([] if seeds is None else seeds, dtype=np.intp)
+    fixed = np.zeros(k, dtype=bool)
+    fixed[: len(fixed_seeds)] = True
+    best: CoreResult | None = None
+    for _ in range(max(1, n_init)):
+        centres = _seed(g, k, fixed_seeds, rng)
+        offsets = np.zeros(k)
+        dist = g.distances(centres)
+        finite = dist[np.isfinite(dist)]
+        scale = float(np.median(finite)) / 4 if len(finite) else 60.0
+        labels = np.zeros(g.n, dtype=np.intp)
+        for _step in range(lloyd_steps):
+            labels, _, offsets = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
+            new = zone_medians(g, labels, centres, fixed=fixed)
+            if np.array_equal(new, centres):
+                break
+            centres = new
+            dist = g.distances(centres)
+        labels, _, _ = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
+        for _step in range(refine_steps):
+            labels = _refine(g, labels, centres, floor, cap, dist)
+            new = zone_medians(g, labels, centres, fixed=fixed)
+            if np.array_equal(new, centres):
+                break
+            centres = new
+            dist = g.distances(centres)
+        hours = np.bincount(labels, weights=g.w, minlength=k)
+        ok = bool((hours >= floor - 1e-9).all() and (hours <= cap + 1e-9).all())
+        ok = ok and bool((pieces(g.csr, labels, k) == 1).all())
+        res = CoreResult(labels, centres, hours, _cost(g, labels, dist), ok)
+        if best is None or (res.feasible, -res.cost) > (best.feasible, -best.cost):
+            best = res
+    assert best is not None
+    return best

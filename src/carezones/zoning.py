@@ -1,0 +1,582 @@
+"""Neighbourhood zones around walkable routes, each carrying a sustainable number of hours.
+
+The unit is the walking network, not the map's straight lines: a zone is one connected
+piece of the walking network, compact in walking time, and carries at least
+``min_weekly_hours``. :class:`NeighbourhoodZoner` (scikit-learn style) and its function
+wrapper :func:`neighbourhood_zones` draw such zones; :func:`check_plan` measures any plan
+(one drawn by hand included) and lists the rules it breaks; :func:`kmeans_zones`,
+:func:`ward_zones` and :func:`grid_zones` are the baselines every plan is compared with.
+
+How the zones are drawn
+-----------------------
+Clients sit on the walking network's *units* (its nodes, plus points every
+``resolution`` metres along longer streets). Zones grow from well-spread centres as a
+network Voronoi with additive weights tuned to meet the floor (one multi-source Dijkstra
+per step, contiguous by construction); centres move to their zone's network median; then
+boundary pieces move between zones while that shortens walks, never breaking the floor or
+contiguity. With ``n_zones="auto"`` the zoner looks for the most zones that each meet the
+floor (max-p style). See :mod:`carezones._zoning_core` for the numeric core.
+
+A zone's polygon is the union of its units' Voronoi cells within the served area (the
+network's convex hull plus ``resolution``), so the polygons cover the area without
+overlaps, follow the streets, and the zone of an address is the zone of its nearest unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from ._baselines import grid_zones, kmeans_zones, ward_zones
+from ._plan import PlanReport, ZonePlan, check_polygons, finish
+from ._zoning_core import partition_connected, supported_zones
+from ._zoning_geo import (
+    Demand,
+    Locked,
+    Units,
+    build_units,
+    grow_client_labels,
+    locked_units,
+    place_clients,
+    seed_units,
+)
+from .exceptions import InfeasibleError, Problem, ValidationError
+from .network import TravelNetwork, check_mode
+
+__all__ = [
+    "NeighbourhoodZoner",
+    "PlanReport",
+    "ZonePlan",
+    "check_plan",
+    "grid_zones",
+    "kmeans_zones",
+    "neighbourhood_zones",
+    "ward_zones",
+]
+
+
+class NeighbourhoodZoner:
+    """Draw neighbourhood zones on the walking network, each above an hours floor.
+
+    Parameters
+    ----------
+    min_weekly_hours
+        The floor: every zone carries at least this many weekly hours.
+    max_weekly_hours
+        Optional cap on a zone's weekly hours (None: no cap).
+    n_zones
+        {int, "auto"} How many zones; "auto" draws as many as the floor allows.
+    mode
+        {"walk", "cycle", "drive"} The network that measures compactness and contiguity.
+    seeds
+        Optional points (a GeoSeries/GeoDataFrame, e.g. provider offices): each becomes
+        the centre of its own zone.
+    locked
+        Zones that must stay as they are: polygons (a GeoDataFrame with ``zone_id``, or a
+        GeoSeries), or client sets (``{zone_id: [client_id, ...]}`` or a list of lists).
+        Clients sharing a street point with a locked client join the locked zone.
+    resolution
+        Metres between the points placed along long streets (smaller: finer borders).
+    max_snap_distance
+        Clients farther than this (metres) from the network are left unassigned, with
+        the reason.
+    n_init
+        Independent starts; the best plan is kept.
+    random_state
+        Seed of every random choice.
+
+    Attributes
+    ----------
+    labels_ : pandas.Series
+        ``zone_id`` of every client (indexed by ``client_id``; None when unassigned).
+    zones_ : geopandas.GeoDataFrame
+        One row per zone with its polygon and metrics (see :class:`ZonePlan`).
+    report_ : PlanReport
+        Metrics and broken rules.
+    unassigned_ : pandas.DataFrame
+        ``client_id`` and ``reason`` of every client in no zone.
+    n_zones_ : int
+        The number of zones drawn.
+    plan_ : ZonePlan
+        Everything above in one object.
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> net = datasets.load_default_network(modes="walk")
+    >>> nodes = net.nodes["walk"].sample(120, random_state=1)
+    >>> clients = gpd.GeoDataFrame({"client_id": [f"c{i}" for i in range(120)],
+    ...                             "weekly_hours": 10.0}, geometry=nodes.geometry.values,
+    ...                            crs=net.crs)
+    >>> zoner = NeighbourhoodZoner(250, n_zones="auto", random_state=0).fit(clients, net)
+    >>> zoner.n_zones_, bool(zoner.zones_["weekly_hours"].min() >= 250)
+    (4, True)
+    >>> bool((zoner.predict(clients) == zoner.labels_).all())
+    True
+    """
+
+    def __init__(
+        self,
+        min_weekly_hours: float = 1000.0,
+        *,
+        max_weekly_hours: float | None = None,
+        n_zones: int | Literal["auto"] = "auto",
+        mode: str = "walk",
+        seeds: Any = None,
+        locked: Locked | None = None,
+        resolution: float = 100.0,
+        max_snap_distance: float = 500.0,
+        n_init: int = 3,
+        random_state: int | None = None,
+    ) -> None:
+        self.min_weekly_hours = min_weekly_hours
+        self.max_weekly_hours = max_weekly_hours
+        self.n_zones = n_zones
+        self.mode = mode
+        self.seeds = seeds
+        self.locked = locked
+        self.resolution = resolution
+        self.max_snap_distance = max_snap_distance
+        self.n_init = n_init
+        self.random_state = random_state
+
+    def _check_params(self) -> tuple[float, float]:
+        problems = []
+        floor, cap = self.min_weekly_hours, self.max_weekly_hours
+        if not (isinstance(floor, int | float) and np.isfinite(floor) and floor > 0):
+            problems.append(
+                Problem(
+                    "NeighbourhoodZoner",
+                    "bad floor",
+                    "a number > 0",
+                    repr(floor),
+                    column="min_weekly_hours",
+                )
+            )
+        if cap is not None and not (
+            isinstance(cap, int | float) and isinstance(floor, int | float) and cap >= floor
+        ):
+            problems.append(
+                Problem(
+                    "NeighbourhoodZoner",
+                    "bad cap",
+                    "None or a number >= min_weekly_hours",
+                    repr(cap),
+                    column="max_weekly_hours",
+                )
+            )
+        n = self.n_zones
+        if not (
+            n == "auto" or (isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1)
+        ):
+            problems.append(
+                Problem(
+                    "NeighbourhoodZoner",
+                    "bad n_zones",
+                    "an integer >= 1 or 'auto'",
+                    repr(n),
+                    column="n_zones",
+                )
+            )
+        for name in ("resolution", "max_snap_distance"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and value > 0):
+                problems.append(
+                    Problem(
+                        "NeighbourhoodZoner",
+                        f"bad {name}",
+                        "a number > 0",
+                        repr(value),
+                        column=name,
+                    )
+                )
+        if problems:
+            raise ValidationError(problems)
+        check_mode(self.mode)
+        return float(floor), np.inf if cap is None else float(cap)
+
+    def fit(self, clients: Any, network: TravelNetwork) -> NeighbourhoodZoner:
+        """Draw the zones of ``clients`` (``client_id``, ``weekly_hours``, points) on ``network``.
+
+        Raises
+        ------
+        ValidationError
+            Bad parameters or clients (every problem listed).
+        InfeasibleError
+            The hours cannot support the zones asked for (the message says how many they
+            support), or no split meeting the floor was found.
+        """
+        floor, cap = self._check_params()
+        units = build_units(network, self.mode, float(self.resolution))
+        demand = place_clients(
+            clients, network, units, max_snap_distance=float(self.max_snap_distance)
+        )
+        plan, n = _draw(self, units, demand, floor, cap)
+        self.plan_ = plan
+        self.labels_ = plan.labels
+        self.zones_ = plan.zones
+        self.report_ = plan.report
+        self.unassigned_ = plan.report.unassigned
+        self.n_zones_ = n
+        return self
+
+    def predict(self, new_clients: Any) -> pd.Series:
+        """Zone of each new address (the polygon it falls in); None when far from the network."""
+        if not hasattr(self, "plan_"):
+            raise ValidationError(
+                [Problem("NeighbourhoodZoner", "not fitted", "fit() first", "no zones")]
+            )
+        return self.plan_.predict(new_clients, max_snap_distance=float(self.max_snap_distance))
+
+    def fit_predict(self, clients: Any, network: TravelNetwork) -> pd.Series:
+        """Fit, then return :attr:`labels_`."""
+        return self.fit(clients, network).labels_
+
+
+def neighbourhood_zones(
+    clients: Any,
+    network: TravelNetwork,
+    *,
+    min_weekly_hours: float,
+    max_weekly_hours: float | None = None,
+    n_zones: int | Literal["auto"] = "auto",
+    mode: str = "walk",
+    seeds: Any = None,
+    locked: Locked | None = None,
+    resolution: float = 100.0,
+    max_snap_distance: float = 500.0,
+    n_init: int = 3,
+    random_state: int | None = None,
+) -> ZonePlan:
+    """Draw neighbourhood zones; ``NeighbourhoodZoner(...).fit(clients, network).plan_``.
+
+    See :class:`NeighbourhoodZoner` for the parameters.
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> net = datasets.load_default_network(modes="walk")
+    >>> nodes = net.nodes["walk"].sample(90, random_state=2)
+    >>> clients = gpd.GeoDataFrame({"client_id": [f"c{i}" for i in range(90)],
+    ...                             "weekly_hours": 12.0}, geometry=nodes.geometry.values,
+    ...                            crs=net.crs)
+    >>> plan = neighbourhood_zones(clients, net, min_weekly_hours=300, n_zones=3, random_state=0)
+    >>> plan.report.ok, len(plan.zones), int(plan.labels.notna().sum())
+    (True, 3, 90)
+    """
+    zoner = NeighbourhoodZoner(
+        min_weekly_hours,
+        max_weekly_hours=max_weekly_hours,
+        n_zones=n_zones,
+        mode=mode,
+        seeds=seeds,
+        locked=locked,
+        resolution=resolution,
+        max_snap_distance=max_snap_distance,
+        n_init=n_init,
+        random_state=random_state,
+    )
+    return zoner.fit(clients, network).plan_
+
+
+def check_plan(
+    plan: ZonePlan | gpd.GeoDataFrame | gpd.GeoSeries | pd.Series | Mapping[str, str],
+    clients: Any,
+    network: TravelNetwork,
+    *,
+    min_weekly_hours: float,
+    max_weekly_hours: float | None = None,
+    mode: str = "walk",
+    resolution: float = 100.0,
+    max_snap_distance: float = 500.0,
+) -> PlanReport:
+    """Measure any zone plan and list every rule it breaks.
+
+    Parameters
+    ----------
+    plan
+        A :class:`ZonePlan`; polygons (a GeoDataFrame with ``zone_id``, e.g. read from a
+        hand-drawn file; a client belongs to the polygon containing it); or client sets
+        (a Series or mapping ``client_id -> zone_id``).
+    clients
+        The clients (``client_id``, ``weekly_hours``, points).
+    network
+        The networks.
+    min_weekly_hours, max_weekly_hours
+        The floor and the optional cap.
+    mode
+        {"walk", "cycle", "drive"}
+    resolution, max_snap_distance
+        As in :class:`NeighbourhoodZoner`.
+
+    Returns
+    -------
+    PlanReport
+        The same metrics as the zoner's report, plus every rule broken: below the floor,
+        above the cap, not one piece on the network, overlaps and gaps (polygons).
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> net = datasets.load_default_network(modes="walk")
+    >>> nodes = net.nodes["walk"].sample(60, random_state=3)
+    >>> clients = gpd.GeoDataFrame({"client_id": [f"c{i}" for i in range(60)],
+    ...                             "weekly_hours": 10.0}, geometry=nodes.geometry.values,
+    ...                            crs=net.crs)
+    >>> import shapely
+    >>> xmid = float(net.nodes["walk"]["x"].median())
+    >>> box = net.nodes["walk"].total_bounds
+    >>> halves = gpd.GeoDataFrame({"zone_id": ["west", "east"]}, crs=net.crs, geometry=[
+    ...     shapely.box(box[0] - 500, box[1] - 500, xmid, box[3] + 500),
+    ...     shapely.box(xmid - 50, box[1] - 500, box[2] + 500, box[3] + 500)])
+    >>> report = check_plan(halves, clients, net, min_weekly_hours=100)
+    >>> sorted(set(report.violations["rule"]))
+    ['not one piece', 'overlap']
+    """
+    floor = float(min_weekly_hours)
+    cap = np.inf if max_weekly_hours is None else float(max_weekly_hours)
+    units = build_units(network, mode, float(resolution))
+    demand = place_clients(clients, network, units, max_snap_distance=float(max_snap_distance))
+    if isinstance(plan, ZonePlan):
+        ids = plan.zones["zone_id"].tolist()
+        if plan.units is not units:
+            raise ValidationError(
+                [
+                    Problem(
+                        "plan",
+                        "other network",
+                        "a plan drawn on this network and mode",
+                        "a plan from another network, mode or resolution",
+                    )
+                ]
+            )
+        out = finish(
+            units,
+            demand,
+            plan.unit_labels,
+            ids,
+            method=plan.method,
+            floor=floor,
+            cap=cap,
+            locked=plan.zones["locked"].to_numpy(),
+        )
+        return out.report
+    if isinstance(plan, gpd.GeoSeries):
+        plan = gpd.GeoDataFrame(geometry=plan)
+    if isinstance(plan, gpd.GeoDataFrame):
+        return check_polygons(plan, units, demand, network, floor=floor, cap=cap).report
+    mapping = pd.Series(plan, dtype=object) if not isinstance(plan, pd.Series) else plan
+    mapping.index = mapping.index.astype(str)
+    ids = sorted({str(v) for v in mapping.dropna()})
+    client_zone = np.array(
+        [
+            ids.index(str(mapping[c])) if c in mapping.index and pd.notna(mapping[c]) else -1
+            for c in demand.ids
+        ],
+        dtype=np.intp,
+    )
+    unit_labels = grow_client_labels(units, demand, client_zone)
+    out = finish(units, demand, unit_labels, ids, method="client sets", floor=floor, cap=cap)
+    return out.report
+
+
+def _draw(
+    zoner: NeighbourhoodZoner, units: Units, demand: Demand, floor: float, cap: float
+) -> tuple[ZonePlan, int]:
+    ok = ~demand.far
+    w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
+    lock_labels, lock_ids = locked_units(zoner.locked, units, demand)
+    seeds = seed_units(zoner.seeds, units, lock_labels)
+    n_locked = len(lock_ids)
+    total = float(w.sum())
+    free = np.flatnonzero(lock_labels < 0)
+    sub = units.graph[free][:, free]
+    n_comp, comp = connected_components(sub, directed=False)
+    comp_hours = np.bincount(comp, weights=w[free], minlength=n_comp)
+    seed_comp = comp[np.searchsorted(free, seeds)] if len(seeds) else np.zeros(0, int)
+    want = zoner.n_zones
+    k_free = None if want == "auto" else int(want) - n_locked
+    if k_free is not None and k_free < max(len(seeds), 0 if n_locked else 1):
+        raise ValidationError(
+            [
+                Problem(
+                    "NeighbourhoodZoner",
+                    "too few zones",
+                    f"n_zones >= {n_locked + max(len(seeds), 1)} (locked zones plus seeds)",
+                    repr(want),
+                    column="n_zones",
+                )
+            ]
+        )
+    ks = _allocate(
+        comp_hours, np.bincount(seed_comp, minlength=n_comp), k_free, floor, cap, total, n_locked
+    )
+    labels = lock_labels.copy()
+    centres = np.full(n_locked, -1, dtype=np.intp).tolist()
+    rng = np.random.default_rng(zoner.random_state)
+    next_label = n_locked
+    for c in np.argsort(-comp_hours, kind="stable"):
+        if ks[c] == 0:
+            continue
+        members = free[comp == c]
+        local = pd.Index(members)
+        g = units.graph[members][:, members]
+        mine = seeds[seed_comp == c]
+        res = _solve_component(
+            g,
+            w[members],
+            units.xy[members],
+            ks[c],
+            local.get_indexer(mine),
+            floor,
+            cap,
+            zoner,
+            rng,
+            auto=want == "auto",
+            total=total,
+            n_locked=n_locked,
+        )
+        order = np.lexsort((units.xy[members[res.centres], 0], -units.xy[members[res.centres], 1]))
+        if len(mine):  # seeds first, in the order given, so seed j is the centre of zone j
+            order = np.r_[np.arange(len(mine)), [o for o in order if o >= len(mine)]]
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        labels[members] = next_label + rank[res.labels]
+        centres += members[res.centres[order]].tolist()
+        next_label += len(order)
+    k = next_label
+    extra = {}
+    if (labels < 0).any():  # cut-off pieces without enough hours: streets join a neighbour
+        stranded = labels < 0
+        for i in np.flatnonzero(stranded[demand.unit] & ok & (demand.hours > 0)):
+            extra[int(i)] = (
+                "cut off from the other zones by locked zones, with too few hours for a zone"
+            )
+        labelled = np.flatnonzero(~stranded)
+        _, _, src = dijkstra(units.graph, indices=labelled, min_only=True, return_predecessors=True)
+        labels[stranded] = labels[src[stranded]]
+    free_ids = _free_ids(k - n_locked, set(lock_ids))
+    ids = lock_ids + free_ids
+    locked_flags = np.arange(k) < n_locked
+    centre_arr = np.array(centres, dtype=np.intp)
+    if n_locked:
+        centre_arr[:n_locked] = [
+            np.flatnonzero(labels == z)[0] if (labels == z).any() else 0 for z in range(n_locked)
+        ]
+        centre_arr = None if k == n_locked else centre_arr
+    plan = finish(
+        units,
+        demand,
+        labels,
+        ids,
+        method="neighbourhood zoner",
+        floor=floor,
+        cap=cap,
+        centres=centre_arr,
+        locked=locked_flags,
+        extra_unassigned=extra,
+        random_state=zoner.random_state,
+    )
+    return plan, k
+
+
+def _free_ids(n: int, taken: set[str]) -> list[str]:
+    out, i = [], 1
+    width = max(2, len(str(n)))
+    while len(out) < n:
+        name = f"Z{i:0{width}d}"
+        if name not in taken:
+            out.append(name)
+        i += 1
+    return out
+
+
+def _infeasible(
+    total: float, floor: float, asked: int, n_locked: int, detail: str = ""
+) -> InfeasibleError:
+    support = supported_zones(total, floor)
+    locked = f" (with {n_locked} locked)" if n_locked else ""
+    return InfeasibleError(
+        f"{total:.0f} weekly hours support at most {support} zones of at least {floor:g} h/week; "
+        f"{asked} zones were asked for{locked}.{detail}"
+    )
+
+
+def _allocate(
+    hours: np.ndarray,
+    seeds: np.ndarray,
+    k_free: int | None,
+    floor: float,
+    cap: float,
+    total: float,
+    n_locked: int,
+) -> np.ndarray:
+    """Zones per free piece of the network (several only when locked zones cut it)."""
+    most = np.floor(hours / floor + 1e-9).astype(int)
+    least = np.maximum(seeds, np.where(hours >= floor, 1, 0))
+    if np.isfinite(cap):
+        least = np.maximum(least, np.ceil(hours / cap - 1e-9).astype(int))
+    if ((least > most).any() and (least > most)[hours >= floor].any()) or (seeds > most).any():
+        asked = int(least.sum()) + n_locked if k_free is None else k_free + n_locked
+        raise _infeasible(
+            total, floor, asked, n_locked, " The seeds or the cap need more zones than that."
+        )
+    if k_free is None:
+        return most
+    if k_free > most.sum() or k_free < least.sum():
+        raise _infeasible(total, floor, k_free + n_locked, n_locked)
+    ks = least.copy()
+    while ks.sum() < k_free:
+        room = np.where(ks < most, hours / (ks + 1), -1)
+        ks[int(np.argmax(room))] += 1
+    return ks
+
+
+def _solve_component(
+    g: Any,
+    w: np.ndarray,
+    xy: np.ndarray,
+    k: int,
+    seeds: np.ndarray,
+    floor: float,
+    cap: float,
+    zoner: NeighbourhoodZoner,
+    rng: np.random.Generator,
+    *,
+    auto: bool,
+    total: float,
+    n_locked: int,
+) -> Any:
+    lowest = max(len(seeds), 1, int(np.ceil(w.sum() / cap - 1e-9)) if np.isfinite(cap) else 1)
+    while True:
+        for attempt in range(2):
+            res = partition_connected(
+                g,
+                w,
+                xy,
+                k,
+                floor=floor,
+                cap=cap,
+                seeds=seeds,
+                random_state=rng,
+                n_init=zoner.n_init * (1 + attempt),
+            )
+            if res.feasible:
+                return res
+            if auto:
+                break
+        if not auto or k <= lowest:
+            raise _infeasible(
+                total,
+                floor,
+                k + n_locked,
+                n_locked,
+                " No split into that many connected zones meeting the floor was found;"
+                " ask for fewer zones or a lower floor.",
+            )
+        k -= 1
