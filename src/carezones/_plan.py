@@ -172,7 +172,9 @@ def finish(
     floor: float,
     cap: float,
     centres: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
     locked: np.ndarray | None = None,
+    by_clients: bool = False,
     extra_unassigned: dict[int, str] | None = None,
     random_state: int | None = 0,
 ) -> ZonePlan:
@@ -202,7 +204,9 @@ def finish(
         floor=floor,
         cap=cap,
         centres=centres,
+        fixed=fixed,
         locked=locked,
+        by_clients=by_clients,
         random_state=random_state,
     )
 
@@ -221,12 +225,22 @@ def _assemble(
     cap: float,
     centres: np.ndarray | None,
     locked: np.ndarray | None,
+    fixed: np.ndarray | None = None,
+    by_clients: bool = False,
     random_state: int | None,
     extra_violations: list[dict[str, Any]] | None = None,
 ) -> ZonePlan:
     k = len(zone_ids)
     table, summary, centres = evaluate(
-        units, demand, client_zone, unit_labels, k, centres=centres, random_state=random_state
+        units,
+        demand,
+        client_zone,
+        unit_labels,
+        k,
+        centres=centres,
+        fixed=fixed,
+        by_clients=by_clients,
+        random_state=random_state,
     )
     table.insert(0, "zone_id", zone_ids)
     table["centre_x"] = units.xy[centres, 0]

@@ -252,6 +252,8 @@ def evaluate(
     k: int,
     *,
     centres: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
+    by_clients: bool = False,
     random_state: int | None = 0,
 ) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray]:
     """Per-zone metrics, overall metrics and each zone's centre (its network median)."""
@@ -267,12 +269,22 @@ def evaluate(
                 mean = np.average(units.xy[members], axis=0, weights=wz)
                 centres[z] = members[np.argmin(((units.xy[members] - mean) ** 2).sum(axis=1))]
     centres = zone_medians(
-        None, unit_labels, centres, candidates=16, graph=units.graph, weights=w, xy=units.xy
+        None,
+        unit_labels,
+        centres,
+        fixed=fixed,
+        candidates=16,
+        graph=units.graph,
+        weights=w,
+        xy=units.xy,
     )
     dist = np.atleast_2d(dijkstra(units.graph, indices=centres))
     to_centre = np.full(len(client_zone), np.nan)
     to_centre[ok] = dist[client_zone[ok], demand.unit[ok]] + demand.offset[ok]
-    n_pieces = pieces(units.graph, unit_labels, k)
+    if by_clients:
+        n_pieces = client_pieces(units, demand, client_zone, k)
+    else:
+        n_pieces = pieces(units.graph, unit_labels, k)
     rows = []
     for z in range(k):
         who = np.flatnonzero(client_zone == z)
@@ -318,22 +330,52 @@ def evaluate(
     return table, summary, centres
 
 
-def grow_client_labels(units: Units, demand: Demand, client_zone: np.ndarray) -> np.ndarray:
-    """Label every unit with the zone of its nearest (on the network) labelled client."""
+def client_pieces(units: Units, demand: Demand, client_zone: np.ndarray, k: int) -> np.ndarray:
+    """Pieces of each client set: its clients split by the other zones' clients' street points."""
+    from scipy.sparse.csgraph import connected_components
+
     ok = (client_zone >= 0) & ~demand.far
+    coo = units.graph.tocoo()
+    out = np.zeros(k, dtype=int)
+    for z in range(k):
+        mine = np.unique(demand.unit[ok & (client_zone == z)])
+        if len(mine) == 0:
+            continue
+        blocked = np.zeros(units.n, dtype=bool)
+        blocked[demand.unit[ok & (client_zone != z)]] = True
+        blocked[mine] = False
+        keep = ~blocked[coo.row] & ~blocked[coo.col]
+        g = sparse.csr_matrix(
+            (np.ones(int(keep.sum())), (coo.row[keep], coo.col[keep])), shape=units.graph.shape
+        )
+        _, comp = connected_components(g, directed=False)
+        out[z] = len(np.unique(comp[mine]))
+    return out
+
+
+def grow_client_labels(
+    units: Units, demand: Demand, client_zone: np.ndarray, *, free_sources: bool = False
+) -> np.ndarray:
+    """Label every unit with the zone of its nearest (on the network) client.
+
+    With ``free_sources`` the clients labelled -1 count as sources too, so units nearest
+    to them stay unlabelled (-1): that grows locked client sets only as far as halfway
+    to the other clients.
+    """
+    ok = ~demand.far if free_sources else (client_zone >= 0) & ~demand.far
     labels = np.full(units.n, -1, dtype=np.intp)
-    if not ok.any():
+    if not (ok & (client_zone >= 0)).any():
         return labels
-    src_units = demand.unit[ok]
-    # A unit shared by clients of several zones goes to the zone with most hours there.
-    frame = pd.DataFrame({"unit": src_units, "zone": client_zone[ok], "h": demand.hours[ok] + 1e-9})
-    best = (
-        frame.groupby(["unit", "zone"])["h"]
-        .sum()
-        .reset_index()
-        .sort_values(["unit", "h", "zone"], ascending=[True, False, True])
-        .drop_duplicates("unit")
+    # A unit shared by clients of several zones goes to a locked zone first, then the
+    # zone with most hours there.
+    frame = pd.DataFrame(
+        {"unit": demand.unit[ok], "zone": client_zone[ok], "h": demand.hours[ok] + 1e-9}
     )
+    frame = frame.groupby(["unit", "zone"])["h"].sum().reset_index()
+    frame["labelled"] = frame["zone"] >= 0
+    best = frame.sort_values(
+        ["unit", "labelled", "h", "zone"], ascending=[True, False, False, True]
+    ).drop_duplicates("unit")
     sources = best["unit"].to_numpy()
     _, _, src = dijkstra(units.graph, indices=sources, min_only=True, return_predecessors=True)
     zone_of = pd.Series(best["zone"].to_numpy(), index=sources)
@@ -400,7 +442,7 @@ def locked_units(
         client_zone[where[where >= 0]] = z
     if problems:
         raise ValidationError(problems)
-    return grow_client_labels(units, demand, client_zone), ids
+    return grow_client_labels(units, demand, client_zone, free_sources=True), ids
 
 
 def seed_units(seeds: Any, units: Units, lock_labels: np.ndarray) -> np.ndarray:

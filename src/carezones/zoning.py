@@ -381,7 +381,9 @@ def check_plan(
         dtype=np.intp,
     )
     unit_labels = grow_client_labels(units, demand, client_zone)
-    out = finish(units, demand, unit_labels, ids, method="client sets", floor=floor, cap=cap)
+    out = finish(
+        units, demand, unit_labels, ids, method="client sets", floor=floor, cap=cap, by_clients=True
+    )
     return out.report
 
 
@@ -418,6 +420,7 @@ def _draw(
     )
     labels = lock_labels.copy()
     centres = np.full(n_locked, -1, dtype=np.intp).tolist()
+    fixed = [False] * n_locked
     rng = np.random.default_rng(zoner.random_state)
     next_label = n_locked
     for c in np.argsort(-comp_hours, kind="stable"):
@@ -448,6 +451,7 @@ def _draw(
         rank[order] = np.arange(len(order))
         labels[members] = next_label + rank[res.labels]
         centres += members[res.centres[order]].tolist()
+        fixed += [bool(o < len(mine)) for o in order]
         next_label += len(order)
     k = next_label
     extra = {}
@@ -478,6 +482,7 @@ def _draw(
         floor=floor,
         cap=cap,
         centres=centre_arr,
+        fixed=np.array(fixed) if centre_arr is not None else None,
         locked=locked_flags,
         extra_unassigned=extra,
         random_state=zoner.random_state,
@@ -527,6 +532,8 @@ def _allocate(
             total, floor, asked, n_locked, " The seeds or the cap need more zones than that."
         )
     if k_free is None:
+        if most.sum() == 0 and n_locked == 0:
+            raise _infeasible(total, floor, 1, n_locked)
         return most
     if k_free > most.sum() or k_free < least.sum():
         raise _infeasible(total, floor, k_free + n_locked, n_locked)

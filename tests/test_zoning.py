@@ -1,0 +1,291 @@
+"""Tests for carezones.zoning: the neighbourhood zoner, check_plan and the baselines."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from carezones import InfeasibleError, ValidationError
+from carezones.network import TravelNetwork
+from carezones.zoning import (
+    NeighbourhoodZoner,
+    ZonePlan,
+    check_plan,
+    grid_zones,
+    kmeans_zones,
+    neighbourhood_zones,
+    ward_zones,
+)
+from conftest import grid_network
+
+GRID = grid_network(8)  # 8 x 8 walking grid, 100 m blocks
+
+
+def make_clients(
+    net: TravelNetwork, hours: np.ndarray, seed: int = 0, jitter: float = 20.0
+) -> gpd.GeoDataFrame:
+    """Clients near random nodes of the walking network."""
+    rng = np.random.default_rng(seed)
+    nodes = net.nodes["walk"]
+    at = rng.integers(0, len(nodes), len(hours))
+    x = nodes["x"].to_numpy()[at] + rng.uniform(-jitter, jitter, len(hours))
+    y = nodes["y"].to_numpy()[at] + rng.uniform(-jitter, jitter, len(hours))
+    return gpd.GeoDataFrame(
+        {"client_id": [f"c{i}" for i in range(len(hours))], "weekly_hours": hours},
+        geometry=gpd.points_from_xy(x, y),
+        crs=net.crs,
+    )
+
+
+@pytest.fixture(scope="module")
+def clients() -> gpd.GeoDataFrame:
+    return make_clients(GRID, np.random.default_rng(1).uniform(2, 20, 120))
+
+
+@pytest.fixture(scope="module")
+def fitted(clients: gpd.GeoDataFrame) -> NeighbourhoodZoner:
+    return NeighbourhoodZoner(250, n_zones=4, random_state=0).fit(clients, GRID)
+
+
+def node_zones(plan: ZonePlan, net: TravelNetwork) -> pd.Series:
+    nodes = net.nodes["walk"]
+    return pd.Series(
+        plan.predict(gpd.GeoDataFrame(geometry=nodes.geometry)).to_numpy(), index=nodes.index
+    )
+
+
+def assert_one_piece(plan: ZonePlan, net: TravelNetwork) -> None:
+    graph = nx.Graph(net.graph("walk"))
+    zone_of = node_zones(plan, net)
+    for zone, members in zone_of.groupby(zone_of):
+        assert nx.is_connected(graph.subgraph(members.index)), zone
+
+
+def assert_partition(plan: ZonePlan, clients: gpd.GeoDataFrame) -> None:
+    zones = plan.zones
+    union = shapely.union_all(zones.geometry.to_numpy())
+    assert abs(zones.area.sum() - union.area) < 1e-3 * union.area  # no overlaps
+    assert abs(union.area - plan.units.area.area) < 1e-3 * union.area  # no gaps
+    pts = clients.geometry.to_crs(zones.crs)
+    inside = np.array([[g.covers(p) for g in zones.geometry] for p in pts])
+    assigned = plan.labels.reindex(clients["client_id"].astype(str)).to_numpy()
+    for row, zone in zip(inside, assigned, strict=True):
+        assert row.sum() >= 1
+        if zone is not None and row.sum() == 1:
+            assert zones["zone_id"].to_numpy()[row.argmax()] == zone
+
+
+def test_every_zone_one_piece_on_the_walking_network(fitted: NeighbourhoodZoner) -> None:
+    """Each zone's streets form one connected piece of the walking graph (checked with networkx)."""
+    assert_one_piece(fitted.plan_, GRID)
+    assert (fitted.zones_["pieces"] == 1).all()
+
+
+def test_every_zone_meets_the_floor(fitted: NeighbourhoodZoner, clients: gpd.GeoDataFrame) -> None:
+    """Zone hours are at or above the floor and add up to the clients' hours."""
+    assert (fitted.zones_["weekly_hours"] >= 250).all()
+    assert fitted.zones_["weekly_hours"].sum() == pytest.approx(clients["weekly_hours"].sum())
+    assert fitted.report_.ok and fitted.n_zones_ == 4
+
+
+def test_each_client_exactly_once(clients: gpd.GeoDataFrame) -> None:
+    """Every client is in one zone or in the unassigned table with a reason, never both or neither."""
+    far = gpd.GeoDataFrame(
+        {"client_id": ["far"], "weekly_hours": [5.0]},
+        geometry=[shapely.Point(530_000 + 350, 180_000 + 5_000)],
+        crs=GRID.crs,
+    )
+    both = pd.concat([clients, far], ignore_index=True)
+    zoner = NeighbourhoodZoner(250, n_zones=3, random_state=0).fit(both, GRID)
+    assert list(zoner.labels_.index) == both["client_id"].tolist()
+    unassigned = set(zoner.unassigned_["client_id"])
+    assert unassigned == {"far"}
+    assert "far from the walking network" in zoner.unassigned_["reason"].iloc[0]
+    assert zoner.labels_["far"] is None
+    assert zoner.labels_.drop("far").notna().all()
+    assert zoner.zones_["n_clients"].sum() == len(clients)
+
+
+def test_polygons_partition_the_area(fitted: NeighbourhoodZoner, clients: gpd.GeoDataFrame) -> None:
+    """Zone polygons cover the served area without overlaps; each client lies in its zone's polygon."""
+    assert_partition(fitted.plan_, clients)
+
+
+def test_predict_agrees_with_labels(fitted: NeighbourhoodZoner, clients: gpd.GeoDataFrame) -> None:
+    """predict() on the fitted clients returns labels_."""
+    assert fitted.predict(clients).equals(fitted.labels_)
+    assert fitted.labels_.equals(fitted.fit_predict(clients, GRID))
+
+
+def test_locked_polygon_zone_unchanged(
+    fitted: NeighbourhoodZoner, clients: gpd.GeoDataFrame
+) -> None:
+    """A zone locked as a polygon keeps exactly its clients when the rest is redrawn."""
+    keep = fitted.zones_.iloc[[1]][["zone_id", "geometry"]]
+    zone = keep["zone_id"].iloc[0]
+    before = set(fitted.labels_[fitted.labels_ == zone].index)
+    again = NeighbourhoodZoner(250, n_zones=3, locked=keep, random_state=5).fit(clients, GRID)
+    assert set(again.labels_[again.labels_ == zone].index) == before
+    assert again.zones_.set_index("zone_id").loc[zone, "locked"]
+    assert again.n_zones_ == 3 and again.report_.ok
+
+
+def test_locked_client_set_unchanged(fitted: NeighbourhoodZoner, clients: gpd.GeoDataFrame) -> None:
+    """A zone locked as a client set keeps exactly those clients."""
+    members = list(fitted.labels_[fitted.labels_ == "Z01"].index)
+    again = NeighbourhoodZoner(250, n_zones=4, locked={"mine": members}, random_state=3).fit(
+        clients, GRID
+    )
+    assert set(again.labels_[again.labels_ == "mine"].index) == set(members)
+    assert_one_piece(again.plan_, GRID)
+
+
+def test_seeds_are_zone_centres(clients: gpd.GeoDataFrame) -> None:
+    """Each seed becomes the centre of its own zone, in the order given."""
+    nodes = GRID.nodes["walk"]
+    seeds = gpd.GeoSeries([nodes.geometry.iloc[0], nodes.geometry.iloc[63]], crs=GRID.crs)
+    zoner = NeighbourhoodZoner(250, n_zones=4, seeds=seeds, random_state=0).fit(clients, GRID)
+    zones = zoner.zones_
+    for j, seed in enumerate(seeds):
+        assert zones["centre_x"].iloc[j] == pytest.approx(seed.x)
+        assert zones["centre_y"].iloc[j] == pytest.approx(seed.y)
+    assert zoner.predict(gpd.GeoDataFrame(geometry=seeds)).nunique() == 2
+
+
+def test_infeasible_floor_says_how_many_zones(clients: gpd.GeoDataFrame) -> None:
+    """Asking for more zones than the hours support raises InfeasibleError naming the supported count."""
+    total = clients["weekly_hours"].sum()
+    with pytest.raises(InfeasibleError, match=f"support at most {int(total // 300)} zones"):
+        NeighbourhoodZoner(300, n_zones=int(total // 300) + 1).fit(clients, GRID)
+    with pytest.raises(RuntimeError):
+        NeighbourhoodZoner(total + 1).fit(clients, GRID)
+
+
+def test_deterministic_with_random_state(clients: gpd.GeoDataFrame) -> None:
+    """The same random_state gives the same plan."""
+    a = neighbourhood_zones(clients, GRID, min_weekly_hours=200, random_state=7)
+    b = neighbourhood_zones(clients, GRID, min_weekly_hours=200, random_state=7)
+    assert a.labels.equals(b.labels)
+    assert a.zones.geometry.geom_equals_exact(b.zones.geometry, 1e-6).all()
+
+
+def test_auto_finds_most_zones_meeting_floor(clients: gpd.GeoDataFrame) -> None:
+    """With n_zones='auto' the zoner draws as many zones as the hours allow when the network permits."""
+    total = clients["weekly_hours"].sum()
+    zoner = NeighbourhoodZoner(total / 5.5, random_state=0).fit(clients, GRID)
+    assert zoner.n_zones_ == 5 and zoner.report_.ok
+
+
+def test_cap_is_respected(clients: gpd.GeoDataFrame) -> None:
+    """max_weekly_hours caps every zone."""
+    total = clients["weekly_hours"].sum()
+    zoner = NeighbourhoodZoner(total / 8, max_weekly_hours=total / 3.5, n_zones=4, random_state=0)
+    zoner.fit(clients, GRID)
+    assert zoner.zones_["weekly_hours"].max() <= total / 3.5 + 1e-9
+
+
+def test_bad_input_lists_every_problem(clients: gpd.GeoDataFrame) -> None:
+    """Duplicate ids and negative hours are reported together, naming the ids."""
+    bad = clients.copy()
+    bad.loc[1, "client_id"] = "c0"
+    bad.loc[2, "weekly_hours"] = -1.0
+    with pytest.raises(ValidationError) as err:
+        NeighbourhoodZoner(100).fit(bad, GRID)
+    assert len(err.value.problems) == 2 and "'c0'" in str(err.value)
+    with pytest.raises(ValidationError, match="n_zones"):
+        NeighbourhoodZoner(100, n_zones=0).fit(clients, GRID)
+
+
+def test_check_plan_finds_hand_drawn_faults(clients: gpd.GeoDataFrame) -> None:
+    """check_plan reports overlaps, gaps, zones below the floor and zones in several pieces."""
+    x0, y0 = 530_000.0, 180_000.0
+    polys = gpd.GeoDataFrame(
+        {"zone_id": ["a", "b", "c"]},
+        geometry=[
+            shapely.box(x0 - 200, y0 - 200, x0 + 420, y0 + 900),  # west
+            shapely.box(x0 + 380, y0 - 200, x0 + 900, y0 + 900),  # east, overlapping west
+            shapely.box(x0 - 200, y0 + 950, x0 + 900, y0 + 1000),  # a strip beyond the streets
+        ],
+        crs=GRID.crs,
+    )
+    report = check_plan(polys, clients, GRID, min_weekly_hours=300)
+    rules = set(report.violations["rule"])
+    assert {"overlap", "below floor"} <= rules
+    gappy = polys.iloc[:1]
+    report = check_plan(gappy, clients, GRID, min_weekly_hours=100)
+    assert "gap" in set(report.violations["rule"])
+    assert (report.unassigned["reason"].str.contains("gap")).any()
+    split = gpd.GeoDataFrame(
+        {"zone_id": ["two"]},
+        geometry=[
+            shapely.box(x0 - 50, y0 - 50, x0 + 50, y0 + 750).union(
+                shapely.box(x0 + 650, y0 - 50, x0 + 750, y0 + 750)
+            )
+        ],
+        crs=GRID.crs,
+    )
+    report = check_plan(split, clients, GRID, min_weekly_hours=1)
+    assert "not one piece" in set(report.violations["rule"])
+
+
+def test_check_plan_agrees_with_the_zoner(
+    fitted: NeighbourhoodZoner, clients: gpd.GeoDataFrame
+) -> None:
+    """Checking the zoner's own polygons or labels gives the same hours and no broken rule."""
+    for plan in (fitted.plan_, fitted.zones_[["zone_id", "geometry"]], fitted.labels_):
+        report = check_plan(plan, clients, GRID, min_weekly_hours=250)
+        assert report.ok, report.violations
+        hours = report.zones["weekly_hours"].sort_index()
+        assert np.allclose(
+            hours.to_numpy(), fitted.zones_.set_index("zone_id")["weekly_hours"].sort_index()
+        )
+
+
+def test_baselines_return_comparable_plans(clients: gpd.GeoDataFrame) -> None:
+    """k-means, Ward (network connectivity) and the grid return plans with the same metrics."""
+    km = kmeans_zones(clients, GRID, n_zones=4, random_state=0)
+    ward = ward_zones(clients, GRID, n_zones=4)
+    grid = grid_zones(clients, GRID, n_zones=4)
+    assert len(km.zones) == 4 and len(ward.zones) == 4 and 2 <= len(grid.zones) <= 6
+    assert ward.report.summary["all_one_piece"]
+    for plan in (km, ward, grid):
+        assert plan.labels.notna().all()
+        assert "mean_minutes_to_centre" in plan.report.summary
+        assert_partition(plan, clients)
+
+
+def test_report_is_json_ready(fitted: NeighbourhoodZoner) -> None:
+    """report_.to_dict() holds plain values and str() reads as a summary."""
+    import json
+
+    data = fitted.report_.to_dict()
+    json.dumps(data)
+    assert data["summary"]["n_zones"] == 4
+    assert "zones" in str(fitted.report_)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hours=st.lists(st.floats(0.5, 30.0), min_size=12, max_size=60),
+    seed=st.integers(0, 10_000),
+    share=st.floats(0.15, 0.5),
+)
+def test_property_random_demand(hours: list[float], seed: int, share: float) -> None:
+    """Over random demand: every zone meets the floor, is one piece, clients once, polygons partition."""
+    net = grid_network(6)
+    clients = make_clients(net, np.array(hours), seed=seed)
+    floor = share * float(np.sum(hours))
+    zoner = NeighbourhoodZoner(floor, random_state=seed).fit(clients, net)
+    assert (zoner.zones_["weekly_hours"] >= floor - 1e-9).all()
+    assert zoner.zones_["weekly_hours"].sum() == pytest.approx(sum(hours))
+    assert zoner.labels_.notna().all() and zoner.unassigned_.empty
+    assert 1 <= zoner.n_zones_ <= int(1 / share + 1e-9)
+    assert_one_piece(zoner.plan_, net)
+    assert_partition(zoner.plan_, clients)
+    assert zoner.predict(clients).equals(zoner.labels_)
