@@ -7,6 +7,17 @@ the stages built on them.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .demand import (
+    ShortVisitWarning,
+    expand_visits,
+    read_carers,
+    read_clients,
+    read_providers,
+    snap_population,
+    write_carers,
+    write_clients,
+    write_providers,
+)
 from .exceptions import (
     CarezonesError,
     CarezonesWarning,
@@ -37,17 +48,26 @@ __all__ = [
     "FarFromNetworkWarning",
     "InfeasibleError",
     "Problem",
+    "ShortVisitWarning",
     "Snapped",
     "Speeds",
     "TravelNetwork",
     "ValidationError",
     "__version__",
+    "expand_visits",
     "isochrones",
     "load_network",
+    "read_carers",
+    "read_clients",
+    "read_providers",
     "snap_points",
+    "snap_population",
     "travel_time",
     "travel_time_matrix",
     "travel_times_from",
+    "write_carers",
+    "write_clients",
+    "write_providers",
 ]
 
 import logging as _logging

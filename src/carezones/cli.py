@@ -105,3 +105,88 @@ def main() -> None:  # pragma: no cover - console entry point
     except CarezonesError as exc:
         typer.echo(f"carezones: error: {exc}", err=True)
         raise SystemExit(2) from None
+
+
+def _osm_file(path: Path) -> Path:
+    """``path``, or the shared UK extract (or the default) it names when it is not a file."""
+    if path.exists():
+        return path
+    names = {v: k for k, v in datasets.UK_EXTRACTS.items()} | {k: k for k in datasets.UK_EXTRACTS}
+    if str(path) in names or path.name in names:
+        return datasets.shared_osm_path(names.get(str(path), names.get(path.name, "")))
+    if str(path).lower() in ("helsinki", "default"):
+        return datasets.default_osm_path()
+    return path
+
+
+@app.command()
+def population(
+    network_file: Annotated[
+        Path,
+        typer.Option(
+            "--network",
+            "-n",
+            help="An OSM extract (a shared UK extract's file name, or 'helsinki', also works).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the three tables.")] = Path(
+        "carezones-population"
+    ),
+    clients: Annotated[int, typer.Option("--clients", help="Number of clients.")] = 800,
+    carers: Annotated[int, typer.Option("--carers", help="Number of carers.")] = 150,
+    providers: Annotated[int, typer.Option("--providers", help="Number of providers.")] = 8,
+    total_hours: Annotated[
+        float | None, typer.Option("--total-hours", help="Rescale clients' hours to this total.")
+    ] = None,
+    file_format: Annotated[
+        str, typer.Option("--format", "-f", help="gpkg, csv, parquet or geojson.")
+    ] = "gpkg",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same tables).")] = 0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Write a realistic synthetic population (clients, carers, providers) on an OSM extract."""
+    import warnings
+
+    from .demand import expand_visits, snap_population, write_carers, write_clients, write_providers
+    from .exceptions import FarFromNetworkWarning
+
+    _setup_logging(verbose)
+    fmt = file_format.lower().lstrip(".")
+    source = _osm_file(network_file)
+    typer.echo(f"[1/3] Loading the networks of {source.name} (© OpenStreetMap contributors)")
+    net = load_network(source)
+    typer.echo(f"[2/3] Generating {clients} clients, {carers} carers, {providers} providers")
+    tables = datasets.synthetic_population(
+        net,
+        n_clients=clients,
+        n_carers=carers,
+        n_providers=providers,
+        total_weekly_hours=total_hours,
+        random_state=seed,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FarFromNetworkWarning)
+        snapped = snap_population(net, tables[0], tables[1])
+    for w in caught:
+        typer.echo(f"  note: {w.message}")
+    visits = expand_visits(tables[0])
+    typer.echo(f"[3/3] Writing {fmt} files to {out}")
+    paths = [
+        write(table, out / f"{name}.{fmt}", format=fmt)
+        for write, table, name in zip(
+            (write_clients, write_carers, write_providers),
+            tables,
+            ("clients", "carers", "providers"),
+            strict=True,
+        )
+    ]
+    modes = tables[1]["mode"].value_counts().to_dict()
+    double = (visits["carers_needed"] == 2).mean()
+    typer.echo(
+        f"{len(tables[0])} clients, {tables[0]['weekly_hours'].sum():,.0f} hours a week, "
+        f"{len(visits):,} visits a week ({double:.0%} double-handed); "
+        f"{len(tables[1])} carers ({', '.join(f'{m} {n}' for m, n in modes.items())}); "
+        f"{len(tables[2])} providers; {int(snapped['far'].sum())} points far from the network"
+    )
+    for path in paths:
+        typer.echo(f"  {path}")

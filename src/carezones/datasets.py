@@ -11,10 +11,16 @@ OpenStreetMap data is © OpenStreetMap contributors, under the Open Database Lic
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .exceptions import Problem, ValidationError
 from .network import MODES, TravelNetwork, load_network
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import numpy as np
 
 __all__ = [
     "UK_EXTRACTS",
@@ -22,6 +28,7 @@ __all__ = [
     "load_default_network",
     "shared_osm_path",
     "shared_data_dir",
+    "synthetic_population",
 ]
 
 #: Names of the shared UK extracts and their files.
@@ -109,3 +116,109 @@ def shared_osm_path(name: str) -> Path:
             ]
         )
     return path
+
+
+def synthetic_population(
+    network: TravelNetwork,
+    *,
+    n_clients: int,
+    n_carers: int,
+    n_providers: int,
+    total_weekly_hours: float | None = None,
+    random_state: int | np.random.Generator | None,
+    mode_shares: Mapping[str, float] | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A realistic synthetic population of clients, carers and providers on ``network``'s streets.
+
+    For demos, tests and benchmarks: no real person is in it. The tables pass the
+    readers' checks (:func:`carezones.read_clients` and friends) and are in the network's
+    CRS.
+
+    **Where people live.** Clients and carers live at real residential buildings of the
+    OSM extract the network was read from (pyrosm ``get_buildings``: houses, terraces,
+    flats, and ``building=yes`` without shop, office, amenity or craft tags; at least
+    30 m²), weighted by an estimate of their dwellings (one for a house; floor area x
+    levels / 70 m² for flats, or ``building:flats``), and only buildings within 250 m of
+    the walking network (of the carer's own network for carers). When the extract has
+    fewer than 20 such buildings (or the network has no source file) they live at the
+    nodes of residential streets instead. Older populations are not spread evenly:
+    clients are drawn from a mixture of 3-8 Gaussian density hotspots (Dirichlet
+    weights, 150-1,500 m wide) over a background of 0.3 (carers: 0.6, so more evenly).
+    Several clients can share a block of flats.
+
+    **Care.** Weekly hours are log-normal with median 10 h (sigma 0.6, 1.5-40 h), so
+    about three quarters of clients get 5-20 h, matching the 12.4 contact hours per
+    household per week of NHS Digital's *Community Care Statistics: Home help and care
+    services for adults, England 2008* (its last survey of hours per household). Hours
+    become a pattern of 1-4 calls a day of 30-75 minutes (morning calls 1.4 times as
+    long) in personal windows of one hour to the whole morning/lunch/tea/bed slot, or
+    fewer days a week for small packages; no call is shorter than 30 minutes (NICE
+    guideline NG21, 2015, and quality standard QS123). About 9% of clients are
+    double-handed (two carers at every visit, 1.3 times the hours, skill ``hoist``),
+    which is 10-15% of visits: an assumption in line with councils' single-handed-care
+    reviews of double-handed packages (Whitehead et al., *Health and Social Care in the
+    Community*, 2022, doi:10.1111/hsc.13980), as no national share is published.
+    Skills: dementia 30% (around 60% of home-care users live with dementia, per the
+    Alzheimer's Society and the Homecare Association; 30% is the share marked as
+    needing a dementia-trained carer), medication 50%, end of life 3%. 15% of
+    single-handed clients accept virtual calls (Wigan 2025 used them to save about
+    7,500 travel hours a year). Each client has a current provider drawn by capacity,
+    wherever they live (the 2015 "then" of DESIGN.md).
+
+    **Carers.** Modes walk 25%, cycle 15%, drive 60% (``mode_shares``); contracted
+    16-37.5 h/week (guaranteed hours as in Wigan's 2025 model, where Skills for Care
+    reports about 43% of domiciliary staff on zero-hours contracts nationally); early
+    (07:00-14:30), late (14:30-22:00) or split (07:00-22:00, 9 h of work) shifts on 4-7
+    consecutive days; skills medication 85%, dementia 60%, hoist 50%, end of life 20%;
+    an employer drawn by capacity.
+
+    **Providers.** Ids ``P01`` ..., invented names, offices at non-residential
+    buildings, capacity 1.15 x their (Dirichlet) market share of the clients' hours.
+
+    Parameters
+    ----------
+    network
+        The networks (the walking network, and each carer mode's).
+    n_clients, n_carers, n_providers
+        How many of each (at least 1, 0 and 1).
+    total_weekly_hours
+        Rescale the clients' hours to this total (e.g. 21,000 for a metropolitan
+        borough); the result is within about 20 minutes of it (visits are whole 5
+        minutes). At most 40 h per client.
+    random_state
+        Seed or Generator; the same seed gives the same tables.
+    mode_shares
+        Carers' modes, e.g. ``{"walk": 0.5, "cycle": 0.2, "drive": 0.3}``; modes must be
+        loaded in ``network``.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        ``(clients, carers, providers)`` in the layout of ``docs/conventions.md``
+        (clients with an explicit ``pattern``; ids ``C001``, ``K001``, ``P01``).
+
+    Examples
+    --------
+    >>> net = load_default_network()
+    >>> clients, carers, providers = synthetic_population(
+    ...     net, n_clients=50, n_carers=12, n_providers=3, random_state=0)
+    >>> len(clients), len(carers), len(providers)
+    (50, 12, 3)
+    >>> bool(clients["pattern"].str.len().gt(0).all())
+    True
+    >>> again, _, _ = synthetic_population(
+    ...     net, n_clients=50, n_carers=12, n_providers=3, random_state=0)
+    >>> again.equals(clients)
+    True
+    """
+    from ._population import generate
+
+    return generate(
+        network,
+        n_clients=n_clients,
+        n_carers=n_carers,
+        n_providers=n_providers,
+        total_weekly_hours=total_weekly_hours,
+        random_state=random_state,
+        mode_shares=mode_shares,
+    )

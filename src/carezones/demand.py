@@ -1,0 +1,589 @@
+"""Clients, carers and providers: reading, checking, writing, weekly visits and snapping.
+
+The three tables follow ``docs/conventions.md``. The readers accept a file (CSV,
+GeoPackage, GeoJSON, Parquet) or a DataFrame/GeoDataFrame, check every row against the
+rules in :data:`RULES`, and raise one :class:`~carezones.ValidationError` listing every
+problem found (file, row and id, column, expected, found; never a coordinate). Nothing is
+dropped: a valid table comes back with as many rows as it went in, extra columns kept.
+
+Weekly care patterns
+--------------------
+A client's visits are either
+
+- an explicit ``pattern``: one entry per recurring call, separated by ``;``, each
+  ``DAYS START-END MINUTES``, e.g. ``"mon-sun 07:00-10:00 45; mon,wed,fri 12:00-14:00 30"``
+  (days as ``mon``/``monday``, lists ``mon,wed``, ranges ``mon-fri``, or ``daily``,
+  ``weekdays``, ``weekends``; a window within one day; the visit's length in minutes).
+  ``weekly_hours`` is then the pattern's total (a ``weekly_hours`` given too must agree
+  within one minute);
+- or ``weekly_hours`` alone, spread by the default pattern: calls of at least 30 minutes
+  (NICE guideline NG21) in the windows morning 07:00-10:00, lunch 12:00-14:00,
+  tea 16:30-18:30 and bed 19:30-22:00. From 3.5 hours a week there is a call every day,
+  ``n = min(4, minutes // 210)`` calls a day (1: morning; 2: morning, bed;
+  3: morning, lunch, bed; 4: all four); under 3.5 hours, one morning call on
+  ``max(1, minutes // 30)`` days spread over the week. **Rounding rule**: the weekly hours
+  are rounded to the nearest whole minute (halves to even) and split into whole-minute
+  visits as evenly as possible, the remainder going one minute each to the earliest
+  visits of the week; so the expanded visits add up to exactly
+  ``round(weekly_hours * 60)`` minutes, within half a minute of ``weekly_hours``. The
+  default pattern holds at most 56 hours a week (four calls filling the two-hour
+  windows); give a pattern for more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import _io
+from . import _patterns as pat
+from . import _tables as tab
+from . import _validate as val
+from .exceptions import CarezonesWarning, FarFromNetworkWarning, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from .network import TravelNetwork
+
+__all__ = [
+    "DAYS",
+    "RULES",
+    "ShortVisitWarning",
+    "expand_visits",
+    "read_carers",
+    "read_clients",
+    "read_providers",
+    "snap_population",
+    "write_carers",
+    "write_clients",
+    "write_providers",
+]
+
+logger = logging.getLogger(__name__)
+
+DAYS = pat.DAYS
+RULES = val.RULES
+Source = str | os.PathLike[str] | pd.DataFrame
+
+
+class ShortVisitWarning(CarezonesWarning):
+    """Some visits are shorter than 30 minutes.
+
+    NICE guideline NG21 (2015) and quality standard QS123 ask for home-care visits of at
+    least 30 minutes except for agreed short checks; the 15-minute calls service users
+    rejected are the reason.
+    """
+
+
+def _read(
+    source: Source,
+    table: str,
+    *,
+    crs: Any,
+    network: TravelNetwork | None,
+    skills: Iterable[str] | None = None,
+    providers: pd.DataFrame | Iterable[str] | None = None,
+    layer: str | None = None,
+) -> val.Checked:
+    if isinstance(source, pd.DataFrame):
+        frame, where = source, table
+    else:
+        frame, where = _io.read_source(source, table, layer), str(source)
+    ids = providers["provider_id"].astype(str) if isinstance(providers, pd.DataFrame) else providers
+    checked = tab.check_table(
+        frame, table, where, crs=crs, network=network, skills=skills, providers=ids
+    )
+    if checked.problems:
+        raise ValidationError(checked.problems)
+    return checked
+
+
+def _warn_short(checked: val.Checked, where: str) -> None:
+    if checked.short:
+        shown = ", ".join(repr(s) for s in checked.short[:10]) + (
+            " ..." if len(checked.short) > 10 else ""
+        )
+        warnings.warn(
+            ShortVisitWarning(
+                f"{where}: {len(checked.short)} client(s) have visits shorter than "
+                f"{pat.MIN_VISIT_MINUTES} minutes (NICE NG21 asks for at least 30): {shown}"
+            ),
+            stacklevel=3,
+        )
+
+
+def read_clients(
+    source: Source,
+    *,
+    crs: Any = None,
+    network: TravelNetwork | None = None,
+    skills: Iterable[str] | None = None,
+    providers: pd.DataFrame | Iterable[str] | None = None,
+    layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read and check a clients table.
+
+    ============== ====== ============== ========= =========================================
+    column         type   unit           required  default / meaning
+    ============== ====== ============== ========= =========================================
+    client_id      str                   yes       unique
+    location       Point  CRS            yes       a geometry, or ``lon``/``lat`` (EPSG:4326
+                                                   unless ``crs``), ``x``/``y`` or
+                                                   ``easting``/``northing`` (``crs`` needed)
+    weekly_hours   float  hours a week   one of    0 < hours <= 168; default pattern if no
+                                         the two   pattern (see :mod:`carezones.demand`)
+    pattern        str                   one of    ``""``: calls such as
+                                         the two   ``"mon-sun 07:00-10:00 45"``
+    carers_needed  int    carers         no        1; 1 or 2 (2: both at the same time)
+    skills         str                   no        ``""``; ``;``-separated, e.g.
+                                                   ``"dementia;hoist"`` (``,`` also read)
+    virtual_ok     bool                  no        False; the visits could be virtual calls
+    provider_id    str                   no        ``""`` (none); the current provider
+    ============== ====== ============== ========= =========================================
+
+    Parameters
+    ----------
+    source
+        A ``.csv``, ``.gpkg``, ``.geojson``/``.json`` or ``.parquet`` file, or a
+        DataFrame/GeoDataFrame.
+    crs
+        CRS of coordinate columns (default EPSG:4326 for ``lon``/``lat``), or of a
+        geometry without one.
+    network
+        When given, locations more than 20 km outside it are errors (with a hint when
+        lon/lat look swapped or the CRS wrong).
+    skills
+        The allowed skill names; None allows any.
+    providers
+        A providers table or provider ids: ``provider_id`` values must be among them.
+    layer
+        The GeoPackage layer; default the layer named ``clients`` or the only one.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns above in that order (the location as ``geometry``, in its own CRS),
+        then any other columns as given. Text is normalised (skills sorted and
+        lower-case, patterns written as ``"mon-sun 07:00-10:00 45"``); with a pattern,
+        ``weekly_hours`` is its exact total.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem found (see :data:`RULES`).
+
+    Warns
+    -----
+    ShortVisitWarning
+        When some visits are shorter than 30 minutes.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"client_id": ["c1", "c2"], "lon": [24.9384, 24.9450],
+    ...                       "lat": [60.1699, 60.1650], "weekly_hours": [14, None],
+    ...                       "pattern": ["", "daily 7:00-10:00 45; mon,wed,fri 12:00-14:00 30"]})
+    >>> clients = read_clients(table)
+    >>> clients[["client_id", "weekly_hours", "carers_needed", "virtual_ok"]]
+      client_id  weekly_hours  carers_needed  virtual_ok
+    0        c1         14.00              1       False
+    1        c2          6.75              1       False
+    >>> clients.loc[1, "pattern"]
+    'mon-sun 07:00-10:00 45; mon,wed,fri 12:00-14:00 30'
+    >>> read_clients(table.assign(weekly_hours=[200, None]))
+    Traceback (most recent call last):
+    ...
+    carezones.exceptions.ValidationError: 1 problem found:
+      - clients, column 'weekly_hours', row 1 (client_id 'c1'): hours out of range: expected more than 0 and at most 168 hours a week, found 200
+    """  # noqa: E501
+    checked = _read(
+        source, "clients", crs=crs, network=network, skills=skills, providers=providers, layer=layer
+    )
+    _warn_short(checked, "clients" if isinstance(source, pd.DataFrame) else str(source))
+    return checked.frame
+
+
+def read_carers(
+    source: Source,
+    *,
+    crs: Any = None,
+    network: TravelNetwork | None = None,
+    skills: Iterable[str] | None = None,
+    providers: pd.DataFrame | Iterable[str] | None = None,
+    layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read and check a carers table.
+
+    ================ ====== ====================== ======== ====================================
+    column           type   unit                   required default / meaning
+    ================ ====== ====================== ======== ====================================
+    carer_id         str                           yes      unique
+    location         Point  CRS                    yes      home; as for :func:`read_clients`
+    mode             str                           yes      {"walk", "cycle", "drive"}
+    contracted_hours float  hours a week           yes      0 < hours <= 168
+    shift_start      int    minutes since midnight no       420 (07:00); ``"HH:MM"`` also read
+    shift_end        int    minutes since midnight no       1320 (22:00); after ``shift_start``
+    max_minutes      int    minutes a day          no       min(shift length, 480); working
+                                                            time a day, at most the shift
+    days             str                           no       all week; working days as
+                                                            ``"monday;tuesday"`` (``mon-fri``
+                                                            also read)
+    skills           str                           no       ``""``; as for clients
+    provider_id      str                           no       ``""`` (none); the employer
+    ================ ====== ====================== ======== ====================================
+
+    ``contracted_hours`` must fit the working days times ``max_minutes``.
+
+    Parameters
+    ----------
+    source, crs, network, skills, providers, layer
+        As for :func:`read_clients` (the default layer is ``carers``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns above in that order, then any others.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"carer_id": ["k1"], "lon": [24.94], "lat": [60.17],
+    ...                       "mode": ["Cycle"], "contracted_hours": [30],
+    ...                       "shift_start": ["07:00"], "shift_end": ["15:00"],
+    ...                       "days": ["mon-fri"]})
+    >>> carers = read_carers(table)
+    >>> carers.loc[0, ["mode", "shift_start", "shift_end", "max_minutes"]].to_dict()
+    {'mode': 'cycle', 'shift_start': 420, 'shift_end': 900, 'max_minutes': 480}
+    >>> carers.loc[0, "days"]
+    'monday;tuesday;wednesday;thursday;friday'
+    """
+    return _read(
+        source, "carers", crs=crs, network=network, skills=skills, providers=providers, layer=layer
+    ).frame
+
+
+def read_providers(
+    source: Source,
+    *,
+    crs: Any = None,
+    network: TravelNetwork | None = None,
+    layer: str | None = None,
+) -> pd.DataFrame:
+    """Read and check a providers table.
+
+    ============== ====== ============ ======== =====================================
+    column         type   unit         required default / meaning
+    ============== ====== ============ ======== =====================================
+    provider_id    str                 yes      unique
+    name           str                 no       the ``provider_id``
+    capacity_hours float  hours a week no       NaN (not stated); > 0
+    location       Point  CRS          no       the office; as for :func:`read_clients`
+    ============== ====== ============ ======== =====================================
+
+    Parameters
+    ----------
+    source, crs, network, layer
+        As for :func:`read_clients` (the default layer is ``providers``).
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+        A GeoDataFrame when offices are given (rows without one have an empty
+        geometry), else a DataFrame.
+
+    Examples
+    --------
+    >>> read_providers(pd.DataFrame({"provider_id": ["P1", "P2"], "capacity_hours": [1000, None]}))
+      provider_id name  capacity_hours
+    0          P1   P1          1000.0
+    1          P2   P2             NaN
+    """
+    return _read(source, "providers", crs=crs, network=network, layer=layer).frame
+
+
+def _write(
+    frame: pd.DataFrame, path: str | os.PathLike[str], table: str, format: str | None
+) -> Path:
+    checked = tab.check_table(frame, table, table)
+    if checked.problems:
+        raise ValidationError(checked.problems)
+    return _io.write_table(checked.frame, path, table, format)
+
+
+def write_clients(
+    clients: pd.DataFrame, path: str | os.PathLike[str], *, format: str | None = None
+) -> Path:
+    """Check a clients table and write it to a file that :func:`read_clients` reads back unchanged.
+
+    Parameters
+    ----------
+    clients
+        A clients table (as :func:`read_clients` accepts).
+    path
+        The file; its ending picks the format unless ``format`` is given.
+    format
+        {"csv", "gpkg", "geojson", "parquet"} CSV stores the location as ``lon``/``lat``
+        in EPSG:4326; the others keep the geometry and its CRS. A GeoPackage gets a layer
+        named ``clients`` (so one file can hold all three tables).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> table = pd.DataFrame({"client_id": ["c1"], "lon": [24.94], "lat": [60.17],
+    ...                       "weekly_hours": [7]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     again = read_clients(write_clients(read_clients(table), Path(d) / "clients.gpkg"))
+    >>> again.loc[0, "weekly_hours"]
+    np.float64(7.0)
+    """
+    return _write(clients, path, "clients", format)
+
+
+def write_carers(
+    carers: pd.DataFrame, path: str | os.PathLike[str], *, format: str | None = None
+) -> Path:
+    """Check a carers table and write it (as :func:`write_clients`; GeoPackage layer ``carers``)."""
+    return _write(carers, path, "carers", format)
+
+
+def write_providers(
+    providers: pd.DataFrame, path: str | os.PathLike[str], *, format: str | None = None
+) -> Path:
+    """Check a providers table and write it (as :func:`write_clients`; layer ``providers``)."""
+    return _write(providers, path, "providers", format)
+
+
+def _days(days: str | Iterable[str] | None) -> list[int]:
+    if days is None:
+        return list(range(7))
+    text = days if isinstance(days, str) else ",".join(str(d) for d in days)
+    try:
+        return list(pat.parse_days(text))
+    except pat.PatternError as exc:
+        raise ValidationError(
+            [Problem("days", "unknown day", "day names such as monday or mon-fri", str(exc))]
+        ) from exc
+
+
+def expand_visits(
+    clients: pd.DataFrame,
+    *,
+    days: str | Iterable[str] | None = None,
+    week_start: str | dt.date | None = None,
+) -> pd.DataFrame:
+    """Expand the clients' weekly patterns into one row per visit.
+
+    Parameters
+    ----------
+    clients
+        A clients table (checked as by :func:`read_clients`, locations aside).
+    days
+        The days to expand: a day (``"monday"``, ``"mon"``), days (``["mon", "thu"]``,
+        ``"mon-fri"``); None for the whole week.
+    week_start
+        The first date of the week (any weekday); when given, a ``date`` column holds each
+        visit's date within the seven days from it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``visit_id``, ``client_id``, ``day``, (``date``), ``window_start``,
+        ``window_end``, ``duration`` (minutes), ``carers_needed``, ``skills``,
+        ``virtual_ok``; ordered by day (from ``week_start``'s weekday, else Monday),
+        client and window start. ``visit_id`` is ``"{client_id}-{day[:3]}-{HHMM}"`` of
+        the window start (``"c1-mon-0700"``): unique in a week and the same for the same
+        call every week. Its ``duration`` adds up to each client's weekly minutes
+        (``round(weekly_hours * 60)``, see the rounding rule in :mod:`carezones.demand`).
+
+    Examples
+    --------
+    >>> clients = pd.DataFrame({"client_id": ["c1", "c2"], "weekly_hours": [7.0, None],
+    ...                         "pattern": ["", "mon,thu 12:00-14:00 45"]})
+    >>> visits = expand_visits(clients, days="monday", week_start="2025-07-07")
+    >>> visits[["visit_id", "date", "window_start", "window_end", "duration"]]
+          visit_id       date  window_start  window_end  duration
+    0  c1-mon-0700 2025-07-07           420         600        30
+    1  c1-mon-1930 2025-07-07          1170        1320        30
+    2  c2-mon-1200 2025-07-07           720         840        45
+    >>> int(expand_visits(clients)["duration"].sum()) == 7 * 60 + 2 * 45
+    True
+    """
+    checked = tab.check_table(clients, "clients", "clients", locations=False)
+    if checked.problems:
+        raise ValidationError(checked.problems)
+    frame = checked.frame
+    wanted = set(_days(days))
+    first = 0
+    start_date = None
+    if week_start is not None:
+        try:
+            start_date = pd.Timestamp(week_start).normalize()
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(
+                [
+                    Problem(
+                        "week_start", "not a date", "a date such as '2025-07-07'", repr(week_start)
+                    )
+                ]
+            ) from exc
+        first = start_date.weekday()
+    order = [(first + k) % 7 for k in range(7)]
+    rank = {d: k for k, d in enumerate(order)}
+    rows: list[
+        tuple[int, int, int, int, int, int]
+    ] = []  # (day rank, client, start, end, duration, day)
+    for i, calls in enumerate(checked.calls):
+        for call in calls:
+            for d in call.days:
+                if d in wanted:
+                    rows.append((rank[d], i, call.start, call.end, call.duration, d))
+    rows.sort()
+    arr = np.array(rows, dtype=np.int64).reshape(-1, 6)
+    who = arr[:, 1]
+    day_names = np.array(DAYS, dtype=object)[arr[:, 5]]
+    ids = frame["client_id"].to_numpy(dtype=object)[who]
+    visit_ids = [
+        f"{c}-{d[:3]}-{pat.format_time(s).replace(':', '')}"
+        for c, d, s in zip(ids, day_names, arr[:, 2], strict=True)
+    ]
+    out = pd.DataFrame(
+        {
+            "visit_id": pd.Series(visit_ids, dtype=str),
+            "client_id": pd.Series(ids, dtype=str),
+            "day": pd.Series(day_names, dtype=str),
+        }
+    )
+    if start_date is not None:
+        out["date"] = start_date + pd.to_timedelta(arr[:, 0], unit="D")
+    out["window_start"], out["window_end"], out["duration"] = arr[:, 2], arr[:, 3], arr[:, 4]
+    for col in ("carers_needed", "skills", "virtual_ok"):
+        out[col] = frame[col].to_numpy()[who]
+    out["skills"] = out["skills"].astype(str)
+    return out
+
+
+def snap_population(
+    network: TravelNetwork,
+    clients: pd.DataFrame | None = None,
+    carers: pd.DataFrame | None = None,
+    *,
+    modes: Iterable[str] | None = None,
+    max_snap_distance: float = 500.0,
+) -> pd.DataFrame:
+    """Snap clients to every mode's network and carers to their own mode's.
+
+    Uses :func:`carezones.snap_points`; points far from the network are reported, never
+    dropped.
+
+    Parameters
+    ----------
+    network
+        The networks.
+    clients, carers
+        Checked tables (from the readers or :func:`carezones.datasets.synthetic_population`).
+    modes
+        The modes to snap clients to; default every mode of ``network``.
+    max_snap_distance
+        Metres; farther points are flagged ``far`` (and reported, never dropped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per client and mode and per carer: ``table`` ("clients" or "carers"),
+        ``id``, ``mode``, ``node`` (OSM id), ``snap_distance_m``, ``far``.
+
+    Warns
+    -----
+    FarFromNetworkWarning
+        Naming (by id) the points farther than ``max_snap_distance``.
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> net = datasets.load_default_network(modes="walk")
+    >>> clients = read_clients(pd.DataFrame({"client_id": ["c1"], "lon": [24.9384],
+    ...                                      "lat": [60.1699], "weekly_hours": [7]}))
+    >>> snap_population(net, clients)[["table", "id", "mode", "far"]]
+         table  id  mode    far
+    0  clients  c1  walk  False
+    """
+    from .travel import snap_points
+
+    parts = []
+    problems: list[Problem] = []
+    if clients is not None:
+        for mode in network.modes if modes is None else tuple(modes):
+            s = snap_points(
+                network,
+                clients.geometry,
+                mode=mode,
+                max_snap_distance=max_snap_distance,
+                where="clients",
+            )
+            parts.append(_snap_frame("clients", clients["client_id"], mode, s))
+    if carers is not None:
+        for mode, group in carers.groupby("mode", sort=False):
+            if mode not in network.modes:
+                problems += [
+                    Problem(
+                        "carers",
+                        "mode not loaded",
+                        "one of " + ", ".join(network.modes),
+                        repr(mode),
+                        row=f"carer_id {c!r}",
+                        column="mode",
+                    )
+                    for c in group["carer_id"]
+                ]
+                continue
+            s = snap_points(
+                network,
+                group.geometry,
+                mode=str(mode),
+                max_snap_distance=max_snap_distance,
+                where="carers",
+            )
+            parts.append(_snap_frame("carers", group["carer_id"], str(mode), s))
+    if problems:
+        raise ValidationError(problems)
+    cols = ["table", "id", "mode", "node", "snap_distance_m", "far"]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    far = out[out["far"].astype(bool)]
+    if len(far):
+        shown = ", ".join(
+            f"{t} {i!r} ({m})"
+            for t, i, m in far[["table", "id", "mode"]].head(10).itertuples(index=False)
+        )
+        warnings.warn(
+            FarFromNetworkWarning(
+                f"{len(far)} point(s) farther than {max_snap_distance:.0f} m from the network: "
+                + shown
+                + (" ..." if len(far) > 10 else "")
+            ),
+            stacklevel=2,
+        )
+    return out
+
+
+def _snap_frame(table: str, ids: pd.Series, mode: str, snapped: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "table": table,
+            "id": ids.astype(str).to_numpy(),
+            "mode": mode,
+            "node": snapped.node,
+            "snap_distance_m": snapped.distance,
+            "far": snapped.far,
+        }
+    )
