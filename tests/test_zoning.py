@@ -95,7 +95,7 @@ def test_every_zone_meets_the_floor(fitted: NeighbourhoodZoner, clients: gpd.Geo
 
 
 def test_each_client_exactly_once(clients: gpd.GeoDataFrame) -> None:
-    """Every client is in one zone or in the unassigned table with a reason, never both or neither."""
+    """Every client is in one zone or unassigned with a reason, never both or neither."""
     far = gpd.GeoDataFrame(
         {"client_id": ["far"], "weekly_hours": [5.0]},
         geometry=[shapely.Point(530_000 + 350, 180_000 + 5_000)],
@@ -113,7 +113,7 @@ def test_each_client_exactly_once(clients: gpd.GeoDataFrame) -> None:
 
 
 def test_polygons_partition_the_area(fitted: NeighbourhoodZoner, clients: gpd.GeoDataFrame) -> None:
-    """Zone polygons cover the served area without overlaps; each client lies in its zone's polygon."""
+    """Polygons cover the served area without overlaps; each client is in its zone's polygon."""
     assert_partition(fitted.plan_, clients)
 
 
@@ -159,7 +159,7 @@ def test_seeds_are_zone_centres(clients: gpd.GeoDataFrame) -> None:
 
 
 def test_infeasible_floor_says_how_many_zones(clients: gpd.GeoDataFrame) -> None:
-    """Asking for more zones than the hours support raises InfeasibleError naming the supported count."""
+    """Too many zones for the hours raises InfeasibleError naming the supported count."""
     total = clients["weekly_hours"].sum()
     with pytest.raises(InfeasibleError, match=f"support at most {int(total // 300)} zones"):
         NeighbourhoodZoner(300, n_zones=int(total // 300) + 1).fit(clients, GRID)
@@ -176,7 +176,7 @@ def test_deterministic_with_random_state(clients: gpd.GeoDataFrame) -> None:
 
 
 def test_auto_finds_most_zones_meeting_floor(clients: gpd.GeoDataFrame) -> None:
-    """With n_zones='auto' the zoner draws as many zones as the hours allow when the network permits."""
+    """n_zones='auto' draws as many zones as the hours allow."""
     total = clients["weekly_hours"].sum()
     zoner = NeighbourhoodZoner(total / 5.5, random_state=0).fit(clients, GRID)
     assert zoner.n_zones_ == 5 and zoner.report_.ok
@@ -277,7 +277,7 @@ def test_report_is_json_ready(fitted: NeighbourhoodZoner) -> None:
     share=st.floats(0.15, 0.5),
 )
 def test_property_random_demand(hours: list[float], seed: int, share: float) -> None:
-    """Over random demand: every zone meets the floor, is one piece, clients once, polygons partition."""
+    """Random demand: zones meet the floor, are one piece, clients once, polygons partition."""
     net = grid_network(6)
     clients = make_clients(net, np.array(hours), seed=seed)
     floor = share * float(np.sum(hours))
