@@ -1,0 +1,652 @@
+"""Schedules of carers' days: the full evaluation behind the repair and the local search.
+
+A *task* is one carer's part of a visit: a single-handed visit is one task, a
+double-handed visit two (its halves, partners of each other). A route is a carer's
+sequence of tasks. Its schedule is computed forwards from the carer's shift start:
+
+- arrival = end of the previous stop + travel (the carer's own mode);
+- start = the arrival rounded up to ``step`` seconds, no earlier than the window start
+  and, for a half of a double-handed visit, no earlier than the partner's start;
+- a start after the hard latest start (window end, plus the allowed lateness when
+  windows are soft) makes the route infeasible; soft lateness is priced per second;
+- the optional unpaid break (``B`` seconds inside ``[bs, be]``) is taken in the first
+  gap where it delays nothing, or in the last gap where it can still fit; time before
+  leaving home and after getting back counts as free;
+- the carer leaves home just in time for the first visit and must be back by the
+  shift end; working time (leaving home to getting back, less a break taken inside
+  that span) must not exceed the carer's maximum.
+
+Halves of a double-handed visit start together: the solution's schedule is the least
+fixed point of "each half starts no earlier than its partner", found by raising lower
+bounds until both halves agree (a cyclic wait makes times climb past the windows and the
+solution is infeasible). Every time is an integer number of seconds.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["Instance", "RouteSched", "State", "forward"]
+
+_MAX_ROUNDS = 64  # raising rounds before a cyclic wait is declared infeasible
+
+
+@dataclass
+class Instance:
+    """Solver-side data as plain Python lists (fast scalar access in loops)."""
+
+    # tasks
+    t_visit: list[int]
+    t_loc: list[int]
+    t_ws: list[int]
+    t_we: list[int]  # hard latest start
+    t_due: list[int]  # window end (lateness counts after it)
+    t_dur: list[int]
+    t_partner: list[int]
+    # visits
+    v_tasks: list[tuple[int, ...]]
+    v_client: list[int]
+    v_eligible: list[list[int]]
+    # carers
+    c_home: list[int]
+    c_ss: list[int]
+    c_se: list[int]
+    c_maxw: list[int]
+    c_break: list[int]
+    c_bs: list[int]
+    c_be: list[int]
+    c_need_break: list[bool]
+    c_T: list[list[list[int]]]  # travel seconds, the carer's own profile (shared lists)
+    step: int = 1
+    late_weight: float = 0.0  # cost per second late
+    continuity_penalty: float = 0.0
+    unscheduled_penalty: float = 1e7
+    known: set[tuple[int, int]] = field(default_factory=set)  # (client, carer)
+
+    @property
+    def n_tasks(self) -> int:
+        """Number of tasks."""
+        return len(self.t_loc)
+
+    @property
+    def n_carers(self) -> int:
+        """Number of carers."""
+        return len(self.c_home)
+
+
+class RouteSched:
+    """One carer's scheduled route (immutable once built).
+
+    ``pre_*[k]`` is the state just before stop ``k`` (``k == len(seq)``: before the
+    way home), so a changed route can resume from any position and stop early once
+    its state matches the old one again.
+    """
+
+    __slots__ = (
+        "brk", "dep", "late", "pre_brk", "pre_end", "pre_late", "pre_taken",
+        "pre_travel", "readys", "ret", "seq", "starts", "travel", "work",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.seq: list[int] = []
+        self.starts: list[int] = []
+        self.readys: list[int] = []
+        self.pre_end: list[int] = []
+        self.pre_travel: list[int] = []
+        self.pre_late: list[int] = []
+        self.pre_taken: list[bool] = []
+        self.pre_brk: list[tuple[int, bool] | None] = []
+        self.travel = 0
+        self.late = 0
+        self.dep = 0
+        self.ret = 0
+        self.work = 0
+        self.brk: tuple[int, bool] | None = None
+
+
+def _ceil(x: int, step: int) -> int:
+    return -(-x // step) * step
+
+
+def forward(
+    inst: Instance,
+    c: int,
+    seq: list[int],
+    lower: Sequence[int],
+    base: RouteSched | None = None,
+    diff_at: int = 0,
+    shift: int = 0,
+    splice_min: int | None = None,
+) -> RouteSched | None:
+    """Schedule carer ``c``'s route ``seq``; None when it breaks a hard rule.
+
+    ``lower[t]`` is a lower bound on task ``t``'s start (its partner's start). With
+    ``base`` (the old schedule of this carer), stops before ``diff_at`` are unchanged
+    and old stop ``k - shift`` is new stop ``k`` after the change; from ``splice_min``
+    on, the old tail is reused as soon as the state matches.
+    """
+    n = len(seq)
+    if n == 0:
+        return _empty(inst, c)
+    T = inst.c_T[c]
+    home = inst.c_home[c]
+    step = inst.step
+    ss = inst.c_ss[c]
+    B = inst.c_break[c]
+    bs = inst.c_bs[c]
+    be = inst.c_be[c]
+    loc_ = inst.t_loc
+    ws_ = inst.t_ws
+    we_ = inst.t_we
+    due_ = inst.t_due
+    dur_ = inst.t_dur
+    r = RouteSched()
+    r.seq = seq
+    if base is not None and diff_at > 0:
+        k0 = diff_at
+        starts = base.starts[:k0]
+        readys = base.readys[:k0]
+        pre_end = base.pre_end[:k0]
+        pre_travel = base.pre_travel[:k0]
+        pre_late = base.pre_late[:k0]
+        pre_taken = base.pre_taken[:k0]
+        pre_brk = base.pre_brk[:k0]
+        prev_end = base.pre_end[k0]
+        travel = base.pre_travel[k0]
+        late = base.pre_late[k0]
+        taken = base.pre_taken[k0]
+        brk = base.pre_brk[k0]
+        prev = loc_[seq[k0 - 1]]
+    else:
+        k0 = 0
+        starts, readys, pre_end, pre_travel, pre_late, pre_taken, pre_brk = (
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
+        prev_end = ss
+        travel = 0
+        late = 0
+        taken = not inst.c_need_break[c]
+        brk = None
+        prev = home
+    if splice_min is None:
+        splice_min = diff_at + (shift if shift > 0 else 0) + 1
+    nb = len(base.seq) if base is not None else 0
+    k = k0
+    while k < n:
+        if base is not None and k >= splice_min:
+            j = k - shift
+            if (
+                0 <= j < nb
+                and prev_end == base.pre_end[j]
+                and taken == base.pre_taken[j]
+                and brk == base.pre_brk[j]
+            ):
+                return _splice(
+                    inst,
+                    c,
+                    r,
+                    base,
+                    j,
+                    starts,
+                    readys,
+                    pre_end,
+                    pre_travel,
+                    pre_late,
+                    pre_taken,
+                    pre_brk,
+                    travel,
+                    late,
+                )
+        t = seq[k]
+        loc = loc_[t]
+        tt = T[prev][loc]
+        pre_end.append(prev_end)
+        pre_travel.append(travel)
+        pre_late.append(late)
+        pre_taken.append(taken)
+        pre_brk.append(brk)
+        travel += tt
+        ready = prev_end + tt
+        lb = ws_[t]
+        if lower[t] > lb:
+            lb = lower[t]
+        rr = _ceil(ready, step) if step > 1 else ready
+        s = rr if rr > lb else lb
+        if not taken:
+            if k == 0:  # at home, before leaving
+                p = ss if ss > bs else bs
+                ok = p + B <= be
+                rb = p + B + tt
+                arrive_b = rb
+            else:
+                p = ready if ready > bs else bs  # after travelling, at the door
+                rb = p + B
+                ok = rb <= be
+                arrive_b = ready
+                if not ok:  # before travelling
+                    p = prev_end if prev_end > bs else bs
+                    rb = p + B + tt
+                    ok = p + B <= be
+                    arrive_b = rb
+            if ok:
+                rbb = _ceil(rb, step) if step > 1 else rb
+                sb = rbb if rbb > lb else lb
+                if sb <= s:  # free: it delays nothing
+                    taken = True
+                    brk = (p, k > 0)
+                    ready = arrive_b
+                else:
+                    e = s + dur_[t]
+                    if (e if e > bs else bs) + B > be:  # last chance
+                        taken = True
+                        brk = (p, k > 0)
+                        ready = arrive_b
+                        s = sb
+            else:
+                return None  # the break window has passed
+        if s > we_[t]:
+            return None
+        d = s - due_[t]
+        if d > 0:
+            late += d
+        starts.append(s)
+        readys.append(ready)
+        prev_end = s + dur_[t]
+        prev = loc
+        k += 1
+    return _finish(
+        inst,
+        c,
+        r,
+        starts,
+        readys,
+        pre_end,
+        pre_travel,
+        pre_late,
+        pre_taken,
+        pre_brk,
+        prev,
+        prev_end,
+        travel,
+        late,
+        taken,
+        brk,
+    )
+
+
+def _finish(
+    inst: Instance,
+    c: int,
+    r: RouteSched,
+    starts: list[int],
+    readys: list[int],
+    pre_end: list[int],
+    pre_travel: list[int],
+    pre_late: list[int],
+    pre_taken: list[bool],
+    pre_brk: list[tuple[int, bool] | None],
+    prev: int,
+    prev_end: int,
+    travel: int,
+    late: int,
+    taken: bool,
+    brk: tuple[int, bool] | None,
+) -> RouteSched | None:
+    pre_end.append(prev_end)
+    pre_travel.append(travel)
+    pre_late.append(late)
+    pre_taken.append(taken)
+    pre_brk.append(brk)
+    home = inst.c_home[c]
+    T = inst.c_T[c]
+    tt = T[prev][home]
+    ret = prev_end + tt
+    B = inst.c_break[c]
+    bs = inst.c_bs[c]
+    be = inst.c_be[c]
+    if not taken:
+        p = ret if ret > bs else bs
+        if p + B <= be:
+            brk = (p, False)  # at home, after the day's work
+        else:
+            p = prev_end if prev_end > bs else bs
+            if p + B > be:
+                return None
+            brk = (p, True)
+            ret = p + B + tt
+    if ret > inst.c_se[c]:
+        return None
+    dep = starts[0] - T[home][inst.t_loc[r.seq[0]]]
+    work = ret - dep - (B if brk is not None and brk[1] else 0)
+    if work > inst.c_maxw[c]:
+        return None
+    r.starts = starts
+    r.readys = readys
+    r.pre_end = pre_end
+    r.pre_travel = pre_travel
+    r.pre_late = pre_late
+    r.pre_taken = pre_taken
+    r.pre_brk = pre_brk
+    r.travel = travel + tt
+    r.late = late
+    r.dep = dep
+    r.ret = ret
+    r.work = work
+    r.brk = brk
+    return r
+
+
+def _splice(
+    inst: Instance,
+    c: int,
+    r: RouteSched,
+    base: RouteSched,
+    j: int,
+    starts: list[int],
+    readys: list[int],
+    pre_end: list[int],
+    pre_travel: list[int],
+    pre_late: list[int],
+    pre_taken: list[bool],
+    pre_brk: list[tuple[int, bool] | None],
+    travel: int,
+    late: int,
+) -> RouteSched | None:
+    """Reuse ``base`` from its stop ``j`` on (the state before it matches)."""
+    dt = travel - base.pre_travel[j]
+    dl = late - base.pre_late[j]
+    r.starts = starts + base.starts[j:]
+    r.readys = readys + base.readys[j:]
+    r.pre_end = pre_end + base.pre_end[j:]
+    r.pre_travel = pre_travel + (
+        [x + dt for x in base.pre_travel[j:]] if dt else base.pre_travel[j:]
+    )
+    r.pre_late = pre_late + ([x + dl for x in base.pre_late[j:]] if dl else base.pre_late[j:])
+    r.pre_taken = pre_taken + base.pre_taken[j:]
+    r.pre_brk = pre_brk + base.pre_brk[j:]
+    r.travel = base.travel + dt
+    r.late = base.late + dl
+    r.ret = base.ret
+    r.brk = base.brk
+    r.dep = r.starts[0] - inst.c_T[c][inst.c_home[c]][inst.t_loc[r.seq[0]]]
+    brk = r.brk
+    r.work = r.ret - r.dep - (inst.c_break[c] if brk is not None and brk[1] else 0)
+    if r.work > inst.c_maxw[c]:
+        return None
+    return r
+
+
+def _empty(inst: Instance, c: int) -> RouteSched:
+    r = RouteSched()
+    ss = inst.c_ss[c]
+    r.pre_end = [ss]
+    r.pre_travel = [0]
+    r.pre_late = [0]
+    r.pre_taken = [True]
+    r.pre_brk = [None]
+    r.dep = r.ret = ss
+    return r
+
+
+class _Lower:
+    """Lower bounds on starts: an overlay of changed bounds over the current ones."""
+
+    __slots__ = ("base", "overlay")
+
+    def __init__(self, overlay: dict[int, int], base: list[int]) -> None:
+        self.overlay = overlay
+        self.base = base
+
+    def __getitem__(self, t: int) -> int:
+        got = self.overlay.get(t)
+        return self.base[t] if got is None else got
+
+
+class State:
+    """A solution: every carer's route and schedule, with incremental evaluation.
+
+    ``start[t]`` is task ``t``'s start (or -1 when unassigned), ``lower[t]`` its
+    partner's start (the bound its own route honours), ``where[t]`` its carer.
+    """
+
+    def __init__(self, inst: Instance, routes: list[list[int]] | None = None) -> None:
+        self.inst = inst
+        nt, nc = inst.n_tasks, inst.n_carers
+        self.routes: list[list[int]] = (
+            [list(r) for r in routes] if routes else [[] for _ in range(nc)]
+        )
+        self.sched: list[RouteSched] = [_empty(inst, c) for c in range(nc)]
+        self.start = [-1] * nt
+        self.lower = [0] * nt
+        self.where = [-1] * nt
+        self.pairs: dict[tuple[int, int], int] = {}  # (client, carer) -> tasks
+        self.feasible = True
+        for c, seq in enumerate(self.routes):
+            for t in seq:
+                self.where[t] = c
+                self._count(t, c, +1)
+        self.full_evaluate()
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _count(self, t: int, c: int, sign: int) -> None:
+        key = (self.inst.v_client[self.inst.t_visit[t]], c)
+        value = self.pairs.get(key, 0) + sign
+        if value:
+            self.pairs[key] = value
+        else:
+            self.pairs.pop(key, None)
+
+    def route_cost(self, r: RouteSched) -> float:
+        """Travel seconds plus priced lateness of one route."""
+        return r.travel + self.inst.late_weight * r.late
+
+    def continuity_cost(self) -> float:
+        """Penalty for every (client, carer) pair where the carer is new to the client."""
+        known = self.inst.known
+        return self.inst.continuity_penalty * sum(1 for key in self.pairs if key not in known)
+
+    def continuity_delta(self, v: int, c: int) -> float:
+        """Extra continuity cost of giving visit ``v`` (a part of it) to carer ``c``."""
+        key = (self.inst.v_client[v], c)
+        if key in self.pairs or key in self.inst.known:
+            return 0.0
+        return self.inst.continuity_penalty
+
+    def unassigned(self) -> list[int]:
+        """Visits not (fully) in any route."""
+        return [v for v, ts in enumerate(self.inst.v_tasks) if any(self.where[t] < 0 for t in ts)]
+
+    def cost(self) -> float:
+        """Total cost: travel, lateness, continuity and unscheduled visits."""
+        total = sum(self.route_cost(r) for r in self.sched)
+        total += self.continuity_cost()
+        total += self.inst.unscheduled_penalty * len(self.unassigned())
+        return total
+
+    def snapshot(self) -> tuple:
+        """Everything needed to come back to this solution."""
+        return (
+            [list(r) for r in self.routes],
+            list(self.sched),
+            list(self.start),
+            list(self.lower),
+            list(self.where),
+            dict(self.pairs),
+            self.feasible,
+        )
+
+    def restore(self, snap: tuple) -> None:
+        """Come back to a :meth:`snapshot`."""
+        routes, sched, start, lower, where, pairs, feasible = snap
+        self.routes = [list(r) for r in routes]
+        self.sched = list(sched)
+        self.start = list(start)
+        self.lower = list(lower)
+        self.where = list(where)
+        self.pairs = dict(pairs)
+        self.feasible = feasible
+
+    # ------------------------------------------------------------------ evaluation
+
+    def full_evaluate(self) -> bool:
+        """Recompute every schedule from scratch (least fixed point); False if infeasible."""
+        inst = self.inst
+        partner = inst.t_partner
+        lower = [0] * inst.n_tasks
+        sched: list[RouteSched] = []
+        ok = True
+        for c, seq in enumerate(self.routes):
+            r = forward(inst, c, seq, lower)
+            if r is None:
+                ok = False
+                r = _empty(inst, c)
+            sched.append(r)
+        start = [-1] * inst.n_tasks
+        for c, r in enumerate(sched):
+            for t, s in zip(self.routes[c], r.starts, strict=False):
+                start[t] = s
+        for _ in range(_MAX_ROUNDS * 4):
+            if not ok:
+                break
+            raise_at: dict[int, tuple[int, int]] = {}
+            for t, u in enumerate(partner):
+                if u >= 0 and start[t] >= 0 and start[u] > start[t]:
+                    lower[t] = start[u]
+                    c = self.where[t]
+                    pos = self.routes[c].index(t)
+                    lo, hi = raise_at.get(c, (pos, pos))
+                    raise_at[c] = (min(lo, pos), max(hi, pos))
+            if not raise_at:
+                break
+            for c, (lo, hi) in raise_at.items():
+                r = forward(inst, c, self.routes[c], lower, sched[c], lo, 0, hi + 1)
+                if r is None:
+                    ok = False
+                    break
+                sched[c] = r
+                for t, s in zip(self.routes[c], r.starts, strict=True):
+                    start[t] = s
+        else:
+            ok = False
+        for t, u in enumerate(partner):
+            if u >= 0 and start[t] >= 0 and start[u] >= 0:
+                lower[t] = start[u]
+        self.sched = sched
+        self.start = start
+        self.lower = lower
+        self.feasible = ok
+        return ok
+
+    def try_change(
+        self, changes: dict[int, tuple[list[int], int, int]]
+    ) -> tuple[float, dict[int, RouteSched], dict[int, int]] | None:
+        """Price a change that only delays things (insertions), with propagation.
+
+        ``changes`` maps a carer to ``(new_seq, diff_at, shift)``. Returns the change in
+        route costs, the new schedules and the new starts of every task they hold, or
+        None when the change breaks a hard rule.
+        """
+        inst = self.inst
+        partner = inst.t_partner
+        overlay: dict[int, int] = {}
+        seqs = {c: ch[0] for c, ch in changes.items()}
+        where: dict[int, int] = {}
+        for c, seq in seqs.items():
+            for t in seq:
+                if self.where[t] != c:
+                    where[t] = c
+        for t in where:
+            u = partner[t]
+            overlay[t] = self.start[u] if u >= 0 and u not in where and self.where[u] >= 0 else 0
+        low = _Lower(overlay, self.lower)
+        new: dict[int, RouteSched] = {}
+        starts: dict[int, int] = {}
+        queue: deque[tuple[int, int]] = deque()
+
+        def check(c: int, seq: list[int], r: RouteSched) -> None:
+            for k, t in enumerate(seq):
+                s = r.starts[k]
+                starts[t] = s
+                u = partner[t]
+                if u < 0:
+                    continue
+                cu = where.get(u, self.where[u])
+                if cu < 0:
+                    continue
+                su = starts.get(u, self.start[u])
+                if s > su:  # the partner must wait for this half
+                    overlay[u] = s
+                    queue.append((cu, u))
+                elif s < su:  # this half waits for its partner
+                    overlay[t] = su
+                    queue.append((c, t))
+
+        for c, (seq, diff_at, shift) in changes.items():
+            r = forward(inst, c, seq, low, self.sched[c], diff_at, shift)
+            if r is None:
+                return None
+            new[c] = r
+            check(c, seq, r)
+        rounds = 0
+        while queue:
+            rounds += 1
+            if rounds > _MAX_ROUNDS * (1 + len(changes)):
+                return None
+            c, t = queue.popleft()
+            seq = seqs.get(c, self.routes[c])
+            base = new.get(c, self.sched[c])
+            q = seq.index(t)
+            if base.starts[q] >= low[t]:
+                continue
+            r = forward(inst, c, seq, low, base, q, 0, q + 1)
+            if r is None:
+                return None
+            new[c] = r
+            check(c, seq, r)
+        delta = 0.0
+        for c, r in new.items():
+            delta += self.route_cost(r) - self.route_cost(self.sched[c])
+        return delta, new, starts
+
+    def commit(
+        self, changes: dict[int, list[int]], new: dict[int, RouteSched], starts: dict[int, int]
+    ) -> None:
+        """Apply a change priced by :meth:`try_change`."""
+        partner = self.inst.t_partner
+        for c, seq in changes.items():
+            for t in seq:
+                if self.where[t] != c:
+                    if self.where[t] >= 0:  # pragma: no cover - moves go through remove
+                        self._count(t, self.where[t], -1)
+                    self.where[t] = c
+                    self._count(t, c, +1)
+            self.routes[c] = seq
+        for c, r in new.items():
+            self.sched[c] = r
+        for t, s in starts.items():
+            self.start[t] = s
+        for t in starts:
+            u = partner[t]
+            if u >= 0 and self.where[u] >= 0:
+                self.lower[t] = self.start[u]
+                self.lower[u] = self.start[t]
+
+    def remove(self, tasks: Sequence[int]) -> None:
+        """Take tasks out of their routes (call :meth:`full_evaluate` afterwards)."""
+        for t in tasks:
+            c = self.where[t]
+            if c < 0:
+                continue
+            self.routes[c] = [x for x in self.routes[c] if x != t]
+            self._count(t, c, -1)
+            self.where[t] = -1
+            self.start[t] = -1
