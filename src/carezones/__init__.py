@@ -7,6 +7,7 @@ the stages built on them.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .costing import CostBreakdown, CostInputs, hourly_rate, provider_rates, zone_rates
 from .demand import (
     ShortVisitWarning,
     expand_visits,
@@ -45,6 +46,8 @@ __all__ = [
     "MODES",
     "CarezonesError",
     "CarezonesWarning",
+    "CostBreakdown",
+    "CostInputs",
     "FarFromNetworkWarning",
     "InfeasibleError",
     "Problem",
@@ -55,8 +58,10 @@ __all__ = [
     "ValidationError",
     "__version__",
     "expand_visits",
+    "hourly_rate",
     "isochrones",
     "load_network",
+    "provider_rates",
     "read_carers",
     "read_clients",
     "read_providers",
@@ -68,6 +73,7 @@ __all__ = [
     "write_carers",
     "write_clients",
     "write_providers",
+    "zone_rates",
 ]
 
 import logging as _logging
