@@ -139,19 +139,37 @@ def write_table(
         _to_csv(frame).to_csv(path, index=False)
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
+    elif fmt == "geojson":
+        path.write_text(_to_geojson(frame, path.stem))
+    elif spatial:
+        frame.to_file(path, layer=table, driver="GPKG")
     else:
         import pyogrio
 
-        if fmt == "geojson":
-            path.unlink(missing_ok=True)
-        driver = "GPKG" if fmt == "gpkg" else "GeoJSON"
-        if spatial:
-            frame.to_file(path, layer=table if fmt == "gpkg" else None, driver=driver)
-        else:
-            pyogrio.write_dataframe(
-                frame, path, layer=table if fmt == "gpkg" else None, driver=driver
-            )
+        pyogrio.write_dataframe(frame, path, layer=table, driver="GPKG")
     return path
+
+
+def _to_geojson(frame: pd.DataFrame, name: str) -> str:
+    """GeoJSON text written with Python's json, so every float reads back exactly.
+
+    (GDAL's writer shortens some coordinates and numbers, e.g. 24.959999999999997 to
+    24.96.) A CRS other than EPSG:4326 is named in the ``crs`` member, which GDAL reads.
+    """
+    import json
+
+    geo = (
+        frame
+        if isinstance(frame, gpd.GeoDataFrame)
+        else gpd.GeoDataFrame(frame, geometry=[None] * len(frame))
+    )
+    data = geo.to_geo_dict(drop_id=True)
+    data = {"type": "FeatureCollection", "name": name, **data}
+    if geo.crs is not None:
+        code = geo.crs.to_epsg()
+        label = f"urn:ogc:def:crs:EPSG::{code}" if code else geo.crs.to_string()
+        data["crs"] = {"type": "name", "properties": {"name": label}}
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _to_csv(frame: pd.DataFrame) -> pd.DataFrame:

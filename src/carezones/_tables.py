@@ -89,6 +89,15 @@ def check_table(
     elif table == "carers":
         _check_carers(ctx, values)
     else:
+        for i, cap in enumerate(values["capacity_hours"]):
+            if not math.isnan(cap) and cap <= 0:
+                ctx.add(
+                    "hours out of range",
+                    "more than 0 hours a week",
+                    f"{cap:g}",
+                    i,
+                    "capacity_hours",
+                )
         values["name"] = [
             nm if nm is not None else pid
             for nm, pid in zip(values["name"], values["provider_id"], strict=True)
@@ -130,7 +139,7 @@ def _assemble(
         data[c] = _extra(frame[c]).reset_index(drop=True)
     out = pd.DataFrame(data)
     has_points = any(p is not None for p in points)
-    if table == "providers" and not has_points and not used:
+    if table == "providers" and not has_points:  # no office at all: a plain table
         return out
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(list(points), crs=crs), crs=crs)
 
@@ -195,7 +204,7 @@ def _client_calls(
                 i,
                 "pattern",
             )
-        elif hours is not None and abs(hours * 60 - total) > 1:
+        elif hours is not None and not bad and abs(hours * 60 - total) > 1:
             ctx.add(
                 "pattern disagrees with weekly_hours",
                 f"{total / 60:.4g} hours (the pattern's total)",
@@ -234,7 +243,7 @@ def _client_calls(
 
 def _check_carers(ctx: _Ctx, values: dict[str, list[Any]]) -> None:
     for i, mode in enumerate(values["mode"]):
-        mode = mode.lower()
+        mode = (mode or "").lower()
         values["mode"][i] = mode
         if mode and mode not in MODES:
             ctx.add("unknown mode", "one of " + ", ".join(MODES), _show(mode), i, "mode")
