@@ -28,6 +28,7 @@ from .exceptions import (
     ValidationError,
 )
 from .network import MODES, Speeds, TravelNetwork, load_network
+from .providers import ProviderLots, provider_lots
 from .travel import (
     Snapped,
     isochrones,
@@ -35,6 +36,16 @@ from .travel import (
     travel_time,
     travel_time_matrix,
     travel_times_from,
+)
+from .zoning import (
+    NeighbourhoodZoner,
+    PlanReport,
+    ZonePlan,
+    check_plan,
+    grid_zones,
+    kmeans_zones,
+    neighbourhood_zones,
+    ward_zones,
 )
 
 try:
@@ -50,17 +61,26 @@ __all__ = [
     "CostInputs",
     "FarFromNetworkWarning",
     "InfeasibleError",
+    "NeighbourhoodZoner",
+    "PlanReport",
     "Problem",
+    "ProviderLots",
     "ShortVisitWarning",
     "Snapped",
     "Speeds",
     "TravelNetwork",
     "ValidationError",
+    "ZonePlan",
     "__version__",
+    "check_plan",
     "expand_visits",
+    "grid_zones",
     "hourly_rate",
     "isochrones",
+    "kmeans_zones",
     "load_network",
+    "neighbourhood_zones",
+    "provider_lots",
     "provider_rates",
     "read_carers",
     "read_clients",
@@ -70,6 +90,7 @@ __all__ = [
     "travel_time",
     "travel_time_matrix",
     "travel_times_from",
+    "ward_zones",
     "write_carers",
     "write_clients",
     "write_providers",

@@ -221,6 +221,7 @@ def provider_lots(
     min_provider_hours: float = 1000.0,
     carers: gpd.GeoDataFrame | None = None,
     carer_weight: float = 0.5,
+    balance_weight: float = 1.0,
     n_init: int = 20,
     random_state: int | None = None,
 ) -> ProviderLots:
@@ -241,6 +242,9 @@ def provider_lots(
         towards that (``carer_weight``).
     carer_weight
         How much carers living in their own lot count against compactness (0: ignore).
+    balance_weight
+        How much uneven lot hours count against compactness (0: ignore); without it
+        the most compact grouping is many one-zone lots and one very large lot.
     n_init
         Random starts; the best is kept.
     random_state
@@ -256,6 +260,14 @@ def provider_lots(
     InfeasibleError
         When the hours cannot support ``n_providers`` lots (the message says how many
         they support) or no contiguous split meeting the minimum was found.
+
+    Notes
+    -----
+    The score minimised is the hours-weighted straight-line distance from each zone to
+    its lot's centre (relative to a single lot), plus ``balance_weight`` times the mean
+    squared relative deviation of lot hours from the mean, minus ``carer_weight`` times
+    the share of carers living in the lot matched to their provider. Lots are grown from
+    well-spread seeds and improved by moving border zones between touching lots.
 
     Examples
     --------
@@ -312,10 +324,12 @@ def provider_lots(
     n_carers = max(counts.sum(), 1.0)
     rng = np.random.default_rng(random_state)
     for p in wanted:
-        scale = max(_cost(np.zeros(len(frame), dtype=int), 1, hours, xy) / p, 1e-9)
+        scale = max(_cost(np.zeros(len(frame), dtype=int), 1, hours, xy), 1e-9)
 
         def score(labels: np.ndarray, p: int = p, scale: float = scale) -> float:
             value = _cost(labels, p, hours, xy) / scale
+            lot_hours = np.bincount(labels, weights=hours, minlength=p)
+            value += balance_weight * float((((lot_hours - total / p) / (total / p)) ** 2).mean())
             if counts.shape[1]:
                 value -= carer_weight * _match(labels, p, counts)[1] / n_carers
             return value
