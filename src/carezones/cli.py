@@ -190,3 +190,118 @@ def population(
     )
     for path in paths:
         typer.echo(f"  {path}")
+
+
+@app.command()
+def zones(
+    network_file: Annotated[
+        Path,
+        typer.Option("--network", "-n", help="An OSM extract (or a shared extract's name)."),
+    ],
+    clients_file: Annotated[
+        Path, typer.Option("--clients", "-c", help="Clients: CSV (lon, lat), GeoPackage, ...")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-zones"
+    ),
+    min_hours: Annotated[
+        float, typer.Option("--min-hours", help="Floor of weekly hours per zone.")
+    ] = 1000.0,
+    max_hours: Annotated[
+        float | None, typer.Option("--max-hours", help="Optional cap of weekly hours per zone.")
+    ] = None,
+    n_zones: Annotated[
+        str,
+        typer.Option("--zones", help="Number of zones, or 'auto' (as many as the floor allows)."),
+    ] = "auto",
+    locked_file: Annotated[
+        Path | None,
+        typer.Option("--locked", help="Polygons (zone_id) of zones to keep as they are."),
+    ] = None,
+    check_file: Annotated[
+        Path | None,
+        typer.Option("--check", help="Check these polygons (zone_id) instead of drawing zones."),
+    ] = None,
+    providers: Annotated[
+        str | None, typer.Option("--providers", help="Provider lots: a number, or 'auto'.")
+    ] = None,
+    min_provider_hours: Annotated[
+        float, typer.Option("--min-provider-hours", help="Minimum weekly hours per provider lot.")
+    ] = 1000.0,
+    carers_file: Annotated[
+        Path | None,
+        typer.Option("--carers", help="Carers (provider_id, home) to match lots to providers."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Draw (or check) neighbourhood zones with an hours floor, and optional provider lots.
+
+    Writes zones.gpkg, assignments.csv (client_id, zone_id), report.json and, with
+    --providers, providers.csv (zone, lot, provider and their hours).
+    """
+    import json
+
+    import geopandas as gpd
+
+    from .demand import read_carers, read_clients
+    from .exceptions import Problem, ValidationError
+    from .providers import provider_lots
+    from .zoning import NeighbourhoodZoner, check_plan
+
+    _setup_logging(verbose)
+    if n_zones != "auto" and not n_zones.isdigit():
+        raise ValidationError(
+            [Problem("--zones", "bad value", "a whole number or 'auto'", n_zones)]
+        )
+    source = _osm_file(network_file)
+    typer.echo(f"[1/4] Loading the walking network of {source.name} (© OpenStreetMap contributors)")
+    net = load_network(source, modes=("walk",))
+    typer.echo(f"[2/4] Reading clients from {clients_file}")
+    clients = read_clients(clients_file)
+    out.mkdir(parents=True, exist_ok=True)
+    if check_file is not None:
+        typer.echo(f"[3/4] Checking the plan in {check_file}")
+        report = check_plan(gpd.read_file(check_file), clients, net, min_weekly_hours=min_hours,
+                            max_weekly_hours=max_hours)  # fmt: skip
+        (out / "report.json").write_text(json.dumps(report.to_dict(), indent=1))
+        typer.echo(str(report))
+        typer.echo(f"[4/4] Report written to {out / 'report.json'}")
+        return
+    typer.echo(f"[3/4] Drawing zones of at least {min_hours:g} h/week (n_zones={n_zones})")
+    zoner = NeighbourhoodZoner(
+        min_hours,
+        max_weekly_hours=max_hours,
+        n_zones="auto" if n_zones == "auto" else int(n_zones),
+        locked=gpd.read_file(locked_file) if locked_file is not None else None,
+        random_state=seed,
+    ).fit(clients, net)
+    typer.echo(str(zoner.report_))
+    data = zoner.report_.to_dict()
+    zoner.zones_.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
+    zoner.plan_.assignments().to_csv(out / "assignments.csv", index=False)
+    if providers is not None:
+        if providers != "auto" and not providers.isdigit():
+            raise ValidationError(
+                [Problem("--providers", "bad value", "a whole number or 'auto'", providers)]
+            )
+        carers = read_carers(carers_file) if carers_file is not None else None
+        lots = provider_lots(
+            zoner.plan_,
+            n_providers="auto" if providers == "auto" else int(providers),
+            min_provider_hours=min_provider_hours,
+            carers=carers,
+            random_state=seed,
+        )
+        typer.echo(str(lots))
+        lots.zones.to_csv(out / "providers.csv", index=False)
+        lots.lots.to_file(out / "zones.gpkg", layer="provider_lots", driver="GPKG")
+        data["provider_lots"] = json.loads(
+            json.dumps(
+                {"summary": lots.summary,
+                 "lots": lots.lots.drop(columns="geometry").to_dict("records")},
+                default=str,
+            )
+        )  # fmt: skip
+    (out / "report.json").write_text(json.dumps(data, indent=1))
+    typer.echo(f"[4/4] Zones, assignments and report written to {out}")
