@@ -289,3 +289,39 @@ def test_property_random_demand(hours: list[float], seed: int, share: float) -> 
     assert_one_piece(zoner.plan_, net)
     assert_partition(zoner.plan_, clients)
     assert zoner.predict(clients).equals(zoner.labels_)
+
+
+def test_cli_zones_writes_outputs(tmp_path: object) -> None:
+    """`carezones zones` writes zones.gpkg, assignments.csv, report.json and providers.csv."""
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from carezones import datasets
+    from carezones.cli import app
+
+    out = Path(str(tmp_path))
+    net = datasets.load_default_network(modes="walk")
+    nodes = net.nodes["walk"].sample(80, random_state=4).to_crs(4326)
+    pd.DataFrame(
+        {
+            "client_id": [f"c{i}" for i in range(80)],
+            "weekly_hours": 10.0,
+            "lon": nodes.geometry.x.to_numpy(),
+            "lat": nodes.geometry.y.to_numpy(),
+        }
+    ).to_csv(out / "clients.csv", index=False)
+    args = ["zones", "--network", "helsinki", "--clients", str(out / "clients.csv"),
+            "--min-hours", "150", "--zones", "auto", "--out", str(out / "run"),
+            "--providers", "2", "--min-provider-hours", "300"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    zones = gpd.read_file(out / "run" / "zones.gpkg", layer="zones")
+    assignments = pd.read_csv(out / "run" / "assignments.csv")
+    report = json.loads((out / "run" / "report.json").read_text())
+    lots = pd.read_csv(out / "run" / "providers.csv")
+    assert (zones["weekly_hours"] >= 150).all() and len(zones) == report["summary"]["n_zones"]
+    assert sorted(assignments["client_id"]) == sorted(f"c{i}" for i in range(80))
+    assert set(assignments["zone_id"]) == set(zones["zone_id"])
+    assert set(lots["zone_id"]) == set(zones["zone_id"]) and lots["lot_id"].nunique() == 2

@@ -113,7 +113,7 @@ class NeighbourhoodZoner:
     >>> clients = gpd.GeoDataFrame({"client_id": [f"c{i}" for i in range(120)],
     ...                             "weekly_hours": 10.0}, geometry=nodes.geometry.values,
     ...                            crs=net.crs)
-    >>> zoner = NeighbourhoodZoner(250, n_zones="auto", random_state=0).fit(clients, net)
+    >>> zoner = NeighbourhoodZoner(250, n_zones="auto", n_init=1, random_state=0).fit(clients, net)
     >>> zoner.n_zones_, bool(zoner.zones_["weekly_hours"].min() >= 250)
     (4, True)
     >>> bool((zoner.predict(clients) == zoner.labels_).all())
@@ -265,7 +265,8 @@ def neighbourhood_zones(
     >>> clients = gpd.GeoDataFrame({"client_id": [f"c{i}" for i in range(90)],
     ...                             "weekly_hours": 12.0}, geometry=nodes.geometry.values,
     ...                            crs=net.crs)
-    >>> plan = neighbourhood_zones(clients, net, min_weekly_hours=300, n_zones=3, random_state=0)
+    >>> plan = neighbourhood_zones(clients, net, min_weekly_hours=300, n_zones=3, n_init=1,
+    ...                            random_state=0)
     >>> plan.report.ok, len(plan.zones), int(plan.labels.notna().sum())
     (True, 3, 90)
     """
