@@ -132,7 +132,7 @@ def _assemble(
     data: dict[Any, Any] = {}
     for col in schema:
         try:
-            data[col.name] = pd.Series(values[col.name], dtype=dtypes[col.kind])  # type: ignore[call-overload]
+            data[col.name] = pd.Series(values[col.name], dtype=dtypes[col.kind])
         except (TypeError, ValueError):  # only when problems were found (defaults missing)
             data[col.name] = pd.Series(values[col.name], dtype=object)
     for c in extras:

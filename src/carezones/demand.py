@@ -38,7 +38,7 @@ import os
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -71,7 +71,7 @@ logger = logging.getLogger(__name__)
 
 DAYS = pat.DAYS
 RULES = val.RULES
-Source = str | os.PathLike[str] | pd.DataFrame
+Source: TypeAlias = str | os.PathLike[str] | pd.DataFrame
 
 
 class ShortVisitWarning(CarezonesWarning):
