@@ -27,6 +27,7 @@ from .exceptions import (
     Problem,
     ValidationError,
 )
+from .geocode import Geocoder, GeocodeResult, read_osm_addresses, read_postcodes
 from .network import MODES, Speeds, TravelNetwork, load_network
 from .providers import ProviderLots, provider_lots
 from .travel import (
@@ -60,6 +61,8 @@ __all__ = [
     "CostBreakdown",
     "CostInputs",
     "FarFromNetworkWarning",
+    "GeocodeResult",
+    "Geocoder",
     "InfeasibleError",
     "NeighbourhoodZoner",
     "PlanReport",
@@ -84,6 +87,8 @@ __all__ = [
     "provider_rates",
     "read_carers",
     "read_clients",
+    "read_osm_addresses",
+    "read_postcodes",
     "read_providers",
     "snap_points",
     "snap_population",

@@ -192,6 +192,125 @@ def population(
         typer.echo(f"  {path}")
 
 
+def _read_table(path: Path) -> object:
+    """A clients or carers table from CSV (all text), Excel, Parquet, GeoPackage or GeoJSON."""
+    import pandas as pd
+
+    from .exceptions import Problem, ValidationError
+
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise ValidationError([Problem(str(path), "missing file", "an existing table", "none")])
+    if suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if suffix in (".xlsx", ".xls"):
+        try:
+            return pd.read_excel(path, dtype=str).fillna("")
+        except ImportError as exc:
+            raise ValidationError(
+                [Problem(str(path), "cannot read Excel", "openpyxl installed "
+                         "(pip install openpyxl)", "not installed")]
+            ) from exc  # fmt: skip
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".gpkg", ".geojson", ".json"):
+        import geopandas as gpd
+
+        return gpd.read_file(path)
+    raise ValidationError(
+        [Problem(str(path), "unknown format", ".csv, .xlsx, .parquet, .gpkg or .geojson",
+                 repr(suffix or "none"))]
+    )  # fmt: skip
+
+
+def _write_points(frame: object, path: Path) -> None:
+    import geopandas as gpd
+    import pandas as pd
+
+    from .exceptions import Problem, ValidationError
+
+    assert isinstance(frame, gpd.GeoDataFrame)
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".gpkg":
+        frame.to_file(path, layer="geocoded", driver="GPKG")
+    elif suffix in (".geojson", ".json"):
+        path.unlink(missing_ok=True)
+        frame.to_crs(4326).to_file(path, driver="GeoJSON")
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".csv":
+        points = frame.geometry.to_crs(4326)
+        plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        found = points.notna() & ~points.is_empty
+        plain["lon"] = points.x.where(found)
+        plain["lat"] = points.y.where(found)
+        plain.to_csv(path, index=False)
+    else:
+        raise ValidationError(
+            [Problem(str(path), "unknown format", ".gpkg, .geojson, .parquet or .csv",
+                     repr(suffix or "none"))]
+        )  # fmt: skip
+
+
+@app.command("geocode")
+def geocode_table(
+    osm_file: Annotated[
+        Path, typer.Option("--osm", help="The OSM extract whose addresses are matched.")
+    ],
+    input_file: Annotated[
+        Path, typer.Option("--input", "-i", help="Clients or carers: .csv, .xlsx, .parquet, .gpkg.")
+    ],
+    id_column: Annotated[str, typer.Option("--id-column", help="The id column.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output: .gpkg, .geojson, .parquet or .csv.")
+    ] = Path("geocoded.gpkg"),
+    postcodes: Annotated[
+        Path | None,
+        typer.Option("--postcodes", help="ONSPD or Code-Point Open CSV file (or folder)."),
+    ] = None,
+    address_column: Annotated[str | None, typer.Option("--address-column")] = None,
+    postcode_column: Annotated[str | None, typer.Option("--postcode-column")] = None,
+    house_number_column: Annotated[str | None, typer.Option("--house-number-column")] = None,
+    street_column: Annotated[str | None, typer.Option("--street-column")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Geocode clients or carers offline, by OSM address, then postcode, then sector.
+
+    Without any --*-column option, columns named address, postcode, house_number and
+    street are used. Prints the counts per match quality; unmatched rows are kept in the
+    output with the reason. No address or coordinate is printed.
+    """
+    from .geocode import Geocoder
+
+    _setup_logging(verbose)
+    source = _osm_file(osm_file)
+    table = _read_table(input_file)
+    geocoder = Geocoder.from_osm(source, postcodes=postcodes)
+    result = geocoder.geocode(
+        table,  # type: ignore[arg-type]
+        id_column=id_column,
+        address_column=address_column,
+        postcode_column=postcode_column,
+        house_number_column=house_number_column,
+        street_column=street_column,
+        source=input_file.name,
+    )
+    _write_points(result.frame, out)
+    typer.echo(str(result))
+    _echo_frame(result.summary().round(3))
+    for problem in result.problems[:20]:
+        typer.echo(f"  problem: {problem}")
+    if len(result.problems) > 20:
+        typer.echo(f"  ... and {len(result.problems) - 20} more problems")
+    unmatched = result.unmatched()
+    for row_id, reason in unmatched.head(20).itertuples(index=False):
+        typer.echo(f"  unmatched: {id_column} {row_id!r}: {reason}")
+    if len(unmatched) > 20:
+        typer.echo(f"  ... and {len(unmatched) - 20} more unmatched rows (see {out.name})")
+    typer.echo(f"Written to {out}")
+
+
 @app.command()
 def zones(
     network_file: Annotated[
