@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -121,7 +122,9 @@ def pbf_path(
         return target
     import osmium
 
-    partial = target.with_name(target.name + ".part.osm.pbf")
+    # A unique partial name, renamed atomically: processes converting the same file at
+    # once (parallel test workers, a sweep) never see or clobber each other's half-written file.
+    partial = target.with_name(f"{target.stem}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part.osm.pbf")
     logger.info("converting %s to PBF", path.name)
     try:
         writer = osmium.SimpleWriter(str(partial), overwrite=True)

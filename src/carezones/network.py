@@ -526,6 +526,28 @@ def _cache_folder(folder: Path, digest: str, speeds: Speeds, simplify: bool) -> 
     return folder / ("net-" + hashlib.sha256(blob.encode()).hexdigest()[:24])
 
 
+def _save_atomically(network: TravelNetwork, folder: Path) -> None:
+    """Save to a private folder, then rename it into place (first writer wins)."""
+    import shutil
+    import uuid
+
+    tmp = folder.with_name(f"{folder.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    network.save(tmp)
+    try:
+        tmp.rename(folder)
+    except OSError:  # another process cached it first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    import uuid
+
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
 def load_network(
     source: str | os.PathLike[str] | tuple[float, float, float, float] | Any,
     *,
@@ -622,9 +644,11 @@ def load_network(
         for mode, (n, e) in built.items():
             nodes[mode], edges[mode] = n, e
             if entry is not None:
-                TravelNetwork({mode: n}, {mode: e}, crs, str(path), speeds).save(entry / mode)
+                _save_atomically(
+                    TravelNetwork({mode: n}, {mode: e}, crs, str(path), speeds), entry / mode
+                )
         if crs_file is not None and not crs_file.exists():
-            crs_file.write_text(crs.to_wkt())
+            _write_text_atomically(crs_file, crs.to_wkt())
     assert crs is not None
     order = [m for m in MODES if m in nodes]
     return TravelNetwork(
