@@ -44,6 +44,15 @@ import pandas as pd
 from pyproj import CRS
 
 from . import _osm
+from ._cache import (
+    _CACHE_VERSION,
+    _cache_folder,
+    _read_frame,
+    _records,
+    _save_atomically,
+    _write_frame,
+    _write_text_atomically,
+)
 from .exceptions import Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -58,7 +67,6 @@ logger = logging.getLogger(__name__)
 MODES: tuple[str, ...] = ("walk", "cycle", "drive")
 
 _PYROSM_TYPE = {"walk": "walking", "cycle": "cycling", "drive": "driving"}
-_CACHE_VERSION = 1
 
 # National speed limits (km/h) by road type, used where a way has no readable ``maxspeed``
 # (GB limits: 70 mph motorways, 60 mph single-carriageway national limit, 30 mph in built-up
@@ -461,38 +469,6 @@ class TravelNetwork:
         return cls(nodes, edges, crs, meta["source"], Speeds(**meta["speeds"]))
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts without their missing values (osmnx leaves those attributes out)."""
-    rows = frame.to_dict("records")
-    return [{k: v for k, v in row.items() if not _missing(v)} for row in rows]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
-
-def _write_frame(frame: gpd.GeoDataFrame, path: Path) -> None:
-    """GeoParquet, with list-valued columns stored as JSON text (and named in metadata)."""
-    frame = frame.copy()
-    json_cols = []
-    for col in frame.columns:
-        if frame[col].dtype == object and col != "geometry":
-            if frame[col].map(lambda v: isinstance(v, list)).any():
-                json_cols.append(col)
-                frame[col] = frame[col].map(lambda v: json.dumps(v) if v is not None else None)
-    frame.attrs = {}
-    frame.to_parquet(path, index=False)
-    (path.with_suffix(".json")).write_text(json.dumps({"json_columns": json_cols}))
-
-
-def _read_frame(path: Path) -> gpd.GeoDataFrame:
-    frame = gpd.read_parquet(path)
-    meta = json.loads(path.with_suffix(".json").read_text())
-    for col in meta["json_columns"]:
-        frame[col] = frame[col].map(lambda v: json.loads(v) if isinstance(v, str) else v)
-    return frame
-
-
 def _build_index(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> _ModeIndex:
     from scipy import sparse
     from scipy.spatial import cKDTree
@@ -513,39 +489,6 @@ def _build_index(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> _ModeIndex
     n = len(node_ids)
     csr = sparse.csr_matrix((w, (u, v)), shape=(n, n))
     return _ModeIndex(node_ids=node_ids, xy=xy, tree=cKDTree(xy), csr=csr)
-
-
-def _cache_folder(folder: Path, digest: str, speeds: Speeds, simplify: bool) -> Path:
-    """The cache folder of one file's networks (one subfolder per mode, one CRS for all)."""
-    import hashlib
-
-    blob = json.dumps(
-        {"v": _CACHE_VERSION, "file": digest, "speeds": speeds.to_dict(), "simplify": simplify},
-        sort_keys=True,
-    )
-    return folder / ("net-" + hashlib.sha256(blob.encode()).hexdigest()[:24])
-
-
-def _save_atomically(network: TravelNetwork, folder: Path) -> None:
-    """Save to a private folder, then rename it into place (first writer wins)."""
-    import shutil
-    import uuid
-
-    tmp = folder.with_name(f"{folder.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
-    network.save(tmp)
-    try:
-        tmp.rename(folder)
-    except OSError:  # another process cached it first
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _write_text_atomically(path: Path, text: str) -> None:
-    import uuid
-
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(text)
-    tmp.replace(path)
 
 
 def load_network(
