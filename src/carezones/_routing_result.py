@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._schedule import pushed_starts
 from .exceptions import Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -264,6 +265,8 @@ def make_result(
         home = int(problem.carer_home[c])
         prev = home
         total_d = 0.0
+        starts = pushed_starts(inst, r) if seq else []
+        moved = [a - b for a, b in zip(starts, r.starts, strict=True)]
         for k, t in enumerate(seq):
             v = inst.t_visit[t]
             loc = inst.t_loc[t]
@@ -278,9 +281,9 @@ def make_result(
                     "sequence": k + 1,
                     "visit_id": problem.visit_ids[v],
                     "client_id": problem.visit_clients[v],
-                    "_ready": r.readys[k],
-                    "_start": r.starts[k],
-                    "_end": r.starts[k] + inst.t_dur[t],
+                    "_ready": (r.dep + tt) if k == 0 else r.readys[k] + moved[k - 1],
+                    "_start": starts[k],
+                    "_end": starts[k] + inst.t_dur[t],
                     "_due": inst.t_due[t],
                     "travel_seconds": int(tt),
                     "mode": mode,

@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Instance", "RouteSched", "State", "forward"]
+__all__ = ["Instance", "RouteSched", "State", "forward", "push_delay", "pushed_starts"]
 
 _MAX_ROUNDS = 64  # raising rounds before a cyclic wait is declared infeasible
 
@@ -324,7 +324,7 @@ def _finish(
             ret = p + B + tt
     if ret > inst.c_se[c]:
         return None
-    dep = starts[0] - T[home][inst.t_loc[r.seq[0]]]
+    dep = _departure(inst, c, r.seq, starts, readys, pre_taken, brk)
     work = ret - dep - (B if brk is not None and brk[1] else 0)
     if work > inst.c_maxw[c]:
         return None
@@ -375,13 +375,88 @@ def _splice(
     r.travel = base.travel + dt
     r.late = base.late + dl
     r.ret = base.ret
-    r.brk = base.brk
-    r.dep = r.starts[0] - inst.c_T[c][inst.c_home[c]][inst.t_loc[r.seq[0]]]
-    brk = r.brk
+    r.brk = brk = base.brk
+    r.dep = _departure(inst, c, r.seq, r.starts, r.readys, r.pre_taken, brk)
     r.work = r.ret - r.dep - (inst.c_break[c] if brk is not None and brk[1] else 0)
     if r.work > inst.c_maxw[c]:
         return None
     return r
+
+
+def push_delay(
+    inst: Instance,
+    seq: list[int],
+    starts: list[int],
+    readys: list[int],
+    pre_taken: list[bool],
+    brk: tuple[int, bool] | None,
+) -> int:
+    """How much later the carer can leave home without moving the day's end (Savelsbergh).
+
+    Waiting is absorbed stop by stop; a stop may move up to its latest start (its start
+    for a half of a double-handed visit, whose partner is fixed; the window end for soft
+    windows, so no lateness is added); stops from an inside break on never move.
+    """
+    step = inst.step
+    partner = inst.t_partner
+    we_ = inst.t_we
+    due_ = inst.t_due
+    n = len(seq)
+    if brk is not None and brk[1]:
+        n = next(k for k in range(len(pre_taken) - 1) if pre_taken[k + 1] and not pre_taken[k])
+    cum = 0
+    best = 1 << 62
+    for k in range(n):
+        t = seq[k]
+        s = starts[k]
+        rr = -(-readys[k] // step) * step if step > 1 else readys[k]
+        if s > rr:
+            cum += s - rr
+        if partner[t] >= 0:
+            latest = s
+        else:
+            latest = due_[t] if due_[t] > s else s
+            if latest > we_[t]:
+                latest = we_[t]
+        slack = cum + latest - s
+        if slack < best:
+            best = slack
+    if n == 0:
+        return 0
+    delay = cum if cum < best else best
+    return delay // step * step if delay > 0 else 0
+
+
+def _departure(
+    inst: Instance,
+    c: int,
+    seq: list[int],
+    starts: list[int],
+    readys: list[int],
+    pre_taken: list[bool],
+    brk: tuple[int, bool] | None,
+) -> int:
+    """When the carer leaves home: just in time for the first stop, after the push."""
+    step = inst.step
+    delay = push_delay(inst, seq, starts, readys, pre_taken, brk)
+    r0 = -(-readys[0] // step) * step if step > 1 else readys[0]
+    wait0 = starts[0] - r0
+    first = starts[0] + (delay - wait0 if delay > wait0 else 0)
+    return first - inst.c_T[c][inst.c_home[c]][inst.t_loc[seq[0]]]
+
+
+def pushed_starts(inst: Instance, r: RouteSched) -> list[int]:
+    """Starts once the carer leaves as late as :func:`push_delay` allows."""
+    step = inst.step
+    delay = push_delay(inst, r.seq, r.starts, r.readys, r.pre_taken, r.brk)
+    out = []
+    cum = 0
+    for k, s in enumerate(r.starts):
+        rr = -(-r.readys[k] // step) * step if step > 1 else r.readys[k]
+        if s > rr:
+            cum += s - rr
+        out.append(s + (delay - cum if delay > cum else 0))
+    return out
 
 
 def _empty(inst: Instance, c: int) -> RouteSched:

@@ -54,8 +54,8 @@ def run(
     scr = _vrp.screen(problem)
     inst = _vrp.instance(problem, scr)
     rng = np.random.default_rng(seed)
-    vrp = _vrp.pyvrp_data(problem, inst)
     plain = _plain(problem)
+    vrp = _vrp.pyvrp_data(problem, inst, required=plain)
     share = problem.params.pyvrp_share or (0.95 if plain else 0.5)
     iterations = 0
     pyvrp_cost = None

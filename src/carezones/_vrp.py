@@ -193,8 +193,14 @@ class VrpData:
     carers_of_type: list[list[int]]
 
 
-def pyvrp_data(problem: RoutingProblem, inst: Instance) -> VrpData | None:
-    """PyVRP's ``ProblemData`` for the instance's tasks; None when there is nothing to route."""
+def pyvrp_data(
+    problem: RoutingProblem, inst: Instance, *, required: bool = False
+) -> VrpData | None:
+    """PyVRP's ``ProblemData`` for the instance's tasks; None when there is nothing to route.
+
+    Tasks are optional with a large prize, unless ``required`` (plain problems, where
+    PyVRP searches best with required clients; an infeasible answer is repaired).
+    """
     from pyvrp import Client, Depot, Location, ProblemData, VehicleType
 
     tasks = list(range(inst.n_tasks))
@@ -269,8 +275,8 @@ def pyvrp_data(problem: RoutingProblem, inst: Instance) -> VrpData | None:
             service_duration=inst.t_dur[t],
             tw_early=inst.t_ws[t],
             tw_late=inst.t_due[t],
-            prize=prize,
-            required=False,
+            prize=0 if required else prize,
+            required=required,
         )
         for i, t in enumerate(tasks)
     ]

@@ -25,7 +25,7 @@ __all__ = ["RULES", "problem_tables", "validate_plan"]
 RULES: dict[str, str] = {
     "unknown visit": "a route row names a visit that is not in the visits table",
     "unknown carer": "a route row names a carer who is not in the carers table",
-    "duplicate": "the same carer has the same visit twice",
+    "duplicate": "the same carer has the same single-handed visit twice",
     "missing visit": "a visit is in no route and not listed as unscheduled",
     "routed and unscheduled": "a visit is both in a route and listed as unscheduled",
     "carers": "a visit has a different number of carers than it needs",
@@ -252,12 +252,13 @@ def validate_plan(
     plan = plan[known_v & known_c]
     dup = plan.duplicated(["carer_id", "visit_id"], keep="first")
     for row in plan[dup].itertuples():
+        two = int(vis.at[row.visit_id, "carers_needed"]) == 2
         add(
-            "duplicate",
+            "same carer twice" if two else "duplicate",
             row.carer_id,
             row.visit_id,
             vis.at[row.visit_id, "client_id"],
-            "listed twice",
+            "both halves to one carer" if two else "listed twice",
         )
     plan = plan[~dup]
     _check_coverage(plan, vis, unscheduled, add)
