@@ -23,6 +23,7 @@ Method
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,6 +149,7 @@ def zone_medians(
     *,
     fixed: np.ndarray | None = None,
     candidates: int = 8,
+    dist: np.ndarray | None = None,
     graph: sparse.csr_matrix | None = None,
     weights: np.ndarray | None = None,
     xy: np.ndarray | None = None,
@@ -170,15 +172,18 @@ def zone_medians(
         mean = np.average(g.xy[members], axis=0, weights=g.w[members])
         near = members[np.argsort(((g.xy[members] - mean) ** 2).sum(axis=1))[:candidates]]
         cand_lists.append(np.unique(np.concatenate([[centres[z]], near])))
-    flat = np.concatenate(cand_lists)
-    dist = g.distances(flat)
     out = np.array(centres, copy=True)
-    start = 0
     for z, cands in enumerate(cand_lists):
-        block = dist[start : start + len(cands)]
-        start += len(cands)
         members = np.flatnonzero(labels == z)
-        cost = block[:, members] @ g.w_eps[members]
+        if len(cands) == 1 or len(members) == 0:
+            continue
+        # Every candidate is a member, so it reaches every member within twice the
+        # zone's radius from the current centre: a bounded search is exact.
+        from_centre = dist[z] if dist is not None else dijkstra(g.csr, indices=int(centres[z]))
+        radius = from_centre[members].max()
+        limit = 2 * radius + 1.0 if np.isfinite(radius) else np.inf
+        block = np.atleast_2d(dijkstra(g.csr, indices=cands, limit=limit))
+        cost = np.where(np.isfinite(block[:, members]), block[:, members], 1e18) @ g.w_eps[members]
         out[z] = cands[int(np.argmin(cost))]
     return out
 
@@ -215,14 +220,17 @@ def _dual_ascent(
     """Tune the additive weights until every zone meets the floor and the cap.
 
     The weights are Lagrange multipliers of balance constraints (hours = the mean): a
-    subgradient step gives zones short of hours a head start and holds back the largest,
-    and stops as soon as the floor and the cap hold, so zones stay as compact as they can.
+    sign-subgradient step with a per-zone step size (Rprop) gives zones short of hours a
+    head start and holds back the largest, and stops as soon as the floor and the cap
+    hold, so zones stay as compact as they can.
     """
     k = len(centres)
     target = g.w.sum() / k
     off = offsets.copy()
+    step = np.full(k, scale / 4)
+    sign = np.zeros(k)
     best: tuple[float, np.ndarray, np.ndarray, np.ndarray] | None = None
-    for t in range(iters):
+    for _ in range(iters):
         labels, parent = g.voronoi(centres, off)
         hours = np.bincount(labels, weights=g.w, minlength=k)
         short = np.maximum(floor - hours, 0.0).sum() + np.maximum(hours - cap, 0.0).sum()
@@ -230,25 +238,30 @@ def _dual_ascent(
             best = (short, labels, parent, off.copy())
         if short <= 0:
             break
-        step = scale / (1.0 + t / 25.0)
-        off = off + step * (hours - target) / max(target, 1e-9)
+        # Rprop: each zone's step grows while its sign holds and halves when it flips, so
+        # dense town zones and sparse rural ones each find their own scale.
+        new_sign = np.sign(hours - target)
+        step = np.clip(np.where(new_sign == sign, step * 1.4, step * 0.5), scale * 1e-4, scale * 8)
+        sign = new_sign
+        off = off + sign * step
         off -= off.mean()
     assert best is not None
     return best[1], best[2], best[3]
 
 
-def _children(parent: np.ndarray) -> list[list[int]]:
-    kids: list[list[int]] = [[] for _ in range(len(parent))]
-    for v in np.flatnonzero(parent >= 0):
-        kids[parent[v]].append(int(v))
+def _children(parent: np.ndarray) -> defaultdict[int, list[int]]:
+    kids: defaultdict[int, list[int]] = defaultdict(list)
+    idx = np.flatnonzero(parent >= 0)
+    for v, p in zip(idx.tolist(), parent[idx].tolist(), strict=True):
+        kids[p].append(v)
     return kids
 
 
-def _subtree(v: int, kids: list[list[int]], limit: int) -> list[int] | None:
+def _subtree(v: int, kids: defaultdict[int, list[int]], limit: int) -> list[int] | None:
     out = [v]
     i = 0
     while i < len(out):
-        out.extend(kids[out[i]])
+        out.extend(kids.get(out[i], ()))
         if len(out) > limit:
             return None
         i += 1
@@ -400,7 +413,7 @@ def partition_connected(
         labels = np.zeros(g.n, dtype=np.intp)
         for _step in range(lloyd_steps):
             labels, _, offsets = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
-            new = zone_medians(g, labels, centres, fixed=fixed)
+            new = zone_medians(g, labels, centres, fixed=fixed, dist=dist)
             if np.array_equal(new, centres):
                 break
             centres = new
@@ -408,7 +421,7 @@ def partition_connected(
         labels, _, _ = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
         for _step in range(refine_steps):
             labels = _refine(g, labels, centres, floor, cap, dist)
-            new = zone_medians(g, labels, centres, fixed=fixed)
+            new = zone_medians(g, labels, centres, fixed=fixed, dist=dist)
             if np.array_equal(new, centres):
                 break
             centres = new
