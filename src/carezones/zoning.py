@@ -24,6 +24,8 @@ overlaps, follow the streets, and the zone of an address is the zone of its near
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -58,6 +60,8 @@ __all__ = [
     "neighbourhood_zones",
     "ward_zones",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 class NeighbourhoodZoner:
@@ -563,17 +567,15 @@ def _solve_component(
     lowest = max(len(seeds), 1, int(np.ceil(w.sum() / cap - 1e-9)) if np.isfinite(cap) else 1)
     while True:
         for attempt in range(2):
+            t0 = time.perf_counter()
             res = partition_connected(
-                g,
-                w,
-                xy,
-                k,
-                floor=floor,
-                cap=cap,
-                seeds=seeds,
-                random_state=rng,
+                g, w, xy, k, floor=floor, cap=cap, seeds=seeds, random_state=rng,
                 n_init=zoner.n_init * (1 + attempt),
-            )
+            )  # fmt: skip
+            logger.info(
+                "%d zones, attempt %d: %s in %.1f s", k, attempt + 1,
+                "meets the floor" if res.feasible else "below the floor", time.perf_counter() - t0,
+            )  # fmt: skip
             if res.feasible:
                 return res
             if auto:
