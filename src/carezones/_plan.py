@@ -189,8 +189,8 @@ def finish(
         )
     for i in np.flatnonzero(client_zone < 0):
         reasons.setdefault(int(i), "in no zone")
-    for i in reasons:
-        client_zone[i] = -1
+    if reasons:
+        client_zone[np.fromiter(reasons, dtype=np.intp)] = -1
     shapes = polygons(units, unit_labels, k)
     return _assemble(
         units,
@@ -344,8 +344,8 @@ def check_polygons(
     }
     for i in np.flatnonzero(demand.far):
         reasons[int(i)] = f"far from the {units.mode}ing network"
-    for i in reasons:
-        client_zone[i] = -1
+    if reasons:
+        client_zone[np.fromiter(reasons, dtype=np.intp)] = -1
     violations: list[dict[str, Any]] = []
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")

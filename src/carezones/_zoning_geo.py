@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +28,7 @@ from .exceptions import Problem, ValidationError
 from .network import TravelNetwork, check_mode
 from .travel import snap_points
 
-Locked = gpd.GeoDataFrame | gpd.GeoSeries | Mapping[str, Iterable[Any]] | Iterable[Any]
+Locked: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | Mapping[str, Iterable[Any]] | Iterable[Any]
 
 _UNITS: weakref.WeakKeyDictionary[TravelNetwork, dict[tuple[str, float], Units]] = (
     weakref.WeakKeyDictionary()

@@ -477,7 +477,6 @@ def _draw(
         centre_arr[:n_locked] = [
             np.flatnonzero(labels == z)[0] if (labels == z).any() else 0 for z in range(n_locked)
         ]
-        centre_arr = None if k == n_locked else centre_arr
     plan = finish(
         units,
         demand,
@@ -486,8 +485,8 @@ def _draw(
         method="neighbourhood zoner",
         floor=floor,
         cap=cap,
-        centres=centre_arr,
-        fixed=np.array(fixed) if centre_arr is not None else None,
+        centres=None if k == n_locked else centre_arr,
+        fixed=None if k == n_locked else np.array(fixed),
         locked=locked_flags,
         extra_unassigned=extra,
         random_state=zoner.random_state,
@@ -496,7 +495,8 @@ def _draw(
 
 
 def _free_ids(n: int, taken: set[str]) -> list[str]:
-    out, i = [], 1
+    out: list[str] = []
+    i = 1
     width = max(2, len(str(n)))
     while len(out) < n:
         name = f"Z{i:0{width}d}"
