@@ -18,6 +18,7 @@ from .network import TravelNetwork
 __all__ = ["PlanReport", "ZonePlan", "check_polygons", "finish"]
 
 _VIOLATION_COLUMNS = ["rule", "zone_id", "detail"]
+_NETWORK_NAME = {"walk": "walking", "cycle": "cycling", "drive": "driving"}
 
 
 @dataclass(frozen=True)
@@ -183,10 +184,9 @@ def finish(
     client_zone = unit_labels[demand.unit].copy()
     reasons: dict[int, str] = dict(extra_unassigned or {})
     for i in np.flatnonzero(demand.far):
-        reasons[int(i)] = (
-            f"far from the {units.mode}ing network ({demand.offset[i] * units.speed_mps:.0f} m"
-            " from the nearest street)"
-        )
+        metres = demand.offset[i] * units.speed_mps
+        name = _NETWORK_NAME[units.mode]
+        reasons[int(i)] = f"far from the {name} network ({metres:.0f} m from the nearest street)"
     for i in np.flatnonzero(client_zone < 0):
         reasons.setdefault(int(i), "in no zone")
     if reasons:
@@ -271,7 +271,7 @@ def _assemble(
                 {
                     "rule": "not one piece",
                     "zone_id": row.zone_id,
-                    "detail": f"{row.pieces} pieces on the {units.mode}ing network",
+                    "detail": f"{row.pieces} pieces on the {_NETWORK_NAME[units.mode]} network",
                 }
             )
     unassigned = pd.DataFrame(
@@ -343,7 +343,7 @@ def check_polygons(
         int(i): "outside every zone (a gap in the plan)" for i in np.flatnonzero(client_zone < 0)
     }
     for i in np.flatnonzero(demand.far):
-        reasons[int(i)] = f"far from the {units.mode}ing network"
+        reasons[int(i)] = f"far from the {_NETWORK_NAME[units.mode]} network"
     if reasons:
         client_zone[np.fromiter(reasons, dtype=np.intp)] = -1
     violations: list[dict[str, Any]] = []
