@@ -6,7 +6,7 @@ The value-level primitives (schemas, conversions, locations) are in :mod:`._vali
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -52,11 +52,13 @@ def check_table(
     skills: Iterable[str] | None = None,
     providers: Iterable[str] | None = None,
     locations: bool = True,
+    unplaced: Collection[int] = (),
 ) -> Checked:
     """Check and normalise one table (``table`` in clients, carers, providers).
 
     ``locations=False`` skips the location (for steps that need none, such as expanding
-    visits); the geometry, if any, is then kept as it is.
+    visits); the geometry, if any, is then kept as it is. ``unplaced`` are rows (from 0)
+    whose missing location is reported by the caller (the geocoder's unmatched rows).
     """
     schema = SCHEMAS[table]
     if (
@@ -79,7 +81,9 @@ def check_table(
         if col.kind == "id":
             _ids(ctx, col, values[col.name])
     if locations:
-        points, out_crs, used = locate(ctx, frame, names, crs, required=table != "providers")
+        points, out_crs, used = locate(
+            ctx, frame, names, crs, required=table != "providers", unplaced=unplaced
+        )
         check_area(ctx, points, out_crs, network)
     else:
         points, out_crs, used = np.full(len(frame), None, dtype=object), None, []

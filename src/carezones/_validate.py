@@ -9,7 +9,7 @@ expected and what was found, and never a coordinate.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -269,9 +269,17 @@ def _crs(ctx: _Ctx, crs: Any) -> CRS | None:
 
 
 def locate(
-    ctx: _Ctx, frame: pd.DataFrame, names: dict[str, str], crs: Any, required: bool
+    ctx: _Ctx,
+    frame: pd.DataFrame,
+    names: dict[str, str],
+    crs: Any,
+    required: bool,
+    unplaced: Collection[int] = (),
 ) -> tuple[np.ndarray, CRS | None, list[str]]:
-    """Points (an object array, None where missing), their CRS and the columns used."""
+    """Points (an object array, None where missing), their CRS and the columns used.
+
+    An empty geometry in an ``unplaced`` row is not a problem here (the caller reports it).
+    """
     n = len(frame)
     given = _crs(ctx, crs)
     if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns:
@@ -294,7 +302,7 @@ def locate(
         points = np.empty(n, dtype=object)
         for i, g in enumerate(geoms.to_numpy()):
             if g is None or g.is_empty:
-                if required:
+                if required and i not in unplaced:
                     ctx.add("missing coordinates", "a location", "empty geometry", i, "geometry")
             elif g.geom_type != "Point":
                 ctx.add("not a point", "Point geometry", g.geom_type, i, "geometry")

@@ -41,16 +41,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from . import _io
+from . import _demand_geocode as _geo
+from . import _io, _visits
 from . import _patterns as pat
 from . import _tables as tab
 from . import _validate as val
-from .exceptions import CarezonesWarning, FarFromNetworkWarning, Problem, ValidationError
+from .exceptions import CarezonesWarning, FarFromNetworkWarning, ValidationError
 
 if TYPE_CHECKING:
+    from ._demand_geocode import GeocodeOption
     from .network import TravelNetwork
 
 __all__ = [
@@ -92,15 +93,29 @@ def _read(
     skills: Iterable[str] | None = None,
     providers: pd.DataFrame | Iterable[str] | None = None,
     layer: str | None = None,
+    geocode: GeocodeOption | None = None,
+    unmatched: str = "raise",
 ) -> val.Checked:
     if isinstance(source, pd.DataFrame):
         frame, where = source, table
     else:
         frame, where = _io.read_source(source, table, layer), str(source)
     ids = providers["provider_id"].astype(str) if isinstance(providers, pd.DataFrame) else providers
-    checked = tab.check_table(
-        frame, table, where, crs=crs, network=network, skills=skills, providers=ids
-    )
+    if geocode is not None:
+        _geo.check_unmatched(unmatched)
+    located = _geo.has_location(frame)
+    if geocode is not None and not located and _geo.address_columns(frame):
+        checked = _geo.check_geocoded(
+            frame, table, where, geocoder=_geo.make_geocoder(geocode), unmatched=unmatched,
+            crs=crs, network=network, skills=skills, providers=ids,
+        )  # fmt: skip
+    else:
+        if geocode is not None and located:
+            logger.info("%s: the table has locations, so geocode= is not used", where)
+        checked = tab.check_table(
+            frame, table, where, crs=crs, network=network, skills=skills, providers=ids
+        )
+        checked.problems = _geo.missing_location_hint(checked.problems, frame)
     if checked.problems:
         raise ValidationError(checked.problems)
     return checked
@@ -128,6 +143,8 @@ def read_clients(
     skills: Iterable[str] | None = None,
     providers: pd.DataFrame | Iterable[str] | None = None,
     layer: str | None = None,
+    geocode: GeocodeOption | None = None,
+    unmatched: str = "raise",
 ) -> gpd.GeoDataFrame:
     """Read and check a clients table.
 
@@ -149,6 +166,33 @@ def read_clients(
     provider_id    str                   no        ``""`` (none); the current provider
     ============== ====== ============== ========= =========================================
 
+    **By address or postcode.** A table without a location (no geometry, and coordinate
+    columns absent or empty) but with some of these columns is placed by ``geocode``:
+
+    ============== ====== ================================================================
+    column         type   meaning (any case; the usual variants such as ``post_code`` read)
+    ============== ====== ================================================================
+    address        str    a one-line address, e.g. ``"Flat 3, 12a Gate St, London WC2A 3HP"``
+    postcode       str    a UK postcode (any case and spacing); wins over one in ``address``
+    house_number   str    with ``street``, when the table has them apart
+    street         str    the street name
+    ============== ====== ================================================================
+
+    The table returned then has two more columns and two ``attrs``:
+
+    ================= ==== ===============================================================
+    name              type meaning
+    ================= ==== ===============================================================
+    match_quality     str  {"address", "postcode", "sector"}: placed at the OSM address,
+                           the postcode's centroid, or the postcode sector's centroid
+    match_reason      str  how the row was placed (never repeats the address)
+    attrs["unmatched"]     the rows set aside (``unmatched="set-aside"``), one record
+                           ``{"client_id", "row", "match_reason"}`` each (``row`` counts
+                           data rows from 1); ``pd.DataFrame(clients.attrs["unmatched"])``
+                           shows them as a table. Empty with ``unmatched="raise"``
+    attrs["match_counts"]  rows per quality, ``{"address": n, ..., "unmatched": n}``
+    ================= ==== ===============================================================
+
     Parameters
     ----------
     source
@@ -156,7 +200,8 @@ def read_clients(
         DataFrame/GeoDataFrame.
     crs
         CRS of coordinate columns (default EPSG:4326 for ``lon``/``lat``), or of a
-        geometry without one.
+        geometry without one. With ``geocode``, the CRS to return the points in (default
+        the geocoder's).
     network
         When given, locations more than 20 km outside it are errors (with a hint when
         lon/lat look swapped or the CRS wrong).
@@ -166,6 +211,19 @@ def read_clients(
         A providers table or provider ids: ``provider_id`` values must be among them.
     layer
         The GeoPackage layer; default the layer named ``clients`` or the only one.
+    geocode
+        A :class:`carezones.geocode.Geocoder`, or an OSM file or
+        :class:`~carezones.TravelNetwork` to build one from (OSM addresses only, results
+        in the network's CRS). Build the geocoder yourself with
+        ``Geocoder.from_osm(osm, postcodes=...)`` to add a postcode file (ONSPD or
+        Code-Point Open, see :func:`carezones.read_postcodes`) and to reuse it for clients
+        and carers. Used only when the table has no location but has address or postcode
+        columns; a table with coordinates keeps them.
+    unmatched
+        {"raise", "set-aside"} Rows the geocoder cannot place. ``"raise"``: each is a
+        problem ``unmatched`` of the :class:`ValidationError`, naming its row, id and the
+        match reason. ``"set-aside"``: the table returned holds the placed rows only and
+        ``attrs["unmatched"]`` lists the others with the reason; only counts are logged.
 
     Returns
     -------
@@ -173,12 +231,13 @@ def read_clients(
         The columns above in that order (the location as ``geometry``, in its own CRS),
         then any other columns as given. Text is normalised (skills sorted and
         lower-case, patterns written as ``"mon-sun 07:00-10:00 45"``); with a pattern,
-        ``weekly_hours`` is its exact total.
+        ``weekly_hours`` is its exact total. Geocoded: see the table above.
 
     Raises
     ------
     ValidationError
-        Listing every problem found (see :data:`RULES`).
+        Listing every problem found (see :data:`RULES`; geocoded rows that could not be
+        placed are ``unmatched`` problems, unless set aside).
 
     Warns
     -----
@@ -202,10 +261,32 @@ def read_clients(
     ...
     carezones.exceptions.ValidationError: 1 problem found:
       - clients, column 'weekly_hours', row 1 (client_id 'c1'): hours out of range: expected more than 0 and at most 168 hours a week, found 200
+
+    By address, with a geocoder built once from the OSM extract (and a postcode file):
+
+    >>> from carezones.datasets import default_osm_path
+    >>> from carezones.geocode import Geocoder
+    >>> geocoder = Geocoder.from_osm(default_osm_path())
+    >>> table = pd.DataFrame({"client_id": ["c1", "c2", "c3"], "weekly_hours": [7, 14, 3.5],
+    ...                       "address": ["Mikonkatu 18", "MIKONKATU 18", "Nowhere 5"]})
+    >>> read_clients(table, geocode=geocoder)
+    Traceback (most recent call last):
+    ...
+    carezones.exceptions.ValidationError: 1 problem found:
+      - clients, column 'location', row 3 (client_id 'c3'): unmatched: expected a location found by address, postcode or postcode sector, found street not in the OSM extract; no postcode
+    >>> clients = read_clients(table, geocode=geocoder, unmatched="set-aside")
+    >>> clients[["client_id", "match_quality"]]
+      client_id match_quality
+    0        c1       address
+    1        c2       address
+    >>> pd.DataFrame(clients.attrs["unmatched"])
+      client_id  row                                match_reason
+    0        c3    3  street not in the OSM extract; no postcode
     """  # noqa: E501
     checked = _read(
-        source, "clients", crs=crs, network=network, skills=skills, providers=providers, layer=layer
-    )
+        source, "clients", crs=crs, network=network, skills=skills, providers=providers,
+        layer=layer, geocode=geocode, unmatched=unmatched,
+    )  # fmt: skip
     _warn_short(checked, "clients" if isinstance(source, pd.DataFrame) else str(source))
     return checked.frame
 
@@ -218,6 +299,8 @@ def read_carers(
     skills: Iterable[str] | None = None,
     providers: pd.DataFrame | Iterable[str] | None = None,
     layer: str | None = None,
+    geocode: GeocodeOption | None = None,
+    unmatched: str = "raise",
 ) -> gpd.GeoDataFrame:
     """Read and check a carers table.
 
@@ -241,15 +324,24 @@ def read_carers(
 
     ``contracted_hours`` must fit the working days times ``max_minutes``.
 
+    Homes given by address or postcode are placed with ``geocode`` as for
+    :func:`read_clients` (``match_quality``, ``match_reason``, ``attrs["unmatched"]``
+    records ``{"carer_id", "row", "match_reason"}``).
+
     Parameters
     ----------
-    source, crs, network, skills, providers, layer
+    source, crs, network, skills, providers, layer, geocode, unmatched
         As for :func:`read_clients` (the default layer is ``carers``).
 
     Returns
     -------
     geopandas.GeoDataFrame
         The columns above in that order, then any others.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem found, as for :func:`read_clients`.
 
     Examples
     --------
@@ -264,8 +356,9 @@ def read_carers(
     'monday;tuesday;wednesday;thursday;friday'
     """
     return _read(
-        source, "carers", crs=crs, network=network, skills=skills, providers=providers, layer=layer
-    ).frame
+        source, "carers", crs=crs, network=network, skills=skills, providers=providers,
+        layer=layer, geocode=geocode, unmatched=unmatched,
+    ).frame  # fmt: skip
 
 
 def read_providers(
@@ -364,18 +457,6 @@ def write_providers(
     return _write(providers, path, "providers", format)
 
 
-def _days(days: str | Iterable[str] | None) -> list[int]:
-    if days is None:
-        return list(range(7))
-    text = days if isinstance(days, str) else ",".join(str(d) for d in days)
-    try:
-        return list(pat.parse_days(text))
-    except pat.PatternError as exc:
-        raise ValidationError(
-            [Problem("days", "unknown day", "day names such as monday or mon-fri", str(exc))]
-        ) from exc
-
-
 def expand_visits(
     clients: pd.DataFrame,
     *,
@@ -422,55 +503,7 @@ def expand_visits(
     checked = tab.check_table(clients, "clients", "clients", locations=False)
     if checked.problems:
         raise ValidationError(checked.problems)
-    frame = checked.frame
-    wanted = set(_days(days))
-    first = 0
-    start_date = None
-    if week_start is not None:
-        try:
-            start_date = pd.Timestamp(week_start).normalize()
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(
-                [
-                    Problem(
-                        "week_start", "not a date", "a date such as '2025-07-07'", repr(week_start)
-                    )
-                ]
-            ) from exc
-        first = start_date.weekday()
-    order = [(first + k) % 7 for k in range(7)]
-    rank = {d: k for k, d in enumerate(order)}
-    rows: list[
-        tuple[int, int, int, int, int, int]
-    ] = []  # (day rank, client, start, end, duration, day)
-    for i, calls in enumerate(checked.calls):
-        for call in calls:
-            for d in call.days:
-                if d in wanted:
-                    rows.append((rank[d], i, call.start, call.end, call.duration, d))
-    rows.sort()
-    arr = np.array(rows, dtype=np.int64).reshape(-1, 6)
-    who = arr[:, 1]
-    day_names = np.array(DAYS, dtype=object)[arr[:, 5]]
-    ids = frame["client_id"].to_numpy(dtype=object)[who]
-    visit_ids = [
-        f"{c}-{d[:3]}-{pat.format_time(s).replace(':', '')}"
-        for c, d, s in zip(ids, day_names, arr[:, 2], strict=True)
-    ]
-    out = pd.DataFrame(
-        {
-            "visit_id": pd.Series(visit_ids, dtype=str),
-            "client_id": pd.Series(ids, dtype=str),
-            "day": pd.Series(day_names, dtype=str),
-        }
-    )
-    if start_date is not None:
-        out["date"] = start_date + pd.to_timedelta(arr[:, 0], unit="D")
-    out["window_start"], out["window_end"], out["duration"] = arr[:, 2], arr[:, 3], arr[:, 4]
-    for col in ("carers_needed", "skills", "virtual_ok"):
-        out[col] = frame[col].to_numpy()[who]
-    out["skills"] = out["skills"].astype(str)
-    return out
+    return _visits.expand(checked, days=days, week_start=week_start)
 
 
 def snap_population(
@@ -518,47 +551,9 @@ def snap_population(
          table  id  mode    far
     0  clients  c1  walk  False
     """
-    from .travel import snap_points
-
-    parts = []
-    problems: list[Problem] = []
-    if clients is not None:
-        for mode in network.modes if modes is None else tuple(modes):
-            s = snap_points(
-                network,
-                clients.geometry,
-                mode=mode,
-                max_snap_distance=max_snap_distance,
-                where="clients",
-            )
-            parts.append(_snap_frame("clients", clients["client_id"], mode, s))
-    if carers is not None:
-        for mode, group in carers.groupby("mode", sort=False):
-            if mode not in network.modes:
-                problems += [
-                    Problem(
-                        "carers",
-                        "mode not loaded",
-                        "one of " + ", ".join(network.modes),
-                        repr(mode),
-                        row=f"carer_id {c!r}",
-                        column="mode",
-                    )
-                    for c in group["carer_id"]
-                ]
-                continue
-            s = snap_points(
-                network,
-                group.geometry,
-                mode=str(mode),
-                max_snap_distance=max_snap_distance,
-                where="carers",
-            )
-            parts.append(_snap_frame("carers", group["carer_id"], str(mode), s))
-    if problems:
-        raise ValidationError(problems)
-    cols = ["table", "id", "mode", "node", "snap_distance_m", "far"]
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    out = _visits.snap_tables(
+        network, clients, carers, modes=modes, max_snap_distance=max_snap_distance
+    )
     far = out[out["far"].astype(bool)]
     if len(far):
         shown = ", ".join(
@@ -574,16 +569,3 @@ def snap_population(
             stacklevel=2,
         )
     return out
-
-
-def _snap_frame(table: str, ids: pd.Series, mode: str, snapped: Any) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "table": table,
-            "id": ids.astype(str).to_numpy(),
-            "mode": mode,
-            "node": snapped.node,
-            "snap_distance_m": snapped.distance,
-            "far": snapped.far,
-        }
-    )
