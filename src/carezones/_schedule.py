@@ -119,14 +119,33 @@ def forward(
     diff_at: int = 0,
     shift: int = 0,
     splice_min: int | None = None,
+    strict: bool = True,
 ) -> RouteSched | None:
     """Schedule carer ``c``'s route ``seq``; None when it breaks a hard rule.
 
     ``lower[t]`` is a lower bound on task ``t``'s start (its partner's start). With
     ``base`` (the old schedule of this carer), stops before ``diff_at`` are unchanged
     and old stop ``k - shift`` is new stop ``k`` after the change; from ``splice_min``
-    on, the old tail is reused as soon as the state matches.
+    on, the old tail is reused as soon as the state matches. With ``strict`` False the
+    maximum working time is not checked (working time is not monotone in the bounds, so
+    the fixed-point searches check it once they have settled).
     """
+    r = _forward(inst, c, seq, lower, base, diff_at, shift, splice_min)
+    if strict and r is not None and r.work > inst.c_maxw[c]:
+        return None
+    return r
+
+
+def _forward(
+    inst: Instance,
+    c: int,
+    seq: list[int],
+    lower: Sequence[int],
+    base: RouteSched | None,
+    diff_at: int,
+    shift: int,
+    splice_min: int | None,
+) -> RouteSched | None:
     n = len(seq)
     if n == 0:
         return _empty(inst, c)
@@ -326,8 +345,6 @@ def _finish(
         return None
     dep = _departure(inst, c, r.seq, starts, readys, pre_taken, brk)
     work = ret - dep - (B if brk is not None and brk[1] else 0)
-    if work > inst.c_maxw[c]:
-        return None
     r.starts = starts
     r.readys = readys
     r.pre_end = pre_end
@@ -378,8 +395,6 @@ def _splice(
     r.brk = brk = base.brk
     r.dep = _departure(inst, c, r.seq, r.starts, r.readys, r.pre_taken, brk)
     r.work = r.ret - r.dep - (inst.c_break[c] if brk is not None and brk[1] else 0)
-    if r.work > inst.c_maxw[c]:
-        return None
     return r
 
 
@@ -403,7 +418,7 @@ def push_delay(
     due_ = inst.t_due
     n = len(seq)
     if brk is not None and brk[1]:
-        n = next(k for k in range(len(pre_taken) - 1) if pre_taken[k + 1] and not pre_taken[k])
+        n = next((k for k in range(n) if pre_taken[k + 1] and not pre_taken[k]), n)
     cum = 0
     best = 1 << 62
     for k in range(n):
@@ -572,6 +587,40 @@ class State:
 
     # ------------------------------------------------------------------ evaluation
 
+    def consistent(self) -> bool:
+        """Whether the stored schedules keep every rule with the halves together."""
+        inst = self.inst
+        for c, seq in enumerate(self.routes):
+            r = forward(inst, c, seq, self.lower)
+            if r is None or r.starts != self.sched[c].starts:
+                return False
+        for t, u in enumerate(inst.t_partner):
+            if u >= 0 and self.where[t] >= 0:
+                if (
+                    self.where[u] < 0
+                    or self.where[u] == self.where[t]
+                    or self.start[u] != self.start[t]
+                ):
+                    return False
+        return True
+
+    def settle(self) -> None:
+        """Make the stored schedules exact, shedding visits if no consistent schedule is found."""
+        snap = self.snapshot()
+        if self.full_evaluate():
+            return
+        self.restore(snap)
+        if self.consistent():
+            return
+        while not self.full_evaluate():  # pragma: no cover - a safety net, not seen in tests
+            bad = next(
+                c
+                for c, seq in enumerate(self.routes)
+                if seq and forward(self.inst, c, seq, self.lower) is None
+            )
+            t = self.routes[bad][-1]
+            self.remove(self.inst.v_tasks[self.inst.t_visit[t]])
+
     def full_evaluate(self) -> bool:
         """Recompute every schedule from scratch (least fixed point); False if infeasible."""
         inst = self.inst
@@ -580,7 +629,7 @@ class State:
         sched: list[RouteSched] = []
         ok = True
         for c, seq in enumerate(self.routes):
-            r = forward(inst, c, seq, lower)
+            r = forward(inst, c, seq, lower, strict=False)
             if r is None:
                 ok = False
                 r = _empty(inst, c)
@@ -603,7 +652,7 @@ class State:
             if not raise_at:
                 break
             for c, (lo, hi) in raise_at.items():
-                r = forward(inst, c, self.routes[c], lower, sched[c], lo, 0, hi + 1)
+                r = forward(inst, c, self.routes[c], lower, sched[c], lo, 0, hi + 1, strict=False)
                 if r is None:
                     ok = False
                     break
@@ -618,6 +667,8 @@ class State:
         self.sched = sched
         self.start = start
         self.lower = lower
+        maxw = inst.c_maxw
+        ok = ok and all(r.work <= maxw[c] for c, r in enumerate(sched))
         self.feasible = ok
         return ok
 
@@ -666,7 +717,7 @@ class State:
                     queue.append((c, t))
 
         for c, (seq, diff_at, shift) in changes.items():
-            r = forward(inst, c, seq, low, self.sched[c], diff_at, shift)
+            r = forward(inst, c, seq, low, self.sched[c], diff_at, shift, strict=False)
             if r is None:
                 return None
             new[c] = r
@@ -682,11 +733,14 @@ class State:
             q = seq.index(t)
             if base.starts[q] >= low[t]:
                 continue
-            r = forward(inst, c, seq, low, base, q, 0, q + 1)
+            r = forward(inst, c, seq, low, base, q, 0, q + 1, strict=False)
             if r is None:
                 return None
             new[c] = r
             check(c, seq, r)
+        maxw = inst.c_maxw
+        if any(r.work > maxw[c] for c, r in new.items()):
+            return None
         delta = 0.0
         for c, r in new.items():
             delta += self.route_cost(r) - self.route_cost(self.sched[c])

@@ -1,0 +1,421 @@
+"""Benchmark carezones' care routing.
+
+Run ``python benchmarks/bench_routing.py`` (about 8 minutes) or ``--quick`` (about 3
+minutes: fewer plain instances, shorter budgets). Needs the shared extracts in
+``../shared/data/osm`` for (b) and (c). The machine's 2 cores may be shared with other
+work: the load average is printed with every timing.
+
+(a) Quality on plain time-window instances against PyVRP used directly, same instance,
+    same time budget, same seed: Solomon-like instances (a central depot, 100 or 200
+    clients uniform on a 100 x 100 square, Euclidean distances x 10 rounded, service 100,
+    windows of 300 to 1,200 around a feasible time, 25 vehicles, no capacity). Target: gap
+    under 1%.
+(b) A Camden zone-day: synthetic clients and carers on the real Camden networks
+    (:func:`carezones.datasets.synthetic_population`, 2,000 clients totalling 21,000 h/week,
+    18 zones of at least 1,000 h/week drawn by :class:`carezones.zoning.NeighbourhoodZoner`),
+    Monday in a zone with 150-250 visits, 25 of its carers working that day, 10-15% of the
+    visits double-handed. Targets: under 30 s from tables to routes (matrices included)
+    and no validator violation. Side by side: PyVRP alone on the same data (both halves of
+    a double-handed visit as two independent visits) and how many pairs it leaves apart.
+(c) A whole borough day: all 18 zones' Monday visits (about 4,000) with every carer
+    working that day (by home), zones in parallel on 2 processes. Target: under 5 minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+TARGET_GAP = 1.0
+TARGET_ZONE_SECONDS = 30.0
+TARGET_BOROUGH_SECONDS = 300.0
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
+# ---------------------------------------------------------------------------- (a)
+
+
+def solomon_like(n: int, seed: int) -> dict[str, Any]:
+    """A plain VRPTW instance: coordinates, integer distances, windows, horizon."""
+    rng = np.random.default_rng(seed)
+    xy = np.vstack([[50.0, 50.0], rng.uniform(0, 100, size=(n, 2))])
+    d = np.rint(10 * np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(
+        np.int64
+    )
+    horizon = 10_000
+    service = 100
+    centre = rng.uniform(d[0, 1:], horizon - d[1:, 0] - service)
+    half = rng.choice([150, 300, 600], size=n)
+    ws = np.maximum(0, centre - half).astype(np.int64)
+    we = np.minimum(horizon - d[1:, 0] - service, centre + half).astype(np.int64)
+    return {
+        "xy": xy,
+        "d": d,
+        "ws": ws,
+        "we": we,
+        "horizon": horizon,
+        "service": service,
+        "fleet": 25,
+    }
+
+
+def pyvrp_direct(inst: dict[str, Any], seconds: float, seed: int) -> tuple[float, bool]:
+    """PyVRP's own modelling interface on the instance."""
+    from pyvrp import Model
+    from pyvrp.stop import MaxRuntime
+
+    m = Model()
+    xy, d = inst["xy"], inst["d"]
+    locs = [m.add_location(x=float(x), y=float(y)) for x, y in xy]
+    m.add_depot(locs[0], tw_early=0, tw_late=inst["horizon"])
+    m.add_vehicle_type(num_available=inst["fleet"], tw_early=0, tw_late=inst["horizon"])
+    for i in range(1, len(xy)):
+        m.add_client(
+            locs[i],
+            service_duration=inst["service"],
+            tw_early=int(inst["ws"][i - 1]),
+            tw_late=int(inst["we"][i - 1]),
+        )
+    for i in range(len(xy)):
+        for j in range(len(xy)):
+            if i != j:
+                m.add_edge(locs[i], locs[j], distance=int(d[i, j]), duration=int(d[i, j]))
+    result = m.solve(stop=MaxRuntime(seconds), seed=seed, display=False)
+    return result.cost(), result.is_feasible()
+
+
+def ours(inst: dict[str, Any], seconds: float, seed: int) -> tuple[float, int]:
+    """The carezones core on the same instance (one carer per vehicle, all at the depot)."""
+    from carezones.routing import RoutingModel, RoutingParams, solve
+
+    m = RoutingModel()
+    locs = [m.add_location(x=float(x), y=float(y)) for x, y in inst["xy"]]
+    p = m.add_profile(inst["d"])
+    for _ in range(inst["fleet"]):
+        m.add_carer(locs[0], profile=p, shift_start=0, shift_end=inst["horizon"])
+    for i in range(1, len(locs)):
+        m.add_visit(
+            locs[i],
+            window_start=int(inst["ws"][i - 1]),
+            window_end=int(inst["we"][i - 1]),
+            duration=inst["service"],
+        )
+    result = solve(
+        m.compile(RoutingParams(continuity_penalty=0)), max_seconds=seconds, random_state=seed
+    )
+    return float(result.travel_seconds), len(result.unscheduled)
+
+
+def bench_plain(quick: bool) -> bool:
+    sizes = [100] if quick else [100, 200]
+    seeds = [0, 1] if quick else [0, 1, 2]
+    seconds = 5.0 if quick else 10.0
+    print(
+        f"\n(a) Plain time-window instances, PyVRP directly vs carezones, {seconds:.0f} s each "
+        f"({load()})"
+    )
+    rows = []
+    for n in sizes:
+        for seed in seeds:
+            inst = solomon_like(n, seed)
+            base, feasible = pyvrp_direct(inst, seconds, seed)
+            mine, unscheduled = ours(inst, seconds, seed)
+            gap = 100 * (mine - base) / base
+            rows.append(
+                {
+                    "instance": f"R{n}-{seed}",
+                    "pyvrp": base,
+                    "pyvrp_feasible": feasible,
+                    "carezones": mine,
+                    "unscheduled": unscheduled,
+                    "gap_%": round(gap, 2),
+                }
+            )
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False))
+    ok = bool((table["gap_%"] < TARGET_GAP).all() and (table["unscheduled"] == 0).all())
+    print(
+        f"   mean gap {table['gap_%'].mean():.2f}%, worst {table['gap_%'].max():.2f}% "
+        f"-> {'PASS' if ok else 'FAIL'} (every gap < {TARGET_GAP}%)"
+    )
+    return ok
+
+
+# ---------------------------------------------------------------------------- Camden data
+
+
+def camden(seed: int = 0) -> dict[str, Any]:
+    """Camden networks, a synthetic population, 18 zones and Monday's visits."""
+    from carezones import datasets, load_network
+    from carezones.demand import expand_visits
+    from carezones.zoning import NeighbourhoodZoner
+
+    t0 = time.perf_counter()
+    net = load_network(datasets.shared_osm_path("camden"))
+    clients, carers, _ = datasets.synthetic_population(
+        net,
+        n_clients=2000,
+        n_carers=800,
+        n_providers=8,
+        total_weekly_hours=21_000,
+        random_state=seed,
+    )
+    zoner = NeighbourhoodZoner(1000, n_zones=18, n_init=1, random_state=seed).fit(clients, net)
+    clients = clients.assign(zone_id=clients["client_id"].map(zoner.labels_))
+    visits = expand_visits(clients, days="monday")
+    visits["zone_id"] = visits["client_id"].map(clients.set_index("client_id")["zone_id"])
+    working = staff(carers[carers["days"].str.contains("monday")], visits, zoner.zones_)
+    print(
+        f"   Camden: networks, 2,000 clients ({clients['weekly_hours'].sum():,.0f} h/week), "
+        f"800 carers and 18 zones in {time.perf_counter() - t0:.1f} s; "
+        f"Monday: {len(visits):,} visits, "
+        f"{(visits['carers_needed'] == 2).mean():.1%} double-handed, {len(working)} carers working"
+    )
+    return {
+        "net": net,
+        "clients": clients,
+        "carers": working,
+        "visits": visits,
+        "zones": zoner.zones_,
+    }
+
+
+def staff(
+    carers: gpd.GeoDataFrame, visits: pd.DataFrame, zones: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Give each zone the nearest working carers until their hours cover its demand.
+
+    A zone needs its visits' carer-hours (double-handed counted twice) plus a quarter for
+    travel; a carer brings 90% of their maximum minutes; carers go to the nearest zone
+    still short (by home to zone polygon), the rest to their nearest zone.
+    """
+    need = (
+        (visits["duration"] * visits["carers_needed"]).groupby(visits["zone_id"]).sum() / 60 * 1.25
+    )
+    zones = zones.set_index("zone_id").loc[need.index]
+    dist = np.column_stack([carers.geometry.distance(g).to_numpy() for g in zones.geometry])
+    order = np.dstack(np.unravel_index(np.argsort(dist, axis=None), dist.shape))[0]
+    left = need.to_numpy(float).copy()
+    zone = np.full(len(carers), -1)
+    hours = carers["max_minutes"].to_numpy(float) / 60 * 0.9
+    for i, j in order:
+        if zone[i] < 0 and left[j] > 0:
+            zone[i] = j
+            left[j] -= hours[i]
+    zone[zone < 0] = dist[zone < 0].argmin(axis=1)
+    return carers.assign(zone_id=np.asarray(need.index)[zone])
+
+
+# ---------------------------------------------------------------------------- (b)
+
+
+def pyvrp_alone(problem: Any, seconds: float, seed: int) -> dict[str, Any]:
+    """PyVRP on the same data, double-handed halves independent: how many pairs break."""
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    from carezones import _vrp
+
+    inst = _vrp.instance(problem, _vrp.screen(problem))
+    vrp = _vrp.pyvrp_data(problem, inst)
+    res = pyvrp.solve(vrp.data, MaxRuntime(seconds), seed=seed, display=False, collect_stats=False)
+    start = {}
+    carer = {}
+    for route in res.best.routes():
+        vt = route.vehicle_type()
+        for a in route.schedule():
+            if a.is_client():
+                t = vrp.task_of_client[a.idx]
+                start[t] = a.start_time
+                carer[t] = vt
+    dh = [ts for ts in inst.v_tasks if len(ts) == 2]
+    both = [ts for ts in dh if ts[0] in start and ts[1] in start]
+    apart = sum(1 for a, b in both if start[a] != start[b])
+    return {
+        "served_tasks": len(start),
+        "tasks": inst.n_tasks,
+        "double": len(dh),
+        "double_served": len(both),
+        "double_apart": apart,
+        "travel_min": res.best.distance() / 60,
+    }
+
+
+def bench_zone(data: dict[str, Any], quick: bool) -> bool:
+    from carezones.routing import build_problem, solve
+
+    visits, carers = data["visits"], data["carers"]
+    counts = visits.groupby("zone_id").size()
+    double = visits.groupby("zone_id")["carers_needed"].apply(lambda c: (c == 2).mean())
+    staffed = carers.groupby("zone_id").size().reindex(counts.index).fillna(0)
+    fits = (counts >= 150) & (counts <= 250) & (double >= 0.10) & (double <= 0.15) & (staffed >= 15)
+    pool = counts[fits] if fits.any() else counts[(counts >= 150) & (counts <= 250)]
+    zone = pool.index[np.argmin(pool.to_numpy())]  # the best staffed by 25 carers
+    zv = visits[visits["zone_id"] == zone]
+    zc = carers[carers["zone_id"] == zone]
+    zc = zc.sample(25, random_state=0) if len(zc) > 25 else zc
+    seconds = 15.0 if quick else 20.0
+    print(
+        f"\n(b) Camden zone-day: zone {zone}, Monday, {len(zv)} visits "
+        f"({(zv['carers_needed'] == 2).mean():.1%} double-handed), {len(zc)} carers "
+        f"({', '.join(f'{k} {v}' for k, v in zc['mode'].value_counts().items())}); "
+        f"budget {seconds:.0f} s ({load()})"
+    )
+    t0 = time.perf_counter()
+    problem = build_problem(zv, zc, data["net"], clients=data["clients"])
+    t_build = time.perf_counter() - t0
+    result = solve(problem, max_seconds=seconds, random_state=0)
+    total = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    violations = result.validate()
+    t_val = time.perf_counter() - t1
+    alone = pyvrp_alone(problem, result.runtime, 0)
+    s = result.summary()
+    dh_done = result.routes[result.routes["carers_needed"] == 2]["visit_id"].nunique()
+    print(
+        f"   matrices {t_build:.1f} s + solve {result.runtime:.1f} s = {total:.1f} s "
+        f"(PyVRP {result.iterations} iterations, then {result.local_search_iterations} "
+        f"ruin-and-recreate); validator {t_val:.1f} s"
+    )
+    side = pd.DataFrame(
+        {
+            "carezones": [
+                f"{s['n_scheduled']}/{s['n_visits']}",
+                f"{dh_done}/{alone['double']}",
+                "0",
+                f"{s['travel_minutes']:.0f}",
+                f"{len(violations)}",
+            ],
+            "PyVRP alone": [
+                f"{alone['served_tasks']}/{alone['tasks']} halves",
+                f"{alone['double_served']}/{alone['double']}",
+                f"{alone['double_apart']}",
+                f"{alone['travel_min']:.0f}",
+                "-",
+            ],
+        },
+        index=[
+            "visits scheduled",
+            "double-handed scheduled",
+            "double-handed pairs apart",
+            "travel minutes",
+            "validator violations",
+        ],
+    )
+    print(side.to_string())
+    print(
+        f"   care {s['care_minutes']:.0f} min, travel {s['travel_minutes']:.0f} min, travel/care "
+        f"{s['travel_to_care']:.2f}, legs on foot or bike {s['active_leg_share']:.0%}, "
+        f"late {s['late_visits']}, carers per client {s['carers_per_client']:.2f}, "
+        f"carers used {s['n_carers_used']}/{s['n_carers']}"
+    )
+    if len(result.unscheduled):
+        print("   unscheduled:", result.unscheduled["reason"].value_counts().to_dict())
+    if len(violations):
+        print(violations.head(10).to_string())
+    ok = total < TARGET_ZONE_SECONDS and violations.empty
+    print(
+        f"   -> {'PASS' if ok else 'FAIL'} (under {TARGET_ZONE_SECONDS:.0f} s: {total:.1f} s; "
+        f"no violations: {len(violations)})"
+    )
+    return ok
+
+
+# ---------------------------------------------------------------------------- (c)
+
+
+def bench_borough(data: dict[str, Any], quick: bool) -> bool:
+    from carezones.routing import plan_routes
+
+    seconds = 8.0 if quick else 12.0
+    visits = data["visits"].drop(columns="zone_id")
+    print(
+        f"\n(c) Borough day: {len(visits):,} Monday visits in 18 zones, "
+        f"{len(data['carers'])} carers, {seconds:.0f} s per zone, 2 processes ({load()})"
+    )
+    t0 = time.perf_counter()
+    plan = plan_routes(
+        visits,
+        data["carers"],
+        data["net"],
+        clients=data["clients"],
+        zones="zone_id",
+        days="monday",
+        max_seconds=seconds,
+        n_jobs=2,
+        random_state=0,
+    )
+    total = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    violations = plan.validate()
+    t_val = time.perf_counter() - t1
+    r = plan.report()
+    print(f"   {total:.1f} s for the plan ({load()}); validator {t_val:.1f} s")
+    print(
+        f"   scheduled {r['scheduled']:,} of {r['visits']:,}; unscheduled {r['unscheduled']:,}: "
+        f"{r['unscheduled_reasons']}"
+    )
+    print(
+        f"   care {r['care_minutes'] / 60:,.0f} h, travel {r['travel_minutes'] / 60:,.0f} h, "
+        f"travel/care {r['travel_to_care']:.2f}, late visits {r['late_visits']}, "
+        f"validator violations {len(violations)}"
+    )
+    cols = [
+        "zone_id",
+        "n_visits",
+        "n_unscheduled",
+        "n_carers_used",
+        "n_carers",
+        "travel_to_care",
+        "active_leg_share",
+        "runtime_seconds",
+    ]
+    print(plan.summary[cols].round(2).to_string(index=False))
+    ok = total < TARGET_BOROUGH_SECONDS and violations.empty
+    print(
+        f"   -> {'PASS' if ok else 'FAIL'} (under {TARGET_BOROUGH_SECONDS:.0f} s: {total:.1f} s; "
+        f"no violations: {len(violations)})"
+    )
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer instances and shorter budgets")
+    parser.add_argument(
+        "--only", choices=["a", "b", "c"], action="append", help="run only these parts"
+    )
+    args = parser.parse_args()
+    parts = args.only or ["a", "b", "c"]
+    print(f"carezones routing benchmark ({'quick' if args.quick else 'full'}); {load()}")
+    results = {}
+    if "a" in parts:
+        results["a"] = bench_plain(args.quick)
+    if "b" in parts or "c" in parts:
+        from carezones import datasets
+
+        if datasets.shared_data_dir() is None:
+            print("\nshared OSM data absent (../shared/data/osm): skipping (b) and (c)")
+        else:
+            data = camden()
+            if "b" in parts:
+                results["b"] = bench_zone(data, args.quick)
+            if "c" in parts:
+                results["c"] = bench_borough(data, args.quick)
+    print("\nsummary: " + ", ".join(f"({k}) {'PASS' if v else 'FAIL'}" for k, v in results.items()))
+
+
+if __name__ == "__main__":
+    main()
