@@ -279,8 +279,7 @@ def _check_coverage(
 ) -> None:
     listed = set() if unscheduled is None or len(unscheduled) == 0 else set(unscheduled["visit_id"])
     routed = set(plan["visit_id"])
-    for v in vis.index:
-        client = vis.at[v, "client_id"]
+    for v, client in zip(vis.index, vis["client_id"], strict=True):
         if v not in routed and v not in listed:
             add("missing visit", "", v, client, "in no route and not unscheduled")
         elif v in routed and v in listed:
@@ -296,62 +295,68 @@ def _check_visits(
     tol: float,
     add: Any,
 ) -> None:
+    if plan.empty:
+        return
     extra = max_late * 60.0 if time_windows == "soft" else 0.0
-    for v, rows in plan.groupby("visit_id", sort=False):
-        info = vis.loc[v]
-        client = info["client_id"]
-        need = int(info["carers_needed"])
-        carers = list(rows["carer_id"])
+    vids = plan["visit_id"].to_numpy()
+    info = vis.loc[vids]
+    client = info["client_id"].to_numpy()
+    carer = plan["carer_id"].to_numpy()
+    s, e = plan["sec_start"].to_numpy(float), plan["sec_end"].to_numpy(float)
+    # visit-level rules, only where the carers can be wrong (a count off, a double-handed visit)
+    codes, uniques = pd.factorize(vids)
+    count = np.bincount(codes)
+    _, first = np.unique(codes, return_index=True)
+    need = info["carers_needed"].to_numpy()[first].astype(int)
+    rows_of = np.argsort(codes, kind="stable")
+    begin = np.concatenate([[0], np.cumsum(count)[:-1]])
+    for j in np.flatnonzero((count != need) | (need == 2)):
+        idx = rows_of[begin[j] : begin[j] + count[j]]
+        v, who, carers = uniques[j], client[idx[0]], list(carer[idx])
         if len(set(carers)) != len(carers):
-            add("same carer twice", carers[0], v, client, "both halves to one carer")
-        if len(carers) != need:
-            add("carers", ";".join(map(str, carers)), v, client, f"needs {need}, has {len(carers)}")
-        if need == 2 and len(rows) == 2:
-            s, e = rows["sec_start"].to_numpy(), rows["sec_end"].to_numpy()
-            if abs(s[0] - s[1]) > tol or abs(e[0] - e[1]) > tol:
+            add("same carer twice", carers[0], v, who, "both halves to one carer")
+        if len(carers) != need[j]:
+            add("carers", ";".join(map(str, carers)), v, who, f"needs {need[j]}, has {len(carers)}")
+        if need[j] == 2 and len(idx) == 2:
+            ss, ee = s[idx], e[idx]
+            if abs(ss[0] - ss[1]) > tol or abs(ee[0] - ee[1]) > tol:
                 add(
                     "not together",
                     ";".join(map(str, carers)),
                     v,
-                    client,
-                    f"starts {_clock(s[0])} and {_clock(s[1])}",
+                    who,
+                    f"starts {_clock(ss[0])} and {_clock(ss[1])}",
                 )
-        ws, we, dur = (
-            float(info["window_start"]) * 60,
-            float(info["window_end"]) * 60,
-            float(info["duration"]) * 60,
-        )
-        skills = _skill_set(info.get("skills", ""))
-        for row in rows.itertuples():
-            if row.sec_start < ws - tol:
-                add(
-                    "early",
-                    row.carer_id,
-                    v,
-                    client,
-                    f"starts {_clock(row.sec_start)}, window opens {_clock(ws)}",
-                )
-            if row.sec_start > we + extra + tol:
-                add(
-                    "late",
-                    row.carer_id,
-                    v,
-                    client,
-                    f"starts {_clock(row.sec_start)}, window closes {_clock(we)}",
-                )
-            if row.sec_end - row.sec_start < dur - tol:
-                add(
-                    "too short",
-                    row.carer_id,
-                    v,
-                    client,
-                    f"{(row.sec_end - row.sec_start) / 60:.0f} min of {dur / 60:.0f}",
-                )
-            lacking = skills - _skill_set(
-                car.at[row.carer_id, "skills"] if "skills" in car.columns else ""
-            )
+    # row-level rules, vectorised
+    ws = info["window_start"].to_numpy(float) * 60
+    we = info["window_end"].to_numpy(float) * 60
+    dur = info["duration"].to_numpy(float) * 60
+    for i in np.flatnonzero(s < ws - tol):
+        add("early", carer[i], vids[i], client[i],
+            f"starts {_clock(s[i])}, window opens {_clock(ws[i])}")  # fmt: skip
+    for i in np.flatnonzero(s > we + extra + tol):
+        add("late", carer[i], vids[i], client[i],
+            f"starts {_clock(s[i])}, window closes {_clock(we[i])}")  # fmt: skip
+    for i in np.flatnonzero(e - s < dur - tol):
+        add("too short", carer[i], vids[i], client[i],
+            f"{(e[i] - s[i]) / 60:.0f} min of {dur[i] / 60:.0f}")  # fmt: skip
+    if "skills" not in vis.columns:
+        return
+    has: dict[Any, frozenset[str]] = {}
+    if "skills" in car.columns:
+        has = {c: _skill_set(x) for c, x in zip(car.index, car["skills"], strict=True)}
+    parsed: dict[Any, frozenset[str]] = {}
+    for i, value in enumerate(info["skills"].to_numpy()):
+        try:
+            needs = parsed[value]
+        except KeyError:
+            needs = parsed[value] = _skill_set(value)
+        except TypeError:  # unhashable
+            needs = _skill_set(value)
+        if needs:
+            lacking = needs - has.get(carer[i], frozenset())
             if lacking:
-                add("skill", row.carer_id, v, client, "lacks " + ", ".join(sorted(lacking)))
+                add("skill", carer[i], vids[i], client[i], "lacks " + ", ".join(sorted(lacking)))
 
 
 def _check_days(
@@ -368,6 +373,11 @@ def _check_days(
     if "day" in vis.columns:
         plan["day"] = vis.loc[plan["visit_id"], "day"].to_numpy()
     place = (vis["place"] if "place" in vis.columns else vis["client_id"]).astype(str)
+    lookup = _Lookup(
+        dict(zip(vis.index, place, strict=True)),
+        dict(zip(vis.index, vis["client_id"], strict=True)),
+        {mode: _Matrix(m) for mode, m in table.items()},
+    )
     for carer, rows in plan.sort_values(keys, kind="stable").groupby("carer_id", sort=False):
         info = car.loc[carer]
         home = (
@@ -377,49 +387,70 @@ def _check_days(
         if mode not in table:
             add("unreachable", carer, "", "", f"no travel times for mode {mode!r}")
             continue
-        days = rows.groupby("day", sort=False) if "day" in rows.columns else [(None, rows)]
         works = _skill_set(info["days"]) if "days" in car.columns else None
-        for day, day_rows in days:
+        for day, day_rows in _by_day(rows):
             if works is not None and day is not None and str(day).lower() not in works:
-                for row in day_rows.itertuples():
-                    add(
-                        "day off",
-                        carer,
-                        row.visit_id,
-                        vis.at[row.visit_id, "client_id"],
-                        f"does not work {day}",
-                    )
-            _check_day(carer, home, info, table[mode], day_rows, vis, place, tol, add)
+                for v in day_rows["visit_id"]:
+                    add("day off", carer, v, lookup.client[v], f"does not work {day}")
+            _check_day(carer, home, info, lookup.matrices[mode], day_rows, lookup, tol, add)
 
 
-def _seconds(matrix: pd.DataFrame, a: str, b: str) -> float:
-    if a == b:
-        return 0.0
-    try:
-        value = float(matrix.at[a, b])
-    except KeyError:
-        return float("inf")
-    return value if np.isfinite(value) else float("inf")
+def _by_day(rows: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
+    """A carer's rows per day, days in order of appearance (rows without a day left out)."""
+    if "day" not in rows.columns:
+        return [(None, rows)]
+    days = rows["day"].to_numpy(dtype=object)
+    known = ~pd.isna(days)
+    values = pd.unique(days[known])
+    if len(values) == 1 and known.all():
+        return [(values[0], rows)]
+    return [(d, rows[known & (days == d)]) for d in values]
+
+
+class _Matrix:
+    """Fast label lookups in a square DataFrame of travel seconds."""
+
+    def __init__(self, matrix: pd.DataFrame) -> None:
+        self.rows = {k: i for i, k in enumerate(matrix.index)}
+        self.cols = {k: i for i, k in enumerate(matrix.columns)}
+        self.values = matrix.to_numpy(dtype=float)
+
+    def seconds(self, a: str, b: str) -> float:
+        if a == b:
+            return 0.0
+        i, j = self.rows.get(a), self.cols.get(b)
+        if i is None or j is None:
+            return float("inf")
+        value = float(self.values[i, j])
+        return value if np.isfinite(value) else float("inf")
+
+
+class _Lookup:
+    """Each visit's place and client, and each mode's travel matrix."""
+
+    def __init__(
+        self, place: dict[Any, str], client: dict[Any, Any], matrices: dict[str, _Matrix]
+    ) -> None:
+        self.place, self.client, self.matrices = place, client, matrices
 
 
 def _check_day(
     carer: Any,
     home: str,
     info: pd.Series,
-    matrix: pd.DataFrame,
+    matrix: _Matrix,
     rows: pd.DataFrame,
-    vis: pd.DataFrame,
-    place: pd.Series,
+    lookup: _Lookup,
     tol: float,
     add: Any,
 ) -> None:
     starts, ends = rows["sec_start"].to_numpy(float), rows["sec_end"].to_numpy(float)
     ids = rows["visit_id"].tolist()
-    where = [place.loc[v] for v in ids]
-    clients = [vis.at[v, "client_id"] for v in ids]
+    where = [lookup.place[v] for v in ids]
+    clients = [lookup.client[v] for v in ids]
     gaps: list[tuple[float, float, float]] = []  # (from, to, travel inside)
     for k in range(1, len(ids)):
-        t = _seconds(matrix, where[k - 1], where[k])
+        t = matrix.seconds(where[k - 1], where[k])
         if starts[k] < ends[k - 1] - tol:
             add(
                 "overlap",
@@ -439,8 +470,8 @@ def _check_day(
                 f"{(starts[k] - ends[k - 1]) / 60:.1f} min after {ids[k - 1]}, needs {t / 60:.1f}",
             )
         gaps.append((ends[k - 1], starts[k], t if np.isfinite(t) else 0.0))
-    out_t = _seconds(matrix, home, where[0])
-    back_t = _seconds(matrix, where[-1], home)
+    out_t = matrix.seconds(home, where[0])
+    back_t = matrix.seconds(where[-1], home)
     if not np.isfinite(out_t):
         add("unreachable", carer, ids[0], clients[0], "no path from home")
         out_t = 0.0
@@ -475,7 +506,10 @@ def _check_day(
         bs = float(info.get("break_start", 0)) * 60
         be = float(info.get("break_end", 24 * 60)) * 60
         need = max(ss, bs) + b <= min(se, be)
-        outside = min(be, depart) - bs >= b or be - max(bs, back) >= b
+        # before the first visit or after the last, the way from or to home can come
+        # before or after the break: the carer is free from shift start to the first visit
+        # and from the last visit to shift end, less the travel
+        outside = _fits(ss, starts[0], out_t, bs, be, b) or _fits(ends[-1], se, back_t, bs, be, b)
         inside = any(_fits(a, z, t, bs, be, b) for a, z, t in gaps)
         if need and not outside and not inside:
             add(
