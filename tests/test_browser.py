@@ -1,0 +1,151 @@
+"""In a real browser: headless Chromium opens saved offline maps with networking blocked.
+
+Needs Debian's ``chromium`` package (``apt-get install -y chromium``); skipped when
+``/usr/bin/chromium`` (or ``$CAREZONES_CHROMIUM``) is absent. Set
+``$CAREZONES_SCREENSHOTS`` to a folder to keep the screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from carezones import _map_layers as ml
+from carezones.maps import plan_map, save_map, then_now_map
+from carezones.network import TravelNetwork
+from test_maps import build_plan, layer_with
+
+CHROMIUM = Path(os.environ.get("CAREZONES_CHROMIUM", "/usr/bin/chromium"))
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"headless Chromium absent ({CHROMIUM}): apt-get install -y chromium",
+)
+
+
+@pytest.fixture(scope="module")
+def plan(helsinki: TravelNetwork) -> dict[str, Any]:
+    return build_plan(helsinki)
+
+
+def chromium(page: Path, profile: Path, *action: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium on ``page`` with every network request sent nowhere."""
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-extensions",
+        f"--user-data-dir={profile}",
+        "--proxy-server=127.0.0.1:9",  # nothing listens there: any request fails
+        "--proxy-bypass-list=<-loopback>",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--virtual-time-budget=5000",
+        "--window-size=1200,900",
+        *action,
+        page.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def count(dom: str, css_class: str) -> int:
+    """SVG paths of a layer that Leaflet drew (and made clickable)."""
+    return len(re.findall(rf'<path class="{css_class} leaflet-interactive"', dom))
+
+
+def maps(dom: str) -> list[str]:
+    """The map containers Leaflet set up."""
+    return re.findall(r'<div class="folium-map leaflet-container[^"]*" id="(\w+)"', dom)
+
+
+def visible_legends(dom: str) -> list[str]:
+    """Titles of the legend boxes shown (not display: none)."""
+    boxes = re.findall(r'<div class="cz-legend[^"]*"( style="[^"]*")?>(.*?)</b>', dom)
+    return [re.sub(r"<[^>]+>", "", body) for style, body in boxes if "display: none" not in style]
+
+
+def keep(picture: Path) -> None:
+    folder = os.environ.get("CAREZONES_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(picture, Path(folder) / picture.name)
+
+
+def share_of_colour(image: np.ndarray, colour: str, opacity: float, background: str) -> float:
+    """Share of pixels showing ``colour`` at ``opacity`` over ``background`` (RGB, +-14)."""
+    fill, back = (
+        np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in (colour, background)
+    )
+    expected = opacity * fill + (1 - opacity) * back
+    rgb = image[..., :3] * 255.0 if image.dtype.kind == "f" else image[..., :3].astype(float)
+    return float((np.abs(rgb - expected) <= 14).all(axis=-1).mean())
+
+
+def test_offline_plan_map_draws_zones_routes_and_legend(
+    plan: dict[str, Any], tmp_path: Path
+) -> None:
+    """With no network, Chromium draws every zone, every route leg, labels and the legends."""
+    from matplotlib.image import imread
+
+    m = plan_map(
+        plan["zones"],
+        lots=plan["lots"],
+        routes=plan["legs"],
+        clients=plan["clients"],
+        carers=plan["carers"],
+        network=plan["network"],
+        offline=True,
+        title="carezones: Helsinki plan",
+    )
+    html = save_map(m, tmp_path / "plan.html", offline=True)
+    legs = len(layer_with(html.read_text(), "leg"))
+    dom = chromium(html, tmp_path / "profile", "--dump-dom").stdout
+    assert len(maps(dom)) == 1 and not re.search(r"<img[^>]*leaflet-tile", dom)
+    assert count(dom, "cz-zone") == len(plan["zones"])
+    assert legs > 0 and count(dom, "cz-route") == legs
+    assert dom.count('class="cz-network"') == 1  # drawn, not clickable
+    assert dom.count('<div class="cz-zone-label">') == len(plan["zones"])
+    assert count(dom, "cz-demand") == 0 and count(dom, "cz-carer") == 0  # layers start off
+    shown = visible_legends(dom)
+    assert "Provider lots" in shown and "Routes" in shown
+    assert "Demand per hexagon" not in shown  # its layer is off
+
+    picture = tmp_path / "plan.png"
+    chromium(html, tmp_path / "profile2", f"--screenshot={picture}")
+    keep(picture)
+    image = imread(picture)
+    assert image.shape[:2] == (900, 1200)
+    for colour in ml.LOT_COLOURS[: len(plan["lots"].lots)]:  # filled zones of each lot
+        assert share_of_colour(image, colour, 0.45, "#f4f3ef") > 0.01
+
+
+def test_offline_then_now_map_draws_both_sides(plan: dict[str, Any], tmp_path: Path) -> None:
+    """Both sides of a then-vs-now page are drawn offline, each with its own layers."""
+    dm = then_now_map(
+        {"clients": plan["clients"]},
+        {"zones": plan["zones"], "lots": plan["lots"], "routes": plan["legs"]},
+        titles=("Then: no zones", "Now: zones and routes"),
+        network=plan["network"],
+        offline=True,
+    )
+    html = save_map(dm, tmp_path / "then_now.html", offline=True)
+    dom = chromium(html, tmp_path / "profile", "--dump-dom").stdout
+    assert len(maps(dom)) == 2
+    assert count(dom, "cz-demand") > 0 and count(dom, "cz-zone") == len(plan["zones"])
+    assert count(dom, "cz-route") > 0 and dom.count('class="cz-network"') == 2
+    picture = tmp_path / "then_now.png"
+    chromium(html, tmp_path / "profile2", f"--screenshot={picture}")
+    keep(picture)
+    assert picture.stat().st_size > 10_000
