@@ -24,6 +24,9 @@ from test_maps import build_plan, layer_with
 
 CHROMIUM = Path(os.environ.get("CAREZONES_CHROMIUM", "/usr/bin/chromium"))
 
+if os.environ.get("CI") and not CHROMIUM.exists():  # .ci/run installs it: its absence is a bug
+    raise RuntimeError(f"CI is set but headless Chromium is absent ({CHROMIUM})")
+
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason=f"headless Chromium absent ({CHROMIUM}): apt-get install -y chromium",
