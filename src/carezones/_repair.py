@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._schedule import Instance, State, forward
+from ._schedule import Instance, forward
+from ._state import State
 
 __all__ = ["improve", "initial_state", "insert_visits"]
 

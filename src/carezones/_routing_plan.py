@@ -8,12 +8,15 @@ logged and reported to an optional callback.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -108,6 +111,25 @@ class RoutePlan:
             "zones": _records(s),
         }
 
+    def write(self, folder: str | os.PathLike[str]) -> Path:
+        """Write ``routes.csv``, ``shifts.csv``, ``unscheduled.csv`` and ``report.json``.
+
+        The report holds :meth:`report` and the validator's findings (counts per rule);
+        no file holds a client's location.
+        """
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        self.routes.to_csv(out / "routes.csv", index=False)
+        self.shifts.to_csv(out / "shifts.csv", index=False)
+        self.unscheduled.to_csv(out / "unscheduled.csv", index=False)
+        self.continuity.to_csv(out / "continuity.csv", index=False)
+        report = self.report()
+        found = self.validate()
+        report["violations"] = len(found)
+        report["violations_by_rule"] = found["rule"].value_counts().to_dict() if len(found) else {}
+        (out / "report.json").write_text(json.dumps(report, indent=1, default=str))
+        return out
+
     def validate(self) -> pd.DataFrame:
         """Every zone-day rechecked by the independent validator; one row per violation."""
         parts = []
@@ -171,6 +193,21 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def carer_zones(carers: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
+    """The zone each carer's home falls in, or the nearest zone for homes outside them all."""
+    poly = zones[["zone_id", "geometry"]].reset_index(drop=True)
+    homes = gpd.GeoDataFrame(geometry=carers.geometry.to_crs(zones.crs).to_numpy(), crs=zones.crs)
+    inside = gpd.sjoin(homes, poly, how="left", predicate="within")
+    inside = inside[~inside.index.duplicated()]["zone_id"]
+    out = inside.to_numpy(dtype=object)
+    missing = pd.isna(out)
+    if missing.any() and len(poly):
+        near = gpd.sjoin_nearest(homes[missing], poly, how="left")
+        near = near[~near.index.duplicated()]["zone_id"]
+        out[missing] = near.reindex(homes.index[missing]).to_numpy(dtype=object)
+    return pd.Series(out, index=carers.index, dtype=object)
+
+
 def _zone_of(
     visits: pd.DataFrame, carers: gpd.GeoDataFrame, clients: Any, zones: Any
 ) -> tuple[pd.Series, pd.Series]:
@@ -186,16 +223,9 @@ def _zone_of(
             gpd.GeoDataFrame(geometry=pts.to_crs(zones.crs)), poly, how="left", predicate="within"
         )
         client_zone = hit[~hit.index.duplicated()]["zone_id"]
-        homes = gpd.GeoDataFrame(
-            {"carer_id": carers["carer_id"].to_numpy()},
-            geometry=carers.geometry.to_crs(zones.crs).to_numpy(),
-            crs=zones.crs,
-        )
-        hz = gpd.sjoin(homes, poly, how="left", predicate="within")
-        hz = hz[~hz.index.duplicated()]
         return (
             visits["client_id"].map(client_zone).astype(object),
-            pd.Series(hz["zone_id"].to_numpy(), index=carers.index).astype(object),
+            carer_zones(carers, zones),
         )
     col = str(zones)
     if col in visits.columns:
@@ -292,7 +322,9 @@ def plan_routes(
     zones
         A column naming each visit's zone (in ``visits`` or ``clients``) and each carer's
         zone (in ``carers``); or zone polygons (a GeoDataFrame with ``zone_id``, e.g.
-        ``NeighbourhoodZoner.zones_``) that clients' and carers' homes fall in.
+        ``NeighbourhoodZoner.zones_``) that clients' homes fall in (clients outside every
+        zone are unscheduled with that reason) and carers' homes fall in (carers living
+        outside every zone work in the nearest).
     days
         {"monday", ..., "sunday"}, several, or None: every day in ``visits["day"]``
         (in week order; the whole table as one day when there is no ``day`` column).

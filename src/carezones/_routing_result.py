@@ -14,7 +14,8 @@ from .exceptions import Problem, ValidationError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from ._schedule import Instance, State
+    from ._schedule import Instance
+    from ._state import State
     from ._vrp import Screen
     from .routing import RoutingProblem
 

@@ -424,3 +424,42 @@ def zones(
         )  # fmt: skip
     (out / "report.json").write_text(json.dumps(data, indent=1))
     typer.echo(f"[4/4] Zones, assignments and report written to {out}")
+
+
+# ---------------------------------------------------------------------- routes
+
+
+@app.command()
+def routes(
+    network_file: Annotated[
+        Path, typer.Option("--network", "-n", help="An OSM extract (or a shared extract's name).")
+    ],
+    clients_file: Annotated[Path, typer.Option("--clients", "-c", help="Clients table.")],
+    carers_file: Annotated[Path, typer.Option("--carers", help="Carers table (homes, modes).")],
+    zones_dir: Annotated[
+        Path, typer.Option("--zones", "-z", help="Folder written by 'carezones zones'.")
+    ],
+    day: Annotated[
+        str, typer.Option("--day", "-d", help="monday ... sunday, or 'week'.")
+    ] = "monday",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-routes"
+    ),
+    seconds: Annotated[
+        float, typer.Option("--seconds", help="Time budget of each zone-day (s).")
+    ] = 20.0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes (zones in parallel).")] = 2,
+    time_windows: Annotated[
+        str, typer.Option("--time-windows", help="hard, or soft (late starts priced).")
+    ] = "hard",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Plan each zone's daily care routes; write routes.csv, unscheduled.csv and report.json."""
+    from ._routing_cli import route_files
+
+    _setup_logging(verbose)
+    route_files(
+        _osm_file(network_file), clients_file, carers_file, zones_dir, out, day=day,
+        seconds=seconds, jobs=jobs, time_windows=time_windows, seed=seed, echo=typer.echo,
+    )  # fmt: skip

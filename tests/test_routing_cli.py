@@ -1,0 +1,65 @@
+"""``carezones routes``: files in, routes.csv, unscheduled.csv and report.json out."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from carezones import datasets
+from carezones.cli import app
+from carezones.demand import expand_visits, write_carers, write_clients
+from carezones.zoning import NeighbourhoodZoner
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, helsinki):
+    """A small synthetic population on Helsinki, zoned in two, written as files."""
+    folder = tmp_path_factory.mktemp("routes")
+    clients, carers, _ = datasets.synthetic_population(
+        helsinki, n_clients=24, n_carers=14, n_providers=1, random_state=3
+    )
+    zoner = NeighbourhoodZoner(
+        clients["weekly_hours"].sum() / 3, n_zones=2, n_init=1, random_state=0
+    ).fit(clients, helsinki)
+    (folder / "zones").mkdir()
+    zoner.zones_.to_file(folder / "zones" / "zones.gpkg", layer="zones", driver="GPKG")
+    zoner.plan_.assignments().to_csv(folder / "zones" / "assignments.csv", index=False)
+    write_clients(clients, folder / "clients.gpkg")
+    write_carers(carers, folder / "carers.gpkg")
+    return folder, clients
+
+
+def test_routes_command_writes_the_plan(files) -> None:
+    """Every Monday visit is in routes.csv or unscheduled.csv; the report has no violation."""
+    folder, clients = files
+    out = folder / "out"
+    args = ["routes", "--network", "helsinki", "--clients", str(folder / "clients.gpkg"),
+            "--carers", str(folder / "carers.gpkg"), "--zones", str(folder / "zones"),
+            "--day", "monday", "--out", str(out), "--seconds", "2", "--jobs", "1"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "[5/5]" in result.output
+    routes = pd.read_csv(out / "routes.csv", dtype={"visit_id": str})
+    unscheduled = pd.read_csv(out / "unscheduled.csv", dtype={"visit_id": str})
+    visits = expand_visits(clients, days="monday")
+    assert set(routes["visit_id"]) | set(unscheduled["visit_id"]) == set(visits["visit_id"])
+    assert not set(routes["visit_id"]) & set(unscheduled["visit_id"])
+    assert {"zone_id", "day", "carer_id", "start", "end", "travel_seconds", "mode"} <= set(routes.columns)
+    report = json.loads((out / "report.json").read_text())
+    assert report["violations"] == 0 and report["visits"] == len(visits)
+    text = (out / "routes.csv").read_text() + (out / "report.json").read_text()
+    assert "POINT" not in text and "lon" not in text  # no client location in the outputs
+
+
+def test_routes_command_names_a_missing_zones_folder(files) -> None:
+    """A zones folder without zones.gpkg or assignments.csv is a clear error."""
+    folder, _ = files
+    (folder / "empty").mkdir(exist_ok=True)
+    args = ["routes", "--network", "helsinki", "--clients", str(folder / "clients.gpkg"),
+            "--carers", str(folder / "carers.gpkg"), "--zones", str(folder / "empty")]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0
+    assert "zones.gpkg or assignments.csv" in str(result.exception)
