@@ -30,6 +30,16 @@ from .exceptions import (
 from .geocode import Geocoder, GeocodeResult, read_osm_addresses, read_postcodes
 from .network import MODES, Speeds, TravelNetwork, load_network
 from .providers import ProviderLots, provider_lots
+from .routing import (
+    RoutePlan,
+    RoutingModel,
+    RoutingParams,
+    RoutingProblem,
+    RoutingResult,
+    build_problem,
+    plan_routes,
+    validate_plan,
+)
 from .travel import (
     Snapped,
     isochrones,
@@ -68,6 +78,11 @@ __all__ = [
     "PlanReport",
     "Problem",
     "ProviderLots",
+    "RoutePlan",
+    "RoutingModel",
+    "RoutingParams",
+    "RoutingProblem",
+    "RoutingResult",
     "ShortVisitWarning",
     "Snapped",
     "Speeds",
@@ -75,6 +90,7 @@ __all__ = [
     "ValidationError",
     "ZonePlan",
     "__version__",
+    "build_problem",
     "check_plan",
     "expand_visits",
     "grid_zones",
@@ -83,6 +99,7 @@ __all__ = [
     "kmeans_zones",
     "load_network",
     "neighbourhood_zones",
+    "plan_routes",
     "provider_lots",
     "provider_rates",
     "read_carers",
@@ -95,6 +112,7 @@ __all__ = [
     "travel_time",
     "travel_time_matrix",
     "travel_times_from",
+    "validate_plan",
     "ward_zones",
     "write_carers",
     "write_clients",
