@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._schedule import Instance, forward
+from ._schedule import Instance, RouteSched, forward
 from ._state import State
 
 __all__ = ["improve", "initial_state", "insert_visits"]
@@ -77,7 +77,10 @@ def _positions(state: State, c: int, t: int) -> list[tuple[int, int]]:
     return out
 
 
-def _best_single(state: State, v: int, t: int, limit: float) -> tuple[float, dict, object] | None:
+Found = tuple[float, dict[int, list[int]], tuple[float, dict[int, RouteSched], dict[int, int]]]
+
+
+def _best_single(state: State, v: int, t: int, limit: float) -> Found | None:
     """Cheapest feasible place of task ``t`` (of visit ``v``), if cheaper than ``limit``."""
     best = None
     best_cost = limit
@@ -106,7 +109,7 @@ def _single_places(state: State, v: int, t: int) -> list[tuple[float, int, int]]
     for c in state.inst.v_eligible[v]:
         cont = state.continuity_delta(v, c)
         seq = state.routes[c]
-        mine = []
+        mine: list[tuple[float, int, int]] = []
         for detour, pos in _positions(state, c, t):
             if len(mine) >= _PER_CARER and detour + cont >= mine[-1][0]:
                 break
@@ -120,7 +123,7 @@ def _single_places(state: State, v: int, t: int) -> list[tuple[float, int, int]]
     return found[:_PAIR_CANDIDATES]
 
 
-def _best_pair(state: State, v: int, limit: float) -> tuple[float, dict, object] | None:
+def _best_pair(state: State, v: int, limit: float) -> Found | None:
     """Cheapest feasible places of both halves of a double-handed visit, together."""
     t1, t2 = state.inst.v_tasks[v]
     singles = _single_places(state, v, t1)

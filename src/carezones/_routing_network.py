@@ -435,9 +435,7 @@ class NetworkContext:
             self._edges[mode] = table
         return self._edges[mode]
 
-    def _paths(
-        self, mode: str, pairs: list[tuple[int, int]]
-    ) -> list[tuple[list[int], object, object]]:
+    def _paths(self, mode: str, pairs: list[tuple[int, int]]) -> list[tuple[list[int], Any, Any]]:
         """Node paths between places (matrix positions) in ``mode``, with both snaps."""
         from scipy.sparse.csgraph import dijkstra
 

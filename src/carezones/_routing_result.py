@@ -255,8 +255,8 @@ def make_result(
 ) -> RoutingResult:
     """Tables and figures of a solved state."""
     whole = problem.params.start_step % 60 == 0
-    rows = []
-    shift_rows = []
+    rows: list[dict[str, Any]] = []
+    shift_rows: list[dict[str, Any]] = []
     legs_missing: list[tuple[int, str, int, int]] = []  # (row, profile, from, to)
     for c, seq in enumerate(state.routes):
         r = state.sched[c]

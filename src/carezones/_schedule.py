@@ -24,8 +24,8 @@ solution is infeasible). Every time is an integer number of seconds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 __all__ = ["Instance", "RouteSched", "empty", "forward", "push_delay", "pushed_starts"]
 
@@ -75,6 +75,14 @@ class Instance:
         return len(self.c_home)
 
 
+class Bounds(Protocol):
+    """Lower bounds on task starts, indexed by task (a list, or an overlay of one)."""
+
+    def __getitem__(self, t: int, /) -> int:
+        """The bound of task ``t``."""
+        ...
+
+
 class RouteSched:
     """One carer's scheduled route (immutable once built).
 
@@ -113,7 +121,7 @@ def forward(
     inst: Instance,
     c: int,
     seq: list[int],
-    lower: Sequence[int],
+    lower: Bounds,
     base: RouteSched | None = None,
     diff_at: int = 0,
     shift: int = 0,
@@ -139,7 +147,7 @@ def _forward(
     inst: Instance,
     c: int,
     seq: list[int],
-    lower: Sequence[int],
+    lower: Bounds,
     base: RouteSched | None,
     diff_at: int,
     shift: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -61,7 +61,7 @@ def run(
     pyvrp_cost = None
     if vrp is not None:
         budget = max(0.05, (deadline - time.perf_counter()) * share)
-        stop = MaxRuntime(budget)
+        stop: Any = MaxRuntime(budget)
         if max_iterations is not None:
             stop = MultipleCriteria([MaxIterations(max_iterations), stop])
         report("pyvrp", 0.05)

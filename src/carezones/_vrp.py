@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -120,7 +120,8 @@ def instance(problem: RoutingProblem, scr: Screen) -> Instance:
     params = problem.params
     we = hard_latest(problem)
     clients = {name: i for i, name in enumerate(dict.fromkeys(problem.visit_clients))}
-    t_visit, t_partner = [], []
+    t_visit: list[int] = []
+    t_partner: list[int] = []
     v_tasks: list[tuple[int, ...]] = []
     for v in range(problem.n_visits):
         if v in scr.reasons:
@@ -295,7 +296,8 @@ def pyvrp_data(
             )
         )
         carers_of_type.append(members)
-    data = ProblemData(locations, clients, depots, vehicle_types, distance_mats, duration_mats)
+    mats: Any = (distance_mats, duration_mats)  # int64 arrays (PyVRP's stub says ndarray[int])
+    data = ProblemData(locations, clients, depots, vehicle_types, mats[0], mats[1])
     return VrpData(data, tasks, carers_of_type)
 
 

@@ -318,7 +318,7 @@ class RoutingModel:
         self._visits: list[dict[str, Any]] = []
         self._known: set[tuple[str, int]] = set()
 
-    def _check(self, handle: object, kind: type, what: str) -> int:
+    def _check(self, handle: object, kind: type[_Handle], what: str) -> int:
         if not isinstance(handle, kind) or handle._owner is not self._owner:
             raise ValidationError(
                 [

@@ -346,7 +346,7 @@ def _check_visits(
     if "skills" in car.columns:
         has = {c: _skill_set(x) for c, x in zip(car.index, car["skills"], strict=True)}
     parsed: dict[Any, frozenset[str]] = {}
-    for i, value in enumerate(info["skills"].to_numpy()):
+    for k, value in enumerate(info["skills"].to_numpy()):
         try:
             needs = parsed[value]
         except KeyError:
@@ -354,9 +354,9 @@ def _check_visits(
         except TypeError:  # unhashable
             needs = _skill_set(value)
         if needs:
-            lacking = needs - has.get(carer[i], frozenset())
+            lacking = needs - has.get(carer[k], frozenset())
             if lacking:
-                add("skill", carer[i], vids[i], client[i], "lacks " + ", ".join(sorted(lacking)))
+                add("skill", carer[k], vids[k], client[k], "lacks " + ", ".join(sorted(lacking)))
 
 
 def _check_days(
