@@ -69,6 +69,13 @@ class PlanReport:
             )
         )
 
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"PlanReport({s['n_zones']} zones, {len(self.violations)} broken rules, "
+            f"{s['n_unassigned']} unassigned)"
+        )
+
     def __str__(self) -> str:
         s = self.summary
         lines = [
@@ -121,6 +128,12 @@ class ZonePlan:
     method: str
     units: Units = field(repr=False)
     unit_labels: np.ndarray = field(repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"ZonePlan({self.method!r}, {len(self.zones)} zones, "
+            f"{int(self.labels.notna().sum())} clients, {len(self.report.unassigned)} unassigned)"
+        )
 
     @property
     def centres(self) -> gpd.GeoSeries:
