@@ -29,6 +29,7 @@ from .exceptions import (
 )
 from .geocode import Geocoder, GeocodeResult, read_osm_addresses, read_postcodes
 from .network import MODES, Speeds, TravelNetwork, load_network
+from .outcomes import OutcomeParams, Outcomes, measure_outcomes
 from .providers import ProviderLots, provider_lots
 from .routing import (
     RoutePlan,
@@ -40,6 +41,7 @@ from .routing import (
     plan_routes,
     validate_plan,
 )
+from .scenario import Scenario, ScenarioResult, load_scenario, run_scenario, sweep
 from .travel import (
     Snapped,
     isochrones,
@@ -75,6 +77,8 @@ __all__ = [
     "Geocoder",
     "InfeasibleError",
     "NeighbourhoodZoner",
+    "OutcomeParams",
+    "Outcomes",
     "PlanReport",
     "Problem",
     "ProviderLots",
@@ -83,6 +87,8 @@ __all__ = [
     "RoutingParams",
     "RoutingProblem",
     "RoutingResult",
+    "Scenario",
+    "ScenarioResult",
     "ShortVisitWarning",
     "Snapped",
     "Speeds",
@@ -98,6 +104,8 @@ __all__ = [
     "isochrones",
     "kmeans_zones",
     "load_network",
+    "load_scenario",
+    "measure_outcomes",
     "neighbourhood_zones",
     "plan_routes",
     "provider_lots",
@@ -107,8 +115,10 @@ __all__ = [
     "read_osm_addresses",
     "read_postcodes",
     "read_providers",
+    "run_scenario",
     "snap_points",
     "snap_population",
+    "sweep",
     "travel_time",
     "travel_time_matrix",
     "travel_times_from",

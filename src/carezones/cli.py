@@ -426,6 +426,76 @@ def zones(
     typer.echo(f"[4/4] Zones, assignments and report written to {out}")
 
 
+# ---------------------------------------------------------------------- scenario
+
+scenario_app = typer.Typer(
+    help="What-if scenarios: run one scenario file, or compare several side by side.",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("run")
+def scenario_run(
+    file: Annotated[Path, typer.Argument(help="A scenario file (.toml).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-scenario"
+    ),
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Routing processes (default: the file's).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run a scenario (network, people, zones, lots, routes, outcomes) and write every output."""
+    from .scenario import run_scenario
+
+    _setup_logging(verbose)
+    result = run_scenario(file, n_jobs=jobs, progress=lambda step: typer.echo(f"  {step} ..."))
+    typer.echo(str(result))
+    written = result.write(out)
+    typer.echo(f"{len(written)} files written to {out}")
+
+
+@scenario_app.command("compare")
+def scenario_compare(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (.toml).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for comparison.csv.")] = Path(
+        "carezones-compare"
+    ),
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", help="Scenarios run at once (1: one after another).")
+    ] = 1,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Routing processes per scenario.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run scenarios and print their outcomes side by side; write DIR/comparison.csv."""
+    import pandas as pd
+
+    from .scenario import Scenario, compare, run_scenario, sweep
+
+    _setup_logging(verbose)
+    scenarios = [Scenario.from_toml(f) for f in files]  # every file checked before any run
+    if workers > 1:
+        results = sweep(scenarios, n_workers=workers, n_jobs=jobs or 1)
+    else:
+        results = []
+        for s in scenarios:
+            typer.echo(f"[{len(results) + 1}/{len(scenarios)}] {s.name}")
+            results.append(
+                run_scenario(s, n_jobs=jobs, progress=lambda step: typer.echo(f"  {step} ..."))
+            )
+    table = compare(results)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "comparison.csv")
+    for r in results:
+        r.write(out / r.name)
+    with pd.option_context("display.max_rows", None, "display.width", 120):
+        typer.echo(table.round(3).to_string())
+    typer.echo(f"Written to {out / 'comparison.csv'} (and each scenario's outputs in {out}/NAME)")
+
+
 # ---------------------------------------------------------------------- routes
 
 

@@ -1,0 +1,349 @@
+"""The tables of a scenario file: one frozen dataclass per TOML table, checked on creation.
+
+Every check names the key; :func:`section` rewrites a dataclass's problems so they name
+the file and table instead (``now.toml [zones]``), and unknown keys get a close match.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
+
+from .exceptions import Problem, ValidationError
+from .network import MODES
+from .routing import RoutingParams
+
+__all__ = [
+    "DAYS",
+    "DataSpec",
+    "DemandSpec",
+    "NetworkSpec",
+    "OutcomeSpec",
+    "PopulationSpec",
+    "ProviderSpec",
+    "RoutingSpec",
+    "ZoneSpec",
+    "section",
+    "unknown_keys",
+]
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_T = TypeVar("_T")
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+class _Checker:
+    """Collects problems of one dataclass, each naming its key."""
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+        self.where = type(obj).__name__
+        self.problems: list[Problem] = []
+
+    def bad(self, name: str, expected: str, value: Any = None) -> None:
+        found = repr(getattr(self.obj, name) if value is None else value)
+        self.problems.append(Problem(self.where, "bad value", expected, found, column=name))
+
+    def count(self, name: str, least: int, *, auto: bool = False) -> None:
+        value = getattr(self.obj, name)
+        if not ((auto and value == "auto") or (_int(value) and value >= least)):
+            self.bad(name, f"an integer >= {least}" + (" or 'auto'" if auto else ""))
+
+    def positive(self, name: str, *, optional: bool = False, zero: bool = False) -> None:
+        value = getattr(self.obj, name)
+        if optional and value is None:
+            return
+        if not (_number(value) and (value >= 0 if zero else value > 0)):
+            what = "a number >= 0" if zero else "a number > 0"
+            self.bad(name, ("None or " if optional else "") + what)
+
+    def shares(self, name: str, *, optional: bool = True) -> None:
+        value = getattr(self.obj, name)
+        if value is None and optional:
+            return
+        ok = (
+            isinstance(value, Mapping)
+            and value
+            and all(k in MODES and _number(v) and v >= 0 for k, v in value.items())
+        )
+        if not ok or sum(value.values()) <= 0:
+            self.bad(
+                name, "shares >= 0 of " + ", ".join(MODES) + ", e.g. {walk = 0.3, drive = 0.7}"
+            )
+        else:
+            object.__setattr__(self.obj, name, {str(k): float(v) for k, v in value.items()})
+
+    def done(self) -> None:
+        if self.problems:
+            raise ValidationError(self.problems)
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """``[network]``: where the networks come from and which modes.
+
+    ``source`` is "default" for the bundled Helsinki, a shared extract's name such as
+    "camden", or a path to an OSM file; ``modes`` some of walk, cycle, drive.
+    """
+
+    source: str = "default"
+    modes: tuple[str, ...] = MODES
+
+    def __post_init__(self) -> None:
+        c = _Checker(self)
+        if not (isinstance(self.source, str) and self.source.strip()):
+            c.bad("source", "'default', a shared extract's name or a path to an OSM file")
+        modes = (self.modes,) if isinstance(self.modes, str) else self.modes
+        if not (isinstance(modes, list | tuple) and modes and all(m in MODES for m in modes)):
+            c.bad("modes", "some of " + ", ".join(MODES))
+        else:
+            object.__setattr__(self, "modes", tuple(dict.fromkeys(modes)))
+        c.done()
+
+
+@dataclass(frozen=True)
+class PopulationSpec:
+    """``[population]``: a synthetic population (see ``datasets.synthetic_population``)."""
+
+    n_clients: int = 200
+    n_carers: int = 60
+    n_providers: int = 4
+    total_weekly_hours: float | None = None
+    mode_shares: Mapping[str, float] | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        c = _Checker(self)
+        c.count("n_clients", 1)
+        c.count("n_carers", 1)
+        c.count("n_providers", 1)
+        c.positive("total_weekly_hours", optional=True)
+        c.shares("mode_shares")
+        c.count("seed", 0)
+        c.done()
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """``[data]``: the ``clients``, ``carers`` and optional ``providers`` files.
+
+    Paths are relative to the scenario file.
+    """
+
+    clients: str = ""
+    carers: str = ""
+    providers: str | None = None
+
+    def __post_init__(self) -> None:
+        c = _Checker(self)
+        for name in ("clients", "carers"):
+            value = getattr(self, name)
+            if not (isinstance(value, str) and value.strip()):
+                c.bad(name, "a path to a CSV, GeoPackage, GeoJSON or Parquet file")
+        if self.providers is not None and not (
+            isinstance(self.providers, str) and self.providers.strip()
+        ):
+            c.bad("providers", "None or a path to a providers file")
+        c.done()
+
+
+@dataclass(frozen=True)
+class ZoneSpec:
+    """``[zones]``: the neighbourhood zoner's options.
+
+    The floor (h/week), number of zones ("auto": as many as the floor allows), starts,
+    street resolution (m) and snap distance (m).
+    """
+
+    min_weekly_hours: float = 1000.0
+    n_zones: int | str = "auto"
+    n_init: int = 1
+    resolution: float = 100.0
+    max_snap_distance: float = 500.0
+
+    def __post_init__(self) -> None:
+        c = _Checker(self)
+        c.positive("min_weekly_hours")
+        c.count("n_zones", 1, auto=True)
+        c.count("n_init", 1)
+        c.positive("resolution")
+        c.positive("max_snap_distance")
+        c.done()
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """``[providers]``: how many providers, their minimum, and the "then" allocation.
+
+    ``n_providers`` ("auto": as many lots as the minimum allows, "now" only), the
+    sustainable minimum (h/week), and for "then" how clients and carers are given to
+    providers: "market_share" (at random, in proportion to each provider's capacity),
+    "random" (uniformly) or "given" (the tables' ``provider_id``).
+    """
+
+    n_providers: int | str = "auto"
+    min_provider_hours: float = 1000.0
+    allocation: str = "market_share"
+
+    def __post_init__(self) -> None:
+        c = _Checker(self)
+        c.count("n_providers", 1, auto=True)
+        c.positive("min_provider_hours")
+        if self.allocation not in ("market_share", "random", "given"):
+            c.bad("allocation", "'market_share', 'random' or 'given'")
+        c.done()
+
+
+@dataclass(frozen=True)
+class DemandSpec:
+    """``[demand]``: demand growth, virtual calls and the carers' mode mix.
+
+    ``growth`` 0.15: 15% more clients (copies of existing ones); ``virtual_share``: share
+    of the ``virtual_ok`` visits made virtual calls; ``carer_mode_mix``: carers' modes
+    reassigned to these shares.
+    """
+
+    growth: float = 0.0
+    virtual_share: float = 0.0
+    carer_mode_mix: Mapping[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        c = _Checker(self)
+        if not (_number(self.growth) and -1 < self.growth <= 10):
+            c.bad("growth", "a number in (-1, 10], e.g. 0.15 for +15%")
+        if not (_number(self.virtual_share) and 0 <= self.virtual_share <= 1):
+            c.bad("virtual_share", "a number in [0, 1]")
+        c.shares("carer_mode_mix")
+        c.done()
+
+
+@dataclass(frozen=True)
+class RoutingSpec:
+    """``[routing]``: days routed, time budget, workers and the routing rules.
+
+    ``days`` ("monday", a list of days, or "week"), the time budget of each zone-day
+    (s), an optional iterations cap (reproducible runs), worker processes, and any
+    :class:`~carezones.routing.RoutingParams` option (``time_windows``,
+    ``continuity_penalty``, ...).
+    """
+
+    days: tuple[str, ...] = ("monday",)
+    max_seconds: float = 10.0
+    max_iterations: int | None = None
+    n_jobs: int = 2
+    params: RoutingParams = field(default_factory=lambda: RoutingParams(start_step=60))
+
+    def __post_init__(self) -> None:
+        c = _Checker(self)
+        days = self.days
+        if days in ("week", "all"):
+            days = DAYS
+        elif isinstance(days, str):
+            days = (days,)
+        if not (
+            isinstance(days, list | tuple)
+            and days
+            and all(isinstance(d, str) and d.lower() in DAYS for d in days)
+        ):
+            c.bad("days", "a day name (monday ... sunday), a list of them, or 'week'")
+        else:
+            lowered = {d.lower() for d in days}
+            object.__setattr__(self, "days", tuple(d for d in DAYS if d in lowered))
+        c.positive("max_seconds")
+        if self.max_iterations is not None:
+            c.count("max_iterations", 1)
+        c.count("n_jobs", 1)
+        if not isinstance(self.params, RoutingParams):
+            c.bad("params", "a RoutingParams")
+        c.done()
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> RoutingSpec:
+        """Split the table into this spec's keys and the RoutingParams options."""
+        own = {f.name for f in fields(cls)} - {"params"}
+        mine = {k: v for k, v in values.items() if k in own}
+        rest = {k: v for k, v in values.items() if k not in own}
+        params = RoutingParams(**{"start_step": 60, **rest})
+        return cls(**mine, params=params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The table as written in a scenario file."""
+        out: dict[str, Any] = {
+            "days": list(self.days),
+            "max_seconds": self.max_seconds,
+            "n_jobs": self.n_jobs,
+        }
+        if self.max_iterations is not None:
+            out["max_iterations"] = self.max_iterations
+        out.update({f.name: getattr(self.params, f.name) for f in fields(RoutingParams)})
+        return {k: v for k, v in out.items() if v is not None}
+
+    @staticmethod
+    def keys() -> list[str]:
+        """Every key the table accepts."""
+        return ["days", "max_seconds", "max_iterations", "n_jobs"] + [
+            f.name for f in fields(RoutingParams)
+        ]
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """``[outcomes]``: the emission factor (kg CO2e per car km) and the short-call limit."""
+
+    co2e_kg_per_km: float | None = None
+    short_call_minutes: float = 30.0
+
+    def __post_init__(self) -> None:
+        c = _Checker(self)
+        c.positive("co2e_kg_per_km", optional=True, zero=True)
+        c.positive("short_call_minutes")
+        c.done()
+
+
+def unknown_keys(values: Mapping[str, Any], known: list[str], where: str) -> list[Problem]:
+    """A problem for every key of ``values`` not in ``known``, with the closest match."""
+    problems = []
+    for key in values:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(
+                Problem(
+                    where,
+                    "unknown key",
+                    "one of " + ", ".join(known) + hint,
+                    repr(key),
+                    column=str(key),
+                )
+            )
+    return problems
+
+
+def section(cls: type[_T], values: Any, where: str) -> tuple[_T | None, list[Problem]]:
+    """Build ``cls`` from a TOML table, or return the problems (naming ``where``)."""
+    if not isinstance(values, Mapping):
+        return None, [Problem(where, "bad table", "a table of keys and values", repr(values))]
+    kind: Any = cls
+    known = kind.keys() if hasattr(kind, "keys") else [f.name for f in fields(kind)]
+    problems = unknown_keys(values, known, where)
+    if problems:
+        return None, problems
+    try:
+        if hasattr(kind, "from_dict"):
+            return kind.from_dict(values), []
+        return kind(**dict(values)), []
+    except ValidationError as err:
+        return None, [dataclasses.replace(p, where=where) for p in err.problems]
+    except TypeError as err:  # pragma: no cover - a key the dataclass does not take
+        return None, [Problem(where, "bad table", "known keys", str(err))]

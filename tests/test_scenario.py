@@ -1,0 +1,339 @@
+"""Tests of scenarios: the file's checks, the pipeline, then vs now, comparisons and sweeps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from carezones import ValidationError, datasets, write_carers, write_clients
+from carezones.cli import app
+from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario, sweep
+
+# Small and reproducible: the routing stops on iterations, not on time.
+TINY = """
+name = "{name}"
+kind = "{kind}"
+seed = 0
+
+[network]
+source = "default"
+
+[population]
+n_clients = 40
+n_carers = 24
+n_providers = {pop_providers}
+seed = 0
+
+[zones]
+min_weekly_hours = 120
+n_zones = 3
+
+[providers]
+n_providers = {providers}
+min_provider_hours = 150
+
+[routing]
+max_seconds = 30
+max_iterations = 40
+n_jobs = 1
+"""
+
+
+def tiny(tmp_path: Path, name: str = "tiny", kind: str = "now", extra: str = "") -> Path:
+    providers = 3 if kind == "then" else 2
+    path = tmp_path / f"{name}.toml"
+    text = TINY.format(name=name, kind=kind, pop_providers=providers, providers=providers)
+    path.write_text(text + extra)
+    return path
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ScenarioResult]:
+    folder = tmp_path_factory.mktemp("scenarios")
+    return {
+        kind: run_scenario(tiny(folder, kind, kind, "\n[demand]\nvirtual_share = 0.5\n"))
+        for kind in ("then", "now")
+    }
+
+
+# ------------------------------------------------------------------ the file's checks
+
+
+def test_unknown_key_names_file_table_and_key(tmp_path: Path) -> None:
+    """An unknown key is refused with the file, the table, the key and the closest key."""
+    path = tiny(tmp_path, extra="")
+    path.write_text(path.read_text().replace("n_zones = 3", "n_zone = 3"))
+    with pytest.raises(ValidationError) as err:
+        Scenario.from_toml(path)
+    text = str(err.value)
+    assert f"{path} [zones], column 'n_zone': unknown key" in text
+    assert "did you mean 'n_zones'?" in text
+
+
+def test_unknown_table_is_named(tmp_path: Path) -> None:
+    """An unknown top-level table is refused, naming it."""
+    path = tiny(tmp_path, extra="\n[zoning]\nn_zones = 3\n")
+    with pytest.raises(ValidationError, match=r"column 'zoning': unknown key"):
+        Scenario.from_toml(path)
+
+
+def test_bad_values_are_all_named_at_once(tmp_path: Path) -> None:
+    """Bad values in several tables are listed together, each with its table and key."""
+    path = tiny(
+        tmp_path,
+        extra="\n[demand]\nvirtual_share = 2\n\n[costing]\nwage_gbp_per_hour = -1\n",
+    )
+    text = path.read_text().replace("n_zones = 3", "n_zones = -2")
+    text = text.replace("max_seconds = 30", 'max_seconds = 30\ntime_windows = "late"')
+    path.write_text(text.replace('kind = "now"', 'kind = "later"'))
+    with pytest.raises(ValidationError) as err:
+        Scenario.from_toml(path)
+    text = str(err.value)
+    for table, key in (
+        ("[zones]", "n_zones"),
+        ("[demand]", "virtual_share"),
+        ("[costing]", "wage_gbp_per_hour"),
+        ("[routing]", "time_windows"),
+    ):
+        assert f"{path} {table}, column '{key}'" in text
+    assert "column 'kind': bad value: expected 'now' or 'then', found 'later'" in text
+
+
+def test_people_from_exactly_one_table(tmp_path: Path) -> None:
+    """A scenario needs a [population] or a [data] table, not both."""
+    with pytest.raises(ValidationError, match=r"exactly one of a \[population\]"):
+        Scenario.from_dict({"name": "x"}, where="x.toml")
+    both = {"population": {}, "data": {"clients": "c.csv", "carers": "k.csv"}}
+    with pytest.raises(ValidationError, match="found both"):
+        Scenario.from_dict(both)
+
+
+def test_then_needs_a_number_of_providers() -> None:
+    """A 'then' scenario with n_providers = 'auto' is refused, naming [providers] n_providers."""
+    with pytest.raises(ValidationError, match=r"\[providers\], column 'n_providers'"):
+        Scenario.from_dict({"kind": "then", "population": {}})
+
+
+def test_not_toml_and_missing_file(tmp_path: Path) -> None:
+    """A file that is not TOML, or is missing, gives a clear error naming it."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = \n")
+    with pytest.raises(ValidationError, match="not TOML"):
+        Scenario.from_toml(bad)
+    with pytest.raises(ValidationError, match="missing file"):
+        Scenario.from_toml(tmp_path / "nope.toml")
+
+
+def test_missing_network_file_is_named(tmp_path: Path) -> None:
+    """A network source that is neither a known name nor a file is named at run time."""
+    path = tiny(tmp_path)
+    path.write_text(path.read_text().replace('"default"', '"nowhere.osm.pbf"'))
+    with pytest.raises(ValidationError, match=r"\[network\], column 'source': missing file"):
+        run_scenario(path)
+
+
+def test_round_trip_and_options(tmp_path: Path) -> None:
+    """to_dict reads back to the same scenario; with_options changes dotted keys, checked."""
+    s = Scenario.from_toml(tiny(tmp_path, extra="\n[costing]\nwage_gbp_per_hour = 12.6\n"))
+    assert Scenario.from_dict(s.to_dict(), where=s.where, base_dir=s.base_dir) == s
+    t = s.with_options({"zones.n_zones": 2, "demand.growth": 0.15}, name="t")
+    assert (t.name, t.zones.n_zones, t.demand.growth) == ("t", 2, 0.15)
+    assert t.costing.wage_gbp_per_hour == 12.6
+    assert s.routing.days == ("monday",)
+    assert s.with_options({"routing.days": "week"}).routing.days[-1] == "sunday"
+    with pytest.raises(ValidationError, match="n_zones"):
+        s.with_options({"zones.n_zones": 0})
+
+
+# ------------------------------------------------------------------ running
+
+
+def test_now_and_then_run_and_write(runs: dict[str, ScenarioResult], tmp_path: Path) -> None:
+    """Both kinds run end to end and write every output; nothing dropped, no coordinates."""
+    for kind, result in runs.items():
+        out = tmp_path / kind
+        names = {p.name for p in result.write(out)}
+        assert names >= {"zones.gpkg", "assignments.csv", "routes.csv", "unscheduled.csv",
+                         "outcomes.csv", "report.json"}  # fmt: skip
+        assignments = pd.read_csv(out / "assignments.csv")
+        assert len(assignments) == result.outcomes["n_clients"] == 40
+        assert assignments["client_id"].is_unique
+        routed = set(pd.read_csv(out / "routes.csv")["visit_id"])
+        unscheduled = set(pd.read_csv(out / "unscheduled.csv")["visit_id"])
+        assert routed | unscheduled == set(result.visits["visit_id"])
+        assert not routed & unscheduled
+        for name in ("assignments.csv", "routes.csv", "carers.csv"):
+            columns = set(pd.read_csv(out / name).columns)
+            assert not columns & {"lon", "lat", "x", "y", "geometry"}
+        report = json.loads((out / "report.json").read_text())
+        assert report["kind"] == kind and report["outcomes"]["weekly_hours"] > 0
+
+
+def test_then_is_providers_across_the_whole_area(runs: dict[str, ScenarioResult]) -> None:
+    """'Then' routes each provider as one group: no zones, providers below the minimum flagged."""
+    then = runs["then"]
+    assert set(then.clients["zone_id"]) == set(then.clients["provider_id"])
+    assert then.clients["provider_id"].nunique() == 3
+    assert set(then.carers["provider_id"]) <= set(then.clients["provider_id"])
+    assert np.isnan(then.outcomes["n_zones"]) and np.isnan(then.outcomes["carers_local_share"])
+    assert then.outcomes["n_providers"] == 3
+    assert then.lots is None
+
+
+def test_now_has_zones_lots_and_local_carers(runs: dict[str, ScenarioResult]) -> None:
+    """'Now' draws the zones asked for, groups them in lots, and carers work near home."""
+    now = runs["now"]
+    assert now.outcomes["n_zones"] == 3 and now.outcomes["zones_below_floor"] == 0
+    assert now.outcomes["n_providers"] == 2
+    assert now.lots is not None and now.lots.summary["lots_below_minimum"] == 0
+    assert now.outcomes["carers_local_share"] > 0.5
+    assert set(now.carers["zone_id"]) <= set(now.zones["zone_id"])
+
+
+def test_same_people_in_then_and_now(runs: dict[str, ScenarioResult]) -> None:
+    """Both files' populations share their seed, so clients and carers are the same."""
+    a, b = runs["then"], runs["now"]
+    assert a.clients["client_id"].tolist() == b.clients["client_id"].tolist()
+    assert np.allclose(a.clients["weekly_hours"], b.clients["weekly_hours"])
+    assert a.carers["mode"].tolist() == b.carers["mode"].tolist()
+
+
+def test_compare_one_row_per_outcome(runs: dict[str, ScenarioResult]) -> None:
+    """Scenarios side by side: one row per outcome, one column per scenario, the run time."""
+    table = compare([runs["then"], runs["now"]])
+    assert list(table.columns) == ["then", "now"]
+    assert table.index[-1] == "run_time_seconds"
+    for name in ("travel_to_care_ratio", "walk_cycle_share", "co2e_kg_per_week",
+                 "hourly_rate_gbp", "carers_local_share"):  # fmt: skip
+        assert name in table.index
+    twice = compare([runs["now"], runs["now"]])
+    assert list(twice.columns) == ["now", "now (2)"]
+
+
+def test_growth_and_mode_mix(tmp_path: Path) -> None:
+    """Demand +25% adds 10 of 40 clients (copies); the carers' modes follow the mix."""
+    s = Scenario.from_toml(tiny(tmp_path)).with_options(
+        {"demand.growth": 0.25, "demand.carer_mode_mix": {"walk": 0.5, "cycle": 0.5}}
+    )
+    result = run_scenario(s)
+    assert len(result.clients) == 50
+    assert result.clients["client_id"].is_unique
+    assert result.carers["mode"].value_counts().to_dict() == {"walk": 12, "cycle": 12}
+
+
+def test_data_files_relative_to_the_scenario(tmp_path: Path, helsinki) -> None:  # type: ignore[no-untyped-def]
+    """[data] reads the clients and carers files next to the scenario file."""
+    clients, carers, _ = datasets.synthetic_population(
+        helsinki, n_clients=30, n_carers=16, n_providers=2, random_state=1
+    )
+    (tmp_path / "people").mkdir()
+    write_clients(clients, tmp_path / "people" / "clients.gpkg")
+    write_carers(carers, tmp_path / "people" / "carers.gpkg")
+    text = TINY.format(name="files", kind="then", pop_providers=2, providers=2)
+    text = text.replace(
+        "[population]\nn_clients = 40\nn_carers = 24\nn_providers = 2\nseed = 0",
+        '[data]\nclients = "people/clients.gpkg"\ncarers = "people/carers.gpkg"',
+    ).replace("n_providers = 2\nmin", 'n_providers = 2\nallocation = "given"\nmin')
+    path = tmp_path / "files.toml"
+    path.write_text(text)
+    result = run_scenario(path)
+    assert result.outcomes["n_clients"] == 30
+    assert set(result.clients["provider_id"]) == set(clients["provider_id"])
+
+
+# ------------------------------------------------------------------ sweeps
+
+
+def _tables(results: list[ScenarioResult]) -> list[pd.Series]:
+    return [r.outcomes.to_series() for r in results]
+
+
+@pytest.fixture(scope="module")
+def grid_base(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return Scenario.from_toml(tiny(tmp_path_factory.mktemp("sweep"), "base"))
+
+
+def test_grid_names_every_combination(grid_base: Scenario) -> None:
+    """A grid gives one scenario per combination, named by its options."""
+    from carezones._sweep import expand
+
+    got = expand(grid_base, {"zones.n_zones": [2, 3], "demand.growth": [0.0, 0.1]})
+    assert [s.name for s in got][:2] == [
+        "base[zones.n_zones=2,demand.growth=0]",
+        "base[zones.n_zones=2,demand.growth=0.1]",
+    ]
+    assert len(got) == 4
+
+
+def test_process_pool_sweep_equals_serial(grid_base: Scenario) -> None:
+    """The default process pool gives the same outcomes as running one after another."""
+    grid = {"zones.n_zones": [2, 3]}
+    parallel = sweep(grid_base, grid, n_workers=2)
+    serial = [run_scenario(grid_base.with_options({"zones.n_zones": n})) for n in (2, 3)]
+    for a, b in zip(_tables(parallel), _tables(serial), strict=True):
+        pd.testing.assert_series_equal(a, b)
+    assert parallel[0].route_plan is None  # slim results
+
+
+def test_dask_sweep_equals_serial(grid_base: Scenario) -> None:
+    """A Dask LocalCluster (two workers) gives the same outcomes as a serial run."""
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    grid = {"demand.virtual_share": [0.0, 1.0]}
+    serial = sweep(grid_base, grid, executor=_Serial())
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = sweep(grid_base, grid, executor=client)
+    for a, b in zip(_tables(on_dask), _tables(serial), strict=True):
+        pd.testing.assert_series_equal(a, b)
+    assert [r.name for r in on_dask] == [r.name for r in serial]
+
+
+class _Serial:
+    """The smallest executor: runs each task when submitted."""
+
+    class _Done:
+        def __init__(self, value: object) -> None:
+            self.value = value
+
+        def result(self) -> object:
+            return self.value
+
+    def submit(self, fn, *args):  # type: ignore[no-untyped-def]
+        return self._Done(fn(*args))
+
+
+# ------------------------------------------------------------------ command line
+
+
+def test_cli_run_and_compare(tmp_path: Path) -> None:
+    """`scenario run` writes the outputs; `scenario compare` prints and writes the table."""
+    runner = CliRunner()
+    a, b = tiny(tmp_path, "a", "then"), tiny(tmp_path, "b", "now")
+    done = runner.invoke(app, ["scenario", "run", str(b), "--out", str(tmp_path / "run")])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "run" / "outcomes.csv").exists()
+    done = runner.invoke(
+        app, ["scenario", "compare", str(a), str(b), "--out", str(tmp_path / "cmp")]
+    )
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")
+    assert list(table.columns) == ["a", "b"]
+    assert "travel_to_care_ratio" in done.output and "run_time_seconds" in table.index
+
+
+def test_cli_bad_file_fails_before_running(tmp_path: Path) -> None:
+    """A bad key in any file stops `compare` before anything runs, naming the key."""
+    good, bad = tiny(tmp_path, "good"), tiny(tmp_path, "bad")
+    bad.write_text(bad.read_text().replace("max_seconds", "max_second"))
+    done = CliRunner().invoke(app, ["scenario", "compare", str(good), str(bad)])
+    assert done.exit_code != 0
+    assert "max_second" in str(done.exception)
