@@ -575,6 +575,18 @@ def sweep(
     list of ScenarioResult
         Slim results (:meth:`ScenarioResult.slim`), equal to serial runs' when the
         routing stops on iterations (``[routing] max_iterations``) rather than time.
+
+    Examples
+    --------
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> base = Scenario.from_dict({"name": "base", "population": {"n_clients": 30,
+    ...     "n_carers": 14, "n_providers": 2}, "zones": {"min_weekly_hours": 100},
+    ...     "providers": {"n_providers": 1, "min_provider_hours": 100},
+    ...     "routing": {"max_seconds": 5, "max_iterations": 30}})
+    >>> with ThreadPoolExecutor(1) as pool:
+    ...     results = sweep(base, {"zones.n_zones": [2]}, executor=pool)
+    >>> [r.name for r in results], results[0].outcomes["n_zones"]
+    (['base[zones.n_zones=2]'], 2.0)
     """
     from ._sweep import expand, run_all
 
