@@ -337,3 +337,25 @@ def test_cli_bad_file_fails_before_running(tmp_path: Path) -> None:
     done = CliRunner().invoke(app, ["scenario", "compare", str(good), str(bad)])
     assert done.exit_code != 0
     assert "max_second" in str(done.exception)
+
+
+def test_a_zone_the_solver_fails_on_is_unscheduled_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the routing's final check fails on a zone, that zone is retried, then reported."""
+    import carezones.routing as routing
+
+    real = routing.plan_routes
+
+    def flaky(visits, carers, network, **kwargs):  # type: ignore[no-untyped-def]
+        if "Z01" in set(kwargs["clients"]["zone_id"]):
+            raise AssertionError("the search returned an infeasible state")
+        return real(visits, carers, network, **kwargs)
+
+    monkeypatch.setattr(routing, "plan_routes", flaky)
+    result = run_scenario(tiny(tmp_path))
+    failed = result.unscheduled[result.unscheduled["reason"].str.startswith("routing failed")]
+    assert set(failed["zone_id"]) == {"Z01"}
+    zone_visits = result.visits["client_id"].map(result.clients.set_index("client_id")["zone_id"])
+    assert len(failed) == int((zone_visits == "Z01").sum())
+    assert set(result.routes["zone_id"]) == {"Z02", "Z03"}
