@@ -31,6 +31,7 @@ from .geocode import Geocoder, GeocodeResult, read_osm_addresses, read_postcodes
 from .network import MODES, Speeds, TravelNetwork, load_network
 from .outcomes import OutcomeParams, Outcomes, measure_outcomes
 from .providers import ProviderLots, provider_lots
+from .rota import RotaColumns, RotaRules, RotaScore, read_rota, rota_to_routes, score_rota
 from .routing import (
     RoutePlan,
     RoutingModel,
@@ -82,6 +83,9 @@ __all__ = [
     "PlanReport",
     "Problem",
     "ProviderLots",
+    "RotaColumns",
+    "RotaRules",
+    "RotaScore",
     "RoutePlan",
     "RoutingModel",
     "RoutingParams",
@@ -115,7 +119,10 @@ __all__ = [
     "read_osm_addresses",
     "read_postcodes",
     "read_providers",
+    "read_rota",
+    "rota_to_routes",
     "run_scenario",
+    "score_rota",
     "snap_points",
     "snap_population",
     "sweep",

@@ -533,3 +533,65 @@ def routes(
         _osm_file(network_file), clients_file, carers_file, zones_dir, out, day=day,
         seconds=seconds, jobs=jobs, time_windows=time_windows, seed=seed, echo=typer.echo,
     )  # fmt: skip
+
+
+# ------------------------------------------------------------------------ rota
+
+rota_app = typer.Typer(
+    help="Today's real rotas (call-monitoring exports): import and score.", no_args_is_help=True
+)
+app.add_typer(rota_app, name="rota")
+
+
+@rota_app.command("score")
+def rota_score(
+    rota_file: Annotated[
+        Path, typer.Option("--rota", "-r", help="Rota export: .csv, .xlsx, .xlsm or .xls.")
+    ],
+    clients_file: Annotated[Path, typer.Option("--clients", "-c", help="Clients table.")],
+    carers_file: Annotated[Path, typer.Option("--carers", help="Carers table (homes, modes).")],
+    network_file: Annotated[
+        Path, typer.Option("--network", "-n", help="An OSM extract (or a shared extract's name).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-rota"
+    ),
+    columns_file: Annotated[
+        Path | None,
+        typer.Option("--columns", help="TOML file with a [rota_columns] table (the headers)."),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")] = None,
+    on_time: Annotated[
+        float, typer.Option("--on-time-minutes", help="On time within this many minutes.")
+    ] = 15.0,
+    short_share: Annotated[
+        float, typer.Option("--short-share", help="Short: under this share of planned.")
+    ] = 0.85,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Rebuild each carer's day from a rota and score it; write tables and summary.json.
+
+    Writes visits.csv (every carer-visit with its flags), carer_days.csv, continuity.csv,
+    violations.csv, routes.csv, unscheduled.csv, outcomes.csv and summary.json. Ids only:
+    no coordinate or address.
+    """
+    from .demand import read_carers, read_clients
+    from .rota import RotaColumns, RotaRules, read_rota, score_rota
+
+    _setup_logging(verbose)
+    columns = RotaColumns.from_toml(columns_file) if columns_file is not None else None
+    rules = RotaRules(on_time_minutes=on_time, short_visit_share=short_share)
+    typer.echo(f"[1/4] Reading clients and carers from {clients_file} and {carers_file}")
+    clients = read_clients(clients_file)
+    carers = read_carers(carers_file)
+    typer.echo(f"[2/4] Reading the rota {rota_file}")
+    rota = read_rota(rota_file, columns=columns, clients=clients, carers=carers, sheet=sheet)
+    source = _osm_file(network_file)
+    modes = tuple(sorted(set(carers["mode"])))
+    typer.echo(f"[3/4] Loading the {', '.join(modes)} networks of {source.name}")
+    net = load_network(source, modes=modes)
+    typer.echo(f"[4/4] Scoring {len(rota):,} carer-visits")
+    score = score_rota(rota, network=net, clients=clients, carers=carers, rules=rules)
+    score.write(out)
+    typer.echo(str(score))
+    typer.echo(f"Written to {out} ({score.runtime:.1f} s to score)")
