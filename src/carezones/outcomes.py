@@ -42,7 +42,8 @@ twice.
   measured travel at its travel-to-care ratio): negative where carers should be recruited
   locally; ``workforce_gap_hours`` adds up the shortfalls.
 - ``hourly_rate_gbp``: the open-book rate of :func:`carezones.zone_rates` from the
-  measured care, travel and car km (``cost_gbp_per_week`` = rate x care hours).
+  measured contact time, travel (all of it paid, the first leg from home and the last
+  one back included) and car km as mileage (``cost_gbp_per_week`` = rate x care hours).
 
 References
 ----------
