@@ -468,6 +468,14 @@ def test_without_network():
     assert np.isnan(s["travel_to_care_ratio"]) and s["n_two_places_at_once"] == 0
 
 
+def test_checked_rota_ids_rechecked(grid):
+    """A rota read without tables is checked against the tables it is scored with."""
+    clients, carers = places()
+    table = read_rota(rota(("V1", "K7", "A", "08:00", "08:30", "", "")))
+    with pytest.raises(ValidationError, match=r"column 'carer_id': unknown carer.*'K7'"):
+        score_rota(table, network=grid, clients=clients, carers=carers)
+
+
 def test_network_needs_locations(grid):
     """A network without client or carer locations is a clear error."""
     with pytest.raises(ValidationError, match="no locations"):

@@ -259,9 +259,25 @@ def read_rota(
 
 
 def _checked(rota: Source, clients: Any, carers: Any, columns: RotaColumns | None) -> pd.DataFrame:
-    if isinstance(rota, pd.DataFrame) and list(rota.columns[: len(ROTA_COLUMNS)]) == ROTA_COLUMNS:
-        return rota
-    return read_rota(rota, columns=columns, clients=clients, carers=carers)
+    """A checked rota table: ``rota`` itself when already checked (its ids then rechecked)."""
+    if not (
+        isinstance(rota, pd.DataFrame) and list(rota.columns[: len(ROTA_COLUMNS)]) == ROTA_COLUMNS
+    ):
+        return read_rota(rota, columns=columns, clients=clients, carers=carers)
+    problems = []
+    for table, col, name in ((carers, "carer_id", "carers"), (clients, "client_id", "clients")):
+        if not isinstance(table, pd.DataFrame):
+            continue
+        known = set(table[col].astype(str)) if col in table.columns else set()
+        unknown = sorted(set(rota[col]) - known)
+        problems += [
+            Problem("rota", f"unknown {col[:-3]}", f"an id of the {name} table", repr(x),
+                    column=col)
+            for x in unknown
+        ]  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    return rota
 
 
 # -------------------------------------------------------------------------------- scoring
