@@ -47,7 +47,8 @@ def test_routes_command_writes_the_plan(files) -> None:
     visits = expand_visits(clients, days="monday")
     assert set(routes["visit_id"]) | set(unscheduled["visit_id"]) == set(visits["visit_id"])
     assert not set(routes["visit_id"]) & set(unscheduled["visit_id"])
-    assert {"zone_id", "day", "carer_id", "start", "end", "travel_seconds", "mode"} <= set(routes.columns)
+    needed = {"zone_id", "day", "carer_id", "start", "end", "travel_seconds", "mode"}
+    assert needed <= set(routes.columns)
     report = json.loads((out / "report.json").read_text())
     assert report["violations"] == 0 and report["visits"] == len(visits)
     text = (out / "routes.csv").read_text() + (out / "report.json").read_text()

@@ -86,7 +86,7 @@ def test_legs_are_drawn_along_the_network(town) -> None:
     assert far_leg["distance_m"] == pytest.approx(3200, abs=1)
     home = legs[legs["to_id"] == legs["carer_id"]]
     assert len(home) == 2 and (home["travel_seconds"] > 0).all()
-    trimmed = result.problem.context.legs_geodataframe(result, privacy_trim_m=50)
+    trimmed = result.to_geodataframe(privacy_trim_m=50)
     assert trimmed.geometry.length.max() == pytest.approx(3100, abs=1)
 
 
@@ -144,7 +144,7 @@ def week(town):
             "zone_id": ["A", "A", "A", "B", "B", "B"],
             "shift_start": 420,
             "shift_end": 1320,
-            "max_minutes": 480,
+            "max_minutes": 900,
             "skills": "hoist",
         },
         geometry=points([(200, 200)] * 3 + [(1400, 1400)] * 3),

@@ -28,8 +28,16 @@ _PAIR_CANDIDATES = 24  # best single places kept when pairing the halves of a vi
 _PER_CARER = 3
 
 
-def initial_state(inst: Instance, routes: list[list[int]]) -> State:
-    """A feasible state from PyVRP's routes, with double-handed visits taken out."""
+def initial_state(inst: Instance, routes: list[list[int]], *, keep_pairs: bool = False) -> State:
+    """A feasible state from PyVRP's routes.
+
+    Double-handed visits are taken out, unless ``keep_pairs`` (PyVRP's routes with pinned
+    starts): then pairs split between two carers are kept where the full schedule allows.
+    """
+    if keep_pairs:
+        got = _with_pairs(inst, routes)
+        if got is not None:
+            return got
     zeros = [0] * inst.n_tasks
     kept: list[list[int]] = []
     for c, seq in enumerate(routes):
@@ -43,6 +51,39 @@ def initial_state(inst: Instance, routes: list[list[int]]) -> State:
                 keep.append(t)
         kept.append(keep)
     return State(inst, kept)
+
+
+def _greedy(inst: Instance, c: int, seq: list[int]) -> list[int]:
+    """The stops of a route without double-handed visits kept in order while it stays feasible."""
+    zeros = [0] * inst.n_tasks
+    keep: list[int] = []
+    for t in seq:
+        if forward(inst, c, [*keep, t], zeros) is not None:
+            keep.append(t)
+    return keep
+
+
+def _with_pairs(inst: Instance, routes: list[list[int]]) -> State | None:
+    """PyVRP's routes with the pairs on two carers kept; routes breaking a rule are mended."""
+    partner = inst.t_partner
+    where = {t: c for c, seq in enumerate(routes) for t in seq}
+    routes = [
+        [t for t in seq if partner[t] < 0 or where.get(partner[t], c) != c]
+        for c, seq in enumerate(routes)
+    ]
+    for _ in range(8):
+        state = State(inst, routes)
+        if state.feasible:
+            return state
+        if not state.bad:
+            return None
+        drop = {t for c in state.bad for t in routes[c] if partner[t] >= 0}
+        drop |= {partner[t] for t in drop}
+        routes = [[t for t in seq if t not in drop] for seq in routes]
+        for c in state.bad:
+            if not any(partner[t] >= 0 for t in routes[c]):
+                routes[c] = _greedy(inst, c, routes[c])
+    return None
 
 
 def _positions(state: State, c: int, t: int) -> list[tuple[int, int]]:

@@ -48,6 +48,7 @@ class State:
         self.lower = [0] * nt
         self.where = [-1] * nt
         self.pairs: dict[tuple[int, int], int] = {}  # (client, carer) -> tasks
+        self.bad: list[int] = []  # routes the last full evaluation found breaking a rule
         self.feasible = True
         for c, seq in enumerate(self.routes):
             for t in seq:
@@ -158,10 +159,12 @@ class State:
         lower = [0] * inst.n_tasks
         sched: list[RouteSched] = []
         ok = True
+        bad: set[int] = set()
         for c, seq in enumerate(self.routes):
             r = forward(inst, c, seq, lower, strict=False)
             if r is None:
                 ok = False
+                bad.add(c)
                 r = empty(inst, c)
             sched.append(r)
         start = [-1] * inst.n_tasks
@@ -185,12 +188,14 @@ class State:
                 r = forward(inst, c, self.routes[c], lower, sched[c], lo, 0, hi + 1, strict=False)
                 if r is None:
                     ok = False
+                    bad.add(c)
                     break
                 sched[c] = r
                 for t, s in zip(self.routes[c], r.starts, strict=True):
                     start[t] = s
         else:
             ok = False
+            bad.update(raise_at)
         for t, u in enumerate(partner):
             if u >= 0 and start[t] >= 0 and start[u] >= 0:
                 lower[t] = start[u]
@@ -198,7 +203,9 @@ class State:
         self.start = start
         self.lower = lower
         maxw = inst.c_maxw
-        ok = ok and all(r.work <= maxw[c] for c, r in enumerate(sched))
+        bad.update(c for c, r in enumerate(sched) if r.work > maxw[c])
+        ok = ok and not bad
+        self.bad = sorted(bad)
         self.feasible = ok
         return ok
 

@@ -195,13 +195,20 @@ class VrpData:
 
 
 def pyvrp_data(
-    problem: RoutingProblem, inst: Instance, *, required: bool = False
+    problem: RoutingProblem,
+    inst: Instance,
+    *,
+    required: bool = False,
+    pinned: dict[int, int] | None = None,
 ) -> VrpData | None:
     """PyVRP's ``ProblemData`` for the instance's tasks; None when there is nothing to route.
 
     Tasks are optional with a large prize, unless ``required`` (plain problems, where
     PyVRP searches best with required clients; an infeasible answer is repaired).
+    ``pinned`` maps tasks to a fixed start (halves of double-handed visits already
+    synchronised): both halves then start together in any PyVRP-feasible solution.
     """
+    pinned = pinned or {}
     from pyvrp import Client, Depot, Location, ProblemData, VehicleType
 
     tasks = list(range(inst.n_tasks))
@@ -274,8 +281,8 @@ def pyvrp_data(
         Client(
             location=nd + i,
             service_duration=inst.t_dur[t],
-            tw_early=inst.t_ws[t],
-            tw_late=inst.t_due[t],
+            tw_early=pinned.get(t, inst.t_ws[t]),
+            tw_late=pinned.get(t, inst.t_due[t]),
             prize=0 if required else prize,
             required=required,
         )
@@ -299,6 +306,20 @@ def pyvrp_data(
     mats: Any = (distance_mats, duration_mats)  # int64 arrays (PyVRP's stub says ndarray[int])
     data = ProblemData(locations, clients, depots, vehicle_types, mats[0], mats[1])
     return VrpData(data, tasks, carers_of_type)
+
+
+def warm_start(vrp: VrpData, routes: list[list[int]]) -> pyvrp.Solution:
+    """Our carers' routes as a PyVRP solution of ``vrp`` (to start its search from)."""
+    from pyvrp import Route, Solution
+
+    client_of = {t: i for i, t in enumerate(vrp.task_of_client)}
+    type_of = {c: k for k, members in enumerate(vrp.carers_of_type) for c in members}
+    out = [
+        Route(vrp.data, [client_of[t] for t in seq], type_of[c])
+        for c, seq in enumerate(routes)
+        if seq
+    ]
+    return Solution(vrp.data, out)
 
 
 def pyvrp_routes(vrp: VrpData, solution: pyvrp.Solution, n_carers: int) -> list[list[int]]:

@@ -39,8 +39,11 @@ the continuity penalty spread over the edges into a client's visits. PyVRP canno
 synchronise two carers, nor take breaks; so its routes are then repaired (both halves of
 each double-handed visit reinserted together) and improved by a ruin-and-recreate local
 search that prices every move with a full schedule evaluation (windows, shifts, breaks,
-skills, synchrony). On a plain time-window instance (no double-handed visits, breaks or
-continuity) PyVRP gets almost all of the time budget.
+skills, synchrony). PyVRP then runs again from that solution with the start of every
+scheduled double-handed visit pinned, so both halves stay together in anything it finds
+while it re-optimises the rest; its answer is mended and searched again, and the better
+of the two solutions is kept. On a plain time-window instance (no double-handed visits,
+breaks, soft windows or continuity) PyVRP gets almost all of the time budget.
 """
 
 from __future__ import annotations
