@@ -57,43 +57,11 @@ def demo(
     ),
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Run the pipeline on the embedded default (central Helsinki) and write a map."""
-    from .travel import isochrones
+    """Run the whole pipeline on the bundled central-Helsinki map: zones, routes, costs, map."""
+    from ._demo import run_demo
 
     _setup_logging(verbose)
-    out.mkdir(parents=True, exist_ok=True)
-    typer.echo(
-        "[1/2] Loading the embedded default network "
-        "(central Helsinki, © OpenStreetMap contributors)"
-    )
-    net = datasets.load_default_network()
-    _echo_frame(net.summary().round(2))
-    typer.echo("[2/2] A 10-minute walk from the centre of the network")
-    nodes = net.nodes["walk"]
-    centre = nodes.geometry.union_all().centroid
-    iso = isochrones(net, nodes.geometry.iloc[[int(nodes.distance(centre).argmin())]], [10])
-    import folium
-
-    iso = iso.to_crs(4326)
-    minx, miny, maxx, maxy = iso.total_bounds
-    m = folium.Map(tiles=None, control_scale=True)
-    streets = net.edges["walk"].geometry.to_crs(4326)
-    folium.GeoJson(
-        streets.to_json(),
-        name="walking network",
-        style_function=lambda _: {"color": "#777777", "weight": 1},
-    ).add_to(m)
-    folium.GeoJson(
-        iso[["minutes", "area_km2", "geometry"]].to_json(),
-        name="10-minute walk",
-        style_function=lambda _: {"color": "#1b9e77", "fillOpacity": 0.35},
-        tooltip=folium.GeoJsonTooltip(["minutes", "area_km2"]),
-    ).add_to(m)
-    folium.LayerControl().add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
-    path = out / "isochrone_10min_walk.html"
-    m.save(str(path))
-    typer.echo(f"Map written to {path.resolve()}")
+    run_demo(out, echo=typer.echo)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,67 @@
+"""Tests of `carezones demo`: the whole pipeline on the bundled map, with map, tables, figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from carezones.cli import app
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_demo_writes_every_output(demo_out: tuple[Path, str]) -> None:
+    """The demo writes the offline map, zones, routes, outcomes, report and figures."""
+    out, output = demo_out
+    for name in ("plan.html", "zones.gpkg", "routes.csv", "unscheduled.csv", "outcomes.csv",
+                 "report.json", "zones.png", "hours_per_zone.png"):  # fmt: skip
+        assert (out / name).stat().st_size > 0, name
+    assert str((out / "plan.html").resolve()) in output
+
+
+def test_demo_zones_meet_floor_and_visits_accounted(demo_out: tuple[Path, str]) -> None:
+    """Every zone meets the floor, and every visit is routed or unscheduled with a reason."""
+    out, _ = demo_out
+    outcomes = pd.read_csv(out / "outcomes.csv").set_index("outcome")["value"]
+    assert outcomes["zones_below_floor"] == 0
+    assert outcomes["providers_below_floor"] == 0
+    routes = pd.read_csv(out / "routes.csv")
+    unscheduled = pd.read_csv(out / "unscheduled.csv")
+    assert unscheduled["reason"].notna().all()
+    assert not set(routes["visit_id"]) & set(unscheduled["visit_id"])
+    report = json.loads((out / "report.json").read_text())
+    assert report["outcomes"]["hourly_rate_gbp"] > 0
+
+
+def test_demo_map_is_offline_and_private(demo_out: tuple[Path, str]) -> None:
+    """The map loads no web resources and holds no client's exact coordinates."""
+    import carezones as cz
+    from carezones import datasets
+    from carezones._demo import DEMO_SCENARIO
+
+    out, _ = demo_out
+    page = (out / "plan.html").read_text()
+    assert "https://" not in page.split("</script>")[-1] or "tile" not in page.lower()
+    assert "unpkg.com" not in page and "cdn.jsdelivr" not in page
+    pop = DEMO_SCENARIO["population"]
+    net = datasets.load_default_network()
+    clients, _, _ = datasets.synthetic_population(
+        net, n_clients=pop["n_clients"], n_carers=pop["n_carers"], n_providers=pop["n_providers"],
+        random_state=pop["seed"],
+    )  # fmt: skip
+    lonlat = clients.to_crs(4326).geometry
+    for x, y in zip(lonlat.x, lonlat.y, strict=True):
+        for digits in (5, 6):
+            lon, lat = f"{x:.{digits}f}", f"{y:.{digits}f}"
+            assert f"{lon}, {lat}" not in page and f"{lat}, {lon}" not in page
+    assert isinstance(cz.__version__, str)
