@@ -350,3 +350,67 @@ def test_outcomes_of_a_route_plan(helsinki) -> None:  # type: ignore[no-untyped-
     saved = virtual["virtual_travel_hours_saved"]
     assert saved > 0
     assert virtual["travel_hours_per_week"] == pytest.approx(base["travel_hours_per_week"] - saved)
+
+
+def test_a_plan_without_any_zone_is_priced_as_a_whole() -> None:
+    """Every zone_id None (a real rota without zones): no crash, one rate for every route."""
+    zoned = _measure()
+    routes, shifts = _routes().assign(zone_id=None), _shifts().assign(zone_id=None)
+    out = measure_outcomes(
+        routes, _visits(), clients=_clients().assign(zone_id=None), carers=_carers(),
+        shifts=shifts, unscheduled=_unscheduled().assign(zone_id=None),
+        params=OutcomeParams(zoned=False),
+    )  # fmt: skip
+    assert len(out.zones) == 0 and len(out.providers) == 0
+    assert out["hourly_rate_gbp"] == pytest.approx(zoned["hourly_rate_gbp"])
+    assert out["cost_gbp_per_week"] == pytest.approx(zoned["cost_gbp_per_week"])
+    assert out["care_hours_per_week"] == pytest.approx(290 / 60 * 7)
+    assert np.isnan(out["n_zones"])
+
+
+def _two_mondays(carer_week_2: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The plan on Monday 7 and Monday 14 July 2025; k1's visits made by another carer in week 2."""
+    dates = {"w1": pd.Timestamp("2025-07-07"), "w2": pd.Timestamp("2025-07-14")}
+    routes, shifts, visits = [], [], []
+    for week, date in dates.items():
+        r, s, v = _routes(), _shifts(), _visits()
+        if week == "w2":
+            r["carer_id"] = r["carer_id"].replace("k1", carer_week_2)
+        r["visit_id"] = r["visit_id"] + "-" + week
+        v["visit_id"] = v["visit_id"] + "-" + week
+        routes.append(r)
+        shifts.append(s)
+        visits.append(v.assign(date=date))
+    return (
+        pd.concat(routes, ignore_index=True),
+        pd.concat(shifts, ignore_index=True),
+        pd.concat(visits, ignore_index=True),
+    )
+
+
+def test_weeks_are_counted_by_date_not_by_day_name() -> None:
+    """Two Mondays (day 'monday' twice, two dates) are two days: figures a week are halved."""
+    routes, shifts, visits = _two_mondays("k1")
+    out = measure_outcomes(routes, visits, clients=_clients(), carers=_carers(), shifts=shifts)
+    assert out.n_days == 2
+    assert out["car_km_per_week"] == pytest.approx(105.0)  # not 210: two days, scaled by 7/2
+    assert out["care_hours_per_week"] == pytest.approx(290 / 60 * 7)
+    no_dates = measure_outcomes(
+        routes, visits.drop(columns="date"), clients=_clients(), carers=_carers(), shifts=shifts
+    )
+    assert no_dates.n_days == 1  # by day name, as before
+
+
+def test_distinct_carers_per_client_is_per_week_with_dates() -> None:
+    """k1's clients see k2 in the second week: one carer a week each, not two."""
+    routes, shifts, visits = _two_mondays("k2")
+    out = measure_outcomes(routes, visits, clients=_clients(), carers=_carers(), shifts=shifts)
+    assert out["distinct_carers_per_client"] == pytest.approx(4 / 3)  # (1 + 1 + 2) / 3
+    routes_dated = routes.assign(date=routes["visit_id"].str.endswith("w2").map(
+        {False: pd.Timestamp("2025-07-07"), True: pd.Timestamp("2025-07-14")}))  # fmt: skip
+    only_routes = measure_outcomes(
+        routes_dated, visits.drop(columns="date"), clients=_clients(), carers=_carers(),
+        shifts=shifts,
+    )  # fmt: skip
+    assert only_routes.n_days == 2
+    assert only_routes["distinct_carers_per_client"] == pytest.approx(4 / 3)

@@ -26,6 +26,7 @@ __all__ = [
     "hourly_rates",
     "overall_values",
     "provider_table",
+    "routed_days",
     "served_zones",
     "visit_zones",
     "zone_table",
@@ -62,6 +63,45 @@ def check_columns(tables: dict[str, tuple[pd.DataFrame | None, list[str]]]) -> N
         ]
     if problems:
         raise ValidationError(problems)
+
+
+def _dates(frame: pd.DataFrame) -> pd.Series | None:
+    """The ``date`` column as day-precision datetimes, or None when there is none."""
+    if "date" not in frame.columns or not len(frame):
+        return None
+    values = frame["date"]
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        values = pd.to_datetime(values, errors="coerce", format="ISO8601")
+    if not values.notna().any():
+        return None
+    return values.dt.normalize()
+
+
+def routed_days(visits: pd.DataFrame, routes: pd.DataFrame) -> tuple[int, pd.Series | None]:
+    """How many days the plan covers, and the week (its Monday) of each route row.
+
+    With a ``date`` column in ``visits`` (else in ``routes``), the distinct dates of the
+    visits and routes, and each route row's week from its own date or its visit's; else
+    the distinct ``day`` values and no weeks (None).
+    """
+    v_dates, r_dates = _dates(visits), _dates(routes)
+    if v_dates is None and r_dates is None:
+        days = set(visits["day"]) if "day" in visits.columns else {""}
+        days |= set(routes["day"]) if len(routes) else set()
+        return max(len(days), 1), None
+    known: set[Any] = set()
+    dates = r_dates if r_dates is not None else pd.Series(pd.NaT, index=routes.index)
+    if v_dates is not None:
+        by_visit = pd.Series(v_dates.to_numpy(), index=visits["visit_id"].astype(str).to_numpy())
+        by_visit = by_visit[~by_visit.index.duplicated()]
+        known |= set(by_visit.dropna())
+        if len(routes):
+            from_visit = routes["visit_id"].astype(str).map(by_visit)
+            dates = dates.where(dates.notna(), from_visit)
+    dates = pd.to_datetime(dates)
+    known |= set(dates.dropna())
+    week = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    return max(len(known), 1), week
 
 
 def _safe(num: float, den: float) -> float:
@@ -102,7 +142,8 @@ def group_metrics(
     saved_drive = float(saved.loc[saved["mode"] == "drive", "saved_m"].sum()) if len(saved) else 0.0
     car_km = (float(shifts.loc[drive, "distance_m"].fillna(0.0).sum()) - saved_drive) / 1000.0
     late = visit_rows["late"].astype(float).fillna(0.0)
-    per_client = routes.groupby("client_id")["carer_id"].nunique()
+    keys = ["client_id", "_week"] if "_week" in routes.columns else ["client_id"]
+    per_client = routes.groupby(keys, dropna=False)["carer_id"].nunique()
     durations = visits["duration"].astype(float)
     return {
         "visits_per_week": n_visits * scale,
@@ -249,36 +290,56 @@ def floor_flags(hours: pd.Series, floor: float | None) -> pd.Series:
     return (hours >= floor - 1e-9).astype(object)
 
 
-def hourly_rates(
-    per_zone: pd.DataFrame, zone_provider: dict[str, str], inputs: CostInputs | None
-) -> tuple[pd.Series, pd.Series, float, float]:
-    """Hourly rates per zone and per provider, and the overall rate and weekly cost."""
+def _rate_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """The :func:`~carezones.zone_rates` summary of rows of route figures, those with care."""
     summary = pd.DataFrame(
         {
-            "zone_id": per_zone["zone_id"].astype(str),
-            "care_minutes": per_zone["care_hours_per_week"] * 60.0,
-            "travel_minutes": per_zone["travel_hours_per_week"].clip(lower=0) * 60.0,
-            "n_visits": per_zone["carer_visits_per_week"],
-            "car_km": per_zone["car_km_per_week"].clip(lower=0),
+            "zone_id": frame["zone_id"].astype(str),
+            "care_minutes": frame["care_hours_per_week"].astype(float) * 60.0,
+            "travel_minutes": frame["travel_hours_per_week"].astype(float).clip(lower=0) * 60.0,
+            "n_visits": frame["carer_visits_per_week"].astype(float),
+            "car_km": frame["car_km_per_week"].astype(float).clip(lower=0),
         }
     )
-    summary = summary[(summary["care_minutes"] > 0) & (summary["n_visits"] > 0)]
+    return summary[(summary["care_minutes"] > 0) & (summary["n_visits"] > 0)]
+
+
+def hourly_rates(
+    per_zone: pd.DataFrame,
+    zone_provider: dict[str, str],
+    inputs: CostInputs | None,
+    *,
+    overall: Mapping[str, float],
+) -> tuple[pd.Series, pd.Series, float, float]:
+    """Hourly rates per zone and per provider, and the overall rate and weekly cost.
+
+    The overall rate prices every route (``overall``, the whole plan's figures), so a
+    plan without zones (every ``zone_id`` None, as a real rota) still has one.
+    """
     empty = pd.Series(dtype=float)
-    if not len(summary):
-        return empty, empty, float("nan"), float("nan")
-    rates = zone_rates(summary, inputs=inputs)
-    by_zone = pd.Series(rates["hourly_rate_gbp"].to_numpy(), index=rates["zone_id"].to_numpy())
-    by_provider = empty
-    mapped = {z: zone_provider[z] for z in rates["zone_id"] if z in zone_provider}
-    if len(mapped) == len(rates):
-        prov = provider_rates(rates, mapped)
-        by_provider = pd.Series(prov["hourly_rate_gbp"].to_numpy(), index=prov["provider_id"])
-    pooled = zone_rates(summary.assign(zone_id="all"), inputs=inputs)
+    by_zone, by_provider = empty, empty
+    if len(per_zone) and "travel_hours_per_week" in per_zone.columns:
+        summary = _rate_summary(per_zone)
+        if len(summary):
+            rates = zone_rates(summary, inputs=inputs)
+            by_zone = pd.Series(
+                rates["hourly_rate_gbp"].to_numpy(), index=rates["zone_id"].to_numpy()
+            )
+            mapped = {z: zone_provider[z] for z in rates["zone_id"] if z in zone_provider}
+            if len(mapped) == len(rates):
+                prov = provider_rates(rates, mapped)
+                by_provider = pd.Series(
+                    prov["hourly_rate_gbp"].to_numpy(), index=prov["provider_id"]
+                )
+    pooled = _rate_summary(pd.DataFrame([{**overall, "zone_id": "all"}]))
+    if not len(pooled):
+        return by_zone, by_provider, float("nan"), float("nan")
+    rate = zone_rates(pooled, inputs=inputs)
     return (
         by_zone,
         by_provider,
-        float(pooled["hourly_rate_gbp"].iloc[0]),
-        float(pooled["cost_gbp"].iloc[0]),
+        float(rate["hourly_rate_gbp"].iloc[0]),
+        float(rate["cost_gbp"].iloc[0]),
     )
 
 

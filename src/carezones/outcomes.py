@@ -10,8 +10,12 @@ What each outcome means
 -----------------------
 Figures "a week" are the routed days' totals times ``days_per_week / n_days`` (the
 number of distinct days routed): a representative day times 7, or a whole week of routes
-as it is. Hours are carers' hours: a double-handed visit counts twice, as it is paid
-twice.
+as it is. Days are counted by date when the visits (or, failing that, the routes) have a
+``date`` column: ``n_days`` is then the number of distinct dates with a visit, so a rota
+of four weeks (28 dates, weekday names repeating) gives a quarter of its totals, not 4
+times a week; without dates, by distinct ``day`` values. A date with no visit at all is
+not counted: for a service that runs on weekdays only, set ``days_per_week=5``. Hours
+are carers' hours: a double-handed visit counts twice, as it is paid twice.
 
 - ``weekly_hours`` (h/week): the clients' care hours (their ``weekly_hours``), per zone and
   per provider, with ``zones_below_floor`` and ``providers_below_floor`` (hours under
@@ -29,7 +33,8 @@ twice.
 - ``punctuality_share``: share of scheduled visits started inside their window;
   ``late_minutes_per_week`` and ``mean_late_minutes`` (per late visit) with soft windows.
 - ``distinct_carers_per_client``: carers each client saw over the routed days (a week of
-  routes gives the weekly figure; one representative day, the daily one).
+  routes gives the weekly figure; one representative day, the daily one). With dates,
+  the mean over client-weeks (weeks from Monday), so several weeks give the weekly figure.
 - ``short_call_share``: share of the visits shorter than ``short_call_minutes`` (30: NICE
   NG21).
 - ``virtual_travel_hours_saved``: a share, ``virtual_share``, of the scheduled visits
@@ -43,7 +48,8 @@ twice.
   locally; ``workforce_gap_hours`` adds up the shortfalls.
 - ``hourly_rate_gbp``: the open-book rate of :func:`carezones.zone_rates` from the
   measured contact time, travel (all of it paid, the first leg from home and the last
-  one back included) and car km as mileage (``cost_gbp_per_week`` = rate x care hours).
+  one back included) and car km as mileage (``cost_gbp_per_week`` = rate x care hours),
+  of every route, in a zone or not (a real rota without zones is priced as a whole).
 
 References
 ----------
@@ -300,10 +306,11 @@ def measure_outcomes(
     routes
         A :class:`~carezones.routing.RoutePlan`, or its ``routes`` table (``zone_id``,
         ``day``, ``carer_id``, ``sequence``, ``visit_id``, ``client_id``, ``start``,
-        ``end``, ``late``, ``travel_seconds``, ``mode``) with ``shifts``.
+        ``end``, ``late``, ``travel_seconds``, ``mode``, optional ``date``) with ``shifts``.
     visits
-        The visits routed (``visit_id``, ``client_id``, ``duration``, optional ``day`` and
-        ``virtual_ok``); those in no route are unscheduled.
+        The visits routed (``visit_id``, ``client_id``, ``duration``, optional ``day``,
+        ``date`` and ``virtual_ok``); those in no route are unscheduled. With dates, days
+        are counted by date (see the module's notes).
     clients
         ``client_id``, ``weekly_hours``, ``zone_id`` (None: in no zone), optional
         ``carers_needed`` and Point geometry.
@@ -371,9 +378,9 @@ def measure_outcomes(
     if direct is None and travel is not None:
         modes = dict(zip(carers["carer_id"].astype(str), carers["mode"].astype(str), strict=True))
         direct = _virtual.table_direct(travel, routes_t, modes)
-    days = set(visits["day"]) if "day" in visits.columns else {""}
-    days |= set(routes_t["day"]) if len(routes_t) else set()
-    n_days = max(len(days), 1)
+    n_days, week = calc.routed_days(visits, routes_t)
+    if week is not None:
+        routes_t = routes_t.assign(_week=week.to_numpy())
     scale = params.days_per_week / n_days
     virtual = _virtual.choose_virtual(
         visits, routes_t["visit_id"].astype(str), params.virtual_share, params.random_state
@@ -403,7 +410,9 @@ def measure_outcomes(
     tables = (routes_t, shifts_t, saved, visits, visit_zone)
     per_zone = calc.zone_table(clients, carers, zones, *tables, zone_provider, params, metrics)
     per_provider = calc.provider_table(per_zone, zone_provider, params, metrics, *tables)
-    by_zone, by_provider, rate, cost = calc.hourly_rates(per_zone, zone_provider, cost_inputs)
+    by_zone, by_provider, rate, cost = calc.hourly_rates(
+        per_zone, zone_provider, cost_inputs, overall=overall
+    )
     per_zone["hourly_rate_gbp"] = per_zone["zone_id"].astype(str).map(by_zone).astype(float)
     if len(per_provider):
         per_provider["hourly_rate_gbp"] = per_provider["provider_id"].map(by_provider).astype(float)
