@@ -416,3 +416,16 @@ def test_plain_problem_matches_pyvrp_alone() -> None:
     result = solve(m.compile(RoutingParams(continuity_penalty=0)), max_iterations=300)
     assert result.unscheduled.empty
     assert result.cost() == result.pyvrp_cost == result.travel_seconds
+
+
+def test_more_visits_than_fit_are_unscheduled_quietly() -> None:
+    """Ten visits at 08:00 sharp for one carer: one is done, nine wait with a reason, no warning."""
+    m = RoutingModel()
+    locs = [m.add_location() for _ in range(11)]
+    p = m.add_profile(line(11, 300))
+    m.add_carer(locs[0], profile=p, shift_start=7 * H, shift_end=12 * H)
+    for i in range(1, 11):
+        m.add_visit(locs[i], window_start=8 * H, window_end=8 * H, duration=30 * M)
+    result = solve(m.compile(RoutingParams(continuity_penalty=0)), max_seconds=1.0, random_state=0)
+    assert len(result.routes) == 1 and len(result.unscheduled) == 9
+    assert result.routes["visit_id"].tolist() == ["visit0"]  # the nearest

@@ -47,8 +47,6 @@ def _second_round(
     PyVRP-feasible solution keeps them together, so PyVRP can re-optimise everything else
     around them (it does not know breaks or whole-minute starts: those are mended after).
     """
-    import pyvrp
-
     partner = inst.t_partner
     pinned = {
         t: state.start[t] for t in range(inst.n_tasks) if partner[t] >= 0 and state.where[t] >= 0
@@ -57,8 +55,7 @@ def _second_round(
     if vrp is None:  # pragma: no cover - the first round had data
         return state, 0, 0
     cost = state.cost()
-    res = pyvrp.solve(vrp.data, stop, seed=seed + 1, collect_stats=False, display=False,
-                      initial_solution=_vrp.warm_start(vrp, state.routes))  # fmt: skip
+    res = _vrp.run_pyvrp(vrp, stop, seed + 1, _vrp.warm_start(vrp, state.routes))
     other = _repair.initial_state(inst, _vrp.pyvrp_routes(vrp, res.best, problem.n_carers),
                                   keep_pairs=True)  # fmt: skip
     _repair.insert_visits(other, other.unassigned())
@@ -76,7 +73,6 @@ def run(
     progress: Callable[[str, float], None] | None,
 ) -> RoutingResult:
     """Solve ``problem`` within ``max_seconds``; see :func:`carezones.routing.solve`."""
-    import pyvrp
     from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     t0 = time.perf_counter()
@@ -108,9 +104,7 @@ def run(
     if vrp is not None:
         report("pyvrp", 0.05)
         budget = t0 + max_seconds * first - time.perf_counter()
-        res = pyvrp.solve(
-            vrp.data, stop_after(budget), seed=seed, collect_stats=False, display=False
-        )
+        res = _vrp.run_pyvrp(vrp, stop_after(budget), seed)
         iterations = res.num_iterations
         pyvrp_cost = int(res.best.distance_cost())
         routes = _vrp.pyvrp_routes(vrp, res.best, problem.n_carers)

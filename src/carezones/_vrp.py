@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     import pyvrp
 
     from .routing import RoutingProblem
+
+logger = logging.getLogger("carezones.routing")
 
 _PYVRP_BIG = 10**8  # prohibitive edge (distance and duration)
 _SAFE_MAX = 2**31  # "no limit" for PyVRP's int fields
@@ -306,6 +309,32 @@ def pyvrp_data(
     mats: Any = (distance_mats, duration_mats)  # int64 arrays (PyVRP's stub says ndarray[int])
     data = ProblemData(locations, clients, depots, vehicle_types, mats[0], mats[1])
     return VrpData(data, tasks, carers_of_type)
+
+
+def run_pyvrp(
+    vrp: VrpData, stop: Any, seed: int, initial: pyvrp.Solution | None = None
+) -> pyvrp.Result:
+    """PyVRP's solver on ``vrp``, quietly.
+
+    PyVRP warns when its infeasibility penalty hits its ceiling, which happens when not
+    every required visit fits; the repair that follows sorts that out, so the warning is
+    logged instead.
+    """
+    import warnings
+
+    import pyvrp
+    from pyvrp.exceptions import PenaltyBoundWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PenaltyBoundWarning)
+        result = pyvrp.solve(vrp.data, stop, seed=seed, collect_stats=False, display=False,
+                             initial_solution=initial)  # fmt: skip
+    for w in caught:
+        if issubclass(w.category, PenaltyBoundWarning):
+            logger.debug("PyVRP: %s", str(w.message).split(".")[0])
+        else:  # pragma: no cover - passed on untouched
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return result
 
 
 def warm_start(vrp: VrpData, routes: list[list[int]]) -> pyvrp.Solution:
