@@ -101,7 +101,7 @@ def test_bad_values_are_all_named_at_once(tmp_path: Path) -> None:
         ("[routing]", "time_windows"),
     ):
         assert f"{path} {table}, column '{key}'" in text
-    assert "column 'kind': bad value: expected 'now' or 'then', found 'later'" in text
+    assert "column 'kind': bad value: expected 'now', 'then' or 'rota', found 'later'" in text
 
 
 def test_people_from_exactly_one_table(tmp_path: Path) -> None:

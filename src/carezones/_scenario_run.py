@@ -99,6 +99,12 @@ def run(
 ) -> ScenarioResult:
     """Run ``scenario`` (see :func:`carezones.scenario.run_scenario`)."""
     clock = _Clock(scenario.name, progress)
+    if scenario.kind == "rota":
+        from ._scenario_rota import run_rota
+
+        result = run_rota(scenario, clock)
+        logger.info("scenario %s done in %.1f s", scenario.name, clock.total)
+        return result
     seeds = np.random.SeedSequence(scenario.seed).spawn(3)
     rng_growth, rng_modes, rng_then = (np.random.default_rng(s) for s in seeds)
     clock.step("network")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from .exceptions import Problem, ValidationError
 from .network import MODES
+from .rota import RotaColumns, RotaRules
 from .routing import RoutingParams
 
 __all__ = [
@@ -25,13 +26,18 @@ __all__ = [
     "OutcomeSpec",
     "PopulationSpec",
     "ProviderSpec",
+    "ROTA_SUFFIXES",
+    "RotaSpec",
     "RoutingSpec",
     "ZoneSpec",
+    "rota_kind_problems",
     "section",
     "unknown_keys",
 ]
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: The rota files ``[data] rota`` may name (what :func:`carezones.read_rota` reads).
+ROTA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 _T = TypeVar("_T")
 
 
@@ -138,12 +144,14 @@ class PopulationSpec:
 class DataSpec:
     """``[data]``: the ``clients``, ``carers`` and optional ``providers`` files.
 
-    Paths are relative to the scenario file.
+    With ``kind = "rota"``, also ``rota``: the call-monitoring export (``.csv`` or
+    ``.xlsx``; see :func:`carezones.read_rota`). Paths are relative to the scenario file.
     """
 
     clients: str = ""
     carers: str = ""
     providers: str | None = None
+    rota: str | None = None
 
     def __post_init__(self) -> None:
         c = _Checker(self)
@@ -155,6 +163,10 @@ class DataSpec:
             isinstance(self.providers, str) and self.providers.strip()
         ):
             c.bad("providers", "None or a path to a providers file")
+        if self.rota is not None and not (
+            isinstance(self.rota, str) and self.rota.strip().lower().endswith(ROTA_SUFFIXES)
+        ):
+            c.bad("rota", "None or a path to a rota export (" + ", ".join(ROTA_SUFFIXES) + ")")
         c.done()
 
 
@@ -309,6 +321,175 @@ class OutcomeSpec:
         c.positive("co2e_kg_per_km", optional=True, zero=True)
         c.positive("short_call_minutes")
         c.done()
+
+
+_OPTIONAL_HEADERS = ("double_up", "visit_id", "date")
+_SHEET = "a sheet name or a position >= 0"
+
+
+def _sheet_ok(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and bool(value.strip()))
+        or (_int(value) and value >= 0)
+    )
+
+
+@dataclass(frozen=True)
+class RotaSpec:
+    """``[rota]`` (``kind = "rota"`` only): how the rota of ``[data] rota`` is read and judged.
+
+    ``sheet``: the Excel sheet, a name or a position from 0 (default the first);
+    ``columns`` (the ``[rota.columns]`` table): which header holds what, any
+    :class:`~carezones.rota.RotaColumns` field (``double_up``, ``visit_id`` or ``date``
+    ``= false``: the export has no such column); and any
+    :class:`~carezones.rota.RotaRules` option (``on_time_minutes``,
+    ``short_visit_share``, ...) as a key of the table itself.
+    """
+
+    sheet: str | int | None = None
+    columns: RotaColumns = field(default_factory=RotaColumns)
+    rules: RotaRules = field(default_factory=RotaRules)
+
+    def __post_init__(self) -> None:
+        c = _Checker(self)
+        if not _sheet_ok(self.sheet):
+            c.bad("sheet", _SHEET)
+        if not isinstance(self.columns, RotaColumns):
+            c.bad("columns", "a table of RotaColumns fields")
+        if not isinstance(self.rules, RotaRules):
+            c.bad("rules", "a RotaRules")
+        c.done()
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> RotaSpec:
+        """Split the table into ``sheet``, the ``columns`` table and the RotaRules options."""
+        problems: list[Problem] = []
+        kwargs: dict[str, Any] = {}
+        if "sheet" in values:
+            kwargs["sheet"] = values["sheet"]
+            if not _sheet_ok(values["sheet"]):
+                problems.append(
+                    Problem("RotaSpec", "bad value", _SHEET, repr(values["sheet"]), column="sheet")
+                )
+        columns = values.get("columns", {})
+        if not isinstance(columns, Mapping):
+            problems.append(
+                Problem(
+                    "RotaSpec", "bad table", "a table of header names", repr(columns),
+                    column="columns",
+                )
+            )  # fmt: skip
+        else:
+            names = [f.name for f in fields(RotaColumns)]
+            found = unknown_keys(columns, names, "RotaSpec")
+            given: dict[str, Any] = {
+                k: (None if k in _OPTIONAL_HEADERS and v is False else v)
+                for k, v in columns.items()
+                if k in names
+            }
+            try:
+                kwargs["columns"] = RotaColumns(**given)
+            except ValidationError as err:
+                found += list(err.problems)
+            problems += [
+                dataclasses.replace(p, column=f"columns.{p.column}" if p.column else "columns")
+                for p in found
+            ]
+        rules = {k: v for k, v in values.items() if k not in ("sheet", "columns")}
+        try:
+            kwargs["rules"] = RotaRules(**rules)
+        except ValidationError as err:
+            problems += [dataclasses.replace(p, what="bad value") for p in err.problems]
+        if problems:
+            raise ValidationError(problems)
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The table as written in a scenario file (only what differs from the defaults)."""
+        out: dict[str, Any] = {} if self.sheet is None else {"sheet": self.sheet}
+        default = RotaColumns()
+        columns = {}
+        for f in fields(RotaColumns):
+            value = getattr(self.columns, f.name)
+            if value != getattr(default, f.name):
+                columns[f.name] = False if value is None else value
+        if columns:
+            out["columns"] = columns
+        out.update({f.name: getattr(self.rules, f.name) for f in fields(RotaRules)})
+        return out
+
+    @staticmethod
+    def keys() -> list[str]:
+        """Every key the table accepts."""
+        return ["sheet", "columns"] + [f.name for f in fields(RotaRules)]
+
+
+#: Tables and keys a ``kind = "rota"`` scenario has no use for (a real rota is not routed).
+ROTA_UNUSED: dict[str, tuple[str, ...] | None] = {
+    "population": None,
+    "zones": None,
+    "demand": None,
+    "routing": None,
+    "providers": ("n_providers", "allocation"),
+}
+
+
+def rota_kind_problems(values: Mapping[str, Any], where: str) -> list[Problem]:
+    """Problems of the tables of a scenario file that depend on its kind being "rota"."""
+    problems = []
+    rota_kind = values.get("kind") == "rota"
+    if rota_kind:
+        for table, keys in ROTA_UNUSED.items():
+            given = values.get(table)
+            if given is None:
+                continue
+            if keys is None:
+                problems.append(
+                    Problem(
+                        where, "not used", "no such table with kind = 'rota' (a rota is not "
+                        "routed: people from [data], visits from the rota)", f"[{table}]",
+                    )
+                )  # fmt: skip
+                continue
+            if isinstance(given, Mapping):
+                problems += [
+                    Problem(
+                        f"{where} [{table}]", "not used", "no such key with kind = 'rota'",
+                        repr(k), column=k,
+                    )
+                    for k in keys
+                    if k in given
+                ]  # fmt: skip
+        data = values.get("data")
+        if data is None:
+            problems.append(
+                Problem(
+                    where, "missing table", "a [data] table naming the clients, carers and "
+                    "rota files (kind = 'rota')", "none",
+                )
+            )  # fmt: skip
+        if isinstance(data, Mapping) and "rota" not in data:
+            problems.append(
+                Problem(
+                    f"{where} [data]", "missing key", "the rota file (kind = 'rota')", "none",
+                    column="rota",
+                )
+            )  # fmt: skip
+        return problems
+    data = values.get("data")
+    if isinstance(data, Mapping) and "rota" in data:
+        problems.append(
+            Problem(
+                f"{where} [data]", "not used", "a rota file only with kind = 'rota'",
+                repr(data["rota"]), column="rota",
+            )
+        )  # fmt: skip
+    if "rota" in values:
+        problems.append(
+            Problem(where, "not used", "a [rota] table only with kind = 'rota'", "[rota]")
+        )
+    return problems
 
 
 def unknown_keys(values: Mapping[str, Any], known: list[str], where: str) -> list[Problem]:

@@ -13,7 +13,8 @@ The scenario file
 ::
 
     name = "now"                  # default: the file's name
-    kind = "now"                  # "now": neighbourhood zones; "then": the baseline below
+    kind = "now"                  # "now": neighbourhood zones; "then": the baseline below;
+                                  # "rota": today's real rota (see below)
     description = "8 providers in 18 neighbourhood zones"
     seed = 0                      # every random choice of the run
 
@@ -71,6 +72,36 @@ providers so each provider's contracted hours match its clients' hours; each pro
 clients and carers are routed as one group. In "now", carers work in the zone they live
 in, moved to the nearest zone short of carers where their own has more than its share.
 
+The real "then" (``kind = "rota"``): today's market as a call-monitoring export says it
+was, nothing routed. The people come from ``[data]`` files and the rota from
+``[data] rota``; :func:`carezones.rota.score_rota` rebuilds each carer's days on the
+network and :func:`carezones.outcomes.measure_outcomes` measures them (visits made at
+their actual times, missed visits unscheduled, weeks counted by date, each client in
+their provider's "zone", no zone figures) and prices them with ``[costing]``, so
+:func:`compare` puts the real market beside zoned plans, outcome for outcome::
+
+    kind = "rota"
+
+    [data]
+    clients = "clients.csv"       # client_id, lon/lat, weekly_hours, provider_id
+    carers = "carers.csv"         # carer_id, home, mode, ... provider_id
+    rota = "rota.xlsx"            # the export: .csv or .xlsx
+
+    [rota]                        # optional
+    sheet = "Visits"              # Excel only; default the first sheet
+    on_time_minutes = 15          # and any other RotaRules option
+
+    [rota.columns]                # optional: which header holds what (RotaColumns)
+    client_id = "Service User ID"
+    double_up = false             # the export has no double-up column
+
+``[network]``, ``[providers] min_provider_hours``, ``[outcomes]`` and ``[costing]`` mean
+what they mean elsewhere; ``[population]``, ``[zones]``, ``[demand]``, ``[routing]`` and
+``[providers] n_providers``/``allocation`` are refused. Figures "a week" are the rota's
+totals over its dates times 7 / its number of dates; a zoned scenario routing one day
+reports continuity over that day, so route ``days = "week"`` beside a rota for a like
+comparison of ``distinct_carers_per_client``.
+
 Routing takes most of the time: ``max_seconds`` per zone and day, zones in parallel over
 ``n_jobs`` processes. Visits made virtual are routed in person and their trips removed
 afterwards (see :mod:`carezones.outcomes`).
@@ -78,29 +109,20 @@ afterwards (see :mod:`carezones.outcomes`).
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from . import _scenario_spec as spec
+from ._scenario_result import ScenarioResult
 from .costing import CostInputs
 from .exceptions import Problem, ValidationError
-
-if TYPE_CHECKING:
-    from ._plan import PlanReport
-    from ._routing_plan import RoutePlan
-    from .outcomes import Outcomes
-    from .providers import ProviderLots
 
 __all__ = [
     "Scenario",
@@ -122,6 +144,7 @@ _SECTIONS: dict[str, type] = {
     "demand": spec.DemandSpec,
     "routing": spec.RoutingSpec,
     "outcomes": spec.OutcomeSpec,
+    "rota": spec.RotaSpec,
 }
 _TOP = ["name", "kind", "description", "seed", *_SECTIONS, "costing"]
 
@@ -159,6 +182,7 @@ class Scenario:
     demand: spec.DemandSpec = field(default_factory=spec.DemandSpec)
     routing: spec.RoutingSpec = field(default_factory=spec.RoutingSpec)
     outcomes: spec.OutcomeSpec = field(default_factory=spec.OutcomeSpec)
+    rota: spec.RotaSpec | None = None
     costing: CostInputs = field(default_factory=CostInputs)
     base_dir: str = "."
     where: str = "scenario"
@@ -172,6 +196,26 @@ class Scenario:
                     "people",
                     "exactly one of a [population] table and a [data] table",
                     "both" if self.population is not None else "neither",
+                )
+            )
+        if self.kind == "rota" and (self.data is None or self.data.rota is None):
+            problems.append(
+                Problem(
+                    f"{self.where} [data]",
+                    "missing key",
+                    "the rota file (kind = 'rota')",
+                    "none",
+                    column="rota",
+                )
+            )
+        if self.kind != "rota" and self.data is not None and self.data.rota is not None:
+            problems.append(
+                Problem(
+                    f"{self.where} [data]",
+                    "not used",
+                    "a rota file only with kind = 'rota'",
+                    repr(self.data.rota),
+                    column="rota",
                 )
             )
         if self.kind == "then" and self.providers.n_providers == "auto":
@@ -214,7 +258,7 @@ class Scenario:
         base_dir: str | PathLike[str] | None = None,
     ) -> Scenario:
         """Build from a mapping shaped like the file; every problem is listed at once."""
-        problems = spec.unknown_keys(values, _TOP, where)
+        problems = spec.unknown_keys(values, _TOP, where) + spec.rota_kind_problems(values, where)
         kwargs: dict[str, Any] = {
             k: values[k] for k in ("name", "kind", "description", "seed") if k in values
         }
@@ -231,7 +275,7 @@ class Scenario:
             except ValidationError as err:
                 problems += list(err.problems)
         if problems:
-            raise ValidationError(problems + _top_problems(kwargs, where))
+            raise ValidationError(_unique(problems + _top_problems(kwargs, where)))
         return cls(**kwargs, base_dir=str(base_dir or Path.cwd()), where=where)
 
     def to_dict(self) -> dict[str, Any]:
@@ -244,9 +288,9 @@ class Scenario:
         }
         for key in _SECTIONS:
             value = getattr(self, key)
-            if value is None:
+            if value is None or (self.kind == "rota" and key in spec.ROTA_UNUSED):
                 continue
-            if key == "routing":
+            if hasattr(value, "to_dict"):
                 out[key] = value.to_dict()
                 continue
             table = {}
@@ -259,6 +303,8 @@ class Scenario:
                         else (list(v) if isinstance(v, tuple) else v)
                     )
             out[key] = table
+        if self.kind == "rota":
+            out["providers"] = {"min_provider_hours": self.providers.min_provider_hours}
         out["costing"] = self.costing.to_dict()
         return out
 
@@ -304,8 +350,8 @@ def _top_problems(values: Mapping[str, Any], where: str) -> list[Problem]:
     name, kind = values.get("name", "scenario"), values.get("kind", "now")
     if not (isinstance(name, str) and name.strip()):
         bad("name", "a non-empty name")
-    if kind not in ("now", "then"):
-        bad("kind", "'now' or 'then'")
+    if kind not in ("now", "then", "rota"):
+        bad("kind", "'now', 'then' or 'rota'")
     if not isinstance(values.get("description", ""), str):
         bad("description", "text")
     seed = values.get("seed", 0)
@@ -314,161 +360,14 @@ def _top_problems(values: Mapping[str, Any], where: str) -> list[Problem]:
     return problems
 
 
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """The problems without repeats (a check made both on the file and on the tables)."""
+    return list(dict.fromkeys(problems))
+
+
 def load_scenario(path: str | PathLike[str]) -> Scenario:
     """Read a scenario file (``Scenario.from_toml``)."""
     return Scenario.from_toml(path)
-
-
-# ---------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True, eq=False)
-class ScenarioResult:
-    """Everything a scenario run produced.
-
-    Attributes
-    ----------
-    scenario
-        The scenario run.
-    clients, carers
-        The people, with ``zone_id`` and ``provider_id`` (carers also ``home_zone_id`` in
-        "now").
-    zones
-        One row per zone (in "then", per provider, each covering the whole area) with its
-        polygon and ``provider_id``.
-    lots
-        The provider lots ("now"), else None.
-    zone_report
-        The zone plan's report ("now"), else None.
-    visits
-        The visits routed.
-    routes, shifts, unscheduled, route_summary, continuity
-        The route plan's tables.
-    outcomes
-        The outcomes (:class:`~carezones.outcomes.Outcomes`).
-    timings
-        Seconds per step.
-    runtime
-        Seconds for the whole run.
-    route_plan
-        The :class:`~carezones.routing.RoutePlan` (None once :meth:`slim`).
-    """
-
-    scenario: Scenario
-    clients: gpd.GeoDataFrame
-    carers: gpd.GeoDataFrame
-    zones: gpd.GeoDataFrame
-    lots: ProviderLots | None
-    zone_report: PlanReport | None
-    visits: pd.DataFrame
-    routes: pd.DataFrame
-    shifts: pd.DataFrame
-    unscheduled: pd.DataFrame
-    route_summary: pd.DataFrame
-    continuity: pd.DataFrame
-    outcomes: Outcomes
-    timings: dict[str, float]
-    runtime: float
-    route_plan: RoutePlan | None = field(default=None, repr=False)
-
-    @property
-    def name(self) -> str:
-        """The scenario's name."""
-        return self.scenario.name
-
-    def slim(self) -> ScenarioResult:
-        """The result without the route plan's solver objects (small to pickle)."""
-        return replace(self, route_plan=None)
-
-    def report(self) -> dict[str, Any]:
-        """JSON-ready figures: scenario, timings, outcomes, zones, lots (no personal data)."""
-        out: dict[str, Any] = {
-            "name": self.name,
-            "kind": self.scenario.kind,
-            "description": self.scenario.description,
-            "scenario": self.scenario.to_dict(),
-            "runtime_seconds": self.runtime,
-            "timings": self.timings,
-            "outcomes": self.outcomes.to_dict(),
-            "zones": _records(self.outcomes.zones),
-            "providers": _records(self.outcomes.providers),
-            "unscheduled_reasons": self.unscheduled["reason"].value_counts().to_dict()
-            if len(self.unscheduled)
-            else {},
-        }
-        if self.zone_report is not None:
-            out["zone_plan"] = self.zone_report.to_dict()["summary"]
-        if self.lots is not None:
-            out["provider_lots"] = self.lots.summary
-        return json.loads(json.dumps(out, default=_plain))
-
-    def write(self, out_dir: str | PathLike[str]) -> list[Path]:
-        """Write every output to ``out_dir`` and return the files.
-
-        ``zones.gpkg`` (layer ``zones``, and ``provider_lots`` in "now"),
-        ``assignments.csv`` (client, zone, provider, reason when in no zone),
-        ``carers.csv``, ``routes.csv``, ``shifts.csv``, ``unscheduled.csv``,
-        ``outcomes.csv``, ``zone_outcomes.csv``, ``provider_outcomes.csv`` and
-        ``report.json``. No file holds a client's coordinates.
-        """
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        gpkg = out / "zones.gpkg"
-        gpkg.unlink(missing_ok=True)
-        _plain_frame(self.zones).to_file(gpkg, layer="zones", driver="GPKG")
-        if self.lots is not None:
-            _plain_frame(self.lots.lots).to_file(gpkg, layer="provider_lots", driver="GPKG")
-        written.append(gpkg)
-        assignments = self.clients[["client_id", "zone_id", "provider_id"]].copy()
-        assignments["reason"] = ""
-        if self.zone_report is not None and len(self.zone_report.unassigned):
-            why = self.zone_report.unassigned.set_index("client_id")["reason"]
-            assignments["reason"] = assignments["client_id"].map(why).fillna("")
-        keep = ["carer_id", "mode", "contracted_hours", "home_zone_id", "zone_id", "provider_id"]
-        tables = {
-            "assignments.csv": assignments,
-            "carers.csv": self.carers[[c for c in keep if c in self.carers.columns]],
-            "routes.csv": self.routes,
-            "shifts.csv": self.shifts,
-            "unscheduled.csv": self.unscheduled,
-            "outcomes.csv": self.outcomes.table,
-            "zone_outcomes.csv": self.outcomes.zones,
-            "provider_outcomes.csv": self.outcomes.providers,
-        }
-        for name, frame in tables.items():
-            pd.DataFrame(frame).to_csv(out / name, index=False)
-            written.append(out / name)
-        (out / "report.json").write_text(json.dumps(self.report(), indent=1))
-        written.append(out / "report.json")
-        return written
-
-    def __str__(self) -> str:
-        head = f"Scenario {self.name!r} ({self.scenario.kind}): {self.runtime:.1f} s"
-        steps = ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items())
-        return f"{head}\n  steps: {steps}\n{self.outcomes}"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return str(value)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return clean.to_dict("records")
-
-
-def _plain_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Object columns as text (None kept) so GeoPackage drivers accept them."""
-    out = frame.copy()
-    for col in out.columns:
-        if col != out.geometry.name and out[col].dtype == object:
-            out[col] = out[col].map(lambda v: None if v is None or v != v else str(v))
-    return out
 
 
 # ---------------------------------------------------------------------- running
@@ -482,12 +381,16 @@ def run_scenario(
 ) -> ScenarioResult:
     """Run a scenario's pipeline: network, people, zones, lots, routes, outcomes, costs.
 
+    With ``kind = "rota"``: network, people, the rota read and scored, its outcomes and
+    costs (nothing routed; see :mod:`carezones.scenario`).
+
     Parameters
     ----------
     scenario
         A :class:`Scenario` or the path of a scenario file.
     n_jobs
-        Routing worker processes; default the scenario's ``[routing] n_jobs``.
+        Routing worker processes; default the scenario's ``[routing] n_jobs`` (unused
+        with ``kind = "rota"``).
     progress
         Called with the name of each step as it starts.
 
@@ -515,8 +418,10 @@ def run_scenario(
 def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     """Outcomes side by side: one row per outcome, one column per scenario.
 
-    The last row, ``run_time_seconds``, is each scenario's run time. Repeated names get
-    ``" (2)"``, ``" (3)"``, ...
+    Every kind has the same rows (those of :data:`carezones.outcomes.OUTCOMES`), so a
+    real rota (``kind = "rota"``) sits beside zoned plans. The last row,
+    ``run_time_seconds``, is each scenario's run time. Repeated names get ``" (2)"``,
+    ``" (3)"``, ...
 
     Examples
     --------
