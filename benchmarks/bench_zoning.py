@@ -172,8 +172,9 @@ def targets(table: pd.DataFrame, floor: float) -> None:
         mine = same_k.iloc[0] if len(same_k) else ours
         gain = 1 - mine["min_to_centre"] / base["min_to_centre"]
         print(
-            f"   compactness vs {name} ({int(base['zones'])} zones; zoner with {int(mine['zones'])}):"
-            f" {100 * gain:.1f}% shorter walk to centre -> {'PASS' if gain >= 0.15 else 'FAIL'} (>= 15%)"
+            f"   compactness vs {name} ({int(base['zones'])} zones; "
+            f"zoner with {int(mine['zones'])}): {100 * gain:.1f}% shorter walk to centre"
+            f" -> {'PASS' if gain >= 0.15 else 'FAIL'} (>= 15%)"
         )
     spopt = table[table.index.str.startswith("spopt")]
     if len(spopt):
@@ -187,7 +188,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Camden only, no spopt")
     parser.add_argument("--no-spopt", action="store_true", help="skip spopt's max-p")
-    parser.add_argument("--n-init", type=int, default=3, help="zoner starts")
+    parser.add_argument("--n-init", type=int, default=2, help="zoner starts")
     args = parser.parse_args()
     use_spopt = not (args.quick or args.no_spopt)
     if use_spopt:
@@ -214,7 +215,8 @@ def main() -> None:
         )
         print(
             f"\n##### {name}: network loaded in {t_net:.1f} s; walk network "
-            f"{len(net.nodes['walk']):,} nodes, {net.edges['walk']['length'].sum() / 2000:,.0f} km of streets"
+            f"{len(net.nodes['walk']):,} nodes, "
+            f"{net.edges['walk']['length'].sum() / 2000:,.0f} km of streets"
         )
         if name == "rutland":
             for floor in (1000.0, 1400.0):
@@ -243,7 +245,8 @@ def main() -> None:
                 random_state=0,
             )
             print(
-                f"\n== Camden provider lots (8, >= 1,000 h/week each, carers' homes weighed): {t_lots:.1f} s"
+                "\n== Camden provider lots (8, >= 1,000 h/week each, carers' homes weighed): "
+                f"{t_lots:.1f} s"
             )
             print(lots)
             print(

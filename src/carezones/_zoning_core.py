@@ -7,7 +7,8 @@ adapter in :mod:`carezones.zoning` builds those from clients and a network.
 
 Method
 ------
-1. Seeds: network k-means++ on the hours (fixed seeds, e.g. provider offices, first).
+1. Seeds: straight-line k-means or network k-means++ on the hours, one per start (fixed
+   seeds, e.g. provider offices, first).
 2. A network Voronoi with additive weights: each unit joins the zone whose centre it
    reaches first once every centre's clock starts at its own offset. One multi-source
    Dijkstra (``min_only=True``) on the graph plus one virtual source per zone. Its
@@ -19,6 +20,8 @@ Method
    shortest-path tree) to a neighbouring zone when that lowers the hours-weighted time to
    the centres, never breaking the floor, the cap or contiguity (removing a branch of a
    spanning tree leaves a tree; the branch joins the other zone through a street).
+6. Split and merge: on the best start, close a cheap zone's centre and open one in the
+   costliest zone, descend again, and keep the result when it is better.
 """
 
 from __future__ import annotations
@@ -150,6 +153,7 @@ def zone_medians(
     fixed: np.ndarray | None = None,
     candidates: int = 8,
     dist: np.ndarray | None = None,
+    skip: np.ndarray | None = None,
     graph: sparse.csr_matrix | None = None,
     weights: np.ndarray | None = None,
     xy: np.ndarray | None = None,
@@ -166,7 +170,8 @@ def zone_medians(
     cand_lists: list[np.ndarray] = []
     for z in range(k):
         members = np.flatnonzero(labels == z)
-        if fixed[z] or len(members) == 0 or g.w[members].sum() <= 0:
+        unchanged = skip is not None and skip[z]
+        if fixed[z] or len(members) == 0 or g.w[members].sum() <= 0 or unchanged:
             cand_lists.append(np.array([centres[z]]))
             continue
         mean = np.average(g.xy[members], axis=0, weights=g.w[members])
@@ -205,6 +210,30 @@ def _seed(g: _Graph, k: int, fixed: np.ndarray, rng: np.random.Generator) -> np.
             pick = int(rng.choice(np.setdiff1d(np.arange(g.n), chosen)))
         chosen.append(pick)
         nearest = np.minimum(nearest, g.distances(np.array([pick]))[0])
+    return np.array(chosen, dtype=np.intp)
+
+
+def _seed_kmeans(g: _Graph, k: int, fixed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Straight-line k-means on the hours; each free centre moves to the nearest unit with hours."""
+    from sklearn.cluster import KMeans
+
+    pool = np.flatnonzero(g.w > 0)
+    if len(pool) < k:
+        return _seed(g, k, fixed, rng)
+    model = KMeans(k, n_init=1, random_state=int(rng.integers(2**31 - 1)))
+    model.fit(g.xy[pool], sample_weight=g.w[pool])
+    centres = model.cluster_centers_
+    # Fixed seeds replace the k-means centres nearest to them.
+    free = np.ones(k, dtype=bool)
+    for s in fixed:
+        d = ((centres - g.xy[s]) ** 2).sum(axis=1)
+        d[~free] = np.inf
+        free[int(np.argmin(d))] = False
+    chosen = [int(s) for s in fixed]
+    for c in centres[free]:
+        d = ((g.xy[pool] - c) ** 2).sum(axis=1)
+        d[np.isin(pool, chosen)] = np.inf
+        chosen.append(int(pool[int(np.argmin(d))]))
     return np.array(chosen, dtype=np.intp)
 
 
@@ -249,19 +278,36 @@ def _dual_ascent(
     return best[1], best[2], best[3]
 
 
-def _children(parent: np.ndarray) -> defaultdict[int, list[int]]:
-    kids: defaultdict[int, list[int]] = defaultdict(list)
-    idx = np.flatnonzero(parent >= 0)
-    for v, p in zip(idx.tolist(), parent[idx].tolist(), strict=True):
-        kids[p].append(v)
-    return kids
+class _Children:
+    """Children of every unit in a forest (sorted arrays), with moved branches on top."""
+
+    def __init__(self, parent: np.ndarray) -> None:
+        idx = np.flatnonzero(parent >= 0)
+        order = idx[np.argsort(parent[idx], kind="stable")]
+        self.order = order
+        self.start = np.searchsorted(parent[order], np.arange(len(parent) + 1))
+        self.gone: set[int] = set()
+        self.extra: defaultdict[int, list[int]] = defaultdict(list)
+
+    def of(self, v: int) -> list[int]:
+        base = self.order[self.start[v] : self.start[v + 1]].tolist()
+        if self.gone:
+            base = [c for c in base if c not in self.gone]
+        return base + self.extra.get(v, [])
+
+    def move(self, v: int, old: int, new: int) -> None:
+        if v in self.extra.get(old, ()):
+            self.extra[old].remove(v)
+        else:
+            self.gone.add(v)
+        self.extra[new].append(v)
 
 
-def _subtree(v: int, kids: defaultdict[int, list[int]], limit: int) -> list[int] | None:
+def _subtree(v: int, kids: _Children, limit: int) -> list[int] | None:
     out = [v]
     i = 0
     while i < len(out):
-        out.extend(kids.get(out[i], ()))
+        out.extend(kids.of(out[i]))
         if len(out) > limit:
             return None
         i += 1
@@ -275,7 +321,7 @@ def _refine(
     floor: float,
     cap: float,
     dist: np.ndarray,
-    rounds: int = 30,
+    rounds: int = 10,
     max_piece: int = 400,
 ) -> np.ndarray:
     """Move boundary pieces between zones: repair the floor first, then lower the cost."""
@@ -284,7 +330,7 @@ def _refine(
     hours = np.bincount(labels, weights=g.w, minlength=k)
     for _ in range(rounds):
         parent = g.forest(labels, centres)
-        kids = _children(parent)
+        kids = _Children(parent)
         cross = labels[g.rows] != labels[g.cols]
         vs, us = g.rows[cross], g.cols[cross]
         _, first = np.unique(np.column_stack([vs, labels[us]]), axis=0, return_index=True)
@@ -331,9 +377,8 @@ def _refine(
             labels[idx] = b
             hours[a] -= weight
             hours[b] += weight
-            kids[parent[v]].remove(v)
+            kids.move(v, int(parent[v]), u)
             parent[v] = u
-            kids[u].append(v)
             done += 1
         if done == 0:
             break
@@ -354,9 +399,10 @@ def partition_connected(
     cap: float = np.inf,
     seeds: np.ndarray | None = None,
     random_state: int | np.random.Generator | None = None,
-    n_init: int = 3,
-    lloyd_steps: int = 6,
-    refine_steps: int = 6,
+    n_init: int = 2,
+    lloyd_steps: int = 15,
+    refine_steps: int = 10,
+    n_swaps: int = 6,
 ) -> CoreResult:
     """Split a connected graph's units into ``k`` contiguous zones of ``floor``..``cap`` hours.
 
@@ -377,11 +423,15 @@ def partition_connected(
     random_state
         Seed of the random choices.
     n_init
-        Independent starts; the best feasible one is kept.
+        Independent starts, seeded alternately by straight-line k-means and by network
+        k-means++; the best feasible one is kept.
     lloyd_steps
         Centre updates per start while the zones are weighted Voronoi cells.
     refine_steps
         Centre updates per start while boundary pieces move.
+    n_swaps
+        Split-and-merge tries on the best start: close a cheap zone's centre, open one
+        in the costliest zone, descend again, keep the result if it is better.
 
     Returns
     -------
@@ -404,33 +454,89 @@ def partition_connected(
     fixed = np.zeros(k, dtype=bool)
     fixed[: len(fixed_seeds)] = True
     best: CoreResult | None = None
-    for _ in range(max(1, n_init)):
-        centres = _seed(g, k, fixed_seeds, rng)
-        offsets = np.zeros(k)
-        dist = g.distances(centres)
-        finite = dist[np.isfinite(dist)]
-        scale = float(np.median(finite)) / 4 if len(finite) else 60.0
-        labels = np.zeros(g.n, dtype=np.intp)
-        for _step in range(lloyd_steps):
-            labels, _, offsets = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
-            new = zone_medians(g, labels, centres, fixed=fixed, dist=dist)
-            if np.array_equal(new, centres):
-                break
-            centres = new
-            dist = g.distances(centres)
-        labels, _, _ = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
-        for _step in range(refine_steps):
-            labels = _refine(g, labels, centres, floor, cap, dist)
-            new = zone_medians(g, labels, centres, fixed=fixed, dist=dist)
-            if np.array_equal(new, centres):
-                break
-            centres = new
-            dist = g.distances(centres)
-        hours = np.bincount(labels, weights=g.w, minlength=k)
-        ok = bool((hours >= floor - 1e-9).all() and (hours <= cap + 1e-9).all())
-        ok = ok and bool((pieces(g.csr, labels, k) == 1).all())
-        res = CoreResult(labels, centres, hours, _cost(g, labels, dist), ok)
+    for start in range(max(1, n_init)):
+        seeding = _seed_kmeans if start % 2 == 0 else _seed
+        start_centres = seeding(g, k, fixed_seeds, rng)
+        res = _descend(g, start_centres, fixed, floor, cap, lloyd_steps, refine_steps)
         if best is None or (res.feasible, -res.cost) > (best.feasible, -best.cost):
             best = res
     assert best is not None
+    for _ in range(n_swaps if k - len(fixed_seeds) >= 2 and best.feasible else 0):
+        moved = _swap(g, best, fixed, rng)
+        trial = _descend(g, moved, fixed, floor, cap, lloyd_steps, refine_steps)
+        if trial.feasible and trial.cost < best.cost - 1e-9:
+            best = trial
     return best
+
+
+def _descend(
+    g: _Graph,
+    centres: np.ndarray,
+    fixed: np.ndarray,
+    floor: float,
+    cap: float,
+    lloyd_steps: int,
+    refine_steps: int,
+) -> CoreResult:
+    """From given centres: Voronoi and median steps, then piece moves and median steps."""
+    k = len(centres)
+    offsets = np.zeros(k)
+    dist = g.distances(centres)
+    finite = dist[np.isfinite(dist)]
+    scale = float(np.median(finite)) / 4 if len(finite) else 60.0
+    labels = np.full(g.n, -1, dtype=np.intp)
+    seen = (labels, centres.copy())  # zones unchanged since their last median need no new one
+
+    def medians(labels: np.ndarray, candidates: int) -> np.ndarray:
+        nonlocal seen
+        was_labels, was_centres = seen
+        changed = labels != was_labels
+        moved = np.zeros(k, dtype=bool)
+        moved[np.unique(labels[changed])] = True
+        moved[np.unique(was_labels[changed][was_labels[changed] >= 0])] = True
+        moved |= centres != was_centres
+        seen = (labels.copy(), centres.copy())
+        return zone_medians(
+            g, labels, centres, fixed=fixed, dist=dist, skip=~moved, candidates=candidates
+        )
+
+    for _step in range(lloyd_steps):
+        labels, _, offsets = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
+        new = medians(labels, 4)
+        if np.array_equal(new, centres):
+            break
+        centres = new
+        dist = g.distances(centres)
+    labels, _, _ = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
+    for _step in range(refine_steps):
+        labels = _refine(g, labels, centres, floor, cap, dist)
+        new = medians(labels, 8)
+        if np.array_equal(new, centres):
+            break
+        centres = new
+        dist = g.distances(centres)
+    hours = np.bincount(labels, weights=g.w, minlength=k)
+    ok = bool((hours >= floor - 1e-9).all() and (hours <= cap + 1e-9).all())
+    ok = ok and bool((pieces(g.csr, labels, k) == 1).all())
+    return CoreResult(labels, centres, hours, _cost(g, labels, dist), ok)
+
+
+def _swap(g: _Graph, res: CoreResult, fixed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Close one cheap zone's centre and open one in the costliest zone (split and merge)."""
+    k = len(res.centres)
+    dist = g.distances(res.centres)
+    each = g.w * dist[res.labels, np.arange(g.n)]
+    cost = np.bincount(res.labels, weights=each, minlength=k)
+    free = np.flatnonzero(~fixed)
+    cheap = free[np.argsort(cost[free])[:3]]
+    drop = int(rng.choice(cheap))
+    others = np.array([z for z in range(k) if z != drop])
+    share = cost[others] / cost[others].sum() if cost[others].sum() > 0 else None
+    split = int(rng.choice(others, p=share))
+    members = np.flatnonzero((res.labels == split) & (g.w > 0))
+    if len(members) == 0:
+        return res.centres
+    far = members[int(np.argmax(each[members]))]
+    centres = res.centres.copy()
+    centres[drop] = far
+    return centres
