@@ -325,3 +325,23 @@ def test_cli_zones_writes_outputs(tmp_path: object) -> None:
     assert sorted(assignments["client_id"]) == sorted(f"c{i}" for i in range(80))
     assert set(assignments["zone_id"]) == set(zones["zone_id"])
     assert set(lots["zone_id"]) == set(zones["zone_id"]) and lots["lot_id"].nunique() == 2
+
+
+def test_streets_cut_off_by_a_locked_zone(clients: gpd.GeoDataFrame) -> None:
+    """Clients on streets cut off by a locked zone, too few for a zone, are unassigned with why."""
+    x0, y0 = 530_000.0, 180_000.0
+    wall = gpd.GeoDataFrame(
+        {"zone_id": ["wall"]},
+        geometry=[shapely.box(x0 + 50, y0 - 50, x0 + 150, y0 + 750)],
+        crs=GRID.crs,
+    )
+    total = clients["weekly_hours"].sum()
+    zoner = NeighbourhoodZoner(total / 4, n_zones="auto", locked=wall, random_state=0).fit(
+        clients, GRID
+    )
+    west = clients.geometry.x < x0 + 50
+    cut = set(clients.loc[west, "client_id"])
+    assert cut and set(zoner.unassigned_["client_id"]) == cut
+    assert zoner.unassigned_["reason"].str.contains("cut off").all()
+    assert zoner.labels_[list(cut)].isna().all()
+    assert_partition(zoner.plan_, clients)

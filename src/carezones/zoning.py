@@ -460,16 +460,7 @@ def _draw(
         fixed += [bool(o < len(mine)) for o in order]
         next_label += len(order)
     k = next_label
-    extra = {}
-    if (labels < 0).any():  # cut-off pieces without enough hours: streets join a neighbour
-        stranded = labels < 0
-        for i in np.flatnonzero(stranded[demand.unit] & ok & (demand.hours > 0)):
-            extra[int(i)] = (
-                "cut off from the other zones by locked zones, with too few hours for a zone"
-            )
-        labelled = np.flatnonzero(~stranded)
-        _, _, src = dijkstra(units.graph, indices=labelled, min_only=True, return_predecessors=True)
-        labels[stranded] = labels[src[stranded]]
+    extra = _join_stranded(units, demand, labels)
     free_ids = _free_ids(k - n_locked, set(lock_ids))
     ids = lock_ids + free_ids
     locked_flags = np.arange(k) < n_locked
@@ -493,6 +484,23 @@ def _draw(
         random_state=zoner.random_state,
     )
     return plan, k
+
+
+def _join_stranded(units: Units, demand: Demand, labels: np.ndarray) -> dict[int, str]:
+    """Streets cut off by locked zones, with too few hours for a zone, join a neighbour.
+
+    Their clients are unassigned (returned: client position to reason); ``labels`` is
+    filled in place.
+    """
+    stranded = labels < 0
+    if not stranded.any():
+        return {}
+    hit = stranded[demand.unit] & ~demand.far & (demand.hours > 0)
+    reason = "cut off from the other zones by locked zones, with too few hours for a zone"
+    labelled = np.flatnonzero(~stranded)
+    _, _, src = dijkstra(units.graph, indices=labelled, min_only=True, return_predecessors=True)
+    labels[stranded] = labels[src[stranded]]
+    return {int(i): reason for i in np.flatnonzero(hit)}
 
 
 def _free_ids(n: int, taken: set[str]) -> list[str]:
