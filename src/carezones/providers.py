@@ -214,6 +214,50 @@ def _match(labels: np.ndarray, p: int, counts: np.ndarray) -> tuple[np.ndarray, 
     return match, float(per_lot[rows, cols].sum())
 
 
+def _lot_counts(
+    zones: gpd.GeoDataFrame | ZonePlan, n_providers: int | str, min_provider_hours: float
+) -> tuple[gpd.GeoDataFrame, np.ndarray, list[int]]:
+    """Check the inputs; the zones, their hours and the lot counts to try (most first)."""
+    frame = zones.zones if isinstance(zones, ZonePlan) else zones
+    problems = []
+    for col in ("zone_id", "weekly_hours"):
+        if col not in frame.columns:
+            problems.append(
+                Problem("zones", "missing column", f"a {col!r} column", "none", column=col)
+            )
+    if not (isinstance(min_provider_hours, int | float) and min_provider_hours > 0):
+        problems.append(
+            Problem("min_provider_hours", "bad minimum", "a number > 0", repr(min_provider_hours))
+        )
+    if problems:
+        raise ValidationError(problems)
+    frame = frame.reset_index(drop=True)
+    hours = frame["weekly_hours"].to_numpy(float)
+    total = float(hours.sum())
+    support = int(np.floor(total / min_provider_hours + 1e-9))
+    if n_providers == "auto":
+        wanted = list(range(min(support, len(frame)), 0, -1))
+    elif isinstance(n_providers, int | np.integer) and 1 <= n_providers <= len(frame):
+        wanted = [int(n_providers)]
+    else:
+        raise ValidationError(
+            [
+                Problem(
+                    "n_providers",
+                    "bad n_providers",
+                    f"an integer from 1 to {len(frame)} (the zones) or 'auto'",
+                    repr(n_providers),
+                )
+            ]
+        )
+    if not wanted or wanted[0] > support:
+        raise InfeasibleError(
+            f"{total:.0f} weekly hours support at most {support} provider lots of at least "
+            f"{min_provider_hours:g} h/week; {wanted[0] if wanted else 1} were asked for."
+        )
+    return frame, hours, wanted
+
+
 def provider_lots(
     zones: gpd.GeoDataFrame | ZonePlan,
     *,
@@ -280,43 +324,9 @@ def provider_lots(
     >>> lots.lots["weekly_hours"].tolist(), lots.summary["all_contiguous"]
     ([1200.0, 1200.0, 1200.0], True)
     """
-    frame = zones.zones if isinstance(zones, ZonePlan) else zones
-    problems = []
-    for col in ("zone_id", "weekly_hours"):
-        if col not in frame.columns:
-            problems.append(
-                Problem("zones", "missing column", f"a {col!r} column", "none", column=col)
-            )
-    if not (isinstance(min_provider_hours, int | float) and min_provider_hours > 0):
-        problems.append(
-            Problem("min_provider_hours", "bad minimum", "a number > 0", repr(min_provider_hours))
-        )
-    if problems:
-        raise ValidationError(problems)
-    frame = frame.reset_index(drop=True)
-    hours = frame["weekly_hours"].to_numpy(float)
+    frame, hours, wanted = _lot_counts(zones, n_providers, min_provider_hours)
     total = float(hours.sum())
     support = int(np.floor(total / min_provider_hours + 1e-9))
-    if n_providers == "auto":
-        wanted = list(range(min(support, len(frame)), 0, -1))
-    elif isinstance(n_providers, int | np.integer) and 1 <= n_providers <= len(frame):
-        wanted = [int(n_providers)]
-    else:
-        raise ValidationError(
-            [
-                Problem(
-                    "n_providers",
-                    "bad n_providers",
-                    f"an integer from 1 to {len(frame)} (the zones) or 'auto'",
-                    repr(n_providers),
-                )
-            ]
-        )
-    if not wanted or wanted[0] > support:
-        raise InfeasibleError(
-            f"{total:.0f} weekly hours support at most {support} provider lots of at least "
-            f"{min_provider_hours:g} h/week; {wanted[0] if wanted else 1} were asked for."
-        )
     graph = _zone_graph(frame)
     centroid = frame.geometry.centroid
     xy = np.column_stack([centroid.x, centroid.y])
