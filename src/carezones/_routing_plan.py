@@ -12,6 +12,7 @@ import json
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -44,6 +45,19 @@ logger = logging.getLogger("carezones.routing")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _NETWORK: TravelNetwork | None = None  # the network inside a worker process
+
+
+def _pool_context() -> Any:
+    """The start method of the worker processes.
+
+    Fork when this process has one thread (no pickling of the network, fast start);
+    otherwise a fork server, since forking a process with threads (a notebook kernel, a
+    test runner's worker) can deadlock the children.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _init_worker(network: TravelNetwork) -> None:
@@ -436,9 +450,7 @@ def plan_routes(
         for job in jobs:
             collect(*_solve_zone({**job, "network": network}))
     else:
-        ctx = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        )
+        ctx = _pool_context()
         with ProcessPoolExecutor(
             max_workers=n_jobs, mp_context=ctx, initializer=_init_worker, initargs=(network,)
         ) as pool:
