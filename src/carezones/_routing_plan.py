@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -50,14 +48,12 @@ _NETWORK: TravelNetwork | None = None  # the network inside a worker process
 def _pool_context() -> Any:
     """The start method of the worker processes.
 
-    Fork when this process has one thread (no pickling of the network, fast start);
-    otherwise a fork server, since forking a process with threads (a notebook kernel, a
-    test runner's worker) can deadlock the children.
+    A fork server (see :func:`carezones._parallel.pool_context`): forking a process that
+    has used OpenMP or runs threads can deadlock the children.
     """
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    from ._parallel import pool_context
+
+    return pool_context()
 
 
 def _init_worker(network: TravelNetwork) -> None:

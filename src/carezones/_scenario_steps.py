@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import datasets
+from ._parallel import pool_context
 from .exceptions import Problem, ValidationError
 from .network import TravelNetwork, load_network
 
@@ -335,9 +335,7 @@ def route(
     if n_jobs <= 1 or len(jobs) <= 1:
         done = [_one_zone({**job, "network": network}) for job in jobs]
     else:
-        ctx = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        )
+        ctx = pool_context()
         with ProcessPoolExecutor(
             max_workers=n_jobs, mp_context=ctx, initializer=_init, initargs=(network,)
         ) as pool:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-import multiprocessing
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from os import PathLike
 from typing import Any
 
+from ._parallel import pool_context
 from .exceptions import Problem, ValidationError
 from .scenario import Scenario, ScenarioResult, run_scenario
 
@@ -77,9 +77,7 @@ def run_all(
         )
     own = executor is None
     if own:
-        ctx = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        )
+        ctx = pool_context()
         executor = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx)
     try:
         futures = [executor.submit(run_one, s, n_jobs) for s in scenarios]
