@@ -18,10 +18,11 @@ demo: install
 	$(BIN)/carezones demo --out carezones-demo
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks examples notebooks
 
+# Tests, doctests, notebooks (nbmake) and example scripts, on 2 workers.
 test: install lint
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --nbmake --nbmake-timeout=300
 
 bench: install
 	$(BIN)/python benchmarks/bench_network.py
