@@ -115,6 +115,16 @@ def test_default_columns_read_and_normalised():
     assert row["row"] == "1" and row["carers_needed"] == 1
 
 
+def test_iso_dates_are_never_read_day_first():
+    """ISO dates (2025-07-08) are read year-month-day even with the UK day-first default."""
+    row = ("V1", "K1", "A", "08:00", "08:30", "08:05", "08:31")
+    table = read_rota(rota(row, date="2025-07-08"))
+    assert table.iloc[0]["planned_start"] == pd.Timestamp("2025-07-08 08:00")
+    assert table.iloc[0]["day"] == "tuesday"
+    uk = read_rota(rota(row, date="08/07/2025"))
+    assert uk.iloc[0]["planned_start"] == pd.Timestamp("2025-07-08 08:00")
+
+
 def test_column_mapping_and_header_matching():
     """A custom mapping finds renamed columns, ignoring case, spaces and punctuation."""
     raw = pd.DataFrame(

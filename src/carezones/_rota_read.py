@@ -348,11 +348,16 @@ def _parse(values: pd.Series, cols: RotaColumns) -> tuple[np.ndarray, np.ndarray
     return out, bad
 
 
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
+
+
 def _to_datetime(strings: pd.Series, cols: RotaColumns) -> np.ndarray:
     """Parse strings fast with one (given or inferred) format, then the rest one by one."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pandas' format-inference chatter is not the user's
         fmt = cols.datetime_format
+        if fmt is None and _ISO_DATE.match(str(strings.iloc[0])):
+            fmt = "ISO8601"  # year first is never day first, whatever ``dayfirst`` says
         if fmt is None:
             from pandas.tseries.api import guess_datetime_format
 
@@ -363,10 +368,13 @@ def _to_datetime(strings: pd.Series, cols: RotaColumns) -> np.ndarray:
             got = np.full(len(strings), np.datetime64("NaT"), dtype="datetime64[ns]")
         left = np.isnat(got)
         if left.any() and cols.datetime_format is None:
-            rest = pd.to_datetime(
-                strings[left], format="mixed", dayfirst=cols.dayfirst, errors="coerce"
-            )
-            got[left] = rest.to_numpy("datetime64[ns]")
+            iso = strings.astype(str).str.match(_ISO_DATE.pattern).to_numpy()
+            for mask, dayfirst in ((left & iso, False), (left & ~iso, cols.dayfirst)):
+                if mask.any():
+                    rest = pd.to_datetime(
+                        strings[mask], format="mixed", dayfirst=dayfirst, errors="coerce"
+                    )
+                    got[mask] = rest.to_numpy("datetime64[ns]")
     return got
 
 
