@@ -574,8 +574,8 @@ class CostBreakdown:
     def __str__(self) -> str:
         frame = self.to_frame()
         head = (
-            f"Hourly rate per contact hour: {self.visit_minutes:g}-minute visits, "
-            f"{self.travel_minutes_per_visit:g} min travel and "
+            f"Hourly rate per contact hour: {round(self.visit_minutes, 1):g}-minute visits, "
+            f"{round(self.travel_minutes_per_visit, 1):g} min travel and "
             f"{self.miles_per_visit:.2f} miles per visit"
         )
         width = max(len(str(name)) for name in [*frame.index, "total"])
