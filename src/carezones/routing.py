@@ -17,17 +17,23 @@ Rules
 -----
 - Each carer starts and ends at their own home and travels with their own mode (one
   travel-time matrix per mode: a routing profile).
-- A visit starts inside its time window (hard by default; with ``time_windows="soft"``
-  it may start up to ``max_lateness_minutes`` late, each minute priced by
-  ``lateness_penalty``), and lasts its full duration.
+- A visit's window is the agreed arrival window: the visit starts inside it (hard by
+  default; with ``time_windows="soft"`` it may start up to ``max_lateness_minutes``
+  late, each minute priced by ``lateness_penalty``) and lasts its full duration.
 - A carer leaves home no earlier than the shift start and is back by the shift end;
-  working time (leaving home to getting back, less an unpaid break taken on the way)
-  is at most the carer's maximum. An optional unpaid break of ``break_duration`` is
+  working time (leaving home to getting back, waiting between visits included, less an
+  unpaid break taken on the way) is at most the carer's maximum; carers leave home as
+  late as their first visits allow. An optional unpaid break of ``break_duration`` is
   taken inside the carer's break window whenever their day spans it.
 - A visit needing skills goes only to carers who have all of them.
 - A double-handed visit gets two different carers who start it together.
 - Continuity: each carer new to a client costs ``continuity_penalty``.
-- A visit that cannot be served is returned as unscheduled with the reason, never dropped.
+- A visit that cannot be served is returned as unscheduled with the reason, never
+  dropped: "no carer with skill X", "only one carer with skill X for a double-handed
+  visit", "window too tight for any carer's shift", "not reachable from any carer's
+  home", "not reachable in time", or, when the carers who could do it are all busy,
+  "no free time in any eligible carer's day" / "no two eligible carers free at the
+  same time".
 
 The objective is the carers' travel time in seconds plus those penalties.
 
