@@ -34,9 +34,10 @@ timings are pessimistic; spopt's max-p is randomised and varied between runs):
   17.7 vs 23.2 min (23.4%, PASS); 86x (PASS).
 - Camden, 18 zones: 1,000-1,552 h, all one piece, 5.70 min (k-means 6.02, Ward 6.14,
   grid 8.49, none meeting the floor) in 9-21 s; with 8 provider lots 10-14 s (PASS).
-- Camden, auto: zoner 20 zones, 5.58 min, 17 s; max-p 17 zones in 150-428 s over three
-  runs, 6.46-7.00 min; zoner at 17 zones 5.90 min: 8.7-13.3% shorter (FAIL, target 15%);
-  speed 16-34x depending on load and run (FAIL below 20x in two of four comparisons).
+- Camden, auto: zoner 20 zones, 5.58 min, 17 s; max-p 17 zones in 150 s and 336 s (two
+  runs), 6.65 and 6.46 min; zoner at 17 zones 5.90 min: 11.4% and 8.7% shorter (FAIL,
+  target 15%); zoner 20 zones vs max-p 17: 13.6-16.1% shorter; speed 16.2x (vs the 18-zone
+  fit, spopt's quick run), 19.9x (auto) and 33.6x (17 zones): FAIL in two of three.
 """
 
 from __future__ import annotations
