@@ -345,3 +345,45 @@ def test_streets_cut_off_by_a_locked_zone(clients: gpd.GeoDataFrame) -> None:
     assert zoner.unassigned_["reason"].str.contains("cut off").all()
     assert zoner.labels_[list(cut)].isna().all()
     assert_partition(zoner.plan_, clients)
+
+
+def _grid_clients(net: TravelNetwork, columns: list[int]) -> gpd.GeoDataFrame:
+    nodes = net.nodes["walk"]
+    col = ((nodes["x"] - nodes["x"].min()) / 100).round().astype(int)
+    pick = nodes[col.isin(columns)]
+    return gpd.GeoDataFrame(
+        {"client_id": [f"c{i}" for i in range(len(pick))], "weekly_hours": 10.0},
+        geometry=pick.geometry.to_numpy(),
+        crs=net.crs,
+    )
+
+
+def test_hand_drawn_stub_without_clients_is_not_a_second_piece() -> None:
+    """A hand-drawn zone that strands an empty bit of street is still one piece for its clients."""
+    net = grid_network(5)
+    x0, y0 = net.nodes["walk"]["x"].min(), net.nodes["walk"]["y"].min()
+    clients = _grid_clients(net, [0, 1, 2, 4])
+    stub = shapely.box(x0 + 250, y0 + 350, x0 + 350, y0 + 450)  # one empty node of column 3
+    west = shapely.union_all([shapely.box(x0 - 50, y0 - 50, x0 + 150, y0 + 450), stub])
+    east = shapely.box(x0 + 150, y0 - 50, x0 + 450, y0 + 450).difference(stub)
+    plan = gpd.GeoDataFrame({"zone_id": ["W", "E"]}, geometry=[west, east], crs=net.crs)
+    report = check_plan(plan, clients, net, min_weekly_hours=10)
+    assert "not one piece" not in set(report.violations["rule"])
+
+
+def test_hand_drawn_zone_split_between_clients_is_flagged() -> None:
+    """A hand-drawn zone whose clients sit in two separate strips is not one piece."""
+    net = grid_network(5)
+    x0, y0 = net.nodes["walk"]["x"].min(), net.nodes["walk"]["y"].min()
+    clients = _grid_clients(net, [0, 2, 4])
+    west_and_east = shapely.union_all(
+        [
+            shapely.box(x0 - 50, y0 - 50, x0 + 50, y0 + 450),
+            shapely.box(x0 + 350, y0 - 50, x0 + 450, y0 + 450),
+        ]
+    )
+    middle = shapely.box(x0 + 50, y0 - 50, x0 + 350, y0 + 450)
+    plan = gpd.GeoDataFrame({"zone_id": ["A", "B"]}, geometry=[west_and_east, middle], crs=net.crs)
+    report = check_plan(plan, clients, net, min_weekly_hours=10)
+    broken = report.violations
+    assert set(broken.loc[broken["rule"] == "not one piece", "zone_id"]) == {"A"}

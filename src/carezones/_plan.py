@@ -239,7 +239,7 @@ def _assemble(
     centres: np.ndarray | None,
     locked: np.ndarray | None,
     fixed: np.ndarray | None = None,
-    by_clients: bool = False,
+    by_clients: bool | str = False,
     random_state: int | None,
     extra_violations: list[dict[str, Any]] | None = None,
 ) -> ZonePlan:
@@ -400,6 +400,7 @@ def check_polygons(
         cap=cap,
         centres=None,
         locked=None,
+        by_clients="occupied",
         random_state=0,
         extra_violations=violations,
     )

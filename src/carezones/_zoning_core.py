@@ -70,8 +70,14 @@ def supported_zones(total_hours: float, floor: float) -> int:
     return int(np.floor(total_hours / floor + 1e-9))
 
 
-def pieces(graph: sparse.csr_matrix, labels: np.ndarray, k: int) -> np.ndarray:
+def pieces(
+    graph: sparse.csr_matrix, labels: np.ndarray, k: int, occupied: np.ndarray | None = None
+) -> np.ndarray:
     """Number of connected pieces of each zone's units (0 for an empty zone).
+
+    With ``occupied`` (a mask of units), only pieces holding an occupied unit count: a
+    hand-drawn boundary that strands a bit of street with nobody on it does not split the
+    zone for its clients.
 
     Examples
     --------
@@ -87,6 +93,8 @@ def pieces(graph: sparse.csr_matrix, labels: np.ndarray, k: int) -> np.ndarray:
     _, comp = connected_components(inner, directed=False)
     out = np.zeros(k, dtype=int)
     ok = labels >= 0
+    if occupied is not None:
+        ok &= occupied
     pairs = np.unique(np.column_stack([labels[ok], comp[ok]]), axis=0)
     np.add.at(out, pairs[:, 0], 1)
     return out

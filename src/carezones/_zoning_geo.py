@@ -253,7 +253,7 @@ def evaluate(
     *,
     centres: np.ndarray | None = None,
     fixed: np.ndarray | None = None,
-    by_clients: bool = False,
+    by_clients: bool | str = False,
     random_state: int | None = 0,
 ) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray]:
     """Per-zone metrics, overall metrics and each zone's centre (its network median)."""
@@ -281,7 +281,9 @@ def evaluate(
     dist = np.atleast_2d(dijkstra(units.graph, indices=centres))
     to_centre = np.full(len(client_zone), np.nan)
     to_centre[ok] = dist[client_zone[ok], demand.unit[ok]] + demand.offset[ok]
-    if by_clients:
+    if by_clients == "occupied":  # hand-drawn polygons: pieces that hold clients
+        n_pieces = pieces(units.graph, unit_labels, k, occupied=w > 0)
+    elif by_clients:
         n_pieces = client_pieces(units, demand, client_zone, k)
     else:
         n_pieces = pieces(units.graph, unit_labels, k)
