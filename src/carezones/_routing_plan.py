@@ -48,8 +48,8 @@ _NETWORK: TravelNetwork | None = None  # the network inside a worker process
 def _pool_context() -> Any:
     """The start method of the worker processes.
 
-    A fork server (see :func:`carezones._parallel.pool_context`): forking a process that
-    has used OpenMP or runs threads can deadlock the children.
+    See :func:`carezones._parallel.pool_context`: fork from a single-threaded process,
+    else a fork server.
     """
     from ._parallel import pool_context
 
@@ -57,6 +57,9 @@ def _pool_context() -> Any:
 
 
 def _init_worker(network: TravelNetwork) -> None:
+    from ._parallel import single_threaded
+
+    single_threaded()
     global _NETWORK
     _NETWORK = network
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import datasets
-from ._parallel import pool_context
+from ._parallel import pool_context, single_threaded
 from .exceptions import Problem, ValidationError
 from .network import TravelNetwork, load_network
 
@@ -225,6 +225,7 @@ _WORKER_NETWORK: TravelNetwork | None = None
 
 
 def _init(network: TravelNetwork) -> None:
+    single_threaded()
     global _WORKER_NETWORK
     _WORKER_NETWORK = network
 

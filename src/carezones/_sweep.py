@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from os import PathLike
 from typing import Any
 
-from ._parallel import pool_context
+from ._parallel import pool_context, single_threaded
 from .exceptions import Problem, ValidationError
 from .scenario import Scenario, ScenarioResult, run_scenario
 
@@ -78,7 +78,9 @@ def run_all(
     own = executor is None
     if own:
         ctx = pool_context()
-        executor = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx)
+        executor = ProcessPoolExecutor(
+            max_workers=n_workers, mp_context=ctx, initializer=single_threaded
+        )
     try:
         futures = [executor.submit(run_one, s, n_jobs) for s in scenarios]
         results = []
