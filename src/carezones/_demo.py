@@ -25,7 +25,7 @@ DEMO_SCENARIO: dict[str, Any] = {
     "population": {"n_clients": 120, "n_carers": 80, "n_providers": 3, "seed": 0},
     "zones": {"min_weekly_hours": 200, "n_zones": "auto"},
     "providers": {"n_providers": 2, "min_provider_hours": 400},
-    "routing": {"days": ["monday"], "max_seconds": 3, "n_jobs": 2},
+    "routing": {"days": ["monday"], "max_seconds": 20, "max_iterations": 400, "n_jobs": 2},
 }
 
 #: Outcomes printed by the demo (all are in ``outcomes.csv``).
