@@ -387,3 +387,25 @@ def test_hand_drawn_zone_split_between_clients_is_flagged() -> None:
     report = check_plan(plan, clients, net, min_weekly_hours=10)
     broken = report.violations
     assert set(broken.loc[broken["rule"] == "not one piece", "zone_id"]) == {"A"}
+
+
+def test_polish_never_raises_the_cost_and_keeps_the_rules():
+    from scipy import sparse
+
+    from carezones._zoning_core import partition_connected, pieces
+
+    n = 8
+    idx = np.arange(n * n).reshape(n, n)
+    rows = np.r_[idx[:, :-1].ravel(), idx[:-1, :].ravel()]
+    cols = np.r_[idx[:, 1:].ravel(), idx[1:, :].ravel()]
+    a = sparse.coo_matrix((np.full(len(rows), 60.0), (rows, cols)), shape=(n * n, n * n))
+    graph = (a + a.T).tocsr()
+    xy = np.c_[idx.ravel() % n, idx.ravel() // n].astype(float) * 100
+    w = np.random.default_rng(3).integers(0, 5, n * n).astype(float)
+    floor = w.sum() / 6
+    plain = partition_connected(graph, w, xy, 4, floor=floor, random_state=0, polish_steps=0)
+    polished = partition_connected(graph, w, xy, 4, floor=floor, random_state=0, polish_steps=3)
+    assert plain.feasible and polished.feasible
+    assert polished.cost <= plain.cost + 1e-9
+    assert (polished.hours >= floor - 1e-9).all()
+    assert (pieces(graph, polished.labels, 4) == 1).all()

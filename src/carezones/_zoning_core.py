@@ -22,6 +22,8 @@ Method
    spanning tree leaves a tree; the branch joins the other zone through a street).
 6. Split and merge: on the best start, close a cheap zone's centre and open one in the
    costliest zone, descend again, and keep the result when it is better.
+7. Polish: medians over more candidates (the units with hours nearest the zone's mean)
+   and piece moves on the best result, while the cost falls.
 """
 
 from __future__ import annotations
@@ -411,6 +413,7 @@ def partition_connected(
     lloyd_steps: int = 15,
     refine_steps: int = 10,
     n_swaps: int = 6,
+    polish_steps: int = 3,
 ) -> CoreResult:
     """Split a connected graph's units into ``k`` contiguous zones of ``floor``..``cap`` hours.
 
@@ -440,6 +443,9 @@ def partition_connected(
     n_swaps
         Split-and-merge tries on the best start: close a cheap zone's centre, open one
         in the costliest zone, descend again, keep the result if it is better.
+    polish_steps
+        Final rounds on the best result of hours-weighted medians over more candidates
+        and piece moves, while the cost falls.
 
     Returns
     -------
@@ -474,7 +480,60 @@ def partition_connected(
         trial = _descend(g, moved, fixed, floor, cap, lloyd_steps, refine_steps)
         if trial.feasible and trial.cost < best.cost - 1e-9:
             best = trial
+    if best.feasible:
+        best = _polish(g, best, fixed, floor, cap, polish_steps)
     return best
+
+
+def _polish(
+    g: _Graph,
+    res: CoreResult,
+    fixed: np.ndarray,
+    floor: float,
+    cap: float,
+    steps: int,
+    candidates: int = 24,
+) -> CoreResult:
+    """Wider medians (``candidates`` units with hours) and piece moves while they help.
+
+    Each step can only lower the cost: the current centre is among the candidates, and
+    piece moves keep the floor, the cap and one piece per zone.
+    """
+    k = len(res.centres)
+    labels, centres = res.labels, res.centres.copy()
+    dist = g.distances(centres)
+    cost = _cost(g, labels, dist)
+    for _ in range(steps):
+        new = centres.copy()
+        for z in np.flatnonzero(~fixed):
+            members = np.flatnonzero(labels == z)
+            have = members[g.w[members] > 0]
+            if len(have) > candidates:
+                mean = np.average(g.xy[have], axis=0, weights=g.w[have])
+                have = have[np.argsort(((g.xy[have] - mean) ** 2).sum(axis=1))[:candidates]]
+            cand = np.union1d(have, [centres[z]])
+            if len(members) == 0 or len(cand) <= 1:
+                continue
+            # Candidates are members: each reaches every member within twice the radius.
+            radius = dist[z, members].max()
+            limit = 2 * radius + 1.0 if np.isfinite(radius) else np.inf
+            block = np.atleast_2d(dijkstra(g.csr, indices=cand, limit=limit))[:, members]
+            score = np.where(np.isfinite(block), block, 1e18) @ g.w_eps[members]
+            new[z] = cand[int(np.argmin(score))]
+        new_dist = g.distances(new) if not np.array_equal(new, centres) else dist
+        new_labels = _refine(g, labels, new, floor, cap, new_dist)
+        new_cost = _cost(g, new_labels, new_dist)
+        if new_cost >= cost - 1e-9:
+            break
+        labels, centres, dist, cost = new_labels, new, new_dist, new_cost
+    if labels is res.labels:
+        return res
+    hours = np.bincount(labels, weights=g.w, minlength=k)
+    ok = bool((hours >= floor - 1e-9).all() and (hours <= cap + 1e-9).all())
+    ok = ok and bool((pieces(g.csr, labels, k) == 1).all())
+    if not ok:
+        return res
+    return CoreResult(labels, centres, hours, cost, ok)
 
 
 def _descend(
