@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from .exceptions import Problem, ValidationError
+from .exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = ["ROTA_COLUMNS", "RotaColumns", "check_rota", "read_rota_source"]
 
@@ -174,20 +174,10 @@ class RotaColumns:
         >>> RotaColumns.from_dict({"client_id": "Service User"}).client_id
         'Service User'
         """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValidationError(
-                [
-                    Problem(
-                        "RotaColumns",
-                        "unknown option",
-                        "one of " + ", ".join(sorted(known)),
-                        repr(k),
-                    )
-                    for k in unknown
-                ]
-            )
+        known = sorted(f.name for f in fields(cls))
+        problems = unknown_keys(values, known, "RotaColumns", what="unknown option")
+        if problems:
+            raise ValidationError(problems)
         return cls(**dict(values))
 
     @classmethod

@@ -7,13 +7,12 @@ the file and table instead (``now.toml [zones]``), and unknown keys get a close 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
-from .exceptions import Problem, ValidationError
+from .exceptions import Problem, ValidationError, unknown_keys
 from .network import MODES
 from .rota import RotaColumns, RotaRules
 from .routing import RoutingParams
@@ -489,25 +488,6 @@ def rota_kind_problems(values: Mapping[str, Any], where: str) -> list[Problem]:
         problems.append(
             Problem(where, "not used", "a [rota] table only with kind = 'rota'", "[rota]")
         )
-    return problems
-
-
-def unknown_keys(values: Mapping[str, Any], known: list[str], where: str) -> list[Problem]:
-    """A problem for every key of ``values`` not in ``known``, with the closest match."""
-    problems = []
-    for key in values:
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(
-                Problem(
-                    where,
-                    "unknown key",
-                    "one of " + ", ".join(known) + hint,
-                    repr(key),
-                    column=str(key),
-                )
-            )
     return problems
 
 

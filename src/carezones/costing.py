@@ -118,7 +118,6 @@ References
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -129,7 +128,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .exceptions import Problem, ValidationError
+from .exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = [
     "KM_PER_MILE",
@@ -455,21 +454,7 @@ class CostInputs:
                     )
                 ]
             )
-        known = [f.name for f in fields(cls)]
-        problems = []
-        for key in values:
-            if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.3)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(
-                    Problem(
-                        where,
-                        "unknown key",
-                        f"a CostInputs field{hint}",
-                        repr(key),
-                        column=str(key),
-                    )
-                )
+        problems = unknown_keys(values, [f.name for f in fields(cls)], where, cutoff=0.3)
         if problems:
             raise ValidationError(problems)
         try:

@@ -10,8 +10,10 @@ never contain a client's coordinates or address.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "CarezonesError",
@@ -93,6 +95,35 @@ class ValidationError(CarezonesError, ValueError):
                 lines.append(f"  ... and {n - 50} more")
             message = "\n".join(lines)
         super().__init__(message)
+
+
+def unknown_keys(
+    values: Mapping[str, Any],
+    known: Sequence[str],
+    where: str,
+    *,
+    what: str = "unknown key",
+    cutoff: float = 0.5,
+) -> list[Problem]:
+    """A problem for every key of ``values`` not in ``known``, with the closest match.
+
+    Examples
+    --------
+    >>> (problem,) = unknown_keys({"n_zone": 3}, ["n_zones", "mode"], "zones")
+    >>> problem.expected, problem.found
+    ("one of n_zones, mode (did you mean 'n_zones'?)", "'n_zone'")
+    """
+    problems = []
+    for key in values:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=cutoff)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(
+                Problem(
+                    where, what, "one of " + ", ".join(known) + hint, repr(key), column=str(key)
+                )
+            )
+    return problems
 
 
 class InfeasibleError(CarezonesError, RuntimeError):

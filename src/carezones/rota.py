@@ -55,7 +55,7 @@ import pandas as pd
 from . import _rota_score as sc
 from ._rota_read import ROTA_COLUMNS, RotaColumns, Source, check_rota, read_rota_source
 from ._rota_result import OUTCOMES, RULES, RotaScore, routes_table
-from .exceptions import Problem, ValidationError
+from .exceptions import Problem, ValidationError, unknown_keys
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -150,17 +150,10 @@ class RotaRules:
         >>> RotaRules.from_dict({"on_time_minutes": 30}).on_time_minutes
         30.0
         """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValidationError(
-                [
-                    Problem(
-                        "RotaRules", "unknown option", "one of " + ", ".join(sorted(known)), repr(k)
-                    )
-                    for k in unknown
-                ]
-            )
+        known = sorted(f.name for f in fields(cls))
+        problems = unknown_keys(values, known, "RotaRules", what="unknown option")
+        if problems:
+            raise ValidationError(problems)
         return cls(**dict(values))
 
 

@@ -66,7 +66,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ._routing_result import RoutingResult
-from .exceptions import Problem, ValidationError
+from .exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = [
     "Carer",
@@ -166,20 +166,10 @@ class RoutingParams:
         >>> RoutingParams.from_dict({"time_windows": "soft"}).time_windows
         'soft'
         """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValidationError(
-                [
-                    Problem(
-                        "RoutingParams",
-                        "unknown option",
-                        "one of " + ", ".join(sorted(known)),
-                        repr(k),
-                    )
-                    for k in unknown
-                ]
-            )
+        known = sorted(f.name for f in fields(cls))
+        problems = unknown_keys(values, known, "RoutingParams", what="unknown option")
+        if problems:
+            raise ValidationError(problems)
         return cls(**values)
 
     @classmethod
