@@ -35,9 +35,17 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-__all__ = ["CoreResult", "partition_connected", "zone_medians", "pieces", "supported_zones"]
+__all__ = [
+    "CoreResult",
+    "partition_connected",
+    "prepare",
+    "zone_medians",
+    "pieces",
+    "supported_zones",
+]
 
 _EPS_SHARE = 1e-3  # weight of an empty unit relative to the mean hours of a unit with hours
+_TABLE_CELLS = 40_000_000  # largest table of times (units with hours x units) kept: 320 MB
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,9 @@ def pieces(
 class _Graph:
     """The unit graph with the pieces every step reuses."""
 
-    def __init__(self, graph: sparse.csr_matrix, weights: np.ndarray, xy: np.ndarray) -> None:
+    def __init__(
+        self, graph: sparse.csr_matrix, weights: np.ndarray, xy: np.ndarray, table: bool = True
+    ) -> None:
         self.csr = graph.tocsr()
         coo = self.csr.tocoo()
         self.rows, self.cols, self.data = coo.row, coo.col, coo.data
@@ -115,11 +125,32 @@ class _Graph:
         positive = self.w[self.w > 0]
         eps = _EPS_SHARE * (positive.mean() if len(positive) else 1.0)
         self.w_eps = self.w + eps  # empty units count a little, for tidy shapes
+        # Times from every unit with hours to every unit, when they fit in memory: centre
+        # moves and distance rows then become lookups instead of graph searches.
+        self.have = np.flatnonzero(self.w > 0)
+        self.row = np.full(self.n, -1, dtype=np.intp)
+        self.row[self.have] = np.arange(len(self.have))
+        self.table: np.ndarray | None = None
+        self.more: dict[int, np.ndarray] = {}
+        if table and 0 < len(self.have) * self.n <= _TABLE_CELLS:
+            self.table = dijkstra(self.csr, directed=True, indices=self.have)
 
     def distances(self, sources: np.ndarray) -> np.ndarray:
-        return np.atleast_2d(
-            dijkstra(self.csr, directed=True, indices=np.asarray(sources, dtype=np.intp))
-        )
+        sources = np.atleast_1d(np.asarray(sources, dtype=np.intp))
+        if self.table is None:
+            return np.atleast_2d(dijkstra(self.csr, directed=True, indices=sources))
+        rows = self.row[sources]
+        out = np.empty((len(sources), self.n))
+        known = rows >= 0
+        out[known] = self.table[rows[known]]
+        for i in np.flatnonzero(~known):  # a centre without hours: its own search, kept
+            s = int(sources[i])
+            if s not in self.more:
+                if (len(self.more) + 1) * self.n > _TABLE_CELLS // 4:
+                    self.more.clear()
+                self.more[s] = dijkstra(self.csr, directed=True, indices=s)
+            out[i] = self.more[s]
+        return out
 
     def voronoi(self, centres: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Additively weighted network Voronoi: labels and the shortest-path forest."""
@@ -155,6 +186,11 @@ class _Graph:
         return parent
 
 
+def prepare(graph: sparse.csr_matrix, weights: np.ndarray, xy: np.ndarray) -> _Graph:
+    """The unit graph with its table of times, to reuse over several :func:`partition_connected`."""
+    return _Graph(graph, weights, xy)
+
+
 def zone_medians(
     g: _Graph | None,
     labels: np.ndarray,
@@ -167,14 +203,17 @@ def zone_medians(
     graph: sparse.csr_matrix | None = None,
     weights: np.ndarray | None = None,
     xy: np.ndarray | None = None,
+    exact: bool = False,
 ) -> np.ndarray:
     """Move each zone's centre to its hours-weighted network median (among candidates).
 
-    The candidates are the current centre and the zone's units nearest (in a straight
-    line) to the zone's hours-weighted mean position. ``fixed`` zones keep their centre.
+    With a table of times (``g.table``, or ``exact`` when ``g`` is built here) every unit
+    of the zone is a candidate; otherwise the current centre and the zone's
+    ``candidates`` units nearest (in a straight line) to its hours-weighted mean position.
+    ``fixed`` zones keep their centre.
     """
-    if g is None:
-        g = _Graph(graph, weights, xy)  # type: ignore[arg-type]
+    if g is None:  # exact (a table of times) when no centres are known yet
+        g = _Graph(graph, weights, xy, table=exact)  # type: ignore[arg-type]
     k = len(centres)
     fixed = np.zeros(k, dtype=bool) if fixed is None else fixed
     cand_lists: list[np.ndarray] = []
@@ -188,6 +227,19 @@ def zone_medians(
         near = members[np.argsort(((g.xy[members] - mean) ** 2).sum(axis=1))[:candidates]]
         cand_lists.append(np.unique(np.concatenate([[centres[z]], near])))
     out = np.array(centres, copy=True)
+    if g.table is not None:
+        # Exact: every unit of the zone with hours (and the current centre) is a candidate.
+        for z in range(k):
+            members = np.flatnonzero(labels == z)
+            if len(cand_lists[z]) == 1 or len(members) == 0:
+                continue
+            have = members[g.w[members] > 0]
+            cands = np.union1d(members, [centres[z]])
+            cost = g.w[have] @ g.table[np.ix_(g.row[have], cands)]
+            best = int(np.argmin(cost))
+            if cost[best] < cost[np.searchsorted(cands, centres[z])] - 1e-9:  # ties stay
+                out[z] = cands[best]
+        return out
     for z, cands in enumerate(cand_lists):
         members = np.flatnonzero(labels == z)
         if len(cands) == 1 or len(members) == 0:
@@ -420,7 +472,8 @@ def partition_connected(
     Parameters
     ----------
     graph
-        Symmetric sparse matrix of travel seconds between adjacent units (connected).
+        Symmetric sparse matrix of travel seconds between adjacent units (connected), or
+        the result of :func:`prepare` on it (then ``weights`` and ``xy`` are not used).
     weights
         Weekly hours on each unit.
     xy
@@ -463,7 +516,7 @@ def partition_connected(
     ([3.0, 3.0], True)
     """
     rng = np.random.default_rng(random_state)
-    g = _Graph(graph, weights, xy)
+    g = graph if isinstance(graph, _Graph) else _Graph(graph, weights, xy)
     fixed_seeds = np.array([] if seeds is None else seeds, dtype=np.intp)
     fixed = np.zeros(k, dtype=bool)
     fixed[: len(fixed_seeds)] = True
@@ -505,7 +558,9 @@ def _polish(
     cost = _cost(g, labels, dist)
     for _ in range(steps):
         new = centres.copy()
-        for z in np.flatnonzero(~fixed):
+        if g.table is not None:  # the medians are exact already
+            new = zone_medians(g, labels, centres, fixed=fixed, dist=dist)
+        for z in np.flatnonzero(~fixed) if g.table is None else ():
             members = np.flatnonzero(labels == z)
             have = members[g.w[members] > 0]
             if len(have) > candidates:

@@ -260,6 +260,7 @@ def evaluate(
     rng = np.random.default_rng(random_state)
     ok = client_zone >= 0
     w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
+    exact = centres is None  # a plan from elsewhere gets its exact medians
     if centres is None:
         centres = np.zeros(k, dtype=np.intp)
         for z in range(k):
@@ -274,6 +275,7 @@ def evaluate(
         centres,
         fixed=fixed,
         candidates=16,
+        exact=exact,
         graph=units.graph,
         weights=w,
         xy=units.xy,

@@ -36,7 +36,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from ._baselines import grid_zones, kmeans_zones, ward_zones
 from ._plan import PlanReport, ZonePlan, check_polygons, finish
-from ._zoning_core import partition_connected, supported_zones
+from ._zoning_core import partition_connected, prepare, supported_zones
 from ._zoning_geo import (
     Demand,
     Locked,
@@ -574,6 +574,7 @@ def _solve_component(
     n_locked: int,
 ) -> Any:
     lowest = max(len(seeds), 1, int(np.ceil(w.sum() / cap - 1e-9)) if np.isfinite(cap) else 1)
+    g = prepare(g, w, xy)  # one table of times for every attempt and zone count
     while True:
         for attempt in range(2):
             t0 = time.perf_counter()
