@@ -409,3 +409,73 @@ def test_polish_never_raises_the_cost_and_keeps_the_rules():
     assert polished.cost <= plain.cost + 1e-9
     assert (polished.hours >= floor - 1e-9).all()
     assert (pieces(graph, polished.labels, 4) == 1).all()
+
+
+def _grid_graph(n: int = 8):
+    from scipy import sparse
+
+    idx = np.arange(n * n).reshape(n, n)
+    rows = np.r_[idx[:, :-1].ravel(), idx[:-1, :].ravel()]
+    cols = np.r_[idx[:, 1:].ravel(), idx[1:, :].ravel()]
+    a = sparse.coo_matrix((np.full(len(rows), 60.0), (rows, cols)), shape=(n * n, n * n))
+    xy = np.c_[idx.ravel() % n, idx.ravel() // n].astype(float) * 100
+    return (a + a.T).tocsr(), xy
+
+
+def test_table_of_times_agrees_with_graph_searches():
+    from scipy.sparse.csgraph import dijkstra
+
+    from carezones._zoning_core import prepare
+
+    graph, xy = _grid_graph()
+    w = np.random.default_rng(1).integers(0, 3, len(xy)).astype(float)
+    g = prepare(graph, w, xy)
+    assert g.table is not None and g.table.shape == ((w > 0).sum(), len(xy))
+    sources = np.r_[np.flatnonzero(w > 0)[:3], np.flatnonzero(w == 0)[:3]]  # with and without
+    np.testing.assert_allclose(g.distances(sources), dijkstra(graph, indices=sources))
+
+
+def test_exact_medians_beat_or_match_the_candidate_medians():
+    from carezones._zoning_core import _Graph, zone_medians
+
+    graph, xy = _grid_graph()
+    w = np.random.default_rng(2).integers(0, 6, len(xy)).astype(float)
+    labels = (xy[:, 0] >= 400).astype(np.intp) + 2 * (xy[:, 1] >= 400)
+    centres = np.array([0, 7, 56, 63])  # the grid's corners: poor centres
+    exact_g, near_g = _Graph(graph, w, xy), _Graph(graph, w, xy, table=False)
+    exact = zone_medians(exact_g, labels, centres)
+    near = zone_medians(near_g, labels, centres, candidates=2)
+
+    def cost(c: np.ndarray) -> float:
+        return float(w @ exact_g.distances(c)[labels, np.arange(len(xy))])
+
+    assert cost(exact) <= cost(near) + 1e-9 < cost(centres)
+    for z in range(4):  # the exact median is the best unit of its zone
+        members = np.flatnonzero(labels == z)
+        each = [w[members] @ exact_g.distances([m])[0, members] for m in members]
+        assert w[members] @ exact_g.distances([exact[z]])[0, members] == pytest.approx(min(each))
+
+
+def test_interchange_never_raises_the_cost_and_keeps_the_rules():
+    from carezones._zoning_core import partition_connected, pieces
+
+    graph, xy = _grid_graph(10)
+    w = np.random.default_rng(5).integers(0, 5, len(xy)).astype(float)
+    floor = w.sum() / 7
+    plain = partition_connected(graph, w, xy, 5, floor=floor, random_state=0, n_swaps=0)
+    swapped = partition_connected(graph, w, xy, 5, floor=floor, random_state=0, n_swaps=6)
+    assert plain.feasible and swapped.feasible
+    assert swapped.cost <= plain.cost + 1e-9
+    assert (swapped.hours >= floor - 1e-9).all()
+    assert (pieces(graph, swapped.labels, 5) == 1).all()
+
+
+def test_without_room_for_a_table_the_zoner_searches_the_graph(monkeypatch):
+    import carezones._zoning_core as core
+
+    graph, xy = _grid_graph()
+    w = np.random.default_rng(4).integers(0, 5, len(xy)).astype(float)
+    monkeypatch.setattr(core, "_TABLE_CELLS", 0)
+    assert core.prepare(graph, w, xy).table is None
+    res = core.partition_connected(graph, w, xy, 4, floor=w.sum() / 6, random_state=0)
+    assert res.feasible and (core.pieces(graph, res.labels, 4) == 1).all()

@@ -28,6 +28,7 @@ Method
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ __all__ = [
 
 _EPS_SHARE = 1e-3  # weight of an empty unit relative to the mean hours of a unit with hours
 _TABLE_CELLS = 40_000_000  # largest table of times (units with hours x units) kept: 320 MB
+_TABLE_CANDIDATES = 160  # centre candidates per zone with a table: the units nearest its mean
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class CoreResult:
         Hours-weighted seconds from the units to their zone's centre.
     feasible
         Every zone at or above the floor (and below the cap).
+    offsets
+        The additive weights (seconds) of the zones' weighted Voronoi cells, when known.
     """
 
     labels: np.ndarray
@@ -71,6 +75,7 @@ class CoreResult:
     hours: np.ndarray
     cost: float
     feasible: bool
+    offsets: np.ndarray | None = None
 
 
 def supported_zones(total_hours: float, floor: float) -> int:
@@ -132,6 +137,7 @@ class _Graph:
         self.row[self.have] = np.arange(len(self.have))
         self.table: np.ndarray | None = None
         self.more: dict[int, np.ndarray] = {}
+        self._aug: tuple[bytes, sparse.csr_matrix] | None = None
         if table and 0 < len(self.have) * self.n <= _TABLE_CELLS:
             self.table = dijkstra(self.csr, directed=True, indices=self.have)
 
@@ -156,10 +162,15 @@ class _Graph:
         """Additively weighted network Voronoi: labels and the shortest-path forest."""
         k = len(centres)
         base = offsets - offsets.min() + 1.0
-        rows = np.concatenate([self.rows, np.arange(self.n, self.n + k)])
-        cols = np.concatenate([self.cols, centres])
-        data = np.concatenate([self.data, base])
-        aug = sparse.csr_matrix((data, (rows, cols)), shape=(self.n + k, self.n + k))
+        key = centres.tobytes()
+        if self._aug is None or self._aug[0] != key:
+            rows = np.concatenate([self.rows, np.arange(self.n, self.n + k)])
+            cols = np.concatenate([self.cols, centres])
+            data = np.concatenate([self.data, np.ones(k)])
+            aug = sparse.csr_matrix((data, (rows, cols)), shape=(self.n + k, self.n + k))
+            self._aug = (key, aug)
+        aug = self._aug[1]
+        aug.data[-k:] = base  # the virtual sources' rows come last, one street each
         _, pred, src = dijkstra(
             aug,
             directed=True,
@@ -207,8 +218,9 @@ def zone_medians(
 ) -> np.ndarray:
     """Move each zone's centre to its hours-weighted network median (among candidates).
 
-    With a table of times (``g.table``, or ``exact`` when ``g`` is built here) every unit
-    of the zone is a candidate; otherwise the current centre and the zone's
+    With a table of times (``g.table``, or ``exact`` when ``g`` is built here) the zone's
+    160 units nearest its hours-weighted mean position (every unit of a smaller zone) are
+    candidates; otherwise the current centre and the zone's
     ``candidates`` units nearest (in a straight line) to its hours-weighted mean position.
     ``fixed`` zones keep their centre.
     """
@@ -234,7 +246,12 @@ def zone_medians(
             if len(cand_lists[z]) == 1 or len(members) == 0:
                 continue
             have = members[g.w[members] > 0]
-            cands = np.union1d(members, [centres[z]])
+            cands = members
+            if len(members) > _TABLE_CANDIDATES:  # the zone's most central units
+                mean = np.average(g.xy[have], axis=0, weights=g.w[have])
+                near = np.argsort(((g.xy[members] - mean) ** 2).sum(axis=1))
+                cands = members[near[:_TABLE_CANDIDATES]]
+            cands = np.union1d(cands, [centres[z]])
             cost = g.w[have] @ g.table[np.ix_(g.row[have], cands)]
             best = int(np.argmin(cost))
             if cost[best] < cost[np.searchsorted(cands, centres[z])] - 1e-9:  # ties stay
@@ -365,6 +382,34 @@ class _Children:
         self.extra[new].append(v)
 
 
+def _branch_sums(parent: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Sum ``values`` (one row per unit) over every unit's branch of the forest ``parent``.
+
+    Depths by pointer jumping, then one scatter-add per level from the deepest up.
+
+    Examples
+    --------
+    >>> _branch_sums(np.array([-1, 0, 1, 1]), np.ones((4, 1))).ravel().tolist()
+    [4.0, 3.0, 1.0, 1.0]
+    """
+    depth = (parent >= 0).astype(np.int64)
+    up = parent.copy()
+    while (jump := up >= 0).any():
+        depth_next = depth.copy()
+        depth_next[jump] += depth[up[jump]]
+        up_next = up.copy()
+        up_next[jump] = up[up[jump]]
+        depth, up = depth_next, up_next
+    sums = np.array(values, dtype=float, copy=True)
+    order = np.argsort(-depth, kind="stable")
+    bounds = np.searchsorted(-depth[order], np.arange(-depth.max(), 0) if len(depth) else [])
+    bounds = np.r_[bounds, np.searchsorted(-depth[order], 0)]
+    for lo, hi in itertools.pairwise(bounds):
+        level = order[lo:hi]
+        np.add.at(sums, parent[level], sums[level])
+    return sums
+
+
 def _subtree(v: int, kids: _Children, limit: int) -> list[int] | None:
     out = [v]
     i = 0
@@ -397,27 +442,25 @@ def _refine(
         vs, us = g.rows[cross], g.cols[cross]
         _, first = np.unique(np.column_stack([vs, labels[us]]), axis=0, return_index=True)
         deficit = hours < floor - 1e-9
-        moves = []
-        for v, u in zip(vs[first], us[first], strict=True):
-            if parent[v] < 0:  # a centre
-                continue
-            a, b = labels[v], labels[u]
-            nodes = _subtree(int(v), kids, max_piece)
-            if nodes is None:
-                continue
-            idx = np.array(nodes)
-            weight = g.w[idx].sum()
-            gain = float(g.w_eps[idx] @ (dist[a, idx] - dist[b, idx]))
-            if deficit.any():
-                if not deficit[b] or weight <= 0:
-                    continue
-                gain = 1e12 + gain / weight  # repair first, cheapest per hour
-            elif gain <= 1e-9:
-                continue
-            moves.append((gain, int(v), int(u)))
-        if not moves:
+        # Every branch's hours, size and hours-weighted time to every centre at once.
+        each = np.column_stack([g.w_eps[:, None] * dist.T, g.w, np.ones(g.n)])
+        sums = _branch_sums(parent, each)
+        v, u = vs[first], us[first]
+        v_, u_ = v[parent[v] >= 0], u[parent[v] >= 0]  # a centre stays
+        a, b = labels[v_], labels[u_]
+        weight, size = sums[v_, k], sums[v_, k + 1]
+        gain = sums[v_, a] - sums[v_, b]
+        if deficit.any():
+            keep = deficit[b] & (weight > 0) & (size <= max_piece)
+            # Repair first, the cheapest per hour first.
+            gain = 1e12 + gain / np.where(weight > 0, weight, 1.0)
+        else:
+            keep = (gain > 1e-9) & (size <= max_piece)
+        if not keep.any():
             break
-        moves.sort(reverse=True)
+        pick = np.flatnonzero(keep)
+        pick = pick[np.lexsort((-u_[pick], -v_[pick], -gain[pick]))]
+        moves = list(zip(gain[pick].tolist(), v_[pick].tolist(), u_[pick].tolist(), strict=True))
         done = 0
         for gain, v, u in moves:
             a, b = labels[v], labels[u]
@@ -528,6 +571,9 @@ def partition_connected(
         if best is None or (res.feasible, -res.cost) > (best.feasible, -best.cost):
             best = res
     assert best is not None
+    if g.table is not None and k - len(fixed_seeds) >= 2 and best.feasible:
+        best = _interchange(g, best, fixed, floor, cap, lloyd_steps, refine_steps, n_swaps)
+        n_swaps = 0
     for _ in range(n_swaps if k - len(fixed_seeds) >= 2 and best.feasible else 0):
         moved = _swap(g, best, fixed, rng)
         trial = _descend(g, moved, fixed, floor, cap, lloyd_steps, refine_steps)
@@ -629,7 +675,7 @@ def _descend(
             break
         centres = new
         dist = g.distances(centres)
-    labels, _, _ = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
+    labels, _, offsets = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
     for _step in range(refine_steps):
         labels = _refine(g, labels, centres, floor, cap, dist)
         new = medians(labels, 8)
@@ -640,7 +686,59 @@ def _descend(
     hours = np.bincount(labels, weights=g.w, minlength=k)
     ok = bool((hours >= floor - 1e-9).all() and (hours <= cap + 1e-9).all())
     ok = ok and bool((pieces(g.csr, labels, k) == 1).all())
-    return CoreResult(labels, centres, hours, _cost(g, labels, dist), ok)
+    return CoreResult(labels, centres, hours, _cost(g, labels, dist), ok, offsets)
+
+
+def _interchange(
+    g: _Graph,
+    best: CoreResult,
+    fixed: np.ndarray,
+    floor: float,
+    cap: float,
+    lloyd_steps: int,
+    refine_steps: int,
+    tries: int,
+) -> CoreResult:
+    """Swap one centre for a unit with hours elsewhere, guided by the floor's prices.
+
+    Fast interchange on the table of times: each unit with hours is charged its time to
+    a centre plus that zone's Voronoi weight (the price of the floor), which predicts the
+    cost of closing centre ``j`` and opening unit ``c`` for every pair at once. The most
+    promising swaps are tried with a full descent and kept when the floored cost falls.
+    """
+    assert g.table is not None
+    have, w = g.have, g.w[g.have]
+    square = g.table[:, have]  # times between units with hours
+    k = len(best.centres)
+    rows = np.arange(len(have))
+    tried: set[tuple[int, int]] = set()
+    for _ in range(tries):
+        off = best.offsets if best.offsets is not None else np.zeros(k)
+        off = off - off.min()
+        to_centre = g.table[:, best.centres] + off[None, :]
+        order = np.argsort(to_centre, axis=1)
+        first, d1, d2 = order[:, 0], to_centre[rows, order[:, 0]], to_centre[rows, order[:, 1]]
+        cand_off = off[best.labels[have]]  # a new centre inherits the price of its zone
+        opened = square + cand_off[None, :]
+        base = np.minimum(d1[:, None], opened)
+        total = w @ base
+        which = sparse.csr_matrix((w, (first, rows)), shape=(k, len(have)))
+        extra = np.asarray(which @ (np.minimum(d2[:, None], opened) - base))
+        new_cost = total[None, :] + extra
+        new_cost[fixed] = np.inf
+        new_cost[:, np.isin(have, best.centres)] = np.inf
+        for j, c in tried:
+            new_cost[j, c] = np.inf
+        j, c = np.unravel_index(int(np.argmin(new_cost)), new_cost.shape)
+        if not new_cost[j, c] < w @ d1 - 1e-9:
+            break
+        tried.add((int(j), int(c)))
+        centres = best.centres.copy()
+        centres[j] = have[c]
+        trial = _descend(g, centres, fixed, floor, cap, lloyd_steps, refine_steps)
+        if trial.feasible and trial.cost < best.cost - 1e-9:
+            best = trial
+    return best
 
 
 def _swap(g: _Graph, res: CoreResult, fixed: np.ndarray, rng: np.random.Generator) -> np.ndarray:

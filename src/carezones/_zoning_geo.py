@@ -226,9 +226,18 @@ def polygons(units: Units, labels: np.ndarray, k: int) -> list[shapely.Geometry]
 
 
 def _pair_median(
-    units: Units, demand: Demand, labels: np.ndarray, rng: np.random.Generator, per_zone: int = 60
+    units: Units,
+    demand: Demand,
+    labels: np.ndarray,
+    rng: np.random.Generator,
+    per_zone: int = 60,
+    radius: np.ndarray | None = None,
 ) -> float:
-    """Median walking seconds between two clients of the same zone (sampled per zone)."""
+    """Median walking seconds between two clients of the same zone (sampled per zone).
+
+    With ``radius`` (each zone's longest time from its centre to a client's street point)
+    the searches stop at twice the radius, which no two clients of the zone can exceed.
+    """
     values = []
     for z in np.unique(labels[labels >= 0]):
         who = np.flatnonzero(labels == z)
@@ -237,7 +246,8 @@ def _pair_median(
         if len(who) > per_zone:
             who = np.sort(rng.choice(who, per_zone, replace=False))
         src, inv = np.unique(demand.unit[who], return_inverse=True)
-        d = np.atleast_2d(dijkstra(units.graph, indices=src))[:, src][inv][:, inv]
+        limit = 2 * radius[z] + 1.0 if radius is not None else np.inf
+        d = np.atleast_2d(dijkstra(units.graph, indices=src, limit=limit))[:, src][inv][:, inv]
         t = d + demand.offset[who][:, None] + demand.offset[who][None, :]
         iu = np.triu_indices(len(who), 1)
         values.append(t[iu])
@@ -289,6 +299,9 @@ def evaluate(
         n_pieces = client_pieces(units, demand, client_zone, k)
     else:
         n_pieces = pieces(units.graph, unit_labels, k)
+    radius = np.zeros(k)  # each zone's longest time from its centre to a client's street point
+    if ok.any():
+        np.maximum.at(radius, client_zone[ok], dist[client_zone[ok], demand.unit[ok]])
     rows = []
     for z in range(k):
         who = np.flatnonzero(client_zone == z)
@@ -322,7 +335,10 @@ def evaluate(
         "mean_minutes_to_centre": float(np.average(to_centre[ok], weights=hours_ok) / 60)
         if hours_ok.sum() > 0
         else float("nan"),
-        "median_minutes_between_clients": _pair_median(units, demand, client_zone, rng) / 60,
+        "median_minutes_between_clients": _pair_median(
+            units, demand, client_zone, rng, radius=radius
+        )
+        / 60,
         "share_within_15_min": float((to_centre[ok] <= 900).mean()) if ok.any() else float("nan"),
         "min_zone_hours": float(table["weekly_hours"].min()) if k else float("nan"),
         "max_zone_hours": float(table["weekly_hours"].max()) if k else float("nan"),
