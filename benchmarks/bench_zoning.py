@@ -273,7 +273,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Camden only, no spopt")
     parser.add_argument("--no-spopt", action="store_true", help="skip spopt's max-p")
-    parser.add_argument("--n-init", type=int, default=2, help="zoner starts")
+    parser.add_argument("--n-init", type=int, default=4, help="zoner starts (its default: 4)")
     parser.add_argument("--only", choices=["rutland", "camden"], help="run one case")
     args = parser.parse_args()
     use_spopt = not (args.quick or args.no_spopt)

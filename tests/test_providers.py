@@ -68,6 +68,13 @@ def test_too_many_lots_is_infeasible() -> None:
         provider_lots(zones, n_providers=0)
 
 
+def test_a_zone_below_the_lot_minimum_is_named() -> None:
+    """When every zone would be its own lot, a zone too small for a lot is named."""
+    zones = checkerboard(n=2, hours=[1200.0, 1200.0, 700.0, 1200.0])
+    with pytest.raises(InfeasibleError, match=r"Z02 \(700 h/week\)"):
+        provider_lots(zones, n_providers=4, min_provider_hours=1000)
+
+
 def test_carers_pull_providers_to_their_homes() -> None:
     """With carers given, each lot's provider is the one whose carers live there."""
     zones = checkerboard(hours=[250.0] * 16)

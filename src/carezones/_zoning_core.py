@@ -14,14 +14,21 @@ Method
    Dijkstra (``min_only=True``) on the graph plus one virtual source per zone. Its
    shortest-path forest makes every zone one connected piece by construction.
 3. The offsets are Lagrange multipliers of the floor (and cap): a subgradient step raises
-   the head start of zones below the floor until the floor holds (dual ascent).
-4. Lloyd steps move each centre to the zone's hours-weighted network median.
+   the head start of zones below the floor until the floor holds (dual ascent). With a
+   table of times from every unit with hours to every unit (kept when it fits in
+   memory), each step is a lookup and the graph search runs once on the final weights.
+4. Lloyd steps move each centre to the zone's hours-weighted network median (exact over
+   the zone's most central units with the table).
 5. Local search moves boundary pieces (a unit and everything behind it in its zone's
    shortest-path tree) to a neighbouring zone when that lowers the hours-weighted time to
    the centres, never breaking the floor, the cap or contiguity (removing a branch of a
-   spanning tree leaves a tree; the branch joins the other zone through a street).
-6. Split and merge: on the best start, close a cheap zone's centre and open one in the
-   costliest zone, descend again, and keep the result when it is better.
+   spanning tree leaves a tree; the branch joins the other zone through a street). The
+   gains of all branches come from one pass of subtree sums.
+6. Centre swaps on the best start (fast interchange): with every unit charged its time
+   to a centre plus that zone's offset (the floor's price), the cost of closing each
+   centre and opening each unit with hours is predicted at once; the best swaps are
+   tried with a new descent and kept when the cost falls. Without the table: split and
+   merge (close a cheap zone's centre, open one in the costliest zone).
 7. Polish: medians over more candidates (the units with hours nearest the zone's mean)
    and piece moves on the best result, while the cost falls.
 """
@@ -338,9 +345,17 @@ def _dual_ascent(
     step = np.full(k, scale / 4)
     sign = np.zeros(k)
     best: tuple[float, np.ndarray, np.ndarray, np.ndarray] | None = None
+    # With a table of times the hours of each cell come from the units with hours alone
+    # (a lookup per step); the graph search runs once, on the best weights.
+    to_centre = g.table[:, centres] if g.table is not None else None
     for _ in range(iters):
-        labels, parent = g.voronoi(centres, off)
-        hours = np.bincount(labels, weights=g.w, minlength=k)
+        if to_centre is not None:
+            nearest = np.argmin(to_centre + (off - off.min())[None, :], axis=1)
+            labels, parent = nearest, nearest  # placeholders until the graph search
+            hours = np.bincount(nearest, weights=g.w[g.have], minlength=k)
+        else:
+            labels, parent = g.voronoi(centres, off)
+            hours = np.bincount(labels, weights=g.w, minlength=k)
         short = np.maximum(floor - hours, 0.0).sum() + np.maximum(hours - cap, 0.0).sum()
         if best is None or short < best[0]:
             best = (short, labels, parent, off.copy())
@@ -354,6 +369,9 @@ def _dual_ascent(
         off = off + sign * step
         off -= off.mean()
     assert best is not None
+    if to_centre is not None:
+        labels, parent = g.voronoi(centres, best[3])
+        return labels, parent, best[3]
     return best[1], best[2], best[3]
 
 
@@ -504,7 +522,7 @@ def partition_connected(
     cap: float = np.inf,
     seeds: np.ndarray | None = None,
     random_state: int | np.random.Generator | None = None,
-    n_init: int = 2,
+    n_init: int = 4,
     lloyd_steps: int = 15,
     refine_steps: int = 10,
     n_swaps: int = 6,
@@ -537,8 +555,10 @@ def partition_connected(
     refine_steps
         Centre updates per start while boundary pieces move.
     n_swaps
-        Split-and-merge tries on the best start: close a cheap zone's centre, open one
-        in the costliest zone, descend again, keep the result if it is better.
+        Centre swaps tried on the best start, each followed by a new descent and kept
+        when the cost falls: guided by the floor's prices when the table of times fits
+        (see :func:`prepare`), else split and merge (close a cheap zone's centre, open one
+        in the costliest zone).
     polish_steps
         Final rounds on the best result of hours-weighted medians over more candidates
         and piece moves, while the cost falls.

@@ -356,9 +356,21 @@ def provider_lots(
                 best = (ok, score(labels), labels)
         if best is not None and best[0]:
             return _result(frame, best[2], p, hours, graph, counts, providers, min_provider_hours)
+    small = hours < min_provider_hours - 1e-9
+    hint = ""
+    if small.any():
+        names = ", ".join(
+            f"{zid} ({h:.0f} h/week)"
+            for zid, h in zip(frame["zone_id"][small], hours[small], strict=True)
+        )
+        hint = (
+            f" Zones below the lot minimum must share a lot with a neighbour: {names};"
+            " ask for fewer lots, or draw zones with a floor at or above the lot minimum."
+        )
     raise InfeasibleError(
         f"No split of the {len(frame)} zones into {wanted[-1]} contiguous lots of at least "
         f"{min_provider_hours:g} h/week was found ({total:.0f} h/week support at most {support})."
+        + hint
     )
 
 

@@ -90,8 +90,8 @@ class NeighbourhoodZoner:
         Clients farther than this (metres) from the network are left unassigned, with
         the reason.
     n_init
-        Independent starts (then six split-and-merge tries on the best); the best plan
-        is kept.
+        Independent starts (then six centre swaps tried on the best); the best plan is
+        kept.
     random_state
         Seed of every random choice.
 
@@ -136,7 +136,7 @@ class NeighbourhoodZoner:
         locked: Locked | None = None,
         resolution: float = 100.0,
         max_snap_distance: float = 500.0,
-        n_init: int = 2,
+        n_init: int = 4,
         random_state: int | None = None,
     ) -> None:
         self.min_weekly_hours = min_weekly_hours
@@ -255,7 +255,7 @@ def neighbourhood_zones(
     locked: Locked | None = None,
     resolution: float = 100.0,
     max_snap_distance: float = 500.0,
-    n_init: int = 2,
+    n_init: int = 4,
     random_state: int | None = None,
 ) -> ZonePlan:
     """Draw neighbourhood zones; ``NeighbourhoodZoner(...).fit(clients, network).plan_``.
