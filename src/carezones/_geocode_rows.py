@@ -167,9 +167,7 @@ def _parse_rows(
                 Problem(source, "no location", "an address or a postcode", "blank",
                         row=f"id {row_id!r}")
             )  # fmt: skip
-        rows.append(
-            RowInputs(str(row_id), number, street_texts, postcode, sector, postcode_text)
-        )
+        rows.append(RowInputs(str(row_id), number, street_texts, postcode, sector, postcode_text))
     return RowTable(rows, tuple(problems), id_column, source)
 
 

@@ -158,9 +158,7 @@ def _to_crs(postcodes: pd.Series, x: np.ndarray, y: np.ndarray, crs: str) -> Non
         x[irish], y[irish] = move.transform(x[irish], y[irish])
 
 
-def read_postcodes(
-    path: str | os.PathLike[str], *, layout: str = "auto"
-) -> gpd.GeoDataFrame:
+def read_postcodes(path: str | os.PathLike[str], *, layout: str = "auto") -> gpd.GeoDataFrame:
     r"""Read a postcode centroid file: the ONS Postcode Directory or OS Code-Point Open.
 
     Parameters
@@ -217,7 +215,9 @@ def read_postcodes(
         raise ValidationError(
             [
                 Problem(
-                    str(path), "mixed postcode files", "files with coordinates in one system",
+                    str(path),
+                    "mixed postcode files",
+                    "files with coordinates in one system",
                     " and ".join(sorted(crs_seen)),
                 )
             ]

@@ -342,8 +342,10 @@ class Geocoder:
         return self._file_sectors
 
     def __repr__(self) -> str:
-        pcs = f"{len(self._file_index)} postcodes in file" if len(self._file_index) else (
-            "no postcode file"
+        pcs = (
+            f"{len(self._file_index)} postcodes in file"
+            if len(self._file_index)
+            else ("no postcode file")
         )
         return (
             f"Geocoder({len(self._xy)} OSM addresses on {len(self._streets)} streets, "
@@ -547,9 +549,7 @@ class Geocoder:
         if query in self._similar_cache:
             return self._similar_cache[query]
         tokens = query.split()
-        queries = [query] + [
-            " ".join(tokens[:k]) for k in range(len(tokens) - 1, 1, -1)
-        ]
+        queries = [query] + [" ".join(tokens[:k]) for k in range(len(tokens) - 1, 1, -1)]
         scored: dict[str, float] = {}
         cutoff = 100 * (self.min_similarity or 0.0)
         for q in queries:
