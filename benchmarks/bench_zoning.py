@@ -25,19 +25,22 @@ Targets: every zone at or above the floor and in one piece; compactness (minutes
 centre) at least 15% better than the best baseline that meets the floor; at least 20
 times faster than spopt's max-p on the same units; Camden in under 60 s.
 
-Measured (2025-11-25, 2 cores shared with other developers' jobs, load average 1-5, so
-timings are pessimistic; spopt's max-p is randomised and varied between runs):
+Measured (2026-11-25, one run of this script, 2 cores, load average about 1; spopt's
+max-p is seeded, so its runs repeat):
 
-- Rutland, floor 1,000: zoner 9 zones (1,001-1,179 h) in 10.7 s; max-p 7 zones in 557 s;
-  zoner at 7 zones 15.8 vs max-p 20.2 min to centre (21.5% shorter, PASS); 52x (PASS).
-- Rutland, floor 1,400: zoner 6 zones in 6.2 s; max-p 5 zones in 532 s; at 5 zones
-  17.7 vs 23.2 min (23.4%, PASS); 86x (PASS).
-- Camden, 18 zones: 1,000-1,552 h, all one piece, 5.70 min (k-means 6.02, Ward 6.14,
-  grid 8.49, none meeting the floor) in 9-21 s; with 8 provider lots 10-14 s (PASS).
-- Camden, auto: zoner 20 zones, 5.58 min, 17 s; max-p 17 zones in 150 s and 336 s (two
-  runs), 6.65 and 6.46 min; zoner at 17 zones 5.90 min: 11.4% and 8.7% shorter (FAIL,
-  target 15%); zoner 20 zones vs max-p 17: 13.6-16.1% shorter; speed 16.2x (vs the 18-zone
-  fit, spopt's quick run), 19.9x (auto) and 33.6x (17 zones): FAIL in two of three.
+- Rutland, floor 1,000: zoner 9 zones (1,000-1,239 h) in 3.0 s, 15.39 min to centre;
+  max-p 7 zones in 349 s, 17.94 min; zoner at 7 zones 14.98 min: 16.5% shorter (PASS);
+  115x and 101x faster (PASS). Each drawing the most zones it can: 14.2% shorter.
+- Rutland, floor 1,400: zoner 6 zones in 3.4 s, 18.75 min; max-p 5 zones in 640 s,
+  21.66 min; zoner at 5 zones 17.25 min: 20.4% shorter (PASS); 186x and 148x (PASS).
+  Each drawing the most zones it can: 13.4% shorter.
+- Camden, 18 zones: 1,000-1,529 h, all one piece, 5.66 min (k-means 5.82, Ward 6.05,
+  grid 8.22, none meeting the floor) in 5.4 s; with 8 provider lots 5.8 s (PASS).
+- Camden, auto: zoner 20 zones, 5.44 min, 5.0 s; max-p 17 zones, 6.48 min, 558 s; zoner
+  at 17 zones 5.85 min: 9.8% shorter (FAIL, target 15%); 113x and 103x faster (PASS).
+  Each drawing the most zones it can: 16.0% shorter. No 17-zone plan at all can average
+  under 5.553 min (the Lagrangian bound, which ignores the floor), so at most 14.3% is
+  possible against this max-p at 17 zones: the 15% target cannot be met there.
 """
 
 from __future__ import annotations
