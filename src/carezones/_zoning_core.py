@@ -53,7 +53,8 @@ __all__ = [
 ]
 
 _EPS_SHARE = 1e-3  # weight of an empty unit relative to the mean hours of a unit with hours
-_TABLE_CELLS = 40_000_000  # largest table of times (units with hours x units) kept: 320 MB
+_TABLE_CELLS = 64_000_000  # largest table of times (units with hours x units) kept: 512 MB
+_TABLE_CHUNK = 4_000_000  # cells computed at a time while filling it
 _TABLE_CANDIDATES = 160  # centre candidates per zone with a table: the units nearest its mean
 
 
@@ -146,7 +147,12 @@ class _Graph:
         self.more: dict[int, np.ndarray] = {}
         self._aug: tuple[bytes, sparse.csr_matrix] | None = None
         if table and 0 < len(self.have) * self.n <= _TABLE_CELLS:
-            self.table = dijkstra(self.csr, directed=True, indices=self.have)
+            self.table = np.empty((len(self.have), self.n))
+            step = max(1, _TABLE_CHUNK // self.n)  # in chunks: no second copy in memory
+            for lo in range(0, len(self.have), step):
+                self.table[lo : lo + step] = dijkstra(
+                    self.csr, directed=True, indices=self.have[lo : lo + step]
+                )
 
     def distances(self, sources: np.ndarray) -> np.ndarray:
         sources = np.atleast_1d(np.asarray(sources, dtype=np.intp))
