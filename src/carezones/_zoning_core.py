@@ -241,39 +241,24 @@ def zone_medians(
         g = _Graph(graph, weights, xy, table=exact)  # type: ignore[arg-type]
     k = len(centres)
     fixed = np.zeros(k, dtype=bool) if fixed is None else fixed
-    cand_lists: list[np.ndarray] = []
-    for z in range(k):
+    out = np.array(centres, copy=True)
+    todo = ~fixed if skip is None else ~fixed & ~skip
+    for z in np.flatnonzero(todo):
         members = np.flatnonzero(labels == z)
-        unchanged = skip is not None and skip[z]
-        if fixed[z] or len(members) == 0 or g.w[members].sum() <= 0 or unchanged:
-            cand_lists.append(np.array([centres[z]]))
+        if len(members) == 0 or g.w[members].sum() <= 0:
             continue
         mean = np.average(g.xy[members], axis=0, weights=g.w[members])
-        near = members[np.argsort(((g.xy[members] - mean) ** 2).sum(axis=1))[:candidates]]
-        cand_lists.append(np.unique(np.concatenate([[centres[z]], near])))
-    out = np.array(centres, copy=True)
-    if g.table is not None:
-        # Exact: every unit of the zone with hours (and the current centre) is a candidate.
-        for z in range(k):
-            members = np.flatnonzero(labels == z)
-            if len(cand_lists[z]) == 1 or len(members) == 0:
-                continue
+        near = members[np.argsort(((g.xy[members] - mean) ** 2).sum(axis=1))]
+        if g.table is not None:
+            # The zone's most central units, each priced exactly from the table.
+            cands = np.union1d(near[:_TABLE_CANDIDATES], [centres[z]])
             have = members[g.w[members] > 0]
-            cands = members
-            if len(members) > _TABLE_CANDIDATES:  # the zone's most central units
-                mean = np.average(g.xy[have], axis=0, weights=g.w[have])
-                near = np.argsort(((g.xy[members] - mean) ** 2).sum(axis=1))
-                cands = members[near[:_TABLE_CANDIDATES]]
-            cands = np.union1d(cands, [centres[z]])
             cost = g.w[have] @ g.table[np.ix_(g.row[have], cands)]
             best = int(np.argmin(cost))
             if cost[best] < cost[np.searchsorted(cands, centres[z])] - 1e-9:  # ties stay
                 out[z] = cands[best]
-        return out
-    for z, cands in enumerate(cand_lists):
-        members = np.flatnonzero(labels == z)
-        if len(cands) == 1 or len(members) == 0:
             continue
+        cands = np.union1d(near[:candidates], [centres[z]])
         # Every candidate is a member, so it reaches every member within twice the
         # zone's radius from the current centre: a bounded search is exact.
         from_centre = dist[z] if dist is not None else dijkstra(g.csr, indices=int(centres[z]))
@@ -350,21 +335,21 @@ def _dual_ascent(
     off = offsets.copy()
     step = np.full(k, scale / 4)
     sign = np.zeros(k)
-    best: tuple[float, np.ndarray, np.ndarray, np.ndarray] | None = None
+    best: tuple[float, np.ndarray, tuple[np.ndarray, np.ndarray] | None] | None = None
     # With a table of times the hours of each cell come from the units with hours alone
     # (a lookup per step); the graph search runs once, on the best weights.
     to_centre = g.table[:, centres] if g.table is not None else None
     for _ in range(iters):
+        cells = None
         if to_centre is not None:
             nearest = np.argmin(to_centre + (off - off.min())[None, :], axis=1)
-            labels, parent = nearest, nearest  # placeholders until the graph search
             hours = np.bincount(nearest, weights=g.w[g.have], minlength=k)
         else:
-            labels, parent = g.voronoi(centres, off)
-            hours = np.bincount(labels, weights=g.w, minlength=k)
+            cells = g.voronoi(centres, off)
+            hours = np.bincount(cells[0], weights=g.w, minlength=k)
         short = np.maximum(floor - hours, 0.0).sum() + np.maximum(hours - cap, 0.0).sum()
         if best is None or short < best[0]:
-            best = (short, labels, parent, off.copy())
+            best = (short, off.copy(), cells)
         if short <= 0:
             break
         # Rprop: each zone's step grows while its sign holds and halves when it flips, so
@@ -375,10 +360,9 @@ def _dual_ascent(
         off = off + sign * step
         off -= off.mean()
     assert best is not None
-    if to_centre is not None:
-        labels, parent = g.voronoi(centres, best[3])
-        return labels, parent, best[3]
-    return best[1], best[2], best[3]
+    _, off, cells = best
+    labels, parent = cells if cells is not None else g.voronoi(centres, off)
+    return labels, parent, off
 
 
 class _Children:
@@ -619,7 +603,7 @@ def _polish(
     steps: int,
     candidates: int = 24,
 ) -> CoreResult:
-    """Wider medians (``candidates`` units with hours) and piece moves while they help.
+    """Wider medians (``candidates`` units without a table) and piece moves while they help.
 
     Each step can only lower the cost: the current centre is among the candidates, and
     piece moves keep the floor, the cap and one piece per zone.
@@ -629,24 +613,7 @@ def _polish(
     dist = g.distances(centres)
     cost = _cost(g, labels, dist)
     for _ in range(steps):
-        new = centres.copy()
-        if g.table is not None:  # the medians are exact already
-            new = zone_medians(g, labels, centres, fixed=fixed, dist=dist)
-        for z in np.flatnonzero(~fixed) if g.table is None else ():
-            members = np.flatnonzero(labels == z)
-            have = members[g.w[members] > 0]
-            if len(have) > candidates:
-                mean = np.average(g.xy[have], axis=0, weights=g.w[have])
-                have = have[np.argsort(((g.xy[have] - mean) ** 2).sum(axis=1))[:candidates]]
-            cand = np.union1d(have, [centres[z]])
-            if len(members) == 0 or len(cand) <= 1:
-                continue
-            # Candidates are members: each reaches every member within twice the radius.
-            radius = dist[z, members].max()
-            limit = 2 * radius + 1.0 if np.isfinite(radius) else np.inf
-            block = np.atleast_2d(dijkstra(g.csr, indices=cand, limit=limit))[:, members]
-            score = np.where(np.isfinite(block), block, 1e18) @ g.w_eps[members]
-            new[z] = cand[int(np.argmin(score))]
+        new = zone_medians(g, labels, centres, fixed=fixed, dist=dist, candidates=candidates)
         new_dist = g.distances(new) if not np.array_equal(new, centres) else dist
         new_labels = _refine(g, labels, new, floor, cap, new_dist)
         new_cost = _cost(g, new_labels, new_dist)
