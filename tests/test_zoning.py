@@ -389,27 +389,6 @@ def test_hand_drawn_zone_split_between_clients_is_flagged() -> None:
     assert set(broken.loc[broken["rule"] == "not one piece", "zone_id"]) == {"A"}
 
 
-def test_polish_never_raises_the_cost_and_keeps_the_rules():
-    from scipy import sparse
-
-    from carezones._zoning_core import partition_connected, pieces
-
-    n = 8
-    idx = np.arange(n * n).reshape(n, n)
-    rows = np.r_[idx[:, :-1].ravel(), idx[:-1, :].ravel()]
-    cols = np.r_[idx[:, 1:].ravel(), idx[1:, :].ravel()]
-    a = sparse.coo_matrix((np.full(len(rows), 60.0), (rows, cols)), shape=(n * n, n * n))
-    graph = (a + a.T).tocsr()
-    xy = np.c_[idx.ravel() % n, idx.ravel() // n].astype(float) * 100
-    w = np.random.default_rng(3).integers(0, 5, n * n).astype(float)
-    floor = w.sum() / 6
-    plain = partition_connected(graph, w, xy, 4, floor=floor, random_state=0, polish_steps=0)
-    polished = partition_connected(graph, w, xy, 4, floor=floor, random_state=0, polish_steps=3)
-    assert plain.feasible and polished.feasible
-    assert polished.cost <= plain.cost + 1e-9
-    assert (polished.hours >= floor - 1e-9).all()
-    assert (pieces(graph, polished.labels, 4) == 1).all()
-
 
 def _grid_graph(n: int = 8):
     from scipy import sparse
@@ -456,18 +435,24 @@ def test_exact_medians_beat_or_match_the_candidate_medians():
         assert w[members] @ exact_g.distances([exact[z]])[0, members] == pytest.approx(min(each))
 
 
-def test_interchange_never_raises_the_cost_and_keeps_the_rules():
+@pytest.mark.parametrize(
+    ("step", "n", "k", "seed"), [("polish_steps", 8, 4, 3), ("n_swaps", 10, 5, 5)]
+)
+def test_final_steps_never_raise_the_cost_and_keep_the_rules(
+    step: str, n: int, k: int, seed: int
+) -> None:
+    """The polish and the centre swaps only keep what lowers the cost and breaks no rule."""
     from carezones._zoning_core import partition_connected, pieces
 
-    graph, xy = _grid_graph(10)
-    w = np.random.default_rng(5).integers(0, 5, len(xy)).astype(float)
-    floor = w.sum() / 7
-    plain = partition_connected(graph, w, xy, 5, floor=floor, random_state=0, n_swaps=0)
-    swapped = partition_connected(graph, w, xy, 5, floor=floor, random_state=0, n_swaps=6)
-    assert plain.feasible and swapped.feasible
-    assert swapped.cost <= plain.cost + 1e-9
-    assert (swapped.hours >= floor - 1e-9).all()
-    assert (pieces(graph, swapped.labels, 5) == 1).all()
+    graph, xy = _grid_graph(n)
+    w = np.random.default_rng(seed).integers(0, 5, len(xy)).astype(float)
+    floor = w.sum() / (k + 2)
+    plain = partition_connected(graph, w, xy, k, floor=floor, random_state=0, **{step: 0})
+    more = partition_connected(graph, w, xy, k, floor=floor, random_state=0, **{step: 6})
+    assert plain.feasible and more.feasible
+    assert more.cost <= plain.cost + 1e-9
+    assert (more.hours >= floor - 1e-9).all()
+    assert (pieces(graph, more.labels, k) == 1).all()
 
 
 def test_without_room_for_a_table_the_zoner_searches_the_graph(monkeypatch):
