@@ -464,3 +464,31 @@ def test_without_room_for_a_table_the_zoner_searches_the_graph(monkeypatch):
     assert core.prepare(graph, w, xy).table is None
     res = core.partition_connected(graph, w, xy, 4, floor=w.sum() / 6, random_state=0)
     assert res.feasible and (core.pieces(graph, res.labels, 4) == 1).all()
+
+
+def test_lp_prices_meet_the_floor_at_least_as_cheaply_as_the_dual_ascent():
+    """Under the LP's weights each unit's nearest centre meets the floor, no dearer than Rprop."""
+    from scipy import sparse
+
+    from carezones._zoning_core import _dual_ascent, _Graph, _lp_weights
+
+    rng = np.random.default_rng(7)
+    graph, xy = _grid_graph(8)
+    coo = sparse.triu(graph).tocoo()
+    times = rng.uniform(50, 120, len(coo.data))  # uneven streets: no exact ties
+    upper = sparse.coo_matrix((times, (coo.row, coo.col)), shape=graph.shape)
+    graph = (upper + upper.T).tocsr()
+    w = rng.integers(1, 4, len(xy)).astype(float)
+    centres = np.array([0, 9, 63])  # two crowded in a corner: the floor must bend the cells
+    floor = 0.3 * w.sum()
+    g = _Graph(graph, w, xy)
+    off = _lp_weights(g, centres, floor, np.inf)
+    assert off is not None
+    labels = np.argmin(g.table[:, centres] + (off - off.min())[None, :], axis=1)
+    hours = np.bincount(labels, weights=w, minlength=3)
+    assert (hours >= floor - w.max()).all()  # a unit the LP splits may fall either side
+    lp_cost = float(w @ g.table[np.arange(len(xy)), centres[labels]])
+    plain = _Graph(graph, w, xy, table=False)
+    rprop, _, _ = _dual_ascent(plain, centres, floor, np.inf, np.zeros(3), 60, 100.0)
+    assert np.bincount(rprop, weights=w, minlength=3).min() >= floor - 1e-9
+    assert lp_cost <= float(w @ g.table[np.arange(len(xy)), centres[rprop]]) + 1e-6

@@ -16,7 +16,9 @@ Method
 3. The offsets are Lagrange multipliers of the floor (and cap): a subgradient step raises
    the head start of zones below the floor until the floor holds (dual ascent). With a
    table of times from every unit with hours to every unit (kept when it fits in
-   memory), each step is a lookup and the graph search runs once on the final weights.
+   memory), each step is a lookup and the graph search runs once on the final weights;
+   after the Lloyd steps the weights are the prices of the exact assignment LP (the
+   transportation problem with the floor and cap, solved by HiGHS).
 4. Lloyd steps move each centre to the zone's hours-weighted network median (exact over
    the zone's most central units with the table).
 5. Local search moves boundary pieces (a unit and everything behind it in its zone's
@@ -630,6 +632,45 @@ def _polish(
     return CoreResult(labels, centres, hours, cost, ok)
 
 
+
+
+def _lp_weights(g: _Graph, centres: np.ndarray, floor: float, cap: float) -> np.ndarray | None:
+    """Voronoi weights (seconds) from the assignment LP of the units with hours to ``centres``.
+
+    The transportation problem (each unit's hours to the centres, every zone at least
+    ``floor`` and at most ``cap`` hours, least hours-weighted time) is solved exactly with
+    HiGHS; its floor and cap prices are the additive weights under which each unit's
+    nearest weighted centre is its optimal zone. ``None`` when the LP has no solution.
+    """
+    from scipy.optimize import linprog
+
+    assert g.table is not None
+    t = g.table[:, centres]
+    w = g.w[g.have]
+    n, k = t.shape
+    unit, zone = np.repeat(np.arange(n), k), np.tile(np.arange(k), n)
+    cols = np.arange(n * k)
+    one_each = sparse.csr_matrix((np.ones(n * k), (unit, cols)), shape=(n, n * k))
+    per_zone = sparse.csr_matrix((w[unit], (zone, cols)), shape=(k, n * k))
+    a_ub, b_ub = [-per_zone], [np.full(k, -floor)]
+    if np.isfinite(cap):
+        a_ub.append(per_zone)
+        b_ub.append(np.full(k, cap))
+    res = linprog(
+        (w[:, None] * t).ravel(),
+        A_ub=sparse.vstack(a_ub),
+        b_ub=np.concatenate(b_ub),
+        A_eq=one_each,
+        b_eq=np.ones(n),
+        bounds=(0, None),
+        method="highs",
+    )
+    if res.status != 0:
+        return None
+    price = res.ineqlin.marginals  # <= 0: what one more hour of floor (or less cap) costs
+    return price[:k] - (price[k:] if np.isfinite(cap) else 0.0)
+
+
 def _descend(
     g: _Graph,
     centres: np.ndarray,
@@ -668,7 +709,18 @@ def _descend(
             break
         centres = new
         dist = g.distances(centres)
-    labels, _, offsets = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
+    # The best weights for these centres: the assignment LP's prices when the table fits
+    # (small steps then only settle ties on units the LP splits), else the dual ascent.
+    lp = _lp_weights(g, centres, floor, cap) if g.table is not None else None
+    if lp is not None:
+        labels, _, lp = _dual_ascent(g, centres, floor, cap, lp, 60, scale / 50)
+        hours = np.bincount(labels, weights=g.w, minlength=k)
+        if (hours >= floor - 1e-9).all() and (hours <= cap + 1e-9).all():
+            offsets = lp
+        else:  # the LP's cells cannot be settled: the plain dual ascent
+            lp = None
+    if lp is None:
+        labels, _, offsets = _dual_ascent(g, centres, floor, cap, offsets, 60, scale)
     for _step in range(refine_steps):
         labels = _refine(g, labels, centres, floor, cap, dist)
         new = medians(labels, 8)
