@@ -28,16 +28,16 @@ times faster than spopt's max-p on the same units; Camden in under 60 s.
 Measured (2026-11-25, one run of this script, 2 cores, load average about 1; spopt's
 max-p is seeded, so its runs repeat):
 
-- Rutland, floor 1,000: zoner 9 zones (1,000-1,239 h) in 3.0 s, 15.39 min to centre;
-  max-p 7 zones in 349 s, 17.94 min; zoner at 7 zones 14.98 min: 16.5% shorter (PASS);
-  115x and 101x faster (PASS). Each drawing the most zones it can: 14.2% shorter.
-- Rutland, floor 1,400: zoner 6 zones in 3.4 s, 18.75 min; max-p 5 zones in 640 s,
-  21.66 min; zoner at 5 zones 17.25 min: 20.4% shorter (PASS); 186x and 148x (PASS).
-  Each drawing the most zones it can: 13.4% shorter.
-- Camden, 18 zones: 1,000-1,529 h, all one piece, 5.66 min (k-means 5.82, Ward 6.05,
-  grid 8.22, none meeting the floor) in 5.4 s; with 8 provider lots 5.8 s (PASS).
-- Camden, auto: zoner 20 zones, 5.44 min, 5.0 s; max-p 17 zones, 6.48 min, 558 s; zoner
-  at 17 zones 5.85 min: 9.8% shorter (FAIL, target 15%); 113x and 103x faster (PASS).
+- Rutland, floor 1,000: zoner 9 zones (1,002-1,205 h) in 4.0 s, 15.22 min to centre;
+  max-p 7 zones in 348 s, 17.94 min; zoner at 7 zones 14.90 min: 16.9% shorter (PASS);
+  86x and 124x faster (PASS). Each drawing the most zones it can: 15.2% shorter.
+- Rutland, floor 1,400: zoner 6 zones in 4.3 s, 16.52 min; max-p 5 zones in 632 s,
+  21.66 min; zoner at 5 zones 17.28 min: 20.2% shorter (PASS); 149x and 143x (PASS).
+  Each drawing the most zones it can: 23.7% shorter.
+- Camden, 18 zones: 1,000-1,558 h, all one piece, 5.66 min (k-means 5.82, Ward 6.05,
+  grid 8.22, none meeting the floor) in 5.1 s; with 8 provider lots 6.5 s (PASS).
+- Camden, auto: zoner 20 zones, 5.44 min, 5.5 s; max-p 17 zones, 6.48 min, 545 s; zoner
+  at 17 zones 5.82 min: 10.2% shorter (FAIL, target 15%); 99x and 85x faster (PASS).
   Each drawing the most zones it can: 16.0% shorter. No 17-zone plan at all can average
   under 5.553 min (the Lagrangian bound, which ignores the floor), so at most 14.3% is
   possible against this max-p at 17 zones: the 15% target cannot be met there.
