@@ -227,7 +227,7 @@ def pyvrp_alone(problem: Any, seconds: float, seed: int) -> dict[str, Any]:
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
-    from carezones import _vrp
+    from carezones.routing import vrp as _vrp
 
     inst = _vrp.instance(problem, _vrp.screen(problem))
     vrp = _vrp.pyvrp_data(problem, inst)

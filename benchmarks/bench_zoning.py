@@ -55,10 +55,10 @@ import numpy as np
 import pandas as pd
 
 from carezones import datasets, load_network
-from carezones._plan import ZonePlan, finish
-from carezones._zoning_geo import build_units, grow_client_labels, place_clients
-from carezones.providers import provider_lots
 from carezones.zoning import NeighbourhoodZoner, grid_zones, kmeans_zones, ward_zones
+from carezones.zoning.geo import build_units, grow_client_labels, place_clients
+from carezones.zoning.plan import ZonePlan, finish
+from carezones.zoning.providers import provider_lots
 
 COLUMNS = {
     "zones": "n_zones",

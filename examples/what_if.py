@@ -18,7 +18,7 @@ import argparse
 from pathlib import Path
 
 import carezones as cz
-from carezones.figures import travel_to_care_figure
+from carezones.maps.figures import travel_to_care_figure
 from carezones.scenario import compare
 
 HERE = Path(__file__).resolve().parent

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from carezones import _map_layers as ml
+from carezones.maps import layers as ml
 from carezones.maps import plan_map, save_map, then_now_map
 from carezones.network import TravelNetwork
 from test_maps import build_plan, layer_with

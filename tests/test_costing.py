@@ -15,18 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carezones import ValidationError
-from carezones.costing import (
+from carezones.outcomes.costing.inputs import (
     KM_PER_MILE,
     MPH_HOURLY_RATE_GBP,
     MPH_MILES_PER_VISIT,
     MPH_TRAVEL_MINUTES_PER_VISIT,
     MPH_VISIT_MINUTES,
-    CostBreakdown,
     CostInputs,
-    hourly_rate,
-    provider_rates,
-    zone_rates,
 )
+from carezones.outcomes.costing.rates import CostBreakdown, hourly_rate, provider_rates, zone_rates
 
 MPH_VISIT = {
     "travel_minutes_per_visit": MPH_TRAVEL_MINUTES_PER_VISIT,

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import carezones as cz
-from carezones import _patterns as pat
 from carezones.demand import RULES
+from carezones.demand import patterns as pat
 from carezones.network import TravelNetwork
 
 FORMATS = ("csv", "gpkg", "geojson", "parquet")

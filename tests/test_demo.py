@@ -47,7 +47,7 @@ def test_demo_map_is_offline_and_private(demo_out: tuple[Path, str]) -> None:
     """The map loads no web resources and holds no client's exact coordinates."""
     import carezones as cz
     from carezones import datasets
-    from carezones._demo import DEMO_SCENARIO
+    from carezones.cli.demo import DEMO_SCENARIO
 
     out, _ = demo_out
     page = (out / "plan.html").read_text()

@@ -12,8 +12,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from carezones import NeighbourhoodZoner, ValidationError, datasets, provider_lots
-from carezones import _map_layers as ml
-from carezones.figures import hours_figure, travel_to_care_figure, zones_figure
+from carezones.maps import layers as ml
+from carezones.maps.figures import hours_figure, travel_to_care_figure, zones_figure
 from carezones.network import TravelNetwork
 
 PNG = b"\x89PNG\r\n\x1a\n"

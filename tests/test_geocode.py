@@ -14,12 +14,6 @@ import shapely
 from typer.testing import CliRunner
 
 from carezones import ValidationError
-from carezones._geocode_text import (
-    input_number_keys,
-    parse_address,
-    sector_of,
-    street_key,
-)
 from carezones.geocode import (
     MATCH_QUALITIES,
     Geocoder,
@@ -28,6 +22,7 @@ from carezones.geocode import (
     read_osm_addresses,
     read_postcodes,
 )
+from carezones.geocode.text import input_number_keys, parse_address, sector_of, street_key
 
 # ---- a hand-made address table (British National Grid metres, around Camden) ------------
 
@@ -183,9 +178,7 @@ def test_read_postcodes_onspd_lat_long(tmp_path: Path) -> None:
 def test_read_postcodes_onspd_grid_references(tmp_path: Path) -> None:
     """ONSPD without lat/long: oseast1m/osnrth1m read as BNG; BT rows moved from Irish Grid."""
     path = tmp_path / "onspd.csv"
-    path.write_text(
-        "PCD,OSEAST1M,OSNRTH1M\nNW12DB,529700,182800\nBT1 1AA,333900,374600\n"
-    )
+    path.write_text("PCD,OSEAST1M,OSNRTH1M\nNW12DB,529700,182800\nBT1 1AA,333900,374600\n")
     table = read_postcodes(path, layout="onspd")
     assert table.crs.to_epsg() == 27700
     assert table.geometry.iloc[0].coords[0] == (529700.0, 182800.0)
@@ -342,9 +335,7 @@ def test_counts_rows_kept_and_bad_postcodes_reported(hand: Geocoder) -> None:
     assert ("no location", "id 'e'", None) in bad
     assert "2 bad postcodes" in str(result)
     assert result.frame.loc[14, "match_reason"] == "no address or postcode given"
-    assert result.frame.loc[13, "match_reason"] == (
-        "no house number; postcode not in UK format"
-    )
+    assert result.frame.loc[13, "match_reason"] == ("no house number; postcode not in UK format")
 
 
 def test_errors_raise_lists_every_problem(hand: Geocoder) -> None:
@@ -422,9 +413,9 @@ def real_geocoder(
 def unique_addresses(addresses: gpd.GeoDataFrame, n: int, seed: int) -> pd.DataFrame:
     """Up to ``n`` OSM addresses whose (street, plain number) occurs once in the extract."""
     keys = addresses["street"].map(street_key) + "|" + addresses["housenumber"].fillna("")
-    plain = addresses["housenumber"].fillna("").str.fullmatch(r"\d+") & addresses[
-        "street"
-    ].fillna("").str.fullmatch(r"[^,]+")
+    plain = addresses["housenumber"].fillna("").str.fullmatch(r"\d+") & addresses["street"].fillna(
+        ""
+    ).str.fullmatch(r"[^,]+")
     once = keys.map(keys.value_counts()) == 1
     pool = addresses[plain & once].copy()
     pool["key"] = keys[pool.index]
@@ -504,7 +495,7 @@ def test_real_misspelt_streets_and_letters(
     good = (placed["match_quality"] == "address").to_numpy() & (
         shapely.distance(placed.geometry.values, truth) < 0.01
     )
-    assert good[len(sample):].all()
+    assert good[len(sample) :].all()
     assert good[: len(sample)].mean() >= 0.9
 
 

@@ -18,7 +18,6 @@ import shapely
 from folium.plugins import DualMap
 
 from carezones import NeighbourhoodZoner, ValidationError, datasets, expand_visits, provider_lots
-from carezones import _map_layers as ml
 from carezones.maps import (
     OfflineMapWarning,
     base_map,
@@ -32,8 +31,9 @@ from carezones.maps import (
     to_html,
     zones_map,
 )
+from carezones.maps import layers as ml
 from carezones.network import TravelNetwork
-from carezones.travel import isochrones
+from carezones.network.travel import isochrones
 
 _PLANS: dict[int, dict[str, Any]] = {}
 

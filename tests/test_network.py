@@ -10,7 +10,8 @@ import pytest
 
 import carezones as cz
 from carezones import ValidationError, load_network
-from carezones.network import MODES, Speeds, TravelNetwork, _parse_maxspeed, choose_crs
+from carezones.network import MODES, Speeds, TravelNetwork, choose_crs
+from carezones.network.speeds import parse_maxspeed
 from osm_fixtures import EXPECTED_MODES, SPECIAL_WAYS, write_grid_osm
 
 
@@ -65,7 +66,7 @@ def test_real_extract_footway_in_walk_not_drive(
 def test_no_building_is_an_edge(name: str, request: pytest.FixtureRequest) -> None:
     """No building way of the extract becomes an edge of any mode."""
     net = request.getfixturevalue(name)
-    osm = cz._osm.open_osm(net.source)
+    osm = cz.network.open_osm(net.source)
     buildings = osm.get_buildings()
     building_ids = set(buildings.loc[buildings["osm_type"] == "way", "id"].astype(int))
     assert building_ids
@@ -114,15 +115,15 @@ def test_drive_speed_from_maxspeed_with_urban_factor(leeds: TravelNetwork) -> No
     edges = leeds.edges["drive"]
     posted = edges["maxspeed"].map(lambda v: v if isinstance(v, str) else None).dropna()
     assert len(posted)
-    expected = _parse_maxspeed(posted) * Speeds().drive_urban_factor
+    expected = parse_maxspeed(posted) * Speeds().drive_urban_factor
     assert np.allclose(edges.loc[posted.index, "speed_kph"], expected)
 
 
-def test_parse_maxspeed() -> None:
+def testparse_maxspeed() -> None:
     """'20 mph', '50', '30 km/h' and junk parse to km/h or NaN."""
     import pandas as pd
 
-    got = _parse_maxspeed(pd.Series(["20 mph", "50", "30 km/h", "signals", None]))
+    got = parse_maxspeed(pd.Series(["20 mph", "50", "30 km/h", "signals", None]))
     assert np.allclose(got[:3], [32.18688, 50, 30])
     assert np.isnan(got[3:]).all()
 

@@ -9,13 +9,13 @@ import pytest
 import shapely
 
 from carezones import ValidationError, hourly_rate
-from carezones.costing import KM_PER_MILE
 from carezones.outcomes import (
     CO2E_KG_PER_KM_AVERAGE_CAR,
     OUTCOMES,
     OutcomeParams,
     measure_outcomes,
 )
+from carezones.outcomes.costing.inputs import KM_PER_MILE
 
 # The plan, one Monday (so every weekly figure is 7 times the day's):
 #

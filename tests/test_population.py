@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 import carezones as cz
 from carezones import datasets
-from carezones._osm import open_osm
-from carezones._population import SKILLS, find_homes
 from carezones.cli import app
+from carezones.demand.synthetic import SKILLS, find_homes
 from carezones.network import TravelNetwork
+from carezones.network.osm import open_osm
 
 runner = CliRunner()
 

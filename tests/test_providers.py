@@ -9,8 +9,8 @@ import pytest
 import shapely
 
 from carezones import InfeasibleError, ValidationError
-from carezones.providers import provider_lots
 from carezones.zoning import NeighbourhoodZoner
+from carezones.zoning.providers import provider_lots
 from conftest import grid_network
 
 

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from carezones import ValidationError, read_carers, read_clients
-from carezones._routing_result import ROUTE_COLUMNS
 from carezones.rota import (
     OUTCOMES,
     ROTA_COLUMNS,
@@ -23,6 +22,7 @@ from carezones.rota import (
     score_rota,
     synthetic_rota,
 )
+from carezones.routing.result import ROUTE_COLUMNS
 from conftest import grid_network
 
 X0, Y0 = 530_000.0, 180_000.0  # the grid's corner (EPSG:27700); blocks of 100 m, 75 s walking

@@ -389,7 +389,6 @@ def test_hand_drawn_zone_split_between_clients_is_flagged() -> None:
     assert set(broken.loc[broken["rule"] == "not one piece", "zone_id"]) == {"A"}
 
 
-
 def _grid_graph(n: int = 8):
     from scipy import sparse
 
@@ -404,7 +403,7 @@ def _grid_graph(n: int = 8):
 def test_table_of_times_agrees_with_graph_searches():
     from scipy.sparse.csgraph import dijkstra
 
-    from carezones._zoning_core import prepare
+    from carezones.zoning.graph import prepare
 
     graph, xy = _grid_graph()
     w = np.random.default_rng(1).integers(0, 3, len(xy)).astype(float)
@@ -415,13 +414,13 @@ def test_table_of_times_agrees_with_graph_searches():
 
 
 def test_exact_medians_beat_or_match_the_candidate_medians():
-    from carezones._zoning_core import _Graph, zone_medians
+    from carezones.zoning.graph import UnitGraph, zone_medians
 
     graph, xy = _grid_graph()
     w = np.random.default_rng(2).integers(0, 6, len(xy)).astype(float)
     labels = (xy[:, 0] >= 400).astype(np.intp) + 2 * (xy[:, 1] >= 400)
     centres = np.array([0, 7, 56, 63])  # the grid's corners: poor centres
-    exact_g, near_g = _Graph(graph, w, xy), _Graph(graph, w, xy, table=False)
+    exact_g, near_g = UnitGraph(graph, w, xy), UnitGraph(graph, w, xy, table=False)
     exact = zone_medians(exact_g, labels, centres)
     near = zone_medians(near_g, labels, centres, candidates=2)
 
@@ -442,7 +441,8 @@ def test_final_steps_never_raise_the_cost_and_keep_the_rules(
     step: str, n: int, k: int, seed: int
 ) -> None:
     """The polish and the centre swaps only keep what lowers the cost and breaks no rule."""
-    from carezones._zoning_core import partition_connected, pieces
+    from carezones.zoning.core import partition_connected
+    from carezones.zoning.graph import pieces
 
     graph, xy = _grid_graph(n)
     w = np.random.default_rng(seed).integers(0, 5, len(xy)).astype(float)
@@ -456,11 +456,12 @@ def test_final_steps_never_raise_the_cost_and_keep_the_rules(
 
 
 def test_without_room_for_a_table_the_zoner_searches_the_graph(monkeypatch):
-    import carezones._zoning_core as core
+    import carezones.zoning.core as core
+    import carezones.zoning.graph as unit_graph
 
     graph, xy = _grid_graph()
     w = np.random.default_rng(4).integers(0, 5, len(xy)).astype(float)
-    monkeypatch.setattr(core, "_TABLE_CELLS", 0)
+    monkeypatch.setattr(unit_graph, "TABLE_CELLS", 0)
     assert core.prepare(graph, w, xy).table is None
     res = core.partition_connected(graph, w, xy, 4, floor=w.sum() / 6, random_state=0)
     assert res.feasible and (core.pieces(graph, res.labels, 4) == 1).all()
@@ -470,7 +471,8 @@ def test_lp_prices_meet_the_floor_at_least_as_cheaply_as_the_dual_ascent():
     """Under the LP's weights each unit's nearest centre meets the floor, no dearer than Rprop."""
     from scipy import sparse
 
-    from carezones._zoning_core import _dual_ascent, _Graph, _lp_weights
+    from carezones.zoning.graph import UnitGraph
+    from carezones.zoning.weights import dual_ascent, lp_weights
 
     rng = np.random.default_rng(7)
     graph, xy = _grid_graph(8)
@@ -481,14 +483,14 @@ def test_lp_prices_meet_the_floor_at_least_as_cheaply_as_the_dual_ascent():
     w = rng.integers(1, 4, len(xy)).astype(float)
     centres = np.array([0, 9, 63])  # two crowded in a corner: the floor must bend the cells
     floor = 0.3 * w.sum()
-    g = _Graph(graph, w, xy)
-    off = _lp_weights(g, centres, floor, np.inf)
+    g = UnitGraph(graph, w, xy)
+    off = lp_weights(g, centres, floor, np.inf)
     assert off is not None
     labels = np.argmin(g.table[:, centres] + (off - off.min())[None, :], axis=1)
     hours = np.bincount(labels, weights=w, minlength=3)
     assert (hours >= floor - w.max()).all()  # a unit the LP splits may fall either side
     lp_cost = float(w @ g.table[np.arange(len(xy)), centres[labels]])
-    plain = _Graph(graph, w, xy, table=False)
-    rprop, _, _ = _dual_ascent(plain, centres, floor, np.inf, np.zeros(3), 60, 100.0)
+    plain = UnitGraph(graph, w, xy, table=False)
+    rprop, _, _ = dual_ascent(plain, centres, floor, np.inf, np.zeros(3), 60, 100.0)
     assert np.bincount(rprop, weights=w, minlength=3).min() >= floor - 1e-9
     assert lp_cost <= float(w @ g.table[np.arange(len(xy)), centres[rprop]]) + 1e-6

@@ -1,14 +1,18 @@
 """carezones: home-care neighbourhood zones around the routes carers can walk or cycle.
 
-The pipeline, one module per stage: :mod:`~carezones.network` (travel networks from
-OpenStreetMap), :mod:`~carezones.travel` (snapping, travel-time matrices, isochrones), and
-the stages built on them.
+One subpackage per stage of the pipeline, imports running one way (see
+``docs/architecture.md``): :mod:`~carezones.network` (travel networks from OpenStreetMap,
+travel times), :mod:`~carezones.demand` (clients, carers, providers, visits),
+:mod:`~carezones.geocode` (offline geocoding), :mod:`~carezones.zoning` (zones and provider
+lots), :mod:`~carezones.routing` (daily care routes), :mod:`~carezones.rota` (real rotas),
+:mod:`~carezones.outcomes` (outcomes and costs), :mod:`~carezones.scenario` (what-if
+scenarios), :mod:`~carezones.maps` (maps and figures) and :mod:`~carezones.cli`.
 """
 
+import logging as _logging
 from importlib.metadata import PackageNotFoundError, version
 
-from .costing import CostBreakdown, CostInputs, hourly_rate, provider_rates, zone_rates
-from .demand import (
+from carezones.demand import (
     ShortVisitWarning,
     expand_visits,
     read_carers,
@@ -19,20 +23,40 @@ from .demand import (
     write_clients,
     write_providers,
 )
-from .exceptions import (
+from carezones.exceptions import (
     CarezonesError,
     CarezonesWarning,
     FarFromNetworkWarning,
     InfeasibleError,
     Problem,
+    SolverError,
     ValidationError,
 )
-from .geocode import Geocoder, GeocodeResult, read_osm_addresses, read_postcodes
-from .network import MODES, Speeds, TravelNetwork, load_network
-from .outcomes import OutcomeParams, Outcomes, measure_outcomes
-from .providers import ProviderLots, provider_lots
-from .rota import RotaColumns, RotaRules, RotaScore, read_rota, rota_to_routes, score_rota
-from .routing import (
+from carezones.geocode import Geocoder, GeocodeResult, read_osm_addresses, read_postcodes
+from carezones.network import (
+    MODES,
+    Snapped,
+    Speeds,
+    TravelNetwork,
+    isochrones,
+    load_network,
+    snap_points,
+    travel_time,
+    travel_time_matrix,
+    travel_times_from,
+)
+from carezones.outcomes import (
+    CostBreakdown,
+    CostInputs,
+    OutcomeParams,
+    Outcomes,
+    hourly_rate,
+    measure_outcomes,
+    provider_rates,
+    zone_rates,
+)
+from carezones.rota import RotaColumns, RotaRules, RotaScore, read_rota, rota_to_routes, score_rota
+from carezones.routing import (
     RoutePlan,
     RoutingModel,
     RoutingParams,
@@ -42,23 +66,17 @@ from .routing import (
     plan_routes,
     validate_plan,
 )
-from .scenario import Scenario, ScenarioResult, load_scenario, run_scenario, sweep
-from .travel import (
-    Snapped,
-    isochrones,
-    snap_points,
-    travel_time,
-    travel_time_matrix,
-    travel_times_from,
-)
-from .zoning import (
+from carezones.scenario import Scenario, ScenarioResult, load_scenario, run_scenario, sweep
+from carezones.zoning import (
     NeighbourhoodZoner,
     PlanReport,
+    ProviderLots,
     ZonePlan,
     check_plan,
     grid_zones,
     kmeans_zones,
     neighbourhood_zones,
+    provider_lots,
     ward_zones,
 )
 
@@ -95,6 +113,7 @@ __all__ = [
     "ScenarioResult",
     "ShortVisitWarning",
     "Snapped",
+    "SolverError",
     "Speeds",
     "TravelNetwork",
     "ValidationError",
@@ -136,7 +155,5 @@ __all__ = [
     "write_providers",
     "zone_rates",
 ]
-
-import logging as _logging
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())

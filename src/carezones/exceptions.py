@@ -11,9 +11,11 @@ never contain a client's coordinates or address.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from numpy import integer as np_integer
 
 __all__ = [
     "CarezonesError",
@@ -21,7 +23,10 @@ __all__ = [
     "FarFromNetworkWarning",
     "InfeasibleError",
     "Problem",
+    "ProblemCollector",
+    "SolverError",
     "ValidationError",
+    "unknown_keys",
 ]
 
 
@@ -97,6 +102,97 @@ class ValidationError(CarezonesError, ValueError):
         super().__init__(message)
 
 
+class ProblemCollector:
+    """The problems found in one input, collected as they are found and raised once.
+
+    Every check of a table, a file or a set of options adds to one collector; when the
+    checks are done, :meth:`raise_if_any` raises a single :class:`ValidationError` listing
+    them all. Rows are named as the user sees them: ``row 3 (client_id 'c7')``.
+
+    Parameters
+    ----------
+    where
+        The file, table or argument checked, e.g. ``"clients.csv"``.
+    labels
+        The label of each row as the user numbers them (e.g. the spreadsheet's row
+        numbers); None numbers rows from 1.
+    ids
+        The id of each row, shown beside its label when not empty; may be set later
+        (``collector.ids = ...``) once the ids are known.
+    id_column
+        The name of the id column, e.g. ``"client_id"``.
+
+    Examples
+    --------
+    >>> problems = ProblemCollector("clients.csv", ids=["c1", ""], id_column="client_id")
+    >>> problems.add("not a number", "a number of hours", "'ten'", 0, "weekly_hours")
+    >>> problems.add("missing value", "a value", "empty", 1, "client_id")
+    >>> print(problems.problems[0])
+    clients.csv, column 'weekly_hours', row 1 (client_id 'c1'): not a number: expected \
+a number of hours, found 'ten'
+    >>> problems.raise_if_any()
+    Traceback (most recent call last):
+    ...
+    carezones.exceptions.ValidationError: 2 problems found:
+    ...
+    """
+
+    def __init__(
+        self,
+        where: str,
+        *,
+        labels: Sequence[Any] | None = None,
+        ids: Sequence[Any] | None = None,
+        id_column: str | None = None,
+    ) -> None:
+        self.where = where
+        self.labels = labels
+        self.ids: Sequence[Any] | None = ids
+        self.id_column = id_column
+        self.problems: list[Problem] = []
+
+    def row(self, i: int) -> str:
+        """The user's name of row ``i`` (0-based): its label, and its id when known."""
+        label = i + 1 if self.labels is None else self.labels[i]
+        ident = self.ids[i] if self.ids is not None and i < len(self.ids) else None
+        if ident is None or (isinstance(ident, float) and ident != ident) or ident == "":
+            return f"row {label}"
+        return f"row {label} ({self.id_column or 'id'} {ident!r})"
+
+    def add(
+        self,
+        what: str,
+        expected: str,
+        found: str,
+        row: int | str | None = None,
+        column: str | None = None,
+    ) -> None:
+        """Record one problem; an integer ``row`` is a 0-based row index, named by :meth:`row`.
+
+        The arguments are :class:`Problem`'s fields, in its order, without ``where``.
+        """
+        label = self.row(row) if isinstance(row, int | np_integer) else row
+        self.problems.append(Problem(self.where, what, expected, found, row=label, column=column))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Record problems found elsewhere (they keep their own ``where``)."""
+        self.problems.extend(problems)
+
+    def raise_if_any(self) -> None:
+        """Raise one :class:`ValidationError` listing every problem, if there are any."""
+        if self.problems:
+            raise ValidationError(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.problems)
+
+
 def unknown_keys(
     values: Mapping[str, Any],
     known: Sequence[str],
@@ -128,6 +224,14 @@ def unknown_keys(
 
 class InfeasibleError(CarezonesError, RuntimeError):
     """The problem as posed has no solution (for example too few hours for the zones asked)."""
+
+
+class SolverError(CarezonesError, RuntimeError):
+    """The router's own final check rejected the plan it found (a bug to report, not bad input).
+
+    Scenario runs route that zone again with other seeds, then list its visits as
+    unscheduled with the reason; nothing is dropped.
+    """
 
 
 class CarezonesWarning(UserWarning):

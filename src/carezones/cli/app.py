@@ -1,0 +1,544 @@
+"""The ``carezones`` command line.
+
+Each command is a thin layer over the Python API; logging goes to stderr, results to
+files and a short summary to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import geopandas as gpd
+import pandas as pd
+import typer
+
+from carezones import datasets
+from carezones.cli.demo import run_demo
+from carezones.cli.routes import route_files
+from carezones.demand import (
+    expand_visits,
+    read_carers,
+    read_clients,
+    snap_population,
+    write_carers,
+    write_clients,
+    write_providers,
+)
+from carezones.exceptions import CarezonesError, FarFromNetworkWarning, Problem, ValidationError
+from carezones.geocode import Geocoder
+from carezones.network import MODES, load_network
+from carezones.rota import RotaColumns, RotaRules, read_rota, score_rota
+from carezones.scenario import Scenario, compare, run_scenario, sweep
+from carezones.zoning import NeighbourhoodZoner, check_plan, provider_lots
+
+app = typer.Typer(
+    help="Home-care neighbourhood zones around the routes carers can walk or cycle.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _echo_frame(frame: object) -> None:
+    typer.echo(str(frame))
+
+
+@app.command()
+def network(
+    file: Annotated[
+        Path, typer.Argument(help="An OSM extract: .osm.pbf, .osm, .osm.bz2 or .osm.gz.")
+    ],
+    mode: Annotated[
+        list[str] | None, typer.Option("--mode", "-m", help="walk, cycle or drive (repeatable).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Print a summary of each mode's network: nodes, edges, km, area and CRS."""
+    _setup_logging(verbose)
+    net = load_network(file, modes=tuple(mode) if mode else MODES)
+    typer.echo(f"{net.source}")
+    _echo_frame(net.summary().round(2))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-demo"
+    ),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the whole pipeline on the bundled central-Helsinki map: zones, routes, costs, map."""
+    _setup_logging(verbose)
+    run_demo(out, echo=typer.echo)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Run the command line; carezones' own errors end with their message and exit code 2."""
+    try:
+        app()
+    except CarezonesError as exc:
+        typer.echo(f"carezones: error: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
+def _osm_file(path: Path) -> Path:
+    """``path``, or the shared UK extract (or the default) it names when it is not a file."""
+    if path.exists():
+        return path
+    names = {v: k for k, v in datasets.UK_EXTRACTS.items()} | {k: k for k in datasets.UK_EXTRACTS}
+    if str(path) in names or path.name in names:
+        return datasets.shared_osm_path(names.get(str(path), names.get(path.name, "")))
+    if str(path).lower() in ("helsinki", "default"):
+        return datasets.default_osm_path()
+    return path
+
+
+@app.command()
+def population(
+    network_file: Annotated[
+        Path,
+        typer.Option(
+            "--network",
+            "-n",
+            help="An OSM extract (a shared UK extract's file name, or 'helsinki', also works).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the three tables.")] = Path(
+        "carezones-population"
+    ),
+    clients: Annotated[int, typer.Option("--clients", help="Number of clients.")] = 800,
+    carers: Annotated[int, typer.Option("--carers", help="Number of carers.")] = 150,
+    providers: Annotated[int, typer.Option("--providers", help="Number of providers.")] = 8,
+    total_hours: Annotated[
+        float | None, typer.Option("--total-hours", help="Rescale clients' hours to this total.")
+    ] = None,
+    file_format: Annotated[
+        str, typer.Option("--format", "-f", help="gpkg, csv, parquet or geojson.")
+    ] = "gpkg",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same tables).")] = 0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Write a realistic synthetic population (clients, carers, providers) on an OSM extract."""
+    _setup_logging(verbose)
+    fmt = file_format.lower().lstrip(".")
+    source = _osm_file(network_file)
+    typer.echo(f"[1/3] Loading the networks of {source.name} (© OpenStreetMap contributors)")
+    net = load_network(source)
+    typer.echo(f"[2/3] Generating {clients} clients, {carers} carers, {providers} providers")
+    tables = datasets.synthetic_population(
+        net,
+        n_clients=clients,
+        n_carers=carers,
+        n_providers=providers,
+        total_weekly_hours=total_hours,
+        random_state=seed,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FarFromNetworkWarning)
+        snapped = snap_population(net, tables[0], tables[1])
+    for w in caught:
+        typer.echo(f"  note: {w.message}")
+    visits = expand_visits(tables[0])
+    typer.echo(f"[3/3] Writing {fmt} files to {out}")
+    paths = [
+        write(table, out / f"{name}.{fmt}", format=fmt)
+        for write, table, name in zip(
+            (write_clients, write_carers, write_providers),
+            tables,
+            ("clients", "carers", "providers"),
+            strict=True,
+        )
+    ]
+    modes = tables[1]["mode"].value_counts().to_dict()
+    double = (visits["carers_needed"] == 2).mean()
+    typer.echo(
+        f"{len(tables[0])} clients, {tables[0]['weekly_hours'].sum():,.0f} hours a week, "
+        f"{len(visits):,} visits a week ({double:.0%} double-handed); "
+        f"{len(tables[1])} carers ({', '.join(f'{m} {n}' for m, n in modes.items())}); "
+        f"{len(tables[2])} providers; {int(snapped['far'].sum())} points far from the network"
+    )
+    for path in paths:
+        typer.echo(f"  {path}")
+
+
+def _read_table(path: Path) -> object:
+    """A clients or carers table from CSV (all text), Excel, Parquet, GeoPackage or GeoJSON."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise ValidationError([Problem(str(path), "missing file", "an existing table", "none")])
+    if suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if suffix in (".xlsx", ".xls"):
+        try:
+            return pd.read_excel(path, dtype=str).fillna("")
+        except ImportError as exc:
+            raise ValidationError(
+                [Problem(str(path), "cannot read Excel", "openpyxl installed "
+                         "(pip install openpyxl)", "not installed")]
+            ) from exc  # fmt: skip
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".gpkg", ".geojson", ".json"):
+        return gpd.read_file(path)
+    raise ValidationError(
+        [Problem(str(path), "unknown format", ".csv, .xlsx, .parquet, .gpkg or .geojson",
+                 repr(suffix or "none"))]
+    )  # fmt: skip
+
+
+def _write_points(frame: object, path: Path) -> None:
+
+    assert isinstance(frame, gpd.GeoDataFrame)
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".gpkg":
+        frame.to_file(path, layer="geocoded", driver="GPKG")
+    elif suffix in (".geojson", ".json"):
+        path.unlink(missing_ok=True)
+        frame.to_crs(4326).to_file(path, driver="GeoJSON")
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".csv":
+        points = frame.geometry.to_crs(4326)
+        plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        found = points.notna() & ~points.is_empty
+        plain["lon"] = points.x.where(found)
+        plain["lat"] = points.y.where(found)
+        plain.to_csv(path, index=False)
+    else:
+        raise ValidationError(
+            [Problem(str(path), "unknown format", ".gpkg, .geojson, .parquet or .csv",
+                     repr(suffix or "none"))]
+        )  # fmt: skip
+
+
+@app.command("geocode")
+def geocode_table(
+    osm_file: Annotated[
+        Path, typer.Option("--osm", help="The OSM extract whose addresses are matched.")
+    ],
+    input_file: Annotated[
+        Path, typer.Option("--input", "-i", help="Clients or carers: .csv, .xlsx, .parquet, .gpkg.")
+    ],
+    id_column: Annotated[str, typer.Option("--id-column", help="The id column.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output: .gpkg, .geojson, .parquet or .csv.")
+    ] = Path("geocoded.gpkg"),
+    postcodes: Annotated[
+        Path | None,
+        typer.Option("--postcodes", help="ONSPD or Code-Point Open CSV file (or folder)."),
+    ] = None,
+    address_column: Annotated[str | None, typer.Option("--address-column")] = None,
+    postcode_column: Annotated[str | None, typer.Option("--postcode-column")] = None,
+    house_number_column: Annotated[str | None, typer.Option("--house-number-column")] = None,
+    street_column: Annotated[str | None, typer.Option("--street-column")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Geocode clients or carers offline, by OSM address, then postcode, then sector.
+
+    Without any --*-column option, columns named address, postcode, house_number and
+    street are used. Prints the counts per match quality; unmatched rows are kept in the
+    output with the reason. No address or coordinate is printed.
+    """
+    _setup_logging(verbose)
+    source = _osm_file(osm_file)
+    table = _read_table(input_file)
+    geocoder = Geocoder.from_osm(source, postcodes=postcodes)
+    result = geocoder.geocode(
+        table,  # type: ignore[arg-type]
+        id_column=id_column,
+        address_column=address_column,
+        postcode_column=postcode_column,
+        house_number_column=house_number_column,
+        street_column=street_column,
+        source=input_file.name,
+    )
+    _write_points(result.frame, out)
+    typer.echo(str(result))
+    _echo_frame(result.summary().round(3))
+    for problem in result.problems[:20]:
+        typer.echo(f"  problem: {problem}")
+    if len(result.problems) > 20:
+        typer.echo(f"  ... and {len(result.problems) - 20} more problems")
+    unmatched = result.unmatched()
+    for row_id, reason in unmatched.head(20).itertuples(index=False):
+        typer.echo(f"  unmatched: {id_column} {row_id!r}: {reason}")
+    if len(unmatched) > 20:
+        typer.echo(f"  ... and {len(unmatched) - 20} more unmatched rows (see {out.name})")
+    typer.echo(f"Written to {out}")
+
+
+@app.command()
+def zones(
+    network_file: Annotated[
+        Path,
+        typer.Option("--network", "-n", help="An OSM extract (or a shared extract's name)."),
+    ],
+    clients_file: Annotated[
+        Path, typer.Option("--clients", "-c", help="Clients: CSV (lon, lat), GeoPackage, ...")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-zones"
+    ),
+    min_hours: Annotated[
+        float, typer.Option("--min-hours", help="Floor of weekly hours per zone.")
+    ] = 1000.0,
+    max_hours: Annotated[
+        float | None, typer.Option("--max-hours", help="Optional cap of weekly hours per zone.")
+    ] = None,
+    n_zones: Annotated[
+        str,
+        typer.Option("--zones", help="Number of zones, or 'auto' (as many as the floor allows)."),
+    ] = "auto",
+    locked_file: Annotated[
+        Path | None,
+        typer.Option("--locked", help="Polygons (zone_id) of zones to keep as they are."),
+    ] = None,
+    check_file: Annotated[
+        Path | None,
+        typer.Option("--check", help="Check these polygons (zone_id) instead of drawing zones."),
+    ] = None,
+    providers: Annotated[
+        str | None, typer.Option("--providers", help="Provider lots: a number, or 'auto'.")
+    ] = None,
+    min_provider_hours: Annotated[
+        float, typer.Option("--min-provider-hours", help="Minimum weekly hours per provider lot.")
+    ] = 1000.0,
+    carers_file: Annotated[
+        Path | None,
+        typer.Option("--carers", help="Carers (provider_id, home) to match lots to providers."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Draw (or check) neighbourhood zones with an hours floor, and optional provider lots.
+
+    Writes zones.gpkg, assignments.csv (client_id, zone_id), report.json and, with
+    --providers, providers.csv (zone, lot, provider and their hours).
+    """
+    _setup_logging(verbose)
+    if n_zones != "auto" and not n_zones.isdigit():
+        raise ValidationError(
+            [Problem("--zones", "bad value", "a whole number or 'auto'", n_zones)]
+        )
+    source = _osm_file(network_file)
+    typer.echo(f"[1/4] Loading the walking network of {source.name} (© OpenStreetMap contributors)")
+    net = load_network(source, modes=("walk",))
+    typer.echo(f"[2/4] Reading clients from {clients_file}")
+    clients = read_clients(clients_file)
+    out.mkdir(parents=True, exist_ok=True)
+    if check_file is not None:
+        typer.echo(f"[3/4] Checking the plan in {check_file}")
+        report = check_plan(gpd.read_file(check_file), clients, net, min_weekly_hours=min_hours,
+                            max_weekly_hours=max_hours)  # fmt: skip
+        (out / "report.json").write_text(json.dumps(report.to_dict(), indent=1))
+        typer.echo(str(report))
+        typer.echo(f"[4/4] Report written to {out / 'report.json'}")
+        return
+    typer.echo(f"[3/4] Drawing zones of at least {min_hours:g} h/week (n_zones={n_zones})")
+    zoner = NeighbourhoodZoner(
+        min_hours,
+        max_weekly_hours=max_hours,
+        n_zones="auto" if n_zones == "auto" else int(n_zones),
+        locked=gpd.read_file(locked_file) if locked_file is not None else None,
+        random_state=seed,
+    ).fit(clients, net)
+    typer.echo(str(zoner.report_))
+    data = zoner.report_.to_dict()
+    zoner.zones_.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
+    zoner.plan_.assignments().to_csv(out / "assignments.csv", index=False)
+    if providers is not None:
+        if providers != "auto" and not providers.isdigit():
+            raise ValidationError(
+                [Problem("--providers", "bad value", "a whole number or 'auto'", providers)]
+            )
+        carers = read_carers(carers_file) if carers_file is not None else None
+        lots = provider_lots(
+            zoner.plan_,
+            n_providers="auto" if providers == "auto" else int(providers),
+            min_provider_hours=min_provider_hours,
+            carers=carers,
+            random_state=seed,
+        )
+        typer.echo(str(lots))
+        lots.zones.to_csv(out / "providers.csv", index=False)
+        lots.lots.to_file(out / "zones.gpkg", layer="provider_lots", driver="GPKG")
+        data["provider_lots"] = json.loads(
+            json.dumps(
+                {"summary": lots.summary,
+                 "lots": lots.lots.drop(columns="geometry").to_dict("records")},
+                default=str,
+            )
+        )  # fmt: skip
+    (out / "report.json").write_text(json.dumps(data, indent=1))
+    typer.echo(f"[4/4] Zones, assignments and report written to {out}")
+
+
+# ---------------------------------------------------------------------- scenario
+
+scenario_app = typer.Typer(
+    help="What-if scenarios: run one scenario file, or compare several side by side.",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("run")
+def scenario_run(
+    file: Annotated[Path, typer.Argument(help="A scenario file (.toml).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-scenario"
+    ),
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Routing processes (default: the file's).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run a scenario (network, people, zones, lots, routes, outcomes) and write every output."""
+    _setup_logging(verbose)
+    result = run_scenario(file, n_jobs=jobs, progress=lambda step: typer.echo(f"  {step} ..."))
+    typer.echo(str(result))
+    written = result.write(out)
+    typer.echo(f"{len(written)} files written to {out}")
+
+
+@scenario_app.command("compare")
+def scenario_compare(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (.toml).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for comparison.csv.")] = Path(
+        "carezones-compare"
+    ),
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", help="Scenarios run at once (1: one after another).")
+    ] = 1,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Routing processes per scenario.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run scenarios and print their outcomes side by side; write DIR/comparison.csv."""
+    _setup_logging(verbose)
+    scenarios = [Scenario.from_toml(f) for f in files]  # every file checked before any run
+    if workers > 1:
+        results = sweep(scenarios, n_workers=workers, n_jobs=jobs or 1)
+    else:
+        results = []
+        for s in scenarios:
+            typer.echo(f"[{len(results) + 1}/{len(scenarios)}] {s.name}")
+            results.append(
+                run_scenario(s, n_jobs=jobs, progress=lambda step: typer.echo(f"  {step} ..."))
+            )
+    table = compare(results)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "comparison.csv")
+    for r in results:
+        r.write(out / r.name)
+    with pd.option_context("display.max_rows", None, "display.width", 120):
+        typer.echo(table.round(3).to_string())
+    typer.echo(f"Written to {out / 'comparison.csv'} (and each scenario's outputs in {out}/NAME)")
+
+
+# ---------------------------------------------------------------------- routes
+
+
+@app.command()
+def routes(
+    network_file: Annotated[
+        Path, typer.Option("--network", "-n", help="An OSM extract (or a shared extract's name).")
+    ],
+    clients_file: Annotated[Path, typer.Option("--clients", "-c", help="Clients table.")],
+    carers_file: Annotated[Path, typer.Option("--carers", help="Carers table (homes, modes).")],
+    zones_dir: Annotated[
+        Path, typer.Option("--zones", "-z", help="Folder written by 'carezones zones'.")
+    ],
+    day: Annotated[
+        str, typer.Option("--day", "-d", help="monday ... sunday, or 'week'.")
+    ] = "monday",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-routes"
+    ),
+    seconds: Annotated[
+        float, typer.Option("--seconds", help="Time budget of each zone-day (s).")
+    ] = 20.0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes (zones in parallel).")] = 2,
+    time_windows: Annotated[
+        str, typer.Option("--time-windows", help="hard, or soft (late starts priced).")
+    ] = "hard",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Plan each zone's daily care routes; write routes.csv, unscheduled.csv and report.json."""
+    _setup_logging(verbose)
+    route_files(
+        _osm_file(network_file), clients_file, carers_file, zones_dir, out, day=day,
+        seconds=seconds, jobs=jobs, time_windows=time_windows, seed=seed, echo=typer.echo,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------ rota
+
+rota_app = typer.Typer(
+    help="Today's real rotas (call-monitoring exports): import and score.", no_args_is_help=True
+)
+app.add_typer(rota_app, name="rota")
+
+
+@rota_app.command("score")
+def rota_score(
+    rota_file: Annotated[
+        Path, typer.Option("--rota", "-r", help="Rota export: .csv, .xlsx, .xlsm or .xls.")
+    ],
+    clients_file: Annotated[Path, typer.Option("--clients", "-c", help="Clients table.")],
+    carers_file: Annotated[Path, typer.Option("--carers", help="Carers table (homes, modes).")],
+    network_file: Annotated[
+        Path, typer.Option("--network", "-n", help="An OSM extract (or a shared extract's name).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-rota"
+    ),
+    columns_file: Annotated[
+        Path | None,
+        typer.Option("--columns", help="TOML file with a [rota_columns] table (the headers)."),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet name.")] = None,
+    on_time: Annotated[
+        float, typer.Option("--on-time-minutes", help="On time within this many minutes.")
+    ] = 15.0,
+    short_share: Annotated[
+        float, typer.Option("--short-share", help="Short: under this share of planned.")
+    ] = 0.85,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Rebuild each carer's day from a rota and score it; write tables and summary.json.
+
+    Writes visits.csv (every carer-visit with its flags), carer_days.csv, continuity.csv,
+    violations.csv, routes.csv, unscheduled.csv, outcomes.csv and summary.json. Ids only:
+    no coordinate or address.
+    """
+    _setup_logging(verbose)
+    columns = RotaColumns.from_toml(columns_file) if columns_file is not None else None
+    rules = RotaRules(on_time_minutes=on_time, short_visit_share=short_share)
+    typer.echo(f"[1/4] Reading clients and carers from {clients_file} and {carers_file}")
+    clients = read_clients(clients_file)
+    carers = read_carers(carers_file)
+    typer.echo(f"[2/4] Reading the rota {rota_file}")
+    rota = read_rota(rota_file, columns=columns, clients=clients, carers=carers, sheet=sheet)
+    source = _osm_file(network_file)
+    modes = tuple(sorted(set(carers["mode"])))
+    typer.echo(f"[3/4] Loading the {', '.join(modes)} networks of {source.name}")
+    net = load_network(source, modes=modes)
+    typer.echo(f"[4/4] Scoring {len(rota):,} carer-visits")
+    score = score_rota(rota, network=net, clients=clients, carers=carers, rules=rules)
+    score.write(out)
+    typer.echo(str(score))
+    typer.echo(f"Written to {out} ({score.runtime:.1f} s to score)")

@@ -1,0 +1,144 @@
+"""The body of ``carezones routes``: files in, a route plan out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from carezones.demand import expand_visits, read_carers, read_clients
+from carezones.exceptions import Problem, ValidationError
+from carezones.network import load_network
+from carezones.routing import RoutingParams, carer_zones, plan_routes
+
+logger = logging.getLogger("carezones.routing")
+
+__all__ = ["read_zones", "route_files"]
+
+
+def read_zones(folder: Path) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame | None]:
+    """Zone polygons (``zones.gpkg``) and client assignments (``assignments.csv``) of a folder.
+
+    Either may be missing, not both: that folder is what ``carezones zones`` writes.
+    """
+    if not folder.is_dir():
+        raise ValidationError(
+            [
+                Problem(
+                    str(folder), "missing folder", "the output folder of 'carezones zones'", "none"
+                )
+            ]
+        )
+    polygons = None
+    assignments = None
+    if (folder / "zones.gpkg").is_file():
+        polygons = gpd.read_file(folder / "zones.gpkg", layer="zones")
+    if (folder / "assignments.csv").is_file():
+        assignments = pd.read_csv(folder / "assignments.csv", dtype=str, keep_default_na=False)
+        missing = [c for c in ("client_id", "zone_id") if c not in assignments.columns]
+        if missing:
+            raise ValidationError(
+                [
+                    Problem(
+                        str(folder / "assignments.csv"),
+                        "missing column",
+                        f"a column {c!r}",
+                        "none",
+                        column=c,
+                    )
+                    for c in missing
+                ]
+            )
+    if polygons is None and assignments is None:
+        raise ValidationError(
+            [Problem(str(folder), "no zones", "zones.gpkg or assignments.csv", "neither")]
+        )
+    return polygons, assignments
+
+
+def route_files(
+    network_file: Path,
+    clients_file: Path,
+    carers_file: Path,
+    zones_dir: Path,
+    out: Path,
+    *,
+    day: str = "monday",
+    seconds: float = 20.0,
+    jobs: int = 2,
+    time_windows: str = "hard",
+    seed: int = 0,
+    echo: Callable[[str], None] = print,
+) -> Path:
+    """Read the files, plan every zone's routes for ``day`` (or ``"week"``) and write them."""
+    params = RoutingParams(time_windows=time_windows, start_step=60)  # type: ignore[arg-type]
+    days = None if day.lower() == "week" else day.lower()
+    echo(f"[1/5] Reading clients from {clients_file} and carers from {carers_file}")
+    clients = read_clients(clients_file)
+    carers = read_carers(carers_file)
+    polygons, assignments = read_zones(zones_dir)
+    if assignments is not None:
+        zone = (
+            assignments.drop_duplicates("client_id")
+            .set_index("client_id")["zone_id"]
+            .replace("", None)
+        )
+        clients = clients.assign(zone_id=clients["client_id"].map(zone))
+    elif polygons is not None:
+        hit = gpd.sjoin(
+            clients[["geometry"]].to_crs(polygons.crs),
+            polygons[["zone_id", "geometry"]],
+            how="left",
+            predicate="within",
+        )
+        clients = clients.assign(zone_id=hit[~hit.index.duplicated()]["zone_id"].to_numpy())
+    if "zone_id" not in carers.columns:
+        if polygons is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        str(carers_file),
+                        "no zones",
+                        f"a zone_id column, or zones.gpkg in {zones_dir} to place homes",
+                        "neither",
+                        column="zone_id",
+                    )
+                ]
+            )
+
+        carers = carers.assign(zone_id=carer_zones(carers, polygons).to_numpy())
+    modes = tuple(m for m in ("walk", "cycle", "drive") if m in set(carers["mode"]))
+    echo(
+        f"[2/5] Loading the {', '.join(modes)} networks of {network_file.name} "
+        "(© OpenStreetMap contributors)"
+    )
+    net = load_network(network_file, modes=modes)
+    echo(f"[3/5] Expanding visits for {day}")
+    visits = expand_visits(clients, days=days)
+    n_zones = clients["zone_id"].nunique()
+    echo(
+        f"[4/5] Routing {len(visits):,} visits in {n_zones} zones with {len(carers)} carers "
+        f"({seconds:g} s per zone-day, {jobs} processes)"
+    )
+    plan = plan_routes(
+        visits,
+        carers,
+        net,
+        clients=clients,
+        zones="zone_id",
+        days=days,
+        params=params,
+        max_seconds=seconds,
+        n_jobs=jobs,
+        random_state=seed,
+        progress=lambda done, total, z: echo(f"      zone {z} done ({done}/{total})"),
+    )
+    echo(str(plan))
+    echo(
+        f"[5/5] Writing routes.csv, shifts.csv, unscheduled.csv, continuity.csv and report.json "
+        f"to {out}"
+    )
+    return plan.write(out)

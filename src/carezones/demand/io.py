@@ -1,0 +1,181 @@
+"""Reading and writing the clients, carers and providers tables (CSV, GeoPackage, GeoJSON, Parquet).
+
+CSV holds locations as ``lon``/``lat`` columns in EPSG:4326 (what a spreadsheet user
+expects); the other formats keep the geometry and its CRS. Everything is read as text
+first for CSV, so ids keep their leading zeros, and converted by :mod:`._validate`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
+import pyogrio
+
+from carezones.exceptions import Problem, ValidationError
+
+#: File name endings and the format each means.
+SUFFIXES: dict[str, str] = {
+    ".csv": "csv",
+    ".gpkg": "gpkg",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".parquet": "parquet",
+    ".geoparquet": "parquet",
+}
+FORMATS = ("csv", "gpkg", "geojson", "parquet")
+
+
+def format_of(path: Path, format: str | None, where: str) -> str:
+    """The format of ``path``: ``format`` when given, else from the file name ending."""
+    if format is not None:
+        if format.lower().lstrip(".") not in FORMATS:
+            raise ValidationError(
+                [Problem("format", "unknown format", "one of " + ", ".join(FORMATS), repr(format))]
+            )
+        return format.lower().lstrip(".")
+    got = SUFFIXES.get(path.suffix.lower())
+    if got is None:
+        raise ValidationError(
+            [
+                Problem(
+                    where,
+                    "unknown format",
+                    "a name ending in " + ", ".join(SUFFIXES),
+                    repr(path.suffix or "none"),
+                )
+            ]
+        )
+    return got
+
+
+def read_source(path: str | os.PathLike[str], table: str, layer: str | None) -> pd.DataFrame:
+    """The raw table in a file (no checks beyond being readable)."""
+    path = Path(path)
+    where = str(path)
+    fmt = format_of(path, None, where)
+    if not path.is_file():
+        raise ValidationError(
+            [Problem(where, "missing file", f"an existing {fmt} file", "no such file")]
+        )
+    try:
+        if fmt == "csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if fmt == "parquet":
+            return _read_parquet(path)
+        if fmt == "gpkg":
+            layer = _pick_layer(
+                path, table, layer, [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+            )
+        return gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except ValidationError:
+        raise
+    except Exception as exc:  # every reader's own error: name the file and format
+        raise ValidationError(
+            [
+                Problem(
+                    where,
+                    "unreadable file",
+                    f"a readable {fmt} file",
+                    f"{type(exc).__name__}: {exc}",
+                )
+            ]
+        ) from exc
+
+
+def _pick_layer(path: Path, table: str, layer: str | None, layers: list[str]) -> str:
+    if layer is not None:
+        if layer not in layers:
+            raise ValidationError(
+                [
+                    Problem(
+                        str(path),
+                        "which layer",
+                        "one of " + ", ".join(layers),
+                        repr(layer),
+                        column="layer",
+                    )
+                ]
+            )
+        return layer
+    if table in layers:
+        return table
+    if len(layers) == 1:
+        return layers[0]
+    raise ValidationError(
+        [
+            Problem(
+                str(path),
+                "which layer",
+                f"a layer named {table!r} or layer=...",
+                ", ".join(layers),
+                column="layer",
+            )
+        ]
+    )
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    meta = pq.read_schema(path).metadata or {}
+    if b"geo" in meta:
+        return gpd.read_parquet(path)
+    return pd.read_parquet(path)
+
+
+def write_table(
+    frame: pd.DataFrame, path: str | os.PathLike[str], table: str, format: str | None
+) -> Path:
+    """Write a checked table; returns the path written."""
+    path = Path(path)
+    fmt = format_of(path, format, str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spatial = isinstance(frame, gpd.GeoDataFrame)
+    if fmt == "csv":
+        _to_csv(frame).to_csv(path, index=False)
+    elif fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    elif fmt == "geojson":
+        path.write_text(_to_geojson(frame, path.stem))
+    elif spatial:
+        frame.to_file(path, layer=table, driver="GPKG")
+    else:
+        pyogrio.write_dataframe(frame, path, layer=table, driver="GPKG")
+    return path
+
+
+def _to_geojson(frame: pd.DataFrame, name: str) -> str:
+    """GeoJSON text written with Python's json, so every float reads back exactly.
+
+    (GDAL's writer shortens some coordinates and numbers, e.g. 24.959999999999997 to
+    24.96.) A CRS other than EPSG:4326 is named in the ``crs`` member, which GDAL reads.
+    """
+    geo = (
+        frame
+        if isinstance(frame, gpd.GeoDataFrame)
+        else gpd.GeoDataFrame(frame, geometry=[None] * len(frame))
+    )
+    data = geo.to_geo_dict(drop_id=True)
+    data = {"type": "FeatureCollection", "name": name, **data}
+    if geo.crs is not None:
+        code = geo.crs.to_epsg()
+        label = f"urn:ogc:def:crs:EPSG::{code}" if code else geo.crs.to_string()
+        data["crs"] = {"type": "name", "properties": {"name": label}}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _to_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain columns, with the geometry as lon/lat (EPSG:4326) at the end."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    geoms = frame.geometry
+    if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
+        geoms = geoms.to_crs(4326)
+    out = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    missing = geoms.isna().to_numpy()
+    out["lon"] = geoms.x.where(~missing)
+    out["lat"] = geoms.y.where(~missing)
+    return out

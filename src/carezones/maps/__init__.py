@@ -1,0 +1,46 @@
+"""Folium maps of zones, provider lots, routes, demand, carers and isochrones; report figures.
+
+Every function takes a ``folium.Map`` (``m=None`` makes one, fitted to the data) and
+returns it with its layers added, so calls compose and a map shows inline in Jupyter or
+saves to HTML with :func:`save_map`. Each layer has an entry in the layer control, and a
+legend says what its colours mean. Static matplotlib figures for reports are in
+:mod:`carezones.maps.figures` (also importable as :mod:`carezones.figures`).
+
+Personal data
+-------------
+Client locations never reach a map unless asked for: demand is drawn as hexagons with at
+least ``min_count`` clients (smaller cells are left out and counted in the legend), on
+a grid fixed to the CRS's origin; carers' homes likewise as counts per hexagon. Routes
+follow the network but stop ``privacy_trim`` metres short of each home, so neither a
+client's nor a carer's coordinates appear. Only ``exact=True`` draws points.
+
+Offline maps
+------------
+``base_map(network, offline=True)`` (or ``plan_map(..., offline=True)``) draws the
+walking network itself as the background instead of web tiles, and
+``save_map(m, path, offline=True)`` writes one HTML file that opens with no internet:
+Leaflet (BSD-2-Clause) is inlined from the PyPI package ``django-js-lib-leaflet``, which
+ships Leaflet 1.9.4's ``dist`` files unchanged (see :mod:`carezones.maps.offline`).
+"""
+
+from carezones.maps import figures
+from carezones.maps.offline import OfflineMapWarning
+from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
+from carezones.maps.people import carers_map, demand_map, isochrone_map
+from carezones.maps.zones import routes_map, zones_map
+
+__all__ = [
+    "OfflineMapWarning",
+    "base_map",
+    "carers_map",
+    "demand_map",
+    "figures",
+    "isochrone_map",
+    "network_map",
+    "plan_map",
+    "routes_map",
+    "save_map",
+    "then_now_map",
+    "to_html",
+    "zones_map",
+]

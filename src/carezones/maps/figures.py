@@ -1,0 +1,301 @@
+"""Static figures for reports (matplotlib): zone map, hours per zone, travel-to-care.
+
+Each function returns a :class:`matplotlib.figure.Figure` built without pyplot (no
+global state, no display needed: it renders with the Agg backend), so
+``fig.savefig("zones.png", dpi=200)`` works in scripts, CI and notebooks alike. Pass
+``ax=`` to draw into an axes of your own figure instead. Colours match
+:mod:`carezones.maps` (the same colour for the same lot).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.patheffects import withStroke
+from shapely.ops import polylabel
+
+from carezones.exceptions import Problem, ValidationError
+from carezones.maps import layers as ml
+from carezones.network import TravelNetwork
+
+__all__ = ["hours_figure", "travel_to_care_figure", "zones_figure"]
+
+_RATIO_ROWS = ("travel_to_care_ratio", "travel_to_care")
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _lot_colours(zone_ids: pd.Series, lots: Any, where: str) -> tuple[pd.Series, dict[str, str]]:
+    """Each zone's lot (its own id without lots) and the colour of each lot."""
+    table = ml.lot_table(lots, where)
+    if lots is None:
+        keys = zone_ids.astype(str)
+    else:
+        keys = zone_ids.astype(str).map(dict(zip(table["zone_id"], table["lot_id"], strict=True)))
+        keys = keys.fillna("(no lot)")
+    order = sorted(pd.unique(keys), key=str)
+    colour_of = {k: ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)] for i, k in enumerate(order)}
+    return keys, colour_of
+
+
+def zones_figure(
+    zones: Any,
+    *,
+    lots: Any = None,
+    network: TravelNetwork | None = None,
+    labels: bool = True,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Zones filled by provider lot and labelled with zone, hours and clients.
+
+    Parameters
+    ----------
+    zones
+        Zones GeoDataFrame, :class:`~carezones.ZonePlan` or fitted zoner (as for
+        :func:`carezones.maps.zones_map`).
+    lots
+        :class:`~carezones.ProviderLots`, a table with ``zone_id`` and ``lot_id``, or
+        ``{zone_id: lot_id}``; None: one colour per zone.
+    network
+        Optional: its walking streets drawn in grey underneath.
+    labels
+        Write each zone's id, weekly hours and clients on it.
+    title
+        The figure's title.
+    ax
+        Draw into these axes instead of a new figure.
+
+    Examples
+    --------
+    >>> import io, geopandas as gpd, shapely
+    >>> zones = gpd.GeoDataFrame({"zone_id": ["Z1", "Z2"], "weekly_hours": [1040.0, 980.0],
+    ...     "n_clients": [70, 66]}, geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+    ...     crs=27700)
+    >>> fig = zones_figure(zones, lots={"Z1": "L1", "Z2": "L2"}, title="Zones")
+    >>> fig.savefig(io.BytesIO(), format="png")
+    """
+    frame = ml.zones_frame(zones, "zones_figure")
+    frame = frame.to_crs(ml.metric_crs(frame))
+    fig, ax = _axes(ax, (8, 8))
+    keys, colour_of = _lot_colours(frame["zone_id"], lots, "zones_figure")
+    colours = keys.map(colour_of)
+    if network is not None:
+        network.edges["walk"].to_crs(frame.crs).plot(ax=ax, color="#9a9a9a", linewidth=0.4)
+    frame.plot(ax=ax, color=colours.to_numpy(), alpha=0.55, edgecolor="#333333", linewidth=0.9)
+    if labels:
+        halo = [withStroke(linewidth=2.5, foreground="white")]
+        for row in frame.itertuples():
+            geom = row.geometry
+            if geom.geom_type == "MultiPolygon":
+                geom = max(geom.geoms, key=lambda g: g.area)
+            at = polylabel(geom, tolerance=1.0) if geom.area > 0 else geom.centroid
+            lines = [str(row.zone_id)]
+            if "weekly_hours" in frame.columns:
+                lines.append(f"{row.weekly_hours:,.0f} h/wk")
+            if "n_clients" in frame.columns:
+                lines.append(f"{int(row.n_clients)} clients")
+            ax.annotate(
+                "\n".join(lines),
+                (at.x, at.y),
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                path_effects=halo,
+            )
+    hours = frame["weekly_hours"] if "weekly_hours" in frame.columns else None
+    handles = [
+        Patch(
+            facecolor=c,
+            alpha=0.55,
+            edgecolor="#333333",
+            label=k if hours is None else f"{k}: {hours[(keys == k).to_numpy()].sum():,.0f} h/week",
+        )
+        for k, c in colour_of.items()
+    ]
+    if lots is not None or len(handles) <= 20:
+        ax.legend(
+            handles=handles,
+            title="Provider lots" if lots is not None else "Zones",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize=8,
+        )
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def hours_figure(
+    zones: Any,
+    *,
+    floor: float | None = None,
+    lots: Any = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Weekly hours of each zone as bars, with the sustainable floor as a line.
+
+    Zones below the floor are outlined in red.
+
+    Parameters
+    ----------
+    zones
+        Zones with ``zone_id`` and ``weekly_hours`` (a table, ZonePlan or fitted zoner).
+    floor
+        The minimum weekly hours a zone should carry (e.g. the zoner's
+        ``min_weekly_hours``); None: no line.
+    lots
+        Colour the bars by provider lot (as for :func:`zones_figure`).
+
+    Examples
+    --------
+    >>> import io
+    >>> zones = pd.DataFrame({"zone_id": ["Z1", "Z2", "Z3"], "weekly_hours": [1040, 980, 1210]})
+    >>> fig = hours_figure(zones, floor=1000)
+    >>> fig.savefig(io.BytesIO(), format="png")
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['Z1', 'Z2', 'Z3']
+    """
+    frame = zones.zones_ if hasattr(zones, "zones_") else getattr(zones, "zones", zones)
+    if not isinstance(frame, pd.DataFrame) or not {"zone_id", "weekly_hours"} <= set(frame.columns):
+        raise ValidationError(
+            [
+                Problem(
+                    "hours_figure",
+                    "bad zones",
+                    "a table with zone_id and weekly_hours",
+                    type(frame).__name__,
+                )
+            ]
+        )
+    frame = frame.sort_values("zone_id", key=lambda s: s.astype(str)).reset_index(drop=True)
+    fig, ax = _axes(ax, (max(5.0, 0.45 * len(frame) + 2), 4.5))
+    keys, colour_of = _lot_colours(frame["zone_id"], lots, "hours_figure")
+    colours = keys.map(colour_of)
+    hours = frame["weekly_hours"].to_numpy(float)
+    below = np.zeros(len(frame), bool) if floor is None else hours < float(floor) - 1e-9
+    ax.bar(
+        frame["zone_id"].astype(str),
+        hours,
+        color=colours.to_numpy(),
+        edgecolor=np.where(below, "#d62728", "#333333"),
+        linewidth=np.where(below, 2.0, 0.6),
+    )
+    handles: list[Any] = []
+    if lots is not None:
+        handles += [Patch(facecolor=c, label=k) for k, c in colour_of.items()]
+    if floor is not None:
+        handles.append(
+            ax.axhline(
+                float(floor),
+                color="#d62728",
+                linestyle="--",
+                linewidth=1.2,
+                label=f"floor: {float(floor):,.0f} h/week",
+            )
+        )
+    if handles:
+        ax.legend(
+            handles=handles,
+            title="Provider lots" if lots is not None else None,
+            fontsize=8,
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+        )
+    ax.set_ylabel("weekly care hours")
+    ax.set_xlabel("zone")
+    ax.tick_params(axis="x", labelrotation=90 if len(frame) > 12 else 0)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title or "Weekly hours per zone")
+    return fig
+
+
+def travel_to_care_figure(
+    comparison: pd.DataFrame,
+    *,
+    row: str | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Travel-to-care ratio of each scenario (e.g. then vs now) as bars.
+
+    Parameters
+    ----------
+    comparison
+        A comparison table: one row per measure (``travel_to_care_ratio`` among them),
+        one column per scenario, in the order shown.
+    row
+        The row to draw; default ``travel_to_care_ratio`` (or ``travel_to_care``).
+
+    Examples
+    --------
+    >>> import io
+    >>> table = pd.DataFrame({"then": [1.10, 0.05], "now": [0.35, 0.45]},
+    ...                      index=["travel_to_care_ratio", "active_visit_share"])
+    >>> fig = travel_to_care_figure(table)
+    >>> fig.savefig(io.BytesIO(), format="png")
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['then', 'now']
+    """
+    if not isinstance(comparison, pd.DataFrame):
+        raise ValidationError(
+            [
+                Problem(
+                    "travel_to_care_figure",
+                    "bad table",
+                    "a DataFrame (rows: measures, columns: scenarios)",
+                    type(comparison).__name__,
+                )
+            ]
+        )
+    wanted = [row] if row is not None else list(_RATIO_ROWS)
+    found = [r for r in wanted if r in comparison.index]
+    if not found:
+        raise ValidationError(
+            [
+                Problem(
+                    "travel_to_care_figure",
+                    "missing row",
+                    " or ".join(wanted),
+                    ", ".join(map(str, comparison.index[:20])) or "no rows",
+                )
+            ]
+        )
+    values = pd.to_numeric(comparison.loc[found[0]], errors="coerce")
+    fig, ax = _axes(ax, (max(4.0, 1.3 * len(values) + 1.5), 4.2))
+    names = [str(c) for c in values.index]
+    heights = values.to_numpy(float)
+    colours = [ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)] for i in range(len(names))]
+    bars = ax.bar(names, np.nan_to_num(heights), color=colours, edgecolor="#333333")
+    for bar, v in zip(bars, heights, strict=True):
+        text = "n/a" if np.isnan(v) else f"{v:.2f}\n({60 * v:.0f} min per care hour)"
+        ax.annotate(
+            text,
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
+    if np.isfinite(heights).any():
+        ax.set_ylim(0, np.nanmax(heights) * 1.25 or 1.0)
+    ax.set_ylabel("travel time / care time")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title or "Travel-to-care ratio")
+    return fig

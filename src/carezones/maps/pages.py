@@ -1,0 +1,271 @@
+"""Whole maps: a base map, the network, a plan, then beside now; saved as HTML.
+
+See :mod:`carezones.maps` for what every map shows and how client data is kept off it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from folium.plugins import DualMap
+
+from carezones.exceptions import Problem, ValidationError
+from carezones.maps import layers as ml
+from carezones.maps.layers import TILES as _TILES
+from carezones.maps.layers import ensure_map as _map
+from carezones.maps.layers import new_map as _new_map
+from carezones.maps.offline import offline_html, without_tiles
+from carezones.maps.people import carers_map, demand_map, isochrone_map
+from carezones.maps.zones import routes_map, zones_map
+from carezones.network import TravelNetwork
+
+__all__ = ["base_map", "network_map", "plan_map", "save_map", "then_now_map", "to_html"]
+
+_OSM = "&copy; OpenStreetMap contributors"
+
+
+def base_map(
+    network: TravelNetwork | None = None,
+    *,
+    offline: bool = False,
+    tiles: str | None = _TILES,
+    mode: str = "walk",
+) -> folium.Map:
+    """An empty map: web tiles, or (``offline=True``) the network as the background.
+
+    Parameters
+    ----------
+    network
+        Optional network: drawn as a thin grey layer and sets the view.
+    offline
+        True: no tiles (they need the internet); the network is the background.
+    tiles
+        Folium tiles for online maps (None: none).
+    mode
+        {"walk", "cycle", "drive"} The network drawn.
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> net = datasets.load_default_network(modes="walk")
+    >>> m = base_map(net, offline=True)
+    >>> "cz-network" in m.get_root().render()
+    True
+    """
+    m = _new_map(None if offline else tiles)
+    if network is not None:
+        network_map(network, m=m, mode=mode)
+    return m
+
+
+def network_map(
+    network: TravelNetwork, *, m: folium.Map | None = None, mode: str = "walk"
+) -> folium.Map:
+    """The network's streets as one thin, non-clickable grey layer.
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> m = network_map(datasets.load_default_network(modes="walk"))
+    >>> "Walking network" in m.get_root().render()
+    True
+    """
+    m = _map(m)
+    edges = network.edges[mode]
+    lines = shapely.simplify(edges.geometry.to_numpy(), 2.0)
+    merged = gpd.GeoDataFrame(
+        {"mode": [mode]}, geometry=[shapely.multilinestrings(lines)], crs=edges.crs
+    )
+    name = f"{ml.MODE_NAMES.get(mode, mode).capitalize()} network"
+    folium.GeoJson(
+        ml.feature_collection(merged, [], precision=5),  # about 1 m
+        name=name,
+        style_function=lambda _: {"color": "#8f8f8f", "weight": 1.3, "opacity": 0.9},
+        interactive=False,
+        className="cz-network",
+        attribution=_OSM,
+    ).add_to(m)
+    ml.extend_bounds(m, merged)
+    ml.keep_layer_control_last(m)
+    return m
+
+
+def plan_map(
+    zones: Any = None,
+    *,
+    lots: Any = None,
+    routes: Any = None,
+    clients: gpd.GeoDataFrame | None = None,
+    carers: gpd.GeoDataFrame | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
+    network: TravelNetwork | None = None,
+    m: folium.Map | None = None,
+    offline: bool = False,
+    title: str | None = None,
+) -> folium.Map:
+    """A whole plan on one map: network, zones by lot, demand, routes and carers' homes.
+
+    Every part is optional. Demand (hexagons) and carers' homes start switched off in
+    the layer control, so zones and routes read clearly; see the other functions for
+    what each layer shows.
+
+    Parameters
+    ----------
+    offline
+        Draw ``network`` as the background instead of web tiles (for a map that will be
+        saved with ``save_map(m, path, offline=True)``).
+    title
+        A title shown at the top left.
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> net = datasets.load_default_network(modes="walk")
+    >>> clients, carers, _ = datasets.synthetic_population(
+    ...     net, n_clients=30, n_carers=5, n_providers=1, random_state=0)
+    >>> m = plan_map(clients=clients, carers=carers, network=net, offline=True)
+    >>> page = m.get_root().render()
+    >>> "cz-demand" in page, "cz-carer" in page, "tile" in page.lower()
+    (True, True, False)
+    """
+    if m is None:
+        m = base_map(network, offline=offline)
+    elif network is not None:
+        network_map(network, m=m)
+    if zones is not None:
+        zones_map(zones, lots=lots, m=m)
+    if clients is not None:
+        demand_map(clients, m=m, show=zones is None)
+    if isochrones is not None:
+        isochrone_map(isochrones, m=m)
+    if routes is not None:
+        routes_map(routes, m=m)
+    if carers is not None:
+        carers_map(carers, m=m)
+    if title:
+        ml.add_title(m, title)
+        ml.keep_layer_control_last(m)
+    return m
+
+
+Side = Mapping[str, Any] | Callable[["folium.Map"], Any]
+
+
+def then_now_map(
+    then: Side,
+    now: Side,
+    *,
+    titles: tuple[str, str] = ("Then", "Now"),
+    network: TravelNetwork | None = None,
+    offline: bool = False,
+) -> Any:
+    """Two plans side by side, moving together (``folium.plugins.DualMap``).
+
+    Parameters
+    ----------
+    then, now
+        What each side shows: keyword arguments of :func:`plan_map` (``zones``, ``lots``,
+        ``routes``, ``clients``, ...), or a function that draws on the ``folium.Map`` it
+        is given (e.g. ``lambda m: routes_map(old_routes, m=m)``).
+    titles
+        The two sides' titles.
+    network
+        Drawn under both sides (the background when ``offline``).
+    offline
+        No web tiles (see :func:`plan_map`).
+
+    Returns
+    -------
+    folium.plugins.DualMap
+        Its ``m1`` and ``m2`` are the two maps; it shows inline and saves like a map.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> box = gpd.GeoDataFrame({"zone_id": ["Z1"], "weekly_hours": [900.0]},
+    ...                        geometry=[shapely.box(0, 0, 800, 800)], crs=27700)
+    >>> halves = gpd.GeoDataFrame({"zone_id": ["Z1", "Z2"], "weekly_hours": [450.0, 450.0]},
+    ...     geometry=[shapely.box(0, 0, 400, 800), shapely.box(400, 0, 800, 800)], crs=27700)
+    >>> dm = then_now_map({"zones": box}, {"zones": halves}, titles=("2015", "2025"))
+    >>> page = dm.get_root().render()
+    >>> "2015" in page and "2025" in page
+    True
+    """
+    dm = DualMap(tiles=None if offline else _TILES, control_scale=True)
+    bounds = []
+    for side, spec, title in ((dm.m1, then, titles[0]), (dm.m2, now, titles[1])):
+        if network is not None:
+            network_map(network, m=side)
+        if callable(spec):
+            spec(side)
+        elif isinstance(spec, Mapping):
+            plan_map(m=side, **spec)
+        else:
+            raise ValidationError(
+                [Problem("then_now_map", "bad side", "a mapping or a function",
+                         type(spec).__name__)]
+            )  # fmt: skip
+        ml.add_title(side, title)
+        ml.keep_layer_control_last(side)
+        if getattr(side, "_carezones_bounds", None) is not None:
+            bounds.append(side._carezones_bounds)
+    if bounds:
+        b = np.array(bounds)
+        box = [[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]]
+        for side in (dm.m1, dm.m2):
+            side._children.pop("carezones_fit_bounds", None)
+        dm.fit_bounds(box)
+    return dm
+
+
+def to_html(m: Any, *, offline: bool = False) -> str:
+    """The map's page as HTML; ``offline=True``: self-contained (see :func:`save_map`).
+
+    Examples
+    --------
+    >>> import re
+    >>> page = to_html(base_map(tiles=None), offline=True)
+    >>> re.findall(r'<(?:script|link)[^>]*(?:src|href)="https?:', page), "L.map(" in page
+    ([], True)
+    """
+    if not offline:
+        return m.get_root().render()
+    with without_tiles(m):
+        page = m.get_root().render()
+    return offline_html(page)
+
+
+def save_map(m: Any, path: str | PathLike[str], *, offline: bool = False) -> Path:
+    """Save a map (or a :func:`then_now_map`) as one HTML file.
+
+    With ``offline=True`` the file opens with no internet: Leaflet 1.9.4's JavaScript and
+    CSS (BSD-2-Clause) are inlined from the PyPI package ``django-js-lib-leaflet`` (it
+    ships Leaflet's ``dist`` files as the npm package ``leaflet`` does, and needs no
+    Django); folium's other defaults (jQuery, Bootstrap, Font Awesome), which carezones'
+    maps do not use, are left out; web tiles are left out (build the map with
+    ``offline=True`` to draw the network as the background); anything else that needs
+    the internet is left out with an :class:`OfflineMapWarning`.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> save_map(base_map(tiles=None), folder / "map.html", offline=True).stat().st_size > 100_000
+    True
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(to_html(m, offline=offline), encoding="utf-8")
+    return out

@@ -1,0 +1,319 @@
+"""Zones and routes layers of :mod:`carezones.maps` (public there)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.ops import polylabel
+
+from carezones.maps import layers as ml
+from carezones.maps.layers import ensure_map as _map
+
+__all__ = ["routes_map", "zones_map"]
+
+
+def _label_points(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    metric = zones.to_crs(ml.metric_crs(zones))
+    points = []
+    for geom in metric.geometry:
+        if geom.geom_type == "MultiPolygon":
+            geom = max(geom.geoms, key=lambda g: g.area)
+        points.append(polylabel(geom, tolerance=2.0) if geom.area > 0 else geom.centroid)
+    return gpd.GeoSeries(points, crs=metric.crs).to_crs(4326)
+
+
+def _zone_properties(zones: gpd.GeoDataFrame, lots: pd.DataFrame) -> pd.DataFrame:
+    z = pd.DataFrame({"zone_id": zones["zone_id"].astype(str).to_numpy()})
+    lot_of = dict(zip(lots["zone_id"], lots["lot_id"], strict=True))
+    provider_of = dict(zip(lots["zone_id"], lots["provider_id"], strict=True))
+    z["lot_id"] = z["zone_id"].map(lot_of)
+    z["lot"] = [
+        "" if pd.isna(lot) else (f"{lot} ({p})" if p is not None and not pd.isna(p) else lot)
+        for lot, p in zip(z["lot_id"], z["zone_id"].map(provider_of), strict=True)
+    ]
+    z["hours"] = (
+        [f"{h:,.0f} h/week" for h in zones["weekly_hours"]] if "weekly_hours" in zones else ""
+    )
+    z["clients"] = [f"{int(n)}" for n in zones["n_clients"]] if "n_clients" in zones else ""
+    z["area"] = [f"{a:.2f} km²" for a in zones["area_km2"]] if "area_km2" in zones else ""
+    z["walk"] = (
+        [f"{t:.1f} min" for t in zones["minutes_to_centre"]] if "minutes_to_centre" in zones else ""
+    )
+    return z
+
+
+def zones_map(
+    zones: Any,
+    *,
+    lots: Any = None,
+    m: folium.Map | None = None,
+    labels: bool = True,
+    name: str = "Zones",
+) -> folium.Map:
+    """Zones filled by provider lot, labelled with zone, hours and clients, with tooltips.
+
+    Parameters
+    ----------
+    zones
+        A zones GeoDataFrame (``zone_id``; ``weekly_hours``, ``n_clients``,
+        ``area_km2``, ``minutes_to_centre`` shown when present), a
+        :class:`~carezones.ZonePlan` or a fitted :class:`~carezones.NeighbourhoodZoner`.
+    lots
+        The zones' provider lots: :class:`~carezones.ProviderLots`, a table with
+        ``zone_id`` and ``lot_id`` (``provider_id`` optional) or ``{zone_id: lot_id}``.
+        None: every zone its own colour.
+    labels
+        Write each zone's id, hours and clients on it.
+    name
+        The layer's name in the layer control.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> cells = [shapely.box(x, 0, x + 500, 500) for x in (0, 500, 1000)]
+    >>> zones = gpd.GeoDataFrame({"zone_id": ["Z1", "Z2", "Z3"],
+    ...     "weekly_hours": [1100.0, 1050.0, 990.0], "n_clients": [80, 75, 70]},
+    ...     geometry=cells, crs=27700)
+    >>> m = zones_map(zones, lots={"Z1": "L1", "Z2": "L1", "Z3": "L2"})
+    >>> page = m.get_root().render()
+    >>> "1,100 h/week" in page, "cz-zone-label" in page
+    (True, True)
+    """
+    zones = ml.zones_frame(zones, "zones_map")
+    lot_rows = ml.lot_table(lots, "zones_map")
+    m = _map(m)
+    props = _zone_properties(zones, lot_rows)
+    by_lot = lots is not None
+    keys = props["lot_id"].fillna("(no lot)") if by_lot else props["zone_id"]
+    order = sorted(pd.unique(keys), key=str)
+    colour_of = {k: ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)] for i, k in enumerate(order)}
+    props["colour"] = keys.map(colour_of)
+    frame = gpd.GeoDataFrame(props, geometry=zones.geometry.to_numpy(), crs=zones.crs)
+    shown = ["zone_id", "lot", "hours", "clients", "area", "walk"]
+    aliases = ["Zone", "Lot (provider)", "Hours", "Clients", "Area", "Walk to centre"]
+    keep = [(f, a) for f, a in zip(shown, aliases, strict=True) if (props[f] != "").any()]
+    layer = folium.GeoJson(
+        ml.feature_collection(frame, [f for f, _ in keep] + ["colour"]),
+        name=name,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["colour"],
+            "color": "#333333",
+            "weight": 1.5,
+            "fillOpacity": 0.45,
+        },
+        highlight_function=lambda _: {"weight": 3, "fillOpacity": 0.6},
+        tooltip=folium.GeoJsonTooltip(
+            fields=[f for f, _ in keep], aliases=[a for _, a in keep], sticky=True
+        ),
+        className="cz-zone",
+    ).add_to(m)
+    if labels:
+        _zone_labels(m, zones, props, name)
+    ml.extend_bounds(m, zones)
+    _zones_legend(m, zones, props, lot_rows, colour_of, by_lot, layer)
+    ml.keep_layer_control_last(m)
+    return m
+
+
+def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, name: str) -> None:
+    group = folium.FeatureGroup(name=f"{name}: labels")
+    points = _label_points(zones)
+    for point, row in zip(points, props.itertuples(), strict=True):
+        lines = [f"<b>{html.escape(row.zone_id)}</b>"]
+        if row.hours:
+            lines.append(html.escape(row.hours.replace("/week", "/wk")))
+        if row.clients:
+            lines.append(f"{html.escape(row.clients)} clients")
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f"<div class='cz-zone-label'>{'<br>'.join(lines)}</div>",
+                icon_size=(110, 44),
+                icon_anchor=(55, 22),
+                class_name="cz-label-icon",
+            ),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+
+
+def _zones_legend(
+    m: folium.Map,
+    zones: gpd.GeoDataFrame,
+    props: pd.DataFrame,
+    lot_rows: pd.DataFrame,
+    colour_of: dict[str, str],
+    by_lot: bool,
+    layer: Any,
+) -> None:
+    hours = zones["weekly_hours"].to_numpy(float) if "weekly_hours" in zones else None
+    rows = []
+    if by_lot:
+        for lot, colour in colour_of.items():
+            mask = (props["lot_id"].fillna("(no lot)") == lot).to_numpy()
+            provider = lot_rows.loc[lot_rows["lot_id"] == lot, "provider_id"].dropna()
+            label = f"{lot}" + (f" ({provider.iat[0]})" if len(provider) else "")
+            label += f": {int(mask.sum())} zones"
+            if hours is not None:
+                label += f", {hours[mask].sum():,.0f} h/week"
+            rows.append((ml.fill_swatch(colour), label))
+        title = "Provider lots"
+    else:
+        title = "Zones"
+        for zone, colour in list(colour_of.items())[:20]:
+            rows.append((ml.fill_swatch(colour), str(zone)))
+    note = None
+    if hours is not None:
+        note = (
+            f"{len(zones)} zones, {hours.sum():,.0f} h/week "
+            f"({hours.min():,.0f}-{hours.max():,.0f} per zone)"
+        )
+    ml.add_legend(m, title, rows, note=note, key="zones", layers=[layer])
+
+
+def _routes_frame(routes: Any) -> gpd.GeoDataFrame:
+    if hasattr(routes, "to_geodataframe") and not isinstance(routes, gpd.GeoDataFrame):
+        routes = routes.to_geodataframe()
+    if not isinstance(routes, gpd.GeoDataFrame):
+        ml._bad("routes_map", "bad routes", "a legs GeoDataFrame", type(routes).__name__)
+    missing = [c for c in ("carer_id", "mode") if c not in routes.columns]
+    if missing:
+        ml._bad(
+            "routes_map",
+            "missing column",
+            "carer_id and mode (from RoutingResult.to_geodataframe())",
+            ", ".join(map(str, routes.columns)),
+            column=missing[0],
+        )
+    if routes.crs is None:
+        ml._bad("routes_map", "no CRS", "legs with a CRS set", "crs=None", column="geometry")
+    return routes
+
+
+def _trim(routes: gpd.GeoDataFrame, metres: float) -> tuple[gpd.GeoDataFrame, int]:
+    """Cut ``metres`` off both ends of every leg (the ends are homes); drop shorter legs."""
+    if metres <= 0 or routes.empty:
+        return routes, 0
+    metric = routes.to_crs(ml.metric_crs(routes))
+    geoms = metric.geometry.to_numpy()
+    lengths = shapely.length(geoms)
+    keep = lengths > 2 * metres
+    cut = [
+        shapely.ops.substring(g, metres, length - metres) if k else None
+        for g, length, k in zip(geoms, lengths, keep, strict=True)
+    ]
+    out = metric.set_geometry(gpd.GeoSeries(cut, index=metric.index, crs=metric.crs))
+    return out[keep], int((~keep).sum())
+
+
+def routes_map(
+    routes: Any,
+    *,
+    m: folium.Map | None = None,
+    day: str | None = None,
+    privacy_trim: float = 30.0,
+    name: str = "Routes",
+) -> folium.Map:
+    """Carers' routes along the network: one colour per carer, the mode by line style.
+
+    Walking is a solid line, cycling dashed, driving dotted; each travel mode is its own
+    layer. A leg's tooltip gives the carer, mode, from and to (ids) and minutes.
+
+    Parameters
+    ----------
+    routes
+        Legs from ``RoutingResult.to_geodataframe()`` or ``RoutePlan.to_geodataframe()``
+        (``carer_id``, ``mode``, line geometry), or the result or plan itself.
+    day
+        Only this day's legs (when there is a ``day`` column).
+    privacy_trim
+        Metres cut off both ends of each leg, whose ends are clients' and carers' homes
+        (0: draw to the door). Legs shorter than twice this are not drawn.
+    name
+        Prefix of the layers' names.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> legs = gpd.GeoDataFrame({"carer_id": ["K1", "K1", "K2"],
+    ...     "mode": ["walk", "walk", "cycle"], "sequence": [1, 2, 1],
+    ...     "from_id": ["K1", "v1", "K2"], "to_id": ["v1", "K1", "v2"],
+    ...     "travel_seconds": [300, 280, 120]},
+    ...     geometry=[shapely.LineString([(0, 0), (400, 0)]),
+    ...               shapely.LineString([(400, 0), (0, 0)]),
+    ...               shapely.LineString([(0, 100), (0, 700)])], crs=27700)
+    >>> page = routes_map(legs).get_root().render()
+    >>> "Routes: walking (1 carer)" in page, "Routes: cycling (1 carer)" in page
+    (True, True)
+    """
+    legs = _routes_frame(routes)
+    if day is not None and "day" in legs.columns:
+        legs = legs[legs["day"] == day]
+    m = _map(m)
+    carers = sorted(pd.unique(legs["carer_id"].astype(str)))
+    colour_of = {c: ml.CARER_COLOURS[i % len(ml.CARER_COLOURS)] for i, c in enumerate(carers)}
+    drawn, short = _trim(legs, float(privacy_trim))
+    drawn = drawn.assign(
+        carer_id=drawn["carer_id"].astype(str),
+        colour=drawn["carer_id"].astype(str).map(colour_of),
+        leg=_leg_text(drawn),
+        minutes=[
+            "" if pd.isna(s) else f"{s / 60:.1f} min"
+            for s in drawn.get("travel_seconds", pd.Series(np.nan, index=drawn.index))
+        ],
+    )
+    modes = [md for md in ("walk", "cycle", "drive") if (drawn["mode"] == md).any()]
+    modes += sorted(set(drawn["mode"]) - set(modes))
+    layers = []
+    for mode in modes:
+        part = drawn[drawn["mode"] == mode]
+        n = part["carer_id"].nunique()
+        dash = ml.MODE_DASHES.get(mode)
+        layer = folium.GeoJson(
+            ml.feature_collection(part, ["carer_id", "mode", "leg", "minutes", "colour"]),
+            name=f"{name}: {ml.MODE_NAMES.get(mode, mode)} ({n} carer{'s' * (n != 1)})",
+            style_function=lambda f, dash=dash: {
+                "color": f["properties"]["colour"],
+                "weight": 3.5,
+                "opacity": 0.85,
+                "dashArray": dash,
+                "lineCap": "round",
+            },
+            highlight_function=lambda _: {"weight": 6, "opacity": 1.0},
+            tooltip=folium.GeoJsonTooltip(
+                fields=["carer_id", "mode", "leg", "minutes"],
+                aliases=["Carer", "Mode", "Leg", "Travel"],
+                sticky=True,
+            ),
+            className="cz-route",
+        ).add_to(m)
+        layers.append(layer)
+    ml.extend_bounds(m, drawn)
+    rows = [
+        (ml.line_swatch("#333333", ml.MODE_DASHES.get(md)), ml.MODE_NAMES.get(md, md))
+        for md in modes
+    ]
+    note = f"{len(carers)} carers, one colour each; {len(drawn)} legs"
+    if privacy_trim > 0:
+        note += f"; legs stop {privacy_trim:g} m short of homes"
+    if short:
+        note += f" ({short} shorter legs not drawn)"
+    ml.add_legend(m, "Routes", rows, note=note, key="routes", layers=layers)
+    ml.keep_layer_control_last(m)
+    return m
+
+
+def _leg_text(legs: gpd.GeoDataFrame) -> list[str]:
+    if not {"from_id", "to_id"} <= set(legs.columns):
+        return [""] * len(legs)
+    seq = legs["sequence"] if "sequence" in legs.columns else pd.Series("", index=legs.index)
+    return [
+        f"{s}: {a} → {b}" if s != "" else f"{a} → {b}"
+        for s, a, b in zip(seq, legs["from_id"], legs["to_id"], strict=True)
+    ]

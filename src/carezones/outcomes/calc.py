@@ -1,0 +1,503 @@
+"""The arithmetic behind :func:`carezones.outcomes.measure_outcomes`: per group, zone, provider."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from carezones.exceptions import Problem, ValidationError
+from carezones.outcomes.costing import CostInputs, provider_rates, zone_rates
+from carezones.outcomes.params import OutcomeParams
+
+__all__ = [
+    "ACTIVE",
+    "ZONE_OUTCOMES",
+    "check_columns",
+    "floor_flags",
+    "group_metrics",
+    "home_to_visit_km",
+    "home_zones",
+    "hourly_rates",
+    "overall_values",
+    "provider_table",
+    "routed_days",
+    "served_zones",
+    "visit_zones",
+    "zone_table",
+    "zone_to_provider",
+]
+
+ACTIVE = ("walk", "cycle")
+
+ROUTE_NEEDS = [
+    "zone_id", "day", "carer_id", "sequence", "visit_id", "client_id", "start", "end", "late",
+    "travel_seconds", "mode",
+]  # fmt: skip
+SHIFT_NEEDS = ["zone_id", "day", "carer_id", "mode", "travel_seconds", "distance_m"]
+VISIT_NEEDS = ["visit_id", "client_id", "duration"]
+CLIENT_NEEDS = ["client_id", "weekly_hours"]
+CARER_NEEDS = ["carer_id", "mode"]
+
+
+def check_columns(tables: dict[str, tuple[pd.DataFrame | None, list[str]]]) -> None:
+    """Raise once, naming every missing table column."""
+    problems = []
+    for name, (frame, needs) in tables.items():
+        if frame is None:
+            continue
+        if not isinstance(frame, pd.DataFrame):
+            problems.append(
+                Problem(name, "not a table", "a pandas DataFrame", type(frame).__name__)
+            )
+            continue
+        problems += [
+            Problem(name, "missing column", f"a column {c!r}", "none", column=c)
+            for c in needs
+            if c not in frame.columns
+        ]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _dates(frame: pd.DataFrame) -> pd.Series | None:
+    """The ``date`` column as day-precision datetimes, or None when there is none."""
+    if "date" not in frame.columns or not len(frame):
+        return None
+    values = frame["date"]
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        values = pd.to_datetime(values, errors="coerce", format="ISO8601")
+    if not values.notna().any():
+        return None
+    return values.dt.normalize()
+
+
+def routed_days(visits: pd.DataFrame, routes: pd.DataFrame) -> tuple[int, pd.Series | None]:
+    """How many days the plan covers, and the week (its Monday) of each route row.
+
+    With a ``date`` column in ``visits`` (else in ``routes``), the distinct dates of the
+    visits and routes, and each route row's week from its own date or its visit's; else
+    the distinct ``day`` values and no weeks (None).
+    """
+    v_dates, r_dates = _dates(visits), _dates(routes)
+    if v_dates is None and r_dates is None:
+        days = set(visits["day"]) if "day" in visits.columns else {""}
+        days |= set(routes["day"]) if len(routes) else set()
+        return max(len(days), 1), None
+    known: set[Any] = set()
+    dates = r_dates if r_dates is not None else pd.Series(pd.NaT, index=routes.index)
+    if v_dates is not None:
+        by_visit = pd.Series(v_dates.to_numpy(), index=visits["visit_id"].astype(str).to_numpy())
+        by_visit = by_visit[~by_visit.index.duplicated()]
+        known |= set(by_visit.dropna())
+        if len(routes):
+            from_visit = routes["visit_id"].astype(str).map(by_visit)
+            dates = dates.where(dates.notna(), from_visit)
+    dates = pd.to_datetime(dates)
+    known |= set(dates.dropna())
+    week = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    return max(len(known), 1), week
+
+
+def _safe(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+def group_metrics(
+    routes: pd.DataFrame,
+    shifts: pd.DataFrame,
+    saved: pd.DataFrame,
+    visits: pd.DataFrame,
+    virtual: set[str],
+    *,
+    scale: float,
+    short_minutes: float,
+    co2e_kg_per_km: float,
+) -> dict[str, float]:
+    """Every route-based figure of one group (a zone, a provider, or everything).
+
+    ``routes``/``shifts``/``saved`` hold the group's rows for the routed days; ``scale``
+    turns the routed days into a week.
+    """
+    visit_rows = routes.drop_duplicates("visit_id")
+    n_visits = len(visits)
+    n_scheduled = len(visit_rows)
+    is_virtual = visit_rows["visit_id"].isin(virtual)
+    n_virtual = int(is_virtual.sum())
+    in_person = routes[~routes["visit_id"].isin(virtual)]
+    active = (
+        in_person["mode"].isin(ACTIVE).groupby(in_person["visit_id"]).all()
+        if len(in_person)
+        else pd.Series(dtype=bool)
+    )
+    care_min = float((routes["end"] - routes["start"]).sum())
+    saved_s = float(saved["saved_seconds"].sum()) if len(saved) else 0.0
+    travel_min = (float(shifts["travel_seconds"].sum()) - saved_s) / 60.0
+    drive = shifts["mode"] == "drive"
+    saved_drive = float(saved.loc[saved["mode"] == "drive", "saved_m"].sum()) if len(saved) else 0.0
+    car_km = (float(shifts.loc[drive, "distance_m"].fillna(0.0).sum()) - saved_drive) / 1000.0
+    late = visit_rows["late"].astype(float).fillna(0.0)
+    keys = ["client_id", "_week"] if "_week" in routes.columns else ["client_id"]
+    per_client = routes.groupby(keys, dropna=False)["carer_id"].nunique()
+    durations = visits["duration"].astype(float)
+    return {
+        "visits_per_week": n_visits * scale,
+        "scheduled_share": _safe(n_scheduled, n_visits),
+        "unscheduled_visits_per_week": (n_visits - n_scheduled) * scale,
+        "care_hours_per_week": care_min / 60.0 * scale,
+        "carer_visits_per_week": len(routes) * scale,
+        "travel_hours_per_week": travel_min / 60.0 * scale,
+        "travel_to_care_ratio": _safe(travel_min, care_min),
+        "walk_cycle_share": float(active.mean()) if len(active) else float("nan"),
+        "car_km_per_week": car_km * scale,
+        "co2e_kg_per_week": car_km * co2e_kg_per_km * scale,
+        "punctuality_share": float((late <= 0).mean()) if len(late) else float("nan"),
+        "late_minutes_per_week": float(late.sum()) * scale,
+        "mean_late_minutes": float(late[late > 0].mean()) if (late > 0).any() else 0.0,
+        "distinct_carers_per_client": float(per_client.mean()) if len(per_client) else float("nan"),
+        "short_call_share": float((durations < short_minutes).mean())
+        if len(durations)
+        else float("nan"),
+        "virtual_visits_per_week": n_virtual * scale,
+        "virtual_travel_hours_saved": saved_s / 3600.0 * scale,
+        "carers_used": float(routes["carer_id"].nunique()),
+    }
+
+
+def served_zones(routes: pd.DataFrame) -> pd.Series:
+    """The zone each carer works in most (visits), indexed by ``carer_id``."""
+    if not len(routes):
+        return pd.Series(dtype=object)
+    counts = routes.groupby(["carer_id", "zone_id"], sort=True).size().reset_index(name="n")
+    counts = counts.sort_values(["carer_id", "n"], ascending=[True, False], kind="stable")
+    return counts.drop_duplicates("carer_id").set_index("carer_id")["zone_id"]
+
+
+def home_zones(carers: pd.DataFrame, zones: gpd.GeoDataFrame | None) -> pd.Series | None:
+    """Each carer's home zone (None outside every zone), or None when it cannot be known.
+
+    From a ``home_zone_id`` column, else from zone polygons and the carers' home points.
+    """
+    ids = carers["carer_id"].astype(str).to_numpy()
+    if "home_zone_id" in carers.columns:
+        return pd.Series(carers["home_zone_id"].to_numpy(dtype=object), index=ids)
+    if zones is None or not isinstance(carers, gpd.GeoDataFrame) or "zone_id" not in zones:
+        return None
+    homes = gpd.GeoDataFrame({"carer_id": ids}, geometry=carers.geometry.to_crs(zones.crs).values)
+    homes = homes.set_crs(zones.crs, allow_override=True)
+    hit = gpd.sjoin(homes, zones[["zone_id", "geometry"]], how="left", predicate="within")
+    hit = hit[~hit.index.duplicated()]
+    out = hit["zone_id"].astype(object).where(hit["zone_id"].notna(), None)
+    return pd.Series(out.to_numpy(dtype=object), index=ids)
+
+
+def home_to_visit_km(routes: pd.DataFrame, clients: pd.DataFrame, carers: pd.DataFrame) -> float:
+    """Mean straight-line km from a carer's home to the client of each visit they make."""
+    if not (
+        len(routes)
+        and isinstance(clients, gpd.GeoDataFrame)
+        and isinstance(carers, gpd.GeoDataFrame)
+        and clients.crs is not None
+        and carers.crs is not None
+    ):
+        return float("nan")
+    crs: Any = carers.crs
+    if crs.is_geographic:
+        crs = carers.estimate_utm_crs()
+    first = clients.drop_duplicates("client_id")
+    c_geo = gpd.GeoSeries(
+        first.geometry.to_crs(crs).to_numpy(), index=first["client_id"].astype(str).to_numpy()
+    )
+    k_geo = gpd.GeoSeries(
+        carers.geometry.to_crs(crs).to_numpy(), index=carers["carer_id"].astype(str).to_numpy()
+    )
+    cx = c_geo.reindex(routes["client_id"].astype(str).to_numpy())
+    kx = k_geo.reindex(routes["carer_id"].astype(str).to_numpy())
+    ok = cx.notna().to_numpy() & kx.notna().to_numpy()
+    if not ok.any():
+        return float("nan")
+    d = np.hypot(
+        cx.x.to_numpy()[ok] - kx.x.to_numpy()[ok], cx.y.to_numpy()[ok] - kx.y.to_numpy()[ok]
+    )
+    return float(d.mean() / 1000.0)
+
+
+#: Outcomes that only mean something with zones (NaN for the "then" baseline).
+ZONE_OUTCOMES = (
+    "n_zones",
+    "zones_below_floor",
+    "min_zone_hours",
+    "carers_local_share",
+    "workforce_gap_hours",
+)
+
+
+def zone_to_provider(providers: Any) -> dict[str, str]:
+    """``zone_id -> provider_id`` from lots (their lot ids when unmatched), a mapping or a table."""
+    if providers is None:
+        return {}
+    if hasattr(providers, "zones") and isinstance(providers.zones, pd.DataFrame):
+        frame = providers.zones
+        key = "provider_id" if frame["provider_id"].notna().all() else "lot_id"
+        return dict(zip(frame["zone_id"].astype(str), frame[key].astype(str), strict=True))
+    if isinstance(providers, pd.DataFrame):
+        check_columns({"providers": (providers, ["zone_id", "provider_id"])})
+        return dict(
+            zip(providers["zone_id"].astype(str), providers["provider_id"].astype(str), strict=True)
+        )
+    if isinstance(providers, Mapping | pd.Series):
+        return {str(k): str(v) for k, v in providers.items()}
+    raise ValidationError(
+        [
+            Problem(
+                "providers",
+                "bad value",
+                "ProviderLots, a mapping zone_id -> provider_id or a DataFrame with both",
+                type(providers).__name__,
+            )
+        ]
+    )
+
+
+def visit_zones(
+    visits: pd.DataFrame,
+    routes: pd.DataFrame,
+    unscheduled: pd.DataFrame | None,
+    clients: pd.DataFrame,
+) -> pd.Series:
+    """Zone of every visit: its route's, its unscheduled row's, else its client's."""
+    zone = pd.Series(None, index=visits.index, dtype=object)
+    if "zone_id" in clients.columns:
+        by_client = clients.drop_duplicates("client_id").set_index("client_id")["zone_id"]
+        zone = visits["client_id"].map(by_client).astype(object)
+    for frame in (unscheduled, routes):
+        if frame is not None and len(frame) and "zone_id" in frame.columns:
+            known = frame.drop_duplicates("visit_id").set_index("visit_id")["zone_id"]
+            got = visits["visit_id"].map(known)
+            zone = got.where(got.notna(), zone).astype(object)
+    return zone
+
+
+def floor_flags(hours: pd.Series, floor: float | None) -> pd.Series:
+    """True/False per row for hours at or above ``floor``; NaN when there is no floor."""
+    if floor is None:
+        return pd.Series(np.nan, index=hours.index, dtype=object)
+    return (hours >= floor - 1e-9).astype(object)
+
+
+def _rate_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """The :func:`~carezones.zone_rates` summary of rows of route figures, those with care."""
+    summary = pd.DataFrame(
+        {
+            "zone_id": frame["zone_id"].astype(str),
+            "care_minutes": frame["care_hours_per_week"].astype(float) * 60.0,
+            "travel_minutes": frame["travel_hours_per_week"].astype(float).clip(lower=0) * 60.0,
+            "n_visits": frame["carer_visits_per_week"].astype(float),
+            "car_km": frame["car_km_per_week"].astype(float).clip(lower=0),
+        }
+    )
+    return summary[(summary["care_minutes"] > 0) & (summary["n_visits"] > 0)]
+
+
+def hourly_rates(
+    per_zone: pd.DataFrame,
+    zone_provider: dict[str, str],
+    inputs: CostInputs | None,
+    *,
+    overall: Mapping[str, float],
+) -> tuple[pd.Series, pd.Series, float, float]:
+    """Hourly rates per zone and per provider, and the overall rate and weekly cost.
+
+    The overall rate prices every route (``overall``, the whole plan's figures), so a
+    plan without zones (every ``zone_id`` None, as a real rota) still has one.
+    """
+    empty = pd.Series(dtype=float)
+    by_zone, by_provider = empty, empty
+    if len(per_zone) and "travel_hours_per_week" in per_zone.columns:
+        summary = _rate_summary(per_zone)
+        if len(summary):
+            rates = zone_rates(summary, inputs=inputs)
+            by_zone = pd.Series(
+                rates["hourly_rate_gbp"].to_numpy(), index=rates["zone_id"].to_numpy()
+            )
+            mapped = {z: zone_provider[z] for z in rates["zone_id"] if z in zone_provider}
+            if len(mapped) == len(rates):
+                prov = provider_rates(rates, mapped)
+                by_provider = pd.Series(
+                    prov["hourly_rate_gbp"].to_numpy(), index=prov["provider_id"]
+                )
+    pooled = _rate_summary(pd.DataFrame([{**overall, "zone_id": "all"}]))
+    if not len(pooled):
+        return by_zone, by_provider, float("nan"), float("nan")
+    rate = zone_rates(pooled, inputs=inputs)
+    return (
+        by_zone,
+        by_provider,
+        float(rate["hourly_rate_gbp"].iloc[0]),
+        float(rate["cost_gbp"].iloc[0]),
+    )
+
+
+def zone_table(
+    clients: pd.DataFrame,
+    carers: pd.DataFrame,
+    zones: gpd.GeoDataFrame | None,
+    routes: pd.DataFrame,
+    shifts: pd.DataFrame,
+    saved: pd.DataFrame,
+    visits: pd.DataFrame,
+    visit_zone: pd.Series,
+    zone_provider: dict[str, str],
+    params: OutcomeParams,
+    metrics: Any,
+) -> pd.DataFrame:
+    """One row per zone: hours, floor, route figures, carers living in and serving it."""
+    client_zone = (
+        clients["zone_id"] if "zone_id" in clients.columns else pd.Series(None, index=clients.index)
+    )
+    ids: list[Any] = []
+    for source in (
+        zones["zone_id"] if zones is not None and "zone_id" in zones else [],
+        client_zone.dropna(),
+        routes["zone_id"].dropna(),
+    ):
+        ids += [z for z in pd.unique(pd.Series(source, dtype=object)) if z not in ids]
+    need = clients["weekly_hours"].astype(float)
+    if "carers_needed" in clients.columns:
+        carer_need = need * clients["carers_needed"].astype(float)
+    else:
+        carer_need = need
+    homes = home_zones(carers, zones)
+    served = served_zones(routes)
+    contracted = (
+        pd.Series(carers["contracted_hours"].astype(float).to_numpy(), index=homes.index)
+        if homes is not None and "contracted_hours" in carers.columns
+        else None
+    )
+    rows = []
+    for z in ids:
+        row: dict[str, Any] = {"zone_id": z, "provider_id": zone_provider.get(str(z))}
+        in_zone = (client_zone == z).to_numpy()
+        row["weekly_hours"] = float(need[in_zone].sum())
+        row["n_clients"] = int(in_zone.sum())
+        row.update(
+            metrics(
+                (routes["zone_id"] == z).to_numpy(),
+                (shifts["zone_id"] == z).to_numpy(),
+                (saved["zone_id"] == z).to_numpy() if len(saved) else None,
+                (visit_zone == z).to_numpy(),
+            )
+        )
+        serving = served[served == z].index
+        row["carers_serving"] = len(serving)
+        if homes is not None:
+            local = homes.reindex(serving) == z
+            row["carers_local_share"] = float(local.mean()) if len(serving) else np.nan
+            row["carers_living_in"] = int((homes == z).sum())
+        else:
+            row["carers_local_share"] = np.nan
+            row["carers_living_in"] = np.nan
+        ratio = row["travel_to_care_ratio"]
+        paid = float(carer_need[in_zone].sum()) * (1.0 + (0.0 if pd.isna(ratio) else ratio))
+        row["paid_hours_needed"] = paid
+        if contracted is not None and homes is not None:
+            row["contracted_hours_living_in"] = float(contracted[(homes == z).to_numpy()].sum())
+            row["workforce_balance_hours"] = row["contracted_hours_living_in"] - paid
+        else:
+            row["contracted_hours_living_in"] = np.nan
+            row["workforce_balance_hours"] = np.nan
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if not len(out):
+        out = pd.DataFrame(columns=["zone_id", "provider_id", "weekly_hours", "n_clients"])
+        out["care_hours_per_week"] = []
+    out.insert(4, "meets_floor", floor_flags(out["weekly_hours"], params.min_zone_hours))
+    return out
+
+
+def provider_table(
+    per_zone: pd.DataFrame,
+    zone_provider: dict[str, str],
+    params: OutcomeParams,
+    metrics: Any,
+    routes: pd.DataFrame,
+    shifts: pd.DataFrame,
+    saved: pd.DataFrame,
+    visits: pd.DataFrame,
+    visit_zone: pd.Series,
+) -> pd.DataFrame:
+    """One row per provider: its zones' hours, floor and route figures."""
+    if not zone_provider or not len(per_zone):
+        return pd.DataFrame(columns=["provider_id", "n_zones", "weekly_hours", "meets_floor"])
+    rows = []
+    prov_of = per_zone["zone_id"].astype(str).map(zone_provider)
+    for p in pd.unique(prov_of.dropna()):
+        mine = set(per_zone.loc[(prov_of == p).to_numpy(), "zone_id"])
+        row: dict[str, Any] = {
+            "provider_id": p,
+            "n_zones": len(mine),
+            "weekly_hours": float(per_zone.loc[(prov_of == p).to_numpy(), "weekly_hours"].sum()),
+        }
+        row.update(
+            metrics(
+                routes["zone_id"].isin(mine).to_numpy(),
+                shifts["zone_id"].isin(mine).to_numpy(),
+                saved["zone_id"].isin(mine).to_numpy() if len(saved) else None,
+                visit_zone.isin(mine).to_numpy(),
+            )
+        )
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out.insert(3, "meets_floor", floor_flags(out["weekly_hours"], params.min_provider_hours))
+    return out
+
+
+def overall_values(
+    overall: dict[str, float],
+    clients: pd.DataFrame,
+    carers: pd.DataFrame,
+    zones: gpd.GeoDataFrame | None,
+    routes: pd.DataFrame,
+    per_zone: pd.DataFrame,
+    per_provider: pd.DataFrame,
+    params: OutcomeParams,
+) -> dict[str, float]:
+    """Every outcome's value: the overall route figures plus hours, floors, carers, CO2e."""
+    values = dict(overall)
+    values["n_clients"] = float(len(clients))
+    values["weekly_hours"] = float(clients["weekly_hours"].astype(float).sum())
+    values["n_zones"] = float(len(per_zone))
+    hours = per_zone["weekly_hours"].astype(float)
+    values["min_zone_hours"] = float(hours.min()) if len(hours) else np.nan
+    if params.min_zone_hours is not None:
+        values["zones_below_floor"] = float((hours < params.min_zone_hours - 1e-9).sum())
+    values["n_providers"] = float(len(per_provider)) if len(per_provider) else np.nan
+    if len(per_provider):
+        p_hours = per_provider["weekly_hours"].astype(float)
+        values["min_provider_hours"] = float(p_hours.min())
+        if params.min_provider_hours is not None:
+            values["providers_below_floor"] = float(
+                (p_hours < params.min_provider_hours - 1e-9).sum()
+            )
+    homes = home_zones(carers, zones)
+    served = served_zones(routes)
+    if homes is not None and len(served):
+        values["carers_local_share"] = float(
+            (homes.reindex(served.index).to_numpy(dtype=object) == served.to_numpy()).mean()
+        )
+    values["home_to_visit_km"] = home_to_visit_km(routes, clients, carers)
+    care = values.get("care_hours_per_week", 0.0)
+    values["co2e_kg_per_care_hour"] = values["co2e_kg_per_week"] / care if care else np.nan
+    balance = per_zone.get("workforce_balance_hours")
+    values["workforce_gap_hours"] = (
+        float((-balance.clip(upper=0)).sum())
+        if balance is not None and balance.notna().any()
+        else np.nan
+    )
+    if not params.zoned:
+        for name in ZONE_OUTCOMES:
+            values[name] = np.nan
+    return values

@@ -1,0 +1,240 @@
+"""Measuring a plan's outcomes: :func:`measure_outcomes` and its result, :class:`Outcomes`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from carezones.exceptions import Problem, ValidationError
+from carezones.outcomes import calc
+from carezones.outcomes import virtual as _virtual
+from carezones.outcomes.costing import CostInputs
+from carezones.outcomes.params import OUTCOMES, OutcomeParams
+from carezones.routing import RoutePlan
+from carezones.zoning import ProviderLots
+
+__all__ = ["Outcomes", "measure_outcomes"]
+
+
+@dataclass(frozen=True, eq=False)
+class Outcomes:
+    """The outcomes of a plan.
+
+    Attributes
+    ----------
+    table
+        One row per outcome (see :data:`OUTCOMES`): ``outcome``, ``value``, ``unit``,
+        ``description``.
+    zones
+        One row per zone: ``zone_id``, ``provider_id``, ``weekly_hours``, ``n_clients``,
+        ``meets_floor``, the route figures of the table for the zone, ``carers_serving``,
+        ``carers_living_in``, ``contracted_hours_living_in``, ``paid_hours_needed``,
+        ``workforce_balance_hours`` and ``hourly_rate_gbp``.
+    providers
+        One row per provider: ``provider_id``, ``n_zones``, ``weekly_hours``,
+        ``meets_floor``, the route figures and ``hourly_rate_gbp``.
+    params
+        The parameters used.
+    n_days
+        Days routed.
+    """
+
+    table: pd.DataFrame
+    zones: pd.DataFrame
+    providers: pd.DataFrame
+    params: OutcomeParams
+    n_days: int
+
+    def __getitem__(self, name: str) -> float:
+        """The value of outcome ``name``."""
+        hit = self.table.loc[self.table["outcome"] == name, "value"]
+        if not len(hit):
+            raise KeyError(name)
+        return float(hit.iloc[0])
+
+    def to_dict(self) -> dict[str, float | None]:
+        """Outcome name to value (None for NaN), JSON-ready."""
+        return {
+            str(k): (None if pd.isna(v) else float(v))
+            for k, v in zip(self.table["outcome"], self.table["value"], strict=True)
+        }
+
+    def to_series(self) -> pd.Series:
+        """The values as a Series indexed by outcome name."""
+        return pd.Series(
+            self.table["value"].to_numpy(float),
+            index=self.table["outcome"].to_numpy(),
+            name="value",
+        )
+
+    def __str__(self) -> str:
+        width = max(len(n) for n in self.table["outcome"])
+        lines = [f"Outcomes ({self.n_days} day(s) routed, figures a week)"]
+        for row in self.table.itertuples(index=False):
+            value = "n/a" if pd.isna(row.value) else f"{row.value:,.3f}".rstrip("0").rstrip(".")
+            lines.append(f"  {row.outcome:<{width}}  {value:>14}  {row.unit}")
+        return "\n".join(lines)
+
+
+def _tables(
+    routes: RoutePlan | pd.DataFrame,
+    shifts: pd.DataFrame | None,
+    unscheduled: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, Any]:
+    if hasattr(routes, "routes") and hasattr(routes, "results"):
+        plan = routes
+        return plan.routes, plan.shifts, plan.unscheduled, _virtual.plan_direct(plan)
+    if shifts is None:
+        raise ValidationError(
+            [Problem("shifts", "missing table", "a shifts table with a routes table", "None")]
+        )
+    return routes, shifts, unscheduled, None
+
+
+def measure_outcomes(
+    routes: RoutePlan | pd.DataFrame,
+    visits: pd.DataFrame,
+    *,
+    clients: pd.DataFrame,
+    carers: pd.DataFrame,
+    shifts: pd.DataFrame | None = None,
+    unscheduled: pd.DataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    providers: ProviderLots | Mapping[str, str] | pd.DataFrame | None = None,
+    travel: pd.DataFrame | None = None,
+    params: OutcomeParams | None = None,
+    cost_inputs: CostInputs | None = None,
+) -> Outcomes:
+    """Measure a plan's outcomes from its routes.
+
+    Parameters
+    ----------
+    routes
+        A :class:`~carezones.routing.RoutePlan`, or its ``routes`` table (``zone_id``,
+        ``day``, ``carer_id``, ``sequence``, ``visit_id``, ``client_id``, ``start``,
+        ``end``, ``late``, ``travel_seconds``, ``mode``, optional ``date``) with ``shifts``.
+    visits
+        The visits routed (``visit_id``, ``client_id``, ``duration``, optional ``day``,
+        ``date`` and ``virtual_ok``); those in no route are unscheduled. With dates, days
+        are counted by date (see the module's notes).
+    clients
+        ``client_id``, ``weekly_hours``, ``zone_id`` (None: in no zone), optional
+        ``carers_needed`` and Point geometry.
+    carers
+        ``carer_id``, ``mode``, optional ``contracted_hours``, ``home_zone_id`` and home
+        Point geometry.
+    shifts
+        With a routes table: one row per carer-day (``zone_id``, ``day``, ``carer_id``,
+        ``mode``, ``travel_seconds`` (every leg, home and back), ``distance_m``, optional
+        ``return_travel_seconds``).
+    unscheduled
+        With a routes table: the unscheduled visits (``visit_id``, ``zone_id``); optional.
+    zones
+        Zone polygons (``zone_id``) that place carers' homes, when carers have no
+        ``home_zone_id``.
+    providers
+        Which provider holds each zone: a :class:`~carezones.ProviderLots`, a mapping or a
+        DataFrame (``zone_id``, ``provider_id``); None: no provider figures.
+    travel
+        Direct legs for the virtual-call savings with a routes table: ``from_id``,
+        ``to_id`` (client ids, or carer ids for homes), ``mode``, ``travel_seconds``.
+        Without it, a missing leg is estimated (see :mod:`carezones.outcomes.virtual`).
+    params
+        Floors, emission factor, virtual share; default :class:`OutcomeParams`.
+    cost_inputs
+        The open-book costs of the hourly rate; default :class:`~carezones.CostInputs`.
+
+    Returns
+    -------
+    Outcomes
+
+    Examples
+    --------
+    One carer drives 2 km to a 60-minute visit and 2 km home (10 minutes each way):
+
+    >>> routes = pd.DataFrame({"zone_id": "Z1", "day": "monday", "carer_id": "k1",
+    ...     "sequence": [1], "visit_id": ["v1"], "client_id": ["c1"], "start": [480],
+    ...     "end": [540], "late": [0.0], "travel_seconds": [600], "mode": "drive"})
+    >>> shifts = pd.DataFrame({"zone_id": "Z1", "day": "monday", "carer_id": ["k1"],
+    ...     "mode": "drive", "travel_seconds": [1200], "distance_m": [4000.0]})
+    >>> visits = pd.DataFrame({"visit_id": ["v1"], "client_id": ["c1"], "day": "monday",
+    ...                        "duration": [60]})
+    >>> clients = pd.DataFrame({"client_id": ["c1"], "weekly_hours": [7.0], "zone_id": "Z1"})
+    >>> carers = pd.DataFrame({"carer_id": ["k1"], "mode": ["drive"], "home_zone_id": ["Z1"]})
+    >>> out = measure_outcomes(routes, visits, clients=clients, carers=carers, shifts=shifts)
+    >>> out["travel_to_care_ratio"], out["car_km_per_week"], out["carers_local_share"]
+    (0.3333333333333333, 28.0, 1.0)
+    >>> round(out["co2e_kg_per_week"], 3)
+    4.683
+    """
+    params = params or OutcomeParams()
+    routes_t, shifts_t, unscheduled_t, direct = _tables(routes, shifts, unscheduled)
+    calc.check_columns(
+        {
+            "routes": (routes_t, calc.ROUTE_NEEDS),
+            "shifts": (shifts_t, calc.SHIFT_NEEDS),
+            "visits": (visits, calc.VISIT_NEEDS),
+            "clients": (clients, calc.CLIENT_NEEDS),
+            "carers": (carers, calc.CARER_NEEDS),
+            "travel": (travel, ["from_id", "to_id", "mode", "travel_seconds"]),
+        }
+    )
+    routes_t = routes_t.assign(zone_id=routes_t["zone_id"].astype(object))
+    shifts_t = shifts_t.assign(zone_id=shifts_t["zone_id"].astype(object))
+    if direct is None and travel is not None:
+        modes = dict(zip(carers["carer_id"].astype(str), carers["mode"].astype(str), strict=True))
+        direct = _virtual.table_direct(travel, routes_t, modes)
+    n_days, week = calc.routed_days(visits, routes_t)
+    if week is not None:
+        routes_t = routes_t.assign(_week=week.to_numpy())
+    scale = params.days_per_week / n_days
+    virtual = _virtual.choose_virtual(
+        visits, routes_t["visit_id"].astype(str), params.virtual_share, params.random_state
+    )
+    saved = _virtual.travel_saved(routes_t, shifts_t, virtual, direct)
+    visit_zone = calc.visit_zones(visits, routes_t, unscheduled_t, clients)
+    zone_provider = calc.zone_to_provider(providers)
+
+    def metrics(mask_routes: Any, mask_shifts: Any, mask_saved: Any, mask_visits: Any) -> dict:
+        return calc.group_metrics(
+            routes_t[mask_routes],
+            shifts_t[mask_shifts],
+            saved[mask_saved] if len(saved) else saved,
+            visits[mask_visits],
+            virtual,
+            scale=scale,
+            short_minutes=params.short_call_minutes,
+            co2e_kg_per_km=params.co2e_kg_per_km,
+        )
+
+    overall = metrics(
+        np.ones(len(routes_t), bool),
+        np.ones(len(shifts_t), bool),
+        np.ones(len(saved), bool),
+        np.ones(len(visits), bool),
+    )
+    tables = (routes_t, shifts_t, saved, visits, visit_zone)
+    per_zone = calc.zone_table(clients, carers, zones, *tables, zone_provider, params, metrics)
+    per_provider = calc.provider_table(per_zone, zone_provider, params, metrics, *tables)
+    by_zone, by_provider, rate, cost = calc.hourly_rates(
+        per_zone, zone_provider, cost_inputs, overall=overall
+    )
+    per_zone["hourly_rate_gbp"] = per_zone["zone_id"].astype(str).map(by_zone).astype(float)
+    if len(per_provider):
+        per_provider["hourly_rate_gbp"] = per_provider["provider_id"].map(by_provider).astype(float)
+    values = calc.overall_values(
+        overall, clients, carers, zones, routes_t, per_zone, per_provider, params
+    )
+    values.update({"hourly_rate_gbp": rate, "cost_gbp_per_week": cost})
+    table = pd.DataFrame(
+        [
+            {"outcome": n, "value": float(values.get(n, np.nan)), "unit": u, "description": d}
+            for n, u, d in OUTCOMES
+        ]
+    )
+    return Outcomes(table, per_zone, per_provider, params, n_days)

@@ -1,0 +1,82 @@
+"""Daily care routes inside each zone: a vehicle-routing problem solved with PyVRP.
+
+Two ways in:
+
+- the numeric core, for users who bring their own travel times and for published
+  benchmarks: a builder, :class:`RoutingModel`, whose ``add_*`` methods return handles,
+  compiled into an immutable :class:`RoutingProblem` and solved by :func:`solve`;
+- the table adapter, :func:`build_problem`, which takes visits and carers tables (see
+  ``docs/conventions.md``) and a :class:`~carezones.TravelNetwork`, builds one travel-time
+  matrix per travel mode with :func:`carezones.travel_time_matrix` and calls the core.
+  :func:`plan_routes` does it for every zone and day of a plan, zones in parallel.
+
+In the core every time is an **integer number of seconds** (times of day since
+midnight); in tables, times of day are minutes since midnight as everywhere in carezones.
+
+Rules
+-----
+- Each carer starts and ends at their own home and travels with their own mode (one
+  travel-time matrix per mode: a routing profile).
+- A visit's window is the agreed arrival window: the visit starts inside it (hard by
+  default; with ``time_windows="soft"`` it may start up to ``max_lateness_minutes``
+  late, each minute priced by ``lateness_penalty``) and lasts its full duration.
+- A carer leaves home no earlier than the shift start and is back by the shift end;
+  working time (leaving home to getting back, waiting between visits included, less an
+  unpaid break taken on the way) is at most the carer's maximum; carers leave home as
+  late as their first visits allow. An optional unpaid break of ``break_duration`` is
+  taken inside the carer's break window whenever their day spans it.
+- A visit needing skills goes only to carers who have all of them.
+- A double-handed visit gets two different carers who start it together.
+- Continuity: each carer new to a client costs ``continuity_penalty``.
+- A visit that cannot be served is returned as unscheduled with the reason, never
+  dropped: "no carer with skill X", "only one carer with skill X for a double-handed
+  visit", "window too tight for any carer's shift", "not reachable from any carer's
+  home", "not reachable in time", or, when the carers who could do it are all busy,
+  "no free time in any eligible carer's day" / "no two eligible carers free at the
+  same time".
+
+The objective is the carers' travel time in seconds plus those penalties.
+
+How it is solved
+----------------
+PyVRP (state of the art, MIT) routes every visit with a carer's home as its depot, the
+carer's mode as its routing profile, skills as prohibitive edges in a per-carer profile and
+the continuity penalty spread over the edges into a client's visits. PyVRP cannot
+synchronise two carers, nor take breaks; so its routes are then repaired (both halves of
+each double-handed visit reinserted together) and improved by a ruin-and-recreate local
+search that prices every move with a full schedule evaluation (windows, shifts, breaks,
+skills, synchrony). PyVRP then runs again from that solution with the start of every
+scheduled double-handed visit pinned, so both halves stay together in anything it finds
+while it re-optimises the rest; its answer is mended and searched again, and the better
+of the two solutions is kept. On a plain time-window instance (no double-handed visits,
+breaks, soft windows or continuity) PyVRP gets almost all of the time budget.
+"""
+
+from carezones.routing.model import RoutingModel
+from carezones.routing.plan import RoutePlan, carer_zones, plan_routes
+from carezones.routing.problem import Carer, Location, Profile, RoutingParams, RoutingProblem, Visit
+from carezones.routing.result import ROUTE_COLUMNS, SHIFT_COLUMNS, RoutingResult
+from carezones.routing.solve import solve
+from carezones.routing.tables import build_problem
+from carezones.routing.validate import RULES as VALIDATION_RULES
+from carezones.routing.validate import validate_plan
+
+__all__ = [
+    "ROUTE_COLUMNS",
+    "SHIFT_COLUMNS",
+    "VALIDATION_RULES",
+    "Carer",
+    "Location",
+    "Profile",
+    "RoutePlan",
+    "RoutingModel",
+    "RoutingParams",
+    "RoutingProblem",
+    "RoutingResult",
+    "Visit",
+    "build_problem",
+    "carer_zones",
+    "plan_routes",
+    "solve",
+    "validate_plan",
+]

@@ -1,0 +1,203 @@
+"""The builder of a routing problem from plain travel-time matrices: :class:`RoutingModel`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from carezones.exceptions import Problem, ValidationError
+from carezones.routing.compile import ModelData, compile_model
+from carezones.routing.problem import (
+    DAY,
+    Carer,
+    Handle,
+    Location,
+    Profile,
+    RoutingParams,
+    RoutingProblem,
+    Visit,
+    parse_skills,
+)
+
+__all__ = ["RoutingModel"]
+
+
+class RoutingModel:
+    """Builder of a :class:`RoutingProblem` from plain travel-time matrices.
+
+    Each ``add_*`` method returns a handle; handles from another model are refused.
+    :meth:`compile` checks everything at once and returns the immutable problem.
+    Every time is an integer number of seconds.
+
+    Examples
+    --------
+    Two carers on a line of four places, 10 minutes apart on foot, 2 minutes by bike, and
+    two visits at 08:00 sharp: the walker takes the near one, the cyclist the far one.
+
+    >>> import numpy as np
+    >>> walk = np.abs(np.subtract.outer(range(4), range(4))) * 600
+    >>> m = RoutingModel()
+    >>> places = [m.add_location(name=f"p{i}") for i in range(4)]
+    >>> on_foot = m.add_profile(walk, name="walk")
+    >>> by_bike = m.add_profile(walk // 5, name="cycle")
+    >>> day = dict(shift_start=7 * 3600, shift_end=14 * 3600)
+    >>> ann = m.add_carer(places[0], profile=on_foot, name="ann", **day)
+    >>> bob = m.add_carer(places[0], profile=by_bike, name="bob", **day)
+    >>> at8 = dict(window_start=8 * 3600, window_end=8 * 3600, duration=1800)
+    >>> _ = m.add_visit(places[1], name="v1", **at8)
+    >>> _ = m.add_visit(places[3], name="v2", **at8)
+    >>> from carezones.routing import solve
+    >>> result = solve(m.compile(), max_iterations=200, random_state=1)
+    >>> result.routes[["carer_id", "visit_id"]].sort_values("visit_id").to_numpy().tolist()
+    [['ann', 'v1'], ['bob', 'v2']]
+    """
+
+    def __init__(self) -> None:
+        self._owner = object()
+        self._locations: list[dict[str, Any]] = []
+        self._profiles: list[dict[str, Any]] = []
+        self._carers: list[dict[str, Any]] = []
+        self._visits: list[dict[str, Any]] = []
+        self._known: set[tuple[str, int]] = set()
+
+    def _check(self, handle: object, kind: type[Handle], what: str) -> int:
+        if not isinstance(handle, kind) or handle._owner is not self._owner:
+            raise ValidationError(
+                [
+                    Problem(
+                        "RoutingModel",
+                        "bad handle",
+                        f"a {kind.__name__} from this model",
+                        f"{handle!r}",
+                        column=what,
+                    )
+                ]
+            )
+        return handle.index
+
+    def add_location(
+        self, *, name: str = "", x: float | None = None, y: float | None = None
+    ) -> Location:
+        """Add a place (the next row of every matrix); ``x``, ``y`` are optional coordinates."""
+        index = len(self._locations)
+        self._locations.append({"name": name or f"loc{index}", "x": x, "y": y})
+        return Location(index, self._locations[-1]["name"], self._owner)
+
+    def add_profile(self, durations: Any, *, distances: Any = None, name: str = "") -> Profile:
+        """Add a routing profile: travel seconds (and optional metres) between every location.
+
+        Parameters
+        ----------
+        durations
+            A square array, one row and column per location (in the order added);
+            ``inf``/NaN for no path.
+        distances
+            Optional square array of metres, reported in the routes table.
+        name
+            The profile's name, e.g. a mode {"walk", "cycle", "drive"}.
+        """
+        index = len(self._profiles)
+        self._profiles.append(
+            {"name": name or f"profile{index}", "durations": durations, "distances": distances}
+        )
+        return Profile(index, self._profiles[-1]["name"], self._owner)
+
+    def add_carer(
+        self,
+        home: Location,
+        *,
+        profile: Profile,
+        shift_start: int = 0,
+        shift_end: int = DAY,
+        max_working: int | None = None,
+        break_duration: int = 0,
+        break_start: int = 0,
+        break_end: int = DAY,
+        skills: str | Iterable[str] | None = None,
+        name: str = "",
+    ) -> Carer:
+        """Add a carer who starts and ends at ``home`` and travels by ``profile``.
+
+        Parameters
+        ----------
+        max_working
+            Most seconds from leaving home to getting back, less the break; None: no limit.
+        break_duration
+            An unpaid break (seconds) to take inside ``[break_start, break_end]``; 0: none.
+        skills
+            ``"dementia;hoist"`` or an iterable of names.
+        """
+        h = self._check(home, Location, "home")
+        p = self._check(profile, Profile, "profile")
+        index = len(self._carers)
+        self._carers.append(
+            {
+                "name": name or f"carer{index}",
+                "home": h,
+                "profile": p,
+                "shift_start": shift_start,
+                "shift_end": shift_end,
+                "max_working": DAY * 2 if max_working is None else max_working,
+                "break_duration": break_duration,
+                "break_start": break_start,
+                "break_end": break_end,
+                "skills": parse_skills(skills),
+            }
+        )  # fmt: skip
+        return Carer(index, self._carers[-1]["name"], self._owner)
+
+    def add_visit(
+        self,
+        location: Location,
+        *,
+        window_start: int = 0,
+        window_end: int = DAY,
+        duration: int = 0,
+        carers_needed: int = 1,
+        skills: str | Iterable[str] | None = None,
+        client: str | None = None,
+        name: str = "",
+    ) -> Visit:
+        """Add a visit that starts inside ``[window_start, window_end]`` and lasts ``duration``.
+
+        Parameters
+        ----------
+        carers_needed
+            {1, 2} Two: a double-handed visit.
+        client
+            The client's id (continuity is per client); default the visit's name.
+        """
+        loc = self._check(location, Location, "location")
+        index = len(self._visits)
+        vname = name or f"visit{index}"
+        self._visits.append(
+            {
+                "name": vname,
+                "location": loc,
+                "window_start": window_start,
+                "window_end": window_end,
+                "duration": duration,
+                "carers_needed": carers_needed,
+                "skills": parse_skills(skills),
+                "client": vname if client is None else str(client),
+            }
+        )  # fmt: skip
+        return Visit(index, vname, self._owner)
+
+    def add_known_carer(self, client: str, carer: Carer) -> None:
+        """Record that ``carer`` already visits ``client`` (no continuity penalty for them)."""
+        self._known.add((str(client), self._check(carer, Carer, "carer")))
+
+    def compile(
+        self, params: RoutingParams | None = None, *, context: Any = None
+    ) -> RoutingProblem:
+        """Check everything and return the immutable :class:`RoutingProblem`.
+
+        Raises
+        ------
+        ValidationError
+            Listing every problem: matrix shapes, negative times, windows that end
+            before they start, shifts, duplicate names, bad ``carers_needed``.
+        """
+        data = ModelData(self._locations, self._profiles, self._carers, self._visits, self._known)
+        return compile_model(data, params or RoutingParams(), context)

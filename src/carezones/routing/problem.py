@@ -1,0 +1,231 @@
+"""The routing problem's types: rules, handles and the compiled :class:`RoutingProblem`.
+
+:class:`RoutingParams` holds the rules and penalties; :class:`Location`, :class:`Profile`,
+:class:`Carer` and :class:`Visit` are the handles :class:`~carezones.routing.RoutingModel`
+returns.
+
+This is the leaf of :mod:`carezones.routing`: every other module of the folder imports it,
+it imports none of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
+from os import PathLike
+from typing import Any, Literal
+
+import numpy as np
+
+from carezones.exceptions import Problem, ValidationError, unknown_keys
+
+__all__ = [
+    "BIG_TIME",
+    "DAY",
+    "Carer",
+    "Location",
+    "Profile",
+    "RoutingParams",
+    "RoutingProblem",
+    "Visit",
+    "parse_skills",
+]
+
+logger = logging.getLogger(__name__)
+
+DAY = 86_400  # seconds
+BIG_TIME = 10**9  # seconds; larger times are "no path"
+
+
+@dataclass(frozen=True)
+class RoutingParams:
+    """Rules and penalties of a routing problem.
+
+    Parameters
+    ----------
+    time_windows
+        {"hard", "soft"} Hard: a visit starts inside its window or is unscheduled.
+        Soft: it may start up to ``max_lateness_minutes`` late, at a price.
+    lateness_penalty
+        Cost of each minute late (soft windows), in seconds of travel.
+    max_lateness_minutes
+        The most a visit may start late with soft windows.
+    continuity_penalty
+        Cost of each carer new to a client, in seconds of travel (0 turns it off).
+    start_step
+        Visits start on multiples of this many seconds (60: on whole minutes, as a
+        rota does; :func:`build_problem` uses 60).
+    pyvrp_share
+        Share of the time budget PyVRP gets before the repair and local search, in
+        (0, 1]; None chooses 0.95 for plain time-window problems and 0.65 otherwise
+        (:data:`carezones.routing.solve.PLAIN_PYVRP_SHARE`, ``PYVRP_SHARE``).
+
+    Examples
+    --------
+    >>> RoutingParams(time_windows="soft").lateness_penalty
+    300.0
+    >>> RoutingParams(time_windows="late")
+    Traceback (most recent call last):
+    ...
+    carezones.exceptions.ValidationError: 1 problem found:
+      - RoutingParams, column 'time_windows': bad option: expected 'hard' or 'soft', found 'late'
+    """
+
+    time_windows: Literal["hard", "soft"] = "hard"
+    lateness_penalty: float = 300.0
+    max_lateness_minutes: int = 60
+    continuity_penalty: float = 900.0
+    start_step: int = 1
+    pyvrp_share: float | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+
+        def bad(name: str, expected: str) -> None:
+            problems.append(
+                Problem(
+                    "RoutingParams", "bad option", expected, repr(getattr(self, name)), column=name
+                )
+            )
+
+        if self.time_windows not in ("hard", "soft"):
+            bad("time_windows", "'hard' or 'soft'")
+        for name in ("lateness_penalty", "continuity_penalty"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+                bad(name, "a number >= 0")
+        if not (isinstance(self.max_lateness_minutes, int) and self.max_lateness_minutes >= 0):
+            bad("max_lateness_minutes", "an integer >= 0")
+        if not (isinstance(self.start_step, int) and 1 <= self.start_step <= 3600):
+            bad("start_step", "an integer number of seconds in [1, 3600]")
+        share = self.pyvrp_share
+        if share is not None and not (isinstance(share, int | float) and 0 < share <= 1):
+            bad("pyvrp_share", "None or a number in (0, 1]")
+        if problems:
+            raise ValidationError(problems)
+        object.__setattr__(self, "lateness_penalty", float(self.lateness_penalty))
+        object.__setattr__(self, "continuity_penalty", float(self.continuity_penalty))
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> RoutingParams:
+        """Build from a mapping, naming any unknown key.
+
+        Examples
+        --------
+        >>> RoutingParams.from_dict({"time_windows": "soft"}).time_windows
+        'soft'
+        """
+        known = sorted(f.name for f in fields(cls))
+        problems = unknown_keys(values, known, "RoutingParams", what="unknown option")
+        if problems:
+            raise ValidationError(problems)
+        return cls(**values)
+
+    @classmethod
+    def from_toml(cls, path: str | PathLike[str], *, table: str = "routing") -> RoutingParams:
+        """Read the ``[routing]`` table (or the whole file when it has none) of a TOML file."""
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        return cls.from_dict(data.get(table, data))
+
+
+# ---------------------------------------------------------------------------- handles
+
+
+@dataclass(frozen=True)
+class Handle:
+    index: int
+    name: str
+    _owner: object = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Location(Handle):
+    """A place: a row and column of every travel-time matrix."""
+
+
+@dataclass(frozen=True)
+class Profile(Handle):
+    """A routing profile: one travel mode's travel-time matrix."""
+
+
+@dataclass(frozen=True)
+class Carer(Handle):
+    """A carer (a vehicle)."""
+
+
+@dataclass(frozen=True)
+class Visit(Handle):
+    """A visit (a client call)."""
+
+
+def parse_skills(value: str | Iterable[str] | None) -> frozenset[str]:
+    """Skills as a set of lower-case names, from ``"dementia;hoist"`` or an iterable."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset(s.strip().lower() for s in value.split(";") if s.strip())
+    return frozenset(str(s).strip().lower() for s in value if str(s).strip())
+
+
+@dataclass(frozen=True, eq=False)
+class RoutingProblem:
+    """A compiled routing problem (immutable). Build it with :class:`RoutingModel`.
+
+    Arrays are indexed by location, profile, visit or carer; every time is in seconds.
+    """
+
+    location_names: tuple[str, ...]
+    location_xy: np.ndarray | None
+    profile_names: tuple[str, ...]
+    durations: tuple[np.ndarray, ...]
+    distances: tuple[np.ndarray | None, ...]
+    visit_ids: tuple[str, ...]
+    visit_clients: tuple[str, ...]
+    visit_location: np.ndarray
+    window_start: np.ndarray
+    window_end: np.ndarray
+    duration: np.ndarray
+    carers_needed: np.ndarray
+    visit_skills: tuple[frozenset[str], ...]
+    carer_ids: tuple[str, ...]
+    carer_home: np.ndarray
+    carer_profile: np.ndarray
+    shift_start: np.ndarray
+    shift_end: np.ndarray
+    max_working: np.ndarray
+    break_duration: np.ndarray
+    break_start: np.ndarray
+    break_end: np.ndarray
+    carer_skills: tuple[frozenset[str], ...]
+    known: frozenset[tuple[str, str]]
+    params: RoutingParams
+    context: Any = field(default=None, repr=False)
+
+    @property
+    def n_visits(self) -> int:
+        """Number of visits."""
+        return len(self.visit_ids)
+
+    @property
+    def n_carers(self) -> int:
+        """Number of carers."""
+        return len(self.carer_ids)
+
+    @property
+    def n_locations(self) -> int:
+        """Number of locations (rows of every matrix)."""
+        return len(self.location_names)
+
+    def with_params(self, params: RoutingParams) -> RoutingProblem:
+        """The same problem under other rules and penalties."""
+        return replace(self, params=params)
+
+    def __repr__(self) -> str:
+        return (
+            f"RoutingProblem({self.n_visits} visits, {self.n_carers} carers, "
+            f"{self.n_locations} locations, profiles {list(self.profile_names)})"
+        )

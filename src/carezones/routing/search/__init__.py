@@ -1,0 +1,7 @@
+"""The search behind :func:`carezones.routing.solve`: exact schedules, the solution state, repair.
+
+:mod:`~carezones.routing.search.schedule` evaluates carers' days exactly (windows, shifts,
+breaks, double-handed synchrony); :mod:`~carezones.routing.search.state` holds a solution
+and evaluates it incrementally; :mod:`~carezones.routing.search.repair` inserts visits and
+improves a solution by ruin and recreate.
+"""

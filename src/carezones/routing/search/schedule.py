@@ -1,0 +1,494 @@
+"""Schedules of carers' days: the full evaluation behind the repair and the local search.
+
+A *task* is one carer's part of a visit: a single-handed visit is one task, a
+double-handed visit two (its halves, partners of each other). A route is a carer's
+sequence of tasks. Its schedule is computed forwards from the carer's shift start:
+
+- arrival = end of the previous stop + travel (the carer's own mode);
+- start = the arrival rounded up to ``step`` seconds, no earlier than the window start
+  and, for a half of a double-handed visit, no earlier than the partner's start;
+- a start after the hard latest start (window end, plus the allowed lateness when
+  windows are soft) makes the route infeasible; soft lateness is priced per second;
+- the optional unpaid break (``B`` seconds inside ``[bs, be]``) is taken in the first
+  gap where it delays nothing, or in the last gap where it can still fit; time before
+  leaving home and after getting back counts as free;
+- the carer leaves home just in time for the first visit and must be back by the
+  shift end; working time (leaving home to getting back, less a break taken inside
+  that span) must not exceed the carer's maximum.
+
+Halves of a double-handed visit start together: the solution's schedule is the least
+fixed point of "each half starts no earlier than its partner", found by raising lower
+bounds until both halves agree (a cyclic wait makes times climb past the windows and the
+solution is infeasible). Every time is an integer number of seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+__all__ = ["Instance", "RouteSched", "empty", "forward", "push_delay", "pushed_starts"]
+
+MAX_ROUNDS = 64  # raising rounds before a cyclic wait is declared infeasible
+
+
+@dataclass
+class Instance:
+    """Solver-side data as plain Python lists (fast scalar access in loops)."""
+
+    # tasks
+    t_visit: list[int]
+    t_loc: list[int]
+    t_ws: list[int]
+    t_we: list[int]  # hard latest start
+    t_due: list[int]  # window end (lateness counts after it)
+    t_dur: list[int]
+    t_partner: list[int]
+    # visits
+    v_tasks: list[tuple[int, ...]]
+    v_client: list[int]
+    v_eligible: list[list[int]]
+    # carers
+    c_home: list[int]
+    c_ss: list[int]
+    c_se: list[int]
+    c_maxw: list[int]
+    c_break: list[int]
+    c_bs: list[int]
+    c_be: list[int]
+    c_need_break: list[bool]
+    c_T: list[list[list[int]]]  # travel seconds, the carer's own profile (shared lists)
+    step: int = 1
+    late_weight: float = 0.0  # cost per second late
+    continuity_penalty: float = 0.0
+    unscheduled_penalty: float = 1e7
+    known: set[tuple[int, int]] = field(default_factory=set)  # (client, carer)
+
+    @property
+    def n_tasks(self) -> int:
+        """Number of tasks."""
+        return len(self.t_loc)
+
+    @property
+    def n_carers(self) -> int:
+        """Number of carers."""
+        return len(self.c_home)
+
+
+class Bounds(Protocol):
+    """Lower bounds on task starts, indexed by task (a list, or an overlay of one)."""
+
+    def __getitem__(self, t: int, /) -> int:
+        """The bound of task ``t``."""
+        ...
+
+
+class RouteSched:
+    """One carer's scheduled route (immutable once built).
+
+    ``pre_*[k]`` is the state just before stop ``k`` (``k == len(seq)``: before the
+    way home), so a changed route can resume from any position and stop early once
+    its state matches the old one again.
+    """
+
+    __slots__ = (
+        "brk", "dep", "late", "pre_brk", "pre_end", "pre_late", "pre_taken",
+        "pre_travel", "readys", "ret", "seq", "starts", "travel", "work",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.seq: list[int] = []
+        self.starts: list[int] = []
+        self.readys: list[int] = []
+        self.pre_end: list[int] = []
+        self.pre_travel: list[int] = []
+        self.pre_late: list[int] = []
+        self.pre_taken: list[bool] = []
+        self.pre_brk: list[tuple[int, bool] | None] = []
+        self.travel = 0
+        self.late = 0
+        self.dep = 0
+        self.ret = 0
+        self.work = 0
+        self.brk: tuple[int, bool] | None = None
+
+
+def _ceil(x: int, step: int) -> int:
+    return -(-x // step) * step
+
+
+def forward(
+    inst: Instance,
+    c: int,
+    seq: list[int],
+    lower: Bounds,
+    base: RouteSched | None = None,
+    diff_at: int = 0,
+    shift: int = 0,
+    splice_min: int | None = None,
+    strict: bool = True,
+) -> RouteSched | None:
+    """Schedule carer ``c``'s route ``seq``; None when it breaks a hard rule.
+
+    ``lower[t]`` is a lower bound on task ``t``'s start (its partner's start). With
+    ``base`` (the old schedule of this carer), stops before ``diff_at`` are unchanged
+    and old stop ``k - shift`` is new stop ``k`` after the change; from ``splice_min``
+    on, the old tail is reused as soon as the state matches. With ``strict`` False the
+    maximum working time is not checked (working time is not monotone in the bounds, so
+    the fixed-point searches check it once they have settled).
+    """
+    r = _forward(inst, c, seq, lower, base, diff_at, shift, splice_min)
+    if strict and r is not None and r.work > inst.c_maxw[c]:
+        return None
+    return r
+
+
+def _forward(
+    inst: Instance,
+    c: int,
+    seq: list[int],
+    lower: Bounds,
+    base: RouteSched | None,
+    diff_at: int,
+    shift: int,
+    splice_min: int | None,
+) -> RouteSched | None:
+    n = len(seq)
+    if n == 0:
+        return empty(inst, c)
+    T = inst.c_T[c]
+    home = inst.c_home[c]
+    step = inst.step
+    ss = inst.c_ss[c]
+    B = inst.c_break[c]
+    bs = inst.c_bs[c]
+    be = inst.c_be[c]
+    loc_ = inst.t_loc
+    ws_ = inst.t_ws
+    we_ = inst.t_we
+    due_ = inst.t_due
+    dur_ = inst.t_dur
+    r = RouteSched()
+    r.seq = seq
+    if base is not None and diff_at > 0:
+        k0 = diff_at
+        starts = base.starts[:k0]
+        readys = base.readys[:k0]
+        pre_end = base.pre_end[:k0]
+        pre_travel = base.pre_travel[:k0]
+        pre_late = base.pre_late[:k0]
+        pre_taken = base.pre_taken[:k0]
+        pre_brk = base.pre_brk[:k0]
+        prev_end = base.pre_end[k0]
+        travel = base.pre_travel[k0]
+        late = base.pre_late[k0]
+        taken = base.pre_taken[k0]
+        brk = base.pre_brk[k0]
+        prev = loc_[seq[k0 - 1]]
+    else:
+        k0 = 0
+        starts, readys, pre_end, pre_travel, pre_late, pre_taken, pre_brk = (
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
+        prev_end = ss
+        travel = 0
+        late = 0
+        taken = not inst.c_need_break[c]
+        brk = None
+        prev = home
+    if splice_min is None:
+        splice_min = diff_at + (shift if shift > 0 else 0) + 1
+    nb = len(base.seq) if base is not None else 0
+    k = k0
+    while k < n:
+        if base is not None and k >= splice_min:
+            j = k - shift
+            if (
+                0 <= j < nb
+                and prev_end == base.pre_end[j]
+                and taken == base.pre_taken[j]
+                and brk == base.pre_brk[j]
+            ):
+                return _splice(
+                    inst,
+                    c,
+                    r,
+                    base,
+                    j,
+                    starts,
+                    readys,
+                    pre_end,
+                    pre_travel,
+                    pre_late,
+                    pre_taken,
+                    pre_brk,
+                    travel,
+                    late,
+                )
+        t = seq[k]
+        loc = loc_[t]
+        tt = T[prev][loc]
+        pre_end.append(prev_end)
+        pre_travel.append(travel)
+        pre_late.append(late)
+        pre_taken.append(taken)
+        pre_brk.append(brk)
+        travel += tt
+        ready = prev_end + tt
+        lb = ws_[t]
+        if lower[t] > lb:
+            lb = lower[t]
+        rr = _ceil(ready, step) if step > 1 else ready
+        s = rr if rr > lb else lb
+        if not taken:
+            if k == 0:  # at home, before leaving
+                p = ss if ss > bs else bs
+                ok = p + B <= be
+                rb = p + B + tt
+                arrive_b = rb
+            else:
+                p = ready if ready > bs else bs  # after travelling, at the door
+                rb = p + B
+                ok = rb <= be
+                arrive_b = ready
+                if not ok:  # before travelling
+                    p = prev_end if prev_end > bs else bs
+                    rb = p + B + tt
+                    ok = p + B <= be
+                    arrive_b = rb
+            if ok:
+                rbb = _ceil(rb, step) if step > 1 else rb
+                sb = rbb if rbb > lb else lb
+                if sb <= s:  # free: it delays nothing
+                    taken = True
+                    brk = (p, k > 0)
+                    ready = arrive_b
+                else:
+                    e = s + dur_[t]
+                    if (e if e > bs else bs) + B > be:  # last chance
+                        taken = True
+                        brk = (p, k > 0)
+                        ready = arrive_b
+                        s = sb
+            else:
+                return None  # the break window has passed
+        if s > we_[t]:
+            return None
+        d = s - due_[t]
+        if d > 0:
+            late += d
+        starts.append(s)
+        readys.append(ready)
+        prev_end = s + dur_[t]
+        prev = loc
+        k += 1
+    return _finish(
+        inst,
+        c,
+        r,
+        starts,
+        readys,
+        pre_end,
+        pre_travel,
+        pre_late,
+        pre_taken,
+        pre_brk,
+        prev,
+        prev_end,
+        travel,
+        late,
+        taken,
+        brk,
+    )
+
+
+def _finish(
+    inst: Instance,
+    c: int,
+    r: RouteSched,
+    starts: list[int],
+    readys: list[int],
+    pre_end: list[int],
+    pre_travel: list[int],
+    pre_late: list[int],
+    pre_taken: list[bool],
+    pre_brk: list[tuple[int, bool] | None],
+    prev: int,
+    prev_end: int,
+    travel: int,
+    late: int,
+    taken: bool,
+    brk: tuple[int, bool] | None,
+) -> RouteSched | None:
+    pre_end.append(prev_end)
+    pre_travel.append(travel)
+    pre_late.append(late)
+    pre_taken.append(taken)
+    pre_brk.append(brk)
+    home = inst.c_home[c]
+    T = inst.c_T[c]
+    tt = T[prev][home]
+    ret = prev_end + tt
+    B = inst.c_break[c]
+    bs = inst.c_bs[c]
+    be = inst.c_be[c]
+    if not taken:
+        p = ret if ret > bs else bs
+        if p + B <= be:
+            brk = (p, False)  # at home, after the day's work
+        else:
+            p = prev_end if prev_end > bs else bs
+            if p + B > be:
+                return None
+            brk = (p, True)
+            ret = p + B + tt
+    if ret > inst.c_se[c]:
+        return None
+    dep = _departure(inst, c, r.seq, starts, readys, pre_taken, brk)
+    work = ret - dep - (B if brk is not None and brk[1] else 0)
+    r.starts = starts
+    r.readys = readys
+    r.pre_end = pre_end
+    r.pre_travel = pre_travel
+    r.pre_late = pre_late
+    r.pre_taken = pre_taken
+    r.pre_brk = pre_brk
+    r.travel = travel + tt
+    r.late = late
+    r.dep = dep
+    r.ret = ret
+    r.work = work
+    r.brk = brk
+    return r
+
+
+def _splice(
+    inst: Instance,
+    c: int,
+    r: RouteSched,
+    base: RouteSched,
+    j: int,
+    starts: list[int],
+    readys: list[int],
+    pre_end: list[int],
+    pre_travel: list[int],
+    pre_late: list[int],
+    pre_taken: list[bool],
+    pre_brk: list[tuple[int, bool] | None],
+    travel: int,
+    late: int,
+) -> RouteSched | None:
+    """Reuse ``base`` from its stop ``j`` on (the state before it matches)."""
+    dt = travel - base.pre_travel[j]
+    dl = late - base.pre_late[j]
+    r.starts = starts + base.starts[j:]
+    r.readys = readys + base.readys[j:]
+    r.pre_end = pre_end + base.pre_end[j:]
+    r.pre_travel = pre_travel + (
+        [x + dt for x in base.pre_travel[j:]] if dt else base.pre_travel[j:]
+    )
+    r.pre_late = pre_late + ([x + dl for x in base.pre_late[j:]] if dl else base.pre_late[j:])
+    r.pre_taken = pre_taken + base.pre_taken[j:]
+    r.pre_brk = pre_brk + base.pre_brk[j:]
+    r.travel = base.travel + dt
+    r.late = base.late + dl
+    r.ret = base.ret
+    r.brk = brk = base.brk
+    r.dep = _departure(inst, c, r.seq, r.starts, r.readys, r.pre_taken, brk)
+    r.work = r.ret - r.dep - (inst.c_break[c] if brk is not None and brk[1] else 0)
+    return r
+
+
+def push_delay(
+    inst: Instance,
+    seq: list[int],
+    starts: list[int],
+    readys: list[int],
+    pre_taken: list[bool],
+    brk: tuple[int, bool] | None,
+) -> int:
+    """How much later the carer can leave home without moving the day's end (Savelsbergh).
+
+    Waiting is absorbed stop by stop; a stop may move up to its latest start (its start
+    for a half of a double-handed visit, whose partner is fixed; the window end for soft
+    windows, so no lateness is added); stops from an inside break on never move.
+    """
+    step = inst.step
+    partner = inst.t_partner
+    we_ = inst.t_we
+    due_ = inst.t_due
+    n = len(seq)
+    if brk is not None and brk[1]:
+        n = next((k for k in range(n) if pre_taken[k + 1] and not pre_taken[k]), n)
+    cum = 0
+    best = 1 << 62
+    for k in range(n):
+        t = seq[k]
+        s = starts[k]
+        rr = -(-readys[k] // step) * step if step > 1 else readys[k]
+        if s > rr:
+            cum += s - rr
+        if partner[t] >= 0:
+            latest = s
+        else:
+            latest = due_[t] if due_[t] > s else s
+            if latest > we_[t]:
+                latest = we_[t]
+        slack = cum + latest - s
+        if slack < best:
+            best = slack
+    if n == 0:
+        return 0
+    delay = cum if cum < best else best
+    return delay // step * step if delay > 0 else 0
+
+
+def _departure(
+    inst: Instance,
+    c: int,
+    seq: list[int],
+    starts: list[int],
+    readys: list[int],
+    pre_taken: list[bool],
+    brk: tuple[int, bool] | None,
+) -> int:
+    """When the carer leaves home: just in time for the first stop, after the push."""
+    step = inst.step
+    delay = push_delay(inst, seq, starts, readys, pre_taken, brk)
+    r0 = -(-readys[0] // step) * step if step > 1 else readys[0]
+    wait0 = starts[0] - r0
+    first = starts[0] + (delay - wait0 if delay > wait0 else 0)
+    return first - inst.c_T[c][inst.c_home[c]][inst.t_loc[seq[0]]]
+
+
+def pushed_starts(inst: Instance, r: RouteSched) -> list[int]:
+    """Starts once the carer leaves as late as :func:`push_delay` allows."""
+    step = inst.step
+    delay = push_delay(inst, r.seq, r.starts, r.readys, r.pre_taken, r.brk)
+    out = []
+    cum = 0
+    for k, s in enumerate(r.starts):
+        rr = -(-r.readys[k] // step) * step if step > 1 else r.readys[k]
+        if s > rr:
+            cum += s - rr
+        out.append(s + (delay - cum if delay > cum else 0))
+    return out
+
+
+def empty(inst: Instance, c: int) -> RouteSched:
+    """The schedule of a carer with no visit."""
+    r = RouteSched()
+    ss = inst.c_ss[c]
+    r.pre_end = [ss]
+    r.pre_travel = [0]
+    r.pre_late = [0]
+    r.pre_taken = [True]
+    r.pre_brk = [None]
+    r.dep = r.ret = ss
+    return r

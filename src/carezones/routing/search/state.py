@@ -1,0 +1,324 @@
+"""A solution being searched: routes, schedules and their incremental evaluation.
+
+Changes that only delay things (insertions) are priced by :meth:`State.try_change`,
+which resumes each changed route where it changed and propagates a later start of a
+double-handed half to its partner's route until both halves agree. Removals are followed
+by :meth:`State.full_evaluate`, the least fixed point computed from scratch.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+
+from carezones.exceptions import SolverError
+from carezones.routing.search.schedule import MAX_ROUNDS, Instance, RouteSched, empty, forward
+
+__all__ = ["State"]
+
+
+class _Lower:
+    """Lower bounds on starts: an overlay of changed bounds over the current ones."""
+
+    __slots__ = ("base", "overlay")
+
+    def __init__(self, overlay: dict[int, int], base: list[int]) -> None:
+        self.overlay = overlay
+        self.base = base
+
+    def __getitem__(self, t: int) -> int:
+        got = self.overlay.get(t)
+        return self.base[t] if got is None else got
+
+
+class State:
+    """A solution: every carer's route and schedule, with incremental evaluation.
+
+    ``start[t]`` is task ``t``'s start (or -1 when unassigned), ``lower[t]`` its
+    partner's start (the bound its own route honours), ``where[t]`` its carer.
+    """
+
+    def __init__(self, inst: Instance, routes: list[list[int]] | None = None) -> None:
+        self.inst = inst
+        nt, nc = inst.n_tasks, inst.n_carers
+        self.routes: list[list[int]] = (
+            [list(r) for r in routes] if routes else [[] for _ in range(nc)]
+        )
+        self.sched: list[RouteSched] = [empty(inst, c) for c in range(nc)]
+        self.start = [-1] * nt
+        self.lower = [0] * nt
+        self.where = [-1] * nt
+        self.pairs: dict[tuple[int, int], int] = {}  # (client, carer) -> tasks
+        self.bad: list[int] = []  # routes the last full evaluation found breaking a rule
+        self.feasible = True
+        for c, seq in enumerate(self.routes):
+            for t in seq:
+                self.where[t] = c
+                self._count(t, c, +1)
+        self.full_evaluate()
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _count(self, t: int, c: int, sign: int) -> None:
+        key = (self.inst.v_client[self.inst.t_visit[t]], c)
+        value = self.pairs.get(key, 0) + sign
+        if value:
+            self.pairs[key] = value
+        else:
+            self.pairs.pop(key, None)
+
+    def route_cost(self, r: RouteSched) -> float:
+        """Travel seconds plus priced lateness of one route."""
+        return r.travel + self.inst.late_weight * r.late
+
+    def continuity_cost(self) -> float:
+        """Penalty for every (client, carer) pair where the carer is new to the client."""
+        known = self.inst.known
+        return self.inst.continuity_penalty * sum(1 for key in self.pairs if key not in known)
+
+    def continuity_delta(self, v: int, c: int) -> float:
+        """Extra continuity cost of giving visit ``v`` (a part of it) to carer ``c``."""
+        key = (self.inst.v_client[v], c)
+        if key in self.pairs or key in self.inst.known:
+            return 0.0
+        return self.inst.continuity_penalty
+
+    def unassigned(self) -> list[int]:
+        """Visits not (fully) in any route."""
+        return [v for v, ts in enumerate(self.inst.v_tasks) if any(self.where[t] < 0 for t in ts)]
+
+    def cost(self) -> float:
+        """Total cost: travel, lateness, continuity and unscheduled visits."""
+        total = sum(self.route_cost(r) for r in self.sched)
+        total += self.continuity_cost()
+        total += self.inst.unscheduled_penalty * len(self.unassigned())
+        return total
+
+    def snapshot(self) -> tuple:
+        """Everything needed to come back to this solution."""
+        return (
+            [list(r) for r in self.routes],
+            list(self.sched),
+            list(self.start),
+            list(self.lower),
+            list(self.where),
+            dict(self.pairs),
+            self.feasible,
+        )
+
+    def restore(self, snap: tuple) -> None:
+        """Come back to a :meth:`snapshot`."""
+        routes, sched, start, lower, where, pairs, feasible = snap
+        self.routes = [list(r) for r in routes]
+        self.sched = list(sched)
+        self.start = list(start)
+        self.lower = list(lower)
+        self.where = list(where)
+        self.pairs = dict(pairs)
+        self.feasible = feasible
+
+    # ------------------------------------------------------------------ evaluation
+
+    def consistent(self) -> bool:
+        """Whether the stored schedules keep every rule with the halves together."""
+        inst = self.inst
+        for c, seq in enumerate(self.routes):
+            r = forward(inst, c, seq, self.lower)
+            if r is None or r.starts != self.sched[c].starts:
+                return False
+        for t, u in enumerate(inst.t_partner):
+            if u >= 0 and self.where[t] >= 0:
+                if (
+                    self.where[u] < 0
+                    or self.where[u] == self.where[t]
+                    or self.start[u] != self.start[t]
+                ):
+                    return False
+        return True
+
+    def settle(self) -> None:
+        """Make the stored schedules exact, shedding visits if no consistent schedule is found."""
+        snap = self.snapshot()
+        if self.full_evaluate():
+            return
+        self.restore(snap)
+        if self.consistent():
+            return
+        while not self.full_evaluate():  # pragma: no cover - a safety net, not seen in tests
+            bad = next(
+                (
+                    c
+                    for c, seq in enumerate(self.routes)
+                    if seq and forward(self.inst, c, seq, self.lower) is None
+                ),
+                None,
+            )
+            if bad is None:
+                raise SolverError("no consistent schedule, and no carer's day to shed a visit from")
+            t = self.routes[bad][-1]
+            self.remove(self.inst.v_tasks[self.inst.t_visit[t]])
+
+    def full_evaluate(self) -> bool:
+        """Recompute every schedule from scratch (least fixed point); False if infeasible."""
+        inst = self.inst
+        partner = inst.t_partner
+        lower = [0] * inst.n_tasks
+        sched: list[RouteSched] = []
+        ok = True
+        bad: set[int] = set()
+        for c, seq in enumerate(self.routes):
+            r = forward(inst, c, seq, lower, strict=False)
+            if r is None:
+                ok = False
+                bad.add(c)
+                r = empty(inst, c)
+            sched.append(r)
+        start = [-1] * inst.n_tasks
+        for c, r in enumerate(sched):
+            for t, s in zip(self.routes[c], r.starts, strict=False):
+                start[t] = s
+        for _ in range(MAX_ROUNDS * 4):
+            if not ok:
+                break
+            raise_at: dict[int, tuple[int, int]] = {}
+            for t, u in enumerate(partner):
+                if u >= 0 and start[t] >= 0 and start[u] > start[t]:
+                    lower[t] = start[u]
+                    c = self.where[t]
+                    pos = self.routes[c].index(t)
+                    lo, hi = raise_at.get(c, (pos, pos))
+                    raise_at[c] = (min(lo, pos), max(hi, pos))
+            if not raise_at:
+                break
+            for c, (lo, hi) in raise_at.items():
+                r = forward(inst, c, self.routes[c], lower, sched[c], lo, 0, hi + 1, strict=False)
+                if r is None:
+                    ok = False
+                    bad.add(c)
+                    break
+                sched[c] = r
+                for t, s in zip(self.routes[c], r.starts, strict=True):
+                    start[t] = s
+        else:
+            ok = False
+            bad.update(raise_at)
+        for t, u in enumerate(partner):
+            if u >= 0 and start[t] >= 0 and start[u] >= 0:
+                lower[t] = start[u]
+        self.sched = sched
+        self.start = start
+        self.lower = lower
+        maxw = inst.c_maxw
+        bad.update(c for c, r in enumerate(sched) if r.work > maxw[c])
+        ok = ok and not bad
+        self.bad = sorted(bad)
+        self.feasible = ok
+        return ok
+
+    def try_change(
+        self, changes: dict[int, tuple[list[int], int, int]]
+    ) -> tuple[float, dict[int, RouteSched], dict[int, int]] | None:
+        """Price a change that only delays things (insertions), with propagation.
+
+        ``changes`` maps a carer to ``(new_seq, diff_at, shift)``. Returns the change in
+        route costs, the new schedules and the new starts of every task they hold, or
+        None when the change breaks a hard rule.
+        """
+        inst = self.inst
+        partner = inst.t_partner
+        overlay: dict[int, int] = {}
+        seqs = {c: ch[0] for c, ch in changes.items()}
+        where: dict[int, int] = {}
+        for c, seq in seqs.items():
+            for t in seq:
+                if self.where[t] != c:
+                    where[t] = c
+        for t in where:
+            u = partner[t]
+            overlay[t] = self.start[u] if u >= 0 and u not in where and self.where[u] >= 0 else 0
+        low = _Lower(overlay, self.lower)
+        new: dict[int, RouteSched] = {}
+        starts: dict[int, int] = {}
+        queue: deque[tuple[int, int]] = deque()
+
+        def check(c: int, seq: list[int], r: RouteSched) -> None:
+            for k, t in enumerate(seq):
+                s = r.starts[k]
+                starts[t] = s
+                u = partner[t]
+                if u < 0:
+                    continue
+                cu = where.get(u, self.where[u])
+                if cu < 0:
+                    continue
+                su = starts.get(u, self.start[u])
+                if s > su:  # the partner must wait for this half
+                    overlay[u] = s
+                    queue.append((cu, u))
+                elif s < su:  # this half waits for its partner
+                    overlay[t] = su
+                    queue.append((c, t))
+
+        for c, (seq, diff_at, shift) in changes.items():
+            r = forward(inst, c, seq, low, self.sched[c], diff_at, shift, strict=False)
+            if r is None:
+                return None
+            new[c] = r
+            check(c, seq, r)
+        rounds = 0
+        while queue:
+            rounds += 1
+            if rounds > MAX_ROUNDS * (1 + len(changes)):
+                return None
+            c, t = queue.popleft()
+            seq = seqs.get(c, self.routes[c])
+            base = new.get(c, self.sched[c])
+            q = seq.index(t)
+            if base.starts[q] >= low[t]:
+                continue
+            r = forward(inst, c, seq, low, base, q, 0, q + 1, strict=False)
+            if r is None:
+                return None
+            new[c] = r
+            check(c, seq, r)
+        maxw = inst.c_maxw
+        if any(r.work > maxw[c] for c, r in new.items()):
+            return None
+        delta = 0.0
+        for c, r in new.items():
+            delta += self.route_cost(r) - self.route_cost(self.sched[c])
+        return delta, new, starts
+
+    def commit(
+        self, changes: dict[int, list[int]], new: dict[int, RouteSched], starts: dict[int, int]
+    ) -> None:
+        """Apply a change priced by :meth:`try_change`."""
+        partner = self.inst.t_partner
+        for c, seq in changes.items():
+            for t in seq:
+                if self.where[t] != c:
+                    if self.where[t] >= 0:  # pragma: no cover - moves go through remove
+                        self._count(t, self.where[t], -1)
+                    self.where[t] = c
+                    self._count(t, c, +1)
+            self.routes[c] = seq
+        for c, r in new.items():
+            self.sched[c] = r
+        for t, s in starts.items():
+            self.start[t] = s
+        for t in starts:
+            u = partner[t]
+            if u >= 0 and self.where[u] >= 0:
+                self.lower[t] = self.start[u]
+                self.lower[u] = self.start[t]
+
+    def remove(self, tasks: Sequence[int]) -> None:
+        """Take tasks out of their routes (call :meth:`full_evaluate` afterwards)."""
+        for t in tasks:
+            c = self.where[t]
+            if c < 0:
+                continue
+            self.routes[c] = [x for x in self.routes[c] if x != t]
+            self._count(t, c, -1)
+            self.where[t] = -1
+            self.start[t] = -1

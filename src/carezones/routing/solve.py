@@ -1,0 +1,275 @@
+"""Solving a routing problem: screen, PyVRP, repair, local search, result (:func:`solve`)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+from carezones.exceptions import Problem, ValidationError
+from carezones.routing import vrp as _vrp
+from carezones.routing.problem import RoutingProblem
+from carezones.routing.result import RoutingResult, make_result
+from carezones.routing.search import repair as _repair
+
+__all__ = ["run", "solve"]
+
+logger = logging.getLogger("carezones.routing")
+
+# How :func:`run` shares its time budget (fractions of ``max_seconds``). Measured on the
+# routing benchmarks (``benchmarks/bench_routing.py``); change them only with its figures.
+#: PyVRP's share on a plain time-window problem: PyVRP solves it exactly as posed, so it
+#: gets nearly everything (the repair has little to do).
+PLAIN_PYVRP_SHARE = 0.95
+#: PyVRP's share when it lacks a rule (double-ups, breaks, soft windows, continuity): the
+#: rest goes to the repair and to the local search that prices those rules exactly.
+PYVRP_SHARE = 0.65
+#: Of PyVRP's share, the part of its first run; the rest is its second run from our
+#: repaired solution with the double-ups pinned.
+FIRST_RUN_PART = 0.55
+#: The local search between PyVRP's two runs.
+MIDDLE_SEARCH_SHARE = 0.2
+#: Kept back for the local search after PyVRP's second run.
+FINAL_SEARCH_RESERVE = 0.15
+#: Kept back before the deadline for building the result.
+RESULT_RESERVE = 0.02
+#: With ``max_iterations``, the local search stops after PyVRP's iterations divided by
+#: this (plain problems, others): a move of ours costs about as much as ten of PyVRP's.
+PLAIN_SEARCH_DIVISOR, SEARCH_DIVISOR = 10, 20
+
+
+def _plain(problem: RoutingProblem) -> bool:
+    """No rule PyVRP lacks: no double-handed visit, break, soft window or continuity."""
+    p = problem.params
+    return (
+        not (problem.carers_needed == 2).any()
+        and not (problem.break_duration > 0).any()
+        and p.time_windows == "hard"
+        and (p.continuity_penalty == 0 or len(set(problem.visit_clients)) == problem.n_visits)
+    )
+
+
+def _second_round(
+    problem: RoutingProblem,
+    inst: Any,
+    state: Any,
+    rng: np.random.Generator,
+    *,
+    seed: int,
+    stop: Any,
+    deadline: float,
+    ls_cap: int | None,
+) -> tuple[Any, int, int]:
+    """PyVRP again from our solution, double-handed starts pinned; keep the better state.
+
+    With both halves of every scheduled double-handed visit pinned to their start, any
+    PyVRP-feasible solution keeps them together, so PyVRP can re-optimise everything else
+    around them (it does not know breaks or whole-minute starts: those are mended after).
+    """
+    partner = inst.t_partner
+    pinned = {
+        t: state.start[t] for t in range(inst.n_tasks) if partner[t] >= 0 and state.where[t] >= 0
+    }
+    vrp = _vrp.pyvrp_data(problem, inst, pinned=pinned)
+    if vrp is None:  # pragma: no cover - the first round had data
+        return state, 0, 0
+    cost = state.cost()
+    res = _vrp.run_pyvrp(vrp, stop, seed + 1, _vrp.warm_start(vrp, state.routes))
+    other = _repair.initial_state(inst, _vrp.pyvrp_routes(vrp, res.best, problem.n_carers),
+                                  keep_pairs=True)  # fmt: skip
+    _repair.insert_visits(other, other.unassigned())
+    extra = _repair.improve(other, rng, deadline=deadline, max_iterations=ls_cap)
+    logger.debug("second round: cost %.0f -> %.0f", cost, other.cost())
+    return (other if other.cost() < cost else state), res.num_iterations, extra
+
+
+def run(
+    problem: RoutingProblem,
+    *,
+    max_seconds: float,
+    max_iterations: int | None,
+    seed: int,
+    progress: Callable[[str, float], None] | None,
+) -> RoutingResult:
+    """Solve ``problem`` within ``max_seconds``; see :func:`solve`."""
+    t0 = time.perf_counter()
+    deadline = t0 + max_seconds
+
+    def report(stage: str, share: float) -> None:
+        if progress is not None:
+            progress(stage, share)
+
+    report("screening", 0.0)
+    scr = _vrp.screen(problem)
+    inst = _vrp.instance(problem, scr)
+    rng = np.random.default_rng(seed)
+    plain = _plain(problem)
+    share = problem.params.pyvrp_share or (PLAIN_PYVRP_SHARE if plain else PYVRP_SHARE)
+    first = share if plain else share * FIRST_RUN_PART
+    divisor = PLAIN_SEARCH_DIVISOR if plain else SEARCH_DIVISOR
+    ls_cap = None if max_iterations is None else max(1, max_iterations // divisor)
+
+    def stop_after(seconds: float) -> Any:
+        stop: Any = MaxRuntime(max(0.05, seconds))
+        if max_iterations is not None:
+            stop = MultipleCriteria([MaxIterations(max_iterations), stop])
+        return stop
+
+    vrp = _vrp.pyvrp_data(problem, inst, required=plain)
+    iterations = 0
+    pyvrp_cost = None
+    routes: list[list[int]] = [[] for _ in range(problem.n_carers)]
+    if vrp is not None:
+        report("pyvrp", 0.05)
+        budget = t0 + max_seconds * first - time.perf_counter()
+        res = _vrp.run_pyvrp(vrp, stop_after(budget), seed)
+        iterations = res.num_iterations
+        pyvrp_cost = int(res.best.distance_cost())
+        routes = _vrp.pyvrp_routes(vrp, res.best, problem.n_carers)
+        logger.debug("PyVRP: %d iterations, cost %s", res.num_iterations, pyvrp_cost)
+    report("repair", 0.35)
+    state = _repair.initial_state(inst, routes)
+    _repair.insert_visits(state, state.unassigned())
+    ls_iterations = 0
+    if not plain or state.unassigned():
+        report("local search", 0.4)
+        end = deadline - RESULT_RESERVE * max_seconds
+        if not plain and vrp is not None:
+            end = t0 + max_seconds * (first + MIDDLE_SEARCH_SHARE)
+        ls_iterations = _repair.improve(state, rng, deadline=end, max_iterations=ls_cap)
+    if not plain and vrp is not None:
+        report("pyvrp again", 0.55)
+        left = deadline - time.perf_counter()
+        budget = min(max_seconds * (share - first), left - FINAL_SEARCH_RESERVE * max_seconds)
+        state, more, extra = _second_round(
+            problem, inst, state, rng, seed=seed, stop=stop_after(budget),
+            deadline=deadline - RESULT_RESERVE * max_seconds, ls_cap=ls_cap,
+        )  # fmt: skip
+        iterations += more
+        ls_iterations += extra
+    report("result", 0.95)
+    state.settle()
+    result = make_result(
+        problem,
+        inst,
+        state,
+        scr,
+        runtime=time.perf_counter() - t0,
+        iterations=iterations,
+        local_search_iterations=ls_iterations,
+        pyvrp_cost=pyvrp_cost,
+    )
+    report("done", 1.0)
+    return result
+
+
+def solve(
+    problem: RoutingProblem,
+    *,
+    max_seconds: float = 10.0,
+    max_iterations: int | None = None,
+    random_state: int | np.random.Generator | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> RoutingResult:
+    """Solve a routing problem: PyVRP, then repair and local search.
+
+    Parameters
+    ----------
+    problem
+        The problem (from :meth:`RoutingModel.compile` or :func:`build_problem`).
+    max_seconds
+        Time budget in seconds for the whole solve.
+    max_iterations
+        Also stop PyVRP after this many iterations and the local search after a tenth
+        as many (runs that stop on iterations, not time, are reproducible).
+    random_state
+        Seed (or generator) for every random choice.
+    progress
+        Called as ``progress(stage, share_done)`` on the way.
+
+    Returns
+    -------
+    RoutingResult
+        Routes, unscheduled visits with reasons, and the summary.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from carezones.routing import RoutingModel
+    >>> m = RoutingModel()
+    >>> home, a = m.add_location(), m.add_location()
+    >>> p = m.add_profile(np.array([[0, 300], [300, 0]]))
+    >>> _ = m.add_carer(home, profile=p, shift_start=0, shift_end=3600)
+    >>> _ = m.add_visit(a, window_start=0, window_end=600, duration=900)
+    >>> _ = m.add_visit(a, window_start=7200, window_end=7300, duration=900, name="too-late")
+    >>> r = solve(m.compile(), max_iterations=50, random_state=0)
+    >>> r.cost() >= 600, r.unscheduled["reason"].tolist()
+    (True, ["window too tight for any carer's shift"])
+    """
+    if not isinstance(problem, RoutingProblem):
+        raise ValidationError(
+            [
+                Problem(
+                    "solve",
+                    "not a problem",
+                    "a RoutingProblem",
+                    type(problem).__name__,
+                    column="problem",
+                )
+            ]
+        )
+    if not (isinstance(max_seconds, int | float) and max_seconds > 0):
+        raise ValidationError(
+            [
+                Problem(
+                    "solve", "bad option", "a number > 0", repr(max_seconds), column="max_seconds"
+                )
+            ]
+        )
+    if max_iterations is not None and not (isinstance(max_iterations, int) and max_iterations > 0):
+        raise ValidationError(
+            [
+                Problem(
+                    "solve",
+                    "bad option",
+                    "None or an integer > 0",
+                    repr(max_iterations),
+                    column="max_iterations",
+                )
+            ]
+        )
+    seed = _seed(random_state)
+    t0 = time.perf_counter()
+    result = run(
+        problem,
+        max_seconds=float(max_seconds),
+        max_iterations=max_iterations,
+        seed=seed,
+        progress=progress,
+    )
+    logger.debug("solved %d visits in %.1f s", problem.n_visits, time.perf_counter() - t0)
+    return result
+
+
+def _seed(random_state: int | np.random.Generator | None) -> int:
+    if random_state is None:
+        return 0
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**31 - 1))
+    if isinstance(random_state, int | np.integer) and random_state >= 0:
+        return int(random_state)
+    raise ValidationError(
+        [
+            Problem(
+                "solve",
+                "bad option",
+                "None, an integer >= 0 or a numpy Generator",
+                repr(random_state),
+                column="random_state",
+            )
+        ]
+    )

@@ -1,0 +1,572 @@
+"""An independent check of any care plan (ours or a rota a user brings) against every rule.
+
+:func:`validate_plan` shares no code with the solver: it reads the plan's own times and
+rechecks them against the visits, the carers and the travel times, listing each violation.
+This is also how a commissioner scores an existing rota.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from carezones.exceptions import Problem, ValidationError
+from carezones.network import TravelNetwork, travel_time_matrix
+from carezones.routing.problem import BIG_TIME, RoutingProblem
+
+__all__ = ["RULES", "problem_tables", "validate_plan"]
+
+#: Every rule the validator checks, with what breaking it means.
+RULES: dict[str, str] = {
+    "unknown visit": "a route row names a visit that is not in the visits table",
+    "unknown carer": "a route row names a carer who is not in the carers table",
+    "duplicate": "the same carer has the same single-handed visit twice",
+    "missing visit": "a visit is in no route and not listed as unscheduled",
+    "routed and unscheduled": "a visit is both in a route and listed as unscheduled",
+    "carers": "a visit has a different number of carers than it needs",
+    "same carer twice": "both halves of a double-handed visit go to one carer",
+    "not together": "the two carers of a double-handed visit do not start and end together",
+    "early": "a visit starts before its window",
+    "late": "a visit starts after its window (soft windows: after the allowed lateness)",
+    "too short": "a visit is shorter than its duration",
+    "skill": "a carer lacks a skill the visit needs",
+    "overlap": "a carer's visits overlap",
+    "travel": "not enough time to travel from one visit to the next",
+    "unreachable": "no path between two stops in the carer's mode",
+    "shift start": "the carer must leave home before the shift starts",
+    "shift end": "the carer gets home after the shift ends",
+    "max minutes": "the carer works more than their maximum minutes",
+    "break": "no unpaid break of the carer's length fits in their break window",
+    "day off": "the carer does not work on the visit's day",
+}
+
+_COLUMNS = ["rule", "carer_id", "visit_id", "client_id", "detail"]
+
+
+def _clock(seconds: float) -> str:
+    m = round(seconds / 60.0)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _require(frame: pd.DataFrame, name: str, columns: list[str]) -> list[Problem]:
+    return [
+        Problem(name, "missing column", f"a column {c!r}", "none", column=c)
+        for c in columns
+        if c not in frame.columns
+    ]
+
+
+def _skill_set(value: Any) -> frozenset[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return frozenset()
+    return frozenset(s.strip().lower() for s in str(value).split(";") if s.strip())
+
+
+def _travel_lookup(
+    travel: Mapping[str, pd.DataFrame] | TravelNetwork | None,
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    clients: Any,
+) -> dict[str, pd.DataFrame]:
+    """Seconds between places per mode: the given tables, or computed on the network."""
+    if isinstance(travel, TravelNetwork):
+        if clients is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        "validate_plan",
+                        "no client locations",
+                        "clients=... (a GeoDataFrame with client_id) with a network",
+                        "none",
+                    )
+                ]
+            )
+        cl = clients.drop_duplicates("client_id").set_index("client_id")
+        if not isinstance(carers, gpd.GeoDataFrame):
+            raise ValidationError(
+                [Problem("carers", "no home locations", "a GeoDataFrame of homes", "a DataFrame")]
+            )
+        homes = carers.set_index("carer_id").geometry
+        need = pd.unique(visits["client_id"])
+        missing = [c for c in need if c not in cl.index]
+        if missing:
+            raise ValidationError(
+                [
+                    Problem(
+                        "clients",
+                        "unknown client",
+                        "a row per client of the visits",
+                        repr(c),
+                        column="client_id",
+                    )
+                    for c in missing[:20]
+                ]
+            )
+        pts = pd.concat([gpd.GeoSeries(homes).to_crs(cl.crs), cl.geometry.loc[need]])
+        out = {}
+        for mode in pd.unique(carers["mode"]):
+            m = travel_time_matrix(
+                travel, gpd.GeoSeries(pts.to_numpy(), crs=cl.crs), mode=mode, far="inf"
+            )
+            out[mode] = pd.DataFrame(np.rint(m), index=list(pts.index), columns=list(pts.index))
+        return out
+    if travel is None:
+        raise ValidationError(
+            [
+                Problem(
+                    "validate_plan",
+                    "no travel times",
+                    "travel=a dict mode -> DataFrame of seconds, or a TravelNetwork",
+                    "none",
+                )
+            ]
+        )
+    return {str(k): v for k, v in dict(travel).items()}
+
+
+def validate_plan(
+    routes: pd.DataFrame,
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    *,
+    travel: Mapping[str, pd.DataFrame] | TravelNetwork | None = None,
+    clients: Any = None,
+    unscheduled: pd.DataFrame | None = None,
+    time_windows: str = "hard",
+    max_lateness_minutes: int = 60,
+    tolerance_seconds: float = 1.0,
+) -> pd.DataFrame:
+    """Recheck a plan against every rule; one row per violation (an empty table when none).
+
+    Parameters
+    ----------
+    routes
+        One row per carer per visit: ``carer_id``, ``visit_id``, ``start``, ``end``
+        (minutes since midnight); ``sequence`` is optional (visits are ordered by start).
+    visits
+        The visits table (``visit_id``, ``client_id``, ``window_start``, ``window_end``,
+        ``duration``, ``carers_needed``, ``skills``; optional ``day`` and ``place``, the
+        label of the visit's place in ``travel``; default its ``client_id``).
+    carers
+        The carers table (``carer_id``, ``mode``, ``shift_start``, ``shift_end``,
+        ``max_minutes``, ``skills``; optional ``break_minutes``, ``break_start``,
+        ``break_end``, ``days`` and ``home``, the label of the home in ``travel``;
+        default the ``carer_id``). A GeoDataFrame when ``travel`` is a network.
+    travel
+        Mode to a square DataFrame of travel seconds labelled by place, or a
+        :class:`~carezones.TravelNetwork` (then ``clients`` locates the clients).
+    clients
+        The clients GeoDataFrame (``client_id`` and Point geometry), with a network.
+    unscheduled
+        Visits listed as unscheduled (``visit_id``); they must be in no route.
+    time_windows
+        {"hard", "soft"} Soft windows allow a start up to ``max_lateness_minutes`` late.
+    max_lateness_minutes
+        See ``time_windows``.
+    tolerance_seconds
+        Slack allowed in every time comparison (rounding).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rule`` (a key of :data:`RULES`), ``carer_id``, ``visit_id``, ``client_id``,
+        ``detail``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> visits = pd.DataFrame({"visit_id": ["v1"], "client_id": ["c1"], "window_start": [480],
+    ...     "window_end": [540], "duration": [30], "carers_needed": [1], "skills": ["hoist"]})
+    >>> carers = pd.DataFrame({"carer_id": ["ann"], "mode": ["walk"], "shift_start": [420],
+    ...     "shift_end": [720], "max_minutes": [300], "skills": [""]})
+    >>> walk = pd.DataFrame([[0, 600], [600, 0]], index=["ann", "c1"], columns=["ann", "c1"])
+    >>> routes = pd.DataFrame({"carer_id": ["ann"], "visit_id": ["v1"], "start": [550],
+    ...     "end": [570]})
+    >>> validate_plan(routes, visits, carers, travel={"walk": walk})["rule"].tolist()
+    ['late', 'too short', 'skill']
+    """
+    problems = _require(routes, "routes", ["carer_id", "visit_id", "start", "end"])
+    problems += _require(
+        visits,
+        "visits",
+        ["visit_id", "client_id", "window_start", "window_end", "duration", "carers_needed"],
+    )
+    problems += _require(carers, "carers", ["carer_id", "mode", "shift_start", "shift_end"])
+    if time_windows not in ("hard", "soft"):
+        problems.append(
+            Problem(
+                "validate_plan",
+                "bad option",
+                "'hard' or 'soft'",
+                repr(time_windows),
+                column="time_windows",
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    table = _travel_lookup(travel, visits, carers, clients)
+    tol = float(tolerance_seconds)
+    out: list[dict[str, Any]] = []
+
+    def add(
+        rule: str, carer: Any = "", visit: Any = "", client: Any = "", detail: str = ""
+    ) -> None:
+        out.append(
+            {
+                "rule": rule,
+                "carer_id": carer,
+                "visit_id": visit,
+                "client_id": client,
+                "detail": detail,
+            }
+        )
+
+    vis = visits.set_index("visit_id", drop=False)
+    car = carers.set_index("carer_id", drop=False)
+    plan = routes.copy()
+    plan["sec_start"] = plan["start"].astype(float) * 60.0
+    plan["sec_end"] = plan["end"].astype(float) * 60.0
+    known_v = plan["visit_id"].isin(vis.index)
+    known_c = plan["carer_id"].isin(car.index)
+    for row in plan[~known_v].itertuples():
+        add("unknown visit", row.carer_id, row.visit_id, detail="not in the visits table")
+    for row in plan[known_v & ~known_c].itertuples():
+        add(
+            "unknown carer",
+            row.carer_id,
+            row.visit_id,
+            vis.at[row.visit_id, "client_id"],
+            detail="not in the carers table",
+        )
+    plan = plan[known_v & known_c]
+    dup = plan.duplicated(["carer_id", "visit_id"], keep="first")
+    for row in plan[dup].itertuples():
+        two = int(vis.at[row.visit_id, "carers_needed"]) == 2
+        add(
+            "same carer twice" if two else "duplicate",
+            row.carer_id,
+            row.visit_id,
+            vis.at[row.visit_id, "client_id"],
+            "both halves to one carer" if two else "listed twice",
+        )
+    plan = plan[~dup]
+    _check_coverage(plan, vis, unscheduled, add)
+    _check_visits(plan, vis, car, time_windows, max_lateness_minutes, tol, add)
+    _check_days(plan, vis, car, table, tol, add)
+    result = pd.DataFrame(out, columns=_COLUMNS)
+    order = {rule: i for i, rule in enumerate(RULES)}
+    result["_o"] = result["rule"].map(order)
+    return (
+        result.sort_values(["_o", "carer_id", "visit_id"], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+
+
+def _check_coverage(
+    plan: pd.DataFrame, vis: pd.DataFrame, unscheduled: pd.DataFrame | None, add: Any
+) -> None:
+    listed = set() if unscheduled is None or len(unscheduled) == 0 else set(unscheduled["visit_id"])
+    routed = set(plan["visit_id"])
+    for v, client in zip(vis.index, vis["client_id"], strict=True):
+        if v not in routed and v not in listed:
+            add("missing visit", "", v, client, "in no route and not unscheduled")
+        elif v in routed and v in listed:
+            add("routed and unscheduled", "", v, client, "in a route and in the unscheduled list")
+
+
+def _check_visits(
+    plan: pd.DataFrame,
+    vis: pd.DataFrame,
+    car: pd.DataFrame,
+    time_windows: str,
+    max_late: int,
+    tol: float,
+    add: Any,
+) -> None:
+    if plan.empty:
+        return
+    extra = max_late * 60.0 if time_windows == "soft" else 0.0
+    vids = plan["visit_id"].to_numpy()
+    info = vis.loc[vids]
+    client = info["client_id"].to_numpy()
+    carer = plan["carer_id"].to_numpy()
+    s, e = plan["sec_start"].to_numpy(float), plan["sec_end"].to_numpy(float)
+    # visit-level rules, only where the carers can be wrong (a count off, a double-handed visit)
+    codes, uniques = pd.factorize(vids)
+    count = np.bincount(codes)
+    _, first = np.unique(codes, return_index=True)
+    need = info["carers_needed"].to_numpy()[first].astype(int)
+    rows_of = np.argsort(codes, kind="stable")
+    begin = np.concatenate([[0], np.cumsum(count)[:-1]])
+    for j in np.flatnonzero((count != need) | (need == 2)):
+        idx = rows_of[begin[j] : begin[j] + count[j]]
+        v, who, carers = uniques[j], client[idx[0]], list(carer[idx])
+        if len(set(carers)) != len(carers):
+            add("same carer twice", carers[0], v, who, "both halves to one carer")
+        if len(carers) != need[j]:
+            add("carers", ";".join(map(str, carers)), v, who, f"needs {need[j]}, has {len(carers)}")
+        if need[j] == 2 and len(idx) == 2:
+            ss, ee = s[idx], e[idx]
+            if abs(ss[0] - ss[1]) > tol or abs(ee[0] - ee[1]) > tol:
+                add(
+                    "not together",
+                    ";".join(map(str, carers)),
+                    v,
+                    who,
+                    f"starts {_clock(ss[0])} and {_clock(ss[1])}",
+                )
+    # row-level rules, vectorised
+    ws = info["window_start"].to_numpy(float) * 60
+    we = info["window_end"].to_numpy(float) * 60
+    dur = info["duration"].to_numpy(float) * 60
+    for i in np.flatnonzero(s < ws - tol):
+        add("early", carer[i], vids[i], client[i],
+            f"starts {_clock(s[i])}, window opens {_clock(ws[i])}")  # fmt: skip
+    for i in np.flatnonzero(s > we + extra + tol):
+        add("late", carer[i], vids[i], client[i],
+            f"starts {_clock(s[i])}, window closes {_clock(we[i])}")  # fmt: skip
+    for i in np.flatnonzero(e - s < dur - tol):
+        add("too short", carer[i], vids[i], client[i],
+            f"{(e[i] - s[i]) / 60:.0f} min of {dur[i] / 60:.0f}")  # fmt: skip
+    if "skills" not in vis.columns:
+        return
+    has: dict[Any, frozenset[str]] = {}
+    if "skills" in car.columns:
+        has = {c: _skill_set(x) for c, x in zip(car.index, car["skills"], strict=True)}
+    parsed: dict[Any, frozenset[str]] = {}
+    for k, value in enumerate(info["skills"].to_numpy()):
+        try:
+            needs = parsed[value]
+        except KeyError:
+            needs = parsed[value] = _skill_set(value)
+        except TypeError:  # unhashable
+            needs = _skill_set(value)
+        if needs:
+            lacking = needs - has.get(carer[k], frozenset())
+            if lacking:
+                add("skill", carer[k], vids[k], client[k], "lacks " + ", ".join(sorted(lacking)))
+
+
+def _check_days(
+    plan: pd.DataFrame,
+    vis: pd.DataFrame,
+    car: pd.DataFrame,
+    table: dict[str, pd.DataFrame],
+    tol: float,
+    add: Any,
+) -> None:
+    order = ["sec_start", "sequence"] if "sequence" in plan.columns else ["sec_start"]
+    keys = ["day", *order] if "day" in vis.columns else order
+    plan = plan.copy()
+    if "day" in vis.columns:
+        plan["day"] = vis.loc[plan["visit_id"], "day"].to_numpy()
+    place = (vis["place"] if "place" in vis.columns else vis["client_id"]).astype(str)
+    lookup = _Lookup(
+        dict(zip(vis.index, place, strict=True)),
+        dict(zip(vis.index, vis["client_id"], strict=True)),
+        {mode: _Matrix(m) for mode, m in table.items()},
+    )
+    for carer, rows in plan.sort_values(keys, kind="stable").groupby("carer_id", sort=False):
+        info = car.loc[carer]
+        home = (
+            str(info["home"]) if "home" in car.index.names or "home" in car.columns else str(carer)
+        )
+        mode = str(info["mode"])
+        if mode not in table:
+            add("unreachable", carer, "", "", f"no travel times for mode {mode!r}")
+            continue
+        works = _skill_set(info["days"]) if "days" in car.columns else None
+        for day, day_rows in _by_day(rows):
+            if works is not None and day is not None and str(day).lower() not in works:
+                for v in day_rows["visit_id"]:
+                    add("day off", carer, v, lookup.client[v], f"does not work {day}")
+            _check_day(carer, home, info, lookup.matrices[mode], day_rows, lookup, tol, add)
+
+
+def _by_day(rows: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
+    """A carer's rows per day, days in order of appearance (rows without a day left out)."""
+    if "day" not in rows.columns:
+        return [(None, rows)]
+    days = rows["day"].to_numpy(dtype=object)
+    known = ~pd.isna(days)
+    values = pd.unique(days[known])
+    if len(values) == 1 and known.all():
+        return [(values[0], rows)]
+    return [(d, rows[known & (days == d)]) for d in values]
+
+
+class _Matrix:
+    """Fast label lookups in a square DataFrame of travel seconds."""
+
+    def __init__(self, matrix: pd.DataFrame) -> None:
+        self.rows = {k: i for i, k in enumerate(matrix.index)}
+        self.cols = {k: i for i, k in enumerate(matrix.columns)}
+        self.values = matrix.to_numpy(dtype=float)
+
+    def seconds(self, a: str, b: str) -> float:
+        if a == b:
+            return 0.0
+        i, j = self.rows.get(a), self.cols.get(b)
+        if i is None or j is None:
+            return float("inf")
+        value = float(self.values[i, j])
+        return value if np.isfinite(value) else float("inf")
+
+
+class _Lookup:
+    """Each visit's place and client, and each mode's travel matrix."""
+
+    def __init__(
+        self, place: dict[Any, str], client: dict[Any, Any], matrices: dict[str, _Matrix]
+    ) -> None:
+        self.place, self.client, self.matrices = place, client, matrices
+
+
+def _check_day(
+    carer: Any,
+    home: str,
+    info: pd.Series,
+    matrix: _Matrix,
+    rows: pd.DataFrame,
+    lookup: _Lookup,
+    tol: float,
+    add: Any,
+) -> None:
+    starts, ends = rows["sec_start"].to_numpy(float), rows["sec_end"].to_numpy(float)
+    ids = rows["visit_id"].tolist()
+    where = [lookup.place[v] for v in ids]
+    clients = [lookup.client[v] for v in ids]
+    gaps: list[tuple[float, float, float]] = []  # (from, to, travel inside)
+    for k in range(1, len(ids)):
+        t = matrix.seconds(where[k - 1], where[k])
+        if starts[k] < ends[k - 1] - tol:
+            add(
+                "overlap",
+                carer,
+                ids[k],
+                clients[k],
+                f"starts {_clock(starts[k])} before {ids[k - 1]} ends",
+            )
+        elif not np.isfinite(t):
+            add("unreachable", carer, ids[k], clients[k], f"no path from {ids[k - 1]}")
+        elif starts[k] < ends[k - 1] + t - tol:
+            add(
+                "travel",
+                carer,
+                ids[k],
+                clients[k],
+                f"{(starts[k] - ends[k - 1]) / 60:.1f} min after {ids[k - 1]}, needs {t / 60:.1f}",
+            )
+        gaps.append((ends[k - 1], starts[k], t if np.isfinite(t) else 0.0))
+    out_t = matrix.seconds(home, where[0])
+    back_t = matrix.seconds(where[-1], home)
+    if not np.isfinite(out_t):
+        add("unreachable", carer, ids[0], clients[0], "no path from home")
+        out_t = 0.0
+    if not np.isfinite(back_t):
+        add("unreachable", carer, ids[-1], clients[-1], "no path home")
+        back_t = 0.0
+    depart, back = starts[0] - out_t, ends[-1] + back_t
+    ss, se = float(info["shift_start"]) * 60, float(info["shift_end"]) * 60
+    if depart < ss - tol:
+        add(
+            "shift start",
+            carer,
+            ids[0],
+            clients[0],
+            f"leaves home {_clock(depart)}, shift starts {_clock(ss)}",
+        )
+    if back > se + tol:
+        add(
+            "shift end",
+            carer,
+            ids[-1],
+            clients[-1],
+            f"home {_clock(back)}, shift ends {_clock(se)}",
+        )
+    b = (
+        float(info["break_minutes"]) * 60
+        if "break_minutes" in info.index and pd.notna(info["break_minutes"])
+        else 0.0
+    )
+    inside = False
+    if b > 0:
+        bs = float(info.get("break_start", 0)) * 60
+        be = float(info.get("break_end", 24 * 60)) * 60
+        need = max(ss, bs) + b <= min(se, be)
+        # before the first visit or after the last, the way from or to home can come
+        # before or after the break: the carer is free from shift start to the first visit
+        # and from the last visit to shift end, less the travel
+        outside = _fits(ss, starts[0], out_t, bs, be, b) or _fits(ends[-1], se, back_t, bs, be, b)
+        inside = any(_fits(a, z, t, bs, be, b) for a, z, t in gaps)
+        if need and not outside and not inside:
+            add(
+                "break",
+                carer,
+                "",
+                "",
+                f"no {b / 60:.0f}-minute break between {_clock(bs)} and {_clock(be)}",
+            )
+    if "max_minutes" in info.index and pd.notna(info["max_minutes"]):
+        work = back - depart - (b if inside else 0.0)
+        if work > float(info["max_minutes"]) * 60 + tol:
+            add(
+                "max minutes",
+                carer,
+                "",
+                "",
+                f"works {work / 60:.0f} min, at most {float(info['max_minutes']):.0f}",
+            )
+
+
+def _fits(a: float, z: float, travel: float, bs: float, be: float, b: float) -> bool:
+    """Whether a break of ``b`` fits in a gap ``[a, z]`` that also holds ``travel``."""
+    lo, hi = max(a + travel, bs), min(z, be)  # travel first, then the break
+    if hi - lo >= b:
+        return True
+    lo, hi = max(a, bs), min(z - travel, be)  # the break, then travel
+    return hi - lo >= b
+
+
+def problem_tables(
+    problem: RoutingProblem,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Visits, carers and travel tables (minutes; seconds of travel) of a core problem."""
+    names = list(problem.location_names)
+    visits = pd.DataFrame(
+        {
+            "visit_id": list(problem.visit_ids),
+            "client_id": list(problem.visit_clients),
+            "place": [names[i] for i in problem.visit_location],
+            "window_start": problem.window_start / 60.0,
+            "window_end": problem.window_end / 60.0,
+            "duration": problem.duration / 60.0,
+            "carers_needed": problem.carers_needed.astype(int),
+            "skills": [";".join(sorted(s)) for s in problem.visit_skills],
+        }
+    )
+    carers = pd.DataFrame(
+        {
+            "carer_id": list(problem.carer_ids),
+            "mode": [problem.profile_names[p] for p in problem.carer_profile],
+            "home": [names[i] for i in problem.carer_home],
+            "shift_start": problem.shift_start / 60.0,
+            "shift_end": problem.shift_end / 60.0,
+            "max_minutes": problem.max_working / 60.0,
+            "skills": [";".join(sorted(s)) for s in problem.carer_skills],
+            "break_minutes": problem.break_duration / 60.0,
+            "break_start": problem.break_start / 60.0,
+            "break_end": problem.break_end / 60.0,
+        }
+    )
+    travel = {}
+    for name, d in zip(problem.profile_names, problem.durations, strict=True):
+        m = d.astype(float)
+        m[d >= BIG_TIME] = np.inf
+        travel[name] = pd.DataFrame(m, index=names, columns=names)
+    return visits, carers, travel

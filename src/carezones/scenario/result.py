@@ -1,0 +1,187 @@
+"""The result of a scenario run: :class:`ScenarioResult` (see :mod:`carezones.scenario`)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, replace
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from carezones.outcomes import Outcomes
+from carezones.rota import RotaScore
+from carezones.routing import RoutePlan
+from carezones.scenario.definition import Scenario
+from carezones.zoning import PlanReport, ProviderLots
+
+__all__ = ["ScenarioResult"]
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """Everything a scenario run produced.
+
+    Attributes
+    ----------
+    scenario
+        The scenario run.
+    clients, carers
+        The people, with ``zone_id`` and ``provider_id`` (carers also ``home_zone_id`` in
+        "now").
+    zones
+        One row per zone (in "then" and "rota", per provider, each covering the whole
+        area) with its polygon and ``provider_id``.
+    lots
+        The provider lots ("now"), else None.
+    zone_report
+        The zone plan's report ("now"), else None.
+    visits
+        The visits routed (in "rota", planned: ``day`` is the ISO date, with ``date``).
+    routes, shifts, unscheduled, route_summary, continuity
+        The route plan's tables (in "rota", the rota's visits made, carer-days, missed
+        visits, :attr:`RotaScore.carer_days <carezones.rota.RotaScore.carer_days>` and
+        the rota's continuity per client and week).
+    outcomes
+        The outcomes (:class:`~carezones.outcomes.Outcomes`).
+    timings
+        Seconds per step.
+    runtime
+        Seconds for the whole run.
+    route_plan
+        The :class:`~carezones.routing.RoutePlan` (None once :meth:`slim`; None in "rota").
+    rota
+        The scored rota (:class:`~carezones.rota.RotaScore`), in "rota" only.
+    """
+
+    scenario: Scenario
+    clients: gpd.GeoDataFrame
+    carers: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    lots: ProviderLots | None
+    zone_report: PlanReport | None
+    visits: pd.DataFrame
+    routes: pd.DataFrame
+    shifts: pd.DataFrame
+    unscheduled: pd.DataFrame
+    route_summary: pd.DataFrame
+    continuity: pd.DataFrame
+    outcomes: Outcomes
+    timings: dict[str, float]
+    runtime: float
+    route_plan: RoutePlan | None = field(default=None, repr=False)
+    rota: RotaScore | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.scenario.name
+
+    def slim(self) -> ScenarioResult:
+        """The result without the route plan's solver objects (small to pickle)."""
+        return replace(self, route_plan=None)
+
+    def report(self) -> dict[str, Any]:
+        """JSON-ready figures: scenario, timings, outcomes, zones, lots (no personal data)."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.scenario.kind,
+            "description": self.scenario.description,
+            "scenario": self.scenario.to_dict(),
+            "runtime_seconds": self.runtime,
+            "timings": self.timings,
+            "outcomes": self.outcomes.to_dict(),
+            "zones": _records(self.outcomes.zones),
+            "providers": _records(self.outcomes.providers),
+            "unscheduled_reasons": self.unscheduled["reason"].value_counts().to_dict()
+            if len(self.unscheduled)
+            else {},
+        }
+        if self.zone_report is not None:
+            out["zone_plan"] = self.zone_report.to_dict()["summary"]
+        if self.rota is not None:
+            out["rota"] = {
+                "summary": self.rota.summary(),
+                "violations": {str(k): int(n) for k, n in self.rota.violation_counts().items()},
+            }
+        if self.lots is not None:
+            out["provider_lots"] = self.lots.summary
+        return json.loads(json.dumps(out, default=_plain))
+
+    def write(self, out_dir: str | PathLike[str]) -> list[Path]:
+        """Write every output to ``out_dir`` and return the files.
+
+        ``zones.gpkg`` (layer ``zones``, and ``provider_lots`` in "now"),
+        ``assignments.csv`` (client, zone, provider, reason when in no zone),
+        ``carers.csv``, ``routes.csv``, ``shifts.csv``, ``unscheduled.csv``,
+        ``outcomes.csv``, ``zone_outcomes.csv``, ``provider_outcomes.csv`` and
+        ``report.json``; in "rota" also ``rota_outcomes.csv`` (the rota's own figures:
+        missed, late, short visits, ...) and ``rota_violations.csv``. No file holds a
+        client's coordinates.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        gpkg = out / "zones.gpkg"
+        gpkg.unlink(missing_ok=True)
+        _plain_frame(self.zones).to_file(gpkg, layer="zones", driver="GPKG")
+        if self.lots is not None:
+            _plain_frame(self.lots.lots).to_file(gpkg, layer="provider_lots", driver="GPKG")
+        written.append(gpkg)
+        assignments = self.clients[["client_id", "zone_id", "provider_id"]].copy()
+        assignments["reason"] = ""
+        if self.zone_report is not None and len(self.zone_report.unassigned):
+            why = self.zone_report.unassigned.set_index("client_id")["reason"]
+            assignments["reason"] = assignments["client_id"].map(why).fillna("")
+        keep = ["carer_id", "mode", "contracted_hours", "home_zone_id", "zone_id", "provider_id"]
+        tables = {
+            "assignments.csv": assignments,
+            "carers.csv": self.carers[[c for c in keep if c in self.carers.columns]],
+            "routes.csv": self.routes,
+            "shifts.csv": self.shifts,
+            "unscheduled.csv": self.unscheduled,
+            "outcomes.csv": self.outcomes.table,
+            "zone_outcomes.csv": self.outcomes.zones,
+            "provider_outcomes.csv": self.outcomes.providers,
+        }
+        if self.rota is not None:
+            tables["rota_outcomes.csv"] = self.rota.table().reset_index()
+            tables["rota_violations.csv"] = self.rota.violations
+        for name, frame in tables.items():
+            pd.DataFrame(frame).to_csv(out / name, index=False)
+            written.append(out / name)
+        (out / "report.json").write_text(json.dumps(self.report(), indent=1))
+        written.append(out / "report.json")
+        return written
+
+    def __str__(self) -> str:
+        head = f"Scenario {self.name!r} ({self.scenario.kind}): {self.runtime:.1f} s"
+        steps = ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items())
+        rota = "" if self.rota is None else f"\n{self.rota}"
+        return f"{head}\n  steps: {steps}\n{self.outcomes}{rota}"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return str(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return clean.to_dict("records")
+
+
+def _plain_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Object columns as text (None kept) so GeoPackage drivers accept them."""
+    out = frame.copy()
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: None if v is None or v != v else str(v))
+    return out

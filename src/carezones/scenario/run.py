@@ -1,0 +1,214 @@
+"""The body of :func:`carezones.scenario.run_scenario`, step by step."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from os import PathLike
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from carezones.demand import expand_visits
+from carezones.outcomes import CO2E_KG_PER_KM_AVERAGE_CAR, OutcomeParams, measure_outcomes
+from carezones.scenario import steps as pipe
+from carezones.scenario import then as _then
+from carezones.scenario.definition import Scenario
+from carezones.scenario.result import ScenarioResult
+from carezones.scenario.rota import run_rota
+from carezones.scenario.steps import Clock
+from carezones.zoning import NeighbourhoodZoner, provider_lots
+
+__all__ = ["run", "run_scenario"]
+
+logger = logging.getLogger("carezones.scenario")
+
+
+def _now(
+    scenario: Scenario,
+    network: Any,
+    clients: gpd.GeoDataFrame,
+    carers: gpd.GeoDataFrame,
+    clock: Clock,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, Any, Any, dict[str, str]]:
+    z, p = scenario.zones, scenario.providers
+    clock.step("zones")
+    zoner = NeighbourhoodZoner(
+        z.min_weekly_hours,
+        n_zones=z.n_zones,  # type: ignore[arg-type]
+        n_init=z.n_init,
+        resolution=z.resolution,
+        max_snap_distance=z.max_snap_distance,
+        random_state=scenario.seed,
+    ).fit(clients, network)
+    clock.step("provider lots")
+    has_employer = (
+        "provider_id" in carers.columns and carers["provider_id"].astype(str).ne("").any()
+    )
+    lots = provider_lots(
+        zoner.plan_,
+        n_providers=p.n_providers,  # type: ignore[arg-type]
+        min_provider_hours=p.min_provider_hours,
+        carers=carers[carers["provider_id"].astype(str).ne("")] if has_employer else None,
+        random_state=scenario.seed,
+    )
+    per_zone = lots.zones.set_index("zone_id")
+    holder = per_zone["provider_id"].where(per_zone["provider_id"].notna(), per_zone["lot_id"])
+    zone_provider = {str(k): str(v) for k, v in holder.items()}
+    zones = zoner.zones_.merge(lots.zones[["zone_id", "lot_id"]], on="zone_id", how="left").assign(
+        provider_id=lambda f: f["zone_id"].map(zone_provider)
+    )
+    clients = clients.copy()
+    clients["zone_id"] = clients["client_id"].map(zoner.labels_).astype(object)
+    clients["provider_id"] = clients["zone_id"].map(zone_provider).astype(object)
+    clock.step("carers to zones")
+    carers = carers.copy()
+    home = zoner.predict(carers)
+    carers["home_zone_id"] = home.to_numpy(dtype=object)
+    carers["zone_id"] = pipe.assign_carers(carers, clients, zones, carers["home_zone_id"])
+    carers["provider_id"] = carers["zone_id"].map(zone_provider).astype(object)
+    return clients, carers, zones, lots, zoner.report_, zone_provider
+
+
+def run(
+    scenario: Scenario, *, n_jobs: int | None, progress: Callable[[str], None] | None
+) -> ScenarioResult:
+    """Run ``scenario`` (see :func:`carezones.scenario.run_scenario`)."""
+    clock = Clock(scenario.name, progress)
+    if scenario.kind == "rota":
+        result = run_rota(scenario, clock)
+        logger.info("scenario %s done in %.1f s", scenario.name, clock.total)
+        return result
+    seeds = np.random.SeedSequence(scenario.seed).spawn(3)
+    rng_growth, rng_modes, rng_then = (np.random.default_rng(s) for s in seeds)
+    clock.step("network")
+    network = pipe.network_of(scenario)
+    clock.step("people")
+    clients, carers, providers = pipe.load_tables(scenario, network)
+    d = scenario.demand
+    if d.growth:
+        clients = pipe.grow_demand(clients, d.growth, rng_growth)
+    if d.carer_mode_mix:
+        carers = pipe.mix_modes(carers, dict(d.carer_mode_mix), rng_modes)
+    lots = report = None
+    if scenario.kind == "now":
+        clients, carers, zones, lots, report, zone_provider = _now(
+            scenario, network, clients, carers, clock
+        )
+        zone_floor: float | None = scenario.zones.min_weekly_hours
+        polygons: gpd.GeoDataFrame | None = zones
+    else:
+        clock.step("providers")
+        clients, carers, ids = _then.allocate(
+            clients,
+            carers,
+            providers,
+            n_providers=int(scenario.providers.n_providers),
+            allocation=scenario.providers.allocation,
+            rng=rng_then,
+            where=f"{scenario.where} [providers]",
+        )
+        zones = _then.provider_areas(clients, ids, network)
+        zone_provider = {i: i for i in ids}
+        zone_floor, polygons = None, None
+    clock.step("visits")
+    r = scenario.routing
+    visits = expand_visits(clients, days=list(r.days))
+    clock.step("routes")
+    plan = pipe.route(
+        visits,
+        carers,
+        clients,
+        network,
+        options={
+            "zones": "zone_id",
+            "days": list(r.days),
+            "params": r.params,
+            "max_seconds": r.max_seconds,
+            "max_iterations": r.max_iterations,
+        },
+        n_jobs=r.n_jobs if n_jobs is None else n_jobs,
+        random_state=scenario.seed,
+    )
+    clock.step("outcomes")
+    o = scenario.outcomes
+    params = OutcomeParams(
+        co2e_kg_per_km=CO2E_KG_PER_KM_AVERAGE_CAR if o.co2e_kg_per_km is None else o.co2e_kg_per_km,
+        min_zone_hours=zone_floor,
+        min_provider_hours=scenario.providers.min_provider_hours,
+        virtual_share=d.virtual_share,
+        short_call_minutes=o.short_call_minutes,
+        random_state=scenario.seed,
+        zoned=scenario.kind == "now",
+    )
+    outcomes = measure_outcomes(
+        plan,
+        visits,
+        clients=clients,
+        carers=carers,
+        zones=polygons,
+        providers=zone_provider,
+        params=params,
+        cost_inputs=scenario.costing,
+    )
+    clock.stop()
+    logger.info("scenario %s done in %.1f s", scenario.name, clock.total)
+    return ScenarioResult(
+        scenario=scenario,
+        clients=clients,
+        carers=carers,
+        zones=zones,
+        lots=lots,
+        zone_report=report,
+        visits=visits,
+        routes=plan.routes,
+        shifts=plan.shifts,
+        unscheduled=plan.unscheduled,
+        route_summary=plan.summary,
+        continuity=plan.continuity,
+        outcomes=outcomes,
+        timings=dict(clock.timings),
+        runtime=clock.total,
+        route_plan=plan,
+    )
+
+
+def run_scenario(
+    scenario: Scenario | str | PathLike[str],
+    *,
+    n_jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ScenarioResult:
+    """Run a scenario's pipeline: network, people, zones, lots, routes, outcomes, costs.
+
+    With ``kind = "rota"``: network, people, the rota read and scored, its outcomes and
+    costs (nothing routed; see :mod:`carezones.scenario`).
+
+    Parameters
+    ----------
+    scenario
+        A :class:`Scenario` or the path of a scenario file.
+    n_jobs
+        Routing worker processes; default the scenario's ``[routing] n_jobs`` (unused
+        with ``kind = "rota"``).
+    progress
+        Called with the name of each step as it starts.
+
+    Returns
+    -------
+    ScenarioResult
+
+    Examples
+    --------
+    >>> s = Scenario.from_dict({"name": "tiny", "population": {"n_clients": 30,
+    ...     "n_carers": 14, "n_providers": 2}, "zones": {"min_weekly_hours": 100,
+    ...     "n_zones": 2}, "providers": {"n_providers": 1, "min_provider_hours": 100},
+    ...     "routing": {"max_seconds": 2, "max_iterations": 30, "n_jobs": 1}})
+    >>> result = run_scenario(s)
+    >>> sorted(result.zones["zone_id"]), round(result.outcomes["n_zones"])
+    (['Z01', 'Z02'], 2)
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = Scenario.from_toml(scenario)
+    return run(scenario, n_jobs=n_jobs, progress=progress)

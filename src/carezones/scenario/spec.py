@@ -1,0 +1,511 @@
+"""The tables of a scenario file: one frozen dataclass per TOML table, checked on creation.
+
+Every check names the key; :func:`section` rewrites a dataclass's problems so they name
+the file and table instead (``now.toml [zones]``), and unknown keys get a close match.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
+
+from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
+from carezones.network import MODES
+from carezones.rota import RotaColumns, RotaRules
+from carezones.routing import RoutingParams
+
+__all__ = [
+    "DAYS",
+    "DataSpec",
+    "DemandSpec",
+    "NetworkSpec",
+    "OutcomeSpec",
+    "PopulationSpec",
+    "ProviderSpec",
+    "ROTA_SUFFIXES",
+    "RotaSpec",
+    "RoutingSpec",
+    "ZoneSpec",
+    "rota_kind_problems",
+    "section",
+    "unknown_keys",
+]
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: The rota files ``[data] rota`` may name (what :func:`carezones.read_rota` reads).
+ROTA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
+_T = TypeVar("_T")
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# Checks of one section's fields; each adds to the section's ProblemCollector.
+
+
+def _bad(c: ProblemCollector, obj: Any, name: str, expected: str, value: Any = None) -> None:
+    found = repr(getattr(obj, name) if value is None else value)
+    c.add("bad value", expected, found, column=name)
+
+
+def _count(c: ProblemCollector, obj: Any, name: str, least: int, *, auto: bool = False) -> None:
+    value = getattr(obj, name)
+    if not ((auto and value == "auto") or (_int(value) and value >= least)):
+        _bad(c, obj, name, f"an integer >= {least}" + (" or 'auto'" if auto else ""))
+
+
+def _positive(
+    c: ProblemCollector, obj: Any, name: str, *, optional: bool = False, zero: bool = False
+) -> None:
+    value = getattr(obj, name)
+    if optional and value is None:
+        return
+    if not (_number(value) and (value >= 0 if zero else value > 0)):
+        what = "a number >= 0" if zero else "a number > 0"
+        _bad(c, obj, name, ("None or " if optional else "") + what)
+
+
+def _shares(c: ProblemCollector, obj: Any, name: str, *, optional: bool = True) -> None:
+    value = getattr(obj, name)
+    if value is None and optional:
+        return
+    ok = (
+        isinstance(value, Mapping)
+        and value
+        and all(k in MODES and _number(v) and v >= 0 for k, v in value.items())
+    )
+    if not ok or sum(value.values()) <= 0:
+        _bad(
+            c, obj, name, "shares >= 0 of " + ", ".join(MODES) + ", e.g. {walk = 0.3, drive = 0.7}"
+        )
+    else:
+        object.__setattr__(obj, name, {str(k): float(v) for k, v in value.items()})
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """``[network]``: where the networks come from and which modes.
+
+    ``source`` is "default" for the bundled Helsinki, a shared extract's name such as
+    "camden", or a path to an OSM file; ``modes`` some of walk, cycle, drive.
+    """
+
+    source: str = "default"
+    modes: tuple[str, ...] = MODES
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        if not (isinstance(self.source, str) and self.source.strip()):
+            _bad(c, self, "source", "'default', a shared extract's name or a path to an OSM file")
+        modes = (self.modes,) if isinstance(self.modes, str) else self.modes
+        if not (isinstance(modes, list | tuple) and modes and all(m in MODES for m in modes)):
+            _bad(c, self, "modes", "some of " + ", ".join(MODES))
+        else:
+            object.__setattr__(self, "modes", tuple(dict.fromkeys(modes)))
+        c.raise_if_any()
+
+
+@dataclass(frozen=True)
+class PopulationSpec:
+    """``[population]``: a synthetic population (see ``datasets.synthetic_population``)."""
+
+    n_clients: int = 200
+    n_carers: int = 60
+    n_providers: int = 4
+    total_weekly_hours: float | None = None
+    mode_shares: Mapping[str, float] | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        _count(c, self, "n_clients", 1)
+        _count(c, self, "n_carers", 1)
+        _count(c, self, "n_providers", 1)
+        _positive(c, self, "total_weekly_hours", optional=True)
+        _shares(c, self, "mode_shares")
+        _count(c, self, "seed", 0)
+        c.raise_if_any()
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """``[data]``: the ``clients``, ``carers`` and optional ``providers`` files.
+
+    With ``kind = "rota"``, also ``rota``: the call-monitoring export (``.csv`` or
+    ``.xlsx``; see :func:`carezones.read_rota`). Paths are relative to the scenario file.
+    """
+
+    clients: str = ""
+    carers: str = ""
+    providers: str | None = None
+    rota: str | None = None
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        for name in ("clients", "carers"):
+            value = getattr(self, name)
+            if not (isinstance(value, str) and value.strip()):
+                _bad(c, self, name, "a path to a CSV, GeoPackage, GeoJSON or Parquet file")
+        if self.providers is not None and not (
+            isinstance(self.providers, str) and self.providers.strip()
+        ):
+            _bad(c, self, "providers", "None or a path to a providers file")
+        if self.rota is not None and not (
+            isinstance(self.rota, str) and self.rota.strip().lower().endswith(ROTA_SUFFIXES)
+        ):
+            _bad(
+                c,
+                self,
+                "rota",
+                "None or a path to a rota export (" + ", ".join(ROTA_SUFFIXES) + ")",
+            )
+        c.raise_if_any()
+
+
+@dataclass(frozen=True)
+class ZoneSpec:
+    """``[zones]``: the neighbourhood zoner's options.
+
+    The floor (h/week), number of zones ("auto": as many as the floor allows), starts,
+    street resolution (m) and snap distance (m).
+    """
+
+    min_weekly_hours: float = 1000.0
+    n_zones: int | str = "auto"
+    n_init: int = 1
+    resolution: float = 100.0
+    max_snap_distance: float = 500.0
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        _positive(c, self, "min_weekly_hours")
+        _count(c, self, "n_zones", 1, auto=True)
+        _count(c, self, "n_init", 1)
+        _positive(c, self, "resolution")
+        _positive(c, self, "max_snap_distance")
+        c.raise_if_any()
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """``[providers]``: how many providers, their minimum, and the "then" allocation.
+
+    ``n_providers`` ("auto": as many lots as the minimum allows, "now" only), the
+    sustainable minimum (h/week), and for "then" how clients and carers are given to
+    providers: "market_share" (at random, in proportion to each provider's capacity),
+    "random" (uniformly) or "given" (the tables' ``provider_id``).
+    """
+
+    n_providers: int | str = "auto"
+    min_provider_hours: float = 1000.0
+    allocation: str = "market_share"
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        _count(c, self, "n_providers", 1, auto=True)
+        _positive(c, self, "min_provider_hours")
+        if self.allocation not in ("market_share", "random", "given"):
+            _bad(c, self, "allocation", "'market_share', 'random' or 'given'")
+        c.raise_if_any()
+
+
+@dataclass(frozen=True)
+class DemandSpec:
+    """``[demand]``: demand growth, virtual calls and the carers' mode mix.
+
+    ``growth`` 0.15: 15% more clients (copies of existing ones); ``virtual_share``: share
+    of the ``virtual_ok`` visits made virtual calls; ``carer_mode_mix``: carers' modes
+    reassigned to these shares.
+    """
+
+    growth: float = 0.0
+    virtual_share: float = 0.0
+    carer_mode_mix: Mapping[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        if not (_number(self.growth) and -1 < self.growth <= 10):
+            _bad(c, self, "growth", "a number in (-1, 10], e.g. 0.15 for +15%")
+        if not (_number(self.virtual_share) and 0 <= self.virtual_share <= 1):
+            _bad(c, self, "virtual_share", "a number in [0, 1]")
+        _shares(c, self, "carer_mode_mix")
+        c.raise_if_any()
+
+
+@dataclass(frozen=True)
+class RoutingSpec:
+    """``[routing]``: days routed, time budget, workers and the routing rules.
+
+    ``days`` ("monday", a list of days, or "week"), the time budget of each zone-day
+    (s), an optional iterations cap (reproducible runs), worker processes, and any
+    :class:`~carezones.routing.RoutingParams` option (``time_windows``,
+    ``continuity_penalty``, ...).
+    """
+
+    days: tuple[str, ...] = ("monday",)
+    max_seconds: float = 10.0
+    max_iterations: int | None = None
+    n_jobs: int = 2
+    params: RoutingParams = field(default_factory=lambda: RoutingParams(start_step=60))
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        days = self.days
+        if days in ("week", "all"):
+            days = DAYS
+        elif isinstance(days, str):
+            days = (days,)
+        if not (
+            isinstance(days, list | tuple)
+            and days
+            and all(isinstance(d, str) and d.lower() in DAYS for d in days)
+        ):
+            _bad(c, self, "days", "a day name (monday ... sunday), a list of them, or 'week'")
+        else:
+            lowered = {d.lower() for d in days}
+            object.__setattr__(self, "days", tuple(d for d in DAYS if d in lowered))
+        _positive(c, self, "max_seconds")
+        if self.max_iterations is not None:
+            _count(c, self, "max_iterations", 1)
+        _count(c, self, "n_jobs", 1)
+        if not isinstance(self.params, RoutingParams):
+            _bad(c, self, "params", "a RoutingParams")
+        c.raise_if_any()
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> RoutingSpec:
+        """Split the table into this spec's keys and the RoutingParams options."""
+        own = {f.name for f in fields(cls)} - {"params"}
+        mine = {k: v for k, v in values.items() if k in own}
+        rest = {k: v for k, v in values.items() if k not in own}
+        params = RoutingParams(**{"start_step": 60, **rest})
+        return cls(**mine, params=params)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The table as written in a scenario file."""
+        out: dict[str, Any] = {
+            "days": list(self.days),
+            "max_seconds": self.max_seconds,
+            "n_jobs": self.n_jobs,
+        }
+        if self.max_iterations is not None:
+            out["max_iterations"] = self.max_iterations
+        out.update({f.name: getattr(self.params, f.name) for f in fields(RoutingParams)})
+        return {k: v for k, v in out.items() if v is not None}
+
+    @staticmethod
+    def keys() -> list[str]:
+        """Every key the table accepts."""
+        return ["days", "max_seconds", "max_iterations", "n_jobs"] + [
+            f.name for f in fields(RoutingParams)
+        ]
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """``[outcomes]``: the emission factor (kg CO2e per car km) and the short-call limit."""
+
+    co2e_kg_per_km: float | None = None
+    short_call_minutes: float = 30.0
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        _positive(c, self, "co2e_kg_per_km", optional=True, zero=True)
+        _positive(c, self, "short_call_minutes")
+        c.raise_if_any()
+
+
+_OPTIONAL_HEADERS = ("double_up", "visit_id", "date")
+_SHEET = "a sheet name or a position >= 0"
+
+
+def _sheet_ok(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and bool(value.strip()))
+        or (_int(value) and value >= 0)
+    )
+
+
+@dataclass(frozen=True)
+class RotaSpec:
+    """``[rota]`` (``kind = "rota"`` only): how the rota of ``[data] rota`` is read and judged.
+
+    ``sheet``: the Excel sheet, a name or a position from 0 (default the first);
+    ``columns`` (the ``[rota.columns]`` table): which header holds what, any
+    :class:`~carezones.rota.RotaColumns` field (``double_up``, ``visit_id`` or ``date``
+    ``= false``: the export has no such column); and any
+    :class:`~carezones.rota.RotaRules` option (``on_time_minutes``,
+    ``short_visit_share``, ...) as a key of the table itself.
+    """
+
+    sheet: str | int | None = None
+    columns: RotaColumns = field(default_factory=RotaColumns)
+    rules: RotaRules = field(default_factory=RotaRules)
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        if not _sheet_ok(self.sheet):
+            _bad(c, self, "sheet", _SHEET)
+        if not isinstance(self.columns, RotaColumns):
+            _bad(c, self, "columns", "a table of RotaColumns fields")
+        if not isinstance(self.rules, RotaRules):
+            _bad(c, self, "rules", "a RotaRules")
+        c.raise_if_any()
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> RotaSpec:
+        """Split the table into ``sheet``, the ``columns`` table and the RotaRules options."""
+        problems: list[Problem] = []
+        kwargs: dict[str, Any] = {}
+        if "sheet" in values:
+            kwargs["sheet"] = values["sheet"]
+            if not _sheet_ok(values["sheet"]):
+                problems.append(
+                    Problem("RotaSpec", "bad value", _SHEET, repr(values["sheet"]), column="sheet")
+                )
+        columns = values.get("columns", {})
+        if not isinstance(columns, Mapping):
+            problems.append(
+                Problem(
+                    "RotaSpec", "bad table", "a table of header names", repr(columns),
+                    column="columns",
+                )
+            )  # fmt: skip
+        else:
+            names = [f.name for f in fields(RotaColumns)]
+            found = unknown_keys(columns, names, "RotaSpec")
+            given: dict[str, Any] = {
+                k: (None if k in _OPTIONAL_HEADERS and v is False else v)
+                for k, v in columns.items()
+                if k in names
+            }
+            try:
+                kwargs["columns"] = RotaColumns(**given)
+            except ValidationError as err:
+                found += list(err.problems)
+            problems += [
+                dataclasses.replace(p, column=f"columns.{p.column}" if p.column else "columns")
+                for p in found
+            ]
+        rules = {k: v for k, v in values.items() if k not in ("sheet", "columns")}
+        try:
+            kwargs["rules"] = RotaRules(**rules)
+        except ValidationError as err:
+            problems += [dataclasses.replace(p, what="bad value") for p in err.problems]
+        if problems:
+            raise ValidationError(problems)
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The table as written in a scenario file (only what differs from the defaults)."""
+        out: dict[str, Any] = {} if self.sheet is None else {"sheet": self.sheet}
+        default = RotaColumns()
+        columns = {}
+        for f in fields(RotaColumns):
+            value = getattr(self.columns, f.name)
+            if value != getattr(default, f.name):
+                columns[f.name] = False if value is None else value
+        if columns:
+            out["columns"] = columns
+        out.update({f.name: getattr(self.rules, f.name) for f in fields(RotaRules)})
+        return out
+
+    @staticmethod
+    def keys() -> list[str]:
+        """Every key the table accepts."""
+        return ["sheet", "columns"] + [f.name for f in fields(RotaRules)]
+
+
+#: Tables and keys a ``kind = "rota"`` scenario has no use for (a real rota is not routed).
+ROTA_UNUSED: dict[str, tuple[str, ...] | None] = {
+    "population": None,
+    "zones": None,
+    "demand": None,
+    "routing": None,
+    "providers": ("n_providers", "allocation"),
+}
+
+
+def rota_kind_problems(values: Mapping[str, Any], where: str) -> list[Problem]:
+    """Problems of the tables of a scenario file that depend on its kind being "rota"."""
+    problems = []
+    rota_kind = values.get("kind") == "rota"
+    if rota_kind:
+        for table, keys in ROTA_UNUSED.items():
+            given = values.get(table)
+            if given is None:
+                continue
+            if keys is None:
+                problems.append(
+                    Problem(
+                        where, "not used", "no such table with kind = 'rota' (a rota is not "
+                        "routed: people from [data], visits from the rota)", f"[{table}]",
+                    )
+                )  # fmt: skip
+                continue
+            if isinstance(given, Mapping):
+                problems += [
+                    Problem(
+                        f"{where} [{table}]", "not used", "no such key with kind = 'rota'",
+                        repr(k), column=k,
+                    )
+                    for k in keys
+                    if k in given
+                ]  # fmt: skip
+        data = values.get("data")
+        if data is None:
+            problems.append(
+                Problem(
+                    where, "missing table", "a [data] table naming the clients, carers and "
+                    "rota files (kind = 'rota')", "none",
+                )
+            )  # fmt: skip
+        if isinstance(data, Mapping) and "rota" not in data:
+            problems.append(
+                Problem(
+                    f"{where} [data]", "missing key", "the rota file (kind = 'rota')", "none",
+                    column="rota",
+                )
+            )  # fmt: skip
+        return problems
+    data = values.get("data")
+    if isinstance(data, Mapping) and "rota" in data:
+        problems.append(
+            Problem(
+                f"{where} [data]", "not used", "a rota file only with kind = 'rota'",
+                repr(data["rota"]), column="rota",
+            )
+        )  # fmt: skip
+    if "rota" in values:
+        problems.append(
+            Problem(where, "not used", "a [rota] table only with kind = 'rota'", "[rota]")
+        )
+    return problems
+
+
+def section(cls: type[_T], values: Any, where: str) -> tuple[_T | None, list[Problem]]:
+    """Build ``cls`` from a TOML table, or return the problems (naming ``where``)."""
+    if not isinstance(values, Mapping):
+        return None, [Problem(where, "bad table", "a table of keys and values", repr(values))]
+    kind: Any = cls
+    known = kind.keys() if hasattr(kind, "keys") else [f.name for f in fields(kind)]
+    problems = unknown_keys(values, known, where)
+    if problems:
+        return None, problems
+    try:
+        if hasattr(kind, "from_dict"):
+            return kind.from_dict(values), []
+        return kind(**dict(values)), []
+    except ValidationError as err:
+        return None, [dataclasses.replace(p, where=where) for p in err.problems]
+    except TypeError as err:  # pragma: no cover - a key the dataclass does not take
+        return None, [Problem(where, "bad table", "known keys", str(err))]

@@ -1,0 +1,392 @@
+"""The steps of :func:`carezones.scenario.run_scenario`: tables, demand, carers' zones, routes."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from carezones import datasets
+from carezones._parallel import pool_context, single_threaded
+from carezones.demand import read_carers, read_clients, read_providers
+from carezones.exceptions import Problem, SolverError, ValidationError
+from carezones.network import TravelNetwork, load_network
+from carezones.routing import RoutePlan, plan_routes
+from carezones.scenario.definition import Scenario
+
+__all__ = [
+    "Clock",
+    "assign_carers",
+    "grow_demand",
+    "load_tables",
+    "mix_modes",
+    "network_of",
+    "osm_path",
+    "route",
+]
+
+logger = logging.getLogger("carezones.scenario")
+
+#: Paid travel assumed on top of care when carers are balanced between zones (25%).
+TRAVEL_ALLOWANCE = 0.25
+
+_NETWORKS: dict[tuple[str, tuple[str, ...]], TravelNetwork] = {}
+
+
+def osm_path(scenario: Scenario) -> Path:
+    """The OSM file a scenario's ``[network] source`` names."""
+    source = scenario.network.source
+    if source.lower() in ("default", "helsinki"):
+        return datasets.default_osm_path()
+    if source in datasets.UK_EXTRACTS:
+        return datasets.shared_osm_path(source)
+    path = Path(source)
+    if not path.is_absolute():
+        path = Path(scenario.base_dir) / path
+    if not path.exists():
+        raise ValidationError(
+            [
+                Problem(
+                    f"{scenario.where} [network]",
+                    "missing file",
+                    "'default', one of " + ", ".join(datasets.UK_EXTRACTS) + " or an OSM file",
+                    repr(source),
+                    column="source",
+                )
+            ]
+        )
+    return path
+
+
+def network_of(scenario: Scenario) -> TravelNetwork:
+    """The scenario's networks; the last two loaded in this process are kept in memory."""
+    path = osm_path(scenario)
+    key = (str(path.resolve()), scenario.network.modes)
+    if key not in _NETWORKS:
+        if len(_NETWORKS) >= 2:
+            _NETWORKS.pop(next(iter(_NETWORKS)))
+        _NETWORKS[key] = load_network(path, modes=scenario.network.modes)
+    return _NETWORKS[key]
+
+
+def load_tables(
+    scenario: Scenario, network: TravelNetwork
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
+    """Clients, carers and providers: generated (``[population]``) or read (``[data]``)."""
+    if scenario.population is not None:
+        p = scenario.population
+        return datasets.synthetic_population(
+            network,
+            n_clients=p.n_clients,
+            n_carers=p.n_carers,
+            n_providers=p.n_providers,
+            total_weekly_hours=p.total_weekly_hours,
+            random_state=p.seed,
+            mode_shares=p.mode_shares,
+        )
+    assert scenario.data is not None
+    base = Path(scenario.base_dir)
+
+    def path(name: str) -> Path:
+        return base / name if not Path(name).is_absolute() else Path(name)
+
+    d = scenario.data
+    providers = read_providers(path(d.providers), network=network) if d.providers else None
+    clients = read_clients(path(d.clients), network=network, providers=providers)
+    carers = read_carers(path(d.carers), network=network, providers=providers)
+    if providers is None:
+        ids = sorted(
+            set(clients.get("provider_id", pd.Series(dtype=str)).replace("", np.nan).dropna())
+            | set(carers.get("provider_id", pd.Series(dtype=str)).replace("", np.nan).dropna())
+        )
+        providers = pd.DataFrame({"provider_id": ids, "name": ids, "capacity_hours": np.nan})
+    return clients.to_crs(network.crs), carers.to_crs(network.crs), providers
+
+
+def grow_demand(
+    clients: gpd.GeoDataFrame, growth: float, rng: np.random.Generator
+) -> gpd.GeoDataFrame:
+    """More (or fewer) clients, as copies of existing ones.
+
+    ``round(|growth| * n)`` clients drawn at random are copied, in their homes (new ids
+    ``"{client_id}-g{k}"``), or, when ``growth`` is negative, removed.
+    """
+    n = round(abs(growth) * len(clients))
+    if n == 0:
+        return clients
+    if growth < 0:
+        drop = rng.choice(len(clients), size=min(n, len(clients) - 1), replace=False)
+        return clients.drop(index=clients.index[np.sort(drop)]).reset_index(drop=True)
+    pick = rng.choice(len(clients), size=n, replace=n > len(clients))
+    copies = clients.iloc[np.sort(pick)].copy()
+    rank = copies.groupby("client_id").cumcount() + 1
+    copies["client_id"] = copies["client_id"].astype(str) + "-g" + rank.astype(str)
+    out = pd.concat([clients, copies], ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=clients.crs)
+
+
+def mix_modes(
+    carers: gpd.GeoDataFrame, shares: dict[str, float], rng: np.random.Generator
+) -> gpd.GeoDataFrame:
+    """Carers' modes reassigned to ``shares`` (largest remainder), changing as few as possible.
+
+    A carer keeps their mode while it has room; the others are drawn at random.
+    """
+    modes = [m for m in shares if shares[m] > 0]
+    total = sum(shares[m] for m in modes)
+    raw = np.array([shares[m] / total * len(carers) for m in modes])
+    target = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - target), kind="stable")[: len(carers) - target.sum()]:
+        target[i] += 1
+    room = dict(zip(modes, target, strict=True))
+    order = rng.permutation(len(carers))
+    current = carers["mode"].astype(str).to_numpy()
+    new = np.empty(len(carers), dtype=object)
+    for i in order:
+        if room.get(current[i], 0) > 0:
+            new[i] = current[i]
+            room[current[i]] -= 1
+    for i in order:
+        if new[i] is None:
+            m = next(m for m in modes if room[m] > 0)
+            new[i] = m
+            room[m] -= 1
+    out = carers.copy()
+    out["mode"] = new.astype(str)
+    return out
+
+
+def assign_carers(
+    carers: gpd.GeoDataFrame,
+    clients: pd.DataFrame,
+    zones: gpd.GeoDataFrame,
+    home_zone: pd.Series,
+) -> np.ndarray:
+    """The zone each carer works in.
+
+    Their home zone, then carers moved to zones short of contracted hours from the zones
+    with more than they need (nearest first), until no zone is short by more than half a
+    typical contract.
+
+    A zone needs its clients' carer hours (hours x carers needed) plus a travel allowance
+    of :data:`TRAVEL_ALLOWANCE` (or, with fewer carers, its share of their hours). Carers
+    living outside every zone fill gaps first, and go to their nearest zone when none is
+    left.
+    """
+    ids = zones["zone_id"].astype(str).tolist()
+    need = clients["weekly_hours"].astype(float) * clients.get("carers_needed", 1)
+    need_z = need.groupby(clients["zone_id"].astype(str)).sum().reindex(ids).fillna(0.0)
+    hours = carers["contracted_hours"].astype(float).to_numpy()
+    ratio = min(hours.sum() / max(float(need_z.sum()), 1e-9), 1.0 + TRAVEL_ALLOWANCE)
+    target = need_z.to_numpy() * ratio
+    index = {z: i for i, z in enumerate(ids)}
+    assigned = np.array([index.get(str(z), -1) if pd.notna(z) else -1 for z in home_zone])
+    homes = carers.geometry.to_crs(zones.crs)
+    hx, hy = homes.x.to_numpy(), homes.y.to_numpy()
+    cx, cy = zones["centre_x"].to_numpy(float), zones["centre_y"].to_numpy(float)
+    dist = np.hypot(hx[:, None] - cx[None, :], hy[:, None] - cy[None, :])
+    have = np.bincount(assigned[assigned >= 0], weights=hours[assigned >= 0], minlength=len(ids))
+    slack = 0.5 * float(np.median(hours)) if len(hours) else 0.0
+    for _ in range(len(carers)):
+        deficit = target - have
+        z = int(np.argmax(deficit))
+        if deficit[z] <= slack:
+            break
+        free = assigned < 0
+        spare = np.zeros(len(carers), dtype=bool)
+        ok = assigned >= 0
+        spare[ok] = have[assigned[ok]] - hours[ok] >= target[assigned[ok]] - 0.5 * hours[ok]
+        spare &= assigned != z
+        pool = np.flatnonzero(free) if free.any() else np.flatnonzero(spare)
+        if not len(pool):
+            break
+        pick = pool[int(np.argmin(dist[pool, z]))]
+        if assigned[pick] >= 0:
+            have[assigned[pick]] -= hours[pick]
+        assigned[pick] = z
+        have[z] += hours[pick]
+    left = np.flatnonzero(assigned < 0)
+    assigned[left] = np.argmin(dist[left], axis=1)
+    return np.asarray(ids, dtype=object)[assigned]
+
+
+# ------------------------------------------------------------------ routing
+
+_WORKER_NETWORK: TravelNetwork | None = None
+
+
+def _init(network: TravelNetwork) -> None:
+    single_threaded()
+    global _WORKER_NETWORK
+    _WORKER_NETWORK = network
+
+
+def _one_zone(job: dict[str, Any]) -> tuple[Any, RoutePlan | None, str]:
+    """Route one zone, trying other seeds if the solver fails; (zone, plan or None, error)."""
+    network = job.pop("network", None) or _WORKER_NETWORK
+    assert network is not None
+    error = ""
+    for attempt in range(3):
+        try:
+            plan = plan_routes(
+                job["visits"],
+                job["carers"],
+                network,
+                clients=job["clients"],
+                n_jobs=1,
+                random_state=job["random_state"] + 7919 * attempt,
+                **job["options"],
+            )
+            return job["zone"], dataclasses.replace(plan, network=None), ""
+        except SolverError as exc:  # the solver's own final check failed
+            error = str(exc)
+            logger.warning(
+                "zone %s: routing failed (%s); attempt %d", job["zone"], exc, attempt + 1
+            )
+    return job["zone"], None, error
+
+
+def _merge(
+    plans: list[RoutePlan], failed: list[pd.DataFrame], runtime: float, network: TravelNetwork
+) -> RoutePlan:
+    def stack(name: str) -> pd.DataFrame:
+        parts = [getattr(p, name) for p in plans if len(getattr(p, name))]
+        if name == "unscheduled":
+            parts += failed
+        if not parts:
+            return getattr(plans[0], name) if plans else pd.DataFrame()
+        return pd.concat(parts, ignore_index=True)
+
+    results: dict[tuple[str, str], Any] = {}
+    for p in plans:
+        results.update(p.results)
+    for result in results.values():
+        if result.problem.context is not None:
+            result.problem.context.network = network
+    return RoutePlan(
+        stack("routes"),
+        stack("shifts"),
+        stack("unscheduled"),
+        stack("summary"),
+        stack("continuity"),
+        results,
+        runtime,
+        network,
+    )
+
+
+def route(
+    visits: pd.DataFrame,
+    carers: gpd.GeoDataFrame,
+    clients: gpd.GeoDataFrame,
+    network: TravelNetwork,
+    *,
+    options: dict[str, Any],
+    n_jobs: int,
+    random_state: int,
+) -> RoutePlan:
+    """Every zone's routes with :func:`carezones.routing.plan_routes`.
+
+    Should the solver fail on a zone (its internal feasibility check), that zone alone is
+    routed again with other seeds, and its visits are listed as unscheduled with the
+    reason if it still fails; the other zones are kept.
+    """
+    t0 = time.perf_counter()
+    try:
+        return plan_routes(
+            visits,
+            carers,
+            network,
+            clients=clients,
+            n_jobs=n_jobs,
+            random_state=random_state,
+            **options,
+        )
+    except SolverError as exc:
+        logger.warning("routing failed (%s): routing zone by zone", exc)
+    zone_of = clients.set_index("client_id")["zone_id"]
+    vz = visits["client_id"].map(zone_of)
+    jobs = []
+    for k, zone in enumerate(sorted(pd.unique(vz.dropna()), key=str)):
+        jobs.append(
+            {
+                "zone": zone,
+                "visits": visits[(vz == zone).to_numpy()],
+                "carers": carers[(carers["zone_id"] == zone).to_numpy()],
+                "clients": clients[(clients["zone_id"] == zone).to_numpy()],
+                "options": options,
+                "random_state": random_state + 104_729 * (k + 1),
+            }
+        )
+    if n_jobs <= 1 or len(jobs) <= 1:
+        done = [_one_zone({**job, "network": network}) for job in jobs]
+    else:
+        ctx = pool_context()
+        with ProcessPoolExecutor(
+            max_workers=n_jobs, mp_context=ctx, initializer=_init, initargs=(network,)
+        ) as pool:
+            done = list(pool.map(_one_zone, jobs))
+    plans, failed = [], []
+    for (zone, plan, error), job in zip(done, jobs, strict=True):
+        if plan is not None:
+            plans.append(plan)
+            continue
+        v = job["visits"]
+        failed.append(
+            pd.DataFrame(
+                {
+                    "zone_id": zone,
+                    "day": v["day"].to_numpy() if "day" in v else "",
+                    "visit_id": v["visit_id"].to_numpy(),
+                    "client_id": v["client_id"].to_numpy(),
+                    "carers_needed": v["carers_needed"].to_numpy(),
+                    "reason": f"routing failed: {error}",
+                }
+            )
+        )
+    outside = visits[vz.isna().to_numpy()]
+    if len(outside):
+        failed.append(
+            outside[["visit_id", "client_id", "carers_needed"]].assign(
+                zone_id=None, day=outside.get("day", ""), reason="client in no zone"
+            )
+        )
+    return _merge(plans, failed, time.perf_counter() - t0, network)
+
+
+class Clock:
+    """The steps of one scenario run: their timings, the log and the progress callback."""
+
+    def __init__(self, name: str, progress: Callable[[str], None] | None) -> None:
+        self.name = name
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+        self.t0 = time.perf_counter()
+        self._step: tuple[str, float] | None = None
+
+    def step(self, name: str) -> None:
+        """End the current step and start ``name``."""
+        self.stop()
+        logger.info("scenario %s: %s", self.name, name)
+        if self.progress is not None:
+            self.progress(name)
+        self._step = (name, time.perf_counter())
+
+    def stop(self) -> None:
+        """End the current step, recording its time."""
+        if self._step is not None:
+            self.timings[self._step[0]] = time.perf_counter() - self._step[1]
+            self._step = None
+
+    @property
+    def total(self) -> float:
+        """Seconds since the run started."""
+        return time.perf_counter() - self.t0

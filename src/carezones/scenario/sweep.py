@@ -1,0 +1,142 @@
+"""Many scenarios at once: a parameter grid, and a run through any executor.
+
+The executor only needs ``submit(fn, *args)`` returning futures with ``result()``:
+``concurrent.futures`` executors and a Dask ``distributed.Client`` both qualify. Each task
+runs one whole scenario and sends back its slim result (tables and outcomes, no solver
+objects).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from os import PathLike
+from typing import Any
+
+from carezones._parallel import pool_context, single_threaded
+from carezones.exceptions import Problem, ValidationError
+from carezones.scenario.definition import Scenario
+from carezones.scenario.result import ScenarioResult
+from carezones.scenario.run import run_scenario
+
+__all__ = ["expand", "run_all", "run_one", "sweep"]
+
+logger = logging.getLogger("carezones.scenario")
+
+
+def _label(value: Any) -> str:
+    return format(value, "g") if isinstance(value, float) else str(value)
+
+
+def expand(
+    scenarios: Scenario | str | PathLike[str] | Iterable[Scenario | str | PathLike[str]],
+    grid: Mapping[str, Sequence[Any]] | None,
+) -> list[Scenario]:
+    """The scenarios to run: those given, or one per combination of ``grid`` on a base."""
+    if isinstance(scenarios, Scenario | str | PathLike):
+        items = [scenarios]
+    else:
+        items = list(scenarios)
+    loaded = [s if isinstance(s, Scenario) else Scenario.from_toml(s) for s in items]
+    if not grid:
+        return loaded
+    if len(loaded) != 1:
+        raise ValidationError(
+            [Problem("sweep", "bad grid", "one base scenario with a grid", f"{len(loaded)}")]
+        )
+    base = loaded[0]
+    keys = list(grid)
+    bad = [k for k in keys if isinstance(grid[k], str) or not isinstance(grid[k], Sequence)]
+    if bad:
+        raise ValidationError(
+            [
+                Problem("grid", "bad values", "a list of values", repr(grid[k]), column=k)
+                for k in bad
+            ]
+        )
+    out = []
+    for combo in itertools.product(*(grid[k] for k in keys)):
+        options = dict(zip(keys, combo, strict=True))
+        label = ",".join(f"{k}={_label(v)}" for k, v in options.items())
+        out.append(base.with_options(options, name=f"{base.name}[{label}]"))
+    return out
+
+
+def run_one(scenario: Scenario, n_jobs: int) -> ScenarioResult:
+    """Run one scenario and return its slim result (the task each worker runs)."""
+    return run_scenario(scenario, n_jobs=n_jobs).slim()
+
+
+def run_all(
+    scenarios: list[Scenario], *, executor: Any, n_workers: int, n_jobs: int
+) -> list[ScenarioResult]:
+    """Submit every scenario to ``executor`` (default: a process pool) and gather in order."""
+    if not isinstance(n_workers, int) or n_workers < 1:
+        raise ValidationError(
+            [Problem("sweep", "bad value", "an integer >= 1", repr(n_workers), column="n_workers")]
+        )
+    own = executor is None
+    if own:
+        ctx = pool_context()
+        executor = ProcessPoolExecutor(
+            max_workers=n_workers, mp_context=ctx, initializer=single_threaded
+        )
+    try:
+        futures = [executor.submit(run_one, s, n_jobs) for s in scenarios]
+        results = []
+        for s, fut in zip(scenarios, futures, strict=True):
+            results.append(fut.result())
+            logger.info("sweep: %s done (%.1f s)", s.name, results[-1].runtime)
+        return results
+    finally:
+        if own:
+            executor.shutdown()
+
+
+def sweep(
+    scenarios: Scenario | str | PathLike[str] | Iterable[Scenario | str | PathLike[str]],
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    *,
+    executor: Any = None,
+    n_workers: int = 2,
+    n_jobs: int = 1,
+) -> list[ScenarioResult]:
+    """Run many scenarios in parallel; results in the order given.
+
+    Parameters
+    ----------
+    scenarios
+        Scenarios (or scenario files); or one base scenario with ``grid``.
+    grid
+        Dotted option -> values (``{"zones.n_zones": [6, 12], "demand.growth": [0, 0.15]}``):
+        one scenario per combination, named ``"base[zones.n_zones=6,demand.growth=0]"``.
+    executor
+        Anything with ``submit(fn, *args)`` returning futures with ``result()``: a
+        ``concurrent.futures`` executor, or a Dask ``distributed.Client`` (``pip install
+        carezones[dask]``). None: a process pool of ``n_workers``.
+    n_workers
+        Workers of the default process pool.
+    n_jobs
+        Routing processes inside each scenario (1: none, the executor gives parallelism).
+
+    Returns
+    -------
+    list of ScenarioResult
+        Slim results (:meth:`ScenarioResult.slim`), equal to serial runs' when the
+        routing stops on iterations (``[routing] max_iterations``) rather than time.
+
+    Examples
+    --------
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> base = Scenario.from_dict({"name": "base", "population": {"n_clients": 30,
+    ...     "n_carers": 14, "n_providers": 2}, "zones": {"min_weekly_hours": 100},
+    ...     "providers": {"n_providers": 1, "min_provider_hours": 100},
+    ...     "routing": {"max_seconds": 5, "max_iterations": 30}})
+    >>> with ThreadPoolExecutor(1) as pool:
+    ...     results = sweep(base, {"zones.n_zones": [2]}, executor=pool)
+    >>> [r.name for r in results], results[0].outcomes["n_zones"]
+    (['base[zones.n_zones=2]'], 2.0)
+    """
+    return run_all(expand(scenarios, grid), executor=executor, n_workers=n_workers, n_jobs=n_jobs)

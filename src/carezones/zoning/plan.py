@@ -1,0 +1,404 @@
+"""Zone plans and their reports: what the zoner, the baselines and :func:`check_plan` return."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from carezones.exceptions import Problem, ValidationError
+from carezones.network import TravelNetwork
+from carezones.zoning.geo import Demand, Units, as_points, evaluate, polygons
+
+__all__ = ["PlanReport", "ZonePlan", "check_polygons", "finish"]
+
+_VIOLATION_COLUMNS = ["rule", "zone_id", "detail"]
+_NETWORK_NAME = {"walk": "walking", "cycle": "cycling", "drive": "driving"}
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """Metrics of a zone plan and every rule it breaks.
+
+    Attributes
+    ----------
+    summary
+        Plan-wide figures: ``n_zones``, ``n_clients``, ``total_hours``,
+        ``mean_minutes_to_centre`` (hours-weighted walking minutes from each client to
+        the zone's centre), ``median_minutes_between_clients`` (two clients of the same
+        zone), ``share_within_15_min`` (clients within 15 minutes' walk of the centre),
+        ``min_zone_hours``, ``max_zone_hours``, ``hours_cv`` (balance: standard deviation
+        over mean), ``all_one_piece``, ``zones_below_floor``, ``n_unassigned`` and the
+        rules' parameters.
+    zones
+        One row per zone (indexed by ``zone_id``).
+    violations
+        One row per broken rule: ``rule`` ("below floor", "above cap", "not one piece",
+        "overlap", "gap"), ``zone_id`` and ``detail``.
+    unassigned
+        ``client_id`` and ``reason`` of every client in no zone.
+    """
+
+    summary: dict[str, Any]
+    zones: pd.DataFrame
+    violations: pd.DataFrame
+    unassigned: pd.DataFrame
+
+    @property
+    def ok(self) -> bool:
+        """True when the plan breaks no rule."""
+        return self.violations.empty
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as plain JSON-ready data."""
+        zones = self.zones.reset_index()
+        return json.loads(
+            json.dumps(
+                {
+                    "summary": self.summary,
+                    "zones": zones.to_dict("records"),
+                    "violations": self.violations.to_dict("records"),
+                    "unassigned": self.unassigned.to_dict("records"),
+                },
+                default=_plain,
+            )
+        )
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"PlanReport({s['n_zones']} zones, {len(self.violations)} broken rules, "
+            f"{s['n_unassigned']} unassigned)"
+        )
+
+    def __str__(self) -> str:
+        s = self.summary
+        lines = [
+            f"{s['n_zones']} zones, {s['n_clients']} clients, {s['total_hours']:.0f} h/week "
+            f"(zones {s['min_zone_hours']:.0f}-{s['max_zone_hours']:.0f} h/week)",
+            f"walk to centre {s['mean_minutes_to_centre']:.1f} min (hours-weighted), "
+            f"between clients {s['median_minutes_between_clients']:.1f} min (median), "
+            f"{100 * s['share_within_15_min']:.0f}% within 15 min",
+            f"every zone one piece: {s['all_one_piece']}; unassigned: {s['n_unassigned']}",
+        ]
+        if self.ok:
+            lines.append("breaks no rule")
+        else:
+            lines.append(f"{len(self.violations)} rule(s) broken:")
+            lines += [
+                f"  - {r.rule}: {r.zone_id}: {r.detail}" for r in self.violations.itertuples()
+            ][:20]
+        return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+@dataclass(frozen=True, eq=False)
+class ZonePlan:
+    """Zones of a set of clients on a walking network.
+
+    Attributes
+    ----------
+    labels
+        ``zone_id`` of every client (indexed by ``client_id``; None when unassigned).
+    zones
+        One row per zone: ``zone_id``, ``weekly_hours``, ``n_clients``, ``centre_x``,
+        ``centre_y`` (the zone's network median, in the network's CRS), ``area_km2``,
+        ``diameter_minutes`` (walking), ``minutes_to_centre``, ``share_within_15_min``,
+        ``pieces`` (connected pieces on the walking network), ``locked`` and the polygon.
+        The polygons cover the served area without overlaps.
+    report
+        Metrics and broken rules (:class:`PlanReport`).
+    method
+        Which method drew the plan.
+    """
+
+    labels: pd.Series
+    zones: gpd.GeoDataFrame
+    report: PlanReport
+    method: str
+    units: Units = field(repr=False)
+    unit_labels: np.ndarray = field(repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"ZonePlan({self.method!r}, {len(self.zones)} zones, "
+            f"{int(self.labels.notna().sum())} clients, {len(self.report.unassigned)} unassigned)"
+        )
+
+    @property
+    def centres(self) -> gpd.GeoSeries:
+        """Each zone's centre as a point, indexed by ``zone_id``."""
+        z = self.zones
+        return gpd.GeoSeries(
+            gpd.points_from_xy(z["centre_x"], z["centre_y"]), index=z["zone_id"], crs=z.crs
+        )
+
+    def predict(self, clients: Any, *, max_snap_distance: float = 500.0) -> pd.Series:
+        """Zone of each point: the zone of its nearest unit (the polygon containing it).
+
+        Points farther than ``max_snap_distance`` from the network get None.
+        """
+        frame = _points_frame(clients)
+        pts = frame.geometry.to_crs(self.units.crs)
+        dist, unit = self.units.tree.query(np.column_stack([pts.x, pts.y]))
+        ids = np.asarray(self.zones["zone_id"], dtype=object)
+        lab = self.unit_labels[np.asarray(unit, dtype=np.intp)]
+        out = np.where(
+            (lab >= 0) & (np.asarray(dist) <= max_snap_distance), ids[np.maximum(lab, 0)], None
+        )
+        index = (
+            pd.Index(frame["client_id"].astype(str), name="client_id")
+            if "client_id" in frame
+            else frame.index
+        )
+        return pd.Series(out, index=index, name="zone_id", dtype=object)
+
+    def assignments(self) -> pd.DataFrame:
+        """``client_id``, ``zone_id`` (empty when unassigned) for every client."""
+        return self.labels.rename("zone_id").reset_index()
+
+
+def _points_frame(clients: Any) -> gpd.GeoDataFrame:
+    if isinstance(clients, gpd.GeoSeries):
+        return gpd.GeoDataFrame(geometry=clients)
+    return as_points(clients, "clients")
+
+
+def finish(
+    units: Units,
+    demand: Demand,
+    unit_labels: np.ndarray,
+    zone_ids: list[str],
+    *,
+    method: str,
+    floor: float,
+    cap: float,
+    centres: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
+    locked: np.ndarray | None = None,
+    by_clients: bool = False,
+    extra_unassigned: dict[int, str] | None = None,
+    random_state: int | None = 0,
+) -> ZonePlan:
+    """Build the plan: client labels, zone table with polygons, metrics and broken rules."""
+    k = len(zone_ids)
+    client_zone = unit_labels[demand.unit].copy()
+    reasons: dict[int, str] = dict(extra_unassigned or {})
+    for i in np.flatnonzero(demand.far):
+        metres = demand.offset[i] * units.speed_mps
+        name = _NETWORK_NAME[units.mode]
+        reasons[int(i)] = f"far from the {name} network ({metres:.0f} m from the nearest street)"
+    for i in np.flatnonzero(client_zone < 0):
+        reasons.setdefault(int(i), "in no zone")
+    if reasons:
+        client_zone[np.fromiter(reasons, dtype=np.intp)] = -1
+    shapes = polygons(units, unit_labels, k)
+    return _assemble(
+        units,
+        demand,
+        unit_labels,
+        client_zone,
+        zone_ids,
+        shapes,
+        reasons,
+        method=method,
+        floor=floor,
+        cap=cap,
+        centres=centres,
+        fixed=fixed,
+        locked=locked,
+        by_clients=by_clients,
+        random_state=random_state,
+    )
+
+
+def _assemble(
+    units: Units,
+    demand: Demand,
+    unit_labels: np.ndarray,
+    client_zone: np.ndarray,
+    zone_ids: list[str],
+    shapes: list[Any],
+    reasons: dict[int, str],
+    *,
+    method: str,
+    floor: float,
+    cap: float,
+    centres: np.ndarray | None,
+    locked: np.ndarray | None,
+    fixed: np.ndarray | None = None,
+    by_clients: bool | str = False,
+    random_state: int | None,
+    extra_violations: list[dict[str, Any]] | None = None,
+) -> ZonePlan:
+    k = len(zone_ids)
+    table, summary, centres = evaluate(
+        units,
+        demand,
+        client_zone,
+        unit_labels,
+        k,
+        centres=centres,
+        fixed=fixed,
+        by_clients=by_clients,
+        random_state=random_state,
+    )
+    table.insert(0, "zone_id", zone_ids)
+    table["centre_x"] = units.xy[centres, 0]
+    table["centre_y"] = units.xy[centres, 1]
+    table["area_km2"] = [shapely.area(s) / 1e6 for s in shapes]
+    table["locked"] = np.zeros(k, dtype=bool) if locked is None else locked
+    zones = gpd.GeoDataFrame(table, geometry=list(shapes), crs=units.crs)
+    violations = list(extra_violations or [])
+    for row in table.itertuples():
+        if row.weekly_hours < floor - 1e-9:
+            violations.append(
+                {
+                    "rule": "below floor",
+                    "zone_id": row.zone_id,
+                    "detail": f"{row.weekly_hours:.1f} h/week < {floor:g}",
+                }
+            )
+        if row.weekly_hours > cap + 1e-9:
+            violations.append(
+                {
+                    "rule": "above cap",
+                    "zone_id": row.zone_id,
+                    "detail": f"{row.weekly_hours:.1f} h/week > {cap:g}",
+                }
+            )
+        if row.pieces != 1:
+            violations.append(
+                {
+                    "rule": "not one piece",
+                    "zone_id": row.zone_id,
+                    "detail": f"{row.pieces} pieces on the {_NETWORK_NAME[units.mode]} network",
+                }
+            )
+    unassigned = pd.DataFrame(
+        {
+            "client_id": [demand.ids[i] for i in sorted(reasons)],
+            "reason": [reasons[i] for i in sorted(reasons)],
+        }
+    )
+    summary.update(
+        {
+            "method": method,
+            "min_weekly_hours": floor,
+            "max_weekly_hours": None if not np.isfinite(cap) else cap,
+            "zones_below_floor": int((table["weekly_hours"] < floor - 1e-9).sum()),
+            "n_unassigned": len(unassigned),
+        }
+    )
+    labels = pd.Series(
+        np.where(
+            client_zone >= 0, np.asarray(zone_ids, dtype=object)[np.maximum(client_zone, 0)], None
+        ),
+        index=pd.Index(demand.ids, name="client_id"),
+        name="zone_id",
+        dtype=object,
+    )
+    report = PlanReport(
+        summary,
+        table.set_index("zone_id"),
+        pd.DataFrame(violations, columns=_VIOLATION_COLUMNS),
+        unassigned,
+    )
+    return ZonePlan(labels, zones, report, method, units, unit_labels)
+
+
+def check_polygons(
+    plan: gpd.GeoDataFrame,
+    units: Units,
+    demand: Demand,
+    network: TravelNetwork,
+    *,
+    floor: float,
+    cap: float,
+    where: str = "plan",
+) -> ZonePlan:
+    """Evaluate hand-drawn polygons: units and clients by containment, overlaps and gaps."""
+    if plan.crs is None:
+        raise ValidationError([Problem(where, "no CRS", "polygons with a CRS", "none")])
+    plan = plan.to_crs(units.crs)
+    ids = (plan["zone_id"] if "zone_id" in plan else pd.Series(plan.index)).astype(str).tolist()
+    geoms = shapely.make_valid(plan.geometry.to_numpy())
+    unit_count = np.zeros(units.n, dtype=int)
+    unit_labels = np.full(units.n, -1, dtype=np.intp)
+    for z, g in enumerate(geoms):
+        inside = (
+            shapely.contains_xy(g, units.xy[:, 0], units.xy[:, 1])
+            if not shapely.is_empty(g)
+            else np.zeros(units.n, dtype=bool)
+        )
+        unit_count += inside
+        unit_labels[(unit_labels < 0) & inside] = z
+    frame = demand.xy
+    client_zone = np.full(len(demand.ids), -1, dtype=np.intp)
+    client_count = np.zeros(len(demand.ids), dtype=int)
+    for z, g in enumerate(geoms):
+        inside = shapely.contains_xy(g, frame[:, 0], frame[:, 1])
+        client_count += inside
+        client_zone[(client_zone < 0) & inside] = z
+    reasons = {
+        int(i): "outside every zone (a gap in the plan)" for i in np.flatnonzero(client_zone < 0)
+    }
+    for i in np.flatnonzero(demand.far):
+        reasons[int(i)] = f"far from the {_NETWORK_NAME[units.mode]} network"
+    if reasons:
+        client_zone[np.fromiter(reasons, dtype=np.intp)] = -1
+    violations: list[dict[str, Any]] = []
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    for a, b in zip(left, right, strict=True):
+        if a < b:
+            shared = shapely.area(shapely.intersection(geoms[a], geoms[b]))
+            if shared > 1.0:
+                violations.append(
+                    {
+                        "rule": "overlap",
+                        "zone_id": ids[a],
+                        "detail": f"overlaps {ids[b]} by {shared / 1e4:.2f} ha",
+                    }
+                )
+    gap_units = int((unit_count == 0).sum())
+    gap_clients = int(((client_count == 0) & ~demand.far).sum())
+    if gap_units or gap_clients:
+        cover = shapely.union_all(geoms)
+        gap_area = shapely.area(shapely.difference(units.area, cover)) / 1e6
+        violations.append(
+            {
+                "rule": "gap",
+                "zone_id": None,
+                "detail": f"{gap_clients} clients and {gap_units} network points in no zone "
+                f"({gap_area:.2f} km² of the served area uncovered)",
+            }
+        )
+    shapes = [shapely.intersection(g, units.area) for g in geoms]
+    return _assemble(
+        units,
+        demand,
+        unit_labels,
+        client_zone,
+        ids,
+        shapes,
+        reasons,
+        method="polygons",
+        floor=floor,
+        cap=cap,
+        centres=None,
+        locked=None,
+        by_clients="occupied",
+        random_state=0,
+        extra_violations=violations,
+    )
