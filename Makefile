@@ -19,6 +19,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks examples notebooks
+	$(BIN)/lint-imports --no-cache
 
 # Tests, doctests, notebooks (nbmake) and example scripts, on 2 workers.
 test: install lint

@@ -173,7 +173,8 @@ def camden(seed: int = 0) -> dict[str, Any]:
         total_weekly_hours=21_000,
         random_state=seed,
     )
-    zoner = NeighbourhoodZoner(1000, n_zones=18, n_init=1, random_state=seed).fit(clients, net)
+    zoner = NeighbourhoodZoner(1000, n_zones=18, n_init=1, random_state=seed)
+    zoner.fit(clients, network=net)
     clients = clients.assign(zone_id=clients["client_id"].map(zoner.labels_))
     visits = expand_visits(clients, days="monday")
     visits["zone_id"] = visits["client_id"].map(clients.set_index("client_id")["zone_id"])

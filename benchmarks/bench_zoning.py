@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from carezones import datasets, load_network
-from carezones.zoning import NeighbourhoodZoner, grid_zones, kmeans_zones, ward_zones
+from carezones.zoning import NeighbourhoodZoner, agglomerative_zones, grid_zones, kmeans_zones
 from carezones.zoning.geo import build_units, grow_client_labels, place_clients
 from carezones.zoning.plan import ZonePlan, finish
 from carezones.zoning.providers import provider_lots
@@ -66,8 +66,8 @@ COLUMNS = {
     "min_to_centre": "mean_minutes_to_centre",
     "min_between": "median_minutes_between_clients",
     "within_15": "share_within_15_min",
-    "min_h": "min_zone_hours",
-    "max_h": "max_zone_hours",
+    "min_h": "smallest_zone_hours",
+    "max_h": "largest_zone_hours",
     "below_floor": "zones_below_floor",
     "one_piece": "all_one_piece",
 }
@@ -199,7 +199,7 @@ def compare(
     rows = [row(f"zoner (n={n_zones})", zoner.plan_, t_zoner)]
     for name, fn, extra in (
         ("k-means", kmeans_zones, {"random_state": 0}),
-        ("Ward + connectivity", ward_zones, {}),
+        ("agglomerative + connectivity", agglomerative_zones, {}),
         ("regular grid", grid_zones, {}),
     ):
         plan, t = timed(fn, clients, net, n_zones=k, min_weekly_hours=floor, **extra)

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"[2/4] Zones of at least {args.min_hours:g} h/week", flush=True)
     zoner = cz.NeighbourhoodZoner(
         args.min_hours, n_zones=args.n_zones, n_init=1, random_state=args.seed
-    ).fit(clients, net)
+    ).fit(clients, network=net)
     print("      " + str(zoner.report_).replace("\n", "\n      "))
 
     print(f"[3/4] {args.n_providers} provider lots of at least {args.min_provider_hours:g} h/week")

@@ -24,7 +24,9 @@ def plan(helsinki: TravelNetwork) -> dict[str, Any]:
     clients, _, _ = datasets.synthetic_population(
         helsinki, n_clients=120, n_carers=5, n_providers=2, random_state=0
     )
-    zoner = NeighbourhoodZoner(250, n_zones="auto", n_init=1, random_state=0).fit(clients, helsinki)
+    zoner = NeighbourhoodZoner(250, n_zones="auto", n_init=1, random_state=0).fit(
+        clients, network=helsinki
+    )
     lots = provider_lots(zoner.plan_, min_provider_hours=500, n_init=3, random_state=0)
     return {"network": helsinki, "zones": zoner.zones_, "lots": lots}
 

@@ -47,7 +47,9 @@ def build_plan(net: TravelNetwork) -> dict[str, Any]:
     clients, carers, _ = datasets.synthetic_population(
         net, n_clients=120, n_carers=30, n_providers=3, random_state=0
     )
-    zoner = NeighbourhoodZoner(250, n_zones="auto", n_init=1, random_state=0).fit(clients, net)
+    zoner = NeighbourhoodZoner(250, n_zones="auto", n_init=1, random_state=0).fit(
+        clients, network=net
+    )
     lots = provider_lots(zoner.plan_, min_provider_hours=500, n_init=3, random_state=0)
     visits = expand_visits(clients, days="monday")
     routes = plan_routes(

@@ -106,7 +106,7 @@ def _measure(**kwargs: object):  # type: ignore[no-untyped-def]
         "shifts": _shifts(),
         "unscheduled": _unscheduled(),
         "providers": {"A": "P1", "B": "P2"},
-        "params": OutcomeParams(min_zone_hours=11, min_provider_hours=12),
+        "params": OutcomeParams(min_weekly_hours=11, min_provider_hours=12),
     }
     options.update(kwargs)
     return measure_outcomes(_routes(), _visits(), **options)  # type: ignore[arg-type]
@@ -140,7 +140,7 @@ def test_hours_per_zone_and_provider_and_floors(out) -> None:  # type: ignore[no
     assert providers["meets_floor"].tolist() == [False, True]
     assert out["zones_below_floor"] == 1
     assert out["providers_below_floor"] == 1
-    assert out["min_zone_hours"] == 10.5
+    assert out["smallest_zone_hours"] == 10.5
     assert out["weekly_hours"] == 23.0
 
 
@@ -316,8 +316,8 @@ def test_bad_params_name_the_field() -> None:
     """A bad emission factor or floor is refused, naming the field."""
     with pytest.raises(ValidationError, match="co2e_kg_per_km"):
         OutcomeParams(co2e_kg_per_km=-1)
-    with pytest.raises(ValidationError, match="min_zone_hours"):
-        OutcomeParams(min_zone_hours=0)
+    with pytest.raises(ValidationError, match="min_weekly_hours"):
+        OutcomeParams(min_weekly_hours=0)
 
 
 def test_outcomes_of_a_route_plan(helsinki) -> None:  # type: ignore[no-untyped-def]

@@ -106,7 +106,7 @@ def test_lots_from_a_zone_plan() -> None:
         geometry=nodes.geometry.values,
         crs=net.crs,
     )
-    plan = NeighbourhoodZoner(120, n_zones=6, random_state=0).fit(clients, net).plan_
+    plan = NeighbourhoodZoner(120, n_zones=6, random_state=0).fit(clients, network=net).plan_
     result = provider_lots(plan, n_providers=2, min_provider_hours=300, random_state=0)
     assert result.summary["n_lots"] == 2 and (result.lots["weekly_hours"] >= 300).all()
     assert result.summary["all_contiguous"]

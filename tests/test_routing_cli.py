@@ -23,7 +23,7 @@ def files(tmp_path_factory, helsinki):
     )
     zoner = NeighbourhoodZoner(
         clients["weekly_hours"].sum() / 3, n_zones=2, n_init=1, random_state=0
-    ).fit(clients, helsinki)
+    ).fit(clients, network=helsinki)
     (folder / "zones").mkdir()
     zoner.zones_.to_file(folder / "zones" / "zones.gpkg", layer="zones", driver="GPKG")
     zoner.plan_.assignments().to_csv(folder / "zones" / "assignments.csv", index=False)

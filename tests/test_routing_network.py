@@ -201,6 +201,33 @@ def test_a_whole_plan_solves_zones_in_parallel_and_reports_progress(town) -> Non
     assert "Route plan" in str(plan)
 
 
+def test_plan_options_are_checked_where_the_plan_starts(town) -> None:
+    """A bad budget, seed or worker count is refused at once, all listed, before any solve."""
+    clients, carers, visits = week(town)
+    with pytest.raises(ValidationError) as err:
+        plan_routes(
+            visits, carers, town, clients=clients, max_seconds=-5, max_iterations=0,
+            random_state="x", n_jobs=0,
+        )  # fmt: skip
+    columns = {p.column for p in err.value.problems}
+    assert columns == {"max_seconds", "max_iterations", "random_state", "n_jobs"}
+    assert all(p.where == "plan_routes" for p in err.value.problems)
+
+
+def test_one_routing_budget_default() -> None:
+    """solve, plan_routes, the CLI and scenario files share one time budget default."""
+    import inspect
+
+    from carezones.cli.app import routes as routes_command
+    from carezones.routing import MAX_SECONDS
+    from carezones.scenario.spec import RoutingSpec
+
+    for fn, name in ((solve, "max_seconds"), (plan_routes, "max_seconds"),
+                     (routes_command, "seconds")):  # fmt: skip
+        assert inspect.signature(fn).parameters[name].default == MAX_SECONDS
+    assert RoutingSpec().max_seconds == MAX_SECONDS
+
+
 def test_zone_polygons_place_clients_and_carers(town) -> None:
     """Zones given as polygons: clients outside them are unscheduled, carers join the nearest."""
     import shapely

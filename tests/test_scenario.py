@@ -150,6 +150,15 @@ def test_round_trip_and_options(tmp_path: Path) -> None:
         s.with_options({"zones.n_zones": 0})
 
 
+def test_a_zone_cap_in_the_scenario_file(tmp_path: Path) -> None:
+    """[zones] max_weekly_hours (the CLI's --max-weekly-hours) is read and checked."""
+    s = Scenario.from_toml(tiny(tmp_path))
+    capped = s.with_options({"zones.max_weekly_hours": 900.0})
+    assert capped.zones.max_weekly_hours == 900.0 and s.zones.max_weekly_hours is None
+    with pytest.raises(ValidationError, match="max_weekly_hours"):
+        s.with_options({"zones.min_weekly_hours": 100, "zones.max_weekly_hours": 50})
+
+
 # ------------------------------------------------------------------ running
 
 
@@ -260,7 +269,7 @@ def grid_base(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 def test_grid_names_every_combination(grid_base: Scenario) -> None:
     """A grid gives one scenario per combination, named by its options."""
-    from carezones.scenario.sweep import expand
+    from carezones.scenario.sweeps import expand
 
     got = expand(grid_base, {"zones.n_zones": [2, 3], "demand.growth": [0.0, 0.1]})
     assert [s.name for s in got][:2] == [

@@ -16,11 +16,11 @@ from carezones.network import TravelNetwork
 from carezones.zoning import (
     NeighbourhoodZoner,
     ZonePlan,
+    agglomerative_zones,
     check_plan,
     grid_zones,
     kmeans_zones,
     neighbourhood_zones,
-    ward_zones,
 )
 from conftest import grid_network
 
@@ -50,7 +50,7 @@ def clients() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(clients: gpd.GeoDataFrame) -> NeighbourhoodZoner:
-    return NeighbourhoodZoner(250, n_zones=4, random_state=0).fit(clients, GRID)
+    return NeighbourhoodZoner(250, n_zones=4, random_state=0).fit(clients, network=GRID)
 
 
 def node_zones(plan: ZonePlan, net: TravelNetwork) -> pd.Series:
@@ -102,7 +102,7 @@ def test_each_client_exactly_once(clients: gpd.GeoDataFrame) -> None:
         crs=GRID.crs,
     )
     both = pd.concat([clients, far], ignore_index=True)
-    zoner = NeighbourhoodZoner(250, n_zones=3, random_state=0).fit(both, GRID)
+    zoner = NeighbourhoodZoner(250, n_zones=3, random_state=0).fit(both, network=GRID)
     assert list(zoner.labels_.index) == both["client_id"].tolist()
     unassigned = set(zoner.unassigned_["client_id"])
     assert unassigned == {"far"}
@@ -120,7 +120,68 @@ def test_polygons_partition_the_area(fitted: NeighbourhoodZoner, clients: gpd.Ge
 def test_predict_agrees_with_labels(fitted: NeighbourhoodZoner, clients: gpd.GeoDataFrame) -> None:
     """predict() on the fitted clients returns labels_."""
     assert fitted.predict(clients).equals(fitted.labels_)
-    assert fitted.labels_.equals(fitted.fit_predict(clients, GRID))
+    assert fitted.labels_.equals(fitted.fit_predict(clients, network=GRID))
+
+
+def test_the_zoner_is_a_scikit_learn_estimator(
+    fitted: NeighbourhoodZoner, clients: gpd.GeoDataFrame
+) -> None:
+    """get_params, set_params, clone and repr work; predict before fit is NotFittedError."""
+    from sklearn.base import BaseEstimator, clone
+    from sklearn.exceptions import NotFittedError
+
+    assert isinstance(fitted, BaseEstimator)
+    params = fitted.get_params()
+    assert params["min_weekly_hours"] == 250 and params["n_zones"] == 4
+    fresh = clone(fitted)
+    assert fresh.get_params() == params and not hasattr(fresh, "plan_")
+    assert fresh.set_params(n_zones=3) is fresh and fresh.n_zones == 3
+    assert repr(fresh) == "NeighbourhoodZoner(min_weekly_hours=250, n_zones=3, random_state=0)"
+    with pytest.raises(NotFittedError):
+        fresh.predict(clients)
+    assert fresh.fit(clients, network=GRID).n_zones_ == 3
+
+
+def test_the_network_goes_by_keyword(clients: gpd.GeoDataFrame) -> None:
+    """fit(clients, network) still works, with a DeprecationWarning; no network is an error."""
+    zoner = NeighbourhoodZoner(250, n_zones=2, n_init=1, random_state=0)
+    with pytest.warns(DeprecationWarning, match="network=network"):
+        old = zoner.fit(clients, GRID).labels_
+    assert old.equals(zoner.fit(clients, network=GRID).labels_)
+    with pytest.raises(ValidationError, match="no network"):
+        zoner.fit(clients)
+
+
+def test_ward_zones_is_a_deprecated_name_of_agglomerative_zones(
+    clients: gpd.GeoDataFrame,
+) -> None:
+    """ward_zones warns and gives exactly agglomerative_zones' plan."""
+    from carezones.zoning import ward_zones
+
+    with pytest.warns(DeprecationWarning, match="agglomerative_zones"):
+        old = ward_zones(clients, GRID, n_zones=3)
+    assert old.labels.equals(agglomerative_zones(clients, GRID, n_zones=3).labels)
+
+
+def test_one_default_floor_and_starts() -> None:
+    """The zone floor and the starts have one default, shared by API, CLI and scenarios."""
+    import inspect
+
+    from carezones.cli.app import zones as zones_command
+    from carezones.scenario.spec import ProviderSpec, ZoneSpec
+    from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT, provider_lots
+
+    zoner = NeighbourhoodZoner()
+    assert zoner.min_weekly_hours == MIN_WEEKLY_HOURS == ZoneSpec().min_weekly_hours
+    assert zoner.n_init == N_INIT == ZoneSpec().n_init
+    cli = inspect.signature(zones_command).parameters
+    assert cli["min_weekly_hours"].default == MIN_WEEKLY_HOURS
+    assert (
+        cli["min_provider_hours"].default == MIN_PROVIDER_HOURS == ProviderSpec().min_provider_hours
+    )
+    assert inspect.signature(provider_lots).parameters["min_provider_hours"].default == (
+        MIN_PROVIDER_HOURS
+    )
 
 
 def test_locked_polygon_zone_unchanged(
@@ -130,7 +191,9 @@ def test_locked_polygon_zone_unchanged(
     keep = fitted.zones_.iloc[[1]][["zone_id", "geometry"]]
     zone = keep["zone_id"].iloc[0]
     before = set(fitted.labels_[fitted.labels_ == zone].index)
-    again = NeighbourhoodZoner(250, n_zones=3, locked=keep, random_state=5).fit(clients, GRID)
+    again = NeighbourhoodZoner(250, n_zones=3, locked=keep, random_state=5).fit(
+        clients, network=GRID
+    )
     assert set(again.labels_[again.labels_ == zone].index) == before
     assert again.zones_.set_index("zone_id").loc[zone, "locked"]
     assert again.n_zones_ == 3 and again.report_.ok
@@ -140,7 +203,7 @@ def test_locked_client_set_unchanged(fitted: NeighbourhoodZoner, clients: gpd.Ge
     """A zone locked as a client set keeps exactly those clients."""
     members = list(fitted.labels_[fitted.labels_ == "Z01"].index)
     again = NeighbourhoodZoner(250, n_zones=4, locked={"mine": members}, random_state=3).fit(
-        clients, GRID
+        clients, network=GRID
     )
     assert set(again.labels_[again.labels_ == "mine"].index) == set(members)
     assert_one_piece(again.plan_, GRID)
@@ -150,7 +213,9 @@ def test_seeds_are_zone_centres(clients: gpd.GeoDataFrame) -> None:
     """Each seed becomes the centre of its own zone, in the order given."""
     nodes = GRID.nodes["walk"]
     seeds = gpd.GeoSeries([nodes.geometry.iloc[0], nodes.geometry.iloc[63]], crs=GRID.crs)
-    zoner = NeighbourhoodZoner(250, n_zones=4, seeds=seeds, random_state=0).fit(clients, GRID)
+    zoner = NeighbourhoodZoner(250, n_zones=4, seeds=seeds, random_state=0).fit(
+        clients, network=GRID
+    )
     zones = zoner.zones_
     for j, seed in enumerate(seeds):
         assert zones["centre_x"].iloc[j] == pytest.approx(seed.x)
@@ -162,9 +227,9 @@ def test_infeasible_floor_says_how_many_zones(clients: gpd.GeoDataFrame) -> None
     """Too many zones for the hours raises InfeasibleError naming the supported count."""
     total = clients["weekly_hours"].sum()
     with pytest.raises(InfeasibleError, match=f"support at most {int(total // 300)} zones"):
-        NeighbourhoodZoner(300, n_zones=int(total // 300) + 1).fit(clients, GRID)
+        NeighbourhoodZoner(300, n_zones=int(total // 300) + 1).fit(clients, network=GRID)
     with pytest.raises(RuntimeError):
-        NeighbourhoodZoner(total + 1).fit(clients, GRID)
+        NeighbourhoodZoner(total + 1).fit(clients, network=GRID)
 
 
 def test_deterministic_with_random_state(clients: gpd.GeoDataFrame) -> None:
@@ -178,7 +243,7 @@ def test_deterministic_with_random_state(clients: gpd.GeoDataFrame) -> None:
 def test_auto_finds_most_zones_meeting_floor(clients: gpd.GeoDataFrame) -> None:
     """n_zones='auto' draws as many zones as the hours allow."""
     total = clients["weekly_hours"].sum()
-    zoner = NeighbourhoodZoner(total / 5.5, random_state=0).fit(clients, GRID)
+    zoner = NeighbourhoodZoner(total / 5.5, random_state=0).fit(clients, network=GRID)
     assert zoner.n_zones_ == 5 and zoner.report_.ok
 
 
@@ -186,7 +251,7 @@ def test_cap_is_respected(clients: gpd.GeoDataFrame) -> None:
     """max_weekly_hours caps every zone."""
     total = clients["weekly_hours"].sum()
     zoner = NeighbourhoodZoner(total / 8, max_weekly_hours=total / 3.5, n_zones=4, random_state=0)
-    zoner.fit(clients, GRID)
+    zoner.fit(clients, network=GRID)
     assert zoner.zones_["weekly_hours"].max() <= total / 3.5 + 1e-9
 
 
@@ -196,10 +261,10 @@ def test_bad_input_lists_every_problem(clients: gpd.GeoDataFrame) -> None:
     bad.loc[1, "client_id"] = "c0"
     bad.loc[2, "weekly_hours"] = -1.0
     with pytest.raises(ValidationError) as err:
-        NeighbourhoodZoner(100).fit(bad, GRID)
+        NeighbourhoodZoner(100).fit(bad, network=GRID)
     assert len(err.value.problems) == 2 and "'c0'" in str(err.value)
     with pytest.raises(ValidationError, match="n_zones"):
-        NeighbourhoodZoner(100, n_zones=0).fit(clients, GRID)
+        NeighbourhoodZoner(100, n_zones=0).fit(clients, network=GRID)
 
 
 def test_check_plan_finds_hand_drawn_faults(clients: gpd.GeoDataFrame) -> None:
@@ -250,7 +315,7 @@ def test_check_plan_agrees_with_the_zoner(
 def test_baselines_return_comparable_plans(clients: gpd.GeoDataFrame) -> None:
     """k-means, Ward (network connectivity) and the grid return plans with the same metrics."""
     km = kmeans_zones(clients, GRID, n_zones=4, random_state=0)
-    ward = ward_zones(clients, GRID, n_zones=4)
+    ward = agglomerative_zones(clients, GRID, n_zones=4)
     grid = grid_zones(clients, GRID, n_zones=4)
     assert len(km.zones) == 4 and len(ward.zones) == 4 and 2 <= len(grid.zones) <= 6
     assert ward.report.summary["all_one_piece"]
@@ -281,7 +346,7 @@ def test_property_random_demand(hours: list[float], seed: int, share: float) -> 
     net = grid_network(6)
     clients = make_clients(net, np.array(hours), seed=seed)
     floor = share * float(np.sum(hours))
-    zoner = NeighbourhoodZoner(floor, random_state=seed).fit(clients, net)
+    zoner = NeighbourhoodZoner(floor, random_state=seed).fit(clients, network=net)
     assert (zoner.zones_["weekly_hours"] >= floor - 1e-9).all()
     assert zoner.zones_["weekly_hours"].sum() == pytest.approx(sum(hours))
     assert zoner.labels_.notna().all() and zoner.unassigned_.empty
@@ -337,7 +402,7 @@ def test_streets_cut_off_by_a_locked_zone(clients: gpd.GeoDataFrame) -> None:
     )
     total = clients["weekly_hours"].sum()
     zoner = NeighbourhoodZoner(total / 4, n_zones="auto", locked=wall, random_state=0).fit(
-        clients, GRID
+        clients, network=GRID
     )
     west = clients.geometry.x < x0 + 50
     cut = set(clients.loc[west, "client_id"])

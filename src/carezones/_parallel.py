@@ -7,6 +7,8 @@ import sys
 import threading
 from multiprocessing.context import BaseContext
 
+from threadpoolctl import threadpool_limits
+
 #: Threads that sleep until they are needed: forking beside them is safe.
 _IDLE_THREADS = frozenset({"tqdm_monitor"})
 
@@ -40,6 +42,4 @@ def single_threaded() -> None:
     k-means hangs in GNU libgomp after a fork), and two workers on two cores gain nothing
     from more threads each.
     """
-    from threadpoolctl import threadpool_limits
-
     threadpool_limits(1)

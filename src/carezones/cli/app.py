@@ -32,8 +32,15 @@ from carezones.exceptions import CarezonesError, FarFromNetworkWarning, Problem,
 from carezones.geocode import Geocoder
 from carezones.network import MODES, load_network
 from carezones.rota import RotaColumns, RotaRules, read_rota, score_rota
+from carezones.routing import MAX_SECONDS
 from carezones.scenario import Scenario, compare, run_scenario, sweep
-from carezones.zoning import NeighbourhoodZoner, check_plan, provider_lots
+from carezones.zoning import (
+    MIN_PROVIDER_HOURS,
+    MIN_WEEKLY_HOURS,
+    NeighbourhoodZoner,
+    check_plan,
+    provider_lots,
+)
 
 app = typer.Typer(
     help="Home-care neighbourhood zones around the routes carers can walk or cycle.",
@@ -290,11 +297,15 @@ def zones(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
         "carezones-zones"
     ),
-    min_hours: Annotated[
-        float, typer.Option("--min-hours", help="Floor of weekly hours per zone.")
-    ] = 1000.0,
-    max_hours: Annotated[
-        float | None, typer.Option("--max-hours", help="Optional cap of weekly hours per zone.")
+    min_weekly_hours: Annotated[
+        float,
+        typer.Option("--min-weekly-hours", "--min-hours", help="Floor of weekly hours per zone."),
+    ] = MIN_WEEKLY_HOURS,
+    max_weekly_hours: Annotated[
+        float | None,
+        typer.Option(
+            "--max-weekly-hours", "--max-hours", help="Optional cap of weekly hours per zone."
+        ),
     ] = None,
     n_zones: Annotated[
         str,
@@ -313,7 +324,7 @@ def zones(
     ] = None,
     min_provider_hours: Annotated[
         float, typer.Option("--min-provider-hours", help="Minimum weekly hours per provider lot.")
-    ] = 1000.0,
+    ] = MIN_PROVIDER_HOURS,
     carers_file: Annotated[
         Path | None,
         typer.Option("--carers", help="Carers (provider_id, home) to match lots to providers."),
@@ -339,20 +350,22 @@ def zones(
     out.mkdir(parents=True, exist_ok=True)
     if check_file is not None:
         typer.echo(f"[3/4] Checking the plan in {check_file}")
-        report = check_plan(gpd.read_file(check_file), clients, net, min_weekly_hours=min_hours,
-                            max_weekly_hours=max_hours)  # fmt: skip
+        report = check_plan(
+            gpd.read_file(check_file), clients, net,
+            min_weekly_hours=min_weekly_hours, max_weekly_hours=max_weekly_hours,
+        )  # fmt: skip
         (out / "report.json").write_text(json.dumps(report.to_dict(), indent=1))
         typer.echo(str(report))
         typer.echo(f"[4/4] Report written to {out / 'report.json'}")
         return
-    typer.echo(f"[3/4] Drawing zones of at least {min_hours:g} h/week (n_zones={n_zones})")
+    typer.echo(f"[3/4] Drawing zones of at least {min_weekly_hours:g} h/week (n_zones={n_zones})")
     zoner = NeighbourhoodZoner(
-        min_hours,
-        max_weekly_hours=max_hours,
+        min_weekly_hours,
+        max_weekly_hours=max_weekly_hours,
         n_zones="auto" if n_zones == "auto" else int(n_zones),
         locked=gpd.read_file(locked_file) if locked_file is not None else None,
         random_state=seed,
-    ).fit(clients, net)
+    ).fit(clients, network=net)
     typer.echo(str(zoner.report_))
     data = zoner.report_.to_dict()
     zoner.zones_.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
@@ -469,7 +482,7 @@ def routes(
     ),
     seconds: Annotated[
         float, typer.Option("--seconds", help="Time budget of each zone-day (s).")
-    ] = 20.0,
+    ] = MAX_SECONDS,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes (zones in parallel).")] = 2,
     time_windows: Annotated[
         str, typer.Option("--time-windows", help="hard, or soft (late starts priced).")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from carezones import datasets, maps
-from carezones.maps import figures
 from carezones.scenario import Scenario, ScenarioResult, run_scenario
 
 #: The demo's scenario: about 1,100 care hours a week on central Helsinki's streets.
@@ -94,8 +93,8 @@ def run_demo(out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Pat
     fig_paths = []
     floor = DEMO_SCENARIO["zones"]["min_weekly_hours"]
     for name, fig in (
-        ("zones.png", figures.zones_figure(result.zones, lots=result.lots, network=network)),
-        ("hours_per_zone.png", figures.hours_figure(result.zones, floor=floor, lots=result.lots)),
+        ("zones.png", maps.zones_figure(result.zones, lots=result.lots, network=network)),
+        ("hours_per_zone.png", maps.hours_figure(result.zones, floor=floor, lots=result.lots)),
     ):
         fig.savefig(out / name, dpi=120, bbox_inches="tight")
         fig_paths.append(out / name)

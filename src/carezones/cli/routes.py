@@ -12,7 +12,7 @@ import pandas as pd
 from carezones.demand import expand_visits, read_carers, read_clients
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import load_network
-from carezones.routing import RoutingParams, carer_zones, plan_routes
+from carezones.routing import MAX_SECONDS, RoutingParams, carer_zones, plan_routes
 
 logger = logging.getLogger("carezones.routing")
 
@@ -67,7 +67,7 @@ def route_files(
     out: Path,
     *,
     day: str = "monday",
-    seconds: float = 20.0,
+    seconds: float = MAX_SECONDS,
     jobs: int = 2,
     time_windows: str = "hard",
     seed: int = 0,

@@ -24,6 +24,7 @@ ships Leaflet 1.9.4's ``dist`` files unchanged (see :mod:`carezones.maps.offline
 """
 
 from carezones.maps import figures
+from carezones.maps.figures import hours_figure, travel_to_care_figure, zones_figure
 from carezones.maps.offline import OfflineMapWarning
 from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
 from carezones.maps.people import carers_map, demand_map, isochrone_map
@@ -35,6 +36,7 @@ __all__ = [
     "carers_map",
     "demand_map",
     "figures",
+    "hours_figure",
     "isochrone_map",
     "network_map",
     "plan_map",
@@ -42,5 +44,7 @@ __all__ = [
     "save_map",
     "then_now_map",
     "to_html",
+    "travel_to_care_figure",
+    "zones_figure",
     "zones_map",
 ]

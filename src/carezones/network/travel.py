@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 import shapely.ops
 from pyproj import CRS, Transformer
+from scipy.sparse.csgraph import dijkstra
 
 from carezones.exceptions import Problem, ValidationError
 from carezones.network.graph import TravelNetwork
@@ -320,8 +321,6 @@ def _node_times(
     network: TravelNetwork, mode: str, src: np.ndarray, dst: np.ndarray, limit: float
 ) -> np.ndarray:
     """Network seconds from node positions ``src`` to ``dst`` (unique arrays)."""
-    from scipy.sparse.csgraph import dijkstra
-
     csr = network.index(mode).csr
     n = csr.shape[0]
     flip = len(dst) < len(src)  # run from the smaller side, on the reversed graph if needed
@@ -516,8 +515,6 @@ def isochrones(
     >>> bool(iso.geometry.iloc[0].buffer(1).contains(iso.geometry.iloc[1]))
     True
     """
-    from scipy.sparse.csgraph import dijkstra
-
     limits = sorted([float(m) for m in np.atleast_1d(minutes)], reverse=True)
     if isinstance(point, gpd.GeoSeries | gpd.GeoDataFrame):
         snapped = snap_points(network, point, mode=mode, where="point")

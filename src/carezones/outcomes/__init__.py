@@ -19,7 +19,7 @@ are carers' hours: a double-handed visit counts twice, as it is paid twice.
 
 - ``weekly_hours`` (h/week): the clients' care hours (their ``weekly_hours``), per zone and
   per provider, with ``zones_below_floor`` and ``providers_below_floor`` (hours under
-  ``min_zone_hours`` / ``min_provider_hours``).
+  ``min_weekly_hours`` / ``min_provider_hours``).
 - ``travel_to_care_ratio``: carers' travel time (home to the first visit, between visits,
   back home) over their contact time. ``travel_hours_per_week`` the travel itself.
 - ``walk_cycle_share``: share of the in-person visits reached on foot or by bike (every

@@ -229,7 +229,7 @@ def home_to_visit_km(routes: pd.DataFrame, clients: pd.DataFrame, carers: pd.Dat
 ZONE_OUTCOMES = (
     "n_zones",
     "zones_below_floor",
-    "min_zone_hours",
+    "smallest_zone_hours",
     "carers_local_share",
     "workforce_gap_hours",
 )
@@ -414,7 +414,7 @@ def zone_table(
     if not len(out):
         out = pd.DataFrame(columns=["zone_id", "provider_id", "weekly_hours", "n_clients"])
         out["care_hours_per_week"] = []
-    out.insert(4, "meets_floor", floor_flags(out["weekly_hours"], params.min_zone_hours))
+    out.insert(4, "meets_floor", floor_flags(out["weekly_hours"], params.min_weekly_hours))
     return out
 
 
@@ -471,13 +471,13 @@ def overall_values(
     values["weekly_hours"] = float(clients["weekly_hours"].astype(float).sum())
     values["n_zones"] = float(len(per_zone))
     hours = per_zone["weekly_hours"].astype(float)
-    values["min_zone_hours"] = float(hours.min()) if len(hours) else np.nan
-    if params.min_zone_hours is not None:
-        values["zones_below_floor"] = float((hours < params.min_zone_hours - 1e-9).sum())
+    values["smallest_zone_hours"] = float(hours.min()) if len(hours) else np.nan
+    if params.min_weekly_hours is not None:
+        values["zones_below_floor"] = float((hours < params.min_weekly_hours - 1e-9).sum())
     values["n_providers"] = float(len(per_provider)) if len(per_provider) else np.nan
     if len(per_provider):
         p_hours = per_provider["weekly_hours"].astype(float)
-        values["min_provider_hours"] = float(p_hours.min())
+        values["smallest_provider_hours"] = float(p_hours.min())
         if params.min_provider_hours is not None:
             values["providers_below_floor"] = float(
                 (p_hours < params.min_provider_hours - 1e-9).sum()

@@ -26,11 +26,11 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("n_clients", "clients", "clients in the plan"),
     ("weekly_hours", "h/week", "clients' care hours a week"),
     ("n_zones", "zones", "neighbourhood zones (NaN: no zones)"),
-    ("zones_below_floor", "zones", "zones under min_zone_hours (NaN: no zone floor)"),
-    ("min_zone_hours", "h/week", "hours of the smallest zone"),
+    ("zones_below_floor", "zones", "zones under min_weekly_hours (NaN: no zone floor)"),
+    ("smallest_zone_hours", "h/week", "hours of the smallest zone"),
     ("n_providers", "providers", "providers"),
     ("providers_below_floor", "providers", "providers under min_provider_hours"),
-    ("min_provider_hours", "h/week", "hours of the smallest provider"),
+    ("smallest_provider_hours", "h/week", "hours of the smallest provider"),
     ("visits_per_week", "visits/week", "visits to make"),
     ("scheduled_share", "share", "visits in a route"),
     ("unscheduled_visits_per_week", "visits/week", "visits no carer could make"),
@@ -66,8 +66,9 @@ class OutcomeParams:
     co2e_kg_per_km
         Emission factor of the km driven, kg CO2e per km >= 0; default
         :data:`CO2E_KG_PER_KM_AVERAGE_CAR` (UK government, 2025, average car, unknown fuel).
-    min_zone_hours, min_provider_hours
-        The floors (h/week) zones and providers are checked against; None: not checked.
+    min_weekly_hours, min_provider_hours
+        The floors (h/week) zones and providers are checked against (the zoner's
+        ``min_weekly_hours`` and the lots' ``min_provider_hours``); None: not checked.
     virtual_share
         Share of the scheduled ``virtual_ok`` visits made virtual calls, in [0, 1].
     short_call_minutes
@@ -78,7 +79,7 @@ class OutcomeParams:
         Seed of the choice of virtual visits.
     zoned
         False for a plan without zones (the "then" baseline, routed per provider): the
-        zone outcomes (``n_zones``, ``zones_below_floor``, ``min_zone_hours``,
+        zone outcomes (``n_zones``, ``zones_below_floor``, ``smallest_zone_hours``,
         ``carers_local_share``, ``workforce_gap_hours``) are then NaN.
 
     Examples
@@ -93,7 +94,7 @@ class OutcomeParams:
     """
 
     co2e_kg_per_km: float = CO2E_KG_PER_KM_AVERAGE_CAR
-    min_zone_hours: float | None = None
+    min_weekly_hours: float | None = None
     min_provider_hours: float | None = None
     virtual_share: float = 0.0
     short_call_minutes: float = 30.0
@@ -121,7 +122,7 @@ class OutcomeParams:
         for name in ("co2e_kg_per_km", "short_call_minutes"):
             if not (number(getattr(self, name)) and getattr(self, name) >= 0):
                 bad(name, "a number >= 0")
-        for name in ("min_zone_hours", "min_provider_hours"):
+        for name in ("min_weekly_hours", "min_provider_hours"):
             value = getattr(self, name)
             if value is not None and not (number(value) and value > 0):
                 bad(name, "None or a number > 0")

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.rota.columns import (
@@ -94,8 +95,6 @@ def _to_datetime(strings: pd.Series, cols: RotaColumns) -> np.ndarray:
         if fmt is None and _ISO_DATE.match(str(strings.iloc[0])):
             fmt = "ISO8601"  # year first is never day first, whatever ``dayfirst`` says
         if fmt is None:
-            from pandas.tseries.api import guess_datetime_format
-
             fmt = guess_datetime_format(str(strings.iloc[0]), dayfirst=cols.dayfirst)
         if fmt is not None:
             got = pd.to_datetime(strings, format=fmt, errors="coerce").to_numpy("datetime64[ns]")

@@ -13,9 +13,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.sparse.csgraph import dijkstra
 
 from carezones.exceptions import Problem, ValidationError
-from carezones.network import TravelNetwork
+from carezones.network import TravelNetwork, snap_points, travel_time_matrix
 from carezones.rota.rules import RotaRules
 
 __all__ = ["ACTIVE_MODES", "Rebuilt", "rebuild"]
@@ -110,10 +111,6 @@ def _place_matrices(
     snaps: dict[str, Any] = {}
     modes = [str(m) for m in pd.unique(mode_of)]
     if network is not None:
-        import geopandas as gpd
-
-        from carezones.network.travel import snap_points, travel_time_matrix
-
         missing = []
         if not isinstance(clients, gpd.GeoDataFrame):
             missing.append("clients=... (a GeoDataFrame with client_id and Point geometry)")
@@ -153,8 +150,6 @@ def _place_matrices(
         if network is None:
             m = np.zeros((len(labels), len(labels)))
         else:
-            import geopandas as gpd
-
             pts = gpd.GeoSeries(
                 list(homes.loc[carer_ids].to_numpy()) + list(cl_geom.loc[client_ids].to_numpy()),
                 crs=network.crs,
@@ -177,8 +172,6 @@ def _path_metres(
     One Dijkstra with predecessors per distinct origin node, then every path walked back
     at once; the quickest of parallel edges is the one taken. Snap distances included.
     """
-    from scipy.sparse.csgraph import dijkstra
-
     index = network.index(mode)
     n = len(index.node_ids)
     na, nb = snapped.position[a], snapped.position[b]

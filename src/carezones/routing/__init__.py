@@ -54,14 +54,23 @@ breaks, soft windows or continuity) PyVRP gets almost all of the time budget.
 
 from carezones.routing.model import RoutingModel
 from carezones.routing.plan import RoutePlan, carer_zones, plan_routes
-from carezones.routing.problem import Carer, Location, Profile, RoutingParams, RoutingProblem, Visit
+from carezones.routing.problem import (
+    MAX_SECONDS,
+    Carer,
+    Location,
+    Profile,
+    RoutingParams,
+    RoutingProblem,
+    Visit,
+)
 from carezones.routing.result import ROUTE_COLUMNS, SHIFT_COLUMNS, RoutingResult
-from carezones.routing.solve import solve
+from carezones.routing.solver import solve
 from carezones.routing.tables import build_problem
 from carezones.routing.validate import RULES as VALIDATION_RULES
 from carezones.routing.validate import validate_plan
 
 __all__ = [
+    "MAX_SECONDS",
     "ROUTE_COLUMNS",
     "SHIFT_COLUMNS",
     "VALIDATION_RULES",

@@ -25,9 +25,9 @@ import pandas as pd
 from carezones._parallel import pool_context, single_threaded
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork
-from carezones.routing.problem import RoutingParams
+from carezones.routing.problem import MAX_SECONDS, RoutingParams
 from carezones.routing.result import ROUTE_COLUMNS, RoutingResult
-from carezones.routing.solve import solve
+from carezones.routing.solver import check_options, solve
 from carezones.routing.tables import (
     check_tables,
     known_pairs,
@@ -313,7 +313,7 @@ def plan_routes(
     days: str | list[str] | None = None,
     known_carers: Any = None,
     params: RoutingParams | None = None,
-    max_seconds: float = 20.0,
+    max_seconds: float = MAX_SECONDS,
     max_iterations: int | None = None,
     n_jobs: int = 2,
     random_state: int | None = None,
@@ -373,6 +373,7 @@ def plan_routes(
     [['A', 'ann', 'v1'], ['B', 'bob', 'v2']]
     """
     t0 = time.perf_counter()
+    check_options(max_seconds, max_iterations, random_state, n_jobs=n_jobs, where="plan_routes")
     check_tables(visits, carers, network)
     params = params or RoutingParams(start_step=60)
     visits = visits.copy()

@@ -25,6 +25,7 @@ from carezones.exceptions import Problem, ValidationError, unknown_keys
 __all__ = [
     "BIG_TIME",
     "DAY",
+    "MAX_SECONDS",
     "Carer",
     "Location",
     "Profile",
@@ -37,6 +38,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DAY = 86_400  # seconds
+#: The routing time budget (seconds) of one solve, i.e. one zone-day: the one default of
+#: :func:`~carezones.routing.solve`, :func:`~carezones.routing.plan_routes`, ``carezones
+#: routes --seconds`` and a scenario's ``[routing] max_seconds``.
+MAX_SECONDS = 10.0
 BIG_TIME = 10**9  # seconds; larger times are "no path"
 
 
@@ -61,7 +66,7 @@ class RoutingParams:
     pyvrp_share
         Share of the time budget PyVRP gets before the repair and local search, in
         (0, 1]; None chooses 0.95 for plain time-window problems and 0.65 otherwise
-        (:data:`carezones.routing.solve.PLAIN_PYVRP_SHARE`, ``PYVRP_SHARE``).
+        (:data:`carezones.routing.solver.PLAIN_PYVRP_SHARE`, ``PYVRP_SHARE``).
 
     Examples
     --------

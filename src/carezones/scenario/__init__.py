@@ -107,11 +107,11 @@ Routing takes most of the time: ``max_seconds`` per zone and day, zones in paral
 afterwards (see :mod:`carezones.outcomes`).
 """
 
-from carezones.scenario.compare import compare
+from carezones.scenario.comparison import compare
 from carezones.scenario.definition import Scenario, load_scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.run import run_scenario
-from carezones.scenario.sweep import sweep
+from carezones.scenario.sweeps import sweep
 
 __all__ = [
     "Scenario",

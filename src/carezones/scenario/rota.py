@@ -131,7 +131,7 @@ def run_rota(scenario: Scenario, clock: Clock) -> ScenarioResult:
     o = scenario.outcomes
     params = OutcomeParams(
         co2e_kg_per_km=CO2E_KG_PER_KM_AVERAGE_CAR if o.co2e_kg_per_km is None else o.co2e_kg_per_km,
-        min_zone_hours=None,
+        min_weekly_hours=None,
         min_provider_hours=scenario.providers.min_provider_hours,
         virtual_share=0.0,
         short_call_minutes=o.short_call_minutes,

@@ -36,12 +36,13 @@ def _now(
     clock.step("zones")
     zoner = NeighbourhoodZoner(
         z.min_weekly_hours,
+        max_weekly_hours=z.max_weekly_hours,
         n_zones=z.n_zones,  # type: ignore[arg-type]
         n_init=z.n_init,
         resolution=z.resolution,
         max_snap_distance=z.max_snap_distance,
         random_state=scenario.seed,
-    ).fit(clients, network)
+    ).fit(clients, network=network)
     clock.step("provider lots")
     has_employer = (
         "provider_id" in carers.columns and carers["provider_id"].astype(str).ne("").any()
@@ -135,7 +136,7 @@ def run(
     o = scenario.outcomes
     params = OutcomeParams(
         co2e_kg_per_km=CO2E_KG_PER_KM_AVERAGE_CAR if o.co2e_kg_per_km is None else o.co2e_kg_per_km,
-        min_zone_hours=zone_floor,
+        min_weekly_hours=zone_floor,
         min_provider_hours=scenario.providers.min_provider_hours,
         virtual_share=d.virtual_share,
         short_call_minutes=o.short_call_minutes,

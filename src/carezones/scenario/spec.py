@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 from carezones.network import MODES
 from carezones.rota import RotaColumns, RotaRules
-from carezones.routing import RoutingParams
+from carezones.routing import MAX_SECONDS, RoutingParams
+from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
 
 __all__ = [
     "DAYS",
@@ -174,19 +175,25 @@ class DataSpec:
 class ZoneSpec:
     """``[zones]``: the neighbourhood zoner's options.
 
-    The floor (h/week), number of zones ("auto": as many as the floor allows), starts,
-    street resolution (m) and snap distance (m).
+    The floor and the optional cap (h/week), number of zones ("auto": as many as the
+    floor allows), starts, street resolution (m) and snap distance (m); the defaults are
+    the zoner's (:mod:`carezones.zoning.defaults`).
     """
 
-    min_weekly_hours: float = 1000.0
+    min_weekly_hours: float = MIN_WEEKLY_HOURS
+    max_weekly_hours: float | None = None
     n_zones: int | str = "auto"
-    n_init: int = 1
+    n_init: int = N_INIT
     resolution: float = 100.0
     max_snap_distance: float = 500.0
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
         _positive(c, self, "min_weekly_hours")
+        _positive(c, self, "max_weekly_hours", optional=True)
+        cap, floor = self.max_weekly_hours, self.min_weekly_hours
+        if _number(cap) and _number(floor) and cap < floor:
+            _bad(c, self, "max_weekly_hours", f"None or a number >= min_weekly_hours ({floor:g})")
         _count(c, self, "n_zones", 1, auto=True)
         _count(c, self, "n_init", 1)
         _positive(c, self, "resolution")
@@ -205,7 +212,7 @@ class ProviderSpec:
     """
 
     n_providers: int | str = "auto"
-    min_provider_hours: float = 1000.0
+    min_provider_hours: float = MIN_PROVIDER_HOURS
     allocation: str = "market_share"
 
     def __post_init__(self) -> None:
@@ -251,7 +258,7 @@ class RoutingSpec:
     """
 
     days: tuple[str, ...] = ("monday",)
-    max_seconds: float = 10.0
+    max_seconds: float = MAX_SECONDS
     max_iterations: int | None = None
     n_jobs: int = 2
     params: RoutingParams = field(default_factory=lambda: RoutingParams(start_step=60))

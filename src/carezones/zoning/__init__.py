@@ -5,7 +5,8 @@ piece of the walking network, compact in walking time, and carries at least
 ``min_weekly_hours``. :class:`NeighbourhoodZoner` (scikit-learn style) and its function
 wrapper :func:`neighbourhood_zones` draw such zones; :func:`check_plan` measures any plan
 (one drawn by hand included) and lists the rules it breaks; :func:`kmeans_zones`,
-:func:`ward_zones` and :func:`grid_zones` are the baselines every plan is compared with.
+:func:`agglomerative_zones` and :func:`grid_zones` are the baselines every plan is compared with
+(:func:`ward_zones` is the deprecated name of :func:`agglomerative_zones`).
 
 How the zones are drawn
 -----------------------
@@ -22,17 +23,22 @@ network's convex hull plus ``resolution``), so the polygons cover the area witho
 overlaps, follow the streets, and the zone of an address is the zone of its nearest unit.
 """
 
-from carezones.zoning.baselines import grid_zones, kmeans_zones, ward_zones
+from carezones.zoning.baselines import agglomerative_zones, grid_zones, kmeans_zones, ward_zones
 from carezones.zoning.check import check_plan
+from carezones.zoning.defaults import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
 from carezones.zoning.plan import PlanReport, ZonePlan
 from carezones.zoning.providers import ProviderLots, provider_lots
 from carezones.zoning.zoner import NeighbourhoodZoner, neighbourhood_zones
 
 __all__ = [
+    "MIN_PROVIDER_HOURS",
+    "MIN_WEEKLY_HOURS",
+    "N_INIT",
     "NeighbourhoodZoner",
     "PlanReport",
     "ProviderLots",
     "ZonePlan",
+    "agglomerative_zones",
     "check_plan",
     "grid_zones",
     "kmeans_zones",

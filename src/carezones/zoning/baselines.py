@@ -1,4 +1,4 @@
-"""Baselines every zone plan is compared with: k-means, Ward with network connectivity, a grid.
+"""Baselines every zone plan is compared with: k-means, agglomerative (Ward's linkage), a grid.
 
 Each labels the same units as the zoner (so polygons, predictions and metrics are built
 the same way) and returns a :class:`~carezones.zoning.ZonePlan`. None of them knows the
@@ -7,6 +7,7 @@ floor: the report says which zones fall below it.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from carezones.network import TravelNetwork
 from carezones.zoning.geo import Demand, Units, build_units, place_clients
 from carezones.zoning.plan import ZonePlan, finish
 
-__all__ = ["grid_zones", "kmeans_zones", "ward_zones"]
+__all__ = ["agglomerative_zones", "grid_zones", "kmeans_zones", "ward_zones"]
 
 
 def _prepare(
@@ -78,6 +79,31 @@ def kmeans_zones(
 
     Every street point joins the nearest k-means centre.
 
+    Parameters
+    ----------
+    clients
+        The clients: ``client_id``, ``weekly_hours`` and Point geometry.
+    network
+        The travel networks.
+    n_zones
+        How many zones to draw.
+    min_weekly_hours
+        The floor the report measures the zones against (the baseline does not aim for
+        it: the report lists the zones below it); 0 measures none.
+    mode
+        {"walk", "cycle", "drive"} The network the units lie on.
+    resolution
+        Metres between the points placed along long streets, as the zoner's.
+    max_snap_distance
+        Clients farther than this (metres) from the network are left unassigned.
+    random_state
+        Seed of k-means.
+
+    Returns
+    -------
+    ZonePlan
+        The zones with the same polygons, metrics and report as the zoner's.
+
     Examples
     --------
     >>> import geopandas as gpd
@@ -98,7 +124,7 @@ def kmeans_zones(
     return finish(units, demand, labels, ids, method="k-means", floor=min_weekly_hours, cap=np.inf)
 
 
-def ward_zones(
+def agglomerative_zones(
     clients: Any,
     network: TravelNetwork,
     *,
@@ -108,10 +134,34 @@ def ward_zones(
     resolution: float = 100.0,
     max_snap_distance: float = 500.0,
 ) -> ZonePlan:
-    """Baseline: Ward clustering of the clients' street points, with network connectivity.
+    """Baseline: agglomerative clustering (Ward's linkage) of the street points with clients.
 
-    Two street points with clients are connected when their network Voronoi cells touch;
-    the other streets join the zone of the nearest street point with clients.
+    Clustering is constrained by network connectivity: two street points with clients are
+    connected when their network Voronoi cells touch; the other streets join the zone of
+    the nearest street point with clients. (Named after the method, not an electoral ward.)
+
+    Parameters
+    ----------
+    clients
+        The clients: ``client_id``, ``weekly_hours`` and Point geometry.
+    network
+        The travel networks.
+    n_zones
+        How many zones to draw.
+    min_weekly_hours
+        The floor the report measures the zones against (the baseline does not aim for
+        it: the report lists the zones below it); 0 measures none.
+    mode
+        {"walk", "cycle", "drive"} The network the units lie on.
+    resolution
+        Metres between the points placed along long streets, as the zoner's.
+    max_snap_distance
+        Clients farther than this (metres) from the network are left unassigned.
+
+    Returns
+    -------
+    ZonePlan
+        The zones with the same polygons, metrics and report as the zoner's.
 
     Examples
     --------
@@ -122,7 +172,7 @@ def ward_zones(
     >>> clients = gpd.GeoDataFrame({"client_id": [f"c{i}" for i in range(60)],
     ...                             "weekly_hours": 10.0},
     ...                            geometry=nodes.geometry.values, crs=net.crs)
-    >>> ward_zones(clients, net, n_zones=3).report.summary["all_one_piece"]
+    >>> agglomerative_zones(clients, net, n_zones=3).report.summary["all_one_piece"]
     True
     """
     units, demand, w = _prepare(clients, network, n_zones, mode, resolution, max_snap_distance)
@@ -139,8 +189,45 @@ def ward_zones(
     cluster = model.fit_predict(units.xy[have])
     labels, ids = _ordered(units, cluster[cell], w)
     return finish(
-        units, demand, labels, ids, method="Ward + connectivity", floor=min_weekly_hours, cap=np.inf
+        units,
+        demand,
+        labels,
+        ids,
+        method="agglomerative + connectivity",
+        floor=min_weekly_hours,
+        cap=np.inf,
     )
+
+
+def ward_zones(
+    clients: Any,
+    network: TravelNetwork,
+    *,
+    n_zones: int,
+    min_weekly_hours: float = 0.0,
+    mode: str = "walk",
+    resolution: float = 100.0,
+    max_snap_distance: float = 500.0,
+) -> ZonePlan:
+    """Deprecated name of :func:`agglomerative_zones`; same parameters and result.
+
+    Council analysts read "ward" as an electoral ward, so the baseline is named after its
+    method.
+
+    Warns
+    -----
+    DeprecationWarning
+        Always: use :func:`agglomerative_zones`.
+    """
+    warnings.warn(
+        "ward_zones is deprecated: use agglomerative_zones (the same baseline)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return agglomerative_zones(
+        clients, network, n_zones=n_zones, min_weekly_hours=min_weekly_hours, mode=mode,
+        resolution=resolution, max_snap_distance=max_snap_distance,
+    )  # fmt: skip
 
 
 def grid_zones(
@@ -156,6 +243,29 @@ def grid_zones(
     """Baseline: a regular grid of square cells, sized so about ``n_zones`` hold clients.
 
     Streets in cells without clients join the cell of the nearest client.
+
+    Parameters
+    ----------
+    clients
+        The clients: ``client_id``, ``weekly_hours`` and Point geometry.
+    network
+        The travel networks.
+    n_zones
+        How many cells with clients to aim for.
+    min_weekly_hours
+        The floor the report measures the zones against (the baseline does not aim for
+        it: the report lists the zones below it); 0 measures none.
+    mode
+        {"walk", "cycle", "drive"} The network the units lie on.
+    resolution
+        Metres between the points placed along long streets, as the zoner's.
+    max_snap_distance
+        Clients farther than this (metres) from the network are left unassigned.
+
+    Returns
+    -------
+    ZonePlan
+        The zones with the same polygons, metrics and report as the zoner's.
 
     Examples
     --------

@@ -11,6 +11,7 @@ import pandas as pd
 
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork
+from carezones.zoning.defaults import MIN_WEEKLY_HOURS
 from carezones.zoning.geo import build_units, grow_client_labels, place_clients
 from carezones.zoning.plan import PlanReport, ZonePlan, check_polygons, finish
 
@@ -22,7 +23,7 @@ def check_plan(
     clients: Any,
     network: TravelNetwork,
     *,
-    min_weekly_hours: float,
+    min_weekly_hours: float = MIN_WEEKLY_HOURS,
     max_weekly_hours: float | None = None,
     mode: str = "walk",
     resolution: float = 100.0,

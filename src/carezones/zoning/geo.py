@@ -340,8 +340,8 @@ def evaluate(
         )
         / 60,
         "share_within_15_min": float((to_centre[ok] <= 900).mean()) if ok.any() else float("nan"),
-        "min_zone_hours": float(table["weekly_hours"].min()) if k else float("nan"),
-        "max_zone_hours": float(table["weekly_hours"].max()) if k else float("nan"),
+        "smallest_zone_hours": float(table["weekly_hours"].min()) if k else float("nan"),
+        "largest_zone_hours": float(table["weekly_hours"].max()) if k else float("nan"),
         "hours_cv": float(table["weekly_hours"].std(ddof=0) / table["weekly_hours"].mean())
         if k and table["weekly_hours"].mean() > 0
         else float("nan"),

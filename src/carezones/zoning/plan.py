@@ -32,7 +32,7 @@ class PlanReport:
         ``mean_minutes_to_centre`` (hours-weighted walking minutes from each client to
         the zone's centre), ``median_minutes_between_clients`` (two clients of the same
         zone), ``share_within_15_min`` (clients within 15 minutes' walk of the centre),
-        ``min_zone_hours``, ``max_zone_hours``, ``hours_cv`` (balance: standard deviation
+        ``smallest_zone_hours``, ``largest_zone_hours``, ``hours_cv`` (balance: standard deviation
         over mean), ``all_one_piece``, ``zones_below_floor``, ``n_unassigned`` and the
         rules' parameters.
     zones
@@ -80,7 +80,7 @@ class PlanReport:
         s = self.summary
         lines = [
             f"{s['n_zones']} zones, {s['n_clients']} clients, {s['total_hours']:.0f} h/week "
-            f"(zones {s['min_zone_hours']:.0f}-{s['max_zone_hours']:.0f} h/week)",
+            f"(zones {s['smallest_zone_hours']:.0f}-{s['largest_zone_hours']:.0f} h/week)",
             f"walk to centre {s['mean_minutes_to_centre']:.1f} min (hours-weighted), "
             f"between clients {s['median_minutes_between_clients']:.1f} min (median), "
             f"{100 * s['share_within_15_min']:.0f}% within 15 min",

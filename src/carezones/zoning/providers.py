@@ -21,6 +21,7 @@ import shapely
 from scipy.optimize import linear_sum_assignment
 
 from carezones.exceptions import InfeasibleError, Problem, ValidationError
+from carezones.zoning.defaults import MIN_PROVIDER_HOURS
 from carezones.zoning.plan import ZonePlan
 
 __all__ = ["ProviderLots", "provider_lots"]
@@ -261,7 +262,7 @@ def provider_lots(
     zones: gpd.GeoDataFrame | ZonePlan,
     *,
     n_providers: int | Literal["auto"] = "auto",
-    min_provider_hours: float = 1000.0,
+    min_provider_hours: float = MIN_PROVIDER_HOURS,
     carers: gpd.GeoDataFrame | None = None,
     carer_weight: float = 0.5,
     balance_weight: float = 1.0,

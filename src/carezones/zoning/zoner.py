@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import connected_components, dijkstra
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from carezones.exceptions import InfeasibleError, Problem, ValidationError
 from carezones.network import TravelNetwork, check_mode
 from carezones.zoning.core import partition_connected
+from carezones.zoning.defaults import MIN_WEEKLY_HOURS, N_INIT
 from carezones.zoning.geo import (
     Demand,
     Locked,
@@ -34,8 +38,13 @@ __all__ = ["NeighbourhoodZoner", "neighbourhood_zones"]
 logger = logging.getLogger(__name__)
 
 
-class NeighbourhoodZoner:
+class NeighbourhoodZoner(BaseEstimator):
     """Draw neighbourhood zones on the walking network, each above an hours floor.
+
+    A scikit-learn estimator: ``__init__`` only stores the parameters (``get_params``,
+    ``set_params`` and :func:`sklearn.base.clone` work), :meth:`fit` draws the zones and
+    sets the attributes ending in ``_``; :meth:`predict` before :meth:`fit` raises
+    :class:`sklearn.exceptions.NotFittedError`.
 
     Parameters
     ----------
@@ -89,7 +98,8 @@ class NeighbourhoodZoner:
     >>> clients = gpd.GeoDataFrame({"client_id": [f"c{i}" for i in range(120)],
     ...                             "weekly_hours": 10.0}, geometry=nodes.geometry.values,
     ...                            crs=net.crs)
-    >>> zoner = NeighbourhoodZoner(250, n_zones="auto", n_init=1, random_state=0).fit(clients, net)
+    >>> zoner = NeighbourhoodZoner(250, n_zones="auto", n_init=1, random_state=0)
+    >>> zoner = zoner.fit(clients, network=net)
     >>> zoner.n_zones_, bool(zoner.zones_["weekly_hours"].min() >= 250)
     (4, True)
     >>> bool((zoner.predict(clients) == zoner.labels_).all())
@@ -98,7 +108,7 @@ class NeighbourhoodZoner:
 
     def __init__(
         self,
-        min_weekly_hours: float = 1000.0,
+        min_weekly_hours: float = MIN_WEEKLY_HOURS,
         *,
         max_weekly_hours: float | None = None,
         n_zones: int | Literal["auto"] = "auto",
@@ -107,7 +117,7 @@ class NeighbourhoodZoner:
         locked: Locked | None = None,
         resolution: float = 100.0,
         max_snap_distance: float = 500.0,
-        n_init: int = 4,
+        n_init: int = N_INIT,
         random_state: int | None = None,
     ) -> None:
         self.min_weekly_hours = min_weekly_hours
@@ -176,17 +186,36 @@ class NeighbourhoodZoner:
         check_mode(self.mode)
         return float(floor), np.inf if cap is None else float(cap)
 
-    def fit(self, clients: Any, network: TravelNetwork) -> NeighbourhoodZoner:
+    def fit(
+        self, clients: Any, y: Any = None, *, network: TravelNetwork | None = None
+    ) -> NeighbourhoodZoner:
         """Draw the zones of ``clients`` (``client_id``, ``weekly_hours``, points) on ``network``.
+
+        Parameters
+        ----------
+        clients
+            The clients: ``client_id``, ``weekly_hours`` and Point geometry (any CRS).
+        y
+            Unused (scikit-learn's slot for targets). A network passed here, as
+            ``fit(clients, net)`` in earlier versions, still works with a
+            ``DeprecationWarning``.
+        network
+            The travel networks; the zoner's ``mode`` is the one it draws on.
+
+        Returns
+        -------
+        NeighbourhoodZoner
+            ``self``, fitted.
 
         Raises
         ------
         ValidationError
-            Bad parameters or clients (every problem listed).
+            Bad parameters or clients, or no network (every problem listed).
         InfeasibleError
             The hours cannot support the zones asked for (the message says how many they
             support), or no split meeting the floor was found.
         """
+        network = _network_argument(y, network, "fit")
         floor, cap = self._check_params()
         units = build_units(network, self.mode, float(self.resolution))
         demand = place_clients(
@@ -202,23 +231,53 @@ class NeighbourhoodZoner:
         return self
 
     def predict(self, new_clients: Any) -> pd.Series:
-        """Zone of each new address (the polygon it falls in); None when far from the network."""
-        if not hasattr(self, "plan_"):
-            raise ValidationError(
-                [Problem("NeighbourhoodZoner", "not fitted", "fit() first", "no zones")]
-            )
+        """Zone of each new address (the polygon it falls in); None when far from the network.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before :meth:`fit`.
+        """
+        check_is_fitted(self, "plan_")
         return self.plan_.predict(new_clients, max_snap_distance=float(self.max_snap_distance))
 
-    def fit_predict(self, clients: Any, network: TravelNetwork) -> pd.Series:
-        """Fit, then return :attr:`labels_`."""
-        return self.fit(clients, network).labels_
+    def fit_predict(
+        self, clients: Any, y: Any = None, *, network: TravelNetwork | None = None
+    ) -> pd.Series:
+        """Fit, then return :attr:`labels_` (the arguments are :meth:`fit`'s)."""
+        return self.fit(clients, network=_network_argument(y, network, "fit_predict")).labels_
+
+
+def _network_argument(y: Any, network: TravelNetwork | None, method: str) -> TravelNetwork:
+    """The network given by keyword, or (deprecated) in ``y``'s place."""
+    if isinstance(y, TravelNetwork) and network is None:
+        warnings.warn(
+            f"NeighbourhoodZoner.{method}(clients, network) is deprecated: pass the network "
+            f"by keyword, {method}(clients, network=network)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return y
+    if not isinstance(network, TravelNetwork):
+        raise ValidationError(
+            [
+                Problem(
+                    f"NeighbourhoodZoner.{method}",
+                    "no network",
+                    "network=<a TravelNetwork>",
+                    type(network).__name__,
+                    column="network",
+                )
+            ]
+        )
+    return network
 
 
 def neighbourhood_zones(
     clients: Any,
     network: TravelNetwork,
     *,
-    min_weekly_hours: float,
+    min_weekly_hours: float = MIN_WEEKLY_HOURS,
     max_weekly_hours: float | None = None,
     n_zones: int | Literal["auto"] = "auto",
     mode: str = "walk",
@@ -229,7 +288,7 @@ def neighbourhood_zones(
     n_init: int = 4,
     random_state: int | None = None,
 ) -> ZonePlan:
-    """Draw neighbourhood zones; ``NeighbourhoodZoner(...).fit(clients, network).plan_``.
+    """Draw neighbourhood zones; ``NeighbourhoodZoner(...).fit(clients, network=network).plan_``.
 
     See :class:`NeighbourhoodZoner` for the parameters.
 
@@ -259,7 +318,7 @@ def neighbourhood_zones(
         n_init=n_init,
         random_state=random_state,
     )
-    return zoner.fit(clients, network).plan_
+    return zoner.fit(clients, network=network).plan_
 
 
 def _draw(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -10,13 +11,13 @@ from typing import Any
 import numpy as np
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.routing import vrp as _vrp
-from carezones.routing.problem import RoutingProblem
+from carezones.routing.problem import MAX_SECONDS, RoutingProblem
 from carezones.routing.result import RoutingResult, make_result
 from carezones.routing.search import repair as _repair
 
-__all__ = ["run", "solve"]
+__all__ = ["check_options", "run", "solve"]
 
 logger = logging.getLogger("carezones.routing")
 
@@ -170,7 +171,7 @@ def run(
 def solve(
     problem: RoutingProblem,
     *,
-    max_seconds: float = 10.0,
+    max_seconds: float = MAX_SECONDS,
     max_iterations: int | None = None,
     random_state: int | np.random.Generator | None = None,
     progress: Callable[[str, float], None] | None = None,
@@ -222,26 +223,7 @@ def solve(
                 )
             ]
         )
-    if not (isinstance(max_seconds, int | float) and max_seconds > 0):
-        raise ValidationError(
-            [
-                Problem(
-                    "solve", "bad option", "a number > 0", repr(max_seconds), column="max_seconds"
-                )
-            ]
-        )
-    if max_iterations is not None and not (isinstance(max_iterations, int) and max_iterations > 0):
-        raise ValidationError(
-            [
-                Problem(
-                    "solve",
-                    "bad option",
-                    "None or an integer > 0",
-                    repr(max_iterations),
-                    column="max_iterations",
-                )
-            ]
-        )
+    check_options(max_seconds, max_iterations, random_state)
     seed = _seed(random_state)
     t0 = time.perf_counter()
     result = run(
@@ -253,6 +235,64 @@ def solve(
     )
     logger.debug("solved %d visits in %.1f s", problem.n_visits, time.perf_counter() - t0)
     return result
+
+
+def check_options(
+    max_seconds: Any,
+    max_iterations: Any,
+    random_state: Any,
+    *,
+    n_jobs: Any = 1,
+    where: str = "solve",
+) -> None:
+    """Check the budget, the seed and the workers once, where a solve or a plan is entered.
+
+    Raises
+    ------
+    ValidationError
+        Listing every bad option: ``max_seconds`` not a number > 0, ``max_iterations``
+        not None or an integer > 0, ``random_state`` not None, an integer >= 0 or a numpy
+        Generator, ``n_jobs`` not an integer >= 1.
+
+    Examples
+    --------
+    >>> check_options(10, None, 0)
+    >>> check_options(-5, 0, "x", n_jobs=0)
+    Traceback (most recent call last):
+    ...
+    carezones.exceptions.ValidationError: 4 problems found:
+    ...
+    """
+    c = ProblemCollector(where)
+
+    def whole(value: Any) -> bool:
+        return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+    if not (
+        isinstance(max_seconds, int | float)
+        and not isinstance(max_seconds, bool)
+        and math.isfinite(max_seconds)
+        and max_seconds > 0
+    ):
+        c.add("bad option", "a number > 0", repr(max_seconds), column="max_seconds")
+    if max_iterations is not None and not (whole(max_iterations) and max_iterations > 0):
+        c.add("bad option", "None or an integer > 0", repr(max_iterations), column="max_iterations")
+    if not (
+        random_state is None
+        or isinstance(random_state, np.random.Generator)
+        or (whole(random_state) and random_state >= 0)
+    ):
+        c.add(
+            "bad option",
+            "None, an integer >= 0 or a numpy Generator",
+            repr(random_state),
+            column="random_state",
+        )
+    if not (whole(n_jobs) and n_jobs >= 1):
+        c.add(
+            "bad option", "an integer >= 1 (1: no worker processes)", repr(n_jobs), column="n_jobs"
+        )
+    c.raise_if_any()
 
 
 def _seed(random_state: int | np.random.Generator | None) -> int:
