@@ -91,6 +91,11 @@ def shared_data_dir() -> Path | None:
 def shared_osm_path(name: str) -> Path:
     """Path of a shared UK extract by name (``"rutland"``, ``"camden"``, ``"oxford"``, ``"leeds"``).
 
+    Parameters
+    ----------
+    name
+        {"rutland", "camden", "oxford", "leeds"}
+
     Raises
     ------
     ValidationError

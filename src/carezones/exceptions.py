@@ -203,6 +203,19 @@ def unknown_keys(
 ) -> list[Problem]:
     """A problem for every key of ``values`` not in ``known``, with the closest match.
 
+    Parameters
+    ----------
+    values
+        The mapping given (a TOML table, options).
+    known
+        The keys allowed.
+    where
+        The place named in the problems, e.g. ``"my.toml [zones]"``.
+    what
+        The rule's name in the problems.
+    cutoff
+        How close (0-1, :func:`difflib.get_close_matches`) a key must be to be suggested.
+
     Examples
     --------
     >>> (problem,) = unknown_keys({"n_zone": 3}, ["n_zones", "mode"], "zones")

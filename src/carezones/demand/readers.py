@@ -414,12 +414,44 @@ def write_clients(
 def write_carers(
     carers: pd.DataFrame, path: str | os.PathLike[str], *, format: str | None = None
 ) -> Path:
-    """Check a carers table and write it (as :func:`write_clients`; GeoPackage layer ``carers``)."""
+    """Check a carers table and write it (as :func:`write_clients`; GeoPackage layer ``carers``).
+
+    Parameters
+    ----------
+    carers
+        A carers table (as :func:`read_carers` reads it: ``carer_id``, ``mode``,
+        ``contracted_hours``, a home Point, ...).
+    path
+        The file to write: ``.csv`` (lon/lat or easting/northing), ``.gpkg``, ``.geojson``
+        or ``.parquet``.
+    format
+        {"csv", "gpkg", "geojson", "parquet"} Overrides the file name's ending.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     return _write(carers, path, "carers", format)
 
 
 def write_providers(
     providers: pd.DataFrame, path: str | os.PathLike[str], *, format: str | None = None
 ) -> Path:
-    """Check a providers table and write it (as :func:`write_clients`; layer ``providers``)."""
+    """Check a providers table and write it (as :func:`write_clients`; layer ``providers``).
+
+    Parameters
+    ----------
+    providers
+        A providers table (``provider_id``, optional ``name``, ``capacity_hours``, office).
+    path
+        The file to write (``.csv``, ``.gpkg``, ``.geojson`` or ``.parquet``).
+    format
+        {"csv", "gpkg", "geojson", "parquet"} Overrides the file name's ending.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     return _write(providers, path, "providers", format)

@@ -428,7 +428,13 @@ def generate(
     random_state: int | np.random.Generator | None,
     mode_shares: Mapping[str, float] | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """The model behind :func:`carezones.datasets.synthetic_population`."""
+    """The model behind :func:`carezones.datasets.synthetic_population`.
+
+    Parameters
+    ----------
+    network, n_clients, n_carers, n_providers, total_weekly_hours, random_state, mode_shares
+        See :func:`carezones.datasets.synthetic_population`, which checks them.
+    """
     shares = dict(MODE_SHARES if mode_shares is None else mode_shares)
     if mode_shares is None:
         shares = {m: v for m, v in shares.items() if m in network.modes}

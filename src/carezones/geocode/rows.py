@@ -65,7 +65,13 @@ class RowTable:
 
 
 def cell_text(value: Any) -> str | None:
-    """A cell as text: None for blanks, ``12`` for ``12.0``."""
+    """A cell as text: None for blanks, ``12`` for ``12.0``.
+
+    Parameters
+    ----------
+    value
+        A table cell.
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float):

@@ -86,6 +86,11 @@ def normalise_postcode(text: object) -> str | None:
 
     Case, spaces and stray punctuation are ignored.
 
+    Parameters
+    ----------
+    text
+        Anything: a postcode as typed, a number, None.
+
     Examples
     --------
     >>> normalise_postcode(" nw12db ")

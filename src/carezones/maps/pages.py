@@ -70,6 +70,15 @@ def network_map(
 ) -> folium.Map:
     """The network's streets as one thin, non-clickable grey layer.
 
+    Parameters
+    ----------
+    network
+        The networks.
+    m
+        A map to add the layer to; None makes one.
+    mode
+        {"walk", "cycle", "drive"} The network drawn.
+
     Examples
     --------
     >>> from carezones import datasets
@@ -228,6 +237,13 @@ def then_now_map(
 def to_html(m: Any, *, offline: bool = False) -> str:
     """The map's page as HTML; ``offline=True``: self-contained (see :func:`save_map`).
 
+    Parameters
+    ----------
+    m
+        A ``folium.Map`` or a :func:`then_now_map` page.
+    offline
+        {False, True} Self-contained (see :func:`save_map`).
+
     Examples
     --------
     >>> import re
@@ -252,6 +268,16 @@ def save_map(m: Any, path: str | PathLike[str], *, offline: bool = False) -> Pat
     maps do not use, are left out; web tiles are left out (build the map with
     ``offline=True`` to draw the network as the background); anything else that needs
     the internet is left out with an :class:`OfflineMapWarning`.
+
+    Parameters
+    ----------
+    m
+        A ``folium.Map``, or the side-by-side page of :func:`then_now_map`.
+    path
+        The HTML file to write.
+    offline
+        {False, True} Inline Leaflet and leave out web tiles, so the file opens with no
+        internet.
 
     Returns
     -------

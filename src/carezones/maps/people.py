@@ -246,6 +246,15 @@ def isochrone_map(
 ) -> folium.Map:
     """Areas reachable within each time limit (from :func:`carezones.isochrones`).
 
+    Parameters
+    ----------
+    isochrones
+        From :func:`carezones.isochrones`.
+    m
+        A map to add the layer to; None makes one.
+    name
+        The layer's name.
+
     Examples
     --------
     >>> from carezones import datasets, isochrones

@@ -18,6 +18,11 @@ def choose_crs(lon: np.ndarray, lat: np.ndarray) -> CRS:
     British National Grid (EPSG:27700) when their median lies in Great Britain, else the
     UTM zone of their median.
 
+    Parameters
+    ----------
+    lon, lat
+        The points' longitudes and latitudes, degrees.
+
     Examples
     --------
     >>> choose_crs(np.array([-0.14]), np.array([51.54])).to_epsg()

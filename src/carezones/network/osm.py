@@ -51,6 +51,11 @@ def cache_dir(path: str | os.PathLike[str] | None = None) -> Path:
 def check_osm_path(source: str | os.PathLike[str]) -> Path:
     """Check that ``source`` is an existing file with an OSM file name ending.
 
+    Parameters
+    ----------
+    source
+        A path to an ``.osm.pbf``, ``.osm``, ``.osm.bz2`` or ``.osm.gz`` file.
+
     Raises
     ------
     ValidationError
@@ -80,7 +85,13 @@ def check_osm_path(source: str | os.PathLike[str]) -> Path:
 
 
 def file_digest(path: Path) -> str:
-    """Return the SHA-256 of a file's content (hex)."""
+    """Return the SHA-256 of a file's content (hex).
+
+    Parameters
+    ----------
+    path
+        The file.
+    """
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -144,6 +155,13 @@ def open_osm(
     source: str | os.PathLike[str], *, cache: str | os.PathLike[str] | None = None
 ) -> pyrosm.OSM:
     """Open an OSM file with pyrosm (XML is converted to PBF first).
+
+    Parameters
+    ----------
+    source
+        An ``.osm.pbf``, ``.osm``, ``.osm.bz2`` or ``.osm.gz`` file.
+    cache
+        The folder for the PBF copy of an XML file; default :func:`cache_dir`.
 
     Raises
     ------

@@ -143,7 +143,13 @@ class Speeds:
 
 
 def check_mode(mode: str) -> str:
-    """Return ``mode`` if it is one of :data:`MODES`, else raise ValidationError."""
+    """Return ``mode`` if it is one of :data:`MODES`, else raise ValidationError.
+
+    Parameters
+    ----------
+    mode
+        A mode's name {"walk", "cycle", "drive"}.
+    """
     if mode not in MODES:
         raise ValidationError(
             [Problem("mode", "unknown mode", "one of " + ", ".join(MODES), repr(mode))]

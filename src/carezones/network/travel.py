@@ -156,7 +156,19 @@ def _as_xy(points: Points, crs: Any, where: str) -> tuple[np.ndarray, np.ndarray
 def diagnose_outside(
     x: np.ndarray, y: np.ndarray, crs: CRS, network: TravelNetwork, where: str
 ) -> ValidationError:
-    """Explain why points fall outside the network's area (CRS mix-ups are common)."""
+    """Explain why points fall outside the network's area (CRS mix-ups are common).
+
+    Parameters
+    ----------
+    x, y
+        The points' coordinates in ``crs``.
+    crs
+        The CRS the points were given in.
+    network
+        The networks they should lie on.
+    where
+        The file or table the points came from (for the message).
+    """
     hint = "the network's area"
     if crs.is_geographic:
         if np.nanmax(np.abs(x)) > 180 or np.nanmax(np.abs(y)) > 90:
@@ -189,7 +201,17 @@ def _project(x: np.ndarray, y: np.ndarray, crs: CRS, target: CRS) -> tuple[np.nd
 
 
 def inside_area(x: np.ndarray, y: np.ndarray, crs: CRS, network: TravelNetwork) -> np.ndarray:
-    """Whether each point lies within :data:`OUTSIDE_MARGIN_M` of the network's bounds."""
+    """Whether each point lies within :data:`OUTSIDE_MARGIN_M` of the network's bounds.
+
+    Parameters
+    ----------
+    x, y
+        The points' coordinates in ``crs``.
+    crs
+        Their CRS.
+    network
+        The networks.
+    """
     if crs.is_geographic and (np.nanmax(np.abs(x)) > 180 or np.nanmax(np.abs(y)) > 90):
         return np.zeros(len(x), dtype=bool)
     px, py = _project(x, y, crs, network.crs)
@@ -416,6 +438,21 @@ def travel_times_from(
     far: FarPolicy = "raise",
 ) -> np.ndarray:
     """Seconds from one origin to many destinations (a 1-D array).
+
+    Parameters
+    ----------
+    network
+        The networks.
+    origin
+        One point (as :func:`snap_points` takes points).
+    destinations
+        The points to reach.
+    mode
+        {"walk", "cycle", "drive"}
+    cutoff
+        Seconds; farther destinations get ``inf`` (None: no cutoff).
+    max_snap_distance, far
+        As in :func:`travel_time_matrix`.
 
     Examples
     --------

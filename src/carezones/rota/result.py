@@ -146,33 +146,7 @@ class RotaScore:
         def share(a: Any, b: Any) -> float:
             return float(a) / float(b) if float(b) else nan
 
-        started = v["start_delay_minutes"].notna().to_numpy()
-        logged = v["actual_minutes"].notna().to_numpy()
-        per = pd.DataFrame(
-            {
-                "visit_id": v["visit_id"].to_numpy(),
-                "made": ~v["missed"].to_numpy(),
-                "started": started,
-                "logged": logged,
-                "late": v["late"].to_numpy() & started,
-                "early": v["early"].to_numpy() | ~started,
-                "short": v["short"].to_numpy() & logged,
-                "long": v["longer_than_slot"].to_numpy(),
-                "delay": v["start_delay_minutes"].to_numpy(float),
-                "active": v["mode"].isin(ACTIVE_MODES).to_numpy() | v["missed"].to_numpy(),
-            }
-        ).groupby("visit_id", sort=False)
-        visit = per.agg(
-            made=("made", "any"),
-            started=("started", "any"),
-            logged=("logged", "any"),
-            late=("late", "any"),
-            early=("early", "all"),
-            short=("short", "any"),
-            long=("long", "any"),
-            delay=("delay", "max"),
-            active=("active", "all"),
-        )
+        visit = _per_visit(v)
         n_visits, n_started, n_logged = (
             len(visit),
             int(visit["started"].sum()),
@@ -404,6 +378,41 @@ class RotaScore:
             f"RotaScore({s['n_carer_visits']} carer-visits, {s['n_missed_visits']} missed, "
             f"{s['n_violations']} violations)"
         )
+
+
+def _per_visit(v: pd.DataFrame) -> pd.DataFrame:
+    """One row per visit from its carer-visit rows.
+
+    A double-up is late when either carer is, early when both are, short when either is
+    short, and missed when neither came.
+    """
+    started = v["start_delay_minutes"].notna().to_numpy()
+    logged = v["actual_minutes"].notna().to_numpy()
+    per = pd.DataFrame(
+        {
+            "visit_id": v["visit_id"].to_numpy(),
+            "made": ~v["missed"].to_numpy(),
+            "started": started,
+            "logged": logged,
+            "late": v["late"].to_numpy() & started,
+            "early": v["early"].to_numpy() | ~started,
+            "short": v["short"].to_numpy() & logged,
+            "long": v["longer_than_slot"].to_numpy(),
+            "delay": v["start_delay_minutes"].to_numpy(float),
+            "active": v["mode"].isin(ACTIVE_MODES).to_numpy() | v["missed"].to_numpy(),
+        }
+    ).groupby("visit_id", sort=False)
+    return per.agg(
+        made=("made", "any"),
+        started=("started", "any"),
+        logged=("logged", "any"),
+        late=("late", "any"),
+        early=("early", "all"),
+        short=("short", "any"),
+        long=("long", "any"),
+        delay=("delay", "max"),
+        active=("active", "all"),
+    )
 
 
 _ROUTE_FRONT = ["zone_id", "day", "date"]

@@ -81,13 +81,10 @@ def _matrix(
     return out
 
 
-def compile_model(model: ModelData, params: RoutingParams, context: Any) -> RoutingProblem:
-    """Check the model's data once, listing every problem, and freeze it."""
-    problems: list[Problem] = []
-    locs = model.locations
-    n = len(locs)
-    names = [loc["name"] for loc in locs]
-    _duplicates(names, "location", problems)
+def _check_profiles(
+    model: ModelData, n: int, problems: list[Problem]
+) -> tuple[list[np.ndarray | None], list[np.ndarray | None]]:
+    """Each profile's durations and (optional) distances, checked as square n x n matrices."""
     if not model.profiles:
         problems.append(Problem("RoutingModel", "no profile", "at least one profile", "none"))
     durations, distances = [], []
@@ -100,79 +97,84 @@ def compile_model(model: ModelData, params: RoutingParams, context: Any) -> Rout
             dist = None if got is None else got
         distances.append(dist)
     _duplicates([p["name"] for p in model.profiles], "profile", problems)
+    return durations, distances
+
+
+def _check_carer(c: dict[str, Any], problems: list[Problem]) -> None:
+    """A carer's times are whole seconds, the shift ends after it starts, the break fits."""
+    where = f"carer {c['name']!r}"
+    keys = ("shift_start", "shift_end", "max_working", "break_duration", "break_start", "break_end")
+    _ints(c, keys, where, problems)
+    if _is_int(c["shift_start"]) and _is_int(c["shift_end"]) and c["shift_end"] < c["shift_start"]:
+        problems.append(
+            Problem(
+                where,
+                "shift ends before it starts",
+                "shift_end >= shift_start",
+                f"{c['shift_start']} to {c['shift_end']}",
+            )
+        )
+    if (
+        _is_int(c["break_duration"])
+        and c["break_duration"] > 0
+        and _is_int(c["break_start"])
+        and _is_int(c["break_end"])
+        and c["break_end"] - c["break_start"] < c["break_duration"]
+    ):
+        problems.append(
+            Problem(
+                where,
+                "break window too short",
+                "break_end - break_start >= break_duration",
+                f"{c['break_end'] - c['break_start']} < {c['break_duration']}",
+            )
+        )
+
+
+def _check_visit(v: dict[str, Any], problems: list[Problem]) -> None:
+    """A visit's times are whole seconds, its window ends after it starts, 1 or 2 carers."""
+    where = f"visit {v['name']!r}"
+    _ints(v, ("window_start", "window_end", "duration"), where, problems)
+    if (
+        _is_int(v["window_start"])
+        and _is_int(v["window_end"])
+        and v["window_end"] < v["window_start"]
+    ):
+        problems.append(
+            Problem(
+                where,
+                "window ends before it starts",
+                "window_end >= window_start",
+                f"{v['window_start']} to {v['window_end']}",
+            )
+        )
+    if v["carers_needed"] not in (1, 2):
+        problems.append(
+            Problem(
+                where,
+                "bad carers_needed",
+                "1 or 2",
+                repr(v["carers_needed"]),
+                column="carers_needed",
+            )
+        )
+
+
+def compile_model(model: ModelData, params: RoutingParams, context: Any) -> RoutingProblem:
+    """Check the model's data once, listing every problem, and freeze it."""
+    problems: list[Problem] = []
+    locs = model.locations
+    names = [loc["name"] for loc in locs]
+    _duplicates(names, "location", problems)
+    durations, distances = _check_profiles(model, len(locs), problems)
     carers = model.carers
     visits = model.visits
     _duplicates([c["name"] for c in carers], "carer", problems)
     _duplicates([v["name"] for v in visits], "visit", problems)
     for c in carers:
-        where = f"carer {c['name']!r}"
-        _ints(
-            c,
-            (
-                "shift_start",
-                "shift_end",
-                "max_working",
-                "break_duration",
-                "break_start",
-                "break_end",
-            ),
-            where,
-            problems,
-        )
-        if (
-            _is_int(c["shift_start"])
-            and _is_int(c["shift_end"])
-            and c["shift_end"] < c["shift_start"]
-        ):
-            problems.append(
-                Problem(
-                    where,
-                    "shift ends before it starts",
-                    "shift_end >= shift_start",
-                    f"{c['shift_start']} to {c['shift_end']}",
-                )
-            )
-        if (
-            _is_int(c["break_duration"])
-            and c["break_duration"] > 0
-            and _is_int(c["break_start"])
-            and _is_int(c["break_end"])
-            and c["break_end"] - c["break_start"] < c["break_duration"]
-        ):
-            problems.append(
-                Problem(
-                    where,
-                    "break window too short",
-                    "break_end - break_start >= break_duration",
-                    f"{c['break_end'] - c['break_start']} < {c['break_duration']}",
-                )
-            )
+        _check_carer(c, problems)
     for v in visits:
-        where = f"visit {v['name']!r}"
-        _ints(v, ("window_start", "window_end", "duration"), where, problems)
-        if (
-            _is_int(v["window_start"])
-            and _is_int(v["window_end"])
-            and v["window_end"] < v["window_start"]
-        ):
-            problems.append(
-                Problem(
-                    where,
-                    "window ends before it starts",
-                    "window_end >= window_start",
-                    f"{v['window_start']} to {v['window_end']}",
-                )
-            )
-        if v["carers_needed"] not in (1, 2):
-            problems.append(
-                Problem(
-                    where,
-                    "bad carers_needed",
-                    "1 or 2",
-                    repr(v["carers_needed"]),
-                    column="carers_needed",
-                )
-            )
+        _check_visit(v, problems)
     if problems:
         raise ValidationError(problems)
     xy = None

@@ -45,15 +45,6 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 _NETWORK: TravelNetwork | None = None  # the network inside a worker process
 
 
-def _pool_context() -> Any:
-    """The start method of the worker processes.
-
-    See :func:`carezones._parallel.pool_context`: fork from a single-threaded process,
-    else a fork server.
-    """
-    return pool_context()
-
-
 def _init_worker(network: TravelNetwork) -> None:
     single_threaded()
     global _NETWORK
@@ -203,7 +194,15 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def carer_zones(carers: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
-    """The zone each carer's home falls in, or the nearest zone for homes outside them all."""
+    """The zone each carer's home falls in, or the nearest zone for homes outside them all.
+
+    Parameters
+    ----------
+    carers
+        Carers with home Points.
+    zones
+        Zone polygons with ``zone_id``.
+    """
     poly = zones[["zone_id", "geometry"]].reset_index(drop=True)
     homes = gpd.GeoDataFrame(geometry=carers.geometry.to_crs(zones.crs).to_numpy(), crs=zones.crs)
     inside = gpd.sjoin(homes, poly, how="left", predicate="within")
@@ -383,8 +382,32 @@ def plan_routes(
     if day_list != [""]:
         visits = visits[visits["day"].isin(day_list)]
     vz, cz = _zone_of(visits, carers, clients, zones)
+    budget = {
+        "params": params,
+        "days": day_list,
+        "max_seconds": max_seconds,
+        "max_iterations": max_iterations,
+        "max_snap_distance": max_snap_distance,
+    }
+    jobs, extra_unscheduled = _zone_jobs(
+        visits, carers, clients, vz, cz, known_pairs(known_carers), budget, random_state
+    )
+    results = _run_jobs(jobs, network, n_jobs, progress)
+    return _assemble(results, day_list, extra_unscheduled, visits, vz, t0, network)
+
+
+def _zone_jobs(
+    visits: pd.DataFrame,
+    carers: gpd.GeoDataFrame,
+    clients: gpd.GeoDataFrame | None,
+    vz: pd.Series,
+    cz: pd.Series,
+    known: set[tuple[str, str]],
+    budget: dict[str, Any],
+    random_state: int | None,
+) -> tuple[list[dict[str, Any]], list[pd.DataFrame]]:
+    """One job per zone with carers (largest first); the visits no zone can serve, with why."""
     pts_all = visit_points(visits, clients)
-    known = known_pairs(known_carers)
     rng = np.random.default_rng(random_state)
     extra_unscheduled = []
     jobs = []
@@ -402,18 +425,28 @@ def plan_routes(
                 "carers": zc,
                 "points": pts_all.loc[pd.unique(zv["client_id"])],
                 "known": {k for k in known if k[0] in clients_here},
-                "params": params,
-                "days": day_list,
-                "max_seconds": max_seconds,
-                "max_iterations": max_iterations,
+                "params": budget["params"],
+                "days": budget["days"],
+                "max_seconds": budget["max_seconds"],
+                "max_iterations": budget["max_iterations"],
                 "seed": int(rng.integers(0, 2**31 - 8)),
-                "max_snap_distance": max_snap_distance,
+                "max_snap_distance": budget["max_snap_distance"],
             }
         )
     outside = visits[vz.isna().to_numpy()]
     if len(outside):
         extra_unscheduled.append(outside.assign(zone_id=None, reason="client in no zone"))
     jobs.sort(key=lambda j: -len(j["visits"]))
+    return jobs, extra_unscheduled
+
+
+def _run_jobs(
+    jobs: list[dict[str, Any]],
+    network: TravelNetwork,
+    n_jobs: int,
+    progress: Callable[[int, int, str], None] | None,
+) -> dict[tuple[str, str], RoutingResult]:
+    """Solve every zone's days, in worker processes when there are several zones."""
     results: dict[tuple[str, str], RoutingResult] = {}
     done = 0
 
@@ -440,17 +473,30 @@ def plan_routes(
     if n_jobs <= 1 or len(jobs) <= 1:
         for job in jobs:
             collect(*_solve_zone({**job, "network": network}))
-    else:
-        ctx = _pool_context()
-        with ProcessPoolExecutor(
-            max_workers=n_jobs, mp_context=ctx, initializer=_init_worker, initargs=(network,)
-        ) as pool:
-            futures = [pool.submit(_solve_zone, job) for job in jobs]
-            for fut in as_completed(futures):
-                collect(*fut.result())
-        for result in results.values():
-            if result.problem.context is not None:
-                result.problem.context.network = network
+        return results
+    with ProcessPoolExecutor(
+        max_workers=n_jobs, mp_context=pool_context(), initializer=_init_worker,
+        initargs=(network,),
+    ) as pool:  # fmt: skip
+        futures = [pool.submit(_solve_zone, job) for job in jobs]
+        for fut in as_completed(futures):
+            collect(*fut.result())
+    for result in results.values():
+        if result.problem.context is not None:
+            result.problem.context.network = network
+    return results
+
+
+def _assemble(
+    results: dict[tuple[str, str], RoutingResult],
+    day_list: list[str],
+    extra_unscheduled: list[pd.DataFrame],
+    visits: pd.DataFrame,
+    vz: pd.Series,
+    t0: float,
+    network: TravelNetwork,
+) -> RoutePlan:
+    """The plan's tables, zone by zone and day by day in week order."""
     order = {d: i for i, d in enumerate(day_list)}
     keys = sorted(results, key=lambda k: (str(k[0]), order.get(k[1], 0)))
     results = {k: results[k] for k in keys}
@@ -472,9 +518,8 @@ def plan_routes(
         [{"zone_id": z, "day": d, **r.summary()} for (z, d), r in results.items()]
     )
     continuity = _continuity(routes, visits, vz)
-    return RoutePlan(
-        routes, shifts, unscheduled, summary, continuity, results, time.perf_counter() - t0, network
-    )
+    runtime = time.perf_counter() - t0
+    return RoutePlan(routes, shifts, unscheduled, summary, continuity, results, runtime, network)
 
 
 def _days(visits: pd.DataFrame, days: str | list[str] | None) -> list[str]:

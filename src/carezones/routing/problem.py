@@ -142,6 +142,18 @@ class RoutingParams:
 
 @dataclass(frozen=True)
 class Handle:
+    """What an ``add_*`` method of :class:`~carezones.routing.RoutingModel` returns.
+
+    Parameters
+    ----------
+    index
+        Its position among the model's items of its kind (the order added).
+    name
+        Its name (ids in the result tables).
+    _owner
+        The model it belongs to: a handle from another model is refused.
+    """
+
     index: int
     name: str
     _owner: object = field(repr=False, compare=False)
@@ -149,22 +161,46 @@ class Handle:
 
 @dataclass(frozen=True)
 class Location(Handle):
-    """A place: a row and column of every travel-time matrix."""
+    """A place: a row and column of every travel-time matrix.
+
+    Parameters
+    ----------
+    index, name, _owner
+        See :class:`Handle`.
+    """
 
 
 @dataclass(frozen=True)
 class Profile(Handle):
-    """A routing profile: one travel mode's travel-time matrix."""
+    """A routing profile: one travel mode's travel-time matrix.
+
+    Parameters
+    ----------
+    index, name, _owner
+        See :class:`Handle`.
+    """
 
 
 @dataclass(frozen=True)
 class Carer(Handle):
-    """A carer (a vehicle)."""
+    """A carer (a vehicle).
+
+    Parameters
+    ----------
+    index, name, _owner
+        See :class:`Handle`.
+    """
 
 
 @dataclass(frozen=True)
 class Visit(Handle):
-    """A visit (a client call)."""
+    """A visit (a client call).
+
+    Parameters
+    ----------
+    index, name, _owner
+        See :class:`Handle`.
+    """
 
 
 def parse_skills(value: str | Iterable[str] | None) -> frozenset[str]:
@@ -180,7 +216,59 @@ def parse_skills(value: str | Iterable[str] | None) -> frozenset[str]:
 class RoutingProblem:
     """A compiled routing problem (immutable). Build it with :class:`RoutingModel`.
 
-    Arrays are indexed by location, profile, visit or carer; every time is in seconds.
+    Arrays are indexed by location, profile, visit or carer; every time is an integer
+    number of seconds (times of day since midnight).
+
+    Parameters
+    ----------
+    location_names
+        One name per location, in the order added (rows and columns of every matrix).
+    location_xy
+        Location coordinates (n_locations x 2), or None when not every location has them.
+    profile_names
+        One name per routing profile, e.g. a mode {"walk", "cycle", "drive"}.
+    durations
+        Per profile, the square matrix of travel seconds between locations
+        (:data:`BIG_TIME` or more: no path).
+    distances
+        Per profile, the square matrix of metres, or None (then measured on the network
+        when the problem has one).
+    visit_ids
+        One id per visit.
+    visit_clients
+        The client of each visit (continuity is per client).
+    visit_location
+        The location of each visit.
+    window_start, window_end
+        Each visit's arrival window: it starts inside it (or late, with soft windows).
+    duration
+        Each visit's length.
+    carers_needed
+        1 or 2 per visit (2: double-handed, both carers starting together).
+    visit_skills
+        The skills each visit asks of its carers.
+    carer_ids
+        One id per carer.
+    carer_home
+        The location each carer starts from and returns to.
+    carer_profile
+        The routing profile (travel mode) of each carer.
+    shift_start, shift_end
+        Each carer leaves home no earlier than ``shift_start`` and is back by ``shift_end``.
+    max_working
+        Each carer's most seconds from leaving home to getting back, less the break.
+    break_duration, break_start, break_end
+        Each carer's unpaid break (0: none) and the window it is taken in.
+    carer_skills
+        The skills of each carer.
+    known
+        ``(client_id, carer_id)`` pairs that already know each other (no continuity
+        penalty).
+    params
+        The rules and penalties.
+    context
+        What built the problem (the table adapter's network context, for legs along the
+        network and distances); None for plain matrices.
     """
 
     location_names: tuple[str, ...]

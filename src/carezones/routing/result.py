@@ -263,83 +263,84 @@ def _minutes(seconds: np.ndarray | list[int], whole: bool) -> np.ndarray:
     return np.ceil(arr - 1e-9).astype(np.int64) if whole else arr
 
 
-def make_result(
+def _carer_rows(
     problem: RoutingProblem,
     inst: Instance,
     state: State,
-    scr: Screen,
-    *,
-    runtime: float,
-    iterations: int,
-    local_search_iterations: int,
-    pyvrp_cost: int | None,
-) -> RoutingResult:
-    """Tables and figures of a solved state."""
-    whole = problem.params.start_step % 60 == 0
-    rows: list[dict[str, Any]] = []
-    shift_rows: list[dict[str, Any]] = []
-    legs_missing: list[tuple[int, str, int, int]] = []  # (row, profile, from, to)
-    for c, seq in enumerate(state.routes):
-        r = state.sched[c]
-        prof = int(problem.carer_profile[c])
-        mode = problem.profile_names[prof]
-        dist = problem.distances[prof]
-        home = int(problem.carer_home[c])
-        prev = home
-        total_d = 0.0
-        starts = pushed_starts(inst, r) if seq else []
-        moved = [a - b for a, b in zip(starts, r.starts, strict=True)]
-        for k, t in enumerate(seq):
-            v = inst.t_visit[t]
-            loc = inst.t_loc[t]
-            u = inst.t_partner[t]
-            tt = inst.c_T[c][prev][loc]
-            d = float(dist[prev, loc]) if dist is not None else np.nan
-            if dist is None:
-                legs_missing.append((len(rows), mode, prev, loc))
-            rows.append(
-                {
-                    "carer_id": problem.carer_ids[c],
-                    "sequence": k + 1,
-                    "visit_id": problem.visit_ids[v],
-                    "client_id": problem.visit_clients[v],
-                    "_ready": (r.dep + tt) if k == 0 else r.readys[k] + moved[k - 1],
-                    "_start": starts[k],
-                    "_end": starts[k] + inst.t_dur[t],
-                    "_due": inst.t_due[t],
-                    "travel_seconds": int(tt),
-                    "mode": mode,
-                    "distance_m": d,
-                    "carers_needed": int(problem.carers_needed[v]),
-                    "with_carer": problem.carer_ids[state.where[u]] if u >= 0 else "",
-                }
-            )
-            total_d += 0.0 if np.isnan(d) else d
-            prev = loc
-        back = inst.c_T[c][prev][home] if seq else 0
-        bd = float(dist[prev, home]) if (dist is not None and seq) else (0.0 if not seq else np.nan)
-        if seq and dist is None:
-            legs_missing.append((-1 - len(shift_rows), mode, prev, home))
-        brk = r.brk if seq else None
-        b = int(problem.break_duration[c])
-        shift_rows.append(
+    c: int,
+    rows: list[dict[str, Any]],
+    legs_missing: list[tuple[int, str, int, int]],
+    n_shifts: int,
+) -> dict[str, Any]:
+    """Append carer ``c``'s visits to ``rows``; return their shift row.
+
+    Legs without a known distance go to ``legs_missing`` as ``(row, profile, from, to)``
+    (the way home as row ``-1 - shift``).
+    """
+    seq = state.routes[c]
+    r = state.sched[c]
+    prof = int(problem.carer_profile[c])
+    mode = problem.profile_names[prof]
+    dist = problem.distances[prof]
+    home = int(problem.carer_home[c])
+    prev = home
+    total_d = 0.0
+    starts = pushed_starts(inst, r) if seq else []
+    moved = [a - b for a, b in zip(starts, r.starts, strict=True)]
+    for k, t in enumerate(seq):
+        v = inst.t_visit[t]
+        loc = inst.t_loc[t]
+        u = inst.t_partner[t]
+        tt = inst.c_T[c][prev][loc]
+        d = float(dist[prev, loc]) if dist is not None else np.nan
+        if dist is None:
+            legs_missing.append((len(rows), mode, prev, loc))
+        rows.append(
             {
                 "carer_id": problem.carer_ids[c],
+                "sequence": k + 1,
+                "visit_id": problem.visit_ids[v],
+                "client_id": problem.visit_clients[v],
+                "_ready": (r.dep + tt) if k == 0 else r.readys[k] + moved[k - 1],
+                "_start": starts[k],
+                "_end": starts[k] + inst.t_dur[t],
+                "_due": inst.t_due[t],
+                "travel_seconds": int(tt),
                 "mode": mode,
-                "n_visits": len(seq),
-                "depart": r.dep / 60.0 if seq else np.nan,
-                "back": r.ret / 60.0 if seq else np.nan,
-                "working_minutes": r.work / 60.0 if seq else 0.0,
-                "travel_seconds": int(r.travel),
-                "return_travel_seconds": int(back),
-                "distance_m": total_d + (0.0 if np.isnan(bd) else bd),
-                "break_start": brk[0] / 60.0 if brk and b else np.nan,
-                "break_end": (brk[0] + b) / 60.0 if brk and b else np.nan,
-                "_return_d": bd,
+                "distance_m": d,
+                "carers_needed": int(problem.carers_needed[v]),
+                "with_carer": problem.carer_ids[state.where[u]] if u >= 0 else "",
             }
         )
+        total_d += 0.0 if np.isnan(d) else d
+        prev = loc
+    back = inst.c_T[c][prev][home] if seq else 0
+    bd = float(dist[prev, home]) if (dist is not None and seq) else (0.0 if not seq else np.nan)
+    if seq and dist is None:
+        legs_missing.append((-1 - n_shifts, mode, prev, home))
+    brk = r.brk if seq else None
+    b = int(problem.break_duration[c])
+    return {
+        "carer_id": problem.carer_ids[c],
+        "mode": mode,
+        "n_visits": len(seq),
+        "depart": r.dep / 60.0 if seq else np.nan,
+        "back": r.ret / 60.0 if seq else np.nan,
+        "working_minutes": r.work / 60.0 if seq else 0.0,
+        "travel_seconds": int(r.travel),
+        "return_travel_seconds": int(back),
+        "distance_m": total_d + (0.0 if np.isnan(bd) else bd),
+        "break_start": brk[0] / 60.0 if brk and b else np.nan,
+        "break_end": (brk[0] + b) / 60.0 if brk and b else np.nan,
+        "_return_d": bd,
+    }
+
+
+def _route_table(problem: RoutingProblem, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The routes table: times in minutes (whole minutes when starts are), wait and lateness."""
     routes = pd.DataFrame(rows)
     if len(routes):
+        whole = problem.params.start_step % 60 == 0
         step = problem.params.start_step
         ready = np.ceil(routes["_ready"].to_numpy(float) / step) * step
         routes["arrival"] = _minutes(ready, whole)
@@ -356,8 +357,16 @@ def make_result(
                 for col in ROUTE_COLUMNS
             }
         )
-    routes = routes[ROUTE_COLUMNS].reset_index(drop=True)
-    shifts = pd.DataFrame(shift_rows)
+    return routes[ROUTE_COLUMNS].reset_index(drop=True)
+
+
+def _fill_distances(
+    problem: RoutingProblem,
+    routes: pd.DataFrame,
+    shifts: pd.DataFrame,
+    legs_missing: list[tuple[int, str, int, int]],
+) -> pd.DataFrame:
+    """Measure the legs the profiles have no distances for on the network; the shifts table."""
     ctx = problem.context
     if legs_missing and getattr(ctx, "network", None) is not None and hasattr(ctx, "leg_distances"):
         got = ctx.leg_distances([(m, a, b) for _, m, a, b in legs_missing])
@@ -374,11 +383,17 @@ def make_result(
             .to_numpy()
             + shifts["_return_d"].fillna(0.0).to_numpy()
         )
-    shifts = (
+    return (
         shifts.drop(columns="_return_d")[SHIFT_COLUMNS]
         if len(shifts)
         else pd.DataFrame(columns=SHIFT_COLUMNS)
     )
+
+
+def _unscheduled_table(
+    problem: RoutingProblem, inst: Instance, state: State, scr: Screen
+) -> pd.DataFrame:
+    """Every visit in no route, with the reason: the screen's, or no carer's day had room."""
     unsched = []
     for v in range(problem.n_visits):
         ts = inst.v_tasks[v]
@@ -400,9 +415,29 @@ def make_result(
                 "reason": reason,
             }
         )
-    unscheduled = pd.DataFrame(
-        unsched, columns=["visit_id", "client_id", "carers_needed", "reason"]
-    )
+    return pd.DataFrame(unsched, columns=["visit_id", "client_id", "carers_needed", "reason"])
+
+
+def make_result(
+    problem: RoutingProblem,
+    inst: Instance,
+    state: State,
+    scr: Screen,
+    *,
+    runtime: float,
+    iterations: int,
+    local_search_iterations: int,
+    pyvrp_cost: int | None,
+) -> RoutingResult:
+    """Tables and figures of a solved state."""
+    rows: list[dict[str, Any]] = []
+    shift_rows: list[dict[str, Any]] = []
+    legs_missing: list[tuple[int, str, int, int]] = []  # (row, profile, from, to)
+    for c in range(len(state.routes)):
+        shift_rows.append(_carer_rows(problem, inst, state, c, rows, legs_missing, len(shift_rows)))
+    routes = _route_table(problem, rows)
+    shifts = _fill_distances(problem, routes, pd.DataFrame(shift_rows), legs_missing)
+    unscheduled = _unscheduled_table(problem, inst, state, scr)
     travel = int(sum(r.travel for r in state.sched))
     late_s = int(sum(r.late for r in state.sched))
     known = inst.known

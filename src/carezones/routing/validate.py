@@ -16,6 +16,7 @@ import pandas as pd
 
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork, travel_time_matrix
+from carezones.routing.daycheck import Lookup, Matrix, check_day, clock
 from carezones.routing.problem import BIG_TIME, RoutingProblem
 
 __all__ = ["RULES", "problem_tables", "validate_plan"]
@@ -45,11 +46,6 @@ RULES: dict[str, str] = {
 }
 
 _COLUMNS = ["rule", "carer_id", "visit_id", "client_id", "detail"]
-
-
-def _clock(seconds: float) -> str:
-    m = round(seconds / 60.0)
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def _require(frame: pd.DataFrame, name: str, columns: list[str]) -> list[Problem]:
@@ -318,7 +314,7 @@ def _check_visits(
                     ";".join(map(str, carers)),
                     v,
                     who,
-                    f"starts {_clock(ss[0])} and {_clock(ss[1])}",
+                    f"starts {clock(ss[0])} and {clock(ss[1])}",
                 )
     # row-level rules, vectorised
     ws = info["window_start"].to_numpy(float) * 60
@@ -326,10 +322,10 @@ def _check_visits(
     dur = info["duration"].to_numpy(float) * 60
     for i in np.flatnonzero(s < ws - tol):
         add("early", carer[i], vids[i], client[i],
-            f"starts {_clock(s[i])}, window opens {_clock(ws[i])}")  # fmt: skip
+            f"starts {clock(s[i])}, window opens {clock(ws[i])}")  # fmt: skip
     for i in np.flatnonzero(s > we + extra + tol):
         add("late", carer[i], vids[i], client[i],
-            f"starts {_clock(s[i])}, window closes {_clock(we[i])}")  # fmt: skip
+            f"starts {clock(s[i])}, window closes {clock(we[i])}")  # fmt: skip
     for i in np.flatnonzero(e - s < dur - tol):
         add("too short", carer[i], vids[i], client[i],
             f"{(e[i] - s[i]) / 60:.0f} min of {dur[i] / 60:.0f}")  # fmt: skip
@@ -366,10 +362,10 @@ def _check_days(
     if "day" in vis.columns:
         plan["day"] = vis.loc[plan["visit_id"], "day"].to_numpy()
     place = (vis["place"] if "place" in vis.columns else vis["client_id"]).astype(str)
-    lookup = _Lookup(
+    lookup = Lookup(
         dict(zip(vis.index, place, strict=True)),
         dict(zip(vis.index, vis["client_id"], strict=True)),
-        {mode: _Matrix(m) for mode, m in table.items()},
+        {mode: Matrix(m) for mode, m in table.items()},
     )
     for carer, rows in plan.sort_values(keys, kind="stable").groupby("carer_id", sort=False):
         info = car.loc[carer]
@@ -385,7 +381,7 @@ def _check_days(
             if works is not None and day is not None and str(day).lower() not in works:
                 for v in day_rows["visit_id"]:
                     add("day off", carer, v, lookup.client[v], f"does not work {day}")
-            _check_day(carer, home, info, lookup.matrices[mode], day_rows, lookup, tol, add)
+            check_day(carer, home, info, lookup.matrices[mode], day_rows, lookup, tol, add)
 
 
 def _by_day(rows: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
@@ -398,139 +394,6 @@ def _by_day(rows: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
     if len(values) == 1 and known.all():
         return [(values[0], rows)]
     return [(d, rows[known & (days == d)]) for d in values]
-
-
-class _Matrix:
-    """Fast label lookups in a square DataFrame of travel seconds."""
-
-    def __init__(self, matrix: pd.DataFrame) -> None:
-        self.rows = {k: i for i, k in enumerate(matrix.index)}
-        self.cols = {k: i for i, k in enumerate(matrix.columns)}
-        self.values = matrix.to_numpy(dtype=float)
-
-    def seconds(self, a: str, b: str) -> float:
-        if a == b:
-            return 0.0
-        i, j = self.rows.get(a), self.cols.get(b)
-        if i is None or j is None:
-            return float("inf")
-        value = float(self.values[i, j])
-        return value if np.isfinite(value) else float("inf")
-
-
-class _Lookup:
-    """Each visit's place and client, and each mode's travel matrix."""
-
-    def __init__(
-        self, place: dict[Any, str], client: dict[Any, Any], matrices: dict[str, _Matrix]
-    ) -> None:
-        self.place, self.client, self.matrices = place, client, matrices
-
-
-def _check_day(
-    carer: Any,
-    home: str,
-    info: pd.Series,
-    matrix: _Matrix,
-    rows: pd.DataFrame,
-    lookup: _Lookup,
-    tol: float,
-    add: Any,
-) -> None:
-    starts, ends = rows["sec_start"].to_numpy(float), rows["sec_end"].to_numpy(float)
-    ids = rows["visit_id"].tolist()
-    where = [lookup.place[v] for v in ids]
-    clients = [lookup.client[v] for v in ids]
-    gaps: list[tuple[float, float, float]] = []  # (from, to, travel inside)
-    for k in range(1, len(ids)):
-        t = matrix.seconds(where[k - 1], where[k])
-        if starts[k] < ends[k - 1] - tol:
-            add(
-                "overlap",
-                carer,
-                ids[k],
-                clients[k],
-                f"starts {_clock(starts[k])} before {ids[k - 1]} ends",
-            )
-        elif not np.isfinite(t):
-            add("unreachable", carer, ids[k], clients[k], f"no path from {ids[k - 1]}")
-        elif starts[k] < ends[k - 1] + t - tol:
-            add(
-                "travel",
-                carer,
-                ids[k],
-                clients[k],
-                f"{(starts[k] - ends[k - 1]) / 60:.1f} min after {ids[k - 1]}, needs {t / 60:.1f}",
-            )
-        gaps.append((ends[k - 1], starts[k], t if np.isfinite(t) else 0.0))
-    out_t = matrix.seconds(home, where[0])
-    back_t = matrix.seconds(where[-1], home)
-    if not np.isfinite(out_t):
-        add("unreachable", carer, ids[0], clients[0], "no path from home")
-        out_t = 0.0
-    if not np.isfinite(back_t):
-        add("unreachable", carer, ids[-1], clients[-1], "no path home")
-        back_t = 0.0
-    depart, back = starts[0] - out_t, ends[-1] + back_t
-    ss, se = float(info["shift_start"]) * 60, float(info["shift_end"]) * 60
-    if depart < ss - tol:
-        add(
-            "shift start",
-            carer,
-            ids[0],
-            clients[0],
-            f"leaves home {_clock(depart)}, shift starts {_clock(ss)}",
-        )
-    if back > se + tol:
-        add(
-            "shift end",
-            carer,
-            ids[-1],
-            clients[-1],
-            f"home {_clock(back)}, shift ends {_clock(se)}",
-        )
-    b = (
-        float(info["break_minutes"]) * 60
-        if "break_minutes" in info.index and pd.notna(info["break_minutes"])
-        else 0.0
-    )
-    inside = False
-    if b > 0:
-        bs = float(info.get("break_start", 0)) * 60
-        be = float(info.get("break_end", 24 * 60)) * 60
-        need = max(ss, bs) + b <= min(se, be)
-        # before the first visit or after the last, the way from or to home can come
-        # before or after the break: the carer is free from shift start to the first visit
-        # and from the last visit to shift end, less the travel
-        outside = _fits(ss, starts[0], out_t, bs, be, b) or _fits(ends[-1], se, back_t, bs, be, b)
-        inside = any(_fits(a, z, t, bs, be, b) for a, z, t in gaps)
-        if need and not outside and not inside:
-            add(
-                "break",
-                carer,
-                "",
-                "",
-                f"no {b / 60:.0f}-minute break between {_clock(bs)} and {_clock(be)}",
-            )
-    if "max_minutes" in info.index and pd.notna(info["max_minutes"]):
-        work = back - depart - (b if inside else 0.0)
-        if work > float(info["max_minutes"]) * 60 + tol:
-            add(
-                "max minutes",
-                carer,
-                "",
-                "",
-                f"works {work / 60:.0f} min, at most {float(info['max_minutes']):.0f}",
-            )
-
-
-def _fits(a: float, z: float, travel: float, bs: float, be: float, b: float) -> bool:
-    """Whether a break of ``b`` fits in a gap ``[a, z]`` that also holds ``travel``."""
-    lo, hi = max(a + travel, bs), min(z, be)  # travel first, then the break
-    if hi - lo >= b:
-        return True
-    lo, hi = max(a, bs), min(z - travel, be)  # the break, then travel
-    return hi - lo >= b
 
 
 def problem_tables(

@@ -208,38 +208,9 @@ class VrpData:
     carers_of_type: list[list[int]]
 
 
-def pyvrp_data(
-    problem: RoutingProblem,
-    inst: Instance,
-    *,
-    required: bool = False,
-    pinned: dict[int, int] | None = None,
-) -> VrpData | None:
-    """PyVRP's ``ProblemData`` for the instance's tasks; None when there is nothing to route.
-
-    Tasks are optional with a large prize, unless ``required`` (plain problems, where
-    PyVRP searches best with required clients; an infeasible answer is repaired).
-    ``pinned`` maps tasks to a fixed start (halves of double-handed visits already
-    synchronised): both halves then start together in any PyVRP-feasible solution.
-    """
-    pinned = pinned or {}
-    tasks = list(range(inst.n_tasks))
+def _carer_extras(inst: Instance, tasks: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Each carer's eligible tasks (a mask) and continuity extra per task (seconds)."""
     nc = inst.n_carers
-    if not tasks or nc == 0:
-        return None
-    step = inst.step
-    homes = list(dict.fromkeys(inst.c_home))
-    depot_of = {h: i for i, h in enumerate(homes)}
-    idx = np.array(homes + [inst.t_loc[t] for t in tasks], dtype=np.int64)
-    xy = problem.location_xy
-    locations = [
-        pyvrp.Location(x=float(xy[i, 0]), y=float(xy[i, 1]))
-        if xy is not None
-        else pyvrp.Location(x=0.0, y=0.0)
-        for i in idx
-    ]
-    nd = len(homes)
-    # eligibility per carer as a task mask; continuity extra per (client, carer)
     elig = np.zeros((nc, len(tasks)), dtype=bool)
     for v, ts in enumerate(inst.v_tasks):
         for c in inst.v_eligible[v]:
@@ -257,13 +228,30 @@ def pyvrp_data(
             for c in range(nc):
                 if (cl, c) not in inst.known:
                     extra[c, t] = share
+    return elig, extra
+
+
+def _profiles(
+    problem: RoutingProblem,
+    inst: Instance,
+    idx: np.ndarray,
+    nd: int,
+    depot_of: dict[int, int],
+    elig: np.ndarray,
+    extra: np.ndarray,
+) -> tuple[list[np.ndarray], list[np.ndarray], dict[tuple, list[int]]]:
+    """One PyVRP profile per (mode, eligibility, continuity) and the carers of each type.
+
+    Ineligible tasks and missing paths get a prohibitive edge; durations round up to the
+    start step, so PyVRP's schedules keep whole-step starts.
+    """
     base_cost: dict[int, np.ndarray] = {}
     profiles: dict[tuple, int] = {}
     distance_mats: list[np.ndarray] = []
     duration_mats: list[np.ndarray] = []
     carer_profile = problem.carer_profile.tolist()
     vt_key: dict[tuple, list[int]] = {}
-    for c in range(nc):
+    for c in range(inst.n_carers):
         p = carer_profile[c]
         key = (p, elig[c].tobytes(), extra[c].tobytes())
         if key not in profiles:
@@ -272,8 +260,8 @@ def pyvrp_data(
             dist = base_cost[p].copy()
             dist[:, nd:] += extra[c][None, :]
             dur = base_cost[p].copy()
-            if step > 1:
-                dur = -(-dur // step) * step
+            if inst.step > 1:
+                dur = -(-dur // inst.step) * inst.step
             blocked = np.flatnonzero(~elig[c]) + nd
             dist[:, blocked] = _PYVRP_BIG
             dur[:, blocked] = _PYVRP_BIG
@@ -287,6 +275,40 @@ def pyvrp_data(
             duration_mats.append(dur)
         vkey = (depot_of[inst.c_home[c]], profiles[key], inst.c_ss[c], inst.c_se[c], inst.c_maxw[c])
         vt_key.setdefault(vkey, []).append(c)
+    return distance_mats, duration_mats, vt_key
+
+
+def pyvrp_data(
+    problem: RoutingProblem,
+    inst: Instance,
+    *,
+    required: bool = False,
+    pinned: dict[int, int] | None = None,
+) -> VrpData | None:
+    """PyVRP's ``ProblemData`` for the instance's tasks; None when there is nothing to route.
+
+    Tasks are optional with a large prize, unless ``required`` (plain problems, where
+    PyVRP searches best with required clients; an infeasible answer is repaired).
+    ``pinned`` maps tasks to a fixed start (halves of double-handed visits already
+    synchronised): both halves then start together in any PyVRP-feasible solution.
+    """
+    pinned = pinned or {}
+    tasks = list(range(inst.n_tasks))
+    if not tasks or inst.n_carers == 0:
+        return None
+    homes = list(dict.fromkeys(inst.c_home))
+    depot_of = {h: i for i, h in enumerate(homes)}
+    idx = np.array(homes + [inst.t_loc[t] for t in tasks], dtype=np.int64)
+    xy = problem.location_xy
+    locations = [
+        pyvrp.Location(x=float(xy[i, 0]), y=float(xy[i, 1]))
+        if xy is not None
+        else pyvrp.Location(x=0.0, y=0.0)
+        for i in idx
+    ]
+    nd = len(homes)
+    elig, extra = _carer_extras(inst, tasks)
+    distance_mats, duration_mats, vt_key = _profiles(problem, inst, idx, nd, depot_of, elig, extra)
     finite = [d[d < _PYVRP_BIG] for d in distance_mats]
     max_cost = max((int(f.max(initial=0)) for f in finite), default=0)
     prize = int(min(_PYVRP_BIG // 10, 10 * max_cost + 10 * inst.continuity_penalty + 10**5))

@@ -19,6 +19,11 @@ def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     ``run_time_seconds``, is each scenario's run time. Repeated names get ``" (2)"``,
     ``" (3)"``, ...
 
+    Parameters
+    ----------
+    results
+        Scenario results (from :func:`run_scenario` or :func:`sweep`).
+
     Examples
     --------
     >>> from types import SimpleNamespace

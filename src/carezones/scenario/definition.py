@@ -42,6 +42,43 @@ class Scenario:
     Build it with :meth:`from_toml` or :meth:`from_dict`; every table is a frozen
     dataclass checked on creation.
 
+    Parameters
+    ----------
+    name
+        The scenario's name (column headings of comparisons).
+    kind
+        {"now", "then", "rota"} Zones and provider lots; the built-in baseline of
+        providers spread over the whole area; or a real rota scored.
+    description
+        Free text, carried into the results.
+    seed
+        Seed of every random choice of the run.
+    network
+        ``[network]``: where the networks come from and which modes
+        (:class:`~carezones.scenario.spec.NetworkSpec`).
+    population
+        ``[population]``: a synthetic population, or None when ``[data]`` gives files.
+    data
+        ``[data]``: the clients, carers, providers (and rota) files, or None.
+    zones
+        ``[zones]``: the zoner's options (:class:`~carezones.scenario.spec.ZoneSpec`).
+    providers
+        ``[providers]``: how many providers, their minimum, the "then" allocation.
+    demand
+        ``[demand]``: growth, virtual calls, the carer mode mix.
+    routing
+        ``[routing]``: days routed, budget, workers and the routing rules.
+    outcomes
+        ``[outcomes]``: the emission factor and short-call threshold.
+    rota
+        ``[rota]``: how a real rota is read and scored (``kind = "rota"``).
+    costing
+        ``[costing]``: the open-book rate's inputs (:class:`~carezones.CostInputs`).
+    base_dir
+        The folder relative paths are read from (the scenario file's).
+    where
+        The file's name, as messages show it.
+
     Examples
     --------
     >>> s = Scenario.from_dict({"name": "quick", "population": {"n_clients": 40}})
@@ -252,5 +289,16 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 def load_scenario(path: str | PathLike[str]) -> Scenario:
-    """Read a scenario file (``Scenario.from_toml``)."""
+    """Read a scenario file (``Scenario.from_toml``); every problem in it is listed at once.
+
+    Parameters
+    ----------
+    path
+        A scenario file (TOML; see :mod:`carezones.scenario` for its tables).
+
+    Returns
+    -------
+    Scenario
+        The scenario, every table checked.
+    """
     return Scenario.from_toml(path)

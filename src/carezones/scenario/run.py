@@ -72,6 +72,42 @@ def _now(
     return clients, carers, zones, lots, zoner.report_, zone_provider
 
 
+def _then_providers(
+    scenario: Scenario,
+    network: Any,
+    clients: gpd.GeoDataFrame,
+    carers: gpd.GeoDataFrame,
+    providers: Any,
+    rng: np.random.Generator,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, str]]:
+    """The "then" baseline: clients and carers given to providers across the whole area."""
+    clients, carers, ids = _then.allocate(
+        clients,
+        carers,
+        providers,
+        n_providers=int(scenario.providers.n_providers),
+        allocation=scenario.providers.allocation,
+        rng=rng,
+        where=f"{scenario.where} [providers]",
+    )
+    areas = _then.provider_areas(clients, ids, network)
+    return clients, carers, areas, {i: i for i in ids}
+
+
+def _outcome_params(scenario: Scenario, zone_floor: float | None) -> OutcomeParams:
+    """The outcome parameters a scenario file sets."""
+    o = scenario.outcomes
+    return OutcomeParams(
+        co2e_kg_per_km=CO2E_KG_PER_KM_AVERAGE_CAR if o.co2e_kg_per_km is None else o.co2e_kg_per_km,
+        min_weekly_hours=zone_floor,
+        min_provider_hours=scenario.providers.min_provider_hours,
+        virtual_share=scenario.demand.virtual_share,
+        short_call_minutes=o.short_call_minutes,
+        random_state=scenario.seed,
+        zoned=scenario.kind == "now",
+    )
+
+
 def run(
     scenario: Scenario, *, n_jobs: int | None, progress: Callable[[str], None] | None
 ) -> ScenarioResult:
@@ -101,17 +137,9 @@ def run(
         polygons: gpd.GeoDataFrame | None = zones
     else:
         clock.step("providers")
-        clients, carers, ids = _then.allocate(
-            clients,
-            carers,
-            providers,
-            n_providers=int(scenario.providers.n_providers),
-            allocation=scenario.providers.allocation,
-            rng=rng_then,
-            where=f"{scenario.where} [providers]",
+        clients, carers, zones, zone_provider = _then_providers(
+            scenario, network, clients, carers, providers, rng_then
         )
-        zones = _then.provider_areas(clients, ids, network)
-        zone_provider = {i: i for i in ids}
         zone_floor, polygons = None, None
     clock.step("visits")
     r = scenario.routing
@@ -133,16 +161,6 @@ def run(
         random_state=scenario.seed,
     )
     clock.step("outcomes")
-    o = scenario.outcomes
-    params = OutcomeParams(
-        co2e_kg_per_km=CO2E_KG_PER_KM_AVERAGE_CAR if o.co2e_kg_per_km is None else o.co2e_kg_per_km,
-        min_weekly_hours=zone_floor,
-        min_provider_hours=scenario.providers.min_provider_hours,
-        virtual_share=d.virtual_share,
-        short_call_minutes=o.short_call_minutes,
-        random_state=scenario.seed,
-        zoned=scenario.kind == "now",
-    )
     outcomes = measure_outcomes(
         plan,
         visits,
@@ -150,7 +168,7 @@ def run(
         carers=carers,
         zones=polygons,
         providers=zone_provider,
-        params=params,
+        params=_outcome_params(scenario, zone_floor),
         cost_inputs=scenario.costing,
     )
     clock.stop()

@@ -214,6 +214,11 @@ def ward_zones(
     Council analysts read "ward" as an electoral ward, so the baseline is named after its
     method.
 
+    Parameters
+    ----------
+    clients, network, n_zones, min_weekly_hours, mode, resolution, max_snap_distance
+        As in :func:`agglomerative_zones`.
+
     Warns
     -----
     DeprecationWarning

@@ -272,13 +272,7 @@ def evaluate(
     w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
     exact = centres is None  # a plan from elsewhere gets its exact medians
     if centres is None:
-        centres = np.zeros(k, dtype=np.intp)
-        for z in range(k):
-            members = np.flatnonzero(unit_labels == z)
-            if len(members):
-                wz = w[members] + 1e-6
-                mean = np.average(units.xy[members], axis=0, weights=wz)
-                centres[z] = members[np.argmin(((units.xy[members] - mean) ** 2).sum(axis=1))]
+        centres = _mean_centres(units, unit_labels, w, k)
     centres = zone_medians(
         None,
         unit_labels,
@@ -302,8 +296,55 @@ def evaluate(
     radius = np.zeros(k)  # each zone's longest time from its centre to a client's street point
     if ok.any():
         np.maximum.at(radius, client_zone[ok], dist[client_zone[ok], demand.unit[ok]])
-    rows = []
+    table = _zone_rows(units, demand, client_zone, unit_labels, centres, dist, to_centre, n_pieces)
+    hours_ok = demand.hours[ok]
+    summary = {
+        "n_zones": k,
+        "n_clients": int(ok.sum()),
+        "total_hours": float(hours_ok.sum()),
+        "mean_minutes_to_centre": float(np.average(to_centre[ok], weights=hours_ok) / 60)
+        if hours_ok.sum() > 0
+        else float("nan"),
+        "median_minutes_between_clients": _pair_median(
+            units, demand, client_zone, rng, radius=radius
+        )
+        / 60,
+        "share_within_15_min": float((to_centre[ok] <= 900).mean()) if ok.any() else float("nan"),
+        "smallest_zone_hours": float(table["weekly_hours"].min()) if k else float("nan"),
+        "largest_zone_hours": float(table["weekly_hours"].max()) if k else float("nan"),
+        "hours_cv": float(table["weekly_hours"].std(ddof=0) / table["weekly_hours"].mean())
+        if k and table["weekly_hours"].mean() > 0
+        else float("nan"),
+        "all_one_piece": bool((n_pieces == 1).all()),
+    }
+    return table, summary, centres
+
+
+def _mean_centres(units: Units, unit_labels: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+    """Each zone's unit nearest its hours-weighted mean position (a start for the medians)."""
+    centres = np.zeros(k, dtype=np.intp)
     for z in range(k):
+        members = np.flatnonzero(unit_labels == z)
+        if len(members):
+            wz = w[members] + 1e-6
+            mean = np.average(units.xy[members], axis=0, weights=wz)
+            centres[z] = members[np.argmin(((units.xy[members] - mean) ** 2).sum(axis=1))]
+    return centres
+
+
+def _zone_rows(
+    units: Units,
+    demand: Demand,
+    client_zone: np.ndarray,
+    unit_labels: np.ndarray,
+    centres: np.ndarray,
+    dist: np.ndarray,
+    to_centre: np.ndarray,
+    n_pieces: np.ndarray,
+) -> pd.DataFrame:
+    """Per-zone hours, clients, walk to the centre, share within 15 minutes, diameter, pieces."""
+    rows = []
+    for z in range(len(centres)):
         who = np.flatnonzero(client_zone == z)
         members = np.flatnonzero(unit_labels == z)
         hours = float(demand.hours[who].sum())
@@ -326,28 +367,7 @@ def evaluate(
                 "pieces": int(n_pieces[z]),
             }
         )
-    table = pd.DataFrame(rows)
-    hours_ok = demand.hours[ok]
-    summary = {
-        "n_zones": k,
-        "n_clients": int(ok.sum()),
-        "total_hours": float(hours_ok.sum()),
-        "mean_minutes_to_centre": float(np.average(to_centre[ok], weights=hours_ok) / 60)
-        if hours_ok.sum() > 0
-        else float("nan"),
-        "median_minutes_between_clients": _pair_median(
-            units, demand, client_zone, rng, radius=radius
-        )
-        / 60,
-        "share_within_15_min": float((to_centre[ok] <= 900).mean()) if ok.any() else float("nan"),
-        "smallest_zone_hours": float(table["weekly_hours"].min()) if k else float("nan"),
-        "largest_zone_hours": float(table["weekly_hours"].max()) if k else float("nan"),
-        "hours_cv": float(table["weekly_hours"].std(ddof=0) / table["weekly_hours"].mean())
-        if k and table["weekly_hours"].mean() > 0
-        else float("nan"),
-        "all_one_piece": bool((n_pieces == 1).all()),
-    }
-    return table, summary, centres
+    return pd.DataFrame(rows)
 
 
 def client_pieces(units: Units, demand: Demand, client_zone: np.ndarray, k: int) -> np.ndarray:

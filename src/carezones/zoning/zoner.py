@@ -285,12 +285,26 @@ def neighbourhood_zones(
     locked: Locked | None = None,
     resolution: float = 100.0,
     max_snap_distance: float = 500.0,
-    n_init: int = 4,
+    n_init: int = N_INIT,
     random_state: int | None = None,
 ) -> ZonePlan:
     """Draw neighbourhood zones; ``NeighbourhoodZoner(...).fit(clients, network=network).plan_``.
 
-    See :class:`NeighbourhoodZoner` for the parameters.
+    Parameters
+    ----------
+    clients
+        The clients: ``client_id``, ``weekly_hours`` and Point geometry (any CRS).
+    network
+        The travel networks.
+    min_weekly_hours, max_weekly_hours, n_zones, mode, seeds, locked
+        As in :class:`NeighbourhoodZoner`.
+    resolution, max_snap_distance, n_init, random_state
+        As in :class:`NeighbourhoodZoner`.
+
+    Returns
+    -------
+    ZonePlan
+        The zones, each client's zone, the report and the unassigned clients.
 
     Examples
     --------
@@ -352,42 +366,11 @@ def _draw(
     ks = _allocate(
         comp_hours, np.bincount(seed_comp, minlength=n_comp), k_free, floor, cap, total, n_locked
     )
-    labels = lock_labels.copy()
-    centres = np.full(n_locked, -1, dtype=np.intp).tolist()
-    fixed = [False] * n_locked
-    rng = np.random.default_rng(zoner.random_state)
-    next_label = n_locked
-    for c in np.argsort(-comp_hours, kind="stable"):
-        if ks[c] == 0:
-            continue
-        members = free[comp == c]
-        local = pd.Index(members)
-        g = units.graph[members][:, members]
-        mine = seeds[seed_comp == c]
-        res = _solve_component(
-            g,
-            w[members],
-            units.xy[members],
-            ks[c],
-            local.get_indexer(mine),
-            floor,
-            cap,
-            zoner,
-            rng,
-            auto=want == "auto",
-            total=total,
-            n_locked=n_locked,
-        )
-        order = np.lexsort((units.xy[members[res.centres], 0], -units.xy[members[res.centres], 1]))
-        if len(mine):  # seeds first, in the order given, so seed j is the centre of zone j
-            order = np.r_[np.arange(len(mine)), [o for o in order if o >= len(mine)]]
-        rank = np.empty(len(order), dtype=np.intp)
-        rank[order] = np.arange(len(order))
-        labels[members] = next_label + rank[res.labels]
-        centres += members[res.centres[order]].tolist()
-        fixed += [bool(o < len(mine)) for o in order]
-        next_label += len(order)
-    k = next_label
+    labels, centres, fixed = _draw_components(
+        zoner, units, w, lock_labels, (free, comp, comp_hours), seeds, seed_comp, ks,
+        (floor, cap, total), n_locked,
+    )  # fmt: skip
+    k = len(centres)
     extra = _join_stranded(units, demand, labels)
     free_ids = _free_ids(k - n_locked, set(lock_ids))
     ids = lock_ids + free_ids
@@ -412,6 +395,64 @@ def _draw(
         random_state=zoner.random_state,
     )
     return plan, k
+
+
+def _draw_components(
+    zoner: NeighbourhoodZoner,
+    units: Units,
+    w: np.ndarray,
+    lock_labels: np.ndarray,
+    components: tuple[np.ndarray, np.ndarray, np.ndarray],
+    seeds: np.ndarray,
+    seed_comp: np.ndarray,
+    ks: np.ndarray,
+    limits: tuple[float, float, float],
+    n_locked: int,
+) -> tuple[np.ndarray, list[int], list[bool]]:
+    """Zone each free piece of the network into its share of the zones (largest first).
+
+    Zones are numbered north to south, west to east within a piece, seeds first in the
+    order given (so seed j is the centre of zone j). Returns every unit's label, each
+    zone's centre (-1 for the locked zones) and whether it is fixed (a seed).
+    """
+    free, comp, comp_hours = components
+    floor, cap, total = limits
+    labels = lock_labels.copy()
+    centres = np.full(n_locked, -1, dtype=np.intp).tolist()
+    fixed = [False] * n_locked
+    rng = np.random.default_rng(zoner.random_state)
+    next_label = n_locked
+    for c in np.argsort(-comp_hours, kind="stable"):
+        if ks[c] == 0:
+            continue
+        members = free[comp == c]
+        local = pd.Index(members)
+        g = units.graph[members][:, members]
+        mine = seeds[seed_comp == c]
+        res = _solve_component(
+            g,
+            w[members],
+            units.xy[members],
+            ks[c],
+            local.get_indexer(mine),
+            floor,
+            cap,
+            zoner,
+            rng,
+            auto=zoner.n_zones == "auto",
+            total=total,
+            n_locked=n_locked,
+        )
+        order = np.lexsort((units.xy[members[res.centres], 0], -units.xy[members[res.centres], 1]))
+        if len(mine):  # seeds first, in the order given, so seed j is the centre of zone j
+            order = np.r_[np.arange(len(mine)), [o for o in order if o >= len(mine)]]
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        labels[members] = next_label + rank[res.labels]
+        centres += members[res.centres[order]].tolist()
+        fixed += [bool(o < len(mine)) for o in order]
+        next_label += len(order)
+    return labels, centres, fixed
 
 
 def _join_stranded(units: Units, demand: Demand, labels: np.ndarray) -> dict[int, str]:

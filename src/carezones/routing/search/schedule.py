@@ -160,9 +160,6 @@ def _forward(
     home = inst.c_home[c]
     step = inst.step
     ss = inst.c_ss[c]
-    B = inst.c_break[c]
-    bs = inst.c_bs[c]
-    be = inst.c_be[c]
     loc_ = inst.t_loc
     ws_ = inst.t_ws
     we_ = inst.t_we
@@ -170,20 +167,13 @@ def _forward(
     dur_ = inst.t_dur
     r = RouteSched()
     r.seq = seq
-    if base is not None and diff_at > 0:
+    if base is not None and diff_at > 0:  # the unchanged stops, and the state after them
         k0 = diff_at
-        starts = base.starts[:k0]
-        readys = base.readys[:k0]
-        pre_end = base.pre_end[:k0]
-        pre_travel = base.pre_travel[:k0]
-        pre_late = base.pre_late[:k0]
-        pre_taken = base.pre_taken[:k0]
-        pre_brk = base.pre_brk[:k0]
-        prev_end = base.pre_end[k0]
-        travel = base.pre_travel[k0]
-        late = base.pre_late[k0]
-        taken = base.pre_taken[k0]
-        brk = base.pre_brk[k0]
+        starts, readys = base.starts[:k0], base.readys[:k0]
+        pre_end, pre_travel, pre_late = base.pre_end[:k0], base.pre_travel[:k0], base.pre_late[:k0]
+        pre_taken, pre_brk = base.pre_taken[:k0], base.pre_brk[:k0]
+        prev_end, travel, late = base.pre_end[k0], base.pre_travel[k0], base.pre_late[k0]
+        taken, brk = base.pre_taken[k0], base.pre_brk[k0]
         prev = loc_[seq[k0 - 1]]
     else:
         k0 = 0
@@ -196,11 +186,8 @@ def _forward(
             [],
             [],
         )
-        prev_end = ss
-        travel = 0
-        late = 0
-        taken = not inst.c_need_break[c]
-        brk = None
+        prev_end, travel, late = ss, 0, 0
+        taken, brk = not inst.c_need_break[c], None
         prev = home
     if splice_min is None:
         splice_min = diff_at + (shift if shift > 0 else 0) + 1
@@ -216,21 +203,9 @@ def _forward(
                 and brk == base.pre_brk[j]
             ):
                 return _splice(
-                    inst,
-                    c,
-                    r,
-                    base,
-                    j,
-                    starts,
-                    readys,
-                    pre_end,
-                    pre_travel,
-                    pre_late,
-                    pre_taken,
-                    pre_brk,
-                    travel,
-                    late,
-                )
+                    inst, c, r, base, j, starts, readys, pre_end, pre_travel, pre_late,
+                    pre_taken, pre_brk, travel, late,
+                )  # fmt: skip
         t = seq[k]
         loc = loc_[t]
         tt = T[prev][loc]
@@ -247,37 +222,12 @@ def _forward(
         rr = _ceil(ready, step) if step > 1 else ready
         s = rr if rr > lb else lb
         if not taken:
-            if k == 0:  # at home, before leaving
-                p = ss if ss > bs else bs
-                ok = p + B <= be
-                rb = p + B + tt
-                arrive_b = rb
-            else:
-                p = ready if ready > bs else bs  # after travelling, at the door
-                rb = p + B
-                ok = rb <= be
-                arrive_b = ready
-                if not ok:  # before travelling
-                    p = prev_end if prev_end > bs else bs
-                    rb = p + B + tt
-                    ok = p + B <= be
-                    arrive_b = rb
-            if ok:
-                rbb = _ceil(rb, step) if step > 1 else rb
-                sb = rbb if rbb > lb else lb
-                if sb <= s:  # free: it delays nothing
-                    taken = True
-                    brk = (p, k > 0)
-                    ready = arrive_b
-                else:
-                    e = s + dur_[t]
-                    if (e if e > bs else bs) + B > be:  # last chance
-                        taken = True
-                        brk = (p, k > 0)
-                        ready = arrive_b
-                        s = sb
-            else:
+            took = _break_before(inst, c, k, prev_end, ready, tt, lb, s, dur_[t])
+            if took is None:
                 return None  # the break window has passed
+            if took[0] is not None:
+                taken = True
+                brk, ready, s = took
         if s > we_[t]:
             return None
         d = s - due_[t]
@@ -289,23 +239,47 @@ def _forward(
         prev = loc
         k += 1
     return _finish(
-        inst,
-        c,
-        r,
-        starts,
-        readys,
-        pre_end,
-        pre_travel,
-        pre_late,
-        pre_taken,
-        pre_brk,
-        prev,
-        prev_end,
-        travel,
-        late,
-        taken,
-        brk,
-    )
+        inst, c, r, starts, readys, pre_end, pre_travel, pre_late, pre_taken, pre_brk, prev,
+        prev_end, travel, late, taken, brk,
+    )  # fmt: skip
+
+
+def _break_before(
+    inst: Instance, c: int, k: int, prev_end: int, ready: int, tt: int, lb: int, s: int, dur: int
+) -> tuple[tuple[int, bool] | None, int, int] | None:
+    """Whether carer ``c`` takes the break before stop ``k`` (the break not yet taken).
+
+    At home before leaving (stop 0), at the door after travelling, or before travelling.
+    It is taken when it delays nothing, or when after this visit it would no longer fit.
+    Returns ``(brk, ready, start)`` (``brk`` None: not taken here), or None when the break
+    window has passed.
+    """
+    ss, B, bs, be, step = inst.c_ss[c], inst.c_break[c], inst.c_bs[c], inst.c_be[c], inst.step
+    if k == 0:  # at home, before leaving
+        p = ss if ss > bs else bs
+        ok = p + B <= be
+        rb = p + B + tt
+        arrive_b = rb
+    else:
+        p = ready if ready > bs else bs  # after travelling, at the door
+        rb = p + B
+        ok = rb <= be
+        arrive_b = ready
+        if not ok:  # before travelling
+            p = prev_end if prev_end > bs else bs
+            rb = p + B + tt
+            ok = p + B <= be
+            arrive_b = rb
+    if not ok:
+        return None
+    rbb = _ceil(rb, step) if step > 1 else rb
+    sb = rbb if rbb > lb else lb
+    if sb <= s:  # free: it delays nothing
+        return (p, k > 0), arrive_b, s
+    e = s + dur
+    if (e if e > bs else bs) + B > be:  # last chance
+        return (p, k > 0), arrive_b, sb
+    return None, ready, s
 
 
 def _finish(
