@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,8 +15,12 @@ import pytest
 import shapely
 from pyproj import CRS
 
-# Every test run gets its own network cache, so no test depends on an earlier run.
-os.environ.setdefault("CAREZONES_CACHE_DIR", tempfile.mkdtemp(prefix="carezones-test-cache-"))
+# Every test run gets its own network cache, so no test depends on an earlier run; it is
+# removed when the run ends (each xdist worker makes and removes its own).
+if "CAREZONES_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="carezones-test-cache-")
+    os.environ["CAREZONES_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 from carezones import datasets
 from carezones.network import Speeds, TravelNetwork

@@ -198,10 +198,13 @@ CLIENT_CASES = [
     ("unknown provider", _set("provider_id", 0, "P9"), {"providers": ["P1", "P2"]}),
 ]
 CARER_CASES = [
-    ("missing column", _drop("mode"), {}),
+    ("missing column", _drop("contracted_hours"), {}),
     ("missing value", _set("contracted_hours", 0, None)),
     ("duplicate id", _set("carer_id", 1, "k1")),
     ("unknown mode", _set("mode", 0, "bike")),
+    ("unknown mode", lambda t: t.assign(modes=["walk;bus", ""])),
+    ("no mode", _set("mode", 0, "")),
+    ("mode not among modes", lambda t: t.assign(modes=["cycle", ""])),
     ("hours out of range", _set("contracted_hours", 0, 0)),
     ("hours out of range", _set("contracted_hours", 0, 200)),
     ("time out of range", _set("shift_start", 0, "25:00")),
@@ -261,6 +264,22 @@ def test_carer_rule(case: tuple[Any, ...], helsinki: TravelNetwork) -> None:
 def test_provider_rule(case: tuple[Any, ...], helsinki: TravelNetwork) -> None:
     """Each bad providers table raises ValidationError naming its rule."""
     _run_case(cz.read_providers, providers_table(), case, helsinki)
+
+
+def test_modes_open_to_a_carer_and_the_mode_plans_start_from() -> None:
+    """``modes`` says what a carer can use; ``mode`` what plans start from.
+
+    Without ``mode`` plans start from the least sustainable; without ``modes`` a carer can
+    use only their ``mode``.
+    """
+    table = carers_table().drop(columns="mode").assign(modes=["cycle|walk", "drive;walk;cycle"])
+    carers = cz.read_carers(table)
+    assert carers["modes"].tolist() == ["walk;cycle", "walk;cycle;drive"]
+    assert carers["mode"].tolist() == ["cycle", "drive"]
+    plain = cz.read_carers(carers_table())
+    assert plain["modes"].tolist() == ["walk", "drive"] == plain["mode"].tolist()
+    with pytest.raises(cz.ValidationError, match="a 'mode' or a 'modes' column"):
+        cz.read_carers(carers_table().drop(columns="mode"))
 
 
 def test_every_rule_is_tested() -> None:

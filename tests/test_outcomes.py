@@ -11,6 +11,7 @@ import shapely
 from carezones import ValidationError, hourly_rate
 from carezones.outcomes import (
     CO2E_KG_PER_KM_AVERAGE_CAR,
+    COVER_RATE_GBP_PER_HOUR,
     OUTCOMES,
     OutcomeParams,
     measure_outcomes,
@@ -177,10 +178,17 @@ def test_car_km_and_co2e(out) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_punctuality(out) -> None:  # type: ignore[no-untyped-def]
-    """v3 starts 5 minutes late (once, though two carers do it): 3 of 4 on time."""
-    assert out["punctuality_share"] == pytest.approx(0.75)
+    """v3 starts 5 minutes late (once, though two carers do it): punctual within 15 minutes.
+
+    With no tolerance, 3 of 4 on time.
+    """
+    assert out["punctuality_share"] == pytest.approx(1.0)
+    strict = _measure(params=OutcomeParams(punctuality_minutes=0))
+    assert strict["punctuality_share"] == pytest.approx(0.75)
     assert out["late_minutes_per_week"] == pytest.approx(35.0)
+    assert out["late_visits_per_week"] == pytest.approx(7.0)
     assert out["mean_late_minutes"] == pytest.approx(5.0)
+    assert out["max_late_minutes"] == pytest.approx(5.0)
 
 
 def test_continuity(out) -> None:  # type: ignore[no-untyped-def]
@@ -215,7 +223,14 @@ def test_hourly_rate_is_the_costing_of_the_measured_visits(out) -> None:  # type
         miles_per_visit=15 / KM_PER_MILE / 5,
     ).total  # fmt: skip
     assert out["hourly_rate_gbp"] == pytest.approx(expected)
-    assert out["cost_gbp_per_week"] == pytest.approx(expected * 290 / 60 * 7)
+    assert out["delivered_cost_gbp_per_week"] == pytest.approx(expected * 290 / 60 * 7)
+    # like for like: v4 (unserved) is priced at the cover rate
+    unserved = _visits().set_index("visit_id").loc["v4", "duration"] / 60 * 7
+    assert out["unserved_carer_hours_per_week"] == pytest.approx(unserved)
+    assert out["cover_cost_gbp_per_week"] == pytest.approx(unserved * COVER_RATE_GBP_PER_HOUR)
+    assert out["cost_gbp_per_week"] == pytest.approx(
+        out["delivered_cost_gbp_per_week"] + out["cover_cost_gbp_per_week"]
+    )
     zones = out.zones.set_index("zone_id")
     walk_only = hourly_rate(travel_minutes_per_visit=30 / 3, visit_minutes=110 / 3,
                             miles_per_visit=0).total  # fmt: skip

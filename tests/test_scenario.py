@@ -144,8 +144,8 @@ def test_round_trip_and_options(tmp_path: Path) -> None:
     t = s.with_options({"zones.n_zones": 2, "demand.growth": 0.15}, name="t")
     assert (t.name, t.zones.n_zones, t.demand.growth) == ("t", 2, 0.15)
     assert t.costing.wage_gbp_per_hour == 12.6
-    assert s.routing.days == ("monday",)
-    assert s.with_options({"routing.days": "week"}).routing.days[-1] == "sunday"
+    assert s.routing.days[0] == "monday" and s.routing.days[-1] == "sunday"  # a week
+    assert s.with_options({"routing.days": "monday"}).routing.days == ("monday",)
     with pytest.raises(ValidationError, match="n_zones"):
         s.with_options({"zones.n_zones": 0})
 
@@ -210,18 +210,122 @@ def test_same_people_in_then_and_now(runs: dict[str, ScenarioResult]) -> None:
     assert a.clients["client_id"].tolist() == b.clients["client_id"].tolist()
     assert np.allclose(a.clients["weekly_hours"], b.clients["weekly_hours"])
     assert a.carers["mode"].tolist() == b.carers["mode"].tolist()
+    # the same access (bikes, cars): any difference in walking and cycling comes from zones
+    assert a.carers["modes"].tolist() == b.carers["modes"].tolist()
+    assert a.carers["carer_id"].tolist() == b.carers["carer_id"].tolist()
+
+
+def test_demand_is_reconciled_in_every_kind(runs: dict[str, ScenarioResult]) -> None:
+    """Demanded = in person + virtual + unserved, in visits, clients' and carers' hours."""
+    for result in runs.values():
+        rec = result.outcomes.reconciliation.set_index("line")
+        assert rec.loc["difference (0)"].abs().max() < 1e-6, result.name
+        demanded = rec.loc["demanded", "client_hours_per_week"]
+        assert demanded == pytest.approx(result.clients["weekly_hours"].sum(), abs=0.02)
+        unserved = result.visits["visit_id"].isin(result.unscheduled["visit_id"])
+        hours = result.visits.loc[unserved, "duration"].sum() / 60
+        assert rec.loc["unserved", "client_hours_per_week"] == pytest.approx(hours)
+        assert result.outcomes["days_routed"] == 7 and not result.outcomes.estimate
+
+
+def test_a_week_is_planned_and_said(runs: dict[str, ScenarioResult], tmp_path: Path) -> None:
+    """Scenarios plan all seven days; every output says what the weekly figures rest on."""
+    result = runs["now"]
+    assert sorted(set(result.routes["day"])) == sorted(
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    )
+    assert "a planned week" in str(result)
+    names = {p.name for p in result.write(tmp_path / "out")}
+    assert {"reconciliation.csv", "assumptions.csv"} <= names
+    notes = pd.read_csv(tmp_path / "out" / "assumptions.csv").set_index("assumption")
+    assert "chosen by the plan" in notes.loc["carer_mode_mix", "value"]
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["basis"].startswith(
+        "a planned"
+    )
+
+
+def test_one_day_is_an_estimate_said_plainly(tmp_path: Path) -> None:
+    """A quick one-day run scales up to a week and says so in its outputs."""
+    result = run_scenario(tiny(tmp_path, extra=""), n_jobs=1).slim()
+    quick = run_scenario(
+        Scenario.from_toml(tiny(tmp_path)).with_options({"routing.days": "monday"}), n_jobs=1
+    )
+    assert quick.outcomes.estimate and quick.outcomes["days_routed"] == 1
+    assert "ESTIMATE" in quick.outcomes.basis and "ESTIMATE" in str(quick)
+    assert result.outcomes["days_routed"] == 7
+
+
+def test_same_inputs_and_an_iteration_stop_give_identical_outputs(tmp_path: Path) -> None:
+    """Routing that stops on iterations (the scenario default) repeats exactly."""
+    first = run_scenario(tiny(tmp_path), n_jobs=2)
+    again = run_scenario(tiny(tmp_path), n_jobs=2)
+    pd.testing.assert_frame_equal(first.routes, again.routes)
+    pd.testing.assert_frame_equal(first.outcomes.table, again.outcomes.table)
+
+
+def test_seeds_give_ranges(tmp_path: Path) -> None:
+    """--seeds N reruns each scenario with other seeds; compare gives mean, min and max."""
+    said: list[tuple[int, int, int]] = []
+    results = sweep(
+        Scenario.from_toml(tiny(tmp_path)),
+        n_workers=2,
+        seeds=3,
+        progress=lambda done, total, r: said.append((done, total, r.scenario.seed)),
+    )
+    assert [r.name for r in results] == ["tiny"] * 3
+    assert said == [(1, 3, results[0].scenario.seed), (2, 3, results[0].scenario.seed + 1),
+                    (3, 3, results[0].scenario.seed + 2)]  # fmt: skip
+    assert len({r.scenario.population.seed for r in results}) == 3
+    table = compare(results)
+    assert {"tiny", "tiny min", "tiny max"} <= set(table.columns)
+    values = table.drop(index="run_time_seconds").dropna()
+    assert (values["tiny min"] <= values["tiny"] + 1e-9).all()
+    assert (values["tiny"] <= values["tiny max"] + 1e-9).all()
+    assert (values["tiny max"] - values["tiny min"]).abs().max() > 0  # the seeds matter
+
+
+def test_soft_windows_price_lateness_and_unserved_care_is_costed() -> None:
+    """A late start is measured in minutes and priced; unserved care costs the cover rate."""
+    from carezones.outcomes import COVER_RATE_GBP_PER_HOUR
+
+    s = Scenario.from_dict(
+        {"name": "late", "population": {"n_clients": 12, "n_carers": 2, "n_providers": 1},
+         "zones": {"min_weekly_hours": 10, "n_zones": 1},
+         "providers": {"n_providers": 1, "min_provider_hours": 10},
+         "routing": {"days": "monday", "max_iterations": 40, "n_jobs": 1}}
+    )  # fmt: skip
+    assert s.routing.params.time_windows == "soft"
+    result = run_scenario(s)
+    routes = result.routes.drop_duplicates("visit_id")
+    late = routes["late"].sum() * 7
+    assert result.outcomes["late_minutes_per_week"] == pytest.approx(late)
+    summary = result.route_summary
+    lateness = summary["late_minutes"].sum()
+    assert lateness == pytest.approx(routes["late"].sum())
+    cover = result.outcomes["unserved_carer_hours_per_week"] * COVER_RATE_GBP_PER_HOUR
+    assert result.outcomes["cover_cost_gbp_per_week"] == pytest.approx(cover)
+    assert result.outcomes["unscheduled_visits_per_week"] > 0  # two carers cannot do it all
 
 
 def test_compare_one_row_per_outcome(runs: dict[str, ScenarioResult]) -> None:
-    """Scenarios side by side: one row per outcome, one column per scenario, the run time."""
+    """Scenarios side by side: each outcome's unit, value, difference and change, run time.
+
+    One row per outcome, a column per scenario, the difference and the percentage change
+    from the first; one name twice is one scenario's replicates.
+    """
     table = compare([runs["then"], runs["now"]])
-    assert list(table.columns) == ["then", "now"]
+    assert list(table.columns) == ["unit", "then", "now", "now - then", "now vs then %"]
     assert table.index[-1] == "run_time_seconds"
     for name in ("travel_to_care_ratio", "walk_cycle_share", "co2e_kg_per_week",
                  "hourly_rate_gbp", "carers_local_share"):  # fmt: skip
         assert name in table.index
-    twice = compare([runs["now"], runs["now"]])
-    assert list(twice.columns) == ["now", "now (2)"]
+    assert table.loc["walk_cycle_share", "unit"] == "share"
+    diff = table.loc["cost_gbp_per_week", "now"] - table.loc["cost_gbp_per_week", "then"]
+    assert table.loc["cost_gbp_per_week", "now - then"] == pytest.approx(diff)
+    pct = 100 * diff / table.loc["cost_gbp_per_week", "then"]
+    assert table.loc["cost_gbp_per_week", "now vs then %"] == pytest.approx(pct, abs=0.05)
+    twice = compare([runs["now"], runs["now"]])  # one name twice: replicates of a scenario
+    assert list(twice.columns) == ["unit", "now", "now min", "now max"]
 
 
 def test_growth_and_mode_mix(tmp_path: Path) -> None:
@@ -335,8 +439,22 @@ def test_cli_run_and_compare(tmp_path: Path) -> None:
     )
     assert done.exit_code == 0, done.output
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")
-    assert list(table.columns) == ["a", "b"]
+    assert list(table.columns) == ["unit", "a", "b", "b - a", "b vs a %"]
     assert "travel_to_care_ratio" in done.output and "run_time_seconds" in table.index
+
+
+def test_cli_compare_seeds_says_how_far_it_has_got(tmp_path: Path) -> None:
+    """`compare --seeds 2` prints a line as each run is gathered, and writes the ranges."""
+    b = tiny(tmp_path, "b", "now")
+    done = CliRunner().invoke(
+        app, ["scenario", "compare", str(b), "--seeds", "2", "--out", str(tmp_path / "cmp")]
+    )
+    assert done.exit_code == 0, done.output
+    assert "2 runs (1 scenarios x 2 seeds)" in done.output
+    assert "[1/2] b (seed 0) done in" in done.output and "[2/2] b (seed 1) done in" in done.output
+    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")
+    assert {"b", "b min", "b max"} <= set(table.columns)
+    assert (tmp_path / "cmp" / "b-seed1" / "outcomes.csv").exists()
 
 
 def test_cli_bad_file_fails_before_running(tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ def test_rota_compares_beside_a_zoned_plan_with_the_same_rows(
 ) -> None:
     """The rota's column sits beside the zoned plan's, outcome for outcome."""
     table = compare([runs["rota"], runs["now"]])
-    assert list(table.columns) == ["then_rota", "now"]
+    assert list(table.columns)[:3] == ["unit", "then_rota", "now"]
     assert list(table.index) == [name for name, _, _ in OUTCOMES] + ["run_time_seconds"]
     pd.testing.assert_index_equal(
         runs["rota"].outcomes.to_series().index, runs["now"].outcomes.to_series().index
@@ -213,7 +213,7 @@ def test_cli_compare_rota_then_beside_now(folder: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.exit_code == 0, done.output
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")
-    assert list(table.columns) == ["then_rota", "now"]
+    assert list(table.columns)[:3] == ["unit", "then_rota", "now"]
     assert (tmp_path / "cmp" / "then_rota" / "rota_violations.csv").exists()
 
 

@@ -125,10 +125,11 @@ def synthetic_population(
     network: TravelNetwork,
     *,
     n_clients: int,
-    n_carers: int,
+    n_carers: int | str,
     n_providers: int,
     total_weekly_hours: float | None = None,
     random_state: int | np.random.Generator | None,
+    access: Mapping[str, float] | None = None,
     mode_shares: Mapping[str, float] | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """A realistic synthetic population of clients, carers and providers on ``network``'s streets.
@@ -168,12 +169,31 @@ def synthetic_population(
     7,500 travel hours a year). Each client has a current provider drawn by capacity,
     wherever they live (the 2015 "then" of DESIGN.md).
 
-    **Carers.** Modes walk 25%, cycle 15%, drive 60% (``mode_shares``); contracted
-    16-37.5 h/week (guaranteed hours as in Wigan's 2025 model, where Skills for Care
-    reports about 43% of domiciliary staff on zero-hours contracts nationally); early
-    (07:00-14:30), late (14:30-22:00) or split (07:00-22:00, 9 h of work) shifts on 4-7
-    consecutive days; skills medication 85%, dementia 60%, hoist 50%, end of life 20%;
-    an employer drawn by capacity.
+    **Carers.** What each can use, not a fixed mode (``modes``): everyone can walk; 30%
+    have a bike and 60% a car they can use for work, independently (``access``). The car
+    share is an assumption between what is published: 77% of households in England and
+    Wales have a car or van (Census 2021, table TS045; from 35% in Islington to 77% in
+    Havering, Centre for London), care work pays near the minimum wage, and 57% of home
+    care providers name carers who cannot drive as their main recruitment barrier
+    (CareLineLive, *State of Home Care* 2024, 108 providers). The bike share follows the
+    Department for Transport's National Travel Survey (about four in ten people aged 5+
+    have a bicycle, table NTS0608), less for the carers' age and work. The ``mode`` each
+    day is planned from is the least sustainable of a carer's modes; the router then
+    chooses each carer-day's mode (:class:`carezones.routing.ModeRule`). ``mode_shares``
+    instead fixes each carer to one mode in those shares: a what-if assumption.
+    Contracted 16-37.5 h/week (guaranteed hours as in Wigan's 2025 model, where Skills
+    for Care reports about 43% of domiciliary staff on zero-hours contracts nationally);
+    early (07:00-14:30), late (14:30-22:30) or split shifts (07:00-22:30 with a five-hour
+    unpaid break in 10:30-17:00, 8 h of work: how home care covers the morning and
+    evening peaks) on 4-6 consecutive days, each carer's days and shift chosen to cover
+    the day-slots most short of carers (see :mod:`carezones.demand.workforce`); skills
+    medication 85%, dementia 60%, hoist 50%, end of life 20%; an employer drawn by
+    capacity.
+
+    **A workforce sized to the demand.** With ``n_carers="auto"``, carers are added until
+    every day's morning, lunch, tea and bed slot has the carer-hours its visits need plus
+    a 25% travel allowance, at 70% utilisation
+    (:func:`~carezones.demand.workforce.workforce_coverage` measures any workforce).
 
     **Providers.** Ids ``P01`` ..., invented names, offices at non-residential
     buildings, capacity 1.15 x their (Dirichlet) market share of the clients' hours.
@@ -183,16 +203,20 @@ def synthetic_population(
     network
         The networks (the walking network, and each carer mode's).
     n_clients, n_carers, n_providers
-        How many of each (at least 1, 0 and 1).
+        How many of each (at least 1, 0 and 1); ``n_carers="auto"`` sizes the workforce
+        to the demand.
     total_weekly_hours
         Rescale the clients' hours to this total (e.g. 21,000 for a metropolitan
         borough); the result is within about 20 minutes of it (visits are whole 5
         minutes). At most 40 h per client.
     random_state
         Seed or Generator; the same seed gives the same tables.
+    access
+        Shares of carers with a bike and a car, ``{"cycle": 0.3, "drive": 0.6}`` (the
+        default); everyone can walk.
     mode_shares
-        Carers' modes, e.g. ``{"walk": 0.5, "cycle": 0.2, "drive": 0.3}``; modes must be
-        loaded in ``network``.
+        Fix each carer to one mode in these shares instead, e.g. ``{"walk": 0.5,
+        "cycle": 0.2, "drive": 0.3}`` (a what-if); modes must be loaded in ``network``.
 
     Returns
     -------
@@ -222,4 +246,5 @@ def synthetic_population(
         total_weekly_hours=total_weekly_hours,
         random_state=random_state,
         mode_shares=mode_shares,
+        access=access,
     )

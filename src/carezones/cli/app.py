@@ -7,7 +7,6 @@ files and a short summary to stdout.
 from __future__ import annotations
 
 import json
-import logging
 import warnings
 from pathlib import Path
 from typing import Annotated
@@ -19,11 +18,14 @@ import typer
 from carezones import datasets
 from carezones.cli.demo import run_demo
 from carezones.cli.routes import route_files
+from carezones.cli.scenarios import scenario_app
+from carezones.cli.setup import setup_logging
 from carezones.demand import (
     expand_visits,
     read_carers,
     read_clients,
     snap_population,
+    workforce_coverage,
     write_carers,
     write_clients,
     write_providers,
@@ -33,7 +35,6 @@ from carezones.geocode import Geocoder
 from carezones.network import MODES, load_network
 from carezones.rota import RotaColumns, RotaRules, read_rota, score_rota
 from carezones.routing import MAX_SECONDS
-from carezones.scenario import Scenario, compare, run_scenario, sweep
 from carezones.zoning import (
     MIN_PROVIDER_HOURS,
     MIN_WEEKLY_HOURS,
@@ -47,13 +48,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
 
 
 def _echo_frame(frame: object) -> None:
@@ -71,7 +65,7 @@ def network(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Print a summary of each mode's network: nodes, edges, km, area and CRS."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     net = load_network(file, modes=tuple(mode) if mode else MODES)
     typer.echo(f"{net.source}")
     _echo_frame(net.summary().round(2))
@@ -85,7 +79,7 @@ def demo(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the whole pipeline on the bundled central-Helsinki map: zones, routes, costs, map."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     run_demo(out, echo=typer.echo)
 
 
@@ -124,7 +118,10 @@ def population(
         "carezones-population"
     ),
     clients: Annotated[int, typer.Option("--clients", help="Number of clients.")] = 800,
-    carers: Annotated[int, typer.Option("--carers", help="Number of carers.")] = 150,
+    carers: Annotated[
+        str,
+        typer.Option("--carers", help="Number of carers, or 'auto': sized to cover the demand."),
+    ] = "auto",
     providers: Annotated[int, typer.Option("--providers", help="Number of providers.")] = 8,
     total_hours: Annotated[
         float | None, typer.Option("--total-hours", help="Rescale clients' hours to this total.")
@@ -136,16 +133,17 @@ def population(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Write a realistic synthetic population (clients, carers, providers) on an OSM extract."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     fmt = file_format.lower().lstrip(".")
     source = _osm_file(network_file)
     typer.echo(f"[1/3] Loading the networks of {source.name} (© OpenStreetMap contributors)")
     net = load_network(source)
+    n_carers = _count_or_auto(carers, "--carers")
     typer.echo(f"[2/3] Generating {clients} clients, {carers} carers, {providers} providers")
     tables = datasets.synthetic_population(
         net,
         n_clients=clients,
-        n_carers=carers,
+        n_carers=n_carers,
         n_providers=providers,
         total_weekly_hours=total_hours,
         random_state=seed,
@@ -166,16 +164,40 @@ def population(
             strict=True,
         )
     ]
-    modes = tables[1]["mode"].value_counts().to_dict()
+    modes = tables[1]["modes"].value_counts().to_dict()
     double = (visits["carers_needed"] == 2).mean()
     typer.echo(
         f"{len(tables[0])} clients, {tables[0]['weekly_hours'].sum():,.0f} hours a week, "
         f"{len(visits):,} visits a week ({double:.0%} double-handed); "
-        f"{len(tables[1])} carers ({', '.join(f'{m} {n}' for m, n in modes.items())}); "
+        f"{len(tables[1])} carers (can use: {', '.join(f'{m} {n}' for m, n in modes.items())}); "
         f"{len(tables[2])} providers; {int(snapped['far'].sum())} points far from the network"
     )
+    _workforce_note(visits, tables[1])
     for path in paths:
         typer.echo(f"  {path}")
+
+
+def _count_or_auto(text: str, option: str) -> int | str:
+    """An integer >= 1 or 'auto' from the command line; exit code 2 otherwise."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    if text.strip().isdigit() and int(text) >= 1:
+        return int(text)
+    raise ValidationError([Problem(option, "bad value", "an integer >= 1 or 'auto'", repr(text))])
+
+
+def _workforce_note(visits: object, carers: object, days: list[str] | None = None) -> None:
+    """Say whether the carers can cover the visits; a warning with the figures when not."""
+    cover = workforce_coverage(visits, carers, days=days)  # type: ignore[arg-type]
+    line = f"Workforce: {cover.message()}"
+    if len(cover.short):
+        typer.echo(
+            f"warning: the carers cannot cover the demand. {line}. Expect unscheduled visits; "
+            "add carers (or --carers auto).",
+            err=True,
+        )
+    else:
+        typer.echo(f"{line}; every day-slot covered")
 
 
 def _read_table(path: Path) -> object:
@@ -257,7 +279,7 @@ def geocode_table(
     street are used. Prints the counts per match quality; unmatched rows are kept in the
     output with the reason. No address or coordinate is printed.
     """
-    _setup_logging(verbose)
+    setup_logging(verbose)
     source = _osm_file(osm_file)
     table = _read_table(input_file)
     geocoder = Geocoder.from_osm(source, postcodes=postcodes)
@@ -337,7 +359,7 @@ def zones(
     Writes zones.gpkg, assignments.csv (client_id, zone_id), report.json and, with
     --providers, providers.csv (zone, lot, provider and their hours).
     """
-    _setup_logging(verbose)
+    setup_logging(verbose)
     if n_zones != "auto" and not n_zones.isdigit():
         raise ValidationError(
             [Problem("--zones", "bad value", "a whole number or 'auto'", n_zones)]
@@ -397,70 +419,6 @@ def zones(
     typer.echo(f"[4/4] Zones, assignments and report written to {out}")
 
 
-# ---------------------------------------------------------------------- scenario
-
-scenario_app = typer.Typer(
-    help="What-if scenarios: run one scenario file, or compare several side by side.",
-    no_args_is_help=True,
-)
-app.add_typer(scenario_app, name="scenario")
-
-
-@scenario_app.command("run")
-def scenario_run(
-    file: Annotated[Path, typer.Argument(help="A scenario file (.toml).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
-        "carezones-scenario"
-    ),
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", help="Routing processes (default: the file's).")
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
-) -> None:
-    """Run a scenario (network, people, zones, lots, routes, outcomes) and write every output."""
-    _setup_logging(verbose)
-    result = run_scenario(file, n_jobs=jobs, progress=lambda step: typer.echo(f"  {step} ..."))
-    typer.echo(str(result))
-    written = result.write(out)
-    typer.echo(f"{len(written)} files written to {out}")
-
-
-@scenario_app.command("compare")
-def scenario_compare(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files (.toml).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for comparison.csv.")] = Path(
-        "carezones-compare"
-    ),
-    workers: Annotated[
-        int, typer.Option("--workers", "-w", help="Scenarios run at once (1: one after another).")
-    ] = 1,
-    jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", help="Routing processes per scenario.")
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
-) -> None:
-    """Run scenarios and print their outcomes side by side; write DIR/comparison.csv."""
-    _setup_logging(verbose)
-    scenarios = [Scenario.from_toml(f) for f in files]  # every file checked before any run
-    if workers > 1:
-        results = sweep(scenarios, n_workers=workers, n_jobs=jobs or 1)
-    else:
-        results = []
-        for s in scenarios:
-            typer.echo(f"[{len(results) + 1}/{len(scenarios)}] {s.name}")
-            results.append(
-                run_scenario(s, n_jobs=jobs, progress=lambda step: typer.echo(f"  {step} ..."))
-            )
-    table = compare(results)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "comparison.csv")
-    for r in results:
-        r.write(out / r.name)
-    with pd.option_context("display.max_rows", None, "display.width", 120):
-        typer.echo(table.round(3).to_string())
-    typer.echo(f"Written to {out / 'comparison.csv'} (and each scenario's outputs in {out}/NAME)")
-
-
 # ---------------------------------------------------------------------- routes
 
 
@@ -483,6 +441,14 @@ def routes(
     seconds: Annotated[
         float, typer.Option("--seconds", help="Time budget of each zone-day (s).")
     ] = MAX_SECONDS,
+    max_iterations: Annotated[
+        int | None,
+        typer.Option(
+            "--max-iterations",
+            help="Stop each zone-day after this many iterations: the same files give the same "
+            "routes (--seconds is then a cap).",
+        ),
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes (zones in parallel).")] = 2,
     time_windows: Annotated[
         str, typer.Option("--time-windows", help="hard, or soft (late starts priced).")
@@ -491,10 +457,11 @@ def routes(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Plan each zone's daily care routes; write routes.csv, unscheduled.csv and report.json."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     route_files(
         _osm_file(network_file), clients_file, carers_file, zones_dir, out, day=day,
-        seconds=seconds, jobs=jobs, time_windows=time_windows, seed=seed, echo=typer.echo,
+        seconds=seconds, max_iterations=max_iterations, jobs=jobs, time_windows=time_windows,
+        seed=seed, echo=typer.echo,
     )  # fmt: skip
 
 
@@ -504,6 +471,7 @@ rota_app = typer.Typer(
     help="Today's real rotas (call-monitoring exports): import and score.", no_args_is_help=True
 )
 app.add_typer(rota_app, name="rota")
+app.add_typer(scenario_app, name="scenario")
 
 
 @rota_app.command("score")
@@ -538,7 +506,7 @@ def rota_score(
     violations.csv, routes.csv, unscheduled.csv, outcomes.csv and summary.json. Ids only:
     no coordinate or address.
     """
-    _setup_logging(verbose)
+    setup_logging(verbose)
     columns = RotaColumns.from_toml(columns_file) if columns_file is not None else None
     rules = RotaRules(on_time_minutes=on_time, short_visit_share=short_share)
     typer.echo(f"[1/4] Reading clients and carers from {clients_file} and {carers_file}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from carezones.demand import expand_visits, read_carers, read_clients
+from carezones.demand import expand_visits, read_carers, read_clients, workforce_coverage
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import load_network
 from carezones.routing import MAX_SECONDS, RoutingParams, carer_zones, plan_routes
@@ -68,12 +68,18 @@ def route_files(
     *,
     day: str = "monday",
     seconds: float = MAX_SECONDS,
+    max_iterations: int | None = None,
     jobs: int = 2,
     time_windows: str = "hard",
     seed: int = 0,
     echo: Callable[[str], None] = print,
 ) -> Path:
-    """Read the files, plan every zone's routes for ``day`` (or ``"week"``) and write them."""
+    """Read the files, plan every zone's routes for ``day`` (or ``"week"``) and write them.
+
+    With ``max_iterations`` each zone-day stops after that many iterations (``seconds`` is
+    then a cap): the same files give the same routes. A warning with the figures says when
+    the carers cannot cover the visits of the day(s) routed.
+    """
     params = RoutingParams(time_windows=time_windows, start_step=60)  # type: ignore[arg-type]
     days = None if day.lower() == "week" else day.lower()
     echo(f"[1/5] Reading clients from {clients_file} and carers from {carers_file}")
@@ -110,7 +116,8 @@ def route_files(
             )
 
         carers = carers.assign(zone_id=carer_zones(carers, polygons).to_numpy())
-    modes = tuple(m for m in ("walk", "cycle", "drive") if m in set(carers["mode"]))
+    open_to = set(carers["mode"]) | {m for ms in carers["modes"] for m in str(ms).split(";")}
+    modes = tuple(m for m in ("walk", "cycle", "drive") if m in open_to)
     echo(
         f"[2/5] Loading the {', '.join(modes)} networks of {network_file.name} "
         "(© OpenStreetMap contributors)"
@@ -118,10 +125,20 @@ def route_files(
     net = load_network(network_file, modes=modes)
     echo(f"[3/5] Expanding visits for {day}")
     visits = expand_visits(clients, days=days)
+    cover = workforce_coverage(visits, carers)
+    if len(cover.short):
+        echo(
+            f"warning: the carers cannot cover the demand: {cover.message()}. "
+            "Expect unscheduled visits (each listed with its reason)."
+        )
     n_zones = clients["zone_id"].nunique()
     echo(
         f"[4/5] Routing {len(visits):,} visits in {n_zones} zones with {len(carers)} carers "
-        f"({seconds:g} s per zone-day, {jobs} processes)"
+        + (
+            f"({max_iterations} iterations, at most {seconds:g} s per zone-day, {jobs} processes)"
+            if max_iterations
+            else f"({seconds:g} s per zone-day, {jobs} processes)"
+        )
     )
     plan = plan_routes(
         visits,
@@ -132,6 +149,7 @@ def route_files(
         days=days,
         params=params,
         max_seconds=seconds,
+        max_iterations=max_iterations,
         n_jobs=jobs,
         random_state=seed,
         progress=lambda done, total, z: echo(f"      zone {z} done ({done}/{total})"),

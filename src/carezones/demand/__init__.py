@@ -44,18 +44,22 @@ from carezones.demand.readers import (
 from carezones.demand.schema import RULES
 from carezones.demand.synthetic import generate as generate_population
 from carezones.demand.visits import expand_visits, snap_population
+from carezones.demand.workforce import Coverage, WorkforceWarning, workforce_coverage
 
 __all__ = [
     "DAYS",
+    "Coverage",
     "RULES",
     "GeocodeOption",
     "ShortVisitWarning",
+    "WorkforceWarning",
     "expand_visits",
     "generate_population",
     "read_carers",
     "read_clients",
     "read_providers",
     "snap_population",
+    "workforce_coverage",
     "write_carers",
     "write_clients",
     "write_providers",

@@ -78,7 +78,7 @@ def check_table(
     if table == "clients":
         _check_clients(ctx, values, names, result)
     elif table == "carers":
-        _check_carers(ctx, values)
+        _check_carers(ctx, values, names)
     else:
         for i, cap in enumerate(values["capacity_hours"]):
             if not math.isnan(cap) and cap <= 0:
@@ -232,12 +232,42 @@ def _client_calls(
     return pat.default_calls(hours)
 
 
-def _check_carers(ctx: ProblemCollector, values: dict[str, list[Any]]) -> None:
-    for i, mode in enumerate(values["mode"]):
-        mode = (mode or "").lower()
-        values["mode"][i] = mode
-        if mode and mode not in MODES:
-            ctx.add("unknown mode", "one of " + ", ".join(MODES), show_value(mode), i, "mode")
+def _carer_modes(
+    ctx: ProblemCollector, values: dict[str, list[Any]], names: dict[str, str]
+) -> None:
+    """``modes`` (what a carer can use) and ``mode`` (what plans start from), each from the other.
+
+    ``modes`` is ``;``-separated, in :data:`~carezones.network.MODES` order; without it a
+    carer can use only ``mode``. Without ``mode``, plans start from the least sustainable
+    of ``modes`` (drive before cycle before walk: the most a carer can reach), and each
+    carer-day's mode is then chosen by the router (see :mod:`carezones.routing`).
+    """
+    if "mode" not in names and "modes" not in names:
+        ctx.add("missing column", "a 'mode' or a 'modes' column", "none", column="mode")
+        return
+    for i in range(len(values["mode"])):
+        mode = (values["mode"][i] or "").strip().lower()
+        text = str(values["modes"][i] or "").lower().replace(",", ";").replace("|", ";")
+        given = [m.strip() for m in text.split(";") if m.strip()]
+        for m in [m for m in [mode, *given] if m and m not in MODES]:
+            column = "mode" if m == mode else "modes"
+            ctx.add("unknown mode", "one of " + ", ".join(MODES), show_value(m), i, column)
+        modes = [m for m in MODES if m in given] or ([mode] if mode in MODES else [])
+        if not modes and not mode:
+            ctx.add("no mode", "a mode (walk, cycle, drive) or modes such as 'walk;cycle'",
+                    "empty", i, "modes")  # fmt: skip
+        if mode in MODES and modes and mode not in modes:
+            ctx.add(
+                "mode not among modes", f"one of {';'.join(modes)}", show_value(mode), i, "mode"
+            )
+        values["modes"][i] = ";".join(modes)
+        values["mode"][i] = mode if mode in MODES else (modes[-1] if modes else mode)
+
+
+def _check_carers(
+    ctx: ProblemCollector, values: dict[str, list[Any]], names: dict[str, str]
+) -> None:
+    _carer_modes(ctx, values, names)
     for i in range(len(ctx.ids)):
         hours = values["contracted_hours"][i]
         if hours is not None and not 0 < hours <= 168:

@@ -56,6 +56,8 @@ RULES: dict[str, str] = {
     "pattern disagrees with weekly_hours": "weekly_hours and the pattern's total differ by > 1 min",
     "default pattern does not fit": "weekly_hours too many for the default pattern's windows",
     "unknown mode": "a travel mode other than walk, cycle, drive",
+    "no mode": "a carer with neither a mode nor modes",
+    "mode not among modes": "a carer's planning mode that is not one of the modes open to them",
     "unknown skill": "a skill not in the allowed list",
     "bad carers_needed": "carers_needed other than 1 or 2",
     "time out of range": "a time of day outside 00:00-24:00",
@@ -102,7 +104,8 @@ CLIENT_COLUMNS = (
 )
 CARER_COLUMNS = (
     Column("carer_id", "id", True),
-    Column("mode", "text", True),
+    Column("mode", "text", False, ""),
+    Column("modes", "text", False, ""),
     Column("contracted_hours", "float", True, None, "hours a week"),
     Column("shift_start", "time", False, 7 * 60, "minutes since midnight"),
     Column("shift_end", "time", False, 22 * 60, "minutes since midnight"),

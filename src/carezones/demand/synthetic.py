@@ -19,13 +19,15 @@ import pandas as pd
 
 from carezones.demand import checks as tab
 from carezones.demand import patterns as pat
+from carezones.demand.workforce import SLOT_SPANS, TRAVEL_ALLOWANCE, UTILISATION, capacity_minutes
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import MODES, TravelNetwork, open_osm
 
 logger = logging.getLogger(__name__)
 
-#: Default shares of carers' travel modes.
-MODE_SHARES: dict[str, float] = {"walk": 0.25, "cycle": 0.15, "drive": 0.60}
+#: Shares of carers with a bike and with a car they can use for work (assumptions, cited
+#: in :func:`carezones.datasets.synthetic_population`); everyone can walk.
+ACCESS: dict[str, float] = {"cycle": 0.30, "drive": 0.60}
 #: Skills the generator uses, and the share of clients needing / carers holding each.
 CLIENT_SKILLS: dict[str, float] = {"dementia": 0.30, "medication": 0.50, "end_of_life": 0.03}
 CARER_SKILLS: dict[str, float] = {
@@ -55,8 +57,13 @@ _NAMES = (
     "Larkspur", "Willow", "Harbour", "Evergreen", "Fairhaven", "Heather", "Kestrel", "Maple",
     "Northgate", "Orchard", "Rosewood", "Silverbirch", "Thistle",
 )  # fmt: skip
-_SHIFTS = ((7 * 60, 14 * 60 + 30, 420), (14 * 60 + 30, 22 * 60, 420), (7 * 60, 22 * 60, 540))
-_SHIFT_P = (0.35, 0.25, 0.40)
+#: Shift types: start, end, most working minutes, and an unpaid break (minutes, window).
+#: A split shift covers the morning and the evening peaks with a long break mid-day.
+SHIFT_TYPES: dict[str, tuple[int, int, int, int, int, int]] = {
+    "early": (7 * 60, 14 * 60 + 30, 420, 0, 0, 24 * 60),
+    "late": (14 * 60 + 30, 22 * 60 + 30, 420, 0, 0, 24 * 60),
+    "split": (7 * 60, 22 * 60 + 30, 480, 300, 10 * 60 + 30, 17 * 60),
+}
 _CONTRACTS = (16.0, 20.0, 24.0, 30.0, 37.5)
 _CONTRACT_P = (0.10, 0.20, 0.25, 0.20, 0.25)
 
@@ -261,17 +268,17 @@ def _fit_total(
 def _check_args(
     network: TravelNetwork,
     n_clients: int,
-    n_carers: int,
+    n_carers: int | str,
     n_providers: int,
     total_weekly_hours: float | None,
-    shares: Mapping[str, float],
+    shares: Mapping[str, float] | None,
+    access: Mapping[str, float],
 ) -> None:
     problems = []
-    for name, value, least in (
-        ("n_clients", n_clients, 1),
-        ("n_carers", n_carers, 0),
-        ("n_providers", n_providers, 1),
-    ):
+    counts = [("n_clients", n_clients, 1), ("n_providers", n_providers, 1)]
+    if n_carers != "auto":
+        counts.append(("n_carers", n_carers, 0))
+    for name, value, least in counts:
         if not (
             isinstance(value, int | np.integer) and not isinstance(value, bool) and value >= least
         ):
@@ -296,8 +303,22 @@ def _check_args(
                     column="total_weekly_hours",
                 )
             )
+    for mode, share in access.items():
+        if mode not in ("cycle", "drive") or not (
+            isinstance(share, int | float) and 0 <= share <= 1
+        ):
+            problems.append(
+                Problem(
+                    "synthetic_population",
+                    "bad access share",
+                    "shares in [0, 1] of carers with a bike ('cycle') or a car ('drive')",
+                    f"{mode!r}: {share!r}",
+                    column="access",
+                )
+            )
+    shares = {} if shares is None else shares
     bad = [m for m in shares if m not in MODES or m not in network.modes]
-    if bad or any(v < 0 for v in shares.values()) or sum(shares.values()) <= 0:
+    if shares and (bad or any(v < 0 for v in shares.values()) or sum(shares.values()) <= 0):
         problems.append(
             Problem(
                 "synthetic_population",
@@ -348,18 +369,98 @@ def _clients(
     return frame, float(minutes.sum() / 60)
 
 
+def _slot_demand(clients: pd.DataFrame) -> np.ndarray:
+    """Carer-minutes of care by day (0 = Monday) and slot, from the clients' patterns."""
+    out = np.zeros((7, len(SLOT_SPANS)))
+    starts = np.array([span[0] for span in SLOT_SPANS.values()])
+    for text, need in zip(clients["pattern"], clients["carers_needed"], strict=True):
+        for call in pat.parse_pattern(text):
+            k = int(np.clip(np.searchsorted(starts, call.start, side="right") - 1, 0, None))
+            for d in call.days:
+                out[d, k] += call.duration * int(need)
+    return out * (1 + TRAVEL_ALLOWANCE) / UTILISATION
+
+
+def _shifts_and_days(
+    demand: np.ndarray, n: int | None, rng: np.random.Generator
+) -> list[tuple[str, tuple[int, ...]]]:
+    """Each carer's shift type and working days, chosen to cover the day-slots most short.
+
+    Carers are added one at a time; each takes the working days (4-6 in a row) and the
+    shift type that raise the worst cover of the week the most. With ``n`` None, carers
+    are added until every day-slot is covered (a workforce sized to the demand).
+    """
+    capacity = {name: np.array(list(capacity_minutes(*spec).values())) for name, spec in
+                SHIFT_TYPES.items()}  # fmt: skip
+    have = np.zeros_like(demand)
+    need = np.where(demand > 0, demand, 1.0)
+    out: list[tuple[str, tuple[int, ...]]] = []
+    limit = n if n is not None else 100_000
+    while len(out) < limit:
+        count = int(rng.choice([4, 5, 5, 6]))
+        best: float | None = None
+        pick: tuple[str, tuple[int, ...], np.ndarray] = ("early", (), have)
+        for first in rng.permutation(7):
+            days = tuple(sorted((int(first) + i) % 7 for i in range(count)))
+            for name in rng.permutation(list(SHIFT_TYPES)):
+                trial = have.copy()
+                trial[list(days)] += capacity[name]
+                score = np.sort((trial / need).ravel())[:4].sum()  # the worst day-slots
+                if best is None or score > best:
+                    best, pick = score, (str(name), days, trial)
+        out.append((pick[0], pick[1]))
+        have = pick[2]
+        if n is None and (have >= demand - 1e-9).all():
+            break
+    return out
+
+
+def _carer_modes(
+    network: TravelNetwork,
+    n: int,
+    access: Mapping[str, float],
+    rng: np.random.Generator,
+    fixed: Mapping[str, float] | None,
+) -> tuple[list[str], list[str]]:
+    """Each carer's modes open to them and planning mode: walking, a bike, a car.
+
+    Everyone can walk; a bike with probability ``access["cycle"]``, a car with
+    ``access["drive"]`` (independently), when those networks are loaded. With ``fixed``
+    (a what-if mix of modes), each carer gets one mode in those shares instead.
+    """
+    if fixed is not None:
+        modes = [m for m in network.modes if fixed.get(m, 0) > 0]
+        p = np.array([fixed[m] for m in modes], dtype=float)
+        chosen = [str(m) for m in rng.choice(modes, size=n, p=p / p.sum())] if n else []
+        return chosen, list(chosen)
+    bike = rng.random(n) < access.get("cycle", 0.0)
+    car = rng.random(n) < access.get("drive", 0.0)
+    open_to = []
+    for k in range(n):
+        have = ["walk"] if "walk" in network.modes else []
+        if bike[k] and "cycle" in network.modes:
+            have.append("cycle")
+        if car[k] and "drive" in network.modes:
+            have.append("drive")
+        open_to.append(";".join(have or [network.modes[0]]))
+    return open_to, [m.split(";")[-1] for m in open_to]
+
+
 def _carers(
     network: TravelNetwork,
     homes: Homes,
-    n: int,
-    shares: Mapping[str, float],
+    n: int | None,
+    clients: pd.DataFrame,
+    access: Mapping[str, float],
+    fixed: Mapping[str, float] | None,
     rng: np.random.Generator,
 ) -> gpd.GeoDataFrame:
-    modes = [m for m in network.modes if shares.get(m, 0) > 0]
-    p = np.array([shares[m] for m in modes], dtype=float)
-    chosen = rng.choice(modes, size=n, p=p / p.sum()) if n else np.array([], dtype=str)
+    plan = _shifts_and_days(_slot_demand(clients), n, rng)
+    n = len(plan)
+    open_to, planning = _carer_modes(network, n, access, rng, fixed)
+    chosen = np.array(planning, dtype=object)
     xy = np.zeros((n, 2))
-    for mode in modes:
+    for mode in network.modes:
         who = np.flatnonzero(chosen == mode)
         if not len(who):
             continue
@@ -371,29 +472,33 @@ def _carers(
             else Homes(index.xy, np.ones(len(index.xy)), "street nodes", index.xy)
         )
         xy[who] = _place(mine, len(who), rng, background=0.6)
-    shift = rng.choice(len(_SHIFTS), size=n, p=_SHIFT_P)
-    hours = rng.choice(_CONTRACTS, size=n, p=_CONTRACT_P)
-    days, skills = [], []
-    for k in range(n):
-        most = _SHIFTS[shift[k]][2]
-        need = math.ceil(hours[k] * 60 / most)
-        count = min(7, max(need, int(rng.choice([4, 5, 5, 6]))))
-        first = int(rng.integers(0, 7))
-        days.append(";".join(pat.DAYS[d] for d in sorted((first + i) % 7 for i in range(count))))
-        skills.append(";".join(sorted(s for s, q in CARER_SKILLS.items() if rng.random() < q)))
+    rows = []
+    for k, (shift, days) in enumerate(plan):
+        start, end, most, brk, bstart, bend = SHIFT_TYPES[shift]
+        fits = [h for h in _CONTRACTS if h * 60 <= len(days) * most]
+        hours = float(rng.choice(fits)) if fits else len(days) * most / 60
+        rows.append(
+            {
+                "mode": planning[k],
+                "modes": open_to[k],
+                "contracted_hours": hours,
+                "shift_start": start,
+                "shift_end": end,
+                "max_minutes": most,
+                "break_minutes": brk if brk else np.nan,
+                "break_start": bstart if brk else np.nan,
+                "break_end": bend if brk else np.nan,
+                "days": ";".join(pat.DAYS[d] for d in days),
+                "skills": ";".join(sorted(s for s, q in CARER_SKILLS.items() if rng.random() < q)),
+                "shift_type": shift,
+            }
+        )
     width = len(str(max(n, 1)))
-    frame = pd.DataFrame(
-        {
-            "carer_id": [f"K{k + 1:0{width}d}" for k in range(n)],
-            "mode": chosen.astype(str),
-            "contracted_hours": hours,
-            "shift_start": [_SHIFTS[s][0] for s in shift],
-            "shift_end": [_SHIFTS[s][1] for s in shift],
-            "max_minutes": [_SHIFTS[s][2] for s in shift],
-            "days": days,
-            "skills": skills,
-        }
-    )
+    frame = pd.DataFrame(rows, columns=["mode", "modes", "contracted_hours", "shift_start",
+                                        "shift_end", "max_minutes", "break_minutes",
+                                        "break_start", "break_end", "days", "skills",
+                                        "shift_type"])  # fmt: skip
+    frame.insert(0, "carer_id", [f"K{k + 1:0{width}d}" for k in range(n)])
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=network.crs)
 
 
@@ -422,23 +527,25 @@ def generate(
     network: TravelNetwork,
     *,
     n_clients: int,
-    n_carers: int,
+    n_carers: int | str,
     n_providers: int,
     total_weekly_hours: float | None,
     random_state: int | np.random.Generator | None,
     mode_shares: Mapping[str, float] | None = None,
+    access: Mapping[str, float] | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The model behind :func:`carezones.datasets.synthetic_population`.
 
     Parameters
     ----------
-    network, n_clients, n_carers, n_providers, total_weekly_hours, random_state, mode_shares
+    network, n_clients, n_carers, n_providers, total_weekly_hours, random_state
         See :func:`carezones.datasets.synthetic_population`, which checks them.
+    mode_shares, access
+        See :func:`carezones.datasets.synthetic_population`.
     """
-    shares = dict(MODE_SHARES if mode_shares is None else mode_shares)
-    if mode_shares is None:
-        shares = {m: v for m, v in shares.items() if m in network.modes}
-    _check_args(network, n_clients, n_carers, n_providers, total_weekly_hours, shares)
+    access = dict(ACCESS if access is None else access)
+    shares = None if mode_shares is None else dict(mode_shares)
+    _check_args(network, n_clients, n_carers, n_providers, total_weekly_hours, shares, access)
     rng = (
         random_state
         if isinstance(random_state, np.random.Generator)
@@ -447,7 +554,10 @@ def generate(
     r_clients, r_carers, r_providers, r_links = rng.spawn(4)
     homes = find_homes(network)
     clients, hours = _clients(homes, int(n_clients), total_weekly_hours, r_clients, network.crs)
-    carers = _carers(network, homes, int(n_carers), shares, r_carers)
+    carers = _carers(
+        network, homes, None if n_carers == "auto" else int(n_carers), clients, access, shares,
+        r_carers,
+    )  # fmt: skip
     providers = _providers(homes, int(n_providers), hours, r_providers, network.crs)
     share = providers["capacity_hours"].to_numpy() / providers["capacity_hours"].sum()
     ids = providers["provider_id"].to_numpy()

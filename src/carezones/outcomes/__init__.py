@@ -69,10 +69,16 @@ from carezones.outcomes.costing import (
     zone_rates,
 )
 from carezones.outcomes.measure import Outcomes, measure_outcomes
-from carezones.outcomes.params import CO2E_KG_PER_KM_AVERAGE_CAR, OUTCOMES, OutcomeParams
+from carezones.outcomes.params import (
+    CO2E_KG_PER_KM_AVERAGE_CAR,
+    COVER_RATE_GBP_PER_HOUR,
+    OUTCOMES,
+    OutcomeParams,
+)
 
 __all__ = [
     "CO2E_KG_PER_KM_AVERAGE_CAR",
+    "COVER_RATE_GBP_PER_HOUR",
     "OUTCOMES",
     "CostBreakdown",
     "CostInputs",

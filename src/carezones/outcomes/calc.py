@@ -116,6 +116,7 @@ def group_metrics(
     scale: float,
     short_minutes: float,
     co2e_kg_per_km: float,
+    punctuality_minutes: float = 0.0,
 ) -> dict[str, float]:
     """Every route-based figure of one group (a zone, a provider, or everything).
 
@@ -134,6 +135,8 @@ def group_metrics(
         else pd.Series(dtype=bool)
     )
     care_min = float((routes["end"] - routes["start"]).sum())
+    virtual_rows = routes["visit_id"].astype(str).isin(virtual)
+    virtual_min = float((routes["end"] - routes["start"])[virtual_rows].sum())
     saved_s = float(saved["saved_seconds"].sum()) if len(saved) else 0.0
     travel_min = (float(shifts["travel_seconds"].sum()) - saved_s) / 60.0
     drive = shifts["mode"] == "drive"
@@ -142,28 +145,60 @@ def group_metrics(
     late = visit_rows["late"].astype(float).fillna(0.0)
     keys = ["client_id", "_week"] if "_week" in routes.columns else ["client_id"]
     per_client = routes.groupby(keys, dropna=False)["carer_id"].nunique()
+    main = routes.groupby([*keys, "carer_id"], dropna=False).size()
+    main_share = (
+        main.groupby(level=list(range(len(keys)))).max()
+        / main.groupby(level=list(range(len(keys)))).sum()
+    )
     durations = visits["duration"].astype(float)
+    hours = _served_hours(visits, set(visit_rows["visit_id"].astype(str)), virtual)
     return {
         "visits_per_week": n_visits * scale,
         "scheduled_share": _safe(n_scheduled, n_visits),
         "unscheduled_visits_per_week": (n_visits - n_scheduled) * scale,
+        **{k: v * scale for k, v in hours.items()},
         "care_hours_per_week": care_min / 60.0 * scale,
+        "virtual_carer_hours_per_week": virtual_min / 60.0 * scale,
         "carer_visits_per_week": len(routes) * scale,
         "travel_hours_per_week": travel_min / 60.0 * scale,
         "travel_to_care_ratio": _safe(travel_min, care_min),
         "walk_cycle_share": float(active.mean()) if len(active) else float("nan"),
         "car_km_per_week": car_km * scale,
         "co2e_kg_per_week": car_km * co2e_kg_per_km * scale,
-        "punctuality_share": float((late <= 0).mean()) if len(late) else float("nan"),
+        "punctuality_share": float((late <= punctuality_minutes + 1e-9).mean())
+        if len(late)
+        else float("nan"),
+        "late_visits_per_week": float((late > 0).sum()) * scale,
         "late_minutes_per_week": float(late.sum()) * scale,
         "mean_late_minutes": float(late[late > 0].mean()) if (late > 0).any() else 0.0,
+        "max_late_minutes": float(late.max()) if len(late) else 0.0,
         "distinct_carers_per_client": float(per_client.mean()) if len(per_client) else float("nan"),
+        "main_carer_share": float(main_share.mean()) if len(main_share) else float("nan"),
         "short_call_share": float((durations < short_minutes).mean())
         if len(durations)
         else float("nan"),
         "virtual_visits_per_week": n_virtual * scale,
         "virtual_travel_hours_saved": saved_s / 3600.0 * scale,
         "carers_used": float(routes["carer_id"].nunique()),
+    }
+
+
+def _served_hours(visits: pd.DataFrame, scheduled: set[str], virtual: set[str]) -> dict[str, float]:
+    """Clients' hours of the visits: demanded = in person + virtual + unserved (exactly).
+
+    The unserved visits' carer-hours (double-handed twice) are what cover would cost.
+    """
+    ids = visits["visit_id"].astype(str)
+    hours = visits["duration"].astype(float) / 60.0
+    done = ids.isin(scheduled)
+    made_virtual = done & ids.isin(virtual)
+    need = visits["carers_needed"].astype(float) if "carers_needed" in visits else 1.0
+    return {
+        "demanded_hours_per_week": float(hours.sum()),
+        "in_person_hours_per_week": float(hours[done & ~made_virtual].sum()),
+        "virtual_hours_per_week": float(hours[made_virtual].sum()),
+        "unserved_hours_per_week": float(hours[~done].sum()),
+        "unserved_carer_hours_per_week": float((hours * need)[~done].sum()),
     }
 
 

@@ -72,9 +72,81 @@ class Outcomes:
             name="value",
         )
 
+    @property
+    def estimate(self) -> bool:
+        """True when fewer days than a week were routed: weekly figures are then scaled up."""
+        return self.n_days < self.params.days_per_week
+
+    @property
+    def basis(self) -> str:
+        """What the weekly figures rest on, in words (printed beside every result)."""
+        if self.estimate:
+            return (
+                f"ESTIMATE: {self.n_days} day(s) routed, weekly figures x "
+                f"{self.params.days_per_week / self.n_days:g}"
+            )
+        return f"a planned week: {self.n_days} days routed, weekly figures are their sums"
+
+    @property
+    def reconciliation(self) -> pd.DataFrame:
+        """Demanded care = in person + virtual + unserved, in visits, clients' and carers' hours.
+
+        The last row is the difference (zero: nothing lost or counted twice).
+
+        Examples
+        --------
+        >>> routes = pd.DataFrame({"zone_id": "Z1", "day": "monday", "carer_id": "k1",
+        ...     "sequence": [1], "visit_id": ["v1"], "client_id": ["c1"], "start": [480],
+        ...     "end": [540], "late": [0.0], "travel_seconds": [600], "mode": "walk"})
+        >>> shifts = pd.DataFrame({"zone_id": "Z1", "day": "monday", "carer_id": ["k1"],
+        ...     "mode": "walk", "travel_seconds": [1200], "distance_m": [1600.0]})
+        >>> visits = pd.DataFrame({"visit_id": ["v1", "v2"], "client_id": ["c1", "c1"],
+        ...     "day": "monday", "duration": [60, 30], "carers_needed": [1, 2]})
+        >>> clients = pd.DataFrame({"client_id": ["c1"], "weekly_hours": [10.5], "zone_id": "Z1"})
+        >>> carers = pd.DataFrame({"carer_id": ["k1"], "mode": ["walk"], "home_zone_id": ["Z1"]})
+        >>> out = measure_outcomes(routes, visits, clients=clients, carers=carers, shifts=shifts,
+        ...                        params=OutcomeParams(days_per_week=1))
+        >>> out.reconciliation[["line", "client_hours_per_week", "carer_hours_per_week"]]
+        ... # doctest: +NORMALIZE_WHITESPACE
+                      line  client_hours_per_week  carer_hours_per_week
+        0         demanded                    1.5                   2.0
+        1        in person                    1.0                   1.0
+        2    virtual calls                    0.0                   0.0
+        3         unserved                    0.5                   1.0
+        4  difference (0)                    0.0                   0.0
+        """
+        v = self.to_series()
+        scale = 1.0
+        rows = [
+            ("demanded", v["visits_per_week"], v["demanded_hours_per_week"]),
+            ("in person", np.nan, v["in_person_hours_per_week"]),
+            ("virtual calls", v["virtual_visits_per_week"], v["virtual_hours_per_week"]),
+            ("unserved", v["unscheduled_visits_per_week"], v["unserved_hours_per_week"]),
+        ]
+        carer = [
+            v["care_hours_per_week"] + v["unserved_carer_hours_per_week"],
+            v["care_hours_per_week"] - v["virtual_carer_hours_per_week"],
+            v["virtual_carer_hours_per_week"],
+            v["unserved_carer_hours_per_week"],
+        ]
+        out = pd.DataFrame(
+            {
+                "line": [r[0] for r in rows],
+                "visits_per_week": [r[1] * scale for r in rows],
+                "client_hours_per_week": [r[2] for r in rows],
+                "carer_hours_per_week": carer,
+            }
+        )
+        out.loc[1, "visits_per_week"] = (
+            v["visits_per_week"] - v["virtual_visits_per_week"] - v["unscheduled_visits_per_week"]
+        )
+        diff = out.iloc[0, 1:] - out.iloc[1:, 1:].sum()
+        out.loc[len(out)] = ["difference (0)", *diff.round(9).tolist()]
+        return out
+
     def __str__(self) -> str:
         width = max(len(n) for n in self.table["outcome"])
-        lines = [f"Outcomes ({self.n_days} day(s) routed, figures a week)"]
+        lines = [f"Outcomes ({self.basis})"]
         for row in self.table.itertuples(index=False):
             value = "n/a" if pd.isna(row.value) else f"{row.value:,.3f}".rstrip("0").rstrip(".")
             lines.append(f"  {row.outcome:<{width}}  {value:>14}  {row.unit}")
@@ -210,6 +282,7 @@ def measure_outcomes(
             scale=scale,
             short_minutes=params.short_call_minutes,
             co2e_kg_per_km=params.co2e_kg_per_km,
+            punctuality_minutes=params.punctuality_minutes,
         )
 
     overall = metrics(
@@ -230,7 +303,16 @@ def measure_outcomes(
     values = calc.overall_values(
         overall, clients, carers, zones, routes_t, per_zone, per_provider, params
     )
-    values.update({"hourly_rate_gbp": rate, "cost_gbp_per_week": cost})
+    cover = values["unserved_carer_hours_per_week"] * params.cover_rate_gbp_per_hour
+    values.update(
+        {
+            "days_routed": float(n_days),
+            "hourly_rate_gbp": rate,
+            "delivered_cost_gbp_per_week": cost,
+            "cover_cost_gbp_per_week": cover,
+            "cost_gbp_per_week": cost + cover if np.isfinite(cost) else cover,
+        }
+    )
     table = pd.DataFrame(
         [
             {"outcome": n, "value": float(values.get(n, np.nan)), "unit": u, "description": d}

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from carezones.exceptions import Problem, ValidationError
+from carezones.outcomes.costing import MPH_HOURLY_RATE_GBP
 
-__all__ = ["CO2E_KG_PER_KM_AVERAGE_CAR", "OUTCOMES", "OutcomeParams"]
+__all__ = ["CO2E_KG_PER_KM_AVERAGE_CAR", "COVER_RATE_GBP_PER_HOUR", "OUTCOMES", "OutcomeParams"]
 
 
 #: kg CO2e per km of an average car of unknown fuel, UK government conversion factors
@@ -31,10 +32,17 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("n_providers", "providers", "providers"),
     ("providers_below_floor", "providers", "providers under min_provider_hours"),
     ("smallest_provider_hours", "h/week", "hours of the smallest provider"),
+    ("days_routed", "days", "days planned (fewer than 7: weekly figures are an estimate)"),
     ("visits_per_week", "visits/week", "visits to make"),
     ("scheduled_share", "share", "visits in a route"),
     ("unscheduled_visits_per_week", "visits/week", "visits no carer could make"),
+    ("demanded_hours_per_week", "h/week", "clients' hours of the visits to make"),
+    ("in_person_hours_per_week", "h/week", "clients' hours delivered in person"),
+    ("virtual_hours_per_week", "h/week", "clients' hours delivered as virtual calls"),
+    ("unserved_hours_per_week", "h/week", "clients' hours of the visits no carer could make"),
     ("care_hours_per_week", "h/week", "carers' contact hours (double-handed counted twice)"),
+    ("virtual_carer_hours_per_week", "h/week", "carers' hours of the visits made virtual calls"),
+    ("unserved_carer_hours_per_week", "h/week", "carers' hours the unserved visits need"),
     ("travel_hours_per_week", "h/week", "carers' travel hours, after virtual calls"),
     ("travel_to_care_ratio", "ratio", "travel time over contact time"),
     ("walk_cycle_share", "share", "in-person visits reached on foot or by bike"),
@@ -43,18 +51,28 @@ OUTCOMES: tuple[tuple[str, str, str], ...] = (
     ("car_km_per_week", "km/week", "km driven"),
     ("co2e_kg_per_week", "kg CO2e/week", "car km x co2e_kg_per_km"),
     ("co2e_kg_per_care_hour", "kg CO2e/h", "CO2e per contact hour"),
-    ("punctuality_share", "share", "scheduled visits started inside their window"),
+    ("punctuality_share", "share", "visits started within punctuality_minutes of the window"),
+    ("late_visits_per_week", "visits/week", "visits started after their window"),
     ("late_minutes_per_week", "min/week", "minutes late, all visits"),
     ("mean_late_minutes", "min", "minutes late per late visit"),
-    ("distinct_carers_per_client", "carers", "carers each client saw over the routed days"),
+    ("max_late_minutes", "min", "the latest visit's minutes late"),
+    ("distinct_carers_per_client", "carers", "carers each client saw in a week"),
+    ("main_carer_share", "share", "a client's visits made by their most frequent carer"),
     ("short_call_share", "share", "visits shorter than short_call_minutes"),
     ("virtual_visits_per_week", "visits/week", "visits made as virtual calls"),
     ("virtual_travel_hours_saved", "h/week", "travel hours saved by virtual calls"),
     ("carers_used", "carers", "carers with at least one visit"),
     ("workforce_gap_hours", "h/week", "paid hours zones need beyond their local carers"),
     ("hourly_rate_gbp", "GBP/h", "open-book rate per contact hour"),
-    ("cost_gbp_per_week", "GBP/week", "hourly rate x contact hours"),
+    ("delivered_cost_gbp_per_week", "GBP/week", "hourly rate x contact hours"),
+    ("cover_cost_gbp_per_week", "GBP/week", "unserved carer hours x cover_rate_gbp_per_hour"),
+    ("cost_gbp_per_week", "GBP/week", "delivered plus cover: the same demanded care priced"),
 )
+
+#: The rate unserved visits are priced at in comparisons (agency or overtime cover): an
+#: assumption, 1.5 times the Homecare Association's Minimum Price for Homecare 2025/26
+#: (£32.14/h), the premium councils commonly pay for agency cover.
+COVER_RATE_GBP_PER_HOUR = round(1.5 * MPH_HOURLY_RATE_GBP, 2)
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,13 @@ class OutcomeParams:
         False for a plan without zones (the "then" baseline, routed per provider): the
         zone outcomes (``n_zones``, ``zones_below_floor``, ``smallest_zone_hours``,
         ``carers_local_share``, ``workforce_gap_hours``) are then NaN.
+    punctuality_minutes
+        A visit is punctual when it starts no more than this many minutes after its
+        agreed window (default 15).
+    cover_rate_gbp_per_hour
+        The price of an hour of unserved care bought as agency or overtime cover, so that
+        plans that serve different visits are compared on the same demanded care; default
+        :data:`COVER_RATE_GBP_PER_HOUR` (an assumption).
 
     Examples
     --------
@@ -101,6 +126,8 @@ class OutcomeParams:
     days_per_week: int = 7
     random_state: int | None = 0
     zoned: bool = True
+    punctuality_minutes: float = 15.0
+    cover_rate_gbp_per_hour: float = COVER_RATE_GBP_PER_HOUR
 
     def __post_init__(self) -> None:
         problems = []
@@ -119,7 +146,12 @@ class OutcomeParams:
                 )
             )
 
-        for name in ("co2e_kg_per_km", "short_call_minutes"):
+        for name in (
+            "co2e_kg_per_km",
+            "short_call_minutes",
+            "punctuality_minutes",
+            "cover_rate_gbp_per_hour",
+        ):
             if not (number(getattr(self, name)) and getattr(self, name) >= 0):
                 bad(name, "a number >= 0")
         for name in ("min_weekly_hours", "min_provider_hours"):

@@ -16,7 +16,10 @@ midnight); in tables, times of day are minutes since midnight as everywhere in c
 Rules
 -----
 - Each carer starts and ends at their own home and travels with their own mode (one
-  travel-time matrix per mode: a routing profile).
+  travel-time matrix per mode: a routing profile). A carer who can use several
+  (``modes = "walk;cycle;drive"``) is planned with the least sustainable, then each
+  carer-day takes the most sustainable mode that keeps the day
+  (:class:`ModeRule`, :mod:`carezones.routing.modes`): the mode is an outcome.
 - A visit's window is the agreed arrival window: the visit starts inside it (hard by
   default; with ``time_windows="soft"`` it may start up to ``max_lateness_minutes``
   late, each minute priced by ``lateness_penalty``) and lasts its full duration.
@@ -53,8 +56,10 @@ breaks, soft windows or continuity) PyVRP gets almost all of the time budget.
 """
 
 from carezones.routing.model import RoutingModel
+from carezones.routing.modes import MODE_ORDER, ModeRule, choose_modes, planning_mode
 from carezones.routing.plan import RoutePlan, carer_zones, plan_routes
 from carezones.routing.problem import (
+    MAX_ITERATIONS,
     MAX_SECONDS,
     Carer,
     Location,
@@ -70,12 +75,15 @@ from carezones.routing.validate import RULES as VALIDATION_RULES
 from carezones.routing.validate import validate_plan
 
 __all__ = [
+    "MAX_ITERATIONS",
     "MAX_SECONDS",
+    "MODE_ORDER",
     "ROUTE_COLUMNS",
     "SHIFT_COLUMNS",
     "VALIDATION_RULES",
     "Carer",
     "Location",
+    "ModeRule",
     "Profile",
     "RoutePlan",
     "RoutingModel",
@@ -85,7 +93,9 @@ __all__ = [
     "Visit",
     "build_problem",
     "carer_zones",
+    "choose_modes",
     "plan_routes",
+    "planning_mode",
     "solve",
     "validate_plan",
 ]

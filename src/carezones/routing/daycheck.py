@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Lookup", "Matrix", "check_day", "clock"]
+__all__ = ["Lookup", "Matrix", "break_slot", "check_day", "clock"]
 
 
 def clock(seconds: float) -> str:
@@ -180,10 +180,18 @@ def _check_break(
     return inside
 
 
-def _fits(a: float, z: float, travel: float, bs: float, be: float, b: float) -> bool:
-    """Whether a break of ``b`` fits in a gap ``[a, z]`` that also holds ``travel``."""
+def break_slot(a: float, z: float, travel: float, bs: float, be: float, b: float) -> float | None:
+    """When a break of ``b`` starts in a gap ``[a, z]`` that also holds ``travel``; None if never.
+
+    The break window is ``[bs, be]``; travel comes first when it can, else after the break.
+    """
     lo, hi = max(a + travel, bs), min(z, be)  # travel first, then the break
     if hi - lo >= b:
-        return True
+        return lo
     lo, hi = max(a, bs), min(z - travel, be)  # the break, then travel
-    return hi - lo >= b
+    return lo if hi - lo >= b else None
+
+
+def _fits(a: float, z: float, travel: float, bs: float, be: float, b: float) -> bool:
+    """Whether a break of ``b`` fits in a gap ``[a, z]`` that also holds ``travel``."""
+    return break_slot(a, z, travel, bs, be, b) is not None

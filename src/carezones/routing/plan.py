@@ -25,6 +25,7 @@ import pandas as pd
 from carezones._parallel import pool_context, single_threaded
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork
+from carezones.routing.modes import ModeRule, choose_modes
 from carezones.routing.problem import MAX_SECONDS, RoutingParams
 from carezones.routing.result import ROUTE_COLUMNS, RoutingResult
 from carezones.routing.solver import check_options, solve
@@ -265,6 +266,21 @@ def _zone_of(
     return vz.astype(object), carers[col].astype(object)
 
 
+def _open_modes(carers: pd.DataFrame) -> dict[str, str]:
+    """``carer_id -> modes`` open to each carer (their ``modes``, else their ``mode``)."""
+    ids = carers["carer_id"].astype(str)
+    if "modes" in carers.columns:
+        open_to = (
+            carers["modes"]
+            .fillna("")
+            .astype(str)
+            .where(carers["modes"].fillna("").astype(str) != "", carers["mode"].astype(str))
+        )
+    else:
+        open_to = carers["mode"].astype(str)
+    return dict(zip(ids, open_to, strict=True))
+
+
 def _solve_zone(job: dict[str, Any]) -> tuple[str, list[tuple[str, RoutingResult]], float]:
     """Solve one zone's days in order (runs in a worker process or in-process)."""
     t0 = time.perf_counter()
@@ -297,6 +313,7 @@ def _solve_zone(job: dict[str, Any]) -> tuple[str, list[tuple[str, RoutingResult
             random_state=job["seed"] + i,
             max_iterations=job["max_iterations"],
         )
+        result = choose_modes(result, _open_modes(cday), job["mode_rule"])
         known |= set(zip(result.routes["client_id"], result.routes["carer_id"], strict=True))
         out.append((day, result))
     return job["zone_id"], out, time.perf_counter() - t0
@@ -317,6 +334,7 @@ def plan_routes(
     n_jobs: int = 2,
     random_state: int | None = None,
     max_snap_distance: float = 500.0,
+    mode_rule: ModeRule | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> RoutePlan:
     """Plan every zone's routes for a day or a week, zones in parallel.
@@ -346,6 +364,10 @@ def plan_routes(
         Worker processes (1: in this process).
     random_state
         Seed for every zone's solve.
+    mode_rule
+        How each carer-day's mode is chosen among the carer's ``modes`` (their days are
+        planned with the least sustainable; see :mod:`carezones.routing.modes`); default
+        :class:`~carezones.routing.ModeRule` (). Carers with one mode keep it.
     progress
         Called as ``progress(zones_done, zones_total, zone_id)`` after each zone.
 
@@ -388,6 +410,7 @@ def plan_routes(
         "max_seconds": max_seconds,
         "max_iterations": max_iterations,
         "max_snap_distance": max_snap_distance,
+        "mode_rule": mode_rule or ModeRule(),
     }
     jobs, extra_unscheduled = _zone_jobs(
         visits, carers, clients, vz, cz, known_pairs(known_carers), budget, random_state
@@ -431,6 +454,7 @@ def _zone_jobs(
                 "max_iterations": budget["max_iterations"],
                 "seed": int(rng.integers(0, 2**31 - 8)),
                 "max_snap_distance": budget["max_snap_distance"],
+                "mode_rule": budget["mode_rule"],
             }
         )
     outside = visits[vz.isna().to_numpy()]

@@ -137,6 +137,7 @@ class RoutingResult:
             "distance_km": float(shifts["distance_m"].sum() / 1000.0),
             "cost": float(self.objective),
             "runtime_seconds": float(self.runtime),
+            "time_limited": bool(self.extra.get("time_limited", False)),
         }
 
     def validate(self) -> pd.DataFrame:

@@ -188,7 +188,10 @@ def zone_matrices(
         list(homes.to_numpy()) + list(pts.to_numpy()), index=names, crs=network.crs
     )
     seconds, metres = {}, {}
-    for mode in [m for m in MODES if m in set(carers["mode"])]:
+    open_to = set(carers["mode"].astype(str))
+    if "modes" in carers.columns:
+        open_to |= {m for ms in carers["modes"].fillna("").astype(str) for m in ms.split(";")}
+    for mode in [m for m in MODES if m in open_to]:
         snapped = snap_points(
             network, points, mode=mode, max_snap_distance=max_snap_distance, where="places"
         )

@@ -30,6 +30,7 @@ _SECTIONS: dict[str, type] = {
     "demand": spec.DemandSpec,
     "routing": spec.RoutingSpec,
     "outcomes": spec.OutcomeSpec,
+    "modes": spec.ModeSpec,
     "rota": spec.RotaSpec,
 }
 _TOP = ["name", "kind", "description", "seed", *_SECTIONS, "costing"]
@@ -69,7 +70,10 @@ class Scenario:
     routing
         ``[routing]``: days routed, budget, workers and the routing rules.
     outcomes
-        ``[outcomes]``: the emission factor and short-call threshold.
+        ``[outcomes]``: emission factor, short calls, punctuality tolerance, cover rate.
+    modes
+        ``[modes]``: the rule choosing each carer-day's mode
+        (:class:`~carezones.scenario.spec.ModeSpec`).
     rota
         ``[rota]``: how a real rota is read and scored (``kind = "rota"``).
     costing
@@ -82,8 +86,8 @@ class Scenario:
     Examples
     --------
     >>> s = Scenario.from_dict({"name": "quick", "population": {"n_clients": 40}})
-    >>> s.kind, s.network.source, s.routing.days
-    ('now', 'default', ('monday',))
+    >>> s.kind, s.network.source, len(s.routing.days)
+    ('now', 'default', 7)
     >>> s.with_options({"zones.n_zones": 3}).zones.n_zones
     3
     >>> Scenario.from_dict({"zones": {"n_zone": 3}, "population": {}}, where="my.toml")
@@ -105,6 +109,7 @@ class Scenario:
     demand: spec.DemandSpec = field(default_factory=spec.DemandSpec)
     routing: spec.RoutingSpec = field(default_factory=spec.RoutingSpec)
     outcomes: spec.OutcomeSpec = field(default_factory=spec.OutcomeSpec)
+    modes: spec.ModeSpec = field(default_factory=spec.ModeSpec)
     rota: spec.RotaSpec | None = None
     costing: CostInputs = field(default_factory=CostInputs)
     base_dir: str = "."

@@ -85,6 +85,72 @@ class ScenarioResult:
         """The result without the route plan's solver objects (small to pickle)."""
         return replace(self, route_plan=None)
 
+    def assumptions(self) -> pd.DataFrame:
+        """Every assumption that shapes the figures: its name, value and what it shapes.
+
+        Printed beside every result and written to ``assumptions.csv``: a figure a
+        commissioner quotes comes with what it rests on.
+        """
+        sc, r = self.scenario, self.scenario.routing
+        p, o, m = r.params, self.outcomes.params, sc.modes
+        rows = [("weekly figures", self.outcomes.basis, "every figure a week")]
+        if sc.kind != "rota":
+            timed = (
+                int(self.route_summary["time_limited"].sum())
+                if "time_limited" in self.route_summary
+                else 0
+            )
+            stop = (
+                f"{r.max_iterations} iterations per zone-day (at most {r.max_seconds:g} s): "
+                "the same inputs give the same plan"
+                + (f"; {timed} zone-day(s) hit the time cap and may differ" if timed else "")
+                if r.max_iterations is not None
+                else f"{r.max_seconds:g} s per zone-day: each run may differ"
+            )
+            windows = (
+                f"soft: a visit may start up to {p.max_lateness_minutes} min late, each minute "
+                f"priced as {p.lateness_penalty:g} s of travel"
+                if p.time_windows == "soft"
+                else "hard: a visit that cannot start in its window is unscheduled"
+            )
+            mix = sc.demand.carer_mode_mix
+            rows += [
+                ("routing stop", stop, "reproducibility"),
+                ("time windows", windows, "punctuality, unscheduled visits"),
+                ("continuity", f"{p.continuity_penalty:g} s of travel per carer new to a "
+                 "client, carried across the days planned", "carers per client"),
+                ("mode rule", "walk when no leg is over "
+                 f"{m.max_walk_leg_minutes:g} min and the day's travel is at most "
+                 f"{m.walk_travel_factor:g}x its planned mode's; cycle within "
+                 f"{m.max_cycle_leg_minutes:g} min and {m.cycle_travel_factor:g}x",
+                 "walk/cycle share, travel, car km, CO2e"),
+                ("carer_mode_mix",
+                 "ASSUMED: carers fixed to " + ", ".join(f"{k} {v:.0%}" for k, v in mix.items())
+                 if mix else "none: each carer-day's mode is chosen by the plan",
+                 "walk/cycle share, travel, car km, CO2e"),
+                ("demand growth", f"{sc.demand.growth:+.0%}", "every figure"),
+            ]  # fmt: skip
+        rows += [
+            ("virtual_share", f"{o.virtual_share:.0%} of the visits that could be virtual",
+             "virtual hours, travel saved"),
+            ("punctuality_minutes", f"{o.punctuality_minutes:g} min after the window",
+             "punctuality share"),
+            ("cover_rate_gbp_per_hour", f"£{o.cover_rate_gbp_per_hour:.2f}/h for unserved care",
+             "cost a week (like for like)"),
+            ("co2e_kg_per_km", f"{o.co2e_kg_per_km:g} kg CO2e per car km", "CO2e"),
+            ("open-book costs", _costing_note(sc.costing), "hourly rate, cost a week"),
+        ]  # fmt: skip
+        if sc.population is not None:
+            access = sc.population.access or {"cycle": 0.3, "drive": 0.6}
+            rows.append(
+                (
+                    "carers' access (synthetic)",
+                    f"a bike {access.get('cycle', 0):.0%}, a car {access.get('drive', 0):.0%}",
+                    "which modes are open",
+                )
+            )
+        return pd.DataFrame(rows, columns=["assumption", "value", "shapes"])
+
     def report(self) -> dict[str, Any]:
         """JSON-ready figures: scenario, timings, outcomes, zones, lots (no personal data)."""
         out: dict[str, Any] = {
@@ -94,7 +160,10 @@ class ScenarioResult:
             "scenario": self.scenario.to_dict(),
             "runtime_seconds": self.runtime,
             "timings": self.timings,
+            "basis": self.outcomes.basis,
             "outcomes": self.outcomes.to_dict(),
+            "reconciliation": _records(self.outcomes.reconciliation),
+            "assumptions": _records(self.assumptions()),
             "zones": _records(self.outcomes.zones),
             "providers": _records(self.outcomes.providers),
             "unscheduled_reasons": self.unscheduled["reason"].value_counts().to_dict()
@@ -118,8 +187,9 @@ class ScenarioResult:
         ``zones.gpkg`` (layer ``zones``, and ``provider_lots`` in "now"),
         ``assignments.csv`` (client, zone, provider, reason when in no zone),
         ``carers.csv``, ``routes.csv``, ``shifts.csv``, ``unscheduled.csv``,
-        ``outcomes.csv``, ``zone_outcomes.csv``, ``provider_outcomes.csv`` and
-        ``report.json``; in "rota" also ``rota_outcomes.csv`` (the rota's own figures:
+        ``outcomes.csv``, ``reconciliation.csv`` (demanded = in person + virtual +
+        unserved), ``assumptions.csv``, ``zone_outcomes.csv``, ``provider_outcomes.csv``
+        and ``report.json``; in "rota" also ``rota_outcomes.csv`` (the rota's own figures:
         missed, late, short visits, ...) and ``rota_violations.csv``. No file holds a
         client's coordinates.
         """
@@ -137,7 +207,8 @@ class ScenarioResult:
         if self.zone_report is not None and len(self.zone_report.unassigned):
             why = self.zone_report.unassigned.set_index("client_id")["reason"]
             assignments["reason"] = assignments["client_id"].map(why).fillna("")
-        keep = ["carer_id", "mode", "contracted_hours", "home_zone_id", "zone_id", "provider_id"]
+        keep = ["carer_id", "mode", "modes", "contracted_hours", "home_zone_id", "zone_id",
+                "provider_id"]  # fmt: skip
         tables = {
             "assignments.csv": assignments,
             "carers.csv": self.carers[[c for c in keep if c in self.carers.columns]],
@@ -145,6 +216,8 @@ class ScenarioResult:
             "shifts.csv": self.shifts,
             "unscheduled.csv": self.unscheduled,
             "outcomes.csv": self.outcomes.table,
+            "reconciliation.csv": self.outcomes.reconciliation,
+            "assumptions.csv": self.assumptions(),
             "zone_outcomes.csv": self.outcomes.zones,
             "provider_outcomes.csv": self.outcomes.providers,
         }
@@ -162,7 +235,20 @@ class ScenarioResult:
         head = f"Scenario {self.name!r} ({self.scenario.kind}): {self.runtime:.1f} s"
         steps = ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items())
         rota = "" if self.rota is None else f"\n{self.rota}"
-        return f"{head}\n  steps: {steps}\n{self.outcomes}{rota}"
+        rec = self.outcomes.reconciliation.round(1).to_string(index=False)
+        notes = "\n".join(f"  {a}: {v}" for a, v, _ in self.assumptions().itertuples(index=False))
+        return (
+            f"{head}\n  steps: {steps}\n{self.outcomes}{rota}\n"
+            f"Demand reconciled (a week):\n{rec}\nAssumptions:\n{notes}"
+        )
+
+
+def _costing_note(costing: Any) -> str:
+    """The costing inputs that differ from the defaults, or that there are none."""
+    changed = {k: v for k, v in costing.to_dict().items() if v != type(costing)().to_dict().get(k)}
+    if not changed:
+        return "the defaults (Homecare Association Minimum Price for Homecare 2025/26)"
+    return "changed: " + ", ".join(f"{k} = {v}" for k, v in changed.items())
 
 
 def _plain(value: Any) -> Any:

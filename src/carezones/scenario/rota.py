@@ -137,6 +137,8 @@ def run_rota(scenario: Scenario, clock: Clock) -> ScenarioResult:
         short_call_minutes=o.short_call_minutes,
         random_state=scenario.seed,
         zoned=False,
+        punctuality_minutes=o.punctuality_minutes,
+        cover_rate_gbp_per_hour=o.cover_rate_gbp_per_hour,
     )
     outcomes = measure_outcomes(
         routes,

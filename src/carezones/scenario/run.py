@@ -105,6 +105,8 @@ def _outcome_params(scenario: Scenario, zone_floor: float | None) -> OutcomePara
         short_call_minutes=o.short_call_minutes,
         random_state=scenario.seed,
         zoned=scenario.kind == "now",
+        punctuality_minutes=o.punctuality_minutes,
+        cover_rate_gbp_per_hour=o.cover_rate_gbp_per_hour,
     )
 
 
@@ -156,6 +158,7 @@ def run(
             "params": r.params,
             "max_seconds": r.max_seconds,
             "max_iterations": r.max_iterations,
+            "mode_rule": scenario.modes.rule,
         },
         n_jobs=r.n_jobs if n_jobs is None else n_jobs,
         random_state=scenario.seed,

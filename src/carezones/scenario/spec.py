@@ -14,14 +14,16 @@ from typing import Any, TypeVar
 
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 from carezones.network import MODES
+from carezones.outcomes import COVER_RATE_GBP_PER_HOUR
 from carezones.rota import RotaColumns, RotaRules
-from carezones.routing import MAX_SECONDS, RoutingParams
+from carezones.routing import MAX_ITERATIONS, MAX_SECONDS, ModeRule, RoutingParams
 from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
 
 __all__ = [
     "DAYS",
     "DataSpec",
     "DemandSpec",
+    "ModeSpec",
     "NetworkSpec",
     "OutcomeSpec",
     "PopulationSpec",
@@ -116,22 +118,37 @@ class NetworkSpec:
 
 @dataclass(frozen=True)
 class PopulationSpec:
-    """``[population]``: a synthetic population (see ``datasets.synthetic_population``)."""
+    """``[population]``: a synthetic population (see ``datasets.synthetic_population``).
+
+    ``n_carers = "auto"`` (the default) sizes the workforce to the demand; ``access``
+    gives the shares of carers with a bike and a car (``{cycle = 0.3, drive = 0.6}``);
+    ``mode_shares`` instead fixes each carer to one mode (a what-if).
+    """
 
     n_clients: int = 200
-    n_carers: int = 60
+    n_carers: int | str = "auto"
     n_providers: int = 4
     total_weekly_hours: float | None = None
+    access: Mapping[str, float] | None = None
     mode_shares: Mapping[str, float] | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
         _count(c, self, "n_clients", 1)
-        _count(c, self, "n_carers", 1)
+        _count(c, self, "n_carers", 1, auto=True)
         _count(c, self, "n_providers", 1)
         _positive(c, self, "total_weekly_hours", optional=True)
         _shares(c, self, "mode_shares")
+        access = self.access
+        if access is not None and not (
+            isinstance(access, Mapping)
+            and all(
+                k in ("cycle", "drive") and _number(v) and 0 <= v <= 1 for k, v in access.items()
+            )
+        ):
+            _bad(c, self, "access", "shares in [0, 1] of carers with a bike or a car, "
+                 "e.g. {cycle = 0.3, drive = 0.6}")  # fmt: skip
         _count(c, self, "seed", 0)
         c.raise_if_any()
 
@@ -251,17 +268,22 @@ class DemandSpec:
 class RoutingSpec:
     """``[routing]``: days routed, time budget, workers and the routing rules.
 
-    ``days`` ("monday", a list of days, or "week"), the time budget of each zone-day
-    (s), an optional iterations cap (reproducible runs), worker processes, and any
-    :class:`~carezones.routing.RoutingParams` option (``time_windows``,
-    ``continuity_penalty``, ...).
+    ``days`` ("week", the default: every day planned, continuity carried from day to day;
+    or a day or a list of days: a quick estimate, weekly figures scaled up and said so),
+    the time budget of each zone-day (s), the iterations each zone-day stops after (runs
+    that stop on iterations give the same answer every time: :data:`MAX_ITERATIONS`,
+    about 3 s for a Camden zone-day; ``max_seconds`` is then a cap), worker processes,
+    and any :class:`~carezones.routing.RoutingParams` option (``time_windows``, soft by
+    default: a visit may start late, at a price; ``continuity_penalty``, ...).
     """
 
-    days: tuple[str, ...] = ("monday",)
+    days: tuple[str, ...] = DAYS
     max_seconds: float = MAX_SECONDS
-    max_iterations: int | None = None
+    max_iterations: int | None = MAX_ITERATIONS
     n_jobs: int = 2
-    params: RoutingParams = field(default_factory=lambda: RoutingParams(start_step=60))
+    params: RoutingParams = field(
+        default_factory=lambda: RoutingParams(start_step=60, time_windows="soft")
+    )
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
@@ -293,7 +315,7 @@ class RoutingSpec:
         own = {f.name for f in fields(cls)} - {"params"}
         mine = {k: v for k, v in values.items() if k in own}
         rest = {k: v for k, v in values.items() if k not in own}
-        params = RoutingParams(**{"start_step": 60, **rest})
+        params = RoutingParams(**{"start_step": 60, "time_windows": "soft", **rest})
         return cls(**mine, params=params)
 
     def to_dict(self) -> dict[str, Any]:
@@ -318,16 +340,52 @@ class RoutingSpec:
 
 @dataclass(frozen=True)
 class OutcomeSpec:
-    """``[outcomes]``: the emission factor (kg CO2e per car km) and the short-call limit."""
+    """``[outcomes]``: emission factor, short calls, punctuality tolerance, cover rate.
+
+    The emission factor (kg CO2e per car km; default the UK government's 2025 average
+    car), the short-call limit (minutes), the minutes after its window a visit still
+    counts as punctual, and the £/h that unserved care is priced at (agency or overtime
+    cover), so plans are compared on the same demanded care.
+    """
 
     co2e_kg_per_km: float | None = None
     short_call_minutes: float = 30.0
+    punctuality_minutes: float = 15.0
+    cover_rate_gbp_per_hour: float = COVER_RATE_GBP_PER_HOUR
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
         _positive(c, self, "co2e_kg_per_km", optional=True, zero=True)
         _positive(c, self, "short_call_minutes")
+        _positive(c, self, "punctuality_minutes", zero=True)
+        _positive(c, self, "cover_rate_gbp_per_hour", zero=True)
         c.raise_if_any()
+
+
+@dataclass(frozen=True)
+class ModeSpec:
+    """``[modes]``: the rule choosing each carer-day's mode (:class:`~carezones.routing.ModeRule`).
+
+    The longest leg on foot and by bike (minutes), and the most a day's travel on foot or
+    by bike may be as a multiple of the planned (least sustainable) mode's.
+    """
+
+    max_walk_leg_minutes: float = ModeRule.max_walk_leg_minutes
+    max_cycle_leg_minutes: float = ModeRule.max_cycle_leg_minutes
+    walk_travel_factor: float = ModeRule.walk_travel_factor
+    cycle_travel_factor: float = ModeRule.cycle_travel_factor
+
+    def __post_init__(self) -> None:
+        try:
+            ModeRule(**dataclasses.asdict(self))
+        except ValidationError as exc:
+            problems = [dataclasses.replace(p, where=type(self).__name__) for p in exc.problems]
+            raise ValidationError(problems) from None
+
+    @property
+    def rule(self) -> ModeRule:
+        """The :class:`~carezones.routing.ModeRule` of this table."""
+        return ModeRule(**dataclasses.asdict(self))
 
 
 _OPTIONAL_HEADERS = ("double_up", "visit_id", "date")
@@ -438,6 +496,7 @@ ROTA_UNUSED: dict[str, tuple[str, ...] | None] = {
     "zones": None,
     "demand": None,
     "routing": None,
+    "modes": None,
     "providers": ("n_providers", "allocation"),
 }
 

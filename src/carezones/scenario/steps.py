@@ -90,6 +90,7 @@ def load_tables(
             n_providers=p.n_providers,
             total_weekly_hours=p.total_weekly_hours,
             random_state=p.seed,
+            access=p.access,
             mode_shares=p.mode_shares,
         )
     assert scenario.data is not None
@@ -136,9 +137,10 @@ def grow_demand(
 def mix_modes(
     carers: gpd.GeoDataFrame, shares: dict[str, float], rng: np.random.Generator
 ) -> gpd.GeoDataFrame:
-    """Carers' modes reassigned to ``shares`` (largest remainder), changing as few as possible.
+    """Carers fixed to one mode each, in ``shares`` (largest remainder): a what-if assumption.
 
-    A carer keeps their mode while it has room; the others are drawn at random.
+    A carer keeps their planning mode while it has room; the others are drawn at random.
+    Each carer's ``modes`` becomes that one mode, so no mode is chosen by the plan.
     """
     modes = [m for m in shares if shares[m] > 0]
     total = sum(shares[m] for m in modes)
@@ -161,6 +163,7 @@ def mix_modes(
             room[m] -= 1
     out = carers.copy()
     out["mode"] = new.astype(str)
+    out["modes"] = new.astype(str)
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from os import PathLike
 from typing import Any
@@ -21,7 +21,7 @@ from carezones.scenario.definition import Scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.run import run_scenario
 
-__all__ = ["expand", "run_all", "run_one", "sweep"]
+__all__ = ["expand", "run_all", "run_one", "sweep", "with_seeds"]
 
 logger = logging.getLogger("carezones.scenario")
 
@@ -70,9 +70,17 @@ def run_one(scenario: Scenario, n_jobs: int) -> ScenarioResult:
 
 
 def run_all(
-    scenarios: list[Scenario], *, executor: Any, n_workers: int, n_jobs: int
+    scenarios: list[Scenario],
+    *,
+    executor: Any,
+    n_workers: int,
+    n_jobs: int,
+    progress: Callable[[int, int, ScenarioResult], None] | None = None,
 ) -> list[ScenarioResult]:
-    """Submit every scenario to ``executor`` (default: a process pool) and gather in order."""
+    """Submit every scenario to ``executor`` (default: a process pool) and gather in order.
+
+    ``progress(done, total, result)`` is called as each result is gathered.
+    """
     if not isinstance(n_workers, int) or n_workers < 1:
         raise ValidationError(
             [Problem("sweep", "bad value", "an integer >= 1", repr(n_workers), column="n_workers")]
@@ -89,6 +97,8 @@ def run_all(
         for s, fut in zip(scenarios, futures, strict=True):
             results.append(fut.result())
             logger.info("sweep: %s done (%.1f s)", s.name, results[-1].runtime)
+            if progress is not None:
+                progress(len(results), len(scenarios), results[-1])
         return results
     finally:
         if own:
@@ -102,8 +112,15 @@ def sweep(
     executor: Any = None,
     n_workers: int = 2,
     n_jobs: int = 1,
+    seeds: int = 1,
+    progress: Callable[[int, int, ScenarioResult], None] | None = None,
 ) -> list[ScenarioResult]:
     """Run many scenarios in parallel; results in the order given.
+
+    With ``seeds=N`` each scenario runs N times, with seeds ``seed``, ``seed + 1``, ...
+    for every random choice (the synthetic population, the zones, the routes; a
+    population read from files stays the same): :func:`compare` then reports each
+    outcome's mean and range.
 
     Parameters
     ----------
@@ -120,6 +137,11 @@ def sweep(
         Workers of the default process pool.
     n_jobs
         Routing processes inside each scenario (1: none, the executor gives parallelism).
+    seeds
+        Runs of each scenario, each with its own seeds (same name: replicates).
+    progress
+        Called with (runs gathered, runs in all, the result) as each run is gathered, in
+        order: a long sweep can say how far it has got.
 
     Returns
     -------
@@ -139,4 +161,35 @@ def sweep(
     >>> [r.name for r in results], results[0].outcomes["n_zones"]
     (['base[zones.n_zones=2]'], 2.0)
     """
-    return run_all(expand(scenarios, grid), executor=executor, n_workers=n_workers, n_jobs=n_jobs)
+    runs = with_seeds(expand(scenarios, grid), seeds)
+    return run_all(runs, executor=executor, n_workers=n_workers, n_jobs=n_jobs, progress=progress)
+
+
+def with_seeds(scenarios: list[Scenario], seeds: int) -> list[Scenario]:
+    """Each scenario ``seeds`` times, its seeds (and its population's) moved on by 0, 1, ...
+
+    Parameters
+    ----------
+    scenarios
+        The scenarios.
+    seeds
+        How many runs of each, at least 1.
+
+    Examples
+    --------
+    >>> base = Scenario.from_dict({"name": "now", "seed": 4, "population": {"seed": 7}})
+    >>> [(s.name, s.seed, s.population.seed) for s in with_seeds([base], 3)]
+    [('now', 4, 7), ('now', 5, 8), ('now', 6, 9)]
+    """
+    if not (isinstance(seeds, int) and not isinstance(seeds, bool) and seeds >= 1):
+        raise ValidationError(
+            [Problem("sweep", "bad value", "an integer >= 1", repr(seeds), column="seeds")]
+        )
+    out = []
+    for s in scenarios:
+        for k in range(seeds):
+            options: dict[str, Any] = {"seed": s.seed + k}
+            if s.population is not None:
+                options["population.seed"] = s.population.seed + k
+            out.append(s.with_options(options, name=s.name) if k else s)
+    return out

@@ -1,0 +1,108 @@
+"""``carezones scenario run`` and ``carezones scenario compare``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from carezones.cli.setup import setup_logging
+from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario, sweep
+
+__all__ = ["scenario_app"]
+
+
+scenario_app = typer.Typer(
+    help="What-if scenarios: run one scenario file, or compare several side by side.",
+    no_args_is_help=True,
+)
+
+
+@scenario_app.command("run")
+def scenario_run(
+    file: Annotated[Path, typer.Argument(help="A scenario file (.toml).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "carezones-scenario"
+    ),
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Routing processes (default: the file's).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run a scenario (network, people, zones, lots, routes, outcomes) and write every output."""
+    setup_logging(verbose)
+    result = run_scenario(file, n_jobs=jobs, progress=lambda step: typer.echo(f"  {step} ..."))
+    typer.echo(str(result))
+    written = result.write(out)
+    typer.echo(f"{len(written)} files written to {out}")
+
+
+@scenario_app.command("compare")
+def scenario_compare(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (.toml).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for comparison.csv.")] = Path(
+        "carezones-compare"
+    ),
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", help="Scenarios run at once (1: one after another).")
+    ] = 1,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Routing processes per scenario.")
+    ] = None,
+    seeds: Annotated[
+        int,
+        typer.Option(
+            "--seeds", help="Runs of each scenario with other seeds: outcomes as mean and range."
+        ),
+    ] = 1,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run scenarios and print their outcomes side by side; write DIR/comparison.csv.
+
+    The table has each outcome's unit, every scenario's value, and the difference and the
+    percentage change from the first scenario; with --seeds N, each scenario's mean over N
+    runs with its min and max.
+    """
+    setup_logging(verbose)
+    scenarios = [Scenario.from_toml(f) for f in files]  # every file checked before any run
+    if workers > 1 or seeds > 1:
+        typer.echo(
+            f"{len(scenarios) * seeds} runs ({len(scenarios)} scenarios x {seeds} seeds), "
+            f"{max(workers, 1)} at once"
+        )
+        results = sweep(
+            scenarios,
+            n_workers=max(workers, 1),
+            n_jobs=jobs or 1,
+            seeds=seeds,
+            progress=_said,
+        )
+    else:
+        results = []
+        for s in scenarios:
+            typer.echo(f"[{len(results) + 1}/{len(scenarios)}] {s.name}")
+            results.append(
+                run_scenario(s, n_jobs=jobs, progress=lambda step: typer.echo(f"  {step} ..."))
+            )
+    table = compare(results)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "comparison.csv")
+    runs: dict[str, int] = {}
+    for r in results:
+        k = runs[r.name] = runs.get(r.name, -1) + 1
+        r.write(out / (r.name if k == 0 else f"{r.name}-seed{k}"))
+    with pd.option_context("display.max_rows", None, "display.width", 160):
+        typer.echo(table.round(3).to_string())
+    for r in results[:: max(seeds, 1)]:
+        typer.echo(f"{r.name}: {r.outcomes.basis}")
+    typer.echo(f"Written to {out / 'comparison.csv'} (and each scenario's outputs in {out}/NAME)")
+
+
+def _said(done: int, total: int, result: ScenarioResult) -> None:
+    """One line as each run of a sweep is gathered."""
+    typer.echo(
+        f"[{done}/{total}] {result.name} (seed {result.scenario.seed}) done in "
+        f"{result.runtime:.0f} s"
+    )
