@@ -6,6 +6,7 @@ The value-level checks (conversions, locations) are in :mod:`~carezones.demand.v
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
@@ -23,10 +24,39 @@ from carezones.network import MODES, TravelNetwork
 
 def _ids(ctx: ProblemCollector, col: Column, values: list[Any]) -> None:
     ctx.ids = [str(v) for v in values]
-    counts = pd.Series(ctx.ids).value_counts()
-    for ident, k in counts[(counts > 1) & (counts.index != "")].items():
+    counts = pd.Series(ctx.ids, dtype=object).value_counts()
+    for ident, k in counts[(counts > 1).to_numpy() & (counts.index != "")].items():
         first = ctx.ids.index(ident)
         ctx.add("duplicate id", "unique ids", f"{ident!r} {k} times", first, col.name)
+
+
+def header_key(header: Any) -> str:
+    """A header as the schema reads it: ``" Client ID "`` and ``"client-id"`` are ``client_id``."""
+    return re.sub(r"[\s\-.]+", "_", str(header).strip().lower()).strip("_")
+
+
+def column_names(ctx: ProblemCollector, columns: Iterable[Any]) -> dict[str, Any]:
+    """Each header's key (:func:`header_key`) and the column it names.
+
+    Two columns with the same key (``client_id`` and ``Client_ID``) are a problem, not a
+    silent choice of one.
+    """
+    names: dict[str, Any] = {}
+    clashes: dict[str, list[Any]] = {}
+    for c in columns:
+        key = header_key(c)
+        if key in names:
+            clashes.setdefault(key, [names[key]]).append(c)
+        else:
+            names[key] = c
+    for key, given in clashes.items():
+        ctx.add(
+            "duplicate column",
+            f"one column named {key!r} (in any case or spacing)",
+            ", ".join(repr(str(c)) for c in given),
+            column=key,
+        )
+    return names
 
 
 def check_table(
@@ -54,10 +84,8 @@ def check_table(
         and frame.index.name == schema[0].name
     ):
         frame = frame.reset_index()
-    names: dict[str, str] = {}
-    for c in frame.columns:
-        names.setdefault(str(c).strip().lower(), c)
     ctx = ProblemCollector(where, ids=[""] * len(frame), id_column=schema[0].name)
+    names = column_names(ctx, frame.columns)
     values: dict[str, list[Any]] = {}
     for col in schema:
         present = col.name in names
@@ -65,7 +93,7 @@ def check_table(
             ctx.add("missing column", f"a {col.name!r} column", "none", column=col.name)
         raw = list(frame[names[col.name]]) if present else []
         values[col.name] = convert(ctx, col, raw, present)
-        if col.kind == "id":
+        if col.kind == "id" and present:
             _ids(ctx, col, values[col.name])
     if locations:
         points, out_crs, used = locate(

@@ -7,8 +7,11 @@ first for CSV, so ids keep their leading zeros, and converted by :mod:`._validat
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +19,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyogrio
 
-from carezones.exceptions import Problem, ValidationError
+from carezones._files import safe_cells, unescape_cell
+from carezones.exceptions import CarezonesWarning, Problem, ValidationError
+
+
+class FileShapeWarning(CarezonesWarning):
+    """A table file was read, but its shape was not what its header says (e.g. trailing commas)."""
+
 
 #: File name endings and the format each means.
 SUFFIXES: dict[str, str] = {
@@ -55,16 +64,29 @@ def format_of(path: Path, format: str | None, where: str) -> str:
 
 def read_source(path: str | os.PathLike[str], table: str, layer: str | None) -> pd.DataFrame:
     """The raw table in a file (no checks beyond being readable)."""
+    if not isinstance(path, str | os.PathLike):
+        raise ValidationError(
+            [
+                Problem(
+                    table,
+                    "not a table",
+                    "a file path (.csv, .gpkg, .geojson, .parquet) or a DataFrame",
+                    type(path).__name__,
+                )
+            ]
+        )
     path = Path(path)
     where = str(path)
     fmt = format_of(path, None, where)
+    if path.is_dir():
+        raise ValidationError([Problem(where, "not a file", f"a {fmt} file", "a folder")])
     if not path.is_file():
         raise ValidationError(
             [Problem(where, "missing file", f"an existing {fmt} file", "no such file")]
         )
     try:
         if fmt == "csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            return read_csv_text(path)
         if fmt == "parquet":
             return _read_parquet(path)
         if fmt == "gpkg":
@@ -85,6 +107,85 @@ def read_source(path: str | os.PathLike[str], table: str, layer: str | None) -> 
                 )
             ]
         ) from exc
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """A CSV file as text cells, its shape checked before any value is looked at.
+
+    Rows with more fields than the header would make pandas use the first column as the
+    index and shift every value one column left (longitudes read as ids); they are read
+    with ``index_col=False`` instead. When the extra fields are all empty (a trailing
+    comma on every data row), the table is read without them and a
+    :class:`FileShapeWarning` says so; otherwise the file is an error naming the rows.
+    A one-column header holding semicolons or tabs is an error with the hint.
+    """
+    where = str(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            [
+                Problem(
+                    where,
+                    "not UTF-8",
+                    "text saved as UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')",
+                    f"byte 0x{raw[exc.start]:02x}, not UTF-8",
+                    row=f"line {raw[: exc.start].count(NEWLINE) + 1}",
+                )
+            ]
+        ) from None
+    rows = [r for r in csv.reader(io.StringIO(text)) if r]
+    if not rows:
+        raise ValidationError(
+            [Problem(where, "empty file", "a header row and data rows", "nothing")]
+        )
+    header, data = rows[0], rows[1:]
+    if len(header) == 1 and any(sep in header[0] for sep in _SEP_NAMES):
+        sep = next(s for s in _SEP_NAMES if s in header[0])
+        raise ValidationError(
+            [
+                Problem(
+                    where,
+                    "not comma-separated",
+                    "values separated by commas (save as 'CSV UTF-8 (comma delimited)')",
+                    f"one column whose header holds {sep!r}: separated by {_SEP_NAMES[sep]}",
+                    row="row 1",
+                )
+            ]
+        )
+    long = [i for i, r in enumerate(data) if len(r) > len(header)]
+    filled = [i for i in long if any(c.strip() for c in data[i][len(header) :])]
+    if filled:
+        shown = ", ".join(str(i + 2) for i in filled[:10]) + (" ..." if len(filled) > 10 else "")
+        raise ValidationError(
+            [
+                Problem(
+                    where,
+                    "more values than headers",
+                    f"at most {len(header)} values a row (one per header)",
+                    f"{len(filled)} row(s) with more values (rows {shown}); "
+                    "a missing header or an unquoted comma inside a value?",
+                )
+            ]
+        )
+    if long:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(r[: len(header)] for r in rows)
+        text = buffer.getvalue()
+        warnings.warn(
+            FileShapeWarning(
+                f"{where}: {len(long)} data row(s) end with an empty extra value (a trailing "
+                f"comma) that the header of {len(header)} columns does not have; read without it"
+            ),
+            stacklevel=5,
+        )
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
+    return frame.map(unescape_cell)  # a cell written as '=x by safe_cells reads back as =x
+
+
+NEWLINE = b"\n"
+_SEP_NAMES = {";": "semicolons", "\t": "tabs", "|": "bars"}
 
 
 def _pick_layer(path: Path, table: str, layer: str | None, layers: list[str]) -> str:
@@ -135,7 +236,7 @@ def write_table(
     path.parent.mkdir(parents=True, exist_ok=True)
     spatial = isinstance(frame, gpd.GeoDataFrame)
     if fmt == "csv":
-        _to_csv(frame).to_csv(path, index=False)
+        safe_cells(_to_csv(frame)).to_csv(path, index=False)
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
     elif fmt == "geojson":

@@ -232,6 +232,7 @@ def _from_columns(
             column=f"{xcol}/{ycol}",
         )
     points = np.full(len(frame), None, dtype=object)
+    outside: list[tuple[int, str]] = []
     for i, (xv, yv) in enumerate(zip(frame[xcol].to_numpy(), frame[ycol].to_numpy(), strict=True)):
         x, y = as_number(xv), as_number(yv)
         if x is None or y is None:
@@ -239,8 +240,39 @@ def _from_columns(
                 found = "empty" if is_missing(xv) or is_missing(yv) else "not a number"
                 ctx.add("missing coordinates", "finite x and y", found, i, f"{xcol}/{ycol}")
             continue
+        if use is not None and use.is_geographic and not (-180 <= x <= 180 and -90 <= y <= 90):
+            outside.append((i, "latitude" if not -90 <= y <= 90 else "longitude"))
+            continue
         points[i] = shapely.Point(x, y)
+    _out_of_range(ctx, outside, sum(p is not None for p in points), xcol, ycol)
     return points, use, [xcol, ycol]
+
+
+def _out_of_range(
+    ctx: ProblemCollector, outside: list[tuple[int, str]], n_ok: int, xcol: str, ycol: str
+) -> None:
+    """Degrees outside -180..180 / -90..90: each row named, or one hint when most rows are.
+
+    The values are never shown: they are coordinates.
+    """
+    if len(outside) > n_ok:
+        ctx.add(
+            "coordinates out of range",
+            "longitude/latitude in degrees (-180 to 180, -90 to 90)",
+            f"{len(outside)} of {len(outside) + n_ok} rows outside them; these values look "
+            "like metres: give the CRS (e.g. crs=27700)",
+            column=xname_pair(xcol, ycol),
+        )
+        return
+    for i, side in outside:
+        limit = 90 if side == "latitude" else 180
+        ctx.add(
+            f"{side} out of range",
+            f"degrees between -{limit} and {limit}",
+            "a value outside them",
+            i,
+            ycol if side == "latitude" else xcol,
+        )
 
 
 def xname_pair(xcol: str, ycol: str) -> str:

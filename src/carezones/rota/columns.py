@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
+from carezones._files import read_toml
 from carezones.exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = [
@@ -194,8 +194,7 @@ class RotaColumns:
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], *, table: str = "rota_columns") -> RotaColumns:
         """Read the ``[rota_columns]`` table (or the whole file when it has none) of a TOML file."""
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        data = read_toml(path, what="a TOML file with a [rota_columns] table")
         return cls.from_dict(data.get(table, data))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from os import PathLike
@@ -20,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from carezones._files import read_toml
 from carezones.exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = [
@@ -137,8 +137,7 @@ class RoutingParams:
     @classmethod
     def from_toml(cls, path: str | PathLike[str], *, table: str = "routing") -> RoutingParams:
         """Read the ``[routing]`` table (or the whole file when it has none) of a TOML file."""
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        data = read_toml(path, what="a TOML file with a [routing] table")
         return cls.from_dict(data.get(table, data))
 
 

@@ -6,13 +6,13 @@ See :mod:`carezones.scenario` for the file's tables and what a run does.
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from carezones._files import read_toml
 from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes import CostInputs
 from carezones.scenario import spec
@@ -165,15 +165,7 @@ class Scenario:
     def from_toml(cls, path: str | PathLike[str]) -> Scenario:
         """Read a scenario file; paths in it are relative to its folder."""
         p = Path(path)
-        if not p.is_file():
-            raise ValidationError(
-                [Problem(str(p), "missing file", "a scenario file (.toml)", "not found")]
-            )
-        try:
-            with open(p, "rb") as fh:
-                data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError([Problem(str(p), "not TOML", "a TOML file", str(exc))]) from None
+        data = read_toml(p, what="a scenario file (.toml)")
         data.setdefault("name", p.stem)
         return cls.from_dict(data, where=str(p), base_dir=p.resolve().parent)
 

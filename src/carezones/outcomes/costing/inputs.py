@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from os import PathLike
@@ -15,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from carezones._files import read_toml
 from carezones.exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = [
@@ -372,7 +372,6 @@ class CostInputs:
 
         Overhead lines go in a sub-table, ``[costing.overheads_gbp_per_hour]``.
         """
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        data = read_toml(path, what="a TOML file with a [costing] table")
         section = data.get(table, data)
         return cls.from_dict(section, where=f"{path} [{table}]" if table in data else str(path))

@@ -1,0 +1,258 @@
+"""Files carezones reads and writes: TOML options, output folders, spreadsheet-safe cells.
+
+Every stage opens its option files (scenario, rota columns, routing, costing) through
+:func:`read_toml`, checks an output path with :func:`check_out_folder` /
+:func:`check_out_file` before doing any work, and writes tables people open in Excel
+through :func:`safe_cells` (or :func:`write_csv`). Each raises one
+:class:`~carezones.exceptions.ValidationError` naming the file, what was expected and what
+was found.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from carezones.exceptions import Problem, ValidationError
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "check_out_file",
+    "check_out_folder",
+    "read_toml",
+    "safe_cell",
+    "safe_cells",
+    "unescape_cell",
+    "unsafe_cell",
+    "write_csv",
+]
+
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_toml(path: str | os.PathLike[str], *, what: str = "a TOML file") -> dict[str, Any]:
+    """The tables of a TOML file, or one :class:`ValidationError` saying what is wrong.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file should be, for the message, e.g. ``"a scenario file (.toml)"``.
+
+    Returns
+    -------
+    dict
+        The file's top-level table.
+
+    Raises
+    ------
+    ValidationError
+        When the file is missing, a folder, not UTF-8 text or not valid TOML (with the
+        line and column of the first error).
+
+    Examples
+    --------
+    >>> read_toml("nowhere.toml")
+    Traceback (most recent call last):
+    ...
+    carezones.exceptions.ValidationError: 1 problem found:
+      - nowhere.toml: missing file: expected a TOML file, found no such file
+    """
+    p = Path(path)
+    where = str(p)
+    if p.is_dir():
+        raise ValidationError([Problem(where, "not a file", what, "a folder")])
+    if not p.is_file():
+        raise ValidationError([Problem(where, "missing file", what, "no such file")])
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ValidationError(
+            [
+                Problem(
+                    where,
+                    "not UTF-8",
+                    f"{what} saved as UTF-8 text",
+                    f"byte 0x{raw[exc.start]:02x} at line {line} (save the file as UTF-8)",
+                )
+            ]
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError([Problem(where, "not TOML", what, str(exc))]) from None
+
+
+def _creatable(path: Path) -> Path | None:
+    """The nearest existing ancestor of ``path`` when it is not a writable folder, else None."""
+    parent = path
+    while not parent.exists():
+        if parent.parent == parent:
+            return None
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        return parent
+    return None
+
+
+def check_out_folder(path: str | os.PathLike[str], *, option: str = "--out") -> Path:
+    """Check that ``path`` is, or can be made, a folder to write into; make it.
+
+    Parameters
+    ----------
+    path
+        The output folder.
+    option
+        The option or argument that named it, for the message.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder, created if needed.
+
+    Raises
+    ------
+    ValidationError
+        When ``path`` is an existing file, or the folder cannot be created or written.
+    """
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise ValidationError(
+            [
+                Problem(
+                    f"{option} {p}", "not a folder", "a folder for the outputs", "an existing file"
+                )
+            ]
+        )
+    if p.is_dir():
+        if not os.access(p, os.W_OK | os.X_OK):
+            raise ValidationError(
+                [Problem(f"{option} {p}", "cannot write", "a folder you may write to", "read-only")]
+            )
+        return p
+    blocker = _creatable(p)
+    if blocker is not None:
+        found = "a file in the way" if blocker.exists() and not blocker.is_dir() else "read-only"
+        raise ValidationError(
+            [Problem(f"{option} {p}", "cannot create", f"a folder that can be made ({blocker})",
+                     found)]
+        )  # fmt: skip
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(
+            [Problem(f"{option} {p}", "cannot create", "a folder that can be made", exc.strerror
+                     or type(exc).__name__)]
+        ) from None  # fmt: skip
+    return p
+
+
+def check_out_file(path: str | os.PathLike[str], *, option: str = "--out") -> Path:
+    """Check that the file ``path`` can be written (its folder made if needed).
+
+    Parameters
+    ----------
+    path
+        The output file.
+    option
+        The option or argument that named it, for the message.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValidationError
+        When ``path`` is a folder, or cannot be written.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise ValidationError(
+            [Problem(f"{option} {p}", "not a file", "a file name to write", "an existing folder")]
+        )
+    if p.exists():
+        if not os.access(p, os.W_OK):
+            raise ValidationError(
+                [Problem(f"{option} {p}", "cannot write", "a file you may write", "read-only")]
+            )
+        return p
+    check_out_folder(p.parent, option=option)
+    return p
+
+
+def unsafe_cell(value: object) -> bool:
+    """Whether a spreadsheet would read ``value`` (text) as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def safe_cell(value: object) -> object:
+    r"""``value`` with a leading ``'`` when a spreadsheet would read it as a formula.
+
+    Examples
+    --------
+    >>> safe_cell("=1+1"), safe_cell("c1"), safe_cell(-3.5)
+    ("'=1+1", 'c1', -3.5)
+    """
+    return "'" + value if unsafe_cell(value) else value  # type: ignore[operator]
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and text column names) cannot start a formula.
+
+    Numbers stay numbers (a negative longitude is not text); only strings starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading ``'``, which
+    spreadsheets show as text and carezones' readers take off again.
+
+    Parameters
+    ----------
+    frame
+        The table to write.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table to hand to ``to_csv`` or ``to_excel``.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            if series.map(unsafe_cell).any():
+                out[column] = series.map(safe_cell).astype(object)
+    if any(unsafe_cell(c) for c in out.columns):
+        out.columns = [safe_cell(c) for c in out.columns]
+    if out.index.dtype == object and any(unsafe_cell(v) for v in out.index):
+        out.index = pd.Index([safe_cell(v) for v in out.index], name=out.index.name)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **kwargs: Any) -> None:
+    """``frame.to_csv(path, **kwargs)`` with :func:`safe_cells` applied first.
+
+    Parameters
+    ----------
+    frame
+        The table.
+    path
+        The CSV file.
+    **kwargs
+        Passed to :meth:`pandas.DataFrame.to_csv` (e.g. ``index=False``).
+    """
+    safe_cells(frame).to_csv(path, **kwargs)
+
+
+def unescape_cell(value: object) -> object:
+    """The inverse of :func:`safe_cell`: ``'=x`` read back from a CSV is ``=x``."""
+    if isinstance(value, str) and value.startswith("'") and unsafe_cell(value[1:]):
+        return value[1:]
+    return value
