@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from carezones._options import make_rng
 from carezones.demand import checks as tab
 from carezones.demand import patterns as pat
 from carezones.demand.workforce import SLOT_SPANS, TRAVEL_ALLOWANCE, UTILISATION, capacity_minutes
@@ -549,7 +550,7 @@ def generate(
     rng = (
         random_state
         if isinstance(random_state, np.random.Generator)
-        else np.random.default_rng(random_state)
+        else make_rng(random_state)
     )
     r_clients, r_carers, r_providers, r_links = rng.spawn(4)
     homes = find_homes(network)

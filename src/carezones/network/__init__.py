@@ -6,6 +6,7 @@
 are in :mod:`~carezones.network.travel` (also importable as :mod:`carezones.travel`).
 """
 
+from carezones.network.cache import DamagedCacheWarning
 from carezones.network.crs import choose_crs
 from carezones.network.graph import TravelNetwork
 from carezones.network.load import load_network
@@ -24,6 +25,7 @@ from carezones.network.travel import (
 
 __all__ = [
     "MODES",
+    "DamagedCacheWarning",
     "OSM_SUFFIXES",
     "Snapped",
     "Speeds",

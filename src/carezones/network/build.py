@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pyrosm
+from google.protobuf.message import DecodeError
 from pyproj import CRS
 from pyrosm.exceptions import InvalidOSMFileError
 from shapely import linestrings
@@ -187,6 +188,18 @@ def build_modes(
             raise ValidationError(
                 [Problem(str(path), "not an OSM file", "an OSM PBF file", f"unreadable ({exc})")]
             ) from exc
+        except DecodeError as exc:  # pyrosm's protobuf reader on a cut-off or damaged file
+            raise ValidationError(
+                [
+                    Problem(
+                        str(path),
+                        "damaged OSM file",
+                        "a complete OSM PBF file",
+                        f"a file whose data cannot be decoded ({exc}); was the download cut "
+                        "off? Download it again",
+                    )
+                ]
+            ) from None
         if got is None:
             empty.append(mode)
         else:

@@ -4,16 +4,74 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import uuid
+import warnings
 from pathlib import Path
 
+from pyproj import CRS
+
+from carezones.exceptions import CarezonesWarning
 from carezones.network.frames import FORMAT_VERSION
 from carezones.network.graph import TravelNetwork
 from carezones.network.speeds import Speeds
 
-__all__ = ["cache_folder", "save_atomically", "write_text_atomically"]
+__all__ = [
+    "DamagedCacheWarning",
+    "cache_folder",
+    "load_cached",
+    "read_cached_crs",
+    "save_atomically",
+    "write_text_atomically",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class DamagedCacheWarning(CarezonesWarning):
+    """A cached network could not be read (a cut-off write, a disk error); it is rebuilt."""
+
+
+def _damaged(entry: Path, source: Path, exc: BaseException) -> None:
+    warnings.warn(
+        DamagedCacheWarning(
+            f"the cached network {entry} of {source.name} is damaged "
+            f"({type(exc).__name__}); it is deleted and rebuilt from the OSM file"
+        ),
+        stacklevel=4,
+    )
+    if entry.is_dir():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        entry.unlink(missing_ok=True)
+
+
+def load_cached(entry: Path, source: Path) -> TravelNetwork | None:
+    """The network cached in ``entry``, or None when there is none or it is damaged.
+
+    A damaged entry (any file missing, cut off or unreadable) is said with a
+    :class:`DamagedCacheWarning` and deleted, so the caller rebuilds and saves it again.
+    """
+    if not entry.exists():
+        return None
+    try:
+        return TravelNetwork.load(entry)
+    except Exception as exc:  # whatever a damaged parquet, json or WKT file raises
+        _damaged(entry, source, exc)
+        return None
+
+
+def read_cached_crs(crs_file: Path, source: Path) -> CRS | None:
+    """The CRS of a cache entry, or None when absent or damaged (then the entry is deleted)."""
+    if not crs_file.exists():
+        return None
+    try:
+        return CRS.from_wkt(crs_file.read_text())
+    except Exception as exc:  # pyproj's CRSError, a decode error, ...
+        _damaged(crs_file.parent, source, exc)
+        return None
 
 
 def cache_folder(folder: Path, digest: str, speeds: Speeds, simplify: bool) -> Path:

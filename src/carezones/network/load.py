@@ -34,12 +34,17 @@ from collections.abc import Iterable
 from typing import Any
 
 import geopandas as gpd
-from pyproj import CRS
 
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import osm as _osm
 from carezones.network.build import build_modes
-from carezones.network.cache import cache_folder, save_atomically, write_text_atomically
+from carezones.network.cache import (
+    cache_folder,
+    load_cached,
+    read_cached_crs,
+    save_atomically,
+    write_text_atomically,
+)
 from carezones.network.graph import TravelNetwork
 from carezones.network.online import download_network
 from carezones.network.speeds import MODES, Speeds, check_modes
@@ -126,13 +131,13 @@ def load_network(
     folder = _osm.cache_dir(cache_dir) if cache else None
     entry = cache_folder(folder, _osm.file_digest(path), speeds, simplify) if folder else None
     crs_file = entry / "crs.wkt" if entry else None
-    crs = CRS.from_wkt(crs_file.read_text()) if crs_file and crs_file.exists() else None
+    crs = read_cached_crs(crs_file, path) if crs_file is not None else None
     nodes: dict[str, gpd.GeoDataFrame] = {}
     edges: dict[str, gpd.GeoDataFrame] = {}
     todo = []
     for mode in modes:
-        if entry is not None and crs is not None and (entry / mode / "network.json").exists():
-            got = TravelNetwork.load(entry / mode)
+        got = load_cached(entry / mode, path) if entry is not None and crs is not None else None
+        if got is not None:
             nodes[mode], edges[mode] = got.nodes[mode], got.edges[mode]
             logger.debug("%s network of %s from cache", mode, path.name)
         else:

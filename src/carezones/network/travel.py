@@ -23,6 +23,7 @@ import shapely.ops
 from pyproj import CRS, Transformer
 from scipy.sparse.csgraph import dijkstra
 
+from carezones._options import check_cutoff
 from carezones.exceptions import Problem, ValidationError
 from carezones.network.graph import TravelNetwork
 from carezones.network.speeds import check_mode
@@ -412,7 +413,8 @@ def travel_time_matrix(
     _check_far(origin, far, "origins")
     if dest is not origin:
         _check_far(dest, far, "destinations")
-    limit = np.inf if cutoff is None else float(cutoff)
+    cutoff = check_cutoff(cutoff)
+    limit = np.inf if cutoff is None else cutoff
     src, src_inv = np.unique(origin.position, return_inverse=True)
     dst, dst_inv = np.unique(dest.position, return_inverse=True)
     base = _node_times(network, mode, src, dst, limit)
@@ -552,7 +554,10 @@ def isochrones(
     >>> bool(iso.geometry.iloc[0].buffer(1).contains(iso.geometry.iloc[1]))
     True
     """
-    limits = sorted([float(m) for m in np.atleast_1d(minutes)], reverse=True)
+    limits = sorted(
+        [check_cutoff(m, where="minutes", unit="minutes") or 0.0 for m in np.atleast_1d(minutes)],
+        reverse=True,
+    )
     if isinstance(point, gpd.GeoSeries | gpd.GeoDataFrame):
         snapped = snap_points(network, point, mode=mode, where="point")
     else:

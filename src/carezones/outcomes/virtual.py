@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carezones._options import make_rng
 from carezones.routing import RoutePlan
 
 __all__ = ["Direct", "choose_virtual", "plan_direct", "table_direct", "travel_saved"]
@@ -43,7 +44,7 @@ def choose_virtual(
     k = round(share * len(ids))
     if k == 0:
         return set()
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     return {str(v) for v in ids[rng.permutation(len(ids))[:k]]}
 
 

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from carezones._options import make_rng
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
 
@@ -364,7 +365,7 @@ def synthetic_rota(
     rng = (
         random_state
         if isinstance(random_state, np.random.Generator)
-        else np.random.default_rng(random_state)
+        else make_rng(random_state)
     )
     return make_rota(
         clients,

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from carezones._options import make_rng
 from carezones._parallel import pool_context, single_threaded
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork
@@ -431,7 +432,7 @@ def _zone_jobs(
 ) -> tuple[list[dict[str, Any]], list[pd.DataFrame]]:
     """One job per zone with carers (largest first); the visits no zone can serve, with why."""
     pts_all = visit_points(visits, clients)
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     extra_unscheduled = []
     jobs = []
     for zone in sorted(pd.unique(vz.dropna()), key=str):

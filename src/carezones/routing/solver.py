@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
+from carezones._options import make_rng
 from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.routing import vrp as _vrp
 from carezones.routing.problem import MAX_SECONDS, RoutingProblem
@@ -109,7 +110,7 @@ def run(
     report("screening", 0.0)
     scr = _vrp.screen(problem)
     inst = _vrp.instance(problem, scr)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     plain = _plain(problem)
     share = problem.params.pyvrp_share or (PLAIN_PYVRP_SHARE if plain else PYVRP_SHARE)
     first = share if plain else share * FIRST_RUN_PART

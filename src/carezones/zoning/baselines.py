@@ -15,6 +15,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 from sklearn.cluster import AgglomerativeClustering, KMeans
 
+from carezones._options import check_random_state
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork
 from carezones.zoning.geo import Demand, Units, build_units, place_clients
@@ -116,6 +117,7 @@ def kmeans_zones(
     >>> len(kmeans_zones(clients, net, n_zones=3, random_state=0).zones)
     3
     """
+    check_random_state(random_state)
     units, demand, w = _prepare(clients, network, n_zones, mode, resolution, max_snap_distance)
     have = np.flatnonzero(w > 0)
     model = KMeans(n_clusters=int(n_zones), n_init=10, random_state=random_state)

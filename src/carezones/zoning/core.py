@@ -41,6 +41,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.cluster import KMeans
 
+from carezones._options import make_rng
 from carezones.zoning.graph import CoreResult, UnitGraph, pieces, prepare, supported_zones
 from carezones.zoning.search import descend, interchange, polish, swap
 
@@ -161,7 +162,7 @@ def partition_connected(
     >>> sorted(res.hours.tolist()), res.feasible
     ([3.0, 3.0], True)
     """
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     g = graph if isinstance(graph, UnitGraph) else UnitGraph(graph, weights, xy)
     fixed_seeds = np.array([] if seeds is None else seeds, dtype=np.intp)
     fixed = np.zeros(k, dtype=bool)

@@ -23,6 +23,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
+from carezones._options import make_rng
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork, check_mode, snap_points
 from carezones.zoning.graph import pieces, zone_medians
@@ -267,7 +268,7 @@ def evaluate(
     random_state: int | None = 0,
 ) -> tuple[pd.DataFrame, dict[str, Any], np.ndarray]:
     """Per-zone metrics, overall metrics and each zone's centre (its network median)."""
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     ok = client_zone >= 0
     w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
     exact = centres is None  # a plan from elsewhere gets its exact medians

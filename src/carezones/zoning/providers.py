@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 from scipy.optimize import linear_sum_assignment
 
+from carezones._options import make_rng
 from carezones.exceptions import InfeasibleError, Problem, ValidationError
 from carezones.zoning.defaults import MIN_PROVIDER_HOURS
 from carezones.zoning.plan import ZonePlan
@@ -332,7 +333,7 @@ def provider_lots(
     xy = np.column_stack([centroid.x, centroid.y])
     counts, providers = _carer_counts(frame, carers)
     n_carers = max(counts.sum(), 1.0)
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     for p in wanted:
         scale = max(_cost(np.zeros(len(frame), dtype=int), 1, hours, xy), 1e-9)
 

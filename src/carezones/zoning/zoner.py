@@ -17,6 +17,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from carezones._options import check_random_state, make_rng
 from carezones.exceptions import InfeasibleError, Problem, ValidationError
 from carezones.network import TravelNetwork, check_mode
 from carezones.zoning.core import partition_connected
@@ -183,6 +184,7 @@ class NeighbourhoodZoner(BaseEstimator):
                 )
         if problems:
             raise ValidationError(problems)
+        check_random_state(self.random_state, where="NeighbourhoodZoner random_state")
         check_mode(self.mode)
         return float(floor), np.inf if cap is None else float(cap)
 
@@ -420,7 +422,7 @@ def _draw_components(
     labels = lock_labels.copy()
     centres = np.full(n_locked, -1, dtype=np.intp).tolist()
     fixed = [False] * n_locked
-    rng = np.random.default_rng(zoner.random_state)
+    rng = make_rng(zoner.random_state)
     next_label = n_locked
     for c in np.argsort(-comp_hours, kind="stable"):
         if ks[c] == 0:
