@@ -17,6 +17,7 @@ import typer
 
 from carezones import datasets
 from carezones.cli.demo import run_demo
+from carezones.cli.inputs import check_jobs, check_out_file, check_out_folder, read_input_table
 from carezones.cli.routes import route_files
 from carezones.cli.scenarios import scenario_app
 from carezones.cli.setup import setup_logging
@@ -41,6 +42,7 @@ from carezones.zoning import (
     NeighbourhoodZoner,
     check_plan,
     provider_lots,
+    read_zones,
 )
 
 app = typer.Typer(
@@ -80,6 +82,7 @@ def demo(
 ) -> None:
     """Run the whole pipeline on the bundled central-Helsinki map: zones, routes, costs, map."""
     setup_logging(verbose)
+    check_out_folder(out)
     run_demo(out, echo=typer.echo)
 
 
@@ -134,6 +137,7 @@ def population(
 ) -> None:
     """Write a realistic synthetic population (clients, carers, providers) on an OSM extract."""
     setup_logging(verbose)
+    check_out_folder(out)
     fmt = file_format.lower().lstrip(".")
     source = _osm_file(network_file)
     typer.echo(f"[1/3] Loading the networks of {source.name} (© OpenStreetMap contributors)")
@@ -202,27 +206,7 @@ def _workforce_note(visits: object, carers: object, days: list[str] | None = Non
 
 def _read_table(path: Path) -> object:
     """A clients or carers table from CSV (all text), Excel, Parquet, GeoPackage or GeoJSON."""
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise ValidationError([Problem(str(path), "missing file", "an existing table", "none")])
-    if suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    if suffix in (".xlsx", ".xls"):
-        try:
-            return pd.read_excel(path, dtype=str).fillna("")
-        except ImportError as exc:
-            raise ValidationError(
-                [Problem(str(path), "cannot read Excel", "openpyxl installed "
-                         "(pip install openpyxl)", "not installed")]
-            ) from exc  # fmt: skip
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix in (".gpkg", ".geojson", ".json"):
-        return gpd.read_file(path)
-    raise ValidationError(
-        [Problem(str(path), "unknown format", ".csv, .xlsx, .parquet, .gpkg or .geojson",
-                 repr(suffix or "none"))]
-    )  # fmt: skip
+    return read_input_table(path)
 
 
 def _write_points(frame: object, path: Path) -> None:
@@ -280,6 +264,7 @@ def geocode_table(
     output with the reason. No address or coordinate is printed.
     """
     setup_logging(verbose)
+    check_out_file(out)
     source = _osm_file(osm_file)
     table = _read_table(input_file)
     geocoder = Geocoder.from_osm(source, postcodes=postcodes)
@@ -352,6 +337,13 @@ def zones(
         typer.Option("--carers", help="Carers (provider_id, home) to match lots to providers."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    zone_id_column: Annotated[
+        str | None,
+        typer.Option(
+            "--zone-id-column",
+            help="The id column of the --check/--locked polygons (e.g. WD24CD); default zone_id.",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Draw (or check) neighbourhood zones with an hours floor, and optional provider lots.
@@ -364,16 +356,21 @@ def zones(
         raise ValidationError(
             [Problem("--zones", "bad value", "a whole number or 'auto'", n_zones)]
         )
+    check_out_folder(out)
+    checked = read_zones(check_file, id_column=zone_id_column, where=f"--check {check_file}") \
+        if check_file is not None else None  # fmt: skip
+    locked = read_zones(locked_file, id_column=zone_id_column, where=f"--locked {locked_file}") \
+        if locked_file is not None else None  # fmt: skip
     source = _osm_file(network_file)
     typer.echo(f"[1/4] Loading the walking network of {source.name} (© OpenStreetMap contributors)")
     net = load_network(source, modes=("walk",))
     typer.echo(f"[2/4] Reading clients from {clients_file}")
     clients = read_clients(clients_file)
     out.mkdir(parents=True, exist_ok=True)
-    if check_file is not None:
+    if checked is not None:
         typer.echo(f"[3/4] Checking the plan in {check_file}")
         report = check_plan(
-            gpd.read_file(check_file), clients, net,
+            checked, clients, net,
             min_weekly_hours=min_weekly_hours, max_weekly_hours=max_weekly_hours,
         )  # fmt: skip
         (out / "report.json").write_text(json.dumps(report.to_dict(), indent=1))
@@ -385,7 +382,7 @@ def zones(
         min_weekly_hours,
         max_weekly_hours=max_weekly_hours,
         n_zones="auto" if n_zones == "auto" else int(n_zones),
-        locked=gpd.read_file(locked_file) if locked_file is not None else None,
+        locked=locked,
         random_state=seed,
     ).fit(clients, network=net)
     typer.echo(str(zoner.report_))
@@ -458,6 +455,8 @@ def routes(
 ) -> None:
     """Plan each zone's daily care routes; write routes.csv, unscheduled.csv and report.json."""
     setup_logging(verbose)
+    check_jobs(jobs)
+    check_out_folder(out)
     route_files(
         _osm_file(network_file), clients_file, carers_file, zones_dir, out, day=day,
         seconds=seconds, max_iterations=max_iterations, jobs=jobs, time_windows=time_windows,
@@ -507,6 +506,7 @@ def rota_score(
     no coordinate or address.
     """
     setup_logging(verbose)
+    check_out_folder(out)
     columns = RotaColumns.from_toml(columns_file) if columns_file is not None else None
     rules = RotaRules(on_time_minutes=on_time, short_visit_share=short_share)
     typer.echo(f"[1/4] Reading clients and carers from {clients_file} and {carers_file}")

@@ -8,6 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from carezones.cli.inputs import check_jobs, check_out_folder
 from carezones.cli.setup import setup_logging
 from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario, sweep
 
@@ -33,6 +34,8 @@ def scenario_run(
 ) -> None:
     """Run a scenario (network, people, zones, lots, routes, outcomes) and write every output."""
     setup_logging(verbose)
+    check_jobs(jobs)
+    check_out_folder(out)
     result = run_scenario(file, n_jobs=jobs, progress=lambda step: typer.echo(f"  {step} ..."))
     typer.echo(str(result))
     written = result.write(out)
@@ -66,6 +69,8 @@ def scenario_compare(
     runs with its min and max.
     """
     setup_logging(verbose)
+    check_jobs(jobs)
+    check_out_folder(out)
     scenarios = [Scenario.from_toml(f) for f in files]  # every file checked before any run
     if workers > 1 or seeds > 1:
         typer.echo(

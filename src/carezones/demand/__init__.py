@@ -31,6 +31,7 @@ A client's visits are either
 """
 
 from carezones.demand.geocoded import GeocodeOption
+from carezones.demand.io import FileShapeWarning, read_csv_text
 from carezones.demand.patterns import DAYS
 from carezones.demand.readers import (
     ShortVisitWarning,
@@ -49,6 +50,7 @@ from carezones.demand.workforce import Coverage, WorkforceWarning, workforce_cov
 __all__ = [
     "DAYS",
     "Coverage",
+    "FileShapeWarning",
     "RULES",
     "GeocodeOption",
     "ShortVisitWarning",
@@ -57,6 +59,7 @@ __all__ = [
     "generate_population",
     "read_carers",
     "read_clients",
+    "read_csv_text",
     "read_providers",
     "snap_population",
     "workforce_coverage",

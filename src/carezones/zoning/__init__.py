@@ -26,6 +26,7 @@ overlaps, follow the streets, and the zone of an address is the zone of its near
 from carezones.zoning.baselines import agglomerative_zones, grid_zones, kmeans_zones, ward_zones
 from carezones.zoning.check import check_plan
 from carezones.zoning.defaults import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
+from carezones.zoning.files import read_zones
 from carezones.zoning.plan import PlanReport, ZonePlan
 from carezones.zoning.providers import ProviderLots, provider_lots
 from carezones.zoning.zoner import NeighbourhoodZoner, neighbourhood_zones
@@ -44,5 +45,6 @@ __all__ = [
     "kmeans_zones",
     "neighbourhood_zones",
     "provider_lots",
+    "read_zones",
     "ward_zones",
 ]
