@@ -154,6 +154,14 @@ def read_csv_text(path: Path) -> pd.DataFrame:
                 )
             ]
         )
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise ValidationError(
+            [
+                Problem(where, "duplicate column", "each header once",
+                        ", ".join(repr(h) for h in twice) + " more than once", row="row 1")
+            ]
+        )  # fmt: skip
     long = [i for i, r in enumerate(data) if len(r) > len(header)]
     filled = [i for i in long if any(c.strip() for c in data[i][len(header) :])]
     if filled:

@@ -267,6 +267,8 @@ def _check_times(
             parsed, bad = _parse_with_date(frame[column], dates, cols)
         else:
             parsed, bad = _parse(frame[column], cols)
+        bad |= _date_only(frame[column])  # "07/07/2025" is not midnight: it has no time
+        parsed[bad] = np.datetime64("NaT")
         times[name] = parsed
         header = getattr(cols, name)
         for i in np.flatnonzero(bad):
@@ -286,6 +288,18 @@ def _check_times(
         what = "an actual end at or after the actual start"
         bag.add("end before start", what, found_, int(i), cols.actual_end)
     return times
+
+
+_HAS_TIME = re.compile(r"\d[:.]\d\d|\d\s*[ap]\.?m\b|T\d\d", re.IGNORECASE)
+
+
+def _date_only(values: pd.Series) -> np.ndarray:
+    """Text cells holding a date but no time of day (native datetimes are not judged)."""
+    out = np.zeros(len(values), dtype=bool)
+    for i, v in enumerate(values.astype(object).to_numpy()):
+        if isinstance(v, str) and v.strip() and not _HAS_TIME.search(v):
+            out[i] = bool(re.search(r"\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4}", v))
+    return out
 
 
 def _check_flags(
