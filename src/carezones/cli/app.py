@@ -356,6 +356,10 @@ def zones(
         raise ValidationError(
             [Problem("--zones", "bad value", "a whole number or 'auto'", n_zones)]
         )
+    if providers is not None and providers != "auto" and not providers.isdigit():
+        raise ValidationError(
+            [Problem("--providers", "bad value", "a whole number or 'auto'", providers)]
+        )
     check_out_folder(out)
     checked = read_zones(check_file, id_column=zone_id_column, where=f"--check {check_file}") \
         if check_file is not None else None  # fmt: skip
@@ -390,10 +394,6 @@ def zones(
     zoner.zones_.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
     zoner.plan_.assignments().to_csv(out / "assignments.csv", index=False)
     if providers is not None:
-        if providers != "auto" and not providers.isdigit():
-            raise ValidationError(
-                [Problem("--providers", "bad value", "a whole number or 'auto'", providers)]
-            )
         carers = read_carers(carers_file) if carers_file is not None else None
         lots = provider_lots(
             zoner.plan_,

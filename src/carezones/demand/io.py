@@ -136,7 +136,7 @@ def read_csv_text(path: Path) -> pd.DataFrame:
             ]
         ) from None
     rows = [r for r in csv.reader(io.StringIO(text)) if r]
-    if not rows:
+    if not any(c.strip() for r in rows for c in r):
         raise ValidationError(
             [Problem(where, "empty file", "a header row and data rows", "nothing")]
         )

@@ -472,6 +472,11 @@ def read_rota(
             ]
         )
     frame, where = read_rota_source(source, sheet=sheet)
+    if len(frame) == 0:
+        raise ValidationError(
+            [Problem(where, "no rows", "at least one visit (a row under the header)",
+                     "a header only" if len(frame.columns) else "an empty table")]
+        )  # fmt: skip
     rota = check_rota(frame, cols, where, clients=clients, carers=carers)
     logger.info(
         "%s: %d rows, %d visits, %d carers, %d clients",
