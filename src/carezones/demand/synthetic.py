@@ -547,11 +547,7 @@ def generate(
     access = dict(ACCESS if access is None else access)
     shares = None if mode_shares is None else dict(mode_shares)
     _check_args(network, n_clients, n_carers, n_providers, total_weekly_hours, shares, access)
-    rng = (
-        random_state
-        if isinstance(random_state, np.random.Generator)
-        else make_rng(random_state)
-    )
+    rng = random_state if isinstance(random_state, np.random.Generator) else make_rng(random_state)
     r_clients, r_carers, r_providers, r_links = rng.spawn(4)
     homes = find_homes(network)
     clients, hours = _clients(homes, int(n_clients), total_weekly_hours, r_clients, network.crs)

@@ -362,11 +362,7 @@ def synthetic_rota(
         )
     if problems:
         raise ValidationError(problems)
-    rng = (
-        random_state
-        if isinstance(random_state, np.random.Generator)
-        else make_rng(random_state)
-    )
+    rng = random_state if isinstance(random_state, np.random.Generator) else make_rng(random_state)
     return make_rota(
         clients,
         carers,
