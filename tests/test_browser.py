@@ -152,3 +152,60 @@ def test_offline_then_now_map_draws_both_sides(plan: dict[str, Any], tmp_path: P
     chromium(html, tmp_path / "profile2", f"--screenshot={picture}")
     keep(picture)
     assert picture.stat().st_size > 10_000
+
+
+HOSTILE = "<img src=x onerror=\"document.body.setAttribute('data-pwned', 'yes')\">"
+
+# Opens every tooltip (as a hover would) and every popup once the page has loaded, so any
+# markup in a property value gets its chance to run.
+HOVER_ALL = """
+<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    Object.keys(window).filter(function (k) { return k.indexOf("map_") === 0; })
+      .forEach(function (k) {
+        var map = window[k];
+        if (!map || !map.eachLayer) { return; }
+        map.eachLayer(function (layer) {
+          var at = layer.getLatLng ? layer.getLatLng()
+                 : (layer.getBounds ? layer.getBounds().getCenter() : null);
+          if (!at) { return; }
+          layer.fire("mouseover", {latlng: at}, true);
+          layer.fire("click", {latlng: at}, true);
+          if (layer.openTooltip) { try { layer.openTooltip(at); } catch (e) {} }
+          if (layer.openPopup) { try { layer.openPopup(at); } catch (e) {} }
+          document.body.setAttribute("data-hovered",
+            String(Number(document.body.getAttribute("data-hovered") || 0) + 1));
+        });
+      });
+  }, 500);
+});
+</script>
+"""
+
+
+def test_hostile_ids_do_nothing_in_a_saved_map(plan: dict[str, Any], tmp_path: Path) -> None:
+    """Ids, a title and layer names holding <img onerror=...> show as text and run nothing."""
+    from carezones.maps import carers_map, demand_map, routes_map, zones_map
+
+    zones = plan["zones"].assign(zone_id=[f"{HOSTILE}{i}" for i in range(len(plan["zones"]))])
+    legs = plan["legs"].assign(carer_id=HOSTILE + plan["legs"]["carer_id"].astype(str))
+    carers = plan["carers"].assign(carer_id=HOSTILE + plan["carers"]["carer_id"].astype(str))
+    clients = plan["clients"].assign(client_id=HOSTILE + plan["clients"]["client_id"])
+    lots = {z: HOSTILE + "lot" for z in zones["zone_id"]}
+    m = zones_map(zones, lots=lots, name=HOSTILE)
+    routes_map(legs, m=m, name=HOSTILE)
+    carers_map(carers, m=m, exact=True, name=HOSTILE)
+    demand_map(clients, m=m, exact=True, name=HOSTILE)
+    ml.add_title(m, HOSTILE)
+    html = save_map(m, tmp_path / "hostile.html", offline=True)
+    page = html.read_text()
+    assert "<img src=x" not in page  # escaped wherever it is written
+    html.write_text(page.replace("</body>", HOVER_ALL + "</body>"))
+    dom = chromium(html, tmp_path / "profile", "--dump-dom").stdout
+    hovered = re.search(r'data-hovered="(\d+)"', dom)
+    assert hovered is not None and int(hovered.group(1)) > len(zones)  # the tooltips opened
+    body = re.search(r"<body[^>]*>", dom)
+    assert body is not None and "data-pwned" not in body.group(0)  # no onerror ran
+    assert not re.search(r"<img src=\"?x", dom)  # no such element was made
+    assert "&lt;img src=x" in dom  # the ids are shown, as text

@@ -224,7 +224,10 @@ def test_routes_map_one_colour_per_carer_and_a_layer_per_mode(plan: dict[str, An
 
 
 def test_routes_map_stops_short_of_homes(plan: dict[str, Any]) -> None:
-    """Drawn legs are trimmed at both ends (whose points are homes); privacy_trim=0 draws all."""
+    """Nothing drawn lies within 30 m, in a straight line, of a leg's ends (homes).
+
+    privacy_trim=0 draws every leg to the door.
+    """
     legs = plan["legs"]
     to_door = routes_map(legs, privacy_trim=0).get_root().render()
     assert len(layer_with(to_door, "leg")) == len(legs)
@@ -233,15 +236,21 @@ def test_routes_map_stops_short_of_homes(plan: dict[str, Any]) -> None:
     assert leaked(page, plan["clients"].geometry) == []
     assert leaked(page, plan["carers"].geometry) == []
     trimmed = layer_with(page, "leg")
-    metric = legs.to_crs(legs.crs)
-    assert len(trimmed) == int((metric.length > 60).sum())
-    for f in trimmed[:20]:
-        line = gpd.GeoSeries([shapely.geometry.shape(f["geometry"])], crs=4326).to_crs(legs.crs)
-        start = shapely.Point(line.iloc[0].coords[0])
-        ends = shapely.MultiPoint(
-            [g.coords[0] for g in legs.geometry] + [g.coords[-1] for g in legs.geometry]
-        )
-        assert start.distance(ends) > 1.0
+    discs = [
+        shapely.Point(g.coords[0]).buffer(30).union(shapely.Point(g.coords[-1]).buffer(30))
+        for g in legs.geometry
+    ]
+    left = [not g.difference(d).is_empty for g, d in zip(legs.geometry, discs, strict=True)]
+    assert len(trimmed) == sum(left)
+    own = {(str(c), int(s)): g for c, s, g in zip(legs["carer_id"], legs["sequence"],
+                                                   legs.geometry, strict=True)}  # fmt: skip
+    drawn = gpd.GeoSeries([shapely.geometry.shape(f["geometry"]) for f in trimmed], crs=4326)
+    for f, line in zip(trimmed, drawn.to_crs(legs.crs), strict=True):
+        leg = own[(f["properties"]["carer_id"], int(f["properties"]["leg"].split()[1]))]
+        ends = shapely.MultiPoint([leg.coords[0], leg.coords[-1]])
+        assert line.distance(ends) > 29.0  # 5-decimal lon/lat rounding moves a vertex < 1 m
+    assert all(" of " in f["properties"]["leg"] for f in trimmed)  # opaque: no visit ids
+    assert not any("@" in f["properties"]["leg"] for f in trimmed)
 
 
 def test_routes_map_takes_a_plan_and_filters_a_day(plan: dict[str, Any]) -> None:

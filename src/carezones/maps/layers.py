@@ -30,6 +30,7 @@ __all__ = [
     "MODE_DASHES",
     "SEQUENTIAL",
     "add_legend",
+    "layer_name",
     "extend_bounds",
     "feature_collection",
     "hex_cells",
@@ -135,7 +136,12 @@ def metric_crs(frame: gpd.GeoDataFrame) -> Any:
 def feature_collection(
     frame: gpd.GeoDataFrame, properties: Sequence[str], *, precision: int = _PRECISION
 ) -> dict[str, Any]:
-    """GeoJSON (lon/lat, coordinates to ``precision`` decimals) with only ``properties``."""
+    """GeoJSON (lon/lat, coordinates to ``precision`` decimals) with only ``properties``.
+
+    Every text property is HTML-escaped: folium's tooltips and popups write property
+    values into ``innerHTML``, so an id such as ``<img src=x onerror=...>`` must arrive
+    as text, never as markup.
+    """
     wgs = frame.to_crs(4326) if frame.crs is not None else frame
     geoms = shapely.transform(wgs.geometry.to_numpy(), lambda c: np.round(c, precision))
     features = []
@@ -145,7 +151,8 @@ def feature_collection(
         props = {}
         for name in properties:
             value = frame[name].iat[i]
-            props[name] = value.item() if isinstance(value, np.generic) else value
+            value = value.item() if isinstance(value, np.generic) else value
+            props[name] = html.escape(value) if isinstance(value, str) else value
         features.append(
             {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
         )
@@ -291,6 +298,11 @@ def add_legend(
     m.add_child(
         _legend_element("".join(parts), "bottomright", "cz-legend", layers), name=f"legend_{key}"
     )
+
+
+def layer_name(text: object) -> str:
+    """A layer's name for the layer control, HTML-escaped (Leaflet writes it as HTML)."""
+    return html.escape(str(text))
 
 
 def add_title(m: Any, title: str) -> None:

@@ -95,7 +95,7 @@ def network_map(
     name = f"{ml.MODE_NAMES.get(mode, mode).capitalize()} network"
     folium.GeoJson(
         ml.feature_collection(merged, [], precision=5),  # about 1 m
-        name=name,
+        name=ml.layer_name(name),
         style_function=lambda _: {"color": "#8f8f8f", "weight": 1.3, "opacity": 0.9},
         interactive=False,
         className="cz-network",

@@ -83,7 +83,7 @@ def demand_map(
     fields = ["clients", "hours"] if has_hours else ["clients"]
     layer = folium.GeoJson(
         ml.feature_collection(cells, [*fields, "colour"]),
-        name=name,
+        name=ml.layer_name(name),
         show=show,
         style_function=lambda f: {
             "fillColor": f["properties"]["colour"],
@@ -126,7 +126,7 @@ def _client_points(m: folium.Map, clients: gpd.GeoDataFrame, name: str, show: bo
     )
     layer = folium.GeoJson(
         ml.feature_collection(frame, ["client_id", "hours"]),
-        name=f"{name}: clients (exact)",
+        name=ml.layer_name(f"{name}: clients (exact)"),
         show=show,
         marker=folium.CircleMarker(
             radius=4, color="#7a0177", fill=True, fill_opacity=0.8, weight=1
@@ -213,7 +213,7 @@ def carers_map(
     dots["radius"] = 5.0 if exact else 4.0 + 3.0 * np.sqrt(dots["n"].to_numpy(float))
     layer = folium.GeoJson(
         ml.feature_collection(dots, [*fields, "colour", "radius"]),
-        name=name,
+        name=ml.layer_name(name),
         show=show,
         marker=folium.CircleMarker(radius=5, fill=True, weight=1),
         style_function=lambda f: {
@@ -285,7 +285,7 @@ def isochrone_map(
     )
     layer = folium.GeoJson(
         ml.feature_collection(iso, ["reach", "area", "colour"]),
-        name=name,
+        name=ml.layer_name(name),
         style_function=lambda f: {
             "fillColor": f["properties"]["colour"],
             "color": f["properties"]["colour"],

@@ -100,7 +100,7 @@ def zones_map(
     keep = [(f, a) for f, a in zip(shown, aliases, strict=True) if (props[f] != "").any()]
     layer = folium.GeoJson(
         ml.feature_collection(frame, [f for f, _ in keep] + ["colour"]),
-        name=name,
+        name=ml.layer_name(name),
         style_function=lambda f: {
             "fillColor": f["properties"]["colour"],
             "color": "#333333",
@@ -122,7 +122,7 @@ def zones_map(
 
 
 def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, name: str) -> None:
-    group = folium.FeatureGroup(name=f"{name}: labels")
+    group = folium.FeatureGroup(name=ml.layer_name(f"{name}: labels"))
     points = _label_points(zones)
     for point, row in zip(points, props.itertuples(), strict=True):
         lines = [f"<b>{html.escape(row.zone_id)}</b>"]
@@ -197,17 +197,28 @@ def _routes_frame(routes: Any) -> gpd.GeoDataFrame:
 
 
 def _trim(routes: gpd.GeoDataFrame, metres: float) -> tuple[gpd.GeoDataFrame, int]:
-    """Cut ``metres`` off both ends of every leg (the ends are homes); drop shorter legs."""
+    """Take out of every leg what lies within ``metres`` (straight line) of either end.
+
+    The ends are homes; a cut measured along the path could end nearer than ``metres`` to
+    the door (a street doubling back), a disc around each end cannot. Legs with nothing
+    left are not drawn.
+    """
     if metres <= 0 or routes.empty:
         return routes, 0
     metric = routes.to_crs(ml.metric_crs(routes))
     geoms = metric.geometry.to_numpy()
-    lengths = shapely.length(geoms)
-    keep = lengths > 2 * metres
-    cut = [
-        shapely.ops.substring(g, metres, length - metres) if k else None
-        for g, length, k in zip(geoms, lengths, keep, strict=True)
+    ends = [
+        shapely.union(
+            shapely.Point(g.coords[0]).buffer(metres), shapely.Point(g.coords[-1]).buffer(metres)
+        )
+        if g is not None and g.geom_type == "LineString" and not g.is_empty
+        else None
+        for g in geoms
     ]
+    cut = [
+        shapely.difference(g, e) if e is not None else g for g, e in zip(geoms, ends, strict=True)
+    ]
+    keep = np.array([c is not None and not c.is_empty for c in cut], dtype=bool)
     out = metric.set_geometry(gpd.GeoSeries(cut, index=metric.index, crs=metric.crs))
     return out[keep], int((~keep).sum())
 
@@ -223,7 +234,8 @@ def routes_map(
     """Carers' routes along the network: one colour per carer, the mode by line style.
 
     Walking is a solid line, cycling dashed, driving dotted; each travel mode is its own
-    layer. A leg's tooltip gives the carer, mode, from and to (ids) and minutes.
+    layer. A leg's tooltip gives the carer, mode, the leg's number and minutes, never a
+    visit or client id (a leg ends near a client's home).
 
     Parameters
     ----------
@@ -233,8 +245,9 @@ def routes_map(
     day
         Only this day's legs (when there is a ``day`` column).
     privacy_trim
-        Metres cut off both ends of each leg, whose ends are clients' and carers' homes
-        (0: draw to the door). Legs shorter than twice this are not drawn.
+        Metres, in a straight line, around both ends of each leg (clients' and carers'
+        homes) where the leg is not drawn (0: draw to the door). Legs lying wholly
+        within them are not drawn.
     name
         Prefix of the layers' names.
 
@@ -277,7 +290,9 @@ def routes_map(
         dash = ml.MODE_DASHES.get(mode)
         layer = folium.GeoJson(
             ml.feature_collection(part, ["carer_id", "mode", "leg", "minutes", "colour"]),
-            name=f"{name}: {ml.MODE_NAMES.get(mode, mode)} ({n} carer{'s' * (n != 1)})",
+            name=ml.layer_name(
+                f"{name}: {ml.MODE_NAMES.get(mode, mode)} ({n} carer{'s' * (n != 1)})"
+            ),
             style_function=lambda f, dash=dash: {
                 "color": f["properties"]["colour"],
                 "weight": 3.5,
@@ -310,10 +325,12 @@ def routes_map(
 
 
 def _leg_text(legs: gpd.GeoDataFrame) -> list[str]:
-    if not {"from_id", "to_id"} <= set(legs.columns):
+    """Opaque leg labels ("leg 2 of 5"), naming no visit or client.
+
+    A visit id holds the client id, and a leg ends near that client's home.
+    """
+    if "sequence" not in legs.columns:
         return [""] * len(legs)
-    seq = legs["sequence"] if "sequence" in legs.columns else pd.Series("", index=legs.index)
-    return [
-        f"{s}: {a} → {b}" if s != "" else f"{a} → {b}"
-        for s, a, b in zip(seq, legs["from_id"], legs["to_id"], strict=True)
-    ]
+    carers = legs["carer_id"].astype(str)
+    total = carers.map(carers.value_counts())
+    return [f"leg {s} of {n}" for s, n in zip(legs["sequence"], total, strict=True)]
