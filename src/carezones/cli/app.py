@@ -16,6 +16,7 @@ import pandas as pd
 import typer
 
 from carezones import datasets
+from carezones._files import write_csv
 from carezones.cli.demo import run_demo
 from carezones.cli.inputs import check_jobs, check_out_file, check_out_folder, read_input_table
 from carezones.cli.routes import route_files
@@ -227,7 +228,7 @@ def _write_points(frame: object, path: Path) -> None:
         found = points.notna() & ~points.is_empty
         plain["lon"] = points.x.where(found)
         plain["lat"] = points.y.where(found)
-        plain.to_csv(path, index=False)
+        write_csv(plain, path, index=False)
     else:
         raise ValidationError(
             [Problem(str(path), "unknown format", ".gpkg, .geojson, .parquet or .csv",
@@ -392,7 +393,7 @@ def zones(
     typer.echo(str(zoner.report_))
     data = zoner.report_.to_dict()
     zoner.zones_.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
-    zoner.plan_.assignments().to_csv(out / "assignments.csv", index=False)
+    write_csv(zoner.plan_.assignments(), out / "assignments.csv", index=False)
     if providers is not None:
         carers = read_carers(carers_file) if carers_file is not None else None
         lots = provider_lots(
@@ -403,7 +404,7 @@ def zones(
             random_state=seed,
         )
         typer.echo(str(lots))
-        lots.zones.to_csv(out / "providers.csv", index=False)
+        write_csv(lots.zones, out / "providers.csv", index=False)
         lots.lots.to_file(out / "zones.gpkg", layer="provider_lots", driver="GPKG")
         data["provider_lots"] = json.loads(
             json.dumps(

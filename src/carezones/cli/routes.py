@@ -9,7 +9,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from carezones.demand import expand_visits, read_carers, read_clients, workforce_coverage
+from carezones.demand import (
+    expand_visits,
+    read_carers,
+    read_clients,
+    read_csv_text,
+    workforce_coverage,
+)
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import load_network
 from carezones.routing import MAX_SECONDS, RoutingParams, carer_zones, plan_routes
@@ -37,7 +43,7 @@ def read_zones(folder: Path) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame | No
     if (folder / "zones.gpkg").is_file():
         polygons = gpd.read_file(folder / "zones.gpkg", layer="zones")
     if (folder / "assignments.csv").is_file():
-        assignments = pd.read_csv(folder / "assignments.csv", dtype=str, keep_default_na=False)
+        assignments = read_csv_text(folder / "assignments.csv")
         missing = [c for c in ("client_id", "zone_id") if c not in assignments.columns]
         if missing:
             raise ValidationError(

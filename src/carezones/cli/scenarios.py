@@ -8,6 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from carezones._files import write_csv
 from carezones.cli.inputs import check_jobs, check_out_folder
 from carezones.cli.setup import setup_logging
 from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario, sweep
@@ -93,7 +94,7 @@ def scenario_compare(
             )
     table = compare(results)
     out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "comparison.csv")
+    write_csv(table, out / "comparison.csv")
     runs: dict[str, int] = {}
     for r in results:
         k = runs[r.name] = runs.get(r.name, -1) + 1

@@ -16,6 +16,7 @@ from typing import Any, TypeAlias
 import pandas as pd
 
 from carezones._files import read_toml
+from carezones.demand import read_csv_text
 from carezones.exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = [
@@ -227,6 +228,8 @@ def read_rota_source(source: Source, *, sheet: str | int | None) -> tuple[pd.Dat
                 )
             ]
         )
+    if path.is_dir():
+        raise ValidationError([Problem(where, "not a file", "a rota file", "a folder")])
     if not path.is_file():
         raise ValidationError([Problem(where, "missing file", "an existing file", "no such file")])
     if suffix in EXCEL_SUFFIXES:
@@ -245,8 +248,10 @@ def read_rota_source(source: Source, *, sheet: str | int | None) -> tuple[pd.Dat
             ) from exc
         frame.index = frame.index + 2  # spreadsheet rows: the header is row 1
         return frame.dropna(how="all"), where
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    try:  # never shifted by trailing commas; not UTF-8, semicolons named (demand's checks)
+        frame = read_csv_text(path)
+    except ValidationError:
+        raise
     except Exception as exc:
         raise ValidationError(
             [

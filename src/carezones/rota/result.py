@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carezones._files import write_csv
 from carezones.rota.rebuild import ACTIVE_MODES
 from carezones.rota.rules import RotaRules
 from carezones.routing import ROUTE_COLUMNS, VALIDATION_RULES
@@ -320,8 +321,8 @@ class RotaScore:
             "unscheduled": self.unscheduled,
         }
         for name, frame in tables.items():
-            frame.to_csv(out / f"{name}.csv", index=False)
-        self.table().to_csv(out / "outcomes.csv")
+            write_csv(frame, out / f"{name}.csv", index=False)
+        write_csv(self.table(), out / "outcomes.csv")
         summary = {
             k: (None if isinstance(x, float) and math.isnan(x) else x)
             for k, x in self.summary().items()

@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from carezones._files import write_csv
 from carezones._options import make_rng
 from carezones._parallel import pool_context, single_threaded
 from carezones.exceptions import Problem, ValidationError
@@ -121,10 +122,10 @@ class RoutePlan:
         """
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
-        self.routes.to_csv(out / "routes.csv", index=False)
-        self.shifts.to_csv(out / "shifts.csv", index=False)
-        self.unscheduled.to_csv(out / "unscheduled.csv", index=False)
-        self.continuity.to_csv(out / "continuity.csv", index=False)
+        write_csv(self.routes, out / "routes.csv", index=False)
+        write_csv(self.shifts, out / "shifts.csv", index=False)
+        write_csv(self.unscheduled, out / "unscheduled.csv", index=False)
+        write_csv(self.continuity, out / "continuity.csv", index=False)
         report = self.report()
         found = self.validate()
         report["violations"] = len(found)

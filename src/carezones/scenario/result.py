@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from carezones._files import write_csv
 from carezones.outcomes import Outcomes
 from carezones.rota import RotaScore
 from carezones.routing import RoutePlan
@@ -225,7 +226,7 @@ class ScenarioResult:
             tables["rota_outcomes.csv"] = self.rota.table().reset_index()
             tables["rota_violations.csv"] = self.rota.violations
         for name, frame in tables.items():
-            pd.DataFrame(frame).to_csv(out / name, index=False)
+            write_csv(pd.DataFrame(frame), out / name, index=False)
             written.append(out / name)
         (out / "report.json").write_text(json.dumps(self.report(), indent=1))
         written.append(out / "report.json")
