@@ -55,8 +55,8 @@ def test_hand_clients_are_placed_with_quality(hand: Geocoder) -> None:
     assert clients.crs.to_epsg() == 27700
     assert clients.geometry.iloc[0].coords[0] == GATE_12
     assert clients.attrs["unmatched"] == []
-    assert clients.attrs["match_counts"] == {"address": 2, "postcode": 1, "sector": 0,
-                                             "unmatched": 0}  # fmt: skip
+    assert clients.attrs["match_counts"] == {"address": 2, "street": 0, "postcode": 1,
+                                             "sector": 0, "unmatched": 0}  # fmt: skip
     assert clients["weekly_hours"].tolist() == [7.0, 14.0, 3.5]
     assert "match_reason" in clients.columns
 

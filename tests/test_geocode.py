@@ -324,7 +324,7 @@ def test_counts_rows_kept_and_bad_postcodes_reported(hand: Geocoder) -> None:
         index=[10, 11, 12, 13, 14],
     )
     result = hand.geocode(frame, id_column="client_id")
-    assert result.counts == {"address": 1, "postcode": 1, "sector": 1, "unmatched": 2}
+    assert result.counts == {"address": 1, "street": 0, "postcode": 1, "sector": 1, "unmatched": 2}
     assert list(result.counts) == list(MATCH_QUALITIES)
     assert result.frame.index.tolist() == [10, 11, 12, 13, 14]
     assert result.frame["weekly_hours"].tolist() == [3.0, 4.0, 5.0, 6.0, 7.0]

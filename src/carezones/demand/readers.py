@@ -156,7 +156,8 @@ def read_clients(
     ================= ==== ===============================================================
     name              type meaning
     ================= ==== ===============================================================
-    match_quality     str  {"address", "postcode", "sector"}: placed at the OSM address,
+    match_quality     str  {"address", "street", "postcode", "sector"}: placed at the OSM
+                           address, on its street between the neighbouring numbers,
                            the postcode's centroid, or the postcode sector's centroid
     match_reason      str  how the row was placed (never repeats the address)
     attrs["unmatched"]     the rows set aside (``unmatched="set-aside"``), one record

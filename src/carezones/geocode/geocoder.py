@@ -63,12 +63,14 @@ from carezones.exceptions import Problem, ValidationError
 from carezones.geocode.addresses import read_osm_addresses
 from carezones.geocode.postcodes import read_postcodes
 from carezones.geocode.rows import GeocodeResult, RowInputs, read_rows
+from carezones.geocode.street import StreetNumbers
 from carezones.geocode.text import (
     house_number_keys,
     input_number_keys,
     normalise_postcode,
     postcode_district,
     postcode_sector,
+    split_number,
     street_key,
     street_keys,
     street_variants,
@@ -80,6 +82,9 @@ __all__ = ["Geocoder", "geocode"]
 logger = logging.getLogger(__name__)
 
 _XY = tuple[float, float]
+
+#: A similar street name's objects without a postcode must lie this near the row's postcode.
+AREA_M = 1000.0
 
 
 class Geocoder:
@@ -210,6 +215,7 @@ class Geocoder:
         self._district = [postcode_district(p) if p else None for p in self._postcode]
         self._exact: dict[tuple[str, str], list[int]] = defaultdict(list)
         self._expanded: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._numbers = StreetNumbers(self._xy, self._district)
         streets: set[str] = set()
         numbers = addresses["housenumber"].tolist()
         for i, street in enumerate(addresses["street"].tolist()):
@@ -222,6 +228,7 @@ class Geocoder:
                 self._exact[key, exact].append(i)
                 for other in others:
                     self._expanded[key, other].append(i)
+                self._numbers.add(key, (exact, *others), i)
         self._streets = streets
         self._street_list = sorted(streets)
         groups: dict[str, list[int]] = defaultdict(list)
@@ -336,7 +343,7 @@ class Geocoder:
         ...                         "address": ["Mikonkatu 18", "MIKONKATU 18", "Nowhere 5"]})
         >>> result = geocoder.geocode(clients, id_column="client_id", address_column="address")
         >>> result.counts
-        {'address': 2, 'postcode': 0, 'sector': 0, 'unmatched': 1}
+        {'address': 2, 'street': 0, 'postcode': 0, 'sector': 0, 'unmatched': 1}
         >>> result.frame.loc[2, "match_reason"]
         'street not in the OSM extract; no postcode'
         """
@@ -358,9 +365,9 @@ class Geocoder:
 
     def _place(self, row: RowInputs) -> tuple[str, str, _XY | None]:
         """``(quality, reason, xy in the working CRS)`` of one row."""
-        xy, why = self._match_address(row)
+        xy, why, quality = self._match_address(row)
         if xy is not None:
-            return "address", why, xy
+            return quality, why, xy
         address_note = f"; address not used: {why}" if why not in ("no address",) else ""
         if row.postcode is not None:
             got = self._postcode_point(row.postcode)
@@ -407,38 +414,63 @@ class Geocoder:
             return (x, y), f"centroid of the {n} OSM address{plural} in the sector"
         return None
 
-    def _match_address(self, row: RowInputs) -> tuple[_XY | None, str]:
-        """The address point and how it was found, or None and why not."""
+    def _match_address(self, row: RowInputs) -> tuple[_XY | None, str, str]:
+        """The point, how it was found and its quality ("address" or "street"), or None and why.
+
+        A street found exactly is never swapped for a similar name: a house missing from
+        the extract is placed between its neighbours on that street (quality "street") or
+        falls back to the postcode. A similar street name is tried only when no street of
+        the row's name exists, and only inside the row's postcode district.
+        """
         if row.number is None and not row.streets:
-            return None, "no address"
+            return None, "no address", ""
         if row.number is None:
-            return None, "no house number"
+            return None, "no house number", ""
         numbers = input_number_keys(row.number)
+        if row.letter:  # "Flat C, 1 Bolt Street" may be 1C
+            numbers = tuple(dict.fromkeys((f"{numbers[0]}{row.letter}", *numbers)))
         if not row.streets or not numbers:
-            return None, "no street" if numbers else "no house number"
+            return None, ("no street" if numbers else "no house number"), ""
         why = "street not in the OSM extract"
-        tried = set()
+        tried: list[str] = []
         for text in row.streets:
             for key in street_variants(street_key(text)):
                 if key not in self._streets:
                     continue
-                tried.add(key)
+                tried.append(key)
                 xy, how = self._on_street(key, numbers, row.postcode)
                 if xy is not None:
-                    return xy, how
+                    return xy, how, "address"
                 why = how
+        if tried:
+            return self._between(tried, numbers, why, row.postcode)
         if self.min_similarity is None:
-            return None, why
+            return None, why, ""
         for key, score in self._similar(street_key(row.streets[0])):
-            if key in tried:
-                continue
-            xy, how = self._on_street(key, numbers, row.postcode)
+            xy, how = self._on_street(key, numbers, row.postcode, strict=True)
             if xy is not None:
-                return xy, f"street name matched approximately (similarity {score:.2f}); {how}"
-        return None, why
+                note = f"street name matched approximately (similarity {score:.2f}); {how}"
+                return xy, note, "address"
+        return None, why, ""
+
+    def _between(
+        self, keys: list[str], numbers: tuple[str, ...], why: str, postcode: str | None
+    ) -> tuple[_XY | None, str, str]:
+        """Place on the first street found, between the neighbours of the row's number."""
+        plain = [split_number(n) for n in numbers]
+        wanted = next((p[0] for p in plain if p is not None), None)
+        if wanted is None:
+            return None, f"street found; {why}", ""
+        for key in keys:
+            got = self._numbers.place(key, wanted, postcode)
+            if got is not None:
+                return got.xy, got.reason, "street"
+        if "apart" in why:
+            why = f"street found, number ambiguous ({why})"
+        return None, why, ""
 
     def _on_street(
-        self, key: str, numbers: tuple[str, ...], postcode: str | None
+        self, key: str, numbers: tuple[str, ...], postcode: str | None, *, strict: bool = False
     ) -> tuple[_XY | None, str]:
         for j, number in enumerate(numbers):
             found = self._exact.get((key, number))
@@ -446,7 +478,7 @@ class Geocoder:
             found = found or self._expanded.get((key, number))
             if not found:
                 continue
-            xy, why = self._resolve(found, postcode)
+            xy, why = self._resolve(found, postcode, strict=strict)
             if xy is None:
                 return None, why
             if exact:
@@ -454,12 +486,22 @@ class Geocoder:
             return xy, "house number found within a range or without its letter in the OSM extract"
         return None, "house number not on the street in the OSM extract"
 
-    def _resolve(self, found: list[int], postcode: str | None) -> tuple[_XY | None, str]:
+    def _resolve(
+        self, found: list[int], postcode: str | None, *, strict: bool = False
+    ) -> tuple[_XY | None, str]:
+        """The mean point of ``found``, if in the row's postcode district.
+
+        ``strict`` (a similar street name): objects without a postcode count only when the
+        row's postcode (or its sector) is known and lies within :data:`AREA_M` of them.
+        """
         index = found
         if postcode is not None:
             same = [i for i in found if self._postcode[i] == postcode]
             district = postcode_district(postcode)
-            index = same or [i for i in found if self._district[i] in (None, district)]
+            index = same or [i for i in found if self._district[i] == district]
+            unknown = [i for i in found if self._district[i] is None]
+            if not index and unknown and (not strict or self._near_postcode(unknown, postcode)):
+                index = unknown
             if not index:
                 return None, "address found only in another postcode district"
         points = self._xy[index]
@@ -467,6 +509,14 @@ class Geocoder:
         if len(index) > 1 and np.hypot(*(points - centre).T).max() > self.max_spread_m:
             return None, f"address matches places more than {self.max_spread_m:.0f} m apart"
         return (float(centre[0]), float(centre[1])), ""
+
+    def _near_postcode(self, index: list[int], postcode: str) -> bool:
+        """Whether the row's postcode area lies within :data:`AREA_M` of these objects."""
+        got = self._postcode_point(postcode) or self._sector_point(postcode_sector(postcode))
+        if got is None:
+            return False
+        centre = self._xy[index].mean(axis=0)
+        return float(np.hypot(centre[0] - got[0][0], centre[1] - got[0][1])) <= AREA_M
 
     def _similar(self, query: str) -> list[tuple[str, float]]:
         """Streets whose name is close to ``query``, best first, with their similarity."""
@@ -530,7 +580,7 @@ def geocode(
     ...                        "house_number": [18]})
     >>> result = geocode(carers, default_osm_path(), id_column="carer_id")
     >>> print(result)
-    1 row geocoded: address 1, postcode 0, sector 0, unmatched 0
+    1 row geocoded: address 1, street 0, postcode 0, sector 0, unmatched 0
     """
     if isinstance(osm, Geocoder):
         if postcodes is not None or crs is not None:

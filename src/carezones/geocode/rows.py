@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: The match qualities, best first.
-MATCH_QUALITIES: tuple[str, ...] = ("address", "postcode", "sector", "unmatched")
+MATCH_QUALITIES: tuple[str, ...] = ("address", "street", "postcode", "sector", "unmatched")
 
 # Column names used when no location column is named (compared in lower case).
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -52,6 +52,7 @@ class RowInputs:
     postcode: str | None
     sector: str | None
     postcode_text: str | None
+    letter: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,10 @@ def _parse_rows(
                 Problem(source, "no location", "an address or a postcode", "blank",
                         row=f"id {row_id!r}")
             )  # fmt: skip
-        rows.append(RowInputs(str(row_id), number, street_texts, postcode, sector, postcode_text))
+        letter = parsed.flat_letter if number and number.strip().isdigit() else ""
+        rows.append(
+            RowInputs(str(row_id), number, street_texts, postcode, sector, postcode_text, letter)
+        )
     return RowTable(rows, tuple(problems), id_column, source)
 
 

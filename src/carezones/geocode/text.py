@@ -70,10 +70,13 @@ _FLAT = re.compile(
     re.I,
 )
 _LEADING_NUMBER = re.compile(
-    rf"^(?:no\.?\s*)?(\d+[a-z]?(?:\s*(?:[{_DASH}]|to)\s*\d+[a-z]?)?)(?![0-9a-z])[\s,]*(.*)$",
+    rf"^(?:no\.?\s*)?(\d+[a-z]?(?:\s*(?:[{_DASH}]|to)\s*\d+[a-z]?)?(?:;\d+[a-z]?)*)(?![0-9a-z;])"
+    r"[\s,]*(.*)$",
     re.I,
 )
 _TRAILING_NUMBER = re.compile(r"^(\D*[a-z]\D*?)\s+(\d+\s?[a-z]?)$", re.I)
+_FLAT_LETTER = re.compile(r"^(?:flat|apartment|apt|unit)\.?\s+([a-z])$", re.I)
+_NUMBER_LIST = re.compile(r"\b\d+[a-z]?(?:\s*;\s*\d+[a-z]?)+\b", re.I)
 _ONE_NUMBER = re.compile(r"^(\d+)\s?([a-z]?)$", re.I)
 _RANGE = re.compile(r"^(\d+)\s?([a-z]?)-(\d+)\s?([a-z]?)$", re.I)
 
@@ -221,6 +224,9 @@ def input_number_keys(text: object) -> tuple[str, ...]:
     if not isinstance(text, str) or not text.strip():
         return ()
     exact = _tidy_number(text)
+    if ";" in exact or "," in exact:  # "20;22": each listed number, in order
+        listed = [p for p in re.split(r"[;,]", exact) if p]
+        return tuple(dict.fromkeys(k for p in listed for k in input_number_keys(p)))
     keys = [exact]
     one = split_number(exact)
     if one is not None and one[1]:
@@ -241,6 +247,7 @@ class ParsedAddress:
     number: str | None
     streets: tuple[str, ...]
     postcode: str | None
+    flat_letter: str = ""
 
 
 def _strip_flat(part: str) -> str:
@@ -254,20 +261,26 @@ def _strip_flat(part: str) -> str:
 def parse_address(text: object) -> ParsedAddress:
     """Split a one-line UK address into house number, candidate streets and postcode.
 
-    Flat, unit and apartment prefixes are dropped; the first comma-separated part that
-    starts with a number gives the house number, and the rest of that part (or the next
+    Flat, unit and apartment prefixes are dropped (a flat letter, "Flat C", is kept in
+    ``flat_letter``: the house may be 1C); a number alone before another numbered part is a
+    flat ("2, 79 High Street" is flat 2 of 79); a list of numbers ("20;22") is one house
+    number; the first comma-separated part that starts with a number gives the house number, and the rest of that part (or the next
     part) is the street. The other parts follow as further street candidates.
 
     Examples
     --------
     >>> parse_address("Flat 3, 12a Gate St., London WC2A 3HP")
-    ParsedAddress(number='12a', streets=('Gate St.', 'London'), postcode='WC2A 3HP')
+    ParsedAddress(number='12a', streets=('Gate St.', 'London'), postcode='WC2A 3HP', flat_letter='')
+    >>> parse_address("Flat C, 1 Bolt Street").flat_letter, parse_address("2, 79 High St").number
+    ('C', '79')
     """
     if not isinstance(text, str) or not text.strip():
         return ParsedAddress(None, (), None)
     postcode, rest = find_postcode(text.strip())
-    parts = [_strip_flat(p) for p in re.split(r"[,\n;]+", rest)]
-    parts = [p for p in parts if p]
+    rest = _NUMBER_LIST.sub(lambda m: m.group(0).replace(" ", ""), rest)
+    raw = [p.strip() for p in re.split(r"[,\n]+|;(?!\d)", rest)]
+    letter = next((m.group(1).upper() for p in raw if (m := _FLAT_LETTER.match(p))), "")
+    parts = [p for p in (_strip_flat(p) for p in raw) if p]
     number: str | None = None
     streets: list[str] = []
     for i, part in enumerate(parts):
@@ -275,6 +288,8 @@ def parse_address(text: object) -> ParsedAddress:
         if match is None:
             continue
         number, street = match.group(1), match.group(2).strip()
+        if not street and i + 1 < len(parts) and _LEADING_NUMBER.match(parts[i + 1]):
+            continue  # "2, 79 High Street": flat 2 of number 79
         if street:
             streets.append(street)
         streets += parts[i + 1 :]
@@ -289,7 +304,7 @@ def parse_address(text: object) -> ParsedAddress:
                 break
         else:
             streets = parts
-    return ParsedAddress(number, tuple(streets), postcode)
+    return ParsedAddress(number, tuple(streets), postcode, letter)
 
 
 def street_keys(street: object) -> list[str]:
