@@ -75,8 +75,8 @@ def people() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_table_writers_neutralise_formulas_and_read_back(table: str, tmp_path: Path) -> None:
     """write_clients/carers/providers: no formula cell; read back, the ids are as given."""
     clients, carers = people()
-    frame = {"clients": clients, "carers": carers,
-             "providers": cz.read_providers(pd.DataFrame({"provider_id": ["=P1", "-P2"]}))}[table]  # fmt: skip
+    providers = cz.read_providers(pd.DataFrame({"provider_id": ["=P1", "-P2"]}))
+    frame = {"clients": clients, "carers": carers, "providers": providers}[table]
     write = getattr(cz, f"write_{table}")
     path = write(frame, tmp_path / f"{table}.csv")
     assert_safe(tmp_path)
