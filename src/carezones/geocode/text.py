@@ -265,7 +265,8 @@ def parse_address(text: object) -> ParsedAddress:
     ``flat_letter``: the house may be 1C); a number alone before another numbered part is a
     flat ("2, 79 High Street" is flat 2 of 79); a list of numbers ("20;22") is one house
     number; the first comma-separated part that starts with a number gives the house
-    number, and the rest of that part (or the next part) is the street. The other parts follow as further street candidates.
+    number, and the rest of that part (or the next part) is the street. The other parts
+    follow as further street candidates.
 
     Examples
     --------
