@@ -478,7 +478,16 @@ class Geocoder:
             found = found or self._expanded.get((key, number))
             if not found:
                 continue
-            xy, why = self._resolve(found, postcode, strict=strict)
+            several = self._numbers.places(key) > 1
+            if several and postcode is None:
+                return (
+                    None,
+                    (
+                        "street name found in several places more than 1 km apart in the OSM "
+                        "extract; no postcode to say which"
+                    ),
+                )
+            xy, why = self._resolve(found, postcode, strict=strict or several)
             if xy is None:
                 return None, why
             if exact:
@@ -504,11 +513,21 @@ class Geocoder:
                 index = unknown
             if not index:
                 return None, "address found only in another postcode district"
+            if not same and self._far_from_postcode(index, postcode):
+                return None, f"address found more than {AREA_M:.0f} m from the row's postcode"
         points = self._xy[index]
         centre = points.mean(axis=0)
         if len(index) > 1 and np.hypot(*(points - centre).T).max() > self.max_spread_m:
             return None, f"address matches places more than {self.max_spread_m:.0f} m apart"
         return (float(centre[0]), float(centre[1])), ""
+
+    def _far_from_postcode(self, index: list[int], postcode: str) -> bool:
+        """Whether the row's postcode is known and lies farther than :data:`AREA_M` away."""
+        got = self._postcode_point(postcode)
+        if got is None:
+            return False
+        centre = self._xy[index].mean(axis=0)
+        return float(np.hypot(centre[0] - got[0][0], centre[1] - got[0][1])) > AREA_M
 
     def _near_postcode(self, index: list[int], postcode: str) -> bool:
         """Whether the row's postcode area lies within :data:`AREA_M` of these objects."""

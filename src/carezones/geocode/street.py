@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from carezones.geocode.text import postcode_district, split_number
 
@@ -22,6 +25,8 @@ __all__ = ["StreetNumbers"]
 
 #: Neighbours farther apart than this are not one stretch of one street.
 MAX_GAP_M = 400.0
+#: Houses of one street name farther than this from all others are another place.
+PLACE_GAP_M = 1000.0
 #: With a neighbour on one side only, use it when it is at most this many numbers away.
 MAX_ONE_SIDED = 4
 
@@ -49,6 +54,7 @@ class StreetNumbers:
         self._xy = xy
         self._districts = districts
         self._numbers: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._places: dict[str, int] = {}
 
     def add(self, key: str, numbers: Sequence[str], index: int) -> None:
         """Record that address ``index`` carries ``numbers`` (its keys) on street ``key``."""
@@ -58,6 +64,25 @@ class StreetNumbers:
             if one is not None and one[0] not in seen:
                 seen.add(one[0])
                 self._numbers[key].append((one[0], index))
+
+    def places(self, key: str) -> int:
+        """In how many places (groups of houses more than :data:`PLACE_GAP_M` apart) ``key`` is.
+
+        "Main Street" in two villages is two places: a number found on it is only the
+        row's house when its postcode says which place.
+        """
+        if key not in self._places:
+            index = sorted({i for _, i in self._numbers.get(key, [])})
+            if len(index) < 2:
+                self._places[key] = len(index)
+            else:
+                tree = cKDTree(self._xy[index])
+                pairs = tree.query_pairs(PLACE_GAP_M, output_type="ndarray")
+                graph = coo_matrix(
+                    (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(index),) * 2
+                )
+                self._places[key] = int(connected_components(graph, directed=False)[0])
+        return self._places[key]
 
     def has(self, key: str) -> bool:
         """Whether the street has any numbered address."""

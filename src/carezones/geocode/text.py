@@ -189,8 +189,8 @@ def split_number(text: str) -> tuple[int, str] | None:
 def house_number_keys(text: object) -> tuple[str, tuple[str, ...]]:
     """How an OSM ``addr:housenumber`` is indexed: ``(exact key, other keys)``.
 
-    The other keys are the numbers inside a range (``"1-5"`` also under 1 to 5) and the
-    members of a list (``"1;3"``).
+    The other keys are the numbers inside a range on its side of the street (``"1-5"``
+    also under 1, 3 and 5; ``"2-5"`` under 2 to 5) and the members of a list (``"1;3"``).
     """
     if not isinstance(text, str) or not text.strip():
         return "", ()
@@ -204,7 +204,9 @@ def house_number_keys(text: object) -> tuple[str, tuple[str, ...]]:
         if match:
             lo, hi = int(match.group(1)), int(match.group(3))
             if 0 <= hi - lo <= MAX_RANGE_SPAN:
-                others.extend(str(n) for n in range(lo, hi + 1))
+                # "131-143" is one side of the street (odd numbers): 136 is across it
+                step = 2 if lo % 2 == hi % 2 and hi > lo else 1
+                others.extend(str(n) for n in range(lo, hi + 1, step))
     return exact, tuple(dict.fromkeys(k for k in others if k != exact))
 
 
