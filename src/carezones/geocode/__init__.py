@@ -7,6 +7,10 @@ text rules (postcodes, street names, house numbers) are in :mod:`~carezones.geoc
 the input rows and the result in :mod:`~carezones.geocode.rows`.
 """
 
+import sys
+import types
+from typing import Any
+
 from carezones.geocode.addresses import read_osm_addresses
 from carezones.geocode.geocoder import Geocoder, geocode
 from carezones.geocode.postcodes import read_postcodes
@@ -24,3 +28,13 @@ __all__ = [
     "read_osm_addresses",
     "read_postcodes",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """``carezones.geocode(frame, osm, ...)`` calls :func:`geocode` (the module shares its name)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> GeocodeResult:
+        return geocode(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -47,6 +47,7 @@ Attribution they ask for: "Contains OS data © Crown copyright and database righ
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections import defaultdict
@@ -289,7 +290,7 @@ class Geocoder:
         self,
         frame: pd.DataFrame,
         *,
-        id_column: str,
+        id_column: str | None = None,
         address_column: str | None = None,
         postcode_column: str | None = None,
         house_number_column: str | None = None,
@@ -304,7 +305,10 @@ class Geocoder:
         frame
             The clients or carers. Extra columns are kept; a geometry column is replaced.
         id_column
-            The id column (unique, no blanks); problems name rows by it.
+            The id column (unique, no blanks); problems name rows by it. Found as
+            :func:`~carezones.read_clients` finds it (any case and spacing: ``Client ID``
+            is ``client_id``); None takes ``client_id``, ``carer_id``, ``provider_id`` or
+            ``id``.
         address_column
             A one-line address (``"Flat 3, 12a Gate St, London WC2A 3HP"``); the house
             number, street and a trailing postcode are read from it.
@@ -462,9 +466,14 @@ class Geocoder:
         if wanted is None:
             return None, f"street found; {why}", ""
         for key in keys:
+            if postcode is None and self._numbers.places(key) > 1:
+                continue  # which of the places is not known: no guess
             got = self._numbers.place(key, wanted, postcode)
-            if got is not None:
-                return got.xy, got.reason, "street"
+            if got is None:
+                continue
+            if postcode is not None and self._far_from_postcode_xy(got.xy, postcode):
+                continue
+            return got.xy, got.reason, "street"
         if "apart" in why:
             why = f"street found, number ambiguous ({why})"
         return None, why, ""
@@ -523,11 +532,14 @@ class Geocoder:
 
     def _far_from_postcode(self, index: list[int], postcode: str) -> bool:
         """Whether the row's postcode is known and lies farther than :data:`AREA_M` away."""
+        centre = self._xy[index].mean(axis=0)
+        return self._far_from_postcode_xy((float(centre[0]), float(centre[1])), postcode)
+
+    def _far_from_postcode_xy(self, xy: _XY, postcode: str) -> bool:
         got = self._postcode_point(postcode)
         if got is None:
             return False
-        centre = self._xy[index].mean(axis=0)
-        return float(np.hypot(centre[0] - got[0][0], centre[1] - got[0][1])) > AREA_M
+        return float(np.hypot(xy[0] - got[0][0], xy[1] - got[0][1])) > AREA_M
 
     def _near_postcode(self, index: list[int], postcode: str) -> bool:
         """Whether the row's postcode area lies within :data:`AREA_M` of these objects."""
@@ -559,7 +571,7 @@ def geocode(
     frame: pd.DataFrame,
     osm: str | os.PathLike[str] | TravelNetwork | Geocoder,
     *,
-    id_column: str,
+    id_column: str | None = None,
     address_column: str | None = None,
     postcode_column: str | None = None,
     house_number_column: str | None = None,
@@ -577,7 +589,8 @@ def geocode(
         The clients or carers.
     osm
         An OSM file, a :class:`~carezones.TravelNetwork` (results in its CRS), or a
-        :class:`Geocoder` already built (then ``postcodes`` and ``crs`` must be None).
+        :class:`Geocoder` already built (then ``postcodes`` must be None; ``crs`` moves
+        its results to that CRS).
     id_column, address_column, postcode_column, house_number_column, street_column, source, errors
         See :meth:`Geocoder.geocode`.
     postcodes
@@ -602,17 +615,20 @@ def geocode(
     1 row geocoded: address 1, street 0, postcode 0, sector 0, unmatched 0
     """
     if isinstance(osm, Geocoder):
-        if postcodes is not None or crs is not None:
+        if postcodes is not None:
             raise ValidationError(
                 [Problem("geocode", "options for a built geocoder",
-                         "postcodes=None and crs=None with a Geocoder",
-                         "postcodes or crs given")]
+                         "postcodes=None with a Geocoder (its postcodes are built in)",
+                         "postcodes given")]
             )  # fmt: skip
         geocoder = osm
     else:
         geocoder = Geocoder.from_osm(osm, postcodes=postcodes, crs=crs)
-    return geocoder.geocode(
+    result = geocoder.geocode(
         frame, id_column=id_column, address_column=address_column,
         postcode_column=postcode_column, house_number_column=house_number_column,
         street_column=street_column, source=source, errors=errors,
     )  # fmt: skip
+    if isinstance(osm, Geocoder) and crs is not None:  # a built geocoder, results moved
+        result = dataclasses.replace(result, frame=result.frame.to_crs(crs))
+    return result

@@ -7,6 +7,7 @@ match quality, reason and counts.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,10 +95,51 @@ def _columns(frame: pd.DataFrame, named: dict[str, str | None]) -> dict[str, str
     }
 
 
+#: The id columns looked for when none is named, in order.
+ID_COLUMNS = ("client_id", "carer_id", "provider_id", "id")
+
+
+def _key(header: object) -> str:
+    """A header as compared: ``" Client ID "`` and ``"client-id"`` are ``client_id``."""
+    return re.sub(r"[\s\-.]+", "_", str(header).strip().lower()).strip("_")
+
+
+def find_id_column(frame: pd.DataFrame, id_column: str | None, source: str) -> str:
+    """The table's id column as ``read_clients`` finds it: any case and spacing.
+
+    Parameters
+    ----------
+    frame
+        The table.
+    id_column
+        The name given, or None for the first of :data:`ID_COLUMNS` present.
+    source
+        The table's name in messages.
+
+    Returns
+    -------
+    str
+        The column's name as the table spells it.
+    """
+    if id_column is not None and id_column in frame.columns:
+        return id_column
+    keys = {_key(c): c for c in frame.columns}
+    wanted = [_key(id_column)] if id_column is not None else list(ID_COLUMNS)
+    for key in wanted:
+        if key in keys:
+            return str(keys[key])
+    expected = f"a column {id_column!r}" if id_column else "one of " + ", ".join(ID_COLUMNS)
+    raise ValidationError(
+        [Problem(source, "missing column", expected + " (any case or spacing)",
+                 "columns " + ", ".join(repr(str(c)) for c in frame.columns[:12]),
+                 column=id_column or "id")]
+    )  # fmt: skip
+
+
 def read_rows(
     frame: pd.DataFrame,
     *,
-    id_column: str,
+    id_column: str | None,
     address_column: str | None,
     postcode_column: str | None,
     house_number_column: str | None,
@@ -115,6 +157,7 @@ def read_rows(
         "house_number_column": house_number_column,
         "street_column": street_column,
     }
+    id_column = find_id_column(frame, id_column, source)
     columns = _columns(frame, named)
     problems = [
         Problem(source, "missing column", "a column of the table", "no such column", column=name)
@@ -227,8 +270,8 @@ class GeocodeResult:
             move = Transformer.from_crs(work_crs, crs, always_xy=True)
             xy = np.column_stack(move.transform(xy[:, 0], xy[:, 1]))
         found = np.isfinite(xy).all(axis=1)
-        geometry = np.full(len(xy), None, dtype=object)
-        if found.any():
+        geometry = np.array([shapely.Point() for _ in range(len(xy))], dtype=object)
+        if found.any():  # unmatched rows keep an empty Point, as documented
             geometry[found] = shapely.points(xy[found])
         plain = pd.DataFrame(frame)
         if isinstance(frame, gpd.GeoDataFrame):
