@@ -495,6 +495,13 @@ OPTION_CASES = [
         ("n_zones",),
     ),
     Case(
+        "zoner n_zones above street points",
+        {},
+        lambda d: cz.NeighbourhoodZoner(1, n_zones=9).fit(_leeds_clients(), network=_net()),
+        None,
+        ("n_zones", "too many zones", "street points with hours"),
+    ),
+    Case(
         "n_zones above street points",
         {},
         lambda d: cz.kmeans_zones(_leeds_clients(), _net(), n_zones=50),

@@ -365,6 +365,20 @@ def _draw(
                 )
             ]
         )
+    with_hours = int((w[free] > 0).sum())
+    if k_free is not None and k_free > max(with_hours, len(seeds)):
+        raise ValidationError(
+            [
+                Problem(
+                    "NeighbourhoodZoner",
+                    "too many zones",
+                    f"at most {with_hours + n_locked} zones (street points with hours, one "
+                    "zone each at least)",
+                    repr(want),
+                    column="n_zones",
+                )
+            ]
+        )
     ks = _allocate(
         comp_hours, np.bincount(seed_comp, minlength=n_comp), k_free, floor, cap, total, n_locked
     )
