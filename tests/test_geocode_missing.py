@@ -149,3 +149,11 @@ def test_houses_removed_from_the_index_are_not_placed_at_another_house(name: str
     street = quality == "street"
     assert street.sum() > 0.5 * len(frame)
     assert np.median(dist[street]) < 30
+
+
+def test_short_word_typo_is_mended_before_abbreviations(town: Geocoder) -> None:
+    """'12 Bolt Sr' is 12 Bolt Street: 'Sr' mended to 'St' (not read as 'Saint')."""
+    row = place(town, "12 Bolt Sr", "LE15 6AA")
+    assert row["match_quality"] == "address"
+    assert "typo" in row["match_reason"]
+    assert (row.geometry.x, row.geometry.y) == (500_060.0, 300_000.0)

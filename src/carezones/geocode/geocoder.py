@@ -75,6 +75,7 @@ from carezones.geocode.text import (
     street_key,
     street_keys,
     street_variants,
+    typo_variants,
 )
 from carezones.network import TravelNetwork, choose_crs
 
@@ -448,6 +449,12 @@ class Geocoder:
                 why = how
         if tried:
             return self._between(tried, numbers, why, row.postcode)
+        mended = self._mended_street(row.streets[0])
+        if mended is not None:  # "High Sr": one short word mistyped, one street it can be
+            xy, how = self._on_street(mended, numbers, row.postcode)
+            if xy is not None:
+                return xy, f"a short street word read as a typo; {how}", "address"
+            return self._between([mended], numbers, how, row.postcode)
         if self.min_similarity is None:
             return None, why, ""
         for key, score in self._similar(street_key(row.streets[0])):
@@ -529,6 +536,16 @@ class Geocoder:
         if len(index) > 1 and np.hypot(*(points - centre).T).max() > self.max_spread_m:
             return None, f"address matches places more than {self.max_spread_m:.0f} m apart"
         return (float(centre[0]), float(centre[1])), ""
+
+    def _mended_street(self, text: str) -> str | None:
+        """The one street of the extract that mending a short word's typo gives, if one."""
+        found = {
+            key
+            for variant in typo_variants(text)
+            for key in street_variants(street_key(variant))
+            if key in self._streets
+        }
+        return found.pop() if len(found) == 1 else None
 
     def _far_from_postcode(self, index: list[int], postcode: str) -> bool:
         """Whether the row's postcode is known and lies farther than :data:`AREA_M` away."""

@@ -170,6 +170,45 @@ def street_key(text: object) -> str:
     return " ".join(out)
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one letter changed, added or dropped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def typo_variants(text: object) -> list[str]:
+    """The street text with one short word's typo mended, before abbreviations are expanded.
+
+    A word of two or three letters that is not an abbreviation but one letter away from
+    one (``"Sr"`` from ``"St"``, ``"Rf"`` from ``"Rd"``) is replaced by each such
+    abbreviation in turn; ``street_key`` then expands it where it stands (``"St"`` last
+    is Street, first is Saint). The caller keeps a variant only when exactly one names a
+    street of the extract.
+
+    Examples
+    --------
+    >>> typo_variants("High Sr")
+    ['High St', 'High Str', 'High Sq', 'High Sqr', 'High Dr', 'High Gr']
+    """
+    if not isinstance(text, str):
+        return []
+    known = ["st", *_ABBREVIATIONS]
+    words = text.split()
+    out = []
+    for i, word in enumerate(words):
+        plain = _NON_WORD.sub("", _ascii_lower(word))
+        if not 2 <= len(plain) <= 3 or plain in known or plain in _STREET_TYPES:
+            continue
+        for fix in (k for k in dict.fromkeys(known) if _one_edit(plain, k)):
+            mended = [*words[:i], fix.capitalize(), *words[i + 1 :]]
+            out.append(" ".join(mended))
+    return list(dict.fromkeys(out))
+
+
 def ends_with_street_type(key: str) -> bool:
     """Whether a street key ends with a street-type word ("road", "street", ...)."""
     return key.rsplit(" ", 1)[-1] in _STREET_TYPES
