@@ -12,7 +12,8 @@ import types
 from typing import Any
 
 from carezones.geocode.addresses import read_osm_addresses
-from carezones.geocode.geocoder import Geocoder, geocode
+from carezones.geocode.function import geocode
+from carezones.geocode.geocoder import Geocoder
 from carezones.geocode.postcodes import read_postcodes
 from carezones.geocode.rows import AUTO_COLUMNS, MATCH_QUALITIES, GeocodeResult, cell_text
 from carezones.geocode.text import normalise_postcode
