@@ -7,10 +7,6 @@ text rules (postcodes, street names, house numbers) are in :mod:`~carezones.geoc
 the input rows and the result in :mod:`~carezones.geocode.rows`.
 """
 
-import sys
-import types
-from typing import Any
-
 from carezones.geocode.addresses import read_osm_addresses
 from carezones.geocode.function import geocode
 from carezones.geocode.geocoder import Geocoder
@@ -30,12 +26,3 @@ __all__ = [
     "read_postcodes",
 ]
 
-
-class _CallableModule(types.ModuleType):
-    """``carezones.geocode(frame, osm, ...)`` calls :func:`geocode` (the module shares its name)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> GeocodeResult:
-        return geocode(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

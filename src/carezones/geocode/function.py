@@ -1,9 +1,15 @@
-"""The one-call form of geocoding: build a :class:`~carezones.geocode.Geocoder` and use it."""
+"""The one-call form of geocoding: build a :class:`~carezones.geocode.Geocoder` and use it.
+
+The package shares the function's name, so ``carezones.geocode(frame, osm, ...)`` is made
+to call :func:`geocode` too (rather than fail with "module object is not callable").
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import sys
+import types
 from typing import Any
 
 import geopandas as gpd
@@ -82,3 +88,13 @@ def geocode(
     if isinstance(osm, Geocoder) and crs is not None:  # a built geocoder, results moved
         result = dataclasses.replace(result, frame=result.frame.to_crs(crs))
     return result
+
+
+class _CallableModule(types.ModuleType):
+    """The ``carezones.geocode`` package, callable as :func:`geocode`."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> GeocodeResult:
+        return geocode(*args, **kwargs)
+
+
+sys.modules[__name__.rpartition(".")[0]].__class__ = _CallableModule
