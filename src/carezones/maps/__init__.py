@@ -25,7 +25,7 @@ ships Leaflet 1.9.4's ``dist`` files unchanged (see :mod:`carezones.maps.offline
 
 from carezones.maps import figures
 from carezones.maps.figures import hours_figure, travel_to_care_figure, zones_figure
-from carezones.maps.offline import OfflineMapWarning
+from carezones.maps.offline import OfflineMapWarning, leaflet_assets
 from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
 from carezones.maps.people import carers_map, demand_map, isochrone_map
 from carezones.maps.zones import routes_map, zones_map
@@ -38,6 +38,7 @@ __all__ = [
     "figures",
     "hours_figure",
     "isochrone_map",
+    "leaflet_assets",
     "network_map",
     "plan_map",
     "routes_map",
