@@ -13,6 +13,7 @@ from typing import Annotated
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import typer
 
 from carezones import datasets
@@ -374,7 +375,7 @@ def zones(
     if check_file is not None:
         typer.echo(f"[3/4] Checking the plan in {check_file}")
         report = check_plan(
-            gpd.read_file(check_file), clients, net,
+            _read_zones(check_file), clients, net,
             min_weekly_hours=min_weekly_hours, max_weekly_hours=max_weekly_hours,
         )  # fmt: skip
         (out / "report.json").write_text(json.dumps(report.to_dict(), indent=1))
@@ -418,6 +419,12 @@ def zones(
         )  # fmt: skip
     (out / "report.json").write_text(json.dumps(data, indent=1))
     typer.echo(f"[4/4] Zones, assignments and report written to {out}")
+
+
+def _read_zones(path: Path) -> gpd.GeoDataFrame:
+    """A zones file; from a GeoPackage with several layers (zones, provider_lots), "zones"."""
+    layers = pyogrio.list_layers(path)[:, 0].tolist() if path.is_file() else []
+    return gpd.read_file(path, layer="zones" if "zones" in layers else None)
 
 
 # ---------------------------------------------------------------------- routes
