@@ -17,13 +17,14 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.spatial import cKDTree
 from typer.testing import CliRunner
 
-from carezones import datasets, load_network
+from carezones import NeighbourhoodZoner, datasets, load_network, load_scenario
 from carezones.cli import app
-from carezones.demand import read_clients, write_clients
+from carezones.demand import read_clients, write_carers, write_clients
 from carezones.network import TravelNetwork
 from carezones.workshop import SHARING_NOTE, Session, Workshop, create_app
 
@@ -109,23 +110,37 @@ def camden(camden_path: Path) -> TravelNetwork:
 
 
 @pytest.fixture(scope="module")
-def camden_clients(camden: TravelNetwork, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    clients, _, _ = datasets.synthetic_population(
+def camden_files(
+    camden: TravelNetwork, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    clients, carers, _ = datasets.synthetic_population(
         camden, n_clients=2000, n_carers=600, n_providers=8, total_weekly_hours=21000.0,
         random_state=0,
     )  # fmt: skip
-    return write_clients(clients, tmp_path_factory.mktemp("camden") / "clients.csv")
+    folder = tmp_path_factory.mktemp("camden")
+    return write_clients(clients, folder / "clients.csv"), write_carers(carers, folder / "c.csv")
+
+
+@pytest.fixture(scope="module")
+def camden_clients(camden_files: tuple[Path, Path]) -> Path:
+    return camden_files[0]
 
 
 @pytest.fixture(scope="module")
 def camden_workshop(
-    camden: TravelNetwork, camden_clients: Path, tmp_path_factory: pytest.TempPathFactory
+    camden: TravelNetwork,
+    camden_files: tuple[Path, Path],
+    camden_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Workshop]:
+    camden_clients, camden_carers = camden_files
     clients = read_clients(camden_clients)
     session = Session(camden, clients, min_weekly_hours=1000, n_zones=18,
                       min_provider_hours=1000, n_providers=8, random_state=0)  # fmt: skip
     out = tmp_path_factory.mktemp("workshop-out")
-    app = create_app(session, out=out, sources={"clients_source": camden_clients})
+    sources = {"network_source": camden_path, "clients_source": camden_clients,
+               "carers_source": camden_carers}  # fmt: skip
+    app = create_app(session, out=out, sources=sources)
     ws = Workshop(session, app, "127.0.0.1", 0).start()
     yield ws
     ws.stop()
@@ -246,6 +261,17 @@ def test_camden_workshop_in_chromium(
     assert checked["violations"] == [] and saved["violations"] == []
     zones = gpd.read_file(folder / "zones.gpkg", layer="zones")
     assert zones["locked"].astype(bool).sum() == 1 and set(zones["lot_id"]) - {""}
+
+    # The saved scenario reads, and its locked zones give the zoner the saved assignments.
+    scenario = load_scenario(folder / "scenario.toml")
+    assert scenario.zones.locked == "zones.gpkg" and scenario.zones.n_zones == 18
+    zoner = NeighbourhoodZoner(
+        1000, n_zones=18, locked=zones, random_state=0
+    ).fit(read_clients(camden_clients), network=session.network)  # fmt: skip
+    assigned = pd.read_csv(folder / "assignments.csv", dtype=str).set_index("client_id")
+    pd.testing.assert_series_equal(
+        zoner.labels_.astype(object), assigned["zone_id"].astype(object), check_names=False
+    )
 
     # Offline, no error, and no client's id or position ever reached the browser.
     assert page.refused == [] and page.errors == []

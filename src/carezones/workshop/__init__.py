@@ -9,9 +9,15 @@ network, the walk to its centre, the share within 15 minutes, the lots against t
 provider minimum, estimated travel per hour of care and rate, and every rule broken.
 Save writes the files ``carezones zones`` writes, and a scenario TOML.
 
+``carezones.workshop(...)`` is :func:`workshop`: the subpackage is callable.
+
 It works offline (Leaflet is served from the bundled package) and sends no client's
 position to the browser: only street geometry and aggregates.
 """
+
+import sys
+import types
+from typing import Any
 
 from carezones.workshop.score import Scorer
 from carezones.workshop.server import SHARING_NOTE, Workshop, create_app, workshop
@@ -29,3 +35,13 @@ __all__ = [
     "save_plan",
     "workshop",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """The subpackage, callable: ``carezones.workshop(...)`` is :func:`workshop`."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Workshop:
+        return workshop(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
