@@ -25,8 +25,9 @@ from typer.testing import CliRunner
 from carezones import NeighbourhoodZoner, datasets, load_network, load_scenario
 from carezones.cli import app
 from carezones.demand import read_clients, write_carers, write_clients
+from carezones.exceptions import ValidationError
 from carezones.network import TravelNetwork
-from carezones.workshop import SHARING_NOTE, Session, Workshop, create_app
+from carezones.workshop import SHARING_NOTE, Session, Workshop, create_app, save_plan
 
 CHROMIUM = Path(os.environ.get("CAREZONES_CHROMIUM", "/usr/bin/chromium"))
 
@@ -336,3 +337,64 @@ def test_command_listens_on_loopback_and_says_how_to_share() -> None:
     assert done.exit_code == 0
     assert "127.0.0.1" in done.output
     assert "share your screen" in SHARING_NOTE
+
+
+# ---------------------------------------------------------------------------- the session
+
+
+@pytest.fixture()
+def helsinki_session(helsinki: TravelNetwork) -> Session:
+    nodes = helsinki.nodes["walk"].sample(160, random_state=4)
+    clients = gpd.GeoDataFrame(
+        {"client_id": [f"c{i}" for i in range(160)], "weekly_hours": 10.0},
+        geometry=nodes.geometry.values, crs=helsinki.crs,
+    )  # fmt: skip
+    return Session(helsinki, clients, min_weekly_hours=300, n_zones=4,
+                   min_provider_hours=500, n_providers=2, random_state=0)  # fmt: skip
+
+
+def test_scores_agree_with_the_zoners_report(helsinki_session: Session) -> None:
+    s = helsinki_session
+    report = s.zone_plan().report.zones
+    scores = {z["zone_id"]: z for z in s.scores()["zones"]}
+    for zid, row in report.iterrows():
+        assert scores[zid]["weekly_hours"] == pytest.approx(row["weekly_hours"])
+        assert scores[zid]["n_clients"] == row["n_clients"]
+        assert scores[zid]["pieces"] == row["pieces"]
+    assert all(z["hourly_rate"] > 20 for z in scores.values())
+
+
+def test_edits_undo_redo_split_merge_save_load(helsinki_session: Session, tmp_path: Path) -> None:
+    s = helsinki_session
+    first = s.plan
+    a, b = first.zone_ids[:2]
+    units = np.flatnonzero(first.labels == 0)[:5].tolist()
+    assert s.move(units, b) == [0, 1]
+    assert (s.plan.labels[units] == 1).all()
+    assert s.undo() and s.plan is first
+    assert s.redo() and (s.plan.labels[units] == 1).all()
+    s.lock(b)
+    with pytest.raises(ValidationError, match="locked"):
+        s.move(units, a)
+    with pytest.raises(ValidationError, match="unknown zone"):
+        s.move(units, "nowhere")
+    s.lock(b, False)
+    new = s.split(a)
+    assert new in s.plan.zone_ids and len(s.plan.zone_ids) == 5
+    hours = {z["zone_id"]: z["weekly_hours"] for z in s.scores()["zones"]}
+    assert hours[new] > 0 and hours[a] > 0
+    s.merge(new, a)
+    assert len(s.plan.zone_ids) == 4 and new not in s.plan.zone_ids
+    assert {z["zone_id"]: z["weekly_hours"] for z in s.scores()["zones"]}[a] == pytest.approx(
+        hours[a] + hours[new]
+    )
+    s.lock(a)
+    save_plan(s, tmp_path)
+    before = s.plan
+    s.undo()
+    s.load(tmp_path)
+    np.testing.assert_array_equal(s.plan.labels, before.labels)
+    assert s.plan.zone_ids == before.zone_ids and s.plan.locked == before.locked
+    assert s.plan.lots == before.lots
+    toml = (tmp_path / "scenario.toml").read_text()
+    assert 'locked = "zones.gpkg"' in toml and "n_zones = 4" in toml

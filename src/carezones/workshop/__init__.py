@@ -22,11 +22,12 @@ from typing import Any
 from carezones.workshop.score import Scorer
 from carezones.workshop.server import SHARING_NOTE, Workshop, create_app, workshop
 from carezones.workshop.session import Plan, Session
-from carezones.workshop.store import load_plan, save_plan
+from carezones.workshop.store import SavedPlan, load_plan, save_plan
 
 __all__ = [
     "SHARING_NOTE",
     "Plan",
+    "SavedPlan",
     "Scorer",
     "Session",
     "Workshop",

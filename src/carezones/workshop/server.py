@@ -30,7 +30,7 @@ from carezones.exceptions import CarezonesError, Problem, ValidationError
 from carezones.maps import leaflet_assets
 from carezones.network import TravelNetwork, load_network
 from carezones.workshop.session import Session
-from carezones.workshop.store import load_plan, save_plan
+from carezones.workshop.store import save_plan
 from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS
 
 __all__ = ["SHARING_NOTE", "Workshop", "create_app", "workshop"]
@@ -145,8 +145,7 @@ def create_app(
 
     def load(body: dict[str, Any]) -> dict[str, Any]:
         folder = Path(str(body.get("folder") or out)).expanduser()
-        plan, lots = load_plan(session, folder)
-        session.set_plan(plan, lots)
+        session.load(folder)
         return {"folder": str(folder.resolve()), **session.view()}
 
     async def index(_: Request) -> Response:

@@ -29,7 +29,7 @@ from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork, cache_dir
 from carezones.workshop.score import Scorer
-from carezones.workshop.store import load_plan
+from carezones.workshop.store import SavedPlan, load_plan
 from carezones.zoning import (
     MIN_PROVIDER_HOURS,
     MIN_WEEKLY_HOURS,
@@ -152,9 +152,8 @@ class Session:
         self.history: list[Plan] = []
         self.future: list[Plan] = []
         if isinstance(plan, str | Path):
-            plan, saved_lots = load_plan(self, plan)
-            lots = saved_lots if lots is None else lots
-        if plan is None:
+            self.plan = self._from_saved(load_plan(self, plan), lots)
+        elif plan is None:
             self.plan = self._start(n_zones)
         else:
             self.plan = self._from_zone_plan(plan, lots)
@@ -225,7 +224,25 @@ class Session:
             centres,
         )
 
-    def _group_lots(self, plan: ZonePlan) -> dict[str, str]:
+    def _from_saved(self, saved: SavedPlan, lots: dict[str, str] | None = None) -> Plan:
+        k = len(saved.zone_ids)
+        lots = lots if lots is not None else saved.lots
+        if lots is None:
+            zones = saved.zones[["zone_id", "geometry"]].copy()
+            zones["weekly_hours"] = np.bincount(
+                saved.labels, weights=self.scorer.unit_hours, minlength=k
+            )[:k]
+            lots = self._group_lots(zones)
+        centres = [self.scorer.centre_of(saved.labels, z) for z in range(k)]
+        if {"centre_x", "centre_y"} <= set(saved.zones.columns):  # the saved centres
+            for z, (x, y) in enumerate(zip(saved.zones["centre_x"], saved.zones["centre_y"],
+                                           strict=True)):  # fmt: skip
+                unit = int(np.argmin(_sq(self.units.xy, float(x), float(y))))
+                centres[z] = unit if saved.labels[unit] == z else centres[z]
+        named = tuple(str(lots.get(z, "")) for z in saved.zone_ids)
+        return Plan(saved.labels.copy(), saved.zone_ids, saved.locked, named, tuple(centres))
+
+    def _group_lots(self, plan: ZonePlan | gpd.GeoDataFrame) -> dict[str, str]:
         try:
             lots = provider_lots(
                 plan,
@@ -378,7 +395,8 @@ class Session:
         other = int(np.argmax(d1))
         d1 = dijkstra(g, indices=start)
         d2 = dijkstra(g, indices=other)
-        gap = np.nan_to_num(d1 - d2, nan=0.0, posinf=1e12, neginf=-1e12)
+        with np.errstate(invalid="ignore"):  # a unit neither reaches stays in the first half
+            gap = np.nan_to_num(d1 - d2, nan=-1e12, posinf=1e12, neginf=-1e12)
         w = self.scorer.unit_hours[members] + 1e-6
         order = np.argsort(gap, kind="stable")
         cut = gap[order][np.searchsorted(np.cumsum(w[order]), w.sum() / 2)]
@@ -424,8 +442,12 @@ class Session:
         ))  # fmt: skip
 
     def set_plan(self, plan: ZonePlan, lots: dict[str, str] | None = None) -> None:
-        """Replace the plan (a loaded one, say); undo brings the previous one back."""
+        """Replace the plan; undo brings the previous one back."""
         self._push(self._from_zone_plan(plan, lots))
+
+    def load(self, folder: str | Path) -> None:
+        """Continue from a plan saved by the workshop or ``carezones zones``; undo goes back."""
+        self._push(self._from_saved(load_plan(self, folder)))
 
     # ------------------------------------------------------------------ what the browser sees
     def scores(self) -> dict[str, Any]:

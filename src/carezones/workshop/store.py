@@ -5,25 +5,26 @@ layer ``provider_lots``), ``assignments.csv`` (``client_id``, ``zone_id``), ``re
 (the zoner's report of the plan, with the lots), ``providers.csv`` (zone, lot, hours) and
 ``scenario.toml``: a scenario whose ``[zones] locked`` names the saved ``zones.gpkg``, so
 :func:`carezones.run_scenario` keeps every zone as it is. :func:`load_plan` reads a folder
-written by either back into a :class:`~carezones.zoning.ZonePlan`.
+written by either back (:class:`SavedPlan`).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from carezones.exceptions import Problem, ValidationError
-from carezones.zoning import ZonePlan
 
-__all__ = ["load_plan", "save_plan"]
+__all__ = ["SavedPlan", "load_plan", "save_plan"]
 
 
 def save_plan(
@@ -143,12 +144,22 @@ def _scenario_toml(
     return "\n".join(lines)
 
 
-def load_plan(session: Any, folder: str | Path) -> tuple[ZonePlan, dict[str, str] | None]:
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan read back from a ``zones.gpkg``: a label per street unit and the zones' table."""
+
+    labels: np.ndarray
+    zone_ids: tuple[str, ...]
+    locked: tuple[bool, ...]
+    lots: dict[str, str] | None
+    zones: gpd.GeoDataFrame
+
+
+def load_plan(session: Any, folder: str | Path) -> SavedPlan:
     """Read a plan saved by the workshop or ``carezones zones`` (its ``zones.gpkg``).
 
     Every street unit takes the zone whose polygon contains it (a unit in none, the zone of
-    its nearest unit on the network). Returns the plan and each zone's lot (None when the
-    file has no ``lot_id``).
+    its nearest unit on the network); ``lots`` is None when the file has no ``lot_id``.
     """
     path = Path(folder)
     path = path / "zones.gpkg" if path.is_dir() else path
@@ -156,7 +167,8 @@ def load_plan(session: Any, folder: str | Path) -> tuple[ZonePlan, dict[str, str
         raise ValidationError(
             [Problem(str(path), "missing file", "a zones.gpkg written by carezones", "none")]
         )
-    zones = gpd.read_file(path, layer="zones")
+    layers = pyogrio.list_layers(path)[:, 0].tolist()
+    zones = gpd.read_file(path, layer="zones" if "zones" in layers else None)
     if "zone_id" not in zones.columns or zones.crs is None:
         raise ValidationError(
             [Problem(str(path), "not a zones file", "polygons with a zone_id and a CRS", "other")]
@@ -174,13 +186,10 @@ def load_plan(session: Any, folder: str | Path) -> tuple[ZonePlan, dict[str, str
         _, _, src = dijkstra(units.graph, indices=labelled, min_only=True, return_predecessors=True)
         lost = labels < 0
         labels[lost] = np.where(src[lost] >= 0, labels[np.maximum(src[lost], 0)], 0)
-    ids = zones["zone_id"].astype(str).tolist()
-    locked = (
-        zones["locked"].astype(bool).to_numpy() if "locked" in zones else np.zeros(len(ids), bool)
-    )
-    plan = session.zone_plan_from(labels, ids, locked)
+    ids = tuple(zones["zone_id"].astype(str))
+    locked = tuple(bool(v) for v in zones["locked"]) if "locked" in zones else (False,) * len(ids)
     lots = None
     if "lot_id" in zones.columns:
         lots = {z: ("" if pd.isna(v) else str(v)) for z, v in zip(ids, zones["lot_id"],
                                                                    strict=True)}  # fmt: skip
-    return plan, lots
+    return SavedPlan(np.maximum(labels, 0), ids, locked, lots, zones)
