@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from carezones import NeighbourhoodZoner, datasets, load_network, load_scenario
 from carezones.cli import app
-from carezones.demand import read_clients, write_carers, write_clients
+from carezones.demand import read_carers, read_clients, write_carers, write_clients
 from carezones.exceptions import ValidationError
 from carezones.network import TravelNetwork
 from carezones.workshop import SHARING_NOTE, Session, Workshop, create_app, save_plan
@@ -136,7 +136,8 @@ def camden_workshop(
 ) -> Iterator[Workshop]:
     camden_clients, camden_carers = camden_files
     clients = read_clients(camden_clients)
-    session = Session(camden, clients, min_weekly_hours=1000, n_zones=18,
+    carers = read_carers(camden_carers).assign(mode="walk", modes="walk")  # walking network only
+    session = Session(camden, clients, carers=carers, min_weekly_hours=1000, n_zones=18,
                       min_provider_hours=1000, n_providers=8, random_state=0)  # fmt: skip
     out = tmp_path_factory.mktemp("workshop-out")
     sources = {"network_source": camden_path, "clients_source": camden_clients,
@@ -233,6 +234,11 @@ def test_camden_workshop_in_chromium(
     assert page.page.is_checked(f"#zones tr[data-zone='{keep}'] input.lock")
     assert page.page.locator("#zones tbody tr").count() == 18
     saved_hours = {z: page.hours(z) for z in session.plan.zone_ids}
+
+    # The router's figures for one zone, beside the estimates.
+    page.page.select_option("#routed-zone", keep)
+    page.act("#routed")
+    assert page.page.text_content("#routed-result").startswith(f"Routed (monday, {keep},")
 
     # Save, reload the page, load the saved plan.
     folder = tmp_path / "saved"
@@ -398,3 +404,18 @@ def test_edits_undo_redo_split_merge_save_load(helsinki_session: Session, tmp_pa
     assert s.plan.lots == before.lots
     toml = (tmp_path / "scenario.toml").read_text()
     assert 'locked = "zones.gpkg"' in toml and "n_zones = 4" in toml
+
+
+def test_routed_figures_for_one_zone(helsinki: TravelNetwork) -> None:
+    clients, carers, _ = datasets.synthetic_population(
+        helsinki, n_clients=60, n_carers="auto", n_providers=1, total_weekly_hours=600.0,
+        random_state=0,
+    )  # fmt: skip
+    s = Session(helsinki, clients, carers=carers, min_weekly_hours=250, n_zones=2,
+                min_provider_hours=250, n_providers=1, random_state=0)  # fmt: skip
+    zone = max(s.scores()["zones"], key=lambda z: z["weekly_hours"])["zone_id"]
+    routed = s.routed(zone, max_seconds=1.0)
+    assert routed["zone_id"] == zone and routed["visits"] > 0 and routed["carers"] > 0
+    assert routed["hourly_rate"] is None or routed["hourly_rate"] > 20
+    with pytest.raises(ValidationError, match="no carers"):
+        Session(helsinki, clients, min_weekly_hours=250, n_zones=2, n_providers=1).routed(zone)

@@ -148,6 +148,9 @@ def create_app(
         session.load(folder)
         return {"folder": str(folder.resolve()), **session.view()}
 
+    def routed(body: dict[str, Any]) -> dict[str, Any]:
+        return {"routed": session.routed(str(body.get("zone", "")))}
+
     async def index(_: Request) -> Response:
         return HTMLResponse(page)
 
@@ -168,9 +171,19 @@ def create_app(
     ]
     for name, fn in (("move", move), ("lock", lock_zone), ("redraw", redraw), ("undo", undo),
                      ("redo", redo), ("split", split), ("merge", merge), ("save", save),
-                     ("load", load)):  # fmt: skip
+                     ("load", load), ("routed", routed)):  # fmt: skip
         routes.append(Route(f"/api/{name}", guarded(fn), methods=["POST"]))
     return Starlette(routes=routes)
+
+
+def _modes(carers: Any) -> tuple[str, ...]:
+    """Walking, and every mode open to a carer."""
+    if carers is None:
+        return ("walk",)
+    open_to = {"walk"} | set(carers["mode"].astype(str)) if "mode" in carers else {"walk"}
+    if "modes" in carers:
+        open_to |= {m for ms in carers["modes"] for m in str(ms).split(";")}
+    return tuple(m for m in ("walk", "cycle", "drive") if m in open_to)
 
 
 class Workshop:
@@ -283,11 +296,14 @@ def workshop(
         The running workshop (``.url``, ``.session``, ``.stop()``); shows inline in Jupyter.
     """
     net_source = None if isinstance(network, TravelNetwork) else Path(network)
-    net = network if isinstance(network, TravelNetwork) else load_network(network, modes=("walk",))
     clients_source = Path(clients) if isinstance(clients, str | Path) else None
     table = read_clients(clients) if clients_source is not None else clients
     carers_source = Path(carers) if isinstance(carers, str | Path) else None
     carer_table = read_carers(carers) if carers_source is not None else carers
+    if isinstance(network, TravelNetwork):
+        net = network
+    else:  # walking for the zones; the carers' modes too, for the routed figures
+        net = load_network(network, modes=_modes(carer_table))
     session = Session(
         net,
         table,

@@ -28,6 +28,8 @@ from scipy.sparse.csgraph import dijkstra
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork, cache_dir
+from carezones.outcomes import zone_rates
+from carezones.routing import plan_routes
 from carezones.workshop.score import Scorer
 from carezones.workshop.store import SavedPlan, load_plan
 from carezones.zoning import (
@@ -448,6 +450,55 @@ class Session:
     def load(self, folder: str | Path) -> None:
         """Continue from a plan saved by the workshop or ``carezones zones``; undo goes back."""
         self._push(self._from_saved(load_plan(self, folder)))
+
+    # ------------------------------------------------------------------ routed figures
+    def routed(
+        self, zone_id: str, *, day: str = "monday", max_seconds: float = 5.0
+    ) -> dict[str, Any]:
+        """Route one zone's day with the router: the measured travel and rate (not estimates).
+
+        The zone's clients and the carers who live in it (their own modes; the network must
+        hold them) go to :func:`~carezones.routing.plan_routes`; the figures are the
+        travel per visit and per hour of care of the routes and
+        :func:`~carezones.outcomes.zone_rates`' open-book rate.
+        """
+        p = self.plan
+        z = p.index(zone_id)
+        if self.carers is None:
+            raise ValidationError(
+                [Problem("workshop", "no carers", "the workshop started with --carers", "none")]
+            )
+        in_zone = (p.labels[self.demand.unit] == z) & ~self.demand.far
+        frame = pd.DataFrame(self.clients)
+        clients = self.clients[frame["client_id"].astype(str).isin(set(self.demand.ids[in_zone]))]
+        homes = self.carers.geometry.to_crs(self.units.crs)
+        _, unit = self.units.tree.query(np.column_stack([homes.x, homes.y]))
+        carers = self.carers[p.labels[np.asarray(unit, dtype=np.intp)] == z]
+        if not len(carers) or not len(clients):
+            raise ValidationError(
+                [Problem("workshop", "nothing to route", f"clients and carers living in {zone_id}",
+                         f"{len(clients)} clients, {len(carers)} carers")]
+            )  # fmt: skip
+        clients = clients.assign(zone_id=str(zone_id))
+        routes = plan_routes(
+            expand_visits(clients, days=day), carers.assign(zone_id=str(zone_id)), self.network,
+            clients=clients, zones="zone_id", days=day, max_seconds=max_seconds, n_jobs=1,
+            random_state=self.random_state,
+        )  # fmt: skip
+        report = routes.report()
+        out: dict[str, Any] = {
+            "zone_id": str(zone_id), "day": day, "carers": len(carers),
+            "visits": report["visits"], "unscheduled": report["unscheduled"],
+            "travel_per_care_hour": None, "travel_minutes_per_visit": None, "hourly_rate": None,
+        }  # fmt: skip
+        summary = routes.summary
+        if len(summary) and summary["n_visits"].sum() > 0:
+            rate = zone_rates(summary).iloc[0]
+            out["travel_minutes_per_visit"] = float(rate["travel_minutes_per_visit"])
+            out["hourly_rate"] = float(rate["hourly_rate_gbp"])
+            care = float(summary["care_minutes"].sum())
+            out["travel_per_care_hour"] = float(summary["travel_minutes"].sum()) / care * 60
+        return out
 
     # ------------------------------------------------------------------ what the browser sees
     def scores(self) -> dict[str, Any]:

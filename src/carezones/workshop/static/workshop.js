@@ -190,6 +190,10 @@
       target.append(opt);
     });
     if (zoneIndex(chosen) >= 0) target.value = chosen;
+    const rz = el("routed-zone");
+    const rchosen = rz.value;
+    rz.replaceChildren(...cz.zones.map((z) => { const o = make("option", z.zone_id); o.value = z.zone_id; return o; }));
+    if (zoneIndex(rchosen) >= 0) rz.value = rchosen;
     const lots = el("lots").querySelector("tbody");
     lots.replaceChildren();
     for (const l of cz.lots) {
@@ -214,7 +218,14 @@
     el("redo").disabled = !cz.summary.can_redo;
   }
 
+  function showRouted(r) {
+    el("routed-result").textContent = `Routed (${r.day}, ${r.zone_id}, ${r.carers} carers living there): ` +
+      `${fmt(r.travel_per_care_hour, 1)} min travel per care hour, ${fmt(r.travel_minutes_per_visit, 1)} min per visit, ` +
+      `£${fmt(r.hourly_rate, 2)}/h; ${r.unscheduled} of ${r.visits} visits unscheduled.`;
+  }
+
   function apply(data, full) {
+    if (data.routed) { showRouted(data.routed); return; }
     if (data.labels) {
       const old = cz.labels;
       cz.labels = data.labels;
@@ -258,6 +269,7 @@
     const units = [...cz.selected];
     act("/api/move", { units, zone: el("target").value }, false).then(clearSelection);
   });
+  el("routed").addEventListener("click", () => act("/api/routed", { zone: el("routed-zone").value }, false));
   el("undo").addEventListener("click", () => act("/api/undo", {}, true));
   el("redo").addEventListener("click", () => act("/api/redo", {}, true));
   el("redraw").addEventListener("click", () => act("/api/redraw", {}, true));
