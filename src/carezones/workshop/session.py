@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 _HISTORY = 200
 #: Zoner starts in the workshop (see :class:`Session`).
 WORKSHOP_N_INIT = 2
+#: Random starts of the provider lots after a redraw (provider_lots' default is 20, about
+#: half of a Camden redraw's time).
+LOT_STARTS = 5
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,7 @@ class Session:
                 n_providers=self.n_providers,  # type: ignore[arg-type]
                 min_provider_hours=self.min_provider_hours,
                 carers=self.carers,
+                n_init=LOT_STARTS,
                 random_state=self.random_state,
             )
         except (ValidationError, RuntimeError) as exc:  # too few hours for one lot, say
