@@ -27,13 +27,14 @@ from carezones.maps import figures
 from carezones.maps.figures import hours_figure, travel_to_care_figure, zones_figure
 from carezones.maps.offline import OfflineMapWarning, leaflet_assets
 from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
-from carezones.maps.people import carers_map, demand_map, isochrone_map
+from carezones.maps.people import carers_map, demand_cells, demand_map, isochrone_map
 from carezones.maps.zones import routes_map, zones_map
 
 __all__ = [
     "OfflineMapWarning",
     "base_map",
     "carers_map",
+    "demand_cells",
     "demand_map",
     "figures",
     "hours_figure",

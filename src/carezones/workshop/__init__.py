@@ -15,10 +15,8 @@ It works offline (Leaflet is served from the bundled package) and sends no clien
 position to the browser: only street geometry and aggregates.
 """
 
-import sys
-import types
-from typing import Any
-
+from carezones.workshop import callable_module  # noqa: F401 - makes this package callable
+from carezones.workshop.routed import routed_figures
 from carezones.workshop.score import Scorer
 from carezones.workshop.server import SHARING_NOTE, Workshop, create_app, workshop
 from carezones.workshop.session import Plan, Session
@@ -33,16 +31,7 @@ __all__ = [
     "Workshop",
     "create_app",
     "load_plan",
+    "routed_figures",
     "save_plan",
     "workshop",
 ]
-
-
-class _CallableModule(types.ModuleType):
-    """The subpackage, callable: ``carezones.workshop(...)`` is :func:`workshop`."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Workshop:
-        return workshop(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -27,7 +27,14 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from carezones.outcomes import hourly_rate
 
-__all__ = ["BHH_CONSTANT", "DETOUR_FACTOR", "SHIFT_HOURS", "WITHIN_SECONDS", "Scorer"]
+__all__ = [
+    "BHH_CONSTANT",
+    "DETOUR_FACTOR",
+    "SHIFT_HOURS",
+    "WITHIN_SECONDS",
+    "Scorer",
+    "broken_rules",
+]
 
 #: Beardwood-Halton-Hammersley constant of a round through random points in a plane.
 BHH_CONSTANT = 0.7124
@@ -233,3 +240,49 @@ def _cells(units: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
     cells = shapely.intersection(cells, units.area)
     return cells, np.asarray(inverse, dtype=np.intp).ravel(), np.asarray(first, dtype=np.intp)
+
+
+def broken_rules(
+    zones: list[dict[str, Any]],
+    lots: list[dict[str, Any]],
+    floor: float,
+    cap: float | None,
+    min_provider_hours: float,
+) -> list[dict[str, Any]]:
+    """Every rule a plan breaks: below the floor, above the cap, not one piece, lot too small."""
+    out = []
+    for r in zones:
+        if r["weekly_hours"] < floor - 1e-9:
+            out.append(
+                {
+                    "rule": "below floor",
+                    "zone_id": r["zone_id"],
+                    "detail": f"{r['weekly_hours']:.1f} h/week < {floor:g}",
+                }
+            )
+        if cap is not None and r["weekly_hours"] > cap + 1e-9:
+            out.append(
+                {
+                    "rule": "above cap",
+                    "zone_id": r["zone_id"],
+                    "detail": f"{r['weekly_hours']:.1f} h/week > {cap:g}",
+                }
+            )
+        if r["pieces"] != 1:
+            out.append(
+                {
+                    "rule": "not one piece",
+                    "zone_id": r["zone_id"],
+                    "detail": f"{r['pieces']} pieces on the walking network",
+                }
+            )
+    for lot in lots:
+        if lot["weekly_hours"] < min_provider_hours - 1e-9:
+            out.append(
+                {
+                    "rule": "lot below provider minimum",
+                    "zone_id": lot["lot"],
+                    "detail": f"{lot['weekly_hours']:.1f} h/week < {min_provider_hours:g}",
+                }
+            )
+    return out  # fmt: skip

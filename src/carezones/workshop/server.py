@@ -75,7 +75,7 @@ def create_app(
     sources = dict(sources or {})
     js, css = leaflet_assets()
     page = _static("index.html").replace("{{title}}", html.escape(title))
-    units_json = json.dumps({"units": session.street_units()})
+    units_json = json.dumps({"units": session.street_units(), "demand": session.demand_hexagons()})
 
     def guarded(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., Any]:
         async def endpoint(request: Request) -> Response:

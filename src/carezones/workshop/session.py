@@ -27,10 +27,10 @@ from scipy.sparse.csgraph import dijkstra
 
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
+from carezones.maps import demand_cells
 from carezones.network import TravelNetwork, cache_dir
-from carezones.outcomes import zone_rates
-from carezones.routing import plan_routes
-from carezones.workshop.score import Scorer
+from carezones.workshop.routed import routed_figures
+from carezones.workshop.score import Scorer, broken_rules
 from carezones.workshop.store import SavedPlan, load_plan
 from carezones.zoning import (
     MIN_PROVIDER_HOURS,
@@ -455,54 +455,11 @@ class Session:
         """Continue from a plan saved by the workshop or ``carezones zones``; undo goes back."""
         self._push(self._from_saved(load_plan(self, folder)))
 
-    # ------------------------------------------------------------------ routed figures
     def routed(
         self, zone_id: str, *, day: str = "monday", max_seconds: float = 5.0
     ) -> dict[str, Any]:
-        """Route one zone's day with the router: the measured travel and rate (not estimates).
-
-        The zone's clients and the carers who live in it (their own modes; the network must
-        hold them) go to :func:`~carezones.routing.plan_routes`; the figures are the
-        travel per visit and per hour of care of the routes and
-        :func:`~carezones.outcomes.zone_rates`' open-book rate.
-        """
-        p = self.plan
-        z = p.index(zone_id)
-        if self.carers is None:
-            raise ValidationError(
-                [Problem("workshop", "no carers", "the workshop started with --carers", "none")]
-            )
-        in_zone = (p.labels[self.demand.unit] == z) & ~self.demand.far
-        frame = pd.DataFrame(self.clients)
-        clients = self.clients[frame["client_id"].astype(str).isin(set(self.demand.ids[in_zone]))]
-        homes = self.carers.geometry.to_crs(self.units.crs)
-        _, unit = self.units.tree.query(np.column_stack([homes.x, homes.y]))
-        carers = self.carers[p.labels[np.asarray(unit, dtype=np.intp)] == z]
-        if not len(carers) or not len(clients):
-            raise ValidationError(
-                [Problem("workshop", "nothing to route", f"clients and carers living in {zone_id}",
-                         f"{len(clients)} clients, {len(carers)} carers")]
-            )  # fmt: skip
-        clients = clients.assign(zone_id=str(zone_id))
-        routes = plan_routes(
-            expand_visits(clients, days=day), carers.assign(zone_id=str(zone_id)), self.network,
-            clients=clients, zones="zone_id", days=day, max_seconds=max_seconds, n_jobs=1,
-            random_state=self.random_state,
-        )  # fmt: skip
-        report = routes.report()
-        out: dict[str, Any] = {
-            "zone_id": str(zone_id), "day": day, "carers": len(carers),
-            "visits": report["visits"], "unscheduled": report["unscheduled"],
-            "travel_per_care_hour": None, "travel_minutes_per_visit": None, "hourly_rate": None,
-        }  # fmt: skip
-        summary = routes.summary
-        if len(summary) and summary["n_visits"].sum() > 0:
-            rate = zone_rates(summary).iloc[0]
-            out["travel_minutes_per_visit"] = float(rate["travel_minutes_per_visit"])
-            out["hourly_rate"] = float(rate["hourly_rate_gbp"])
-            care = float(summary["care_minutes"].sum())
-            out["travel_per_care_hour"] = float(summary["travel_minutes"].sum()) / care * 60
-        return out
+        """Route one zone's day with the router (see :func:`~carezones.workshop.routed_figures`)."""
+        return routed_figures(self, zone_id, day=day, max_seconds=max_seconds)
 
     # ------------------------------------------------------------------ what the browser sees
     def scores(self) -> dict[str, Any]:
@@ -532,7 +489,7 @@ class Session:
         return {
             "zones": zones,
             "lots": lots,
-            "violations": self._violations(zones, lots),
+            "violations": broken_rules(zones, lots, self.floor, self.cap, self.min_provider_hours),
             "summary": {
                 "n_zones": len(zones),
                 "total_hours": total,
@@ -545,49 +502,17 @@ class Session:
             },
         }
 
-    def _violations(self, zones: list[dict[str, Any]], lots: list[dict[str, Any]]) -> list[dict]:
-        out = []
-        for r in zones:
-            if r["weekly_hours"] < self.floor - 1e-9:
-                out.append(
-                    {
-                        "rule": "below floor",
-                        "zone_id": r["zone_id"],
-                        "detail": f"{r['weekly_hours']:.1f} h/week < {self.floor:g}",
-                    }
-                )
-            if self.cap is not None and r["weekly_hours"] > self.cap + 1e-9:
-                out.append(
-                    {
-                        "rule": "above cap",
-                        "zone_id": r["zone_id"],
-                        "detail": f"{r['weekly_hours']:.1f} h/week > {self.cap:g}",
-                    }
-                )
-            if r["pieces"] != 1:
-                out.append(
-                    {
-                        "rule": "not one piece",
-                        "zone_id": r["zone_id"],
-                        "detail": f"{r['pieces']} pieces on the walking network",
-                    }
-                )
-        for lot in lots:
-            if lot["weekly_hours"] < self.min_provider_hours - 1e-9:
-                out.append(
-                    {
-                        "rule": "lot below provider minimum",
-                        "zone_id": lot["lot"],
-                        "detail": f"{lot['weekly_hours']:.1f} h/week < {self.min_provider_hours:g}",
-                    }
-                )
-        return out  # fmt: skip
-
     def street_units(self) -> list[list[float]]:
         """Every street unit's [lat, lon] (WGS84, 6 decimals): network points, no client."""
         pts = gpd.GeoSeries(gpd.points_from_xy(self.units.xy[:, 0], self.units.xy[:, 1]),
                             crs=self.units.crs).to_crs(4326)  # fmt: skip
         return np.round(np.column_stack([pts.y, pts.x]), 6).tolist()
+
+    def demand_hexagons(self) -> dict[str, Any]:
+        """Clients and hours per 250 m hexagon (3 clients or more), as the saved maps show them."""
+        cells = demand_cells(_points(self.clients), cell_size=250.0, min_count=3)
+        cells["geometry"] = shapely.set_precision(cells.geometry.values, 1e-6)
+        return cells.__geo_interface__
 
     def outlines(self, zones: list[int] | None = None) -> dict[str, Any]:
         """Zone outlines as a GeoJSON FeatureCollection (WGS84)."""
@@ -620,6 +545,15 @@ def _weekly_visits(clients: Any, ids: np.ndarray) -> np.ndarray | None:
         return None
     counts = visits["client_id"].astype(str).value_counts()
     return counts.reindex(pd.Index(ids)).fillna(0).to_numpy(float)
+
+
+def _points(clients: Any) -> gpd.GeoDataFrame:
+    """The clients as points (a GeoDataFrame, or a table with ``lon``/``lat``)."""
+    if isinstance(clients, gpd.GeoDataFrame):
+        return clients
+    frame = pd.DataFrame(clients)
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"])
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
 
 
 def _sq(xy: np.ndarray, x: float, y: float) -> np.ndarray:

@@ -38,10 +38,13 @@
   // ------------------------------------------------------------------ map
   const map = L.map("map", { preferCanvas: true, boxZoom: false });
   const renderer = L.canvas({ padding: 0.3 });
+  const demandLayer = L.layerGroup().addTo(map);
   const outlineLayer = L.layerGroup().addTo(map);
   const unitLayer = L.layerGroup().addTo(map);
   const outlines = {};
   L.control.scale({ imperial: false }).addTo(map);
+  L.control.layers(null, { "Demand (h/week per 250 m hexagon, 3+ clients)": demandLayer,
+    "Zones": outlineLayer, "Street units": unitLayer }, { collapsed: false }).addTo(map);
   map.attributionControl.addAttribution("© OpenStreetMap contributors");
 
   function zoneIndex(zoneId) { return cz.zones.findIndex((z) => z.zone_id === zoneId); }
@@ -66,6 +69,13 @@
     });
   }
   function restyle(indices) { for (const i of indices) cz.markers[i].setStyle(unitStyle(i)); }
+
+  function drawDemand(collection) {
+    const hours = collection.features.map((f) => f.properties.weekly_hours).sort((a, b) => a - b);
+    const top = hours.length ? hours[Math.floor(0.95 * (hours.length - 1))] : 1;
+    L.geoJSON(collection, { interactive: false, style: (f) => ({ stroke: false, fillColor: "#7a4b00",
+      fillOpacity: 0.08 + 0.4 * Math.min(f.properties.weekly_hours / top, 1) }) }).addTo(demandLayer);
+  }
 
   function drawOutlines(collection, replaceAll) {
     if (replaceAll) { outlineLayer.clearLayers(); for (const k in outlines) delete outlines[k]; }
@@ -280,6 +290,7 @@
     try {
       const u = await api("/api/units");
       cz.units = u.units;
+      drawDemand(u.demand);
       const v = await api("/api/view");
       cz.labels = v.labels;
       cz.zones = v.zones; cz.lots = v.lots; cz.violations = v.violations; cz.summary = v.summary;
