@@ -21,6 +21,7 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -77,6 +78,13 @@ def create_app(
     page = _static("index.html").replace("{{title}}", html.escape(title))
     units_json = json.dumps({"units": session.street_units(), "demand": session.demand_hexagons()})
 
+    def locked(fn: Callable[[dict[str, Any]], dict[str, Any]], body: dict[str, Any]) -> dict:
+        with lock:
+            t0 = time.perf_counter()
+            data = fn(body)
+            data["seconds"] = time.perf_counter() - t0
+            return data
+
     def guarded(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., Any]:
         async def endpoint(request: Request) -> Response:
             body: dict[str, Any] = {}
@@ -88,11 +96,8 @@ def create_app(
                     return JSONResponse({"error": "the request is not JSON"}, status_code=400)
                 if not isinstance(body, dict):
                     return JSONResponse({"error": "the request is not a JSON object"}, 400)
-            try:
-                with lock:
-                    t0 = time.perf_counter()
-                    data = fn(body)
-                    data["seconds"] = time.perf_counter() - t0
+            try:  # in a worker thread, so a redraw does not hold up the page's other requests
+                data = await run_in_threadpool(locked, fn, body)
             except CarezonesError as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
             return JSONResponse(data)
@@ -168,6 +173,7 @@ def create_app(
         Route("/assets/workshop.css", asset(_static("workshop.css"), "text/css")),
         Route("/api/units", asset(units_json, "application/json")),
         Route("/api/view", guarded(view)),
+        Route("/favicon.ico", asset("", "image/x-icon")),
     ]
     for name, fn in (("move", move), ("lock", lock_zone), ("redraw", redraw), ("undo", undo),
                      ("redo", redo), ("split", split), ("merge", merge), ("save", save),
