@@ -13,13 +13,14 @@ extract ``../shared/data/osm/camden.osm.pbf``. Prints:
 - the redraw of the unlocked rest with 3 zones locked (target < 10 s).
 
 Measured (2026-12-03, ``nice python benchmarks/bench_workshop.py``, 2 cores shared with
-four other jobs, load average 8.6):
+four other jobs, load average 12):
 
-- startup with a warm cache 3.27 s (1.6 s of CPU) PASS; from a saved plan 3.42 s; the
-  first start on new clients also draws the zones (about 7 s of CPU more);
-- a move re-scored: 9 ms median, 17 ms at most, PASS;
-- the redraw of the unlocked rest: 16.2 s on the wall clock (FAIL under that load) for
-  6.1 s of CPU, i.e. about 6 s on an idle 2-core machine.
+- first start on these clients (draws the 18 zones and 8 lots): 18.9 s, 8.8 s of CPU;
+- startup with a warm cache (network and starting plan): 2.57 s, 1.2 s of CPU, PASS;
+  from a saved plan (``--zones``): 2.26 s;
+- a move re-scored: 5 ms median, 11 ms at most, PASS;
+- the redraw of the unlocked rest (3 of 18 locked): 10.8 s on the wall clock (FAIL under that
+  load, by 0.8 s) for 5.1 s of CPU, i.e. about 5-6 s on an idle 2-core machine.
 """
 
 from __future__ import annotations
