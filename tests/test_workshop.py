@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ import pytest
 from scipy.spatial import cKDTree
 from typer.testing import CliRunner
 
+import carezones
 from carezones import NeighbourhoodZoner, datasets, load_network, load_scenario
 from carezones.cli import app
 from carezones.demand import read_carers, read_clients, write_carers, write_clients
@@ -419,3 +422,29 @@ def test_routed_figures_for_one_zone(helsinki: TravelNetwork) -> None:
     assert routed["hourly_rate"] is None or routed["hourly_rate"] > 20
     with pytest.raises(ValidationError, match="no carers"):
         Session(helsinki, clients, min_weekly_hours=250, n_zones=2, n_providers=1).routed(zone)
+
+
+def test_carezones_workshop_from_python(helsinki: TravelNetwork, tmp_path: Path) -> None:
+    nodes = helsinki.nodes["walk"].sample(120, random_state=1)
+    clients = gpd.GeoDataFrame(
+        {"client_id": [f"c{i}" for i in range(120)], "weekly_hours": 10.0},
+        geometry=nodes.geometry.values, crs=helsinki.crs,
+    )  # fmt: skip
+    ws = carezones.workshop(helsinki, clients, min_weekly_hours=250, n_zones=2,
+                            min_provider_hours=300, out=tmp_path)  # fmt: skip
+    try:
+        assert ws.url.startswith("http://127.0.0.1:") and "iframe" in ws._repr_html_()
+        with urllib.request.urlopen(ws.url + "api/view", timeout=30) as r:
+            view = json.loads(r.read())
+        assert len(view["zones"]) == 2 and "labels" in view
+        with urllib.request.urlopen(ws.url, timeout=30) as r:
+            assert b"/assets/leaflet.js" in r.read()
+        request = urllib.request.Request(
+            ws.url + "api/move", data=b'{"units": [0], "zone": "nowhere"}', method="POST",
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(request, timeout=30)
+        assert err.value.code == 400 and "unknown zone" in json.loads(err.value.read())["error"]
+    finally:
+        ws.stop()
