@@ -6,12 +6,15 @@ travel times), :mod:`~carezones.demand` (clients, carers, providers, visits),
 :mod:`~carezones.geocode` (offline geocoding), :mod:`~carezones.zoning` (zones and provider
 lots), :mod:`~carezones.routing` (daily care routes), :mod:`~carezones.rota` (real rotas),
 :mod:`~carezones.outcomes` (outcomes and costs), :mod:`~carezones.scenario` (what-if
-scenarios), :mod:`~carezones.maps` (maps and figures) and :mod:`~carezones.cli`.
+scenarios), :mod:`~carezones.maps` (maps and figures), :mod:`~carezones.workshop` (the
+co-production workshop in the browser) and :mod:`~carezones.cli`.
 """
 
 import logging as _logging
 from importlib.metadata import PackageNotFoundError, version
 
+# ``carezones.workshop`` is the subpackage, and calling it starts a workshop (see there).
+from carezones import workshop
 from carezones.demand import (
     ShortVisitWarning,
     WorkforceWarning,
@@ -156,6 +159,7 @@ __all__ = [
     "validate_plan",
     "ward_zones",
     "workforce_coverage",
+    "workshop",
     "write_carers",
     "write_clients",
     "write_providers",

@@ -22,6 +22,7 @@ from carezones.cli.inputs import check_jobs, check_out_file, check_out_folder, r
 from carezones.cli.routes import route_files
 from carezones.cli.scenarios import scenario_app
 from carezones.cli.setup import setup_logging
+from carezones.cli.workshop import workshop_command
 from carezones.demand import (
     expand_visits,
     read_carers,
@@ -472,6 +473,7 @@ rota_app = typer.Typer(
 )
 app.add_typer(rota_app, name="rota")
 app.add_typer(scenario_app, name="scenario")
+app.command("workshop")(workshop_command)
 
 
 @rota_app.command("score")

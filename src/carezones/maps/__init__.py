@@ -25,19 +25,21 @@ ships Leaflet 1.9.4's ``dist`` files unchanged (see :mod:`carezones.maps.offline
 
 from carezones.maps import figures
 from carezones.maps.figures import hours_figure, travel_to_care_figure, zones_figure
-from carezones.maps.offline import OfflineMapWarning
+from carezones.maps.offline import OfflineMapWarning, leaflet_assets
 from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
-from carezones.maps.people import carers_map, demand_map, isochrone_map
+from carezones.maps.people import carers_map, demand_cells, demand_map, isochrone_map
 from carezones.maps.zones import routes_map, zones_map
 
 __all__ = [
     "OfflineMapWarning",
     "base_map",
     "carers_map",
+    "demand_cells",
     "demand_map",
     "figures",
     "hours_figure",
     "isochrone_map",
+    "leaflet_assets",
     "network_map",
     "plan_map",
     "routes_map",

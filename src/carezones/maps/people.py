@@ -10,7 +10,7 @@ import pandas as pd
 from carezones.maps import layers as ml
 from carezones.maps.layers import ensure_map as _map
 
-__all__ = ["carers_map", "demand_map", "isochrone_map"]
+__all__ = ["carers_map", "demand_cells", "demand_map", "isochrone_map"]
 
 
 def _hexagons(
@@ -25,6 +25,47 @@ def _hexagons(
     cells = cells.reset_index()
     geoms = ml.hex_polygons(cells["q"].to_numpy(), cells["r"].to_numpy(), size)
     return gpd.GeoDataFrame(cells, geometry=geoms, crs=crs)
+
+
+def demand_cells(
+    clients: gpd.GeoDataFrame, *, cell_size: float = 250.0, min_count: int = 3
+) -> gpd.GeoDataFrame:
+    """Clients and weekly hours per hexagon, as :func:`demand_map` draws them (no point).
+
+    Parameters
+    ----------
+    clients
+        Clients with Point geometry (``weekly_hours`` when present).
+    cell_size
+        Hexagon width across flats, in metres.
+    min_count
+        Hexagons with fewer clients are left out.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``clients``, ``weekly_hours`` and the hexagon, in WGS84.
+
+    Examples
+    --------
+    >>> pts = gpd.points_from_xy([100, 120, 130, 140, 2000], [100, 110, 90, 95, 2000])
+    >>> clients = gpd.GeoDataFrame({"client_id": list("abcde"), "weekly_hours": 10.0},
+    ...                            geometry=pts, crs=27700)
+    >>> demand_cells(clients)[["clients", "weekly_hours"]].values.tolist()
+    [[4.0, 40.0]]
+    """
+    clients = ml.points_frame(clients, "demand_cells")
+    weights = (
+        clients["weekly_hours"].to_numpy(float) if "weekly_hours" in clients.columns else None
+    )
+    cells = _hexagons(clients, float(cell_size), weights)
+    cells = cells[cells["count"] >= min_count].reset_index(drop=True)
+    out = gpd.GeoDataFrame(
+        {"clients": cells["count"].astype(float), "weekly_hours": cells["weight"]},
+        geometry=cells.geometry.values,
+        crs=cells.crs,
+    )
+    return out.to_crs(4326)
 
 
 def demand_map(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pyogrio
 
 from carezones.demand import expand_visits
+from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes import CO2E_KG_PER_KM_AVERAGE_CAR, OutcomeParams, measure_outcomes
 from carezones.scenario import steps as pipe
 from carezones.scenario import then as _then
@@ -23,6 +26,20 @@ from carezones.zoning import NeighbourhoodZoner, provider_lots
 __all__ = ["run", "run_scenario"]
 
 logger = logging.getLogger("carezones.scenario")
+
+
+def _locked_zones(scenario: Scenario) -> gpd.GeoDataFrame | None:
+    """The ``[zones] locked`` file's polygons (its "zones" layer in a GeoPackage), or None."""
+    name = scenario.zones.locked
+    if name is None:
+        return None
+    path = Path(name) if Path(name).is_absolute() else Path(scenario.base_dir) / name
+    if not path.is_file():
+        raise ValidationError(
+            [Problem(scenario.where, "missing file", "a zones file", str(path), column="locked")]
+        )
+    layers = pyogrio.list_layers(path)[:, 0].tolist()
+    return gpd.read_file(path, layer="zones" if "zones" in layers else None)
 
 
 def _now(
@@ -41,6 +58,7 @@ def _now(
         n_init=z.n_init,
         resolution=z.resolution,
         max_snap_distance=z.max_snap_distance,
+        locked=_locked_zones(scenario),
         random_state=scenario.seed,
     ).fit(clients, network=network)
     clock.step("provider lots")

@@ -194,7 +194,9 @@ class ZoneSpec:
 
     The floor and the optional cap (h/week), number of zones ("auto": as many as the
     floor allows), starts, street resolution (m) and snap distance (m); the defaults are
-    the zoner's (:mod:`carezones.zoning.defaults`).
+    the zoner's (:mod:`carezones.zoning.defaults`). ``locked``: a zones file (polygons with
+    ``zone_id``, e.g. the ``zones.gpkg`` that ``carezones workshop`` saves; relative to the
+    scenario file) whose zones are kept as they are.
     """
 
     min_weekly_hours: float = MIN_WEEKLY_HOURS
@@ -203,6 +205,7 @@ class ZoneSpec:
     n_init: int = N_INIT
     resolution: float = 100.0
     max_snap_distance: float = 500.0
+    locked: str | None = None
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
@@ -215,6 +218,8 @@ class ZoneSpec:
         _count(c, self, "n_init", 1)
         _positive(c, self, "resolution")
         _positive(c, self, "max_snap_distance")
+        if self.locked is not None and not (isinstance(self.locked, str) and self.locked.strip()):
+            _bad(c, self, "locked", "None or a path to a zones file (polygons with zone_id)")
         c.raise_if_any()
 
 

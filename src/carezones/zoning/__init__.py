@@ -27,7 +27,9 @@ from carezones.zoning.baselines import agglomerative_zones, grid_zones, kmeans_z
 from carezones.zoning.check import check_plan
 from carezones.zoning.defaults import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
 from carezones.zoning.files import read_zones
+from carezones.zoning.geo import build_units, place_clients
 from carezones.zoning.plan import PlanReport, ZonePlan
+from carezones.zoning.plan import finish as finish_plan
 from carezones.zoning.providers import ProviderLots, provider_lots
 from carezones.zoning.zoner import NeighbourhoodZoner, neighbourhood_zones
 
@@ -40,10 +42,13 @@ __all__ = [
     "ProviderLots",
     "ZonePlan",
     "agglomerative_zones",
+    "build_units",
     "check_plan",
+    "finish_plan",
     "grid_zones",
     "kmeans_zones",
     "neighbourhood_zones",
+    "place_clients",
     "provider_lots",
     "read_zones",
     "ward_zones",

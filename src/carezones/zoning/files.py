@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from carezones.exceptions import Problem, ProblemCollector, ValidationError
 
@@ -34,7 +35,10 @@ def _open(path: Path, where: str) -> gpd.GeoDataFrame:
             [Problem(where, "missing file", "a file of polygons (.gpkg, .geojson)", "no such file")]
         )
     try:
-        return gpd.read_file(path)
+        # A GeoPackage written by `carezones zones --providers` also holds provider_lots:
+        # the zones are its "zones" layer.
+        layers = pyogrio.list_layers(path)[:, 0].tolist()
+        return gpd.read_file(path, layer="zones" if "zones" in layers else None)
     except Exception as exc:  # pyogrio's DataSourceError and friends: name the file
         raise ValidationError(
             [Problem(where, "unreadable file", "a GeoPackage, GeoJSON or shapefile of polygons",

@@ -1,0 +1,89 @@
+"""``carezones workshop``: the co-production workshop in the browser (a thin layer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carezones import datasets
+from carezones.cli.setup import setup_logging
+from carezones.exceptions import Problem, ValidationError
+from carezones.workshop import SHARING_NOTE, workshop
+from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS
+
+
+def _count(text: str, option: str) -> int | str:
+    if text == "auto":
+        return text
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise ValidationError([Problem(option, "bad value", "a whole number or 'auto'", text)])
+
+
+def workshop_command(
+    network_file: Annotated[
+        Path, typer.Option("--network", "-n", help="An OSM extract (or a shared extract's name).")
+    ],
+    clients_file: Annotated[
+        Path, typer.Option("--clients", "-c", help="Clients: CSV (lon, lat), GeoPackage, ...")
+    ],
+    carers_file: Annotated[
+        Path | None,
+        typer.Option("--carers", help="Carers (provider_id, home) to match lots to providers."),
+    ] = None,
+    zones_dir: Annotated[
+        Path | None,
+        typer.Option("--zones", "-z", help="Continue from a folder written by 'zones' or here."),
+    ] = None,
+    min_weekly_hours: Annotated[
+        float,
+        typer.Option("--min-weekly-hours", "--min-hours", help="Floor of weekly hours per zone."),
+    ] = MIN_WEEKLY_HOURS,
+    max_weekly_hours: Annotated[
+        float | None,
+        typer.Option("--max-weekly-hours", "--max-hours", help="Optional cap per zone."),
+    ] = None,
+    n_zones: Annotated[
+        str, typer.Option("--n-zones", help="Zones drawn at the start (a number or 'auto').")
+    ] = "auto",
+    providers: Annotated[
+        str, typer.Option("--providers", help="Provider lots: a number, or 'auto'.")
+    ] = "auto",
+    min_provider_hours: Annotated[
+        float, typer.Option("--min-provider-hours", help="Minimum weekly hours per lot.")
+    ] = MIN_PROVIDER_HOURS,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder 'Save' writes to.")] = Path(
+        "carezones-workshop"
+    ),
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free port).")] = 8765,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Redraw zones live with providers: a local web app on 127.0.0.1 (works offline).
+
+    Click or lasso street units to move them between zones, lock zones, redraw the
+    unlocked rest, undo and redo, split and merge; the hours, pieces, walks, lots,
+    estimated travel and rates, and every rule broken update after each move. Save writes
+    zones.gpkg, assignments.csv, report.json and a scenario TOML. No client's location is
+    sent to the browser.
+    """
+    setup_logging(verbose)
+    source = network_file
+    if not source.exists() and str(source) in datasets.UK_EXTRACTS:
+        source = datasets.shared_osm_path(str(source))
+    typer.echo(f"Loading {source.name} (© OpenStreetMap contributors) and {clients_file}")
+    ws = workshop(
+        source, clients_file, zones=zones_dir, carers=carers_file,
+        min_weekly_hours=min_weekly_hours, max_weekly_hours=max_weekly_hours,
+        n_zones=_count(n_zones, "--n-zones"), min_provider_hours=min_provider_hours,
+        n_providers=_count(providers, "--providers"), out=out, host=host, port=port,
+        random_state=seed, start=False,
+    )  # fmt: skip
+    typer.echo(f"The workshop is at {ws.url} (Ctrl+C to stop)")
+    typer.echo(SHARING_NOTE)
+    ws.serve()
