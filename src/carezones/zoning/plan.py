@@ -13,7 +13,8 @@ import shapely
 
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork
-from carezones.zoning.geo import Demand, Units, as_points, evaluate, polygons
+from carezones.zoning.geo import Demand, Units, as_points, contained, evaluate, polygons
+from carezones.zoning.shapes import clean_labels, shape_figures, shape_summary
 
 __all__ = ["PlanReport", "ZonePlan", "check_polygons", "finish"]
 
@@ -186,14 +187,36 @@ def finish(
     centres: np.ndarray | None = None,
     fixed: np.ndarray | None = None,
     locked: np.ndarray | None = None,
-    by_clients: bool = False,
+    by_clients: bool | str = False,
     extra_unassigned: dict[int, str] | None = None,
     random_state: int | None = 0,
+    clean: bool = False,
+    area: shapely.Geometry | None = None,
+    pinned: np.ndarray | None = None,
 ) -> ZonePlan:
-    """Build the plan: client labels, zone table with polygons, metrics and broken rules."""
+    """Build the plan: client labels, zone table with polygons, metrics and broken rules.
+
+    With ``clean`` the fragments of a zone's drawing that hold no client join the zone
+    around them (:func:`~carezones.zoning.shapes.clean_labels`; locked zones stay as they
+    are). ``area`` (the served area within a boundary) clips the polygons; clients
+    outside it are unassigned. ``pinned`` gives clients a zone by their position (those
+    inside a locked polygon) whatever their nearest street point's zone.
+    """
     k = len(zone_ids)
+    if clean:
+        ok = ~demand.far
+        w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
+        unit_labels = clean_labels(
+            units.xy, units.graph, unit_labels, w, frozen=locked, floor=floor, cap=cap
+        )
     client_zone = unit_labels[demand.unit].copy()
+    if pinned is not None:
+        client_zone = np.where(pinned >= 0, pinned, client_zone)
     reasons: dict[int, str] = dict(extra_unassigned or {})
+    if area is not None:
+        outside = ~shapely.contains_xy(area, demand.xy[:, 0], demand.xy[:, 1])
+        for i in np.flatnonzero(outside):
+            reasons.setdefault(int(i), "outside the boundary")
     for i in np.flatnonzero(demand.far):
         metres = demand.offset[i] * units.speed_mps
         name = _NETWORK_NAME[units.mode]
@@ -202,7 +225,7 @@ def finish(
         reasons.setdefault(int(i), "in no zone")
     if reasons:
         client_zone[np.fromiter(reasons, dtype=np.intp)] = -1
-    shapes = polygons(units, unit_labels, k)
+    shapes = polygons(units, unit_labels, k, area=area)
     return _assemble(
         units,
         demand,
@@ -258,6 +281,10 @@ def _assemble(
     table["centre_y"] = units.xy[centres, 1]
     table["area_km2"] = [shapely.area(s) / 1e6 for s in shapes]
     table["locked"] = np.zeros(k, dtype=bool) if locked is None else locked
+    figures = shape_figures(list(shapes))
+    for column in figures.columns:
+        table[column] = figures[column].to_numpy() if k else []
+    summary.update(shape_summary(figures))
     zones = gpd.GeoDataFrame(table, geometry=list(shapes), crs=units.crs)
     violations = list(extra_violations or [])
     for row in table.itertuples():
@@ -333,23 +360,9 @@ def check_polygons(
     plan = plan.to_crs(units.crs)
     ids = (plan["zone_id"] if "zone_id" in plan else pd.Series(plan.index)).astype(str).tolist()
     geoms = shapely.make_valid(plan.geometry.to_numpy())
-    unit_count = np.zeros(units.n, dtype=int)
-    unit_labels = np.full(units.n, -1, dtype=np.intp)
-    for z, g in enumerate(geoms):
-        inside = (
-            shapely.contains_xy(g, units.xy[:, 0], units.xy[:, 1])
-            if not shapely.is_empty(g)
-            else np.zeros(units.n, dtype=bool)
-        )
-        unit_count += inside
-        unit_labels[(unit_labels < 0) & inside] = z
-    frame = demand.xy
-    client_zone = np.full(len(demand.ids), -1, dtype=np.intp)
-    client_count = np.zeros(len(demand.ids), dtype=int)
-    for z, g in enumerate(geoms):
-        inside = shapely.contains_xy(g, frame[:, 0], frame[:, 1])
-        client_count += inside
-        client_zone[(client_zone < 0) & inside] = z
+    drawn = contained(geoms, units, demand)
+    unit_count, unit_labels = drawn.unit_count, drawn.unit_zone.copy()
+    client_zone, client_count = drawn.client_zone.copy(), drawn.client_count
     reasons = {
         int(i): "outside every zone (a gap in the plan)" for i in np.flatnonzero(client_zone < 0)
     }

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.sparse.csgraph import connected_components, dijkstra
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -25,6 +26,7 @@ from carezones.zoning.geo import (
     Demand,
     Locked,
     Units,
+    boundary_area,
     build_units,
     locked_units,
     place_clients,
@@ -73,6 +75,10 @@ class NeighbourhoodZoner(BaseEstimator):
         kept.
     random_state
         Seed of every random choice.
+    boundary
+        Optional area served (a GeoDataFrame/GeoSeries of polygons with a CRS, e.g. the
+        borough from ``--boundary FILE``): it clips the zones, and clients outside it are
+        unassigned ("outside the boundary").
 
     Attributes
     ----------
@@ -119,6 +125,7 @@ class NeighbourhoodZoner(BaseEstimator):
         max_snap_distance: float = 500.0,
         n_init: int = N_INIT,
         random_state: int | None = None,
+        boundary: Any = None,
     ) -> None:
         self.min_weekly_hours = min_weekly_hours
         self.max_weekly_hours = max_weekly_hours
@@ -130,6 +137,7 @@ class NeighbourhoodZoner(BaseEstimator):
         self.max_snap_distance = max_snap_distance
         self.n_init = n_init
         self.random_state = random_state
+        self.boundary = boundary
 
     def _check_params(self) -> tuple[float, float]:
         problems = []
@@ -287,6 +295,7 @@ def neighbourhood_zones(
     max_snap_distance: float = 500.0,
     n_init: int = N_INIT,
     random_state: int | None = None,
+    boundary: Any = None,
 ) -> ZonePlan:
     """Draw neighbourhood zones; ``NeighbourhoodZoner(...).fit(clients, network=network).plan_``.
 
@@ -298,7 +307,7 @@ def neighbourhood_zones(
         The travel networks.
     min_weekly_hours, max_weekly_hours, n_zones, mode, seeds, locked
         As in :class:`NeighbourhoodZoner`.
-    resolution, max_snap_distance, n_init, random_state
+    resolution, max_snap_distance, n_init, random_state, boundary
         As in :class:`NeighbourhoodZoner`.
 
     Returns
@@ -338,9 +347,12 @@ def neighbourhood_zones(
 def _draw(
     zoner: NeighbourhoodZoner, units: Units, demand: Demand, floor: float, cap: float
 ) -> tuple[ZonePlan, int]:
-    ok = ~demand.far
+    lock_labels, lock_ids, pinned = locked_units(zoner.locked, units, demand)
+    area = boundary_area(zoner.boundary, units)
+    ok = ~demand.far if pinned is None else ~demand.far & (pinned < 0)
+    if area is not None:
+        ok &= shapely.contains_xy(area, demand.xy[:, 0], demand.xy[:, 1])
     w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
-    lock_labels, lock_ids = locked_units(zoner.locked, units, demand)
     seeds = seed_units(zoner.seeds, units, lock_labels)
     n_locked = len(lock_ids)
     total = float(w.sum())
@@ -372,6 +384,8 @@ def _draw(
     )  # fmt: skip
     k = len(centres)
     extra = _join_stranded(units, demand, labels)
+    if pinned is not None:
+        pinned = _pin_clients(units, demand, labels, pinned, n_locked, extra)
     free_ids = _free_ids(k - n_locked, set(lock_ids))
     ids = lock_ids + free_ids
     locked_flags = np.arange(k) < n_locked
@@ -391,10 +405,44 @@ def _draw(
         centres=None if k == n_locked else centre_arr,
         fixed=None if k == n_locked else np.array(fixed),
         locked=locked_flags,
+        by_clients="occupied",
         extra_unassigned=extra,
         random_state=zoner.random_state,
+        clean=True,
+        area=area,
+        pinned=pinned,
     )
     return plan, k
+
+
+def _pin_clients(
+    units: Units,
+    demand: Demand,
+    labels: np.ndarray,
+    pinned: np.ndarray,
+    n_locked: int,
+    extra: dict[int, str],
+) -> np.ndarray:
+    """Clients by locked polygon: inside one they are its; outside all, never a locked zone's.
+
+    A client outside every locked polygon whose street lies in one joins the free zone
+    nearest on the network (or, with no free zone, is unassigned, as ``check_plan``
+    would leave it in a gap).
+    """
+    out = pinned.copy()
+    street = labels[demand.unit]
+    stray = (pinned < 0) & (street >= 0) & (street < n_locked)
+    if not stray.any():
+        return out
+    free = np.flatnonzero(labels >= n_locked)
+    if len(free) == 0:
+        for i in np.flatnonzero(stray & ~demand.far):
+            extra.setdefault(int(i), "outside every locked zone (a gap in the plan)")
+        return out
+    _, _, src = dijkstra(units.graph, indices=free, min_only=True, return_predecessors=True)
+    near = src[demand.unit[stray]]
+    out[stray] = np.where(near >= 0, labels[np.maximum(near, 0)], -1)
+    return out
 
 
 def _draw_components(
