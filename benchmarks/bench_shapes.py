@@ -24,7 +24,7 @@ CASES = {
     "demo": (None, 300, None, 300.0, "auto"),
     "camden": ("camden", 2000, 21000.0, 1000.0, 18),
     "rutland": ("rutland", 800, None, 1000.0, "auto"),
-    "oxford": ("oxford", 1200, 12000.0, 1000.0, "auto"),
+    "oxford": ("oxford", 800, 8000.0, 1000.0, "auto"),
 }
 
 
@@ -70,7 +70,8 @@ def main() -> None:
                 seconds = time.perf_counter() - t0
             finally:
                 plan_module.clean_labels = original
-            print(f"   {label:<5} {figures(zoner.zones_)}; {seconds:.1f} s")
+            empty = zoner.zones_["empty_parts"].sum()
+            print(f"   {label:<5} {figures(zoner.zones_)}, empty parts {empty}; {seconds:.1f} s")
 
 
 if __name__ == "__main__":

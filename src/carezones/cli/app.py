@@ -17,6 +17,7 @@ import typer
 
 from carezones import datasets
 from carezones.cli.demo import run_demo
+from carezones.cli.geography import boundary_for, places_for, with_lots
 from carezones.cli.routes import route_files
 from carezones.cli.scenarios import scenario_app
 from carezones.cli.setup import setup_logging
@@ -353,6 +354,14 @@ def zones(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    boundary: Annotated[
+        str | None,
+        typer.Option(
+            "--boundary",
+            help="Clip zones to polygons (a file), or 'extract': the extract's own "
+            "administrative boundary.",
+        ),
+    ] = None,
 ) -> None:
     """Draw (or check) neighbourhood zones with an hours floor, and optional provider lots.
 
@@ -387,6 +396,8 @@ def zones(
         n_zones="auto" if n_zones == "auto" else int(n_zones),
         locked=gpd.read_file(locked_file) if locked_file is not None else None,
         random_state=seed,
+        boundary=boundary_for(boundary, source, net),
+        places=places_for(source),
     ).fit(clients, network=net)
     typer.echo(str(zoner.report_))
     data = zoner.report_.to_dict()
@@ -407,6 +418,8 @@ def zones(
         )
         typer.echo(str(lots))
         lots.zones.to_csv(out / "providers.csv", index=False)
+        zoned = with_lots(zoner.zones_, lots.zones)
+        zoned.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
         lots.lots.to_file(out / "zones.gpkg", layer="provider_lots", driver="GPKG")
         data["provider_lots"] = json.loads(
             json.dumps(

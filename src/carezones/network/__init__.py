@@ -10,6 +10,7 @@ from carezones.network.crs import choose_crs
 from carezones.network.graph import TravelNetwork
 from carezones.network.load import load_network
 from carezones.network.osm import OSM_SUFFIXES, cache_dir, check_osm_path, file_digest, open_osm
+from carezones.network.places import PLACE_KINDS, admin_boundary, osm_places, read_boundary
 from carezones.network.speeds import MODES, Speeds, check_mode
 from carezones.network.travel import (
     Snapped,
@@ -25,9 +26,11 @@ from carezones.network.travel import (
 __all__ = [
     "MODES",
     "OSM_SUFFIXES",
+    "PLACE_KINDS",
     "Snapped",
     "Speeds",
     "TravelNetwork",
+    "admin_boundary",
     "cache_dir",
     "check_mode",
     "check_osm_path",
@@ -38,6 +41,8 @@ __all__ = [
     "isochrones",
     "load_network",
     "open_osm",
+    "osm_places",
+    "read_boundary",
     "snap_points",
     "travel_time",
     "travel_time_matrix",

@@ -14,9 +14,10 @@ import shapely
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork
 from carezones.zoning.geo import Demand, Units, as_points, contained, evaluate, polygons
+from carezones.zoning.names import zone_names
 from carezones.zoning.shapes import clean_labels, shape_figures, shape_summary
 
-__all__ = ["PlanReport", "ZonePlan", "check_polygons", "finish"]
+__all__ = ["PlanReport", "ZonePlan", "check_polygons", "finish", "name_plan"]
 
 _VIOLATION_COLUMNS = ["rule", "zone_id", "detail"]
 _NETWORK_NAME = {"walk": "walking", "cycle": "cycling", "drive": "driving"}
@@ -169,6 +170,20 @@ class ZonePlan:
         return self.labels.rename("zone_id").reset_index()
 
 
+def name_plan(plan: ZonePlan, places: gpd.GeoDataFrame | None) -> ZonePlan:
+    """Name the plan's zones from ``places`` (:func:`~carezones.zoning.names.zone_names`).
+
+    The ``name`` column of ``plan.zones`` and of the report's zone table is filled in
+    place; the plan is returned.
+    """
+    if places is None:
+        return plan
+    names = zone_names(plan.zones, places).to_numpy()
+    plan.zones["name"] = names
+    plan.report.zones["name"] = names
+    return plan
+
+
 def _points_frame(clients: Any) -> gpd.GeoDataFrame:
     if isinstance(clients, gpd.GeoSeries):
         return gpd.GeoDataFrame(geometry=clients)
@@ -263,6 +278,7 @@ def _assemble(
     by_clients: bool | str = False,
     random_state: int | None,
     extra_violations: list[dict[str, Any]] | None = None,
+    names: list[str] | None = None,
 ) -> ZonePlan:
     k = len(zone_ids)
     table, summary, centres = evaluate(
@@ -277,11 +293,19 @@ def _assemble(
         random_state=random_state,
     )
     table.insert(0, "zone_id", zone_ids)
+    table.insert(1, "name", list(names) if names is not None else list(zone_ids))
     table["centre_x"] = units.xy[centres, 0]
     table["centre_y"] = units.xy[centres, 1]
     table["area_km2"] = [shapely.area(s) / 1e6 for s in shapes]
     table["locked"] = np.zeros(k, dtype=bool) if locked is None else locked
-    figures = shape_figures(list(shapes))
+    held = client_zone >= 0
+    points = [
+        np.vstack(
+            [demand.xy[held & (client_zone == z)], units.xy[demand.unit[held & (client_zone == z)]]]
+        )
+        for z in range(k)
+    ]
+    figures = shape_figures(list(shapes), points)
     for column in figures.columns:
         table[column] = figures[column].to_numpy() if k else []
     summary.update(shape_summary(figures))
@@ -414,4 +438,5 @@ def check_polygons(
         by_clients="occupied",
         random_state=0,
         extra_violations=violations,
+        names=plan["name"].astype(str).tolist() if "name" in plan else None,
     )

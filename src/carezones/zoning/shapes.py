@@ -24,7 +24,7 @@ from carezones.zoning.graph import drawn_pieces
 
 __all__ = ["SHAPE_COLUMNS", "clean_labels", "shape_figures", "shape_summary"]
 
-SHAPE_COLUMNS = ["parts", "holes", "empty_holes", "polsby_popper"]
+SHAPE_COLUMNS = ["parts", "empty_parts", "holes", "empty_holes", "polsby_popper"]
 """The per-zone shape figures every report carries."""
 
 _MAX_ROUNDS = 12
@@ -96,9 +96,9 @@ def clean_labels(
     Examples
     --------
     >>> xy = np.array([[x, y] for y in range(4) for x in range(4)], dtype=float) * 100
-    >>> labels = np.zeros(16, dtype=np.intp); labels[8:] = 1; labels[5] = 1
-    >>> w = np.ones(16); w[5] = 0
-    >>> int(clean_labels(xy, sparse.csr_matrix((16, 16)), labels, w)[5])
+    >>> labels = np.zeros(16, dtype=np.intp); labels[8:] = 1; labels[1] = 1  # an island
+    >>> w = np.ones(16); w[1] = 0
+    >>> int(clean_labels(xy, sparse.csr_matrix((16, 16)), labels, w)[1])
     0
     """
     labels = np.asarray(labels, dtype=np.intp).copy()
@@ -229,18 +229,22 @@ def _move_fragments(
     return out
 
 
-def shape_figures(shapes: list[Any]) -> pd.DataFrame:
+def shape_figures(shapes: list[Any], points: list[np.ndarray] | None = None) -> pd.DataFrame:
     """Parts, holes, holes that hold no other zone, and Polsby-Popper of each polygon.
 
     Parameters
     ----------
     shapes
         One (multi)polygon per zone, covering the served area without overlaps.
+    points
+        Optional positions (n x 2) of each zone's clients: a part holding none of them
+        is an ``empty_parts`` fragment.
 
     Returns
     -------
     pandas.DataFrame
-        ``parts`` (polygons drawn), ``holes`` (interior rings), ``empty_holes`` (holes
+        ``parts`` (polygons drawn), ``empty_parts`` (parts but the largest holding
+        none of the zone's clients: fragments), ``holes`` (interior rings), ``empty_holes`` (holes
         in which no other zone lies: outside the served area, or a gap) and
         ``polsby_popper`` (4 pi area / perimeter squared of the whole shape: 1 for a
         circle, near 0 for a ragged or stringy one).
@@ -252,6 +256,9 @@ def shape_figures(shapes: list[Any]) -> pd.DataFrame:
        parts  holes  empty_holes
     0      1      1            0
     1      1      0            0
+    >>> two = shapely.union_all([shapely.box(0, 0, 1, 1), shapely.box(5, 0, 6, 1)])
+    >>> int(shape_figures([two], [np.array([[0.5, 0.5]])])["empty_parts"].iloc[0])
+    1
     """
     geoms = np.asarray(shapes, dtype=object)
     tree = shapely.STRtree(geoms) if len(geoms) else None
@@ -259,17 +266,23 @@ def shape_figures(shapes: list[Any]) -> pd.DataFrame:
     for z, geom in enumerate(geoms):
         polys = [p for p in shapely.get_parts(geom) if not p.is_empty and p.area > 0]
         rings = [shapely.Polygon(r) for p in polys for r in p.interiors]
+        empty_parts = 0
+        if points is not None and len(polys) > 1:
+            xy = np.asarray(points[z], dtype=float).reshape(-1, 2)
+            biggest = int(np.argmax([p.area for p in polys]))
+            for i, p in enumerate(polys):
+                if i != biggest and not shapely.intersects_xy(p, xy[:, 0], xy[:, 1]).any():
+                    empty_parts += 1
         empty = 0
         for hole in rings:
             near = tree.query(hole, predicate="intersects") if tree is not None else []
-            filled = sum(
-                shapely.area(shapely.intersection(geoms[j], hole)) for j in near if j != z
-            )
+            filled = sum(shapely.area(shapely.intersection(geoms[j], hole)) for j in near if j != z)
             empty += int(filled < 0.5 * hole.area)
         area, perimeter = shapely.area(geom), shapely.length(geom)
         rows.append(
             {
                 "parts": len(polys),
+                "empty_parts": empty_parts if points is not None else 0,
                 "holes": len(rings),
                 "empty_holes": empty,
                 "polsby_popper": float(4 * np.pi * area / perimeter**2) if perimeter > 0 else 0.0,
@@ -281,9 +294,16 @@ def shape_figures(shapes: list[Any]) -> pd.DataFrame:
 def shape_summary(figures: pd.DataFrame) -> dict[str, Any]:
     """Plan-wide shape figures: the most parts, all holes, empty holes, mean Polsby-Popper."""
     if figures.empty:
-        return {"max_parts": 0, "n_holes": 0, "n_empty_holes": 0, "mean_polsby_popper": None}
+        return {
+            "max_parts": 0,
+            "n_empty_parts": 0,
+            "n_holes": 0,
+            "n_empty_holes": 0,
+            "mean_polsby_popper": None,
+        }
     return {
         "max_parts": int(figures["parts"].max()),
+        "n_empty_parts": int(figures["empty_parts"].sum()),
         "n_holes": int(figures["holes"].sum()),
         "n_empty_holes": int(figures["empty_holes"].sum()),
         "mean_polsby_popper": round(float(figures["polsby_popper"].mean()), 3),

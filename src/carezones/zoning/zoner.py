@@ -33,7 +33,7 @@ from carezones.zoning.geo import (
     seed_units,
 )
 from carezones.zoning.graph import prepare, supported_zones
-from carezones.zoning.plan import ZonePlan, finish
+from carezones.zoning.plan import ZonePlan, finish, name_plan
 
 __all__ = ["NeighbourhoodZoner", "neighbourhood_zones"]
 
@@ -79,6 +79,10 @@ class NeighbourhoodZoner(BaseEstimator):
         Optional area served (a GeoDataFrame/GeoSeries of polygons with a CRS, e.g. the
         borough from ``--boundary FILE``): it clips the zones, and clients outside it are
         unassigned ("outside the boundary").
+    places
+        Optional named places (``name``, ``place``, points with a CRS, e.g.
+        :func:`carezones.network.osm_places`): each zone gets a unique ``name`` from them
+        (without: the ``zone_id``).
 
     Attributes
     ----------
@@ -126,6 +130,7 @@ class NeighbourhoodZoner(BaseEstimator):
         n_init: int = N_INIT,
         random_state: int | None = None,
         boundary: Any = None,
+        places: Any = None,
     ) -> None:
         self.min_weekly_hours = min_weekly_hours
         self.max_weekly_hours = max_weekly_hours
@@ -138,6 +143,7 @@ class NeighbourhoodZoner(BaseEstimator):
         self.n_init = n_init
         self.random_state = random_state
         self.boundary = boundary
+        self.places = places
 
     def _check_params(self) -> tuple[float, float]:
         problems = []
@@ -230,6 +236,7 @@ class NeighbourhoodZoner(BaseEstimator):
             clients, network, units, max_snap_distance=float(self.max_snap_distance)
         )
         plan, n = _draw(self, units, demand, floor, cap)
+        name_plan(plan, self.places)
         self.plan_ = plan
         self.labels_ = plan.labels
         self.zones_ = plan.zones
@@ -296,6 +303,7 @@ def neighbourhood_zones(
     n_init: int = N_INIT,
     random_state: int | None = None,
     boundary: Any = None,
+    places: Any = None,
 ) -> ZonePlan:
     """Draw neighbourhood zones; ``NeighbourhoodZoner(...).fit(clients, network=network).plan_``.
 
@@ -307,7 +315,7 @@ def neighbourhood_zones(
         The travel networks.
     min_weekly_hours, max_weekly_hours, n_zones, mode, seeds, locked
         As in :class:`NeighbourhoodZoner`.
-    resolution, max_snap_distance, n_init, random_state, boundary
+    resolution, max_snap_distance, n_init, random_state, boundary, places
         As in :class:`NeighbourhoodZoner`.
 
     Returns
