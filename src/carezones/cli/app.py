@@ -18,6 +18,7 @@ import typer
 from carezones import datasets
 from carezones.cli.demo import run_demo
 from carezones.cli.geography import boundary_for, places_for, with_lots
+from carezones.cli.report import report_command, version_callback
 from carezones.cli.routes import route_files
 from carezones.cli.scenarios import scenario_app
 from carezones.cli.setup import setup_logging
@@ -49,6 +50,18 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Home-care neighbourhood zones around the routes carers can walk or cycle."""
 
 
 def _echo_frame(frame: object) -> None:
@@ -536,3 +549,6 @@ def rota_score(
     score.write(out)
     typer.echo(str(score))
     typer.echo(f"Written to {out} ({score.runtime:.1f} s to score)")
+
+
+app.command("report")(report_command)
