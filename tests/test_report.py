@@ -106,3 +106,25 @@ def test_version() -> None:
     """`carezones --version` prints the version."""
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("carezones ")
+
+
+def test_scenario_compare_writes_the_then_vs_now_pack(tmp_path: Path) -> None:
+    """`scenario compare` of then and now writes report.html with the comparison and both maps."""
+    import time
+
+    from test_scenario import tiny
+
+    then, now = tiny(tmp_path, "then", "then"), tiny(tmp_path, "now", "now")
+    done = CliRunner().invoke(
+        app, ["scenario", "compare", str(then), str(now), "--out", str(tmp_path / "cmp")]
+    )
+    assert done.exit_code == 0, done.output
+    page = tmp_path / "cmp" / "report.html"
+    text = page.read_text()
+    assert "Then and now" in text and "now vs then %" in text
+    assert text.count("data:image/png;base64,") >= 2  # a map per scenario, side by side
+    assert page.stat().st_size < 5e6
+    t0 = time.perf_counter()
+    build_report(tmp_path / "cmp", tmp_path / "again.html")
+    assert time.perf_counter() - t0 < 30
+    assert "comparison" in load_workbook(tmp_path / "again.xlsx").sheetnames

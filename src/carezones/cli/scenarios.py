@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 
 from carezones.cli.setup import setup_logging
+from carezones.report import build_report
 from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario, sweep
 
 __all__ = ["scenario_app"]
@@ -30,6 +31,9 @@ def scenario_run(
         int | None, typer.Option("--jobs", "-j", help="Routing processes (default: the file's).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write report.html and report.xlsx.")
+    ] = True,
 ) -> None:
     """Run a scenario (network, people, zones, lots, routes, outcomes) and write every output."""
     setup_logging(verbose)
@@ -37,6 +41,9 @@ def scenario_run(
     typer.echo(str(result))
     written = result.write(out)
     typer.echo(f"{len(written)} files written to {out}")
+    if report:
+        page, _ = build_report(out)
+        typer.echo(f"Report pack: {page} and {page.with_suffix('.xlsx')}")
 
 
 @scenario_app.command("compare")
@@ -58,6 +65,9 @@ def scenario_compare(
         ),
     ] = 1,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write report.html and report.xlsx.")
+    ] = True,
 ) -> None:
     """Run scenarios and print their outcomes side by side; write DIR/comparison.csv.
 
@@ -98,6 +108,9 @@ def scenario_compare(
     for r in results[:: max(seeds, 1)]:
         typer.echo(f"{r.name}: {r.outcomes.basis}")
     typer.echo(f"Written to {out / 'comparison.csv'} (and each scenario's outputs in {out}/NAME)")
+    if report:
+        page, _ = build_report(out)
+        typer.echo(f"Report pack: {page} and {page.with_suffix('.xlsx')}")
 
 
 def _said(done: int, total: int, result: ScenarioResult) -> None:
