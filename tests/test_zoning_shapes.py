@@ -175,3 +175,80 @@ def test_cli_zones_boundary_names_and_lots(tmp_path: Path) -> None:
     assert {"name", "lot_id", "provider_id", "parts", "polsby_popper"} <= set(zones.columns)
     assert zones["name"].is_unique and zones["lot_id"].notna().all()
     assert "Camden" in result.output
+
+
+# ------------------------------------------------------------------ their own geography
+
+
+def _camden_squares(net: TravelNetwork, border: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Unit polygons built from the extract: 600 m squares clipped to the borough."""
+    borough = border.to_crs(net.crs).geometry.iloc[0]
+    x0, y0, x1, y1 = borough.bounds
+    cells = [
+        shapely.box(x, y, x + 600, y + 600)
+        for x in np.arange(x0, x1, 600)
+        for y in np.arange(y0, y1, 600)
+    ]
+    parts = shapely.intersection(np.asarray(cells, dtype=object), borough)
+    keep = shapely.area(parts) > 1e3
+    return gpd.GeoDataFrame(
+        {"WD24CD": [f"E0500{i:04d}" for i in range(int(keep.sum()))]},
+        geometry=parts[keep],
+        crs=net.crs,
+    )
+
+
+def test_unit_zones_are_unions_of_whole_units_and_meet_the_floor() -> None:
+    """Zones built from units are unions of whole units; every zone meets the floor."""
+    if datasets.shared_data_dir() is None:
+        pytest.skip("the shared UK extracts are not here (../shared/data/osm)")
+    from carezones.zoning import align_to_units, dissolve_plan, read_units, unit_zones
+
+    source = datasets.shared_osm_path("camden")
+    net = load_network(source, modes=("walk",))
+    border = admin_boundary(source, points=net.nodes["walk"].geometry.iloc[::50])
+    units = read_units(_camden_squares(net, border), "WD24CD")
+    clients = _clients(net, 1200, 12000.0)
+    inside = clients.geometry.within(border.to_crs(clients.crs).geometry.iloc[0])
+    clients = clients[inside.to_numpy()]
+    zoner = NeighbourhoodZoner(1000, n_init=1, boundary=border, random_state=0)
+    plan = zoner.fit(clients, network=net).plan_
+    split = align_to_units(plan, clients, units)
+    assert split["units_split"].sum() > 0 and (split["split_hours"] >= 0).all()
+    built = unit_zones(plan, clients, units, net, min_weekly_hours=1000)
+    zones = built.zones
+    assert (zones["weekly_hours"] >= 1000 - 1e-6).all()
+    assert built.report.summary["zones_below_floor"] == 0
+    # a union of whole units: each unit lies in exactly one zone polygon, wholly
+    frame = units.to_crs(zones.crs)
+    for geom in frame.geometry:
+        covered = shapely.area(shapely.intersection(zones.geometry.to_numpy(), geom))
+        assert np.isclose(covered.max(), geom.area, rtol=1e-6), covered
+    assert (align_to_units(built, clients, units)["units_split"] == 0).all()
+    # the same plan given as unit ids scores the same
+    frame["zone"] = None
+    for z, geom in zip(zones["zone_id"], zones.geometry, strict=True):
+        frame.loc[shapely.area(shapely.intersection(frame.geometry.to_numpy(), geom))
+                  > 0.5 * frame.area, "zone"] = z  # fmt: skip
+    again = check_plan(dissolve_plan(frame, "zone"), clients, net, min_weekly_hours=1000)
+    assert np.allclose(
+        again.zones["weekly_hours"].sort_index(),
+        zones.set_index("zone_id")["weekly_hours"].sort_index(),
+    )
+
+
+def test_read_units_lists_every_problem(tmp_path: Path) -> None:
+    """Units without the id column, with duplicate ids or non-polygons are refused at once."""
+    from carezones import ValidationError
+    from carezones.zoning import read_units
+
+    frame = gpd.GeoDataFrame(
+        {"code": ["a", "a", "b"]},
+        geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.Point(5, 5)],
+        crs=27700,
+    )
+    with pytest.raises(ValidationError, match="WD24CD"):
+        read_units(frame, "WD24CD")
+    with pytest.raises(ValidationError) as err:
+        read_units(frame, "code")
+    assert "duplicate id" in str(err.value) and "not a polygon" in str(err.value)

@@ -10,7 +10,13 @@ from carezones.network.crs import choose_crs
 from carezones.network.graph import TravelNetwork
 from carezones.network.load import load_network
 from carezones.network.osm import OSM_SUFFIXES, cache_dir, check_osm_path, file_digest, open_osm
-from carezones.network.places import PLACE_KINDS, admin_boundary, osm_places, read_boundary
+from carezones.network.places import (
+    PLACE_KINDS,
+    admin_areas,
+    admin_boundary,
+    osm_places,
+    read_boundary,
+)
 from carezones.network.speeds import MODES, Speeds, check_mode
 from carezones.network.travel import (
     Snapped,
@@ -30,6 +36,7 @@ __all__ = [
     "Snapped",
     "Speeds",
     "TravelNetwork",
+    "admin_areas",
     "admin_boundary",
     "cache_dir",
     "check_mode",

@@ -19,7 +19,7 @@ import shapely
 from carezones.exceptions import Problem, ValidationError
 from carezones.network.osm import open_osm
 
-__all__ = ["PLACE_KINDS", "admin_boundary", "osm_places", "read_boundary"]
+__all__ = ["PLACE_KINDS", "admin_areas", "admin_boundary", "osm_places", "read_boundary"]
 
 PLACE_KINDS = ("town", "suburb", "village", "quarter", "neighbourhood")
 """The OSM ``place`` values that name zones, most important first."""
@@ -119,6 +119,27 @@ def admin_boundary(
         geometry=[geoms[best]],
         crs=4326,
     )
+
+
+def admin_areas(source: str | os.PathLike[str], level: int) -> gpd.GeoDataFrame:
+    """Every administrative area of one ``admin_level`` in the extract (e.g. 10: parishes).
+
+    ``name``, ``admin_level`` and polygons (EPSG:4326); empty when there are none.
+    """
+    osm = open_osm(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = osm.get_boundaries(boundary_type="administrative")
+    empty = gpd.GeoDataFrame({"name": [], "admin_level": []}, geometry=[], crs=4326)
+    if found is None or len(found) == 0 or "admin_level" not in found:
+        return empty
+    level_of = pd.to_numeric(found["admin_level"], errors="coerce")
+    frame = found[(level_of == level) & found.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    return gpd.GeoDataFrame(
+        {"name": frame["name"].astype(str).to_numpy(), "admin_level": str(level)},
+        geometry=shapely.make_valid(frame.geometry.to_numpy()),
+        crs=4326,
+    ).reset_index(drop=True)
 
 
 def read_boundary(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:

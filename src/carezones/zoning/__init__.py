@@ -26,8 +26,11 @@ overlaps, follow the streets, and the zone of an address is the zone of its near
 from carezones.zoning.baselines import agglomerative_zones, grid_zones, kmeans_zones, ward_zones
 from carezones.zoning.check import check_plan
 from carezones.zoning.defaults import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
+from carezones.zoning.names import zone_names
 from carezones.zoning.plan import PlanReport, ZonePlan
 from carezones.zoning.providers import ProviderLots, provider_lots
+from carezones.zoning.shapes import shape_figures
+from carezones.zoning.units import align_to_units, dissolve_plan, read_units, unit_zones
 from carezones.zoning.zoner import NeighbourhoodZoner, neighbourhood_zones
 
 __all__ = [
@@ -39,10 +42,16 @@ __all__ = [
     "ProviderLots",
     "ZonePlan",
     "agglomerative_zones",
+    "align_to_units",
     "check_plan",
+    "dissolve_plan",
     "grid_zones",
     "kmeans_zones",
     "neighbourhood_zones",
     "provider_lots",
+    "read_units",
+    "shape_figures",
+    "unit_zones",
     "ward_zones",
+    "zone_names",
 ]
