@@ -6,6 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -252,3 +253,52 @@ def test_read_units_lists_every_problem(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as err:
         read_units(frame, "code")
     assert "duplicate id" in str(err.value) and "not a polygon" in str(err.value)
+
+
+def test_cli_zones_from_units_and_check_by_unit_ids(tmp_path: Path) -> None:
+    """`zones --units` builds zones of whole units; `--check --zone-id-column` scores them."""
+    if datasets.shared_data_dir() is None:
+        pytest.skip("the shared UK extracts are not here (../shared/data/osm)")
+    import json
+
+    from typer.testing import CliRunner
+
+    from carezones.cli.app import app
+
+    source = datasets.shared_osm_path("camden")
+    net = load_network(source, modes=("walk",))
+    border = admin_boundary(source, points=net.nodes["walk"].geometry.iloc[::50])
+    squares = _camden_squares(net, border)
+    squares.to_file(tmp_path / "wards.gpkg", driver="GPKG")
+    clients = _clients(net, 800, 8000.0).to_crs(4326)
+    frame = clients.assign(lon=clients.geometry.x, lat=clients.geometry.y)
+    frame.drop(columns="geometry").to_csv(tmp_path / "clients.csv", index=False)
+    base = ["zones", "--network", str(source), "--clients", str(tmp_path / "clients.csv")]
+    result = CliRunner().invoke(
+        app,
+        [*base, "--out", str(tmp_path / "run"), "--boundary", "extract", "--units",
+         str(tmp_path / "wards.gpkg"), "--unit-id", "WD24CD"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "zones rebuilt from whole units" in result.output
+    split = pd.read_csv(tmp_path / "run" / "alignment.csv")
+    assert {"zone_id", "units_split", "split_hours"} <= set(split.columns)
+    zones = gpd.read_file(tmp_path / "run" / "zones.gpkg", layer="zones")
+    assert (zones["weekly_hours"] >= 1000 - 1e-6).all() and "n_units" in zones
+    # the same plan given as unit ids: each square carries its zone's id
+    cells = squares.to_crs(zones.crs)
+    held = shapely.area(
+        shapely.intersection(cells.geometry.to_numpy()[:, None], zones.geometry.to_numpy()[None])
+    )
+    cells["zone"] = zones["zone_id"].to_numpy()[held.argmax(axis=1)]
+    cells.to_file(tmp_path / "plan.gpkg", driver="GPKG")
+    result = CliRunner().invoke(
+        app,
+        [*base, "--out", str(tmp_path / "check"), "--check", str(tmp_path / "plan.gpkg"),
+         "--zone-id-column", "zone"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    checked = json.loads((tmp_path / "check" / "report.json").read_text())["zones"]
+    hours = {z["zone_id"]: z["weekly_hours"] for z in checked}
+    for row in zones.itertuples():  # clients outside the borough: in a gap under --check
+        assert np.isclose(hours[row.zone_id], row.weekly_hours), row.zone_id

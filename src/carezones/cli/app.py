@@ -17,7 +17,13 @@ import typer
 
 from carezones import datasets
 from carezones.cli.demo import run_demo
-from carezones.cli.geography import boundary_for, places_for, with_lots
+from carezones.cli.geography import (
+    boundary_for,
+    check_frame,
+    places_for,
+    with_lots,
+    zones_from_units,
+)
 from carezones.cli.report import report_command, version_callback
 from carezones.cli.routes import route_files
 from carezones.cli.scenarios import scenario_app
@@ -375,6 +381,17 @@ def zones(
             "administrative boundary.",
         ),
     ] = None,
+    units_file: Annotated[
+        Path | None,
+        typer.Option("--units", help="Units (wards, LSOAs, PCN areas): zones are unions of them."),
+    ] = None,
+    unit_id: Annotated[
+        str, typer.Option("--unit-id", help="The units' id column (e.g. WD24CD).")
+    ] = "unit_id",
+    zone_id_column: Annotated[
+        str | None,
+        typer.Option("--zone-id-column", help="With --check: the units' column naming their zone."),
+    ] = None,
 ) -> None:
     """Draw (or check) neighbourhood zones with an hours floor, and optional provider lots.
 
@@ -395,7 +412,7 @@ def zones(
     if check_file is not None:
         typer.echo(f"[3/4] Checking the plan in {check_file}")
         report = check_plan(
-            gpd.read_file(check_file), clients, net,
+            check_frame(check_file, zone_id_column), clients, net,
             min_weekly_hours=min_weekly_hours, max_weekly_hours=max_weekly_hours,
         )  # fmt: skip
         (out / "report.json").write_text(json.dumps(report.to_dict(), indent=1))
@@ -412,10 +429,13 @@ def zones(
         boundary=boundary_for(boundary, source, net),
         places=places_for(source),
     ).fit(clients, network=net)
-    typer.echo(str(zoner.report_))
-    data = zoner.report_.to_dict()
-    zoner.zones_.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
-    zoner.plan_.assignments().to_csv(out / "assignments.csv", index=False)
+    plan = zoner.plan_
+    if units_file is not None:
+        plan = zones_from_units(zoner, clients, net, units_file, unit_id, out)
+    typer.echo(str(plan.report))
+    data = plan.report.to_dict()
+    plan.zones.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
+    plan.assignments().to_csv(out / "assignments.csv", index=False)
     if providers is not None:
         if providers != "auto" and not providers.isdigit():
             raise ValidationError(
@@ -423,7 +443,7 @@ def zones(
             )
         carers = read_carers(carers_file) if carers_file is not None else None
         lots = provider_lots(
-            zoner.plan_,
+            plan,
             n_providers="auto" if providers == "auto" else int(providers),
             min_provider_hours=min_provider_hours,
             carers=carers,
@@ -431,7 +451,7 @@ def zones(
         )
         typer.echo(str(lots))
         lots.zones.to_csv(out / "providers.csv", index=False)
-        zoned = with_lots(zoner.zones_, lots.zones)
+        zoned = with_lots(plan.zones, lots.zones)
         zoned.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
         lots.lots.to_file(out / "zones.gpkg", layer="provider_lots", driver="GPKG")
         data["provider_lots"] = json.loads(

@@ -1,4 +1,4 @@
-"""The CLI's own geography options: ``--boundary`` and the zone names from the extract."""
+"""The CLI's own geography options: ``--boundary``, ``--units``, ``--zone-id-column``, names."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ import geopandas as gpd
 import typer
 
 from carezones.network import TravelNetwork, admin_boundary, osm_places, read_boundary
+from carezones.zoning import (
+    NeighbourhoodZoner,
+    ZonePlan,
+    align_to_units,
+    dissolve_plan,
+    read_units,
+    unit_zones,
+)
 
-__all__ = ["boundary_for", "places_for", "with_lots"]
+__all__ = ["boundary_for", "check_frame", "places_for", "with_lots", "zones_from_units"]
 
 
 def boundary_for(option: str | None, source: Path, net: TravelNetwork) -> gpd.GeoDataFrame | None:
@@ -41,3 +49,46 @@ def with_lots(zones: gpd.GeoDataFrame, lot_zones: object) -> gpd.GeoDataFrame:
         extra, on="zone_id", how="left"
     )
     return gpd.GeoDataFrame(out, geometry="geometry", crs=zones.crs)
+
+
+def check_frame(path: Path, zone_column: str | None) -> gpd.GeoDataFrame:
+    """The plan to check: polygons with ``zone_id``, or units dissolved by ``zone_column``."""
+    frame = gpd.read_file(path)
+    if zone_column is None:
+        return frame
+    return dissolve_plan(frame, zone_column)
+
+
+def zones_from_units(
+    zoner: NeighbourhoodZoner,
+    clients: gpd.GeoDataFrame,
+    net: TravelNetwork,
+    units_file: Path,
+    unit_id: str,
+    out: Path,
+) -> ZonePlan:
+    """Zones as unions of whole units; how the street-drawn plan split them (alignment.csv)."""
+    units = read_units(units_file, unit_id)
+    split = align_to_units(zoner.plan_, clients, units)
+    split.to_csv(out / "alignment.csv", index=False)
+    n_split = int(split["units_split"].sum())
+    hours = float(split["split_hours"].sum())
+    typer.echo(
+        f"      the street-drawn zones split {n_split} units ({hours:,.0f} h/week in them); "
+        "zones rebuilt from whole units (alignment.csv)"
+    )
+    built = unit_zones(
+        zoner.plan_, clients, units, net,
+        min_weekly_hours=zoner.min_weekly_hours, max_weekly_hours=zoner.max_weekly_hours,
+        resolution=zoner.resolution,
+    )  # fmt: skip
+    name_plan_from(built, zoner)
+    return built
+
+
+def name_plan_from(plan: ZonePlan, zoner: NeighbourhoodZoner) -> None:
+    """Carry the zoner's zone names over to a plan with the same zone ids."""
+    names = zoner.zones_.set_index("zone_id")["name"]
+    mapped = plan.zones["zone_id"].map(names).fillna(plan.zones["zone_id"]).to_numpy()
+    plan.zones["name"] = mapped
+    plan.report.zones["name"] = mapped

@@ -162,7 +162,8 @@ def unit_zones(
     the zone whose polygon covers most of it). Zones below the floor then take whole
     units from a touching zone that stays above it (the unit with fewest hours that
     lifts the zone, or the largest one), until every zone meets the floor; a zone no
-    such move can lift joins its smallest neighbour (one zone fewer). The result is measured as drawn polygons (:func:`check_plan`'s one measure).
+    such move can lift joins its smallest neighbour (one zone fewer). The result is
+    measured as drawn polygons (:func:`check_plan`'s one measure).
 
     Parameters
     ----------
