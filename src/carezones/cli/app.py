@@ -22,6 +22,7 @@ from carezones.cli.geography import (
     check_frame,
     places_for,
     with_lots,
+    write_zone_map,
     zones_from_units,
 )
 from carezones.cli.report import report_command, version_callback
@@ -392,6 +393,7 @@ def zones(
         str | None,
         typer.Option("--zone-id-column", help="With --check: the units' column naming their zone."),
     ] = None,
+    no_map: Annotated[bool, typer.Option("--no-map", help="Do not write zones.html.")] = False,
 ) -> None:
     """Draw (or check) neighbourhood zones with an hours floor, and optional provider lots.
 
@@ -462,6 +464,12 @@ def zones(
             )
         )  # fmt: skip
     (out / "report.json").write_text(json.dumps(data, indent=1))
+    if not no_map:
+        page = write_zone_map(
+            plan, lots if providers is not None else None, net, out / "zones.html",
+            title=f"carezones: {len(plan.zones)} zones of {source.name}",
+        )  # fmt: skip
+        typer.echo(f"      map: {page}")
     typer.echo(f"[4/4] Zones, assignments and report written to {out}")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import typer
 
+from carezones.maps import plan_map, save_map
 from carezones.network import TravelNetwork, admin_boundary, osm_places, read_boundary
 from carezones.zoning import (
     NeighbourhoodZoner,
@@ -17,7 +18,14 @@ from carezones.zoning import (
     unit_zones,
 )
 
-__all__ = ["boundary_for", "check_frame", "places_for", "with_lots", "zones_from_units"]
+__all__ = [
+    "boundary_for",
+    "check_frame",
+    "places_for",
+    "with_lots",
+    "write_zone_map",
+    "zones_from_units",
+]
 
 
 def boundary_for(option: str | None, source: Path, net: TravelNetwork) -> gpd.GeoDataFrame | None:
@@ -92,3 +100,11 @@ def name_plan_from(plan: ZonePlan, zoner: NeighbourhoodZoner) -> None:
     mapped = plan.zones["zone_id"].map(names).fillna(plan.zones["zone_id"]).to_numpy()
     plan.zones["name"] = mapped
     plan.report.zones["name"] = mapped
+
+
+def write_zone_map(
+    plan: ZonePlan, lots: object, net: TravelNetwork, path: Path, *, title: str
+) -> Path:
+    """The zones (and lots) on an offline map over the walking network, saved as one page."""
+    m = plan_map(plan.zones, lots=lots, network=net, offline=True, title=title)
+    return save_map(m, path, offline=True)

@@ -30,6 +30,14 @@ def _label_points(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
 
 def _zone_properties(zones: gpd.GeoDataFrame, lots: pd.DataFrame) -> pd.DataFrame:
     z = pd.DataFrame({"zone_id": zones["zone_id"].astype(str).to_numpy()})
+    z["name"] = (
+        [
+            "" if pd.isna(n) or str(n) == zid else str(n)
+            for n, zid in zip(zones["name"], z["zone_id"], strict=True)
+        ]
+        if "name" in zones
+        else ""
+    )
     lot_of = dict(zip(lots["zone_id"], lots["lot_id"], strict=True))
     provider_of = dict(zip(lots["zone_id"], lots["provider_id"], strict=True))
     z["lot_id"] = z["zone_id"].map(lot_of)
@@ -95,8 +103,8 @@ def zones_map(
     colour_of = {k: ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)] for i, k in enumerate(order)}
     props["colour"] = keys.map(colour_of)
     frame = gpd.GeoDataFrame(props, geometry=zones.geometry.to_numpy(), crs=zones.crs)
-    shown = ["zone_id", "lot", "hours", "clients", "area", "walk"]
-    aliases = ["Zone", "Lot (provider)", "Hours", "Clients", "Area", "Walk to centre"]
+    shown = ["zone_id", "name", "lot", "hours", "clients", "area", "walk"]
+    aliases = ["Zone", "Name", "Lot (provider)", "Hours", "Clients", "Area", "Walk to centre"]
     keep = [(f, a) for f, a in zip(shown, aliases, strict=True) if (props[f] != "").any()]
     layer = folium.GeoJson(
         ml.feature_collection(frame, [f for f, _ in keep] + ["colour"]),
@@ -126,6 +134,8 @@ def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, na
     points = _label_points(zones)
     for point, row in zip(points, props.itertuples(), strict=True):
         lines = [f"<b>{html.escape(row.zone_id)}</b>"]
+        if row.name:
+            lines = [f"<b>{html.escape(row.name)}</b> ({html.escape(row.zone_id)})"]
         if row.hours:
             lines.append(html.escape(row.hours.replace("/week", "/wk")))
         if row.clients:
@@ -141,6 +151,38 @@ def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, na
             interactive=False,
         ).add_to(group)
     group.add_to(m)
+    m.get_root().script.add_child(folium.Element(_DECLUTTER.replace("MAP", m.get_name())))
+
+
+# Labels never overlap: after every zoom or move, each zone label is shown only when its
+# box clears the labels already shown (in the zones' order), else hidden until there is
+# room. Each shown label's box is kept in data-cz-box (left,top,right,bottom) for checks.
+_DECLUTTER = """
+(function () {
+  function declutter() {
+    var shown = [];
+    document.querySelectorAll('.cz-label-icon').forEach(function (icon) {
+      var label = icon.querySelector('.cz-zone-label') || icon;
+      icon.style.visibility = 'visible';
+      var range = document.createRange();
+      range.selectNodeContents(label);  // the text's own box, not the icon's
+      var r = range.getBoundingClientRect();
+      var hit = shown.some(function (s) {
+        return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+      });
+      icon.style.visibility = hit ? 'hidden' : 'visible';
+      icon.setAttribute('data-cz-box', hit ? '' :
+        [r.left, r.top, r.right, r.bottom].map(Math.round).join(','));
+      if (!hit) { shown.push(r); }
+    });
+  }
+  window.addEventListener('load', function () {  // after the map's own script has run
+    if (typeof MAP === 'undefined') { return; }
+    MAP.on('zoomend moveend overlayadd', declutter);
+    declutter();
+  });
+})();
+"""
 
 
 def _zones_legend(
