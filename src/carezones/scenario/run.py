@@ -42,6 +42,7 @@ def _now(
         resolution=z.resolution,
         max_snap_distance=z.max_snap_distance,
         random_state=scenario.seed,
+        places=pipe.places_of(scenario),
     ).fit(clients, network=network)
     clock.step("provider lots")
     has_employer = (
