@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -33,6 +33,7 @@ from carezones.zoning.geo import (
     seed_units,
 )
 from carezones.zoning.graph import prepare, supported_zones
+from carezones.zoning.locks import join_stranded, pin_clients
 from carezones.zoning.plan import ZonePlan, finish, name_plan
 
 __all__ = ["NeighbourhoodZoner", "neighbourhood_zones"]
@@ -391,9 +392,9 @@ def _draw(
         (floor, cap, total), n_locked,
     )  # fmt: skip
     k = len(centres)
-    extra = _join_stranded(units, demand, labels)
+    extra = join_stranded(units, demand, labels)
     if pinned is not None:
-        pinned = _pin_clients(units, demand, labels, pinned, n_locked, extra)
+        pinned = pin_clients(units, demand, labels, pinned, n_locked, extra)
     free_ids = _free_ids(k - n_locked, set(lock_ids))
     ids = lock_ids + free_ids
     locked_flags = np.arange(k) < n_locked
@@ -421,36 +422,6 @@ def _draw(
         pinned=pinned,
     )
     return plan, k
-
-
-def _pin_clients(
-    units: Units,
-    demand: Demand,
-    labels: np.ndarray,
-    pinned: np.ndarray,
-    n_locked: int,
-    extra: dict[int, str],
-) -> np.ndarray:
-    """Clients by locked polygon: inside one they are its; outside all, never a locked zone's.
-
-    A client outside every locked polygon whose street lies in one joins the free zone
-    nearest on the network (or, with no free zone, is unassigned, as ``check_plan``
-    would leave it in a gap).
-    """
-    out = pinned.copy()
-    street = labels[demand.unit]
-    stray = (pinned < 0) & (street >= 0) & (street < n_locked)
-    if not stray.any():
-        return out
-    free = np.flatnonzero(labels >= n_locked)
-    if len(free) == 0:
-        for i in np.flatnonzero(stray & ~demand.far):
-            extra.setdefault(int(i), "outside every locked zone (a gap in the plan)")
-        return out
-    _, _, src = dijkstra(units.graph, indices=free, min_only=True, return_predecessors=True)
-    near = src[demand.unit[stray]]
-    out[stray] = np.where(near >= 0, labels[np.maximum(near, 0)], -1)
-    return out
 
 
 def _draw_components(
@@ -509,23 +480,6 @@ def _draw_components(
         fixed += [bool(o < len(mine)) for o in order]
         next_label += len(order)
     return labels, centres, fixed
-
-
-def _join_stranded(units: Units, demand: Demand, labels: np.ndarray) -> dict[int, str]:
-    """Streets cut off by locked zones, with too few hours for a zone, join a neighbour.
-
-    Their clients are unassigned (returned: client position to reason); ``labels`` is
-    filled in place.
-    """
-    stranded = labels < 0
-    if not stranded.any():
-        return {}
-    hit = stranded[demand.unit] & ~demand.far & (demand.hours > 0)
-    reason = "cut off from the other zones by locked zones, with too few hours for a zone"
-    labelled = np.flatnonzero(~stranded)
-    _, _, src = dijkstra(units.graph, indices=labelled, min_only=True, return_predecessors=True)
-    labels[stranded] = labels[src[stranded]]
-    return {int(i): reason for i in np.flatnonzero(hit)}
 
 
 def _free_ids(n: int, taken: set[str]) -> list[str]:
