@@ -128,3 +128,18 @@ def test_scenario_compare_writes_the_then_vs_now_pack(tmp_path: Path) -> None:
     build_report(tmp_path / "cmp", tmp_path / "again.html")
     assert time.perf_counter() - t0 < 30
     assert "comparison" in load_workbook(tmp_path / "again.xlsx").sheetnames
+
+
+def test_plan_map_accepts_what_the_cli_wrote(zones_run: Path) -> None:
+    """plan_map takes zones.gpkg's zones and its provider_lots layer as the CLI wrote them."""
+    import geopandas as gpd
+
+    from carezones.maps import plan_map
+
+    zones = gpd.read_file(zones_run / "zones.gpkg", layer="zones")
+    lots = gpd.read_file(zones_run / "zones.gpkg", layer="provider_lots")
+    assert {"lot_id", "provider_id", "name"} <= set(zones.columns)
+    page = plan_map(zones, lots=lots).get_root().render()
+    for lot in lots["lot_id"]:
+        assert f"{lot}:" in page  # each lot in the legend
+    assert (zones_run / "zones.html").exists()

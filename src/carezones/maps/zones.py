@@ -94,6 +94,7 @@ def zones_map(
     (True, True)
     """
     zones = ml.zones_frame(zones, "zones_map")
+    lots = _lots_of_polygons(zones, lots)
     lot_rows = ml.lot_table(lots, "zones_map")
     m = _map(m)
     props = _zone_properties(zones, lot_rows)
@@ -127,6 +128,35 @@ def zones_map(
     _zones_legend(m, zones, props, lot_rows, colour_of, by_lot, layer)
     ml.keep_layer_control_last(m)
     return m
+
+
+def _lots_of_polygons(zones: gpd.GeoDataFrame, lots: Any) -> Any:
+    """Lot polygons (the ``provider_lots`` layer of zones.gpkg) as each zone's lot.
+
+    A zone belongs to the lot polygon that holds a point inside it; anything else is
+    returned as given.
+    """
+    if not (
+        isinstance(lots, gpd.GeoDataFrame)
+        and "zone_id" not in lots.columns
+        and "lot_id" in lots.columns
+        and lots.crs is not None
+    ):
+        return lots
+    inner = zones.geometry.representative_point().to_crs(lots.crs)
+    rows = []
+    for zone_id, point in zip(zones["zone_id"].astype(str), inner, strict=True):
+        hit = lots[lots.geometry.covers(point)]
+        rows.append(
+            {
+                "zone_id": zone_id,
+                "lot_id": hit["lot_id"].iloc[0] if len(hit) else None,
+                "provider_id": hit["provider_id"].iloc[0]
+                if len(hit) and "provider_id" in hit
+                else None,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, name: str) -> None:
