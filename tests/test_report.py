@@ -128,6 +128,7 @@ def test_scenario_compare_writes_the_then_vs_now_pack(tmp_path: Path) -> None:
     build_report(tmp_path / "cmp", tmp_path / "again.html")
     assert time.perf_counter() - t0 < 30
     assert "comparison" in load_workbook(tmp_path / "again.xlsx").sheetnames
+    assert (tmp_path / "cmp" / "then_now.html").exists()  # the side-by-side map
 
 
 def test_plan_map_accepts_what_the_cli_wrote(zones_run: Path) -> None:
