@@ -81,3 +81,31 @@ def test_cli_zones_map_opens_with_named_labels_that_never_overlap(
     chromium(page, tmp_path / "profile2", f"--screenshot={picture}")
     keep(picture)
     assert picture.stat().st_size > 10_000
+
+
+def test_scenario_maps_and_report_open_without_console_errors(tmp_path: Path) -> None:
+    """`scenario run`'s map, `compare`'s side-by-side map and the report open cleanly."""
+    from test_scenario import tiny
+
+    then, now = tiny(tmp_path, "then", "then"), tiny(tmp_path, "now", "now")
+    runner = CliRunner()
+    done = runner.invoke(app, ["scenario", "run", str(now), "--out", str(tmp_path / "run")])
+    assert done.exit_code == 0, done.output
+    done = runner.invoke(
+        app, ["scenario", "compare", str(then), str(now), "--out", str(tmp_path / "cmp")]
+    )
+    assert done.exit_code == 0, done.output
+    pages = [
+        tmp_path / "run" / "plan.html",
+        tmp_path / "cmp" / "then_now.html",
+        tmp_path / "cmp" / "report.html",
+    ]
+    for i, page in enumerate(pages):
+        run = chromium(page, tmp_path / f"p{i}", "--enable-logging=stderr", "--v=0", "--dump-dom")
+        errors = [ln for ln in run.stderr.splitlines() if "CONSOLE" in ln and "rror" in ln]
+        assert not errors, (page.name, errors)
+        if page.name != "report.html":
+            assert not overlapping(label_boxes(run.stdout)), page.name
+    picture = tmp_path / "report.png"
+    chromium(pages[2], tmp_path / "shot", f"--screenshot={picture}")
+    keep(picture)
