@@ -208,7 +208,9 @@ def build_report(
     runs = [_run(folder)] if comparison is None else []
     if comparison is not None:
         names = [str(c) for c in comparison.columns]
-        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        rank = {n: i for i, n in enumerate(names)}  # the comparison's order: then, now
+        subs = [p for p in folder.iterdir() if p.is_dir()]
+        for sub in sorted(subs, key=lambda p: (rank.get(p.name, len(rank)), p.name)):
             if sub.name in names or (sub / "zones.gpkg").exists():
                 runs.append(_run(sub))
     runs = [r for r in runs if r["zones"] is not None or r["outcomes"] is not None]
