@@ -192,7 +192,7 @@ _DECLUTTER = """
   function declutter() {
     var shown = [];
     document.querySelectorAll('.cz-label-icon').forEach(function (icon) {
-      var label = icon.querySelector('.cz-zone-label') || icon;
+      var label = icon.firstElementChild || icon;
       icon.style.visibility = 'visible';
       var range = document.createRange();
       range.selectNodeContents(label);  // the text's own box, not the icon's
@@ -291,8 +291,9 @@ def routes_map(
     day: str | None = None,
     privacy_trim: float = 30.0,
     name: str = "Routes",
+    colour_by: str = "carer",
 ) -> folium.Map:
-    """Carers' routes along the network: one colour per carer, the mode by line style.
+    """Carers' routes along the network: one colour per carer (or mode), mode by line style.
 
     Walking is a solid line, cycling dashed, driving dotted; each travel mode is its own
     layer. A leg's tooltip gives the carer, mode, from and to (ids) and minutes.
@@ -309,6 +310,10 @@ def routes_map(
         (0: draw to the door). Legs shorter than twice this are not drawn.
     name
         Prefix of the layers' names.
+    colour_by
+        {"carer", "mode"} One colour per carer, or per travel mode (walking green,
+        cycling blue, driving orange: a busy plan reads at a glance; the carer is in each
+        leg's tooltip).
 
     Examples
     --------
@@ -324,6 +329,8 @@ def routes_map(
     >>> "Routes: walking (1 carer)" in page, "Routes: cycling (1 carer)" in page
     (True, True)
     """
+    if colour_by not in ("carer", "mode"):
+        ml._bad("routes_map", "bad colour_by", "'carer' or 'mode'", repr(colour_by))
     legs = _routes_frame(routes)
     if day is not None and "day" in legs.columns:
         legs = legs[legs["day"] == day]
@@ -331,9 +338,12 @@ def routes_map(
     carers = sorted(pd.unique(legs["carer_id"].astype(str)))
     colour_of = {c: ml.CARER_COLOURS[i % len(ml.CARER_COLOURS)] for i, c in enumerate(carers)}
     drawn, short = _trim(legs, float(privacy_trim))
+    by_mode = colour_by == "mode"
     drawn = drawn.assign(
         carer_id=drawn["carer_id"].astype(str),
-        colour=drawn["carer_id"].astype(str).map(colour_of),
+        colour=drawn["mode"].map(MODE_COLOURS).fillna("#555555")
+        if by_mode
+        else drawn["carer_id"].astype(str).map(colour_of),
         leg=_leg_text(drawn),
         minutes=[
             "" if pd.isna(s) else f"{s / 60:.1f} min"
@@ -368,10 +378,16 @@ def routes_map(
         layers.append(layer)
     ml.extend_bounds(m, drawn)
     rows = [
-        (ml.line_swatch("#333333", ml.MODE_DASHES.get(md)), ml.MODE_NAMES.get(md, md))
+        (
+            ml.line_swatch(
+                MODE_COLOURS.get(md, "#555555") if by_mode else "#333333", ml.MODE_DASHES.get(md)
+            ),
+            ml.MODE_NAMES.get(md, md),
+        )
         for md in modes
     ]
-    note = f"{len(carers)} carers, one colour each; {len(drawn)} legs"
+    n_drawn = drawn["carer_id"].nunique()  # the carers drawn, as the layer names count them
+    note = f"{n_drawn} carers" + ("" if by_mode else ", one colour each") + f"; {len(drawn)} legs"
     if privacy_trim > 0:
         note += f"; legs stop {privacy_trim:g} m short of homes"
     if short:
@@ -379,6 +395,10 @@ def routes_map(
     ml.add_legend(m, "Routes", rows, note=note, key="routes", layers=layers)
     ml.keep_layer_control_last(m)
     return m
+
+
+MODE_COLOURS = {"walk": "#1b9e77", "cycle": "#3366cc", "drive": "#d95f02"}
+"""Route colours by travel mode (``routes_map(colour_by="mode")``)."""
 
 
 def _leg_text(legs: gpd.GeoDataFrame) -> list[str]:
