@@ -1,6 +1,7 @@
 """Zone shapes before and after cleaning: parts, holes, empty holes, Polsby-Popper, area.
 
-Run: ``python benchmarks/bench_shapes.py [--only demo|camden|rutland|oxford] [--raw]``.
+Run: ``python benchmarks/bench_shapes.py [--only demo|camden|rutland|oxford] [--raw]
+[--boundary]``.
 ``--raw`` also draws each plan with the fragment cleaning switched off (the polygons as
 they were before issue 15), on the same clients and seed. Synthetic clients from
 :func:`carezones.datasets.synthetic_population`; the UK extracts from the shared folder.
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from carezones import datasets
-from carezones.network import load_network
+from carezones.network import admin_boundary, load_network
 from carezones.zoning import NeighbourhoodZoner
 from carezones.zoning import plan as plan_module
 
@@ -44,6 +45,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=sorted(CASES))
     parser.add_argument("--raw", action="store_true", help="also without the cleaning")
+    parser.add_argument(
+        "--boundary", action="store_true", help="clip to the extract's administrative boundary"
+    )
     args = parser.parse_args()
     for name, (extract, n_clients, total, floor, n_zones) in CASES.items():
         if args.only not in (None, name):
@@ -57,7 +61,16 @@ def main() -> None:
             net, n_clients=n_clients, n_carers=max(n_clients // 3, 10), n_providers=4,
             total_weekly_hours=total, random_state=0,
         )  # fmt: skip
-        print(f"== {name}: {len(clients)} clients, {clients['weekly_hours'].sum():,.0f} h/week")
+        border = None
+        if args.boundary and extract is not None:
+            source = datasets.shared_osm_path(extract)
+            border = admin_boundary(source, points=net.nodes["walk"].geometry.iloc[::50])
+        where = "" if border is None else f", clipped to {border['name'].iloc[0]}"
+        if border is not None:
+            where += f" ({border.to_crs(net.crs).area.iloc[0] / 1e6:.1f} km²)"
+        print(
+            f"== {name}: {len(clients)} clients, {clients['weekly_hours'].sum():,.0f} h/week{where}"
+        )
         runs = [("raw", False), ("clean", True)] if args.raw else [("clean", True)]
         for label, clean in runs:
             original = plan_module.clean_labels
@@ -65,7 +78,7 @@ def main() -> None:
                 plan_module.clean_labels = lambda xy, graph, labels, w, **kw: np.asarray(labels)
             try:
                 t0 = time.perf_counter()
-                zoner = NeighbourhoodZoner(floor, n_zones=n_zones, random_state=0)
+                zoner = NeighbourhoodZoner(floor, n_zones=n_zones, boundary=border, random_state=0)
                 zoner.fit(clients, network=net)
                 seconds = time.perf_counter() - t0
             finally:
