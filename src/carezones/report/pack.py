@@ -246,7 +246,9 @@ def build_report(
         sheets["comparison"] = comparison
     for run in runs:
         prefix = f"{run['name']} " if len(runs) > 1 else ""
-        parts.append(f"<h2>{html.escape(prefix)}hours against the floors</h2>")
+        parts.append(
+            f"<h2>{html.escape(prefix or '')}{'h' if prefix else 'H'}ours against the floors</h2>"
+        )
         parts.append(_zones_section(run))
         if run["outcomes"] is not None and comparison is None:
             parts += ["<h2>Outcomes</h2>", _table(run["outcomes"], limit=80)]
