@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 STAGES = ("network", "demand", "geocode", "zoning", "routing", "rota", "outcomes", "scenario",
-          "maps", "cli", "workshop")  # fmt: skip
+          "maps", "report", "cli", "workshop")  # fmt: skip
 
 #: Imports inside functions, each with its reason (a documented cost of start-up time).
 ALLOWED_INNER_IMPORTS = {

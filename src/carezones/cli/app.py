@@ -18,7 +18,15 @@ import typer
 from carezones import datasets
 from carezones._files import write_csv
 from carezones.cli.demo import run_demo
+from carezones.cli.geography import (
+    boundary_for,
+    places_for,
+    with_lots,
+    write_zone_map,
+    zones_from_units,
+)
 from carezones.cli.inputs import check_jobs, check_out_file, check_out_folder, read_input_table
+from carezones.cli.report import report_command, version_callback
 from carezones.cli.routes import route_files
 from carezones.cli.scenarios import scenario_app
 from carezones.cli.setup import setup_logging
@@ -52,6 +60,18 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Home-care neighbourhood zones around the routes carers can walk or cycle."""
 
 
 def _echo_frame(frame: object) -> None:
@@ -343,10 +363,27 @@ def zones(
         str | None,
         typer.Option(
             "--zone-id-column",
-            help="The id column of the --check/--locked polygons (e.g. WD24CD); default zone_id.",
+            help="The column naming each --check/--locked polygon's zone (e.g. WD24CD; units "
+            "sharing a value, such as wards carrying their zone, are one zone); default zone_id.",
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    boundary: Annotated[
+        str | None,
+        typer.Option(
+            "--boundary",
+            help="Clip zones to polygons (a file), or 'extract': the extract's own "
+            "administrative boundary.",
+        ),
+    ] = None,
+    units_file: Annotated[
+        Path | None,
+        typer.Option("--units", help="Units (wards, LSOAs, PCN areas): zones are unions of them."),
+    ] = None,
+    unit_id: Annotated[
+        str, typer.Option("--unit-id", help="The units' id column (e.g. WD24CD).")
+    ] = "unit_id",
+    no_map: Annotated[bool, typer.Option("--no-map", help="Do not write zones.html.")] = False,
 ) -> None:
     """Draw (or check) neighbourhood zones with an hours floor, and optional provider lots.
 
@@ -363,10 +400,15 @@ def zones(
             [Problem("--providers", "bad value", "a whole number or 'auto'", providers)]
         )
     check_out_folder(out)
-    checked = read_zones(check_file, id_column=zone_id_column, where=f"--check {check_file}") \
-        if check_file is not None else None  # fmt: skip
-    locked = read_zones(locked_file, id_column=zone_id_column, where=f"--locked {locked_file}") \
-        if locked_file is not None else None  # fmt: skip
+    checked = locked = None
+    if check_file is not None:
+        checked = read_zones(
+            check_file, id_column=zone_id_column, where=f"--check {check_file}", dissolve=True
+        )
+    if locked_file is not None:
+        locked = read_zones(
+            locked_file, id_column=zone_id_column, where=f"--locked {locked_file}", dissolve=True
+        )
     source = _osm_file(network_file)
     typer.echo(f"[1/4] Loading the walking network of {source.name} (© OpenStreetMap contributors)")
     net = load_network(source, modes=("walk",))
@@ -390,15 +432,20 @@ def zones(
         n_zones="auto" if n_zones == "auto" else int(n_zones),
         locked=locked,
         random_state=seed,
+        boundary=boundary_for(boundary, source, net),
+        places=places_for(source),
     ).fit(clients, network=net)
-    typer.echo(str(zoner.report_))
-    data = zoner.report_.to_dict()
-    zoner.zones_.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
-    write_csv(zoner.plan_.assignments(), out / "assignments.csv", index=False)
+    plan = zoner.plan_
+    if units_file is not None:
+        plan = zones_from_units(zoner, clients, net, units_file, unit_id, out)
+    typer.echo(str(plan.report))
+    data = plan.report.to_dict()
+    plan.zones.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
+    write_csv(plan.assignments(), out / "assignments.csv", index=False)
     if providers is not None:
         carers = read_carers(carers_file) if carers_file is not None else None
         lots = provider_lots(
-            zoner.plan_,
+            plan,
             n_providers="auto" if providers == "auto" else int(providers),
             min_provider_hours=min_provider_hours,
             carers=carers,
@@ -406,6 +453,8 @@ def zones(
         )
         typer.echo(str(lots))
         write_csv(lots.zones, out / "providers.csv", index=False)
+        zoned = with_lots(plan.zones, lots.zones)
+        zoned.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
         lots.lots.to_file(out / "zones.gpkg", layer="provider_lots", driver="GPKG")
         data["provider_lots"] = json.loads(
             json.dumps(
@@ -415,6 +464,12 @@ def zones(
             )
         )  # fmt: skip
     (out / "report.json").write_text(json.dumps(data, indent=1))
+    if not no_map:
+        page = write_zone_map(
+            plan, lots if providers is not None else None, net, out / "zones.html",
+            title=f"carezones: {len(plan.zones)} zones of {source.name}",
+        )  # fmt: skip
+        typer.echo(f"      map: {page}")
     typer.echo(f"[4/4] Zones, assignments and report written to {out}")
 
 
@@ -526,3 +581,6 @@ def rota_score(
     score.write(out)
     typer.echo(str(score))
     typer.echo(f"Written to {out} ({score.runtime:.1f} s to score)")
+
+
+app.command("report")(report_command)

@@ -8,9 +8,11 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from carezones import maps
 from carezones._files import write_csv
 from carezones.cli.inputs import check_jobs, check_out_folder
 from carezones.cli.setup import setup_logging
+from carezones.report import build_report
 from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario, sweep
 
 __all__ = ["scenario_app"]
@@ -32,6 +34,10 @@ def scenario_run(
         int | None, typer.Option("--jobs", "-j", help="Routing processes (default: the file's).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write report.html and report.xlsx.")
+    ] = True,
+    no_map: Annotated[bool, typer.Option("--no-map", help="Do not write the map.")] = False,
 ) -> None:
     """Run a scenario (network, people, zones, lots, routes, outcomes) and write every output."""
     setup_logging(verbose)
@@ -41,6 +47,16 @@ def scenario_run(
     typer.echo(str(result))
     written = result.write(out)
     typer.echo(f"{len(written)} files written to {out}")
+    if not no_map:
+        page = maps.save_map(
+            maps.plan_map(offline=True, title=f"carezones: {result.name}", **_layers(result)),
+            out / "plan.html",
+            offline=True,
+        )
+        typer.echo(f"Map: {page}")
+    if report:
+        page, _ = build_report(out)
+        typer.echo(f"Report pack: {page} and {page.with_suffix('.xlsx')}")
 
 
 @scenario_app.command("compare")
@@ -62,6 +78,10 @@ def scenario_compare(
         ),
     ] = 1,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write report.html and report.xlsx.")
+    ] = True,
+    no_map: Annotated[bool, typer.Option("--no-map", help="Do not write the map.")] = False,
 ) -> None:
     """Run scenarios and print their outcomes side by side; write DIR/comparison.csv.
 
@@ -104,6 +124,30 @@ def scenario_compare(
     for r in results[:: max(seeds, 1)]:
         typer.echo(f"{r.name}: {r.outcomes.basis}")
     typer.echo(f"Written to {out / 'comparison.csv'} (and each scenario's outputs in {out}/NAME)")
+    if not no_map and len(results) >= 2:
+        first, last = results[0], results[-1]
+        dual = maps.then_now_map(
+            _layers(first), _layers(last), titles=(first.name, last.name), offline=True
+        )
+        page = maps.save_map(dual, out / "then_now.html", offline=True)
+        typer.echo(f"Map, side by side: {page}")
+    if report:
+        page, _ = build_report(out)
+        typer.echo(f"Report pack: {page} and {page.with_suffix('.xlsx')}")
+
+
+def _layers(result: ScenarioResult) -> dict[str, object]:
+    """What a scenario's map shows: its zones and lots, and Monday's routes."""
+    layers: dict[str, object] = {}
+    if result.zones is not None and len(result.zones):
+        layers["zones"] = result.zones
+    if result.lots is not None and "zones" in layers:
+        layers["lots"] = result.lots
+    legs = result.route_plan.to_geodataframe() if result.route_plan is not None else None
+    if legs is not None and len(legs) and "day" in legs:
+        day = "monday" if (legs["day"] == "monday").any() else legs["day"].iloc[0]
+        layers["routes"] = legs[legs["day"] == day]
+    return layers
 
 
 def _said(done: int, total: int, result: ScenarioResult) -> None:

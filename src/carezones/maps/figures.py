@@ -101,6 +101,9 @@ def zones_figure(
                 geom = max(geom.geoms, key=lambda g: g.area)
             at = polylabel(geom, tolerance=1.0) if geom.area > 0 else geom.centroid
             lines = [str(row.zone_id)]
+            name = getattr(row, "name", None) if "name" in frame.columns else None
+            if isinstance(name, str) and name and name != str(row.zone_id):
+                lines = [name, f"({row.zone_id})"]
             if "weekly_hours" in frame.columns:
                 lines.append(f"{row.weekly_hours:,.0f} h/wk")
             if "n_clients" in frame.columns:

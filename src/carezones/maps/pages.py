@@ -155,7 +155,7 @@ def plan_map(
     if isochrones is not None:
         isochrone_map(isochrones, m=m)
     if routes is not None:
-        routes_map(routes, m=m)
+        routes_map(routes, m=m, colour_by="mode")
     if carers is not None:
         carers_map(carers, m=m)
     if title:

@@ -13,6 +13,11 @@ from carezones.maps.layers import ensure_map as _map
 __all__ = ["carers_map", "demand_cells", "demand_map", "isochrone_map"]
 
 
+# Demand hexagons in purples, a hue no provider lot uses, with a dark outline, so they
+# stand out over the lots' fills (the yellow-red ramp blended with orange and yellow lots).
+DEMAND_RAMP = ("#efedf5", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+
+
 def _hexagons(
     points: gpd.GeoDataFrame, size: float, weights: np.ndarray | None = None
 ) -> gpd.GeoDataFrame:
@@ -118,7 +123,7 @@ def demand_map(
     values = cells["weight" if has_hours else "count"].to_numpy(float)
     breaks = ml.class_breaks(values)
     cls = np.minimum(np.searchsorted(breaks, values, side="left"), len(breaks) - 1)
-    cells["colour"] = [ml.SEQUENTIAL[int(c) * len(ml.SEQUENTIAL) // len(breaks)] for c in cls]
+    cells["colour"] = [DEMAND_RAMP[int(c) * len(DEMAND_RAMP) // len(breaks)] for c in cls]
     cells["clients"] = [f"{n}" for n in cells["count"]]
     cells["hours"] = [f"{h:,.0f} h/week" for h in cells["weight"]] if has_hours else ""
     fields = ["clients", "hours"] if has_hours else ["clients"]
@@ -128,9 +133,9 @@ def demand_map(
         show=show,
         style_function=lambda f: {
             "fillColor": f["properties"]["colour"],
-            "color": "#7a4b00",
-            "weight": 0.8,
-            "fillOpacity": 0.65,
+            "color": "#3f007d",
+            "weight": 1.2,
+            "fillOpacity": 0.75,
         },
         tooltip=folium.GeoJsonTooltip(
             fields=fields, aliases=["Clients", "Weekly hours"][: len(fields)], sticky=True
@@ -142,7 +147,7 @@ def demand_map(
     lows = [float(values.min()) if len(values) else 0.0, *breaks[:-1]]
     rows = [
         (
-            ml.fill_swatch(ml.SEQUENTIAL[i * len(ml.SEQUENTIAL) // len(breaks)], 0.8),
+            ml.fill_swatch(DEMAND_RAMP[i * len(DEMAND_RAMP) // len(breaks)], 0.8),
             f"{ml.number(lo)}-{ml.number(hi)} {unit}",
         )
         for i, (lo, hi) in enumerate(zip(lows, breaks, strict=True))

@@ -30,6 +30,14 @@ def _label_points(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
 
 def _zone_properties(zones: gpd.GeoDataFrame, lots: pd.DataFrame) -> pd.DataFrame:
     z = pd.DataFrame({"zone_id": zones["zone_id"].astype(str).to_numpy()})
+    z["name"] = (
+        [
+            "" if pd.isna(n) or str(n) == zid else str(n)
+            for n, zid in zip(zones["name"], z["zone_id"], strict=True)
+        ]
+        if "name" in zones
+        else ""
+    )
     lot_of = dict(zip(lots["zone_id"], lots["lot_id"], strict=True))
     provider_of = dict(zip(lots["zone_id"], lots["provider_id"], strict=True))
     z["lot_id"] = z["zone_id"].map(lot_of)
@@ -86,6 +94,7 @@ def zones_map(
     (True, True)
     """
     zones = ml.zones_frame(zones, "zones_map")
+    lots = _lots_of_polygons(zones, lots)
     lot_rows = ml.lot_table(lots, "zones_map")
     m = _map(m)
     props = _zone_properties(zones, lot_rows)
@@ -95,8 +104,8 @@ def zones_map(
     colour_of = {k: ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)] for i, k in enumerate(order)}
     props["colour"] = keys.map(colour_of)
     frame = gpd.GeoDataFrame(props, geometry=zones.geometry.to_numpy(), crs=zones.crs)
-    shown = ["zone_id", "lot", "hours", "clients", "area", "walk"]
-    aliases = ["Zone", "Lot (provider)", "Hours", "Clients", "Area", "Walk to centre"]
+    shown = ["zone_id", "name", "lot", "hours", "clients", "area", "walk"]
+    aliases = ["Zone", "Name", "Lot (provider)", "Hours", "Clients", "Area", "Walk to centre"]
     keep = [(f, a) for f, a in zip(shown, aliases, strict=True) if (props[f] != "").any()]
     layer = folium.GeoJson(
         ml.feature_collection(frame, [f for f, _ in keep] + ["colour"]),
@@ -121,11 +130,42 @@ def zones_map(
     return m
 
 
+def _lots_of_polygons(zones: gpd.GeoDataFrame, lots: Any) -> Any:
+    """Lot polygons (the ``provider_lots`` layer of zones.gpkg) as each zone's lot.
+
+    A zone belongs to the lot polygon that holds a point inside it; anything else is
+    returned as given.
+    """
+    if not (
+        isinstance(lots, gpd.GeoDataFrame)
+        and "zone_id" not in lots.columns
+        and "lot_id" in lots.columns
+        and lots.crs is not None
+    ):
+        return lots
+    inner = zones.geometry.representative_point().to_crs(lots.crs)
+    rows = []
+    for zone_id, point in zip(zones["zone_id"].astype(str), inner, strict=True):
+        hit = lots[lots.geometry.covers(point)]
+        rows.append(
+            {
+                "zone_id": zone_id,
+                "lot_id": hit["lot_id"].iloc[0] if len(hit) else None,
+                "provider_id": hit["provider_id"].iloc[0]
+                if len(hit) and "provider_id" in hit
+                else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, name: str) -> None:
     group = folium.FeatureGroup(name=ml.layer_name(f"{name}: labels"))
     points = _label_points(zones)
     for point, row in zip(points, props.itertuples(), strict=True):
         lines = [f"<b>{html.escape(row.zone_id)}</b>"]
+        if row.name:
+            lines = [f"<b>{html.escape(row.name)}</b> ({html.escape(row.zone_id)})"]
         if row.hours:
             lines.append(html.escape(row.hours.replace("/week", "/wk")))
         if row.clients:
@@ -141,6 +181,38 @@ def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, na
             interactive=False,
         ).add_to(group)
     group.add_to(m)
+    m.get_root().script.add_child(folium.Element(_DECLUTTER.replace("MAP", m.get_name())))
+
+
+# Labels never overlap: after every zoom or move, each zone label is shown only when its
+# box clears the labels already shown (in the zones' order), else hidden until there is
+# room. Each shown label's box is kept in data-cz-box (left,top,right,bottom) for checks.
+_DECLUTTER = """
+(function () {
+  function declutter() {
+    var shown = [];
+    document.querySelectorAll('.cz-label-icon').forEach(function (icon) {
+      var label = icon.firstElementChild || icon;
+      icon.style.visibility = 'visible';
+      var range = document.createRange();
+      range.selectNodeContents(label);  // the text's own box, not the icon's
+      var r = range.getBoundingClientRect();
+      var hit = shown.some(function (s) {
+        return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+      });
+      icon.style.visibility = hit ? 'hidden' : 'visible';
+      icon.setAttribute('data-cz-box', hit ? '' :
+        [r.left, r.top, r.right, r.bottom].map(Math.round).join(','));
+      if (!hit) { shown.push(r); }
+    });
+  }
+  window.addEventListener('load', function () {  // after the map's own script has run
+    if (typeof MAP === 'undefined') { return; }
+    MAP.on('zoomend moveend overlayadd', declutter);
+    declutter();
+  });
+})();
+"""
 
 
 def _zones_legend(
@@ -230,8 +302,9 @@ def routes_map(
     day: str | None = None,
     privacy_trim: float = 30.0,
     name: str = "Routes",
+    colour_by: str = "carer",
 ) -> folium.Map:
-    """Carers' routes along the network: one colour per carer, the mode by line style.
+    """Carers' routes along the network: one colour per carer (or mode), mode by line style.
 
     Walking is a solid line, cycling dashed, driving dotted; each travel mode is its own
     layer. A leg's tooltip gives the carer, mode, the leg's number and minutes, never a
@@ -250,6 +323,10 @@ def routes_map(
         within them are not drawn.
     name
         Prefix of the layers' names.
+    colour_by
+        {"carer", "mode"} One colour per carer, or per travel mode (walking green,
+        cycling blue, driving orange: a busy plan reads at a glance; the carer is in each
+        leg's tooltip).
 
     Examples
     --------
@@ -265,6 +342,8 @@ def routes_map(
     >>> "Routes: walking (1 carer)" in page, "Routes: cycling (1 carer)" in page
     (True, True)
     """
+    if colour_by not in ("carer", "mode"):
+        ml._bad("routes_map", "bad colour_by", "'carer' or 'mode'", repr(colour_by))
     legs = _routes_frame(routes)
     if day is not None and "day" in legs.columns:
         legs = legs[legs["day"] == day]
@@ -272,9 +351,12 @@ def routes_map(
     carers = sorted(pd.unique(legs["carer_id"].astype(str)))
     colour_of = {c: ml.CARER_COLOURS[i % len(ml.CARER_COLOURS)] for i, c in enumerate(carers)}
     drawn, short = _trim(legs, float(privacy_trim))
+    by_mode = colour_by == "mode"
     drawn = drawn.assign(
         carer_id=drawn["carer_id"].astype(str),
-        colour=drawn["carer_id"].astype(str).map(colour_of),
+        colour=drawn["mode"].map(MODE_COLOURS).fillna("#555555")
+        if by_mode
+        else drawn["carer_id"].astype(str).map(colour_of),
         leg=_leg_text(drawn),
         minutes=[
             "" if pd.isna(s) else f"{s / 60:.1f} min"
@@ -311,10 +393,16 @@ def routes_map(
         layers.append(layer)
     ml.extend_bounds(m, drawn)
     rows = [
-        (ml.line_swatch("#333333", ml.MODE_DASHES.get(md)), ml.MODE_NAMES.get(md, md))
+        (
+            ml.line_swatch(
+                MODE_COLOURS.get(md, "#555555") if by_mode else "#333333", ml.MODE_DASHES.get(md)
+            ),
+            ml.MODE_NAMES.get(md, md),
+        )
         for md in modes
     ]
-    note = f"{len(carers)} carers, one colour each; {len(drawn)} legs"
+    n_drawn = drawn["carer_id"].nunique()  # the carers drawn, as the layer names count them
+    note = f"{n_drawn} carers" + ("" if by_mode else ", one colour each") + f"; {len(drawn)} legs"
     if privacy_trim > 0:
         note += f"; legs stop {privacy_trim:g} m short of homes"
     if short:
@@ -322,6 +410,10 @@ def routes_map(
     ml.add_legend(m, "Routes", rows, note=note, key="routes", layers=layers)
     ml.keep_layer_control_last(m)
     return m
+
+
+MODE_COLOURS = {"walk": "#1b9e77", "cycle": "#3366cc", "drive": "#d95f02"}
+"""Route colours by travel mode (``routes_map(colour_by="mode")``)."""
 
 
 def _leg_text(legs: gpd.GeoDataFrame) -> list[str]:

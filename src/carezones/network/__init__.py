@@ -11,6 +11,13 @@ from carezones.network.crs import choose_crs
 from carezones.network.graph import TravelNetwork
 from carezones.network.load import load_network
 from carezones.network.osm import OSM_SUFFIXES, cache_dir, check_osm_path, file_digest, open_osm
+from carezones.network.places import (
+    PLACE_KINDS,
+    admin_areas,
+    admin_boundary,
+    osm_places,
+    read_boundary,
+)
 from carezones.network.speeds import MODES, Speeds, check_mode
 from carezones.network.travel import (
     Snapped,
@@ -27,9 +34,12 @@ __all__ = [
     "MODES",
     "DamagedCacheWarning",
     "OSM_SUFFIXES",
+    "PLACE_KINDS",
     "Snapped",
     "Speeds",
     "TravelNetwork",
+    "admin_areas",
+    "admin_boundary",
     "cache_dir",
     "check_mode",
     "check_osm_path",
@@ -40,6 +50,8 @@ __all__ = [
     "isochrones",
     "load_network",
     "open_osm",
+    "osm_places",
+    "read_boundary",
     "snap_points",
     "travel_time",
     "travel_time_matrix",

@@ -60,6 +60,7 @@ def _now(
         max_snap_distance=z.max_snap_distance,
         locked=_locked_zones(scenario),
         random_state=scenario.seed,
+        places=pipe.places_of(scenario),
     ).fit(clients, network=network)
     clock.step("provider lots")
     has_employer = (

@@ -18,7 +18,7 @@ from carezones import datasets
 from carezones._parallel import pool_context, single_threaded
 from carezones.demand import read_carers, read_clients, read_providers
 from carezones.exceptions import Problem, SolverError, ValidationError
-from carezones.network import TravelNetwork, load_network
+from carezones.network import TravelNetwork, load_network, osm_places
 from carezones.routing import RoutePlan, plan_routes
 from carezones.scenario.definition import Scenario
 
@@ -64,6 +64,17 @@ def osm_path(scenario: Scenario) -> Path:
             ]
         )
     return path
+
+
+_PLACES: dict[Path, gpd.GeoDataFrame] = {}
+
+
+def places_of(scenario: Scenario) -> gpd.GeoDataFrame:
+    """The named places of the scenario's extract (zone names), read once per file."""
+    path = osm_path(scenario)
+    if path not in _PLACES:
+        _PLACES[path] = osm_places(path)
+    return _PLACES[path]
 
 
 def network_of(scenario: Scenario) -> TravelNetwork:

@@ -28,9 +28,12 @@ from carezones.zoning.check import check_plan
 from carezones.zoning.defaults import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
 from carezones.zoning.files import read_zones
 from carezones.zoning.geo import build_units, place_clients
+from carezones.zoning.names import zone_names
 from carezones.zoning.plan import PlanReport, ZonePlan
 from carezones.zoning.plan import finish as finish_plan
 from carezones.zoning.providers import ProviderLots, provider_lots
+from carezones.zoning.shapes import shape_figures
+from carezones.zoning.units import align_to_units, dissolve_plan, read_units, unit_zones
 from carezones.zoning.zoner import NeighbourhoodZoner, neighbourhood_zones
 
 __all__ = [
@@ -42,14 +45,20 @@ __all__ = [
     "ProviderLots",
     "ZonePlan",
     "agglomerative_zones",
+    "align_to_units",
     "build_units",
     "check_plan",
+    "dissolve_plan",
     "finish_plan",
     "grid_zones",
     "kmeans_zones",
     "neighbourhood_zones",
     "place_clients",
     "provider_lots",
+    "read_units",
     "read_zones",
+    "shape_figures",
+    "unit_zones",
     "ward_zones",
+    "zone_names",
 ]

@@ -98,6 +98,7 @@ def check_plan(
             floor=floor,
             cap=cap,
             locked=plan.zones["locked"].to_numpy(),
+            by_clients="occupied",
         )
         return out.report
     if isinstance(plan, gpd.GeoSeries):

@@ -19,6 +19,7 @@ import pandas as pd
 import pyogrio
 
 from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.zoning.units import dissolve_plan
 
 __all__ = ["read_zones"]
 
@@ -61,7 +62,11 @@ def _id_candidates(frame: gpd.GeoDataFrame) -> list[str]:
 
 
 def read_zones(
-    path: str | os.PathLike[str], *, id_column: str | None = None, where: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    id_column: str | None = None,
+    where: str | None = None,
+    dissolve: bool = False,
 ) -> gpd.GeoDataFrame:
     """Zone polygons from a file, with their ids in ``zone_id``.
 
@@ -76,6 +81,10 @@ def read_zones(
         the candidate columns.
     where
         How the file is named in messages (e.g. ``"--check zones.gpkg"``); default the path.
+    dissolve
+        Polygons sharing an id are one zone (units such as wards carrying their zone in
+        ``id_column``), dissolved into one polygon with ``n_units``; otherwise a repeated
+        id is an error.
 
     Returns
     -------
@@ -114,13 +123,15 @@ def read_zones(
             f"{counts} of {len(frame)} rows",
             column="geometry",
         )
-    frame = _with_ids(frame, id_column, problems)
+    frame = _with_ids(frame, id_column, problems, unique=not dissolve)
     problems.raise_if_any()
+    if dissolve and frame["zone_id"].duplicated().any():
+        frame = dissolve_plan(frame, "zone_id")
     return frame
 
 
 def _with_ids(
-    frame: gpd.GeoDataFrame, id_column: str | None, problems: ProblemCollector
+    frame: gpd.GeoDataFrame, id_column: str | None, problems: ProblemCollector, unique: bool
 ) -> gpd.GeoDataFrame:
     column = "zone_id" if id_column is None else id_column
     if column not in frame.columns:
@@ -152,7 +163,7 @@ def _with_ids(
         if text.iloc[i] == "":
             problems.add("missing value", "a zone id", "empty", i, column)
     counts = text[text != ""].value_counts()
-    for ident, k in counts[counts > 1].items():
+    for ident, k in counts[counts > 1].items() if unique else ():
         problems.add("duplicate id", "unique zone ids", f"{ident!r} {k} times", column=column)
     out = frame.drop(columns=[c for c in ("zone_id",) if c in frame.columns and c != column])
     out = out.drop(columns=[column]) if column in out.columns else out

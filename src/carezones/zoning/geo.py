@@ -26,7 +26,7 @@ from scipy.spatial import cKDTree
 from carezones._options import make_rng
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork, check_mode, snap_points
-from carezones.zoning.graph import pieces, zone_medians
+from carezones.zoning.graph import drawn_pieces, pieces, zone_medians
 
 Locked: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | Mapping[str, Iterable[Any]] | Iterable[Any]
 
@@ -211,8 +211,34 @@ def place_clients(
     )
 
 
-def polygons(units: Units, labels: np.ndarray, k: int) -> list[shapely.Geometry]:
-    """Each zone's polygon: the union of its units' Voronoi cells, within the served area."""
+def boundary_area(boundary: Any, units: Units) -> shapely.Geometry | None:
+    """The served area within ``boundary`` (polygons with a CRS), or None without one."""
+    if boundary is None:
+        return None
+    if isinstance(boundary, shapely.Geometry):
+        raise ValidationError(
+            [Problem("boundary", "a shape without a CRS", "a GeoSeries or GeoDataFrame", "a shape")]
+        )
+    if isinstance(boundary, gpd.GeoDataFrame):
+        boundary = boundary.geometry
+    if not isinstance(boundary, gpd.GeoSeries) or boundary.crs is None:
+        raise ValidationError(
+            [Problem("boundary", "no CRS", "polygons with a CRS", type(boundary).__name__)]
+        )
+    shape = shapely.union_all(shapely.make_valid(boundary.to_crs(units.crs).to_numpy()))
+    if shapely.area(shape) <= 0:
+        raise ValidationError([Problem("boundary", "no area", "polygons", shape.geom_type)])
+    return shapely.intersection(units.area, shape)
+
+
+def polygons(
+    units: Units, labels: np.ndarray, k: int, *, area: shapely.Geometry | None = None
+) -> list[shapely.Geometry]:
+    """Each zone's polygon: the union of its units' Voronoi cells, within the served area.
+
+    ``area`` (default: the units' served area) clips the polygons, e.g. to a boundary.
+    """
+    area = units.area if area is None else area
     xy, first = np.unique(np.round(units.xy, 3), axis=0, return_index=True)
     cells = shapely.get_parts(
         shapely.voronoi_polygons(shapely.MultiPoint(xy), extend_to=units.area, ordered=True)
@@ -222,7 +248,7 @@ def polygons(units: Units, labels: np.ndarray, k: int) -> list[shapely.Geometry]
     for z in range(k):
         mine = cells[lab == z]
         shape = shapely.coverage_union_all(mine) if len(mine) else shapely.Polygon()
-        out.append(shapely.make_valid(shape).intersection(units.area))
+        out.append(shapely.make_valid(shape).intersection(area))
     return out
 
 
@@ -288,8 +314,10 @@ def evaluate(
     dist = np.atleast_2d(dijkstra(units.graph, indices=centres))
     to_centre = np.full(len(client_zone), np.nan)
     to_centre[ok] = dist[client_zone[ok], demand.unit[ok]] + demand.offset[ok]
-    if by_clients == "occupied":  # hand-drawn polygons: pieces that hold clients
-        n_pieces = pieces(units.graph, unit_labels, k, occupied=w > 0)
+    if by_clients == "occupied":  # drawn polygons: clients joined by own or empty streets
+        lived = np.zeros(units.n, dtype=bool)  # streets where any client lives
+        lived[demand.unit[~demand.far & (demand.hours > 0)]] = True
+        n_pieces = drawn_pieces(units.graph, unit_labels, k, lived)
     elif by_clients:
         n_pieces = client_pieces(units, demand, client_zone, k)
     else:
@@ -426,13 +454,51 @@ def grow_client_labels(
 # --------------------------------------------------------------------------- drawing
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """Units and clients inside drawn polygons (the first polygon that contains each)."""
+
+    unit_zone: np.ndarray
+    unit_count: np.ndarray
+    client_zone: np.ndarray
+    client_count: np.ndarray
+
+
+def contained(geoms: np.ndarray, units: Units, demand: Demand) -> Drawn:
+    """Which drawn polygon holds each unit and each client: the one measure of a drawn plan.
+
+    Both a plan checked as polygons (``check_plan``, ``--check``) and zones locked as
+    polygons (``locked=``, ``--locked``) place streets and clients with this function, so
+    the same polygons give the same hours and pieces either way.
+    """
+    geoms = shapely.make_valid(np.asarray(geoms, dtype=object))
+    unit_count = np.zeros(units.n, dtype=int)
+    unit_zone = np.full(units.n, -1, dtype=np.intp)
+    client_count = np.zeros(len(demand.ids), dtype=int)
+    client_zone = np.full(len(demand.ids), -1, dtype=np.intp)
+    for z, g in enumerate(geoms):
+        if shapely.is_empty(g):
+            continue
+        inside = shapely.contains_xy(g, units.xy[:, 0], units.xy[:, 1])
+        unit_count += inside
+        unit_zone[(unit_zone < 0) & inside] = z
+        inside = shapely.contains_xy(g, demand.xy[:, 0], demand.xy[:, 1])
+        client_count += inside
+        client_zone[(client_zone < 0) & inside] = z
+    return Drawn(unit_zone, unit_count, client_zone, client_count)
+
+
 def locked_units(
     locked: Locked | None, units: Units, demand: Demand
-) -> tuple[np.ndarray, list[str]]:
-    """Each unit's locked zone (-1: free) and the locked zones' ids (polygons or client sets)."""
+) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """Each unit's locked zone (-1: free), the locked zones' ids and pinned clients.
+
+    Locked polygons pin the clients they contain (``None`` for client sets, whose
+    clients' streets carry them).
+    """
     labels = np.full(units.n, -1, dtype=np.intp)
     if locked is None:
-        return labels, []
+        return labels, [], None
     if isinstance(locked, gpd.GeoSeries):
         locked = gpd.GeoDataFrame(geometry=locked)
     if isinstance(locked, gpd.GeoDataFrame):
@@ -444,10 +510,8 @@ def locked_units(
             if "zone_id" in frame
             else [f"L{i + 1}" for i in range(len(frame))]
         )
-        for z, geom in enumerate(frame.geometry):
-            inside = shapely.contains_xy(geom, units.xy[:, 0], units.xy[:, 1])
-            labels[(labels < 0) & inside] = z
-        return labels, ids
+        drawn = contained(frame.geometry.to_numpy(), units, demand)
+        return drawn.unit_zone, ids, drawn.client_zone
     if isinstance(locked, Mapping):
         ids, sets = [str(k) for k in locked], [list(v) for v in locked.values()]
     else:
@@ -482,7 +546,7 @@ def locked_units(
         client_zone[where[where >= 0]] = z
     if problems:
         raise ValidationError(problems)
-    return grow_client_labels(units, demand, client_zone, free_sources=True), ids
+    return grow_client_labels(units, demand, client_zone, free_sources=True), ids, None
 
 
 def seed_units(seeds: Any, units: Units, lock_labels: np.ndarray) -> np.ndarray:

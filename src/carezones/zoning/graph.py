@@ -104,6 +104,46 @@ def pieces(
     return out
 
 
+def drawn_pieces(
+    graph: sparse.csr_matrix,
+    labels: np.ndarray,
+    k: int,
+    occupied: np.ndarray,
+    zones: np.ndarray | None = None,
+) -> np.ndarray:
+    """Pieces of each zone for its clients: its occupied units joined by its own or empty streets.
+
+    A carer may walk along a street where nobody lives whatever zone the map gives it, but
+    not through another zone's clients: a zone is one piece when its occupied units are
+    connected through units that are its own or unoccupied. This is the one measure of a
+    drawn plan (the zoner's cleaned polygons, hand-drawn polygons, locked zones).
+    ``zones`` limits the count to those zones (the others get 0).
+
+    Examples
+    --------
+    >>> g = sparse.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float))
+    >>> drawn_pieces(g, np.array([0, 1, 0]), 2, np.array([True, False, True])).tolist()
+    [1, 0]
+    >>> drawn_pieces(g, np.array([0, 1, 0]), 2, np.array([True, True, True])).tolist()
+    [2, 1]
+    """
+    occupied = np.asarray(occupied, dtype=bool)
+    coo = graph.tocoo()
+    out = np.zeros(k, dtype=int)
+    for z in range(k) if zones is None else np.unique(zones):
+        mine = (labels == z) & occupied
+        if not mine.any():
+            continue
+        open_ = (labels == z) | ~occupied
+        keep = open_[coo.row] & open_[coo.col]
+        inner = sparse.csr_matrix(
+            (np.ones(int(keep.sum())), (coo.row[keep], coo.col[keep])), shape=graph.shape
+        )
+        _, comp = connected_components(inner, directed=False)
+        out[z] = len(np.unique(comp[mine]))
+    return out
+
+
 class UnitGraph:
     """The unit graph with the pieces every step reuses."""
 

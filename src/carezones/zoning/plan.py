@@ -13,9 +13,11 @@ import shapely
 
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork
-from carezones.zoning.geo import Demand, Units, as_points, evaluate, polygons
+from carezones.zoning.geo import Demand, Units, as_points, contained, evaluate, polygons
+from carezones.zoning.names import zone_names
+from carezones.zoning.shapes import clean_labels, shape_figures, shape_summary
 
-__all__ = ["PlanReport", "ZonePlan", "check_polygons", "finish"]
+__all__ = ["PlanReport", "ZonePlan", "check_polygons", "finish", "name_plan"]
 
 _VIOLATION_COLUMNS = ["rule", "zone_id", "detail"]
 _NETWORK_NAME = {"walk": "walking", "cycle": "cycling", "drive": "driving"}
@@ -168,6 +170,20 @@ class ZonePlan:
         return self.labels.rename("zone_id").reset_index()
 
 
+def name_plan(plan: ZonePlan, places: gpd.GeoDataFrame | None) -> ZonePlan:
+    """Name the plan's zones from ``places`` (:func:`~carezones.zoning.names.zone_names`).
+
+    The ``name`` column of ``plan.zones`` and of the report's zone table is filled in
+    place; the plan is returned.
+    """
+    if places is None:
+        return plan
+    names = zone_names(plan.zones, places).to_numpy()
+    plan.zones["name"] = names
+    plan.report.zones["name"] = names
+    return plan
+
+
 def _points_frame(clients: Any) -> gpd.GeoDataFrame:
     if isinstance(clients, gpd.GeoSeries):
         return gpd.GeoDataFrame(geometry=clients)
@@ -186,14 +202,36 @@ def finish(
     centres: np.ndarray | None = None,
     fixed: np.ndarray | None = None,
     locked: np.ndarray | None = None,
-    by_clients: bool = False,
+    by_clients: bool | str = False,
     extra_unassigned: dict[int, str] | None = None,
     random_state: int | None = 0,
+    clean: bool = False,
+    area: shapely.Geometry | None = None,
+    pinned: np.ndarray | None = None,
 ) -> ZonePlan:
-    """Build the plan: client labels, zone table with polygons, metrics and broken rules."""
+    """Build the plan: client labels, zone table with polygons, metrics and broken rules.
+
+    With ``clean`` the fragments of a zone's drawing that hold no client join the zone
+    around them (:func:`~carezones.zoning.shapes.clean_labels`; locked zones stay as they
+    are). ``area`` (the served area within a boundary) clips the polygons; clients
+    outside it are unassigned. ``pinned`` gives clients a zone by their position (those
+    inside a locked polygon) whatever their nearest street point's zone.
+    """
     k = len(zone_ids)
+    if clean:
+        ok = ~demand.far
+        w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
+        unit_labels = clean_labels(
+            units.xy, units.graph, unit_labels, w, frozen=locked, floor=floor, cap=cap
+        )
     client_zone = unit_labels[demand.unit].copy()
+    if pinned is not None:
+        client_zone = np.where(pinned >= 0, pinned, client_zone)
     reasons: dict[int, str] = dict(extra_unassigned or {})
+    if area is not None:
+        outside = ~shapely.contains_xy(area, demand.xy[:, 0], demand.xy[:, 1])
+        for i in np.flatnonzero(outside):
+            reasons.setdefault(int(i), "outside the boundary")
     for i in np.flatnonzero(demand.far):
         metres = demand.offset[i] * units.speed_mps
         name = _NETWORK_NAME[units.mode]
@@ -202,7 +240,7 @@ def finish(
         reasons.setdefault(int(i), "in no zone")
     if reasons:
         client_zone[np.fromiter(reasons, dtype=np.intp)] = -1
-    shapes = polygons(units, unit_labels, k)
+    shapes = polygons(units, unit_labels, k, area=area)
     return _assemble(
         units,
         demand,
@@ -240,6 +278,7 @@ def _assemble(
     by_clients: bool | str = False,
     random_state: int | None,
     extra_violations: list[dict[str, Any]] | None = None,
+    names: list[str] | None = None,
 ) -> ZonePlan:
     k = len(zone_ids)
     table, summary, centres = evaluate(
@@ -254,10 +293,22 @@ def _assemble(
         random_state=random_state,
     )
     table.insert(0, "zone_id", zone_ids)
+    table.insert(1, "name", list(names) if names is not None else list(zone_ids))
     table["centre_x"] = units.xy[centres, 0]
     table["centre_y"] = units.xy[centres, 1]
     table["area_km2"] = [shapely.area(s) / 1e6 for s in shapes]
     table["locked"] = np.zeros(k, dtype=bool) if locked is None else locked
+    held = client_zone >= 0
+    points = [
+        np.vstack(
+            [demand.xy[held & (client_zone == z)], units.xy[demand.unit[held & (client_zone == z)]]]
+        )
+        for z in range(k)
+    ]
+    figures = shape_figures(list(shapes), points)
+    for column in figures.columns:
+        table[column] = figures[column].to_numpy() if k else []
+    summary.update(shape_summary(figures))
     zones = gpd.GeoDataFrame(table, geometry=list(shapes), crs=units.crs)
     violations = list(extra_violations or [])
     for row in table.itertuples():
@@ -333,23 +384,9 @@ def check_polygons(
     plan = plan.to_crs(units.crs)
     ids = (plan["zone_id"] if "zone_id" in plan else pd.Series(plan.index)).astype(str).tolist()
     geoms = shapely.make_valid(plan.geometry.to_numpy())
-    unit_count = np.zeros(units.n, dtype=int)
-    unit_labels = np.full(units.n, -1, dtype=np.intp)
-    for z, g in enumerate(geoms):
-        inside = (
-            shapely.contains_xy(g, units.xy[:, 0], units.xy[:, 1])
-            if not shapely.is_empty(g)
-            else np.zeros(units.n, dtype=bool)
-        )
-        unit_count += inside
-        unit_labels[(unit_labels < 0) & inside] = z
-    frame = demand.xy
-    client_zone = np.full(len(demand.ids), -1, dtype=np.intp)
-    client_count = np.zeros(len(demand.ids), dtype=int)
-    for z, g in enumerate(geoms):
-        inside = shapely.contains_xy(g, frame[:, 0], frame[:, 1])
-        client_count += inside
-        client_zone[(client_zone < 0) & inside] = z
+    drawn = contained(geoms, units, demand)
+    unit_count, unit_labels = drawn.unit_count, drawn.unit_zone.copy()
+    client_zone, client_count = drawn.client_zone.copy(), drawn.client_count
     reasons = {
         int(i): "outside every zone (a gap in the plan)" for i in np.flatnonzero(client_zone < 0)
     }
@@ -401,4 +438,5 @@ def check_polygons(
         by_clients="occupied",
         random_state=0,
         extra_violations=violations,
+        names=plan["name"].astype(str).tolist() if "name" in plan else None,
     )

@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import connected_components, dijkstra
+import shapely
+from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -26,13 +27,15 @@ from carezones.zoning.geo import (
     Demand,
     Locked,
     Units,
+    boundary_area,
     build_units,
     locked_units,
     place_clients,
     seed_units,
 )
 from carezones.zoning.graph import prepare, supported_zones
-from carezones.zoning.plan import ZonePlan, finish
+from carezones.zoning.locks import join_stranded, pin_clients
+from carezones.zoning.plan import ZonePlan, finish, name_plan
 
 __all__ = ["NeighbourhoodZoner", "neighbourhood_zones"]
 
@@ -74,6 +77,14 @@ class NeighbourhoodZoner(BaseEstimator):
         kept.
     random_state
         Seed of every random choice.
+    boundary
+        Optional area served (a GeoDataFrame/GeoSeries of polygons with a CRS, e.g. the
+        borough from ``--boundary FILE``): it clips the zones, and clients outside it are
+        unassigned ("outside the boundary").
+    places
+        Optional named places (``name``, ``place``, points with a CRS, e.g.
+        :func:`carezones.network.osm_places`): each zone gets a unique ``name`` from them
+        (without: the ``zone_id``).
 
     Attributes
     ----------
@@ -120,6 +131,8 @@ class NeighbourhoodZoner(BaseEstimator):
         max_snap_distance: float = 500.0,
         n_init: int = N_INIT,
         random_state: int | None = None,
+        boundary: Any = None,
+        places: Any = None,
     ) -> None:
         self.min_weekly_hours = min_weekly_hours
         self.max_weekly_hours = max_weekly_hours
@@ -131,6 +144,8 @@ class NeighbourhoodZoner(BaseEstimator):
         self.max_snap_distance = max_snap_distance
         self.n_init = n_init
         self.random_state = random_state
+        self.boundary = boundary
+        self.places = places
 
     def _check_params(self) -> tuple[float, float]:
         problems = []
@@ -224,6 +239,7 @@ class NeighbourhoodZoner(BaseEstimator):
             clients, network, units, max_snap_distance=float(self.max_snap_distance)
         )
         plan, n = _draw(self, units, demand, floor, cap)
+        name_plan(plan, self.places)
         self.plan_ = plan
         self.labels_ = plan.labels
         self.zones_ = plan.zones
@@ -289,6 +305,8 @@ def neighbourhood_zones(
     max_snap_distance: float = 500.0,
     n_init: int = N_INIT,
     random_state: int | None = None,
+    boundary: Any = None,
+    places: Any = None,
 ) -> ZonePlan:
     """Draw neighbourhood zones; ``NeighbourhoodZoner(...).fit(clients, network=network).plan_``.
 
@@ -300,7 +318,7 @@ def neighbourhood_zones(
         The travel networks.
     min_weekly_hours, max_weekly_hours, n_zones, mode, seeds, locked
         As in :class:`NeighbourhoodZoner`.
-    resolution, max_snap_distance, n_init, random_state
+    resolution, max_snap_distance, n_init, random_state, boundary, places
         As in :class:`NeighbourhoodZoner`.
 
     Returns
@@ -340,9 +358,12 @@ def neighbourhood_zones(
 def _draw(
     zoner: NeighbourhoodZoner, units: Units, demand: Demand, floor: float, cap: float
 ) -> tuple[ZonePlan, int]:
-    ok = ~demand.far
+    lock_labels, lock_ids, pinned = locked_units(zoner.locked, units, demand)
+    area = boundary_area(zoner.boundary, units)
+    ok = ~demand.far if pinned is None else ~demand.far & (pinned < 0)
+    if area is not None:
+        ok &= shapely.contains_xy(area, demand.xy[:, 0], demand.xy[:, 1])
     w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
-    lock_labels, lock_ids = locked_units(zoner.locked, units, demand)
     seeds = seed_units(zoner.seeds, units, lock_labels)
     n_locked = len(lock_ids)
     total = float(w.sum())
@@ -387,7 +408,9 @@ def _draw(
         (floor, cap, total), n_locked,
     )  # fmt: skip
     k = len(centres)
-    extra = _join_stranded(units, demand, labels)
+    extra = join_stranded(units, demand, labels)
+    if pinned is not None:
+        pinned = pin_clients(units, demand, labels, pinned, n_locked, extra)
     free_ids = _free_ids(k - n_locked, set(lock_ids))
     ids = lock_ids + free_ids
     locked_flags = np.arange(k) < n_locked
@@ -407,8 +430,12 @@ def _draw(
         centres=None if k == n_locked else centre_arr,
         fixed=None if k == n_locked else np.array(fixed),
         locked=locked_flags,
+        by_clients="occupied",
         extra_unassigned=extra,
         random_state=zoner.random_state,
+        clean=True,
+        area=area,
+        pinned=pinned,
     )
     return plan, k
 
@@ -469,23 +496,6 @@ def _draw_components(
         fixed += [bool(o < len(mine)) for o in order]
         next_label += len(order)
     return labels, centres, fixed
-
-
-def _join_stranded(units: Units, demand: Demand, labels: np.ndarray) -> dict[int, str]:
-    """Streets cut off by locked zones, with too few hours for a zone, join a neighbour.
-
-    Their clients are unassigned (returned: client position to reason); ``labels`` is
-    filled in place.
-    """
-    stranded = labels < 0
-    if not stranded.any():
-        return {}
-    hit = stranded[demand.unit] & ~demand.far & (demand.hours > 0)
-    reason = "cut off from the other zones by locked zones, with too few hours for a zone"
-    labelled = np.flatnonzero(~stranded)
-    _, _, src = dijkstra(units.graph, indices=labelled, min_only=True, return_predecessors=True)
-    labels[stranded] = labels[src[stranded]]
-    return {int(i): reason for i in np.flatnonzero(hit)}
 
 
 def _free_ids(n: int, taken: set[str]) -> list[str]:

@@ -1,0 +1,100 @@
+"""The CLI's own geography options: ``--boundary``, ``--units``, ``--zone-id-column``, names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import typer
+
+from carezones.maps import plan_map, save_map
+from carezones.network import TravelNetwork, admin_boundary, osm_places, read_boundary
+from carezones.zoning import (
+    NeighbourhoodZoner,
+    ZonePlan,
+    align_to_units,
+    read_units,
+    unit_zones,
+)
+
+__all__ = [
+    "boundary_for",
+    "places_for",
+    "with_lots",
+    "write_zone_map",
+    "zones_from_units",
+]
+
+
+def boundary_for(option: str | None, source: Path, net: TravelNetwork) -> gpd.GeoDataFrame | None:
+    """The boundary asked for: a file, ``extract`` (the extract's own area) or none."""
+    if option is None or option.lower() == "none":
+        return None
+    if option.lower() == "extract":
+        nodes = net.nodes["walk"].geometry
+        found = admin_boundary(source, points=nodes.iloc[:: max(len(nodes) // 2000, 1)])
+        if found is None:
+            typer.echo("      the extract has no administrative boundary: zones are not clipped")
+            return None
+        typer.echo(
+            f"      clipped to {found['name'].iloc[0]} (admin_level {found['admin_level'].iloc[0]})"
+        )
+        return found
+    return read_boundary(Path(option))
+
+
+def places_for(source: Path) -> gpd.GeoDataFrame:
+    """The named places of the extract (names for the zones; empty when it has none)."""
+    return osm_places(source)
+
+
+def with_lots(zones: gpd.GeoDataFrame, lot_zones: object) -> gpd.GeoDataFrame:
+    """The zone table with each zone's ``lot_id`` and ``provider_id`` (from provider_lots)."""
+    extra = lot_zones[["zone_id", "lot_id", "provider_id"]]  # type: ignore[index]
+    out = zones.drop(columns=["lot_id", "provider_id"], errors="ignore").merge(
+        extra, on="zone_id", how="left"
+    )
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=zones.crs)
+
+
+def zones_from_units(
+    zoner: NeighbourhoodZoner,
+    clients: gpd.GeoDataFrame,
+    net: TravelNetwork,
+    units_file: Path,
+    unit_id: str,
+    out: Path,
+) -> ZonePlan:
+    """Zones as unions of whole units; how the street-drawn plan split them (alignment.csv)."""
+    units = read_units(units_file, unit_id)
+    split = align_to_units(zoner.plan_, clients, units)
+    split.to_csv(out / "alignment.csv", index=False)
+    n_split = int(split["units_split"].sum())
+    hours = float(split["split_hours"].sum())
+    typer.echo(
+        f"      the street-drawn zones split {n_split} units ({hours:,.0f} h/week in them); "
+        "zones rebuilt from whole units (alignment.csv)"
+    )
+    built = unit_zones(
+        zoner.plan_, clients, units, net,
+        min_weekly_hours=zoner.min_weekly_hours, max_weekly_hours=zoner.max_weekly_hours,
+        resolution=zoner.resolution,
+    )  # fmt: skip
+    name_plan_from(built, zoner)
+    return built
+
+
+def name_plan_from(plan: ZonePlan, zoner: NeighbourhoodZoner) -> None:
+    """Carry the zoner's zone names over to a plan with the same zone ids."""
+    names = zoner.zones_.set_index("zone_id")["name"]
+    mapped = plan.zones["zone_id"].map(names).fillna(plan.zones["zone_id"]).to_numpy()
+    plan.zones["name"] = mapped
+    plan.report.zones["name"] = mapped
+
+
+def write_zone_map(
+    plan: ZonePlan, lots: object, net: TravelNetwork, path: Path, *, title: str
+) -> Path:
+    """The zones (and lots) on an offline map over the walking network, saved as one page."""
+    m = plan_map(plan.zones, lots=lots, network=net, offline=True, title=title)
+    return save_map(m, path, offline=True)

@@ -1,0 +1,12 @@
+"""The report pack: tables for Excel and one self-contained HTML page to take to a meeting.
+
+:func:`for_people` and :func:`write_workbook` turn carezones' tables into what a
+commissioner opens in Excel (times as HH:MM, rounded numbers, units in the headers);
+:func:`build_report` reads a run's folder and writes ``report.html`` (prints on A4) and
+``report.xlsx``.
+"""
+
+from carezones.report.pack import build_report
+from carezones.report.tables import TIME_OF_DAY, UNITS, for_people, hhmm, write_workbook
+
+__all__ = ["TIME_OF_DAY", "UNITS", "build_report", "for_people", "hhmm", "write_workbook"]

@@ -1,0 +1,286 @@
+"""The report pack: one self-contained HTML page of a run (prints on A4) and its workbook.
+
+:func:`build_report` reads what ``carezones zones``, ``scenario run`` or ``scenario
+compare`` wrote (``zones.gpkg``, ``outcomes.csv``, ``zone_outcomes.csv``,
+``provider_outcomes.csv``, ``unscheduled.csv``, ``assumptions.csv``, ``report.json``,
+``comparison.csv`` and each scenario's folder) and writes ``report.html``: the zone maps
+as images (the interactive ``plan.html`` linked when present), the then-vs-now table with
+units, differences and percentage changes, hours per zone and per provider against the
+floors, the zones' shape figures, the unscheduled visits by reason and the assumptions;
+and ``report.xlsx`` with a sheet per table.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import pandas as pd
+import pyogrio
+
+from carezones import __version__
+from carezones.exceptions import Problem, ValidationError
+from carezones.maps import zones_figure
+from carezones.report.tables import for_people, write_workbook
+
+__all__ = ["build_report"]
+
+_CSS = """
+body{font-family:Helvetica,Arial,sans-serif;font-size:10.5pt;color:#222;max-width:190mm;
+margin:12mm auto;line-height:1.35}
+h1{font-size:17pt;margin:0 0 2mm}h2{font-size:13pt;margin:7mm 0 2mm;border-bottom:1px solid #999}
+h3{font-size:11pt;margin:4mm 0 1mm}p.note{color:#555;font-size:9pt}
+table{border-collapse:collapse;width:100%;font-size:8.5pt;margin:1mm 0 3mm}
+th,td{border:1px solid #bbb;padding:1px 4px;text-align:right}th{background:#eee}
+td:first-child,th:first-child{text-align:left}tr.below td{background:#fde0dc}
+.maps{display:flex;gap:3mm;flex-wrap:wrap}.maps figure{flex:1 1 85mm;margin:0}
+.maps img{width:100%}figcaption{font-size:9pt;color:#444}
+@page{size:A4;margin:12mm}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,figure{break-inside:avoid}
+a.live{display:none}}
+"""
+
+_ZONE_COLUMNS = ["zone_id", "name", "weekly_hours", "n_clients", "lot_id", "pieces", "parts",
+                 "holes", "polsby_popper"]  # fmt: skip
+_MAX_COLUMNS = 9  # what fits across A4; every column is in report.xlsx
+
+
+def _read_csv(folder: Path, name: str) -> pd.DataFrame | None:
+    path = folder / name
+    return pd.read_csv(path) if path.exists() else None
+
+
+def _read_layer(folder: Path, layer: str) -> gpd.GeoDataFrame | None:
+    path = folder / "zones.gpkg"
+    if not path.exists() or layer not in [n for n, _ in pyogrio.list_layers(path)]:
+        return None
+    return gpd.read_file(path, layer=layer)
+
+
+def _table(frame: pd.DataFrame | None, *, below: pd.Series | None = None, limit: int = 60) -> str:
+    """An HTML table of a frame for people (rows beyond ``limit`` left out, and said so)."""
+    if frame is None or frame.empty:
+        return "<p class='note'>none</p>"
+    shown = for_people(frame.head(limit).iloc[:, :_MAX_COLUMNS])
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    rows = []
+    flags = below.head(limit).to_numpy() if below is not None else [False] * len(shown)
+    for flag, record in zip(flags, shown.itertuples(index=False), strict=True):
+        cells = "".join(
+            f"<td>{'' if pd.isna(v) else html.escape(f'{v:,}' if isinstance(v, int) else str(v))}"
+            "</td>"
+            for v in record
+        )
+        rows.append(f"<tr{' class=below' if flag else ''}>{cells}</tr>")
+    left = [f"{len(frame) - limit} more rows"] if len(frame) > limit else []
+    if frame.shape[1] > _MAX_COLUMNS:
+        left.append(f"{frame.shape[1] - _MAX_COLUMNS} more columns")
+    more = f"<p class='note'>{' and '.join(left)} in report.xlsx</p>" if left else ""
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+
+
+def _map_image(zones: gpd.GeoDataFrame, lots: Any, title: str) -> str:
+    """The zones as a PNG image, inline (base64)."""
+    fig = zones_figure(zones, lots=lots, title=title)
+    fig.set_size_inches(7, 6)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{data}'></figure>"
+
+
+def _run(folder: Path) -> dict[str, Any]:
+    """What one run's folder holds."""
+    report = folder / "report.json"
+    zones = _read_layer(folder, "zones")
+    return {
+        "name": folder.name,
+        "zones": zones,
+        "lots": _read_layer(folder, "provider_lots"),
+        "report": json.loads(report.read_text()) if report.exists() else {},
+        "outcomes": _read_csv(folder, "outcomes.csv"),
+        "zone_outcomes": _read_csv(folder, "zone_outcomes.csv"),
+        "providers": _read_csv(folder, "provider_outcomes.csv"),
+        "unscheduled": _read_csv(folder, "unscheduled.csv"),
+        "assumptions": _read_csv(folder, "assumptions.csv"),
+        "map": folder / "plan.html" if (folder / "plan.html").exists() else None,
+    }
+
+
+def _floors(run: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The zone floor and the provider minimum a run was held to (None when unknown)."""
+    rep = run["report"]
+    zones = rep.get("zones", {}) if isinstance(rep.get("zones"), dict) else {}
+    summary = rep.get("summary", {}) if isinstance(rep.get("summary"), dict) else {}
+    floor = zones.get("summary", {}).get("min_weekly_hours", summary.get("min_weekly_hours"))
+    lots = rep.get("provider_lots", {})
+    lots = lots.get("summary", lots) if isinstance(lots, dict) else {}
+    minimum = lots.get("min_provider_hours") if isinstance(lots, dict) else None
+    return floor, minimum
+
+
+def _zones_section(run: dict[str, Any]) -> str:
+    zones = run["zones"]
+    if zones is None:
+        return "<p class='note'>no zones.gpkg in this run</p>"
+    floor, minimum = _floors(run)
+    table = pd.DataFrame(zones.drop(columns="geometry"))
+    table = table[[c for c in _ZONE_COLUMNS if c in table.columns]]
+    below = table["weekly_hours"] < floor if floor is not None else None
+    out = [f"<h3>Hours per zone (floor {floor:,.0f} h/week)</h3>" if floor else "<h3>Zones</h3>"]
+    out.append(_table(table, below=below))
+    shapes = [c for c in ("parts", "holes", "polsby_popper") if c in table.columns]
+    if shapes:
+        out.append(
+            "<p class='note'>Shape: parts = polygons drawn, holes = other zones lying inside; "
+            "Polsby-Popper = 4&pi;&middot;area/perimeter&sup2; (1 a circle, near 0 ragged). "
+            f"Most parts {int(table['parts'].max())}, holes {int(table['holes'].sum())}, "
+            f"mean Polsby-Popper {table['polsby_popper'].mean():.2f}.</p>"
+        )
+    providers = run["providers"]
+    if providers is not None and not providers.empty:
+        hours = next((c for c in providers.columns if "hours" in c), None)
+        title = "Hours per provider"
+        if minimum:
+            title += f" (minimum {minimum:,.0f} h/week)"
+        flag = providers[hours] < minimum if (minimum and hours) else None
+        out += [f"<h3>{title}</h3>", _table(providers, below=flag)]
+    return "".join(out)
+
+
+def _unscheduled(run: dict[str, Any]) -> pd.DataFrame | None:
+    visits = run["unscheduled"]
+    if visits is None or "reason" not in visits:
+        return None
+    counts = visits["reason"].fillna("(none given)").value_counts()
+    return counts.rename_axis("reason").rename("visits").reset_index()
+
+
+def _rates(run: dict[str, Any]) -> pd.DataFrame | None:
+    """The open-book rate lines among the outcomes (names with gbp or rate)."""
+    outcomes = run["outcomes"]
+    if outcomes is None or "outcome" not in outcomes:
+        return None
+    pick = outcomes["outcome"].astype(str).str.contains("gbp|rate|cost", case=False)
+    return outcomes[pick] if pick.any() else None
+
+
+def build_report(
+    run_dir: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    title: str | None = None,
+) -> tuple[Path, Path]:
+    """Write the report pack of a run: ``report.html`` (A4, self-contained) and ``report.xlsx``.
+
+    Parameters
+    ----------
+    run_dir
+        A folder written by ``carezones zones``, ``scenario run`` or ``scenario compare``
+        (``comparison.csv`` and a folder per scenario).
+    out
+        The HTML file (default ``RUN_DIR/report.html``); the workbook goes beside it.
+    title
+        The page's heading (default: the folder's name).
+
+    Returns
+    -------
+    tuple of Path
+        The HTML page and the workbook.
+
+    Raises
+    ------
+    ValidationError
+        When the folder holds no run (no zones.gpkg, outcomes.csv or comparison.csv).
+    """
+    t0 = time.perf_counter()
+    folder = Path(run_dir)
+    comparison = _read_csv(folder, "comparison.csv")
+    runs = [_run(folder)] if comparison is None else []
+    if comparison is not None:
+        names = [str(c) for c in comparison.columns]
+        rank = {n: i for i, n in enumerate(names)}  # the comparison's order: then, now
+        subs = [p for p in folder.iterdir() if p.is_dir()]
+        for sub in sorted(subs, key=lambda p: (rank.get(p.name, len(rank)), p.name)):
+            if sub.name in names or (sub / "zones.gpkg").exists():
+                runs.append(_run(sub))
+    runs = [r for r in runs if r["zones"] is not None or r["outcomes"] is not None]
+    if not runs and comparison is None:
+        raise ValidationError(
+            [Problem(str(folder), "no run here", "zones.gpkg, outcomes.csv or comparison.csv",
+                     "none of them")]
+        )  # fmt: skip
+    target = Path(out) if out is not None else folder / "report.html"
+    heading = title or f"carezones report: {folder.resolve().name}"
+    parts = [f"<h1>{html.escape(heading)}</h1>",
+             f"<p class='note'>carezones {__version__}, {time.strftime('%Y-%m-%d')}. "
+             "Map data &copy; OpenStreetMap contributors (ODbL). No client's address or "
+             "position is in this report.</p>"]  # fmt: skip
+    sheets: dict[str, pd.DataFrame] = {}
+    maps = []
+    for run in runs:
+        if run["zones"] is not None:
+            lots = run["zones"][["zone_id", "lot_id"]] if "lot_id" in run["zones"] else None
+            maps.append(_map_image(run["zones"], lots, f"{run['name']}: zones"))
+    if maps:
+        parts += ["<h2>Zones</h2><div class='maps'>", *maps, "</div>"]
+        for run in runs:
+            if run["map"] is not None:
+                rel = os.path.relpath(run["map"], target.parent)
+                parts.append(
+                    f"<p><a class='live' href='{html.escape(rel)}'>Interactive map of "
+                    f"{html.escape(run['name'])}</a> (opens offline)</p>"
+                )
+    if comparison is not None:
+        comparison = comparison.rename(columns={comparison.columns[0]: "outcome"})
+        parts += ["<h2>Then and now</h2>", _table(comparison, limit=80)]
+        sheets["comparison"] = comparison
+    for run in runs:
+        prefix = f"{run['name']} " if len(runs) > 1 else ""
+        parts.append(
+            f"<h2>{html.escape(prefix or '')}{'h' if prefix else 'H'}ours against the floors</h2>"
+        )
+        parts.append(_zones_section(run))
+        if run["outcomes"] is not None and comparison is None:
+            parts += ["<h2>Outcomes</h2>", _table(run["outcomes"], limit=80)]
+            sheets[f"{prefix}outcomes"] = run["outcomes"]
+        rates = _rates(run)
+        if rates is not None:
+            parts += [f"<h3>{html.escape(prefix)}open-book rate</h3>", _table(rates)]
+        unscheduled = _unscheduled(run)
+        if unscheduled is not None:
+            parts += [f"<h3>{html.escape(prefix)}unscheduled visits by reason</h3>",
+                      _table(unscheduled)]  # fmt: skip
+            sheets[f"{prefix}unscheduled"] = unscheduled
+        if run["zones"] is not None:
+            sheets[f"{prefix}zones"] = pd.DataFrame(run["zones"].drop(columns="geometry"))
+        if run["providers"] is not None:
+            sheets[f"{prefix}providers"] = run["providers"]
+        if run["assumptions"] is not None:
+            sheets[f"{prefix}assumptions"] = run["assumptions"]
+    assumed = next((r["assumptions"] for r in runs if r["assumptions"] is not None), None)
+    if assumed is not None:
+        parts += ["<h2>Assumptions</h2>", _table(assumed, limit=80)]
+    parts.append(
+        f"<p class='note'>Built in {time.perf_counter() - t0:.1f} s from "
+        f"{html.escape(str(folder))}. Tables with every row: report.xlsx.</p>"
+    )
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(heading)}</title><style>{_CSS}</style></head><body>"
+        + "".join(parts)
+        + "</body></html>"
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    book = write_workbook(sheets or {"empty": pd.DataFrame()}, target.with_suffix(".xlsx"))
+    return target, book

@@ -1,0 +1,57 @@
+"""Clients and streets around locked zones: who a locked polygon holds, streets it cuts off."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from carezones.zoning.geo import Demand, Units
+
+__all__ = ["join_stranded", "pin_clients"]
+
+
+def join_stranded(units: Units, demand: Demand, labels: np.ndarray) -> dict[int, str]:
+    """Streets cut off by locked zones, with too few hours for a zone, join a neighbour.
+
+    Their clients are unassigned (returned: client position to reason); ``labels`` is
+    filled in place.
+    """
+    stranded = labels < 0
+    if not stranded.any():
+        return {}
+    hit = stranded[demand.unit] & ~demand.far & (demand.hours > 0)
+    reason = "cut off from the other zones by locked zones, with too few hours for a zone"
+    labelled = np.flatnonzero(~stranded)
+    _, _, src = dijkstra(units.graph, indices=labelled, min_only=True, return_predecessors=True)
+    labels[stranded] = labels[src[stranded]]
+    return {int(i): reason for i in np.flatnonzero(hit)}
+
+
+def pin_clients(
+    units: Units,
+    demand: Demand,
+    labels: np.ndarray,
+    pinned: np.ndarray,
+    n_locked: int,
+    extra: dict[int, str],
+) -> np.ndarray:
+    """Clients by locked polygon: inside one they are its; outside all, never a locked zone's.
+
+    A client outside every locked polygon whose street lies in one joins the free zone
+    nearest on the network (or, with no free zone, is unassigned, as ``check_plan``
+    would leave it in a gap).
+    """
+    out = pinned.copy()
+    street = labels[demand.unit]
+    stray = (pinned < 0) & (street >= 0) & (street < n_locked)
+    if not stray.any():
+        return out
+    free = np.flatnonzero(labels >= n_locked)
+    if len(free) == 0:
+        for i in np.flatnonzero(stray & ~demand.far):
+            extra.setdefault(int(i), "outside every locked zone (a gap in the plan)")
+        return out
+    _, _, src = dijkstra(units.graph, indices=free, min_only=True, return_predecessors=True)
+    near = src[demand.unit[stray]]
+    out[stray] = np.where(near >= 0, labels[np.maximum(near, 0)], -1)
+    return out

@@ -1,0 +1,146 @@
+"""Tests for carezones.report: tables for Excel and the report pack (issue 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from carezones import datasets
+from carezones.cli.app import app
+from carezones.report import build_report, for_people, hhmm, write_workbook
+
+
+def test_times_of_day_become_hh_mm() -> None:
+    """Minutes since midnight read as HH:MM; missing stays empty; past midnight is marked."""
+    assert hhmm(pd.Series([0.0, 430.8833, 1439.99, 1441.0, np.nan])).tolist() == [
+        "00:00", "07:10", "23:59", "00:01+1", ""
+    ]  # fmt: skip
+
+
+def test_tables_for_people_round_and_name_units() -> None:
+    """Float noise is rounded, units go into headers, text and ids stay as they are."""
+    frame = pd.DataFrame(
+        {
+            "zone_id": ["Z01"],
+            "weekly_hours": [206.49999999999997],
+            "start": [430.8833],
+            "wait": [3.33333],
+            "share_within_15_min": [0.123456],
+            "area_km2": [1.234567],
+        }
+    )
+    out = for_people(frame).iloc[0].to_dict()
+    assert out == {
+        "zone_id": "Z01",
+        "weekly_hours (h/week)": 206.5,
+        "start": "07:10",
+        "wait (min)": 3.3,
+        "share_within_15_min (share)": 0.123,
+        "area_km2 (km²)": 1.23,
+    }
+
+
+def test_workbook_has_a_sheet_per_table(tmp_path: Path) -> None:
+    """The workbook holds one sheet per table with HH:MM times and units in the headers."""
+    routes = pd.DataFrame({"carer_id": ["k1"], "arrival": [481.5], "travel_minutes": [12.3456]})
+    zones = pd.DataFrame({"zone_id": ["Z01"], "weekly_hours": [1000.0000001]})
+    path = write_workbook({"routes": routes, "zones": zones}, tmp_path / "r.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames == ["routes", "zones"]
+    rows = list(book["routes"].values)
+    assert rows[0] == ("carer_id", "arrival", "travel_minutes (min)")
+    assert rows[1] == ("k1", "08:01", 12.3)
+    assert list(book["zones"].values)[1] == ("Z01", 1000.0)
+
+
+@pytest.fixture(scope="module")
+def zones_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A `carezones zones` run on the bundled Helsinki extract, with provider lots."""
+    folder = tmp_path_factory.mktemp("run")
+    net = datasets.load_default_network(modes="walk")
+    clients, _, _ = datasets.synthetic_population(
+        net, n_clients=200, n_carers=60, n_providers=2, random_state=0
+    )
+    clients = clients.to_crs(4326)
+    frame = clients.assign(lon=clients.geometry.x, lat=clients.geometry.y)
+    frame.drop(columns="geometry").to_csv(folder / "clients.csv", index=False)
+    result = CliRunner().invoke(
+        app,
+        ["zones", "--network", str(datasets.default_osm_path()), "--clients",
+         str(folder / "clients.csv"), "--out", str(folder / "zones"), "--min-weekly-hours", "300",
+         "--providers", "2", "--min-provider-hours", "600"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return folder / "zones"
+
+
+def test_report_of_a_zones_run(zones_run: Path, tmp_path: Path) -> None:
+    """`carezones report` writes one self-contained page (under 5 MB) and a workbook."""
+    result = CliRunner().invoke(app, ["report", str(zones_run), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "r.html").read_text()
+    assert (tmp_path / "r.html").stat().st_size < 5e6
+    assert "data:image/png;base64," in page and "<script" not in page
+    assert "Hours per zone (floor 300 h/week)" in page and "weekly_hours (h/week)" in page
+    assert "polsby_popper" in page and "@page{size:A4" in page
+    book = load_workbook(tmp_path / "r.xlsx")
+    assert "zones" in book.sheetnames
+    header = next(book["zones"].values)
+    assert {"zone_id", "name", "lot_id", "weekly_hours (h/week)"} <= set(header)
+
+
+def test_report_of_an_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
+    """A folder with no run in it is refused with what was looked for."""
+    from carezones import ValidationError
+
+    with pytest.raises(ValidationError, match="no run here"):
+        build_report(tmp_path)
+
+
+def test_version() -> None:
+    """`carezones --version` prints the version."""
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("carezones ")
+
+
+def test_scenario_compare_writes_the_then_vs_now_pack(tmp_path: Path) -> None:
+    """`scenario compare` of then and now writes report.html with the comparison and both maps."""
+    import time
+
+    from test_scenario import tiny
+
+    then, now = tiny(tmp_path, "then", "then"), tiny(tmp_path, "now", "now")
+    done = CliRunner().invoke(
+        app, ["scenario", "compare", str(then), str(now), "--out", str(tmp_path / "cmp")]
+    )
+    assert done.exit_code == 0, done.output
+    page = tmp_path / "cmp" / "report.html"
+    text = page.read_text()
+    assert "Then and now" in text and "now vs then %" in text
+    assert text.count("data:image/png;base64,") >= 2  # a map per scenario, side by side
+    assert page.stat().st_size < 5e6
+    t0 = time.perf_counter()
+    build_report(tmp_path / "cmp", tmp_path / "again.html")
+    assert time.perf_counter() - t0 < 30
+    assert "comparison" in load_workbook(tmp_path / "again.xlsx").sheetnames
+    assert (tmp_path / "cmp" / "then_now.html").exists()  # the side-by-side map
+
+
+def test_plan_map_accepts_what_the_cli_wrote(zones_run: Path) -> None:
+    """plan_map takes zones.gpkg's zones and its provider_lots layer as the CLI wrote them."""
+    import geopandas as gpd
+
+    from carezones.maps import plan_map
+
+    zones = gpd.read_file(zones_run / "zones.gpkg", layer="zones")
+    lots = gpd.read_file(zones_run / "zones.gpkg", layer="provider_lots")
+    assert {"lot_id", "provider_id", "name"} <= set(zones.columns)
+    page = plan_map(zones, lots=lots).get_root().render()
+    for lot in lots["lot_id"]:
+        assert f"{lot}:" in page  # each lot in the legend
+    assert (zones_run / "zones.html").exists()
