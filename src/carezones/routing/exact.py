@@ -2,10 +2,10 @@
 
 Used to check :func:`~carezones.routing.solve` on instances of about a dozen visits:
 :func:`exact_optimum` minimises the same objective (travel seconds plus priced lateness)
-under the same rules (windows, soft lateness, shifts, skills, double-ups, links with gaps
-and different carers), with every visit served. It does not model breaks, whole-minute
-starts, maximum working time, continuity or the price of the largest lateness; it refuses
-problems that use them.
+under the same rules (windows, soft lateness and the price of the largest lateness, shifts,
+skills, double-ups, links with gaps and different carers), with every visit served. It does
+not model breaks, whole-minute starts or continuity, and refuses problems that use them;
+nor maximum working time (give carers none).
 
 The model has, per carer ``c``, binary arcs ``x[c, i, j]`` between its home and the tasks
 (a double-handed visit is two tasks), a start ``s[t]`` and a lateness ``l[t]`` per task
@@ -58,8 +58,6 @@ def _refuse(problem: RoutingProblem) -> None:
         what.append("start_step other than 1")
     if problem.params.continuity_penalty > 0 and len(set(problem.visit_clients)) < problem.n_visits:
         what.append("continuity_penalty")
-    if problem.params.max_lateness_penalty > 0:
-        what.append("max_lateness_penalty")
     if what:
         raise ValidationError(
             [Problem("exact_optimum", "rule not modelled", "none of them", ", ".join(what))]
@@ -109,7 +107,8 @@ def exact_optimum(problem: RoutingProblem, *, time_limit: float = 60.0) -> Exact
     na = len(arcs)
     nx = nc * na
     s0, l0, r0 = nx, nx + nt, nx + 2 * nt
-    nvar = r0 + nc
+    worst = r0 + nc  # the largest lateness
+    nvar = worst + 1
     cost = np.zeros(nvar)
     lower = np.zeros(nvar)
     upper = np.ones(nvar)
@@ -132,7 +131,9 @@ def exact_optimum(problem: RoutingProblem, *, time_limit: float = 60.0) -> Exact
     upper[s0 : s0 + nt] = inst.t_we
     upper[l0 : l0 + nt] = np.inf
     lower[r0:] = 0
-    upper[r0:] = inst.c_se
+    upper[r0 : r0 + nc] = inst.c_se
+    upper[worst] = np.inf
+    cost[worst] = inst.max_late_weight
     big = float(max(inst.c_se) + max(max(inst.t_dur, default=0), 0) + 2 * 86_400)
     rows: list[tuple[dict[int, float], float, float]] = []
     out_of: dict[tuple[int, int], list[int]] = {}
@@ -167,6 +168,7 @@ def exact_optimum(problem: RoutingProblem, *, time_limit: float = 60.0) -> Exact
                 rows.append(({r0 + c: 1.0, s0 + i - 1: -1.0, v: -big}, d - big, np.inf))
     for t in range(nt):  # lateness
         rows.append(({l0 + t: 1.0, s0 + t: -1.0}, -float(inst.t_due[t]), np.inf))
+        rows.append(({worst: 1.0, l0 + t: -1.0}, 0.0, np.inf))
         for u, w in inst.t_in[t]:  # ties in time: s_t - s_u >= w
             rows.append(({s0 + t: 1.0, s0 + u: -1.0}, float(w), np.inf))
         for u in inst.t_apart[t]:  # different carers
@@ -202,5 +204,6 @@ def exact_optimum(problem: RoutingProblem, *, time_limit: float = 60.0) -> Exact
             seq.append(problem.visit_ids[inst.t_visit[i - 1]])
             i = nxt.get(i, nt + 1)
         routes.append(tuple(seq))
-    bound = float(getattr(res, "mip_dual_bound", res.fun) or res.fun)
+    bound = getattr(res, "mip_dual_bound", None)
+    bound = float("nan") if bound is None else float(bound)
     return ExactResult(status, float(res.fun), bound, tuple(routes))
