@@ -255,3 +255,37 @@ def test_validator_catches_link_violations_in_a_users_rota() -> None:
     rules = set(found["rule"])
     assert {"link gap", "link same carer", "skill"} <= rules
     assert found.loc[found["rule"] == "skill", "detail"].tolist() == ["lacks peg"]
+
+
+def test_a_pattern_with_a_follow_up_is_routed_with_its_gap_from_tables() -> None:
+    """``"..., then 240-300 minutes later 15"`` expands to a linked pair the router keeps."""
+    import geopandas as gpd
+
+    from carezones.demand import expand_visits
+    from carezones.routing import build_problem
+    from conftest import grid_network
+
+    town = grid_network(4, 400.0, modes=("walk",))
+    x0, y0 = 530_000.0, 180_000.0
+    clients = gpd.GeoDataFrame(
+        {"client_id": ["c1", "c2"], "weekly_hours": [None, None],
+         "pattern": ["mon 07:00-08:00 30, then 240-300 minutes later 15", "mon 12:00-13:00 30"],
+         "carers_needed": [1, 2], "skills": ["", "hoist | hoist;peg"], "virtual_ok": False},
+        geometry=gpd.points_from_xy([x0 + 400, x0 + 800], [y0, y0 + 400]), crs=27700,
+    )  # fmt: skip
+    visits = expand_visits(clients, days="monday")
+    assert visits.set_index("visit_id").loc["c1-mon-0700-then", "link_role"] == "second"
+    carers = gpd.GeoDataFrame(
+        {"carer_id": ["ann", "bob", "pat"], "mode": "walk", "shift_start": 420,
+         "shift_end": 1200, "max_minutes": 780, "skills": ["hoist", "hoist", "hoist;peg"]},
+        geometry=gpd.points_from_xy([x0] * 3, [y0] * 3), crs=27700,
+    )  # fmt: skip
+    problem = build_problem(visits, carers, town, clients=clients)
+    assert len(problem.links) == 1 and problem.links[0].min_gap == 240 * 60
+    result = solve(problem, max_iterations=200, random_state=0)
+    s = starts(result)
+    assert 240 <= s["c1-mon-0700-then"] - s["c1-mon-0700"] <= 300
+    assert "pat" in carers_of(result, "c2-mon-1200")
+    found = validate_plan(result.routes, visits, carers, travel=town, clients=clients,
+                          unscheduled=result.unscheduled)  # fmt: skip
+    assert found.empty, found
