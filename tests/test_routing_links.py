@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from carezones import ValidationError
 from carezones.routing import RoutingModel, RoutingParams, RoutingProblem, solve, validate_plan
+from carezones.routing.instances import linked_instance
 from carezones.routing.search.state import State
 from carezones.routing.vrp import instance, screen
 
@@ -289,3 +292,16 @@ def test_a_pattern_with_a_follow_up_is_routed_with_its_gap_from_tables() -> None
     found = validate_plan(result.routes, visits, carers, travel=town, clients=clients,
                           unscheduled=result.unscheduled)  # fmt: skip
     assert found.empty, found
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(4, 14), seed=st.integers(0, 10_000), homes=st.booleans())
+def test_every_plan_of_a_random_linked_instance_keeps_every_rule(
+    n: int, seed: int, homes: bool
+) -> None:
+    """Random instances with links: each visit routed or unscheduled, no rule broken."""
+    problem = linked_instance(n, n_carers=3, homes=homes, linked_share=0.5, random_state=seed)
+    result = solve(problem, max_iterations=60, max_seconds=5, random_state=0)
+    assert result.validate().empty
+    routed = set(result.routes["visit_id"]) | set(result.unscheduled["visit_id"])
+    assert routed == set(problem.visit_ids)

@@ -75,6 +75,8 @@ class Instance:
     t_apart: list[tuple[int, ...]] = field(default_factory=list)  # tasks on other carers
     t_eligible: list[list[int]] = field(default_factory=list)  # carers who may do the task
     v_unit: list[tuple[int, ...]] = field(default_factory=list)  # tasks moved together
+    t_linked: list[bool] = field(init=False)  # tied to another task in time
+    constraints: list[tuple[int, int, int]] = field(init=False)  # (t, u, w) of every tie
 
     def __post_init__(self) -> None:
         nt = len(self.t_loc)
