@@ -96,9 +96,16 @@ def _with_pairs(inst: Instance, routes: list[list[int]]) -> State | None:
     return None
 
 
-def _positions(state: State, c: int, t: int) -> list[tuple[int, int]]:
-    """Places in carer ``c``'s route where task ``t`` might fit, cheapest detour first."""
+def _positions(state: State, c: int, t: int) -> list[tuple[float, int]]:
+    """Places in carer ``c``'s route where task ``t`` might fit, cheapest first.
+
+    Each place comes with a lower bound on what inserting there costs: the detour, plus
+    with soft windows the lateness of the task itself and of the stop after it at their
+    earliest starts (no start moves earlier when a task is inserted).
+    """
     inst = state.inst
+    weight = inst.late_weight
+    due_ = inst.t_due
     seq = state.routes[c]
     r = state.sched[c]
     T = inst.c_T[c]
@@ -120,7 +127,16 @@ def _positions(state: State, c: int, t: int) -> list[tuple[int, int]]:
         if a <= we:
             s = a if a > ws else ws
             if nt < 0 or s + dur + row_loc[nxt] <= inst.t_we[nt]:
-                out.append((T[prev][loc] + row_loc[nxt] - T[prev][nxt], pos))
+                bound: float = T[prev][loc] + row_loc[nxt] - T[prev][nxt]
+                if weight:
+                    late = s - due_[t] if s > due_[t] else 0
+                    if nt >= 0:  # the next stop starts no earlier than after this one
+                        old = r.starts[pos] - due_[nt]
+                        new = s + dur + row_loc[nxt] - due_[nt]
+                        if new > 0 and new > old:
+                            late += new - (old if old > 0 else 0)
+                    bound += weight * late
+                out.append((bound, pos))
         elif pos > 0 and r.pre_end[pos] > we:
             break  # later places only start later
         prev = nxt
@@ -157,14 +173,28 @@ def _best_single(state: State, v: int, t: int, limit: float) -> Found | None:
 def _single_places(
     state: State, v: int, t: int, limit: int = _PAIR_CANDIDATES
 ) -> list[tuple[float, int, int]]:
-    """Feasible places for one task alone: (cost, carer, position), best first."""
-    found = []
+    """Feasible places for one task alone: (cost, carer, position), best first.
+
+    At most ``_PER_CARER`` per carer and ``limit`` in all; a place whose lower bound
+    cannot beat the ``limit``-th best found so far is not priced.
+    """
+    found: list[tuple[float, int, int]] = []
+    cands = []
     for c in state.inst.t_eligible[t]:
-        cont = state.continuity_delta(v, c)
+        places = _positions(state, c, t)
+        if places:
+            cont = state.continuity_delta(v, c)
+            cands.append((places[0][0] + cont, c, cont, places))
+    cands.sort(key=lambda x: x[0])
+    for first, c, cont, places in cands:
+        if len(found) >= limit and first >= found[limit - 1][0]:
+            break  # carers come in order of their cheapest bound
         seq = state.routes[c]
         mine: list[tuple[float, int, int]] = []
-        for detour, pos in _positions(state, c, t):
+        for detour, pos in places:
             if len(mine) >= _PER_CARER and detour + cont >= mine[-1][0]:
+                break
+            if len(found) >= limit and detour + cont >= found[limit - 1][0]:
                 break
             got = state.try_change({c: ([*seq[:pos], t, *seq[pos:]], pos, 1)})
             if got is not None:
@@ -172,8 +202,9 @@ def _single_places(
                 mine.sort()
                 mine = mine[:_PER_CARER]
         found.extend(mine)
-    found.sort()
-    return found[:limit]
+        found.sort()
+        del found[limit:]
+    return found
 
 
 def _best_pair(state: State, v: int, limit: float) -> Found | None:
