@@ -21,6 +21,16 @@ work: the load average is printed with every timing.
     plan is valid: visits served and travel minutes, like for like.
 (c) A whole borough day: all 18 zones' Monday visits (about 4,000) with every carer
     working that day (by home), zones in parallel on 2 processes. Target: under 5 minutes.
+(d) Linked visits (issue 16): generated instances of the published home-health-care class
+    with interdependent services (:func:`carezones.routing.instances.linked_instance`: 10 to
+    300 visits on a 100 x 100 square, one depot or carers' homes, a third of the clients
+    with a linked pair, half simultaneous with each half's own qualification, half ordered
+    with a minimum and a maximum gap, soft windows; objective = travel + total lateness +
+    largest lateness, minutes). carezones at ``--seconds`` (60) each against PyVRP with the
+    links ignored (its plan on time windows alone: visits it serves, links it breaks) and
+    against the exact optimum (a MIP with HiGHS, ``carezones.routing.exact``) where it is
+    proven within two minutes; every plan of ours through the validator. Run it alone with
+    ``--only d`` (``--sizes 10 25 50``, ``--seeds 2``).
 """
 
 from __future__ import annotations
@@ -422,16 +432,115 @@ def bench_borough(data: dict[str, Any], quick: bool) -> bool:
     return ok
 
 
+# ---------------------------------------------------------------------------- (d)
+
+
+def pyvrp_links_ignored(problem: Any, seconds: float, seed: int) -> dict[str, Any]:
+    """PyVRP on the tasks with every link dropped: visits served, links broken, its cost."""
+    from dataclasses import replace
+
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    from carezones.routing import vrp as _vrp
+    from carezones.routing.search.state import State
+
+    free = replace(problem, links=())
+    inst = _vrp.instance(free, _vrp.screen(free))
+    data = _vrp.pyvrp_data(free, inst)
+    t0 = time.perf_counter()
+    res = pyvrp.solve(data.data, MaxRuntime(seconds), seed=seed, display=False,
+                      collect_stats=False)  # fmt: skip
+    runtime = time.perf_counter() - t0
+    routes = _vrp.pyvrp_routes(data, res.best, problem.n_carers)
+    state = State(inst, routes)  # our exact schedule of PyVRP's routes (no ties to keep)
+    served = {t for seq in routes for t in seq}
+    broken = 0
+    for link in problem.links:
+        a, b = inst.v_tasks[link.first], inst.v_tasks[link.second]
+        if not all(t in served for t in (*a, *b)):
+            broken += 1
+            continue
+        gap = state.start[b[0]] - state.start[a[0]]
+        same = state.where[a[0]] == state.where[b[0]]
+        if not (link.min_gap <= gap <= link.max_gap) or (link.different_carers and same):
+            broken += 1
+    late = [max(0, state.start[t] - inst.t_due[t]) for t in served]
+    return {
+        "served": sum(1 for ts in inst.v_tasks if ts and all(t in served for t in ts)),
+        "links_broken": broken,
+        "objective": (state.cost() - inst.unscheduled_penalty * len(state.unassigned())) / 60,
+        "late_min": sum(late) / 60,
+        "runtime": runtime,
+    }
+
+
+def bench_linked(sizes: list[int], seeds: int, seconds: float) -> bool:
+    """(d) Linked visits: carezones against PyVRP with links ignored and the exact optimum."""
+    from carezones.routing import solve
+    from carezones.routing.exact import exact_optimum
+    from carezones.routing.instances import linked_instance
+
+    print(f"\n(d) linked visits: carezones {seconds:.0f} s each; {load()}")
+    print("  n  homes  links | carezones: objective  late   worst  served  valid  s     "
+          "| PyVRP links ignored: served  broken  objective "
+          "| exact: status   optimum  gap%")  # fmt: skip
+    ok = True
+    gaps: dict[int, list[float]] = {}
+    extra: dict[int, list[float]] = {}  # our objective over PyVRP's with the links ignored
+    for n in sizes:
+        for seed in range(seeds):
+            homes = seed % 2 == 1
+            problem = linked_instance(n, homes=homes, random_state=seed)
+            r = solve(problem, max_seconds=seconds, random_state=0)
+            valid = r.validate().empty
+            ok &= valid and r.unscheduled.empty
+            late = r.routes["late"].to_numpy(float) if len(r.routes) else np.zeros(1)
+            base = pyvrp_links_ignored(problem, seconds, seed)
+            extra.setdefault(n, []).append(100 * (r.objective / 60 / base["objective"] - 1))
+            exact = "-"
+            gap = np.nan
+            if n <= 25:
+                ex = exact_optimum(problem, time_limit=120)
+                if ex.status == "optimal":
+                    gap = max(0.0, 100 * (r.objective - ex.objective) / ex.objective)
+                    gaps.setdefault(n, []).append(gap)
+                    exact = f"optimal {ex.objective / 60:9.1f} {gap:5.2f}"
+                else:
+                    exact = f"{ex.status} (bound {ex.bound / 60:.1f})"
+            print(
+                f"{n:4d}  {'homes' if homes else 'depot'}  {len(problem.links):4d} | "
+                f"{r.objective / 60:19.1f} {late.sum():6.0f} {late.max():6.0f} "
+                f"{problem.n_visits - len(r.unscheduled):5d}/{problem.n_visits:<4d}"
+                f"{'yes' if valid else 'NO':>4s} {r.runtime:5.1f} | "
+                f"{base['served']:20d}/{problem.n_visits:<4d} {base['links_broken']:5d} "
+                f"{base['objective']:10.1f} | {exact}",
+                flush=True,
+            )
+    for n, values in extra.items():
+        print(f"  {n} visits: carezones keeps every link at {np.mean(values):+.1f}% on average "
+              "over PyVRP's objective with the links ignored (and broken)")  # fmt: skip
+    for n, values in gaps.items():
+        print(f"  mean gap to the exact optimum at {n} visits: {np.mean(values):.2f}% "
+              f"({sum(g <= 1e-6 for g in values)} of {len(values)} at 0)")  # fmt: skip
+    print(f"  every plan served every visit and passed the validator: {'yes' if ok else 'NO'}")
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="fewer instances and shorter budgets")
     parser.add_argument(
-        "--only", choices=["a", "b", "c"], action="append", help="run only these parts"
+        "--only", choices=["a", "b", "c", "d"], action="append", help="run only these parts"
     )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 25, 50, 100, 200, 300],
+                        help="(d): numbers of visits")  # fmt: skip
+    parser.add_argument("--seeds", type=int, default=2, help="(d): instances per size")
+    parser.add_argument("--seconds", type=float, default=60.0, help="(d): budget per solve")
     args = parser.parse_args()
-    parts = args.only or ["a", "b", "c"]
+    parts = args.only or ["a", "b", "c", "d"]
     print(f"carezones routing benchmark ({'quick' if args.quick else 'full'}); {load()}")
     results = {}
     if "a" in parts:
@@ -447,6 +556,8 @@ def main() -> None:
                 results["b"] = bench_zone(data, args.quick)
             if "c" in parts:
                 results["c"] = bench_borough(data, args.quick)
+    if "d" in parts:
+        results["d"] = bench_linked(args.sizes, args.seeds, args.seconds)
     print("\nsummary: " + ", ".join(f"({k}) {'PASS' if v else 'FAIL'}" for k, v in results.items()))
 
 

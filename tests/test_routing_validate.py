@@ -27,6 +27,12 @@ def base() -> dict[str, pd.DataFrame]:
             "duration": [30, 30, 30, 30],
             "carers_needed": [1, 1, 2, 1],
             "skills": ["", "hoist", "", ""],
+            # v2 follows v1 by 30 to 90 minutes (here 60), the same carer allowed
+            "link_id": ["m", "m", None, None],
+            "link_role": ["first", "second", None, None],
+            "min_gap": [None, 30, None, None],
+            "max_gap": [None, 90, None, None],
+            "different_carers": [None, False, None, None],
         }
     )
     carers = pd.DataFrame(
@@ -145,6 +151,9 @@ PLANTED = {
     "duplicate": _append(carer_id="ann", sequence=4, visit_id="v1", start=480, end=510),
     "day off": _set("carers", 1, "days", "tuesday"),
     "unreachable": _no_path,
+    "link gap": _set("visits", 1, "min_gap", 75),
+    "link same carer": _set("visits", 1, "different_carers", True),
+    "link incomplete": _drop(1),
 }
 
 

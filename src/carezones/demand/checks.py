@@ -357,7 +357,8 @@ def _check_refs(
     if skills is not None and "skills" in values:
         allowed = {str(s).strip().lower() for s in skills}
         for i, text in enumerate(values["skills"]):
-            unknown = [s for s in text.split(";") if s and s not in allowed]
+            names = (s.strip() for s in text.replace("|", ";").split(";"))
+            unknown = [s for s in names if s and s not in allowed]
             if unknown:
                 ctx.add(
                     "unknown skill",

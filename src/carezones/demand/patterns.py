@@ -14,6 +14,11 @@ Each entry is ``DAYS START-END MINUTES``:
   (``24:00`` is midnight at the end of the day).
 - MINUTES: the visit's length in whole minutes (an optional ``m`` or ``min`` suffix is
   allowed).
+
+An entry may add a linked visit that follows it: ``mon-sun 07:00-10:00 45, then 240-300
+minutes later 15`` is breakfast and, starting 240 to 300 minutes after breakfast starts, a
+15-minute call (a medication prompt). The two visits are linked (``link_id``,
+``link_role``, ``min_gap``, ``max_gap`` in the visits table); the same carer may do both.
 """
 
 from __future__ import annotations
@@ -72,16 +77,25 @@ class PatternError(ValueError):
 
 @dataclass(frozen=True)
 class Call:
-    """One recurring visit: on ``days``, ``duration`` minutes inside ``[start, end]``."""
+    """One recurring visit: on ``days``, ``duration`` minutes inside ``[start, end]``.
+
+    ``then`` is an optional linked visit after it: ``(min_gap, max_gap, duration)`` in
+    minutes, its start ``min_gap`` to ``max_gap`` after this visit's start.
+    """
 
     days: tuple[int, ...]
     start: int
     end: int
     duration: int
+    then: tuple[int, int, int] | None = None
 
     def __str__(self) -> str:
         window = f"{format_time(self.start)}-{format_time(self.end)}"
-        return f"{format_days(self.days)} {window} {self.duration}"
+        text = f"{format_days(self.days)} {window} {self.duration}"
+        if self.then is not None:
+            lo, hi, dur = self.then
+            text += f", then {lo}-{hi} minutes later {dur}"
+        return text
 
 
 def parse_time(text: str) -> int:
@@ -163,6 +177,14 @@ def format_days(days: Iterable[int]) -> str:
     return ",".join(parts)
 
 
+_MIN = r"\s*(?:m|min|mins|minutes)?"
+_ENTRY = (
+    r"(\S+(?:\s*,\s*\S+)*)\s+(\S+)\s*-\s*(\S+)\s+(\d+)" + _MIN
+    + r"(?:\s*,\s*then\s+(\d+)\s*[-\u2013]\s*(\d+)\s*(?:m|min|mins|minutes)\s+later\s+(\d+)"
+    + _MIN + ")?"
+)  # fmt: skip
+
+
 def parse_pattern(text: str) -> list[Call]:
     """Read a pattern's text form (see the module docstring).
 
@@ -173,23 +195,30 @@ def parse_pattern(text: str) -> list[Call]:
     --------
     >>> [str(c) for c in parse_pattern("daily 07:00-10:00 45; mon,wed,fri 12:00-14:00 30m")]
     ['mon-sun 07:00-10:00 45', 'mon,wed,fri 12:00-14:00 30']
+    >>> str(parse_pattern("daily 07:00-10:00 45, then 240-300 minutes later 15")[0])
+    'mon-sun 07:00-10:00 45, then 240-300 minutes later 15'
     """
     calls = []
     for entry in text.split(";"):
         entry = entry.strip()
         if not entry:
             continue
-        m = re.fullmatch(
-            r"(\S+(?:\s*,\s*\S+)*)\s+(\S+)\s*-\s*(\S+)\s+(\d+)\s*(?:m|min|mins|minutes)?", entry
-        )
+        m = re.fullmatch(_ENTRY, entry, flags=re.IGNORECASE)
         if not m:
-            raise PatternError(f"entry {entry!r} (expected DAYS HH:MM-HH:MM MINUTES)")
+            raise PatternError(
+                f"entry {entry!r} (expected DAYS HH:MM-HH:MM MINUTES, optionally followed by "
+                "', then MIN-MAX minutes later MINUTES')"
+            )
+        then = None
+        if m.group(5) is not None:
+            then = (int(m.group(5)), int(m.group(6)), int(m.group(7)))
         calls.append(
             Call(
                 parse_days(m.group(1)),
                 parse_time(m.group(2)),
                 parse_time(m.group(3)),
                 int(m.group(4)),
+                then,
             )
         )
     if not calls:
@@ -234,6 +263,21 @@ def check_calls(calls: Sequence[Call]) -> list[tuple[str, str, str]]:
             problems.append(
                 ("bad duration", "a visit of at least 1 minute", f"{call.duration} minutes")
             )
+        if call.then is not None:
+            lo, hi, dur = call.then
+            if dur <= 0:
+                problems.append(
+                    ("bad duration", "a linked visit of at least 1 minute", f"{dur} minutes")
+                )
+            if lo > hi:
+                problems.append(
+                    ("bad gap", "a gap 'MIN-MAX minutes later' with MIN <= MAX", f"{lo}-{hi}")
+                )
+            elif call.start + lo >= 24 * 60:
+                problems.append(
+                    ("bad gap", "a linked visit starting the same day",
+                     f"{lo} minutes after {format_time(call.start)}")
+                )  # fmt: skip
         for d in call.days:
             if (d, call.start) in seen:
                 problems.append(
@@ -255,7 +299,7 @@ def weekly_minutes(calls: Iterable[Call]) -> int:
     >>> weekly_minutes(parse_pattern("mon-sun 07:00-10:00 45; mon,wed,fri 12:00-14:00 30"))
     405
     """
-    return sum(len(c.days) * c.duration for c in calls)
+    return sum(len(c.days) * (c.duration + (c.then[2] if c.then else 0)) for c in calls)
 
 
 def default_calls(weekly_hours: float) -> list[Call]:

@@ -98,8 +98,12 @@ def _one(ctx: ProblemCollector, col: Column, value: Any, i: int) -> Any:
     if kind in ("id", "text"):
         return as_text(value)
     if kind == "skills":
-        parts = str(value).replace(",", ";").replace("|", ";").split(";")
-        return ";".join(sorted({p.strip().lower() for p in parts if p.strip()}))
+        halves = str(value).split("|")  # a double-up naming each carer's skills
+        out = []
+        for half in halves:
+            parts = half.replace(",", ";").split(";")
+            out.append(";".join(sorted({p.strip().lower() for p in parts if p.strip()})))
+        return " | ".join(out) if len(out) > 1 and any(out) else ";".join(x for x in out if x)
     if kind == "days":
         try:
             return ";".join(pat.DAYS[d] for d in pat.parse_days(str(value).replace(";", ",")))

@@ -62,22 +62,30 @@ def expand(
         first = start_date.weekday()
     order = [(first + k) % 7 for k in range(7)]
     rank = {d: k for k, d in enumerate(order)}
-    rows: list[
-        tuple[int, int, int, int, int, int]
-    ] = []  # (day rank, client, start, end, duration, day)
+    # (day rank, client, start, end, duration, day, role, min gap, max gap, first's start);
+    # role 0: a visit on its own, 1: the first of a linked pair, 2: its second
+    rows: list[tuple[int, ...]] = []
     for i, calls in enumerate(checked.calls):
         for call in calls:
             for d in call.days:
-                if d in wanted:
-                    rows.append((rank[d], i, call.start, call.end, call.duration, d))
+                if d not in wanted:
+                    continue
+                s0, e0 = call.start, call.end
+                if call.then is None:
+                    rows.append((rank[d], i, s0, e0, call.duration, d, 0, 0, 0, s0))
+                    continue
+                lo, hi, dur = call.then
+                rows.append((rank[d], i, s0, e0, call.duration, d, 1, 0, 0, s0))
+                end = min(e0 + hi, 24 * 60)
+                rows.append((rank[d], i, s0 + lo, end, dur, d, 2, lo, hi, s0))
     rows.sort()
-    arr = np.array(rows, dtype=np.int64).reshape(-1, 6)
+    arr = np.array(rows, dtype=np.int64).reshape(-1, 10)
     who = arr[:, 1]
     day_names = np.array(DAYS, dtype=object)[arr[:, 5]]
     ids = frame["client_id"].to_numpy(dtype=object)[who]
     visit_ids = [
-        f"{c}-{d[:3]}-{pat.format_time(s).replace(':', '')}"
-        for c, d, s in zip(ids, day_names, arr[:, 2], strict=True)
+        f"{c}-{d[:3]}-{pat.format_time(s).replace(':', '')}" + ("-then" if role == 2 else "")
+        for c, d, s, role in zip(ids, day_names, arr[:, 9], arr[:, 6], strict=True)
     ]
     out = pd.DataFrame(
         {
@@ -92,6 +100,22 @@ def expand(
     for col in ("carers_needed", "skills", "virtual_ok"):
         out[col] = frame[col].to_numpy()[who]
     out["skills"] = out["skills"].astype(str)
+    role = arr[:, 6]
+    if (role > 0).any():  # linked visits ("..., then 240-300 minutes later 15")
+        anchor = [
+            f"{c}-{d[:3]}-{pat.format_time(s).replace(':', '')}"
+            for c, d, s in zip(ids, day_names, arr[:, 9], strict=True)
+        ]
+        linked = role > 0
+        out["link_id"] = pd.Series(np.where(linked, anchor, None), dtype=object)
+        out["link_role"] = pd.Series(
+            np.where(role == 1, "first", np.where(role == 2, "second", None)), dtype=object
+        )
+        out["min_gap"] = np.where(role == 2, arr[:, 7], np.nan)
+        out["max_gap"] = np.where(role == 2, arr[:, 8], np.nan)
+        second = role == 2
+        out.loc[second, "carers_needed"] = 1  # the follow-up is one carer's call
+        out.loc[second, "skills"] = ""
     return out
 
 

@@ -29,7 +29,12 @@ Rules
   late as their first visits allow. An optional unpaid break of ``break_duration`` is
   taken inside the carer's break window whenever their day spans it.
 - A visit needing skills goes only to carers who have all of them.
-- A double-handed visit gets two different carers who start it together.
+- A double-handed visit gets two different carers who start it together; its
+  ``skills`` may name each carer's (``"hoist | hoist;peg"``).
+- Linked visits (:meth:`RoutingModel.add_link`; ``link_id``, ``link_role``, ``min_gap``,
+  ``max_gap`` in a visits table): the second starts ``min_gap`` to ``max_gap`` after the
+  first (0 and 0: together), on different carers where the link says so; links may chain
+  across carers. A link no pair of carers can keep leaves both visits unscheduled.
 - Continuity: each carer new to a client costs ``continuity_penalty``.
 - A visit that cannot be served is returned as unscheduled with the reason, never
   dropped: "no carer with skill X", "only one carer with skill X for a double-handed
@@ -38,7 +43,9 @@ Rules
   "no free time in any eligible carer's day" / "no two eligible carers free at the
   same time".
 
-The objective is the carers' travel time in seconds plus those penalties.
+The objective is the carers' travel time in seconds plus those penalties (with soft
+windows, each late minute, and optionally the largest single lateness,
+``max_lateness_penalty``).
 
 How it is solved
 ----------------
@@ -48,13 +55,19 @@ the continuity penalty spread over the edges into a client's visits. PyVRP canno
 synchronise two carers, nor take breaks; so its routes are then repaired (both halves of
 each double-handed visit reinserted together) and improved by a ruin-and-recreate local
 search that prices every move with a full schedule evaluation (windows, shifts, breaks,
-skills, synchrony). PyVRP then runs again from that solution with the start of every
-scheduled double-handed visit pinned, so both halves stay together in anything it finds
-while it re-optimises the rest; its answer is mended and searched again, and the better
-of the two solutions is kept. On a plain time-window instance (no double-handed visits,
-breaks, soft windows or continuity) PyVRP gets almost all of the time budget.
+skills, synchrony, the gaps of linked visits: the earliest starts consistent with every
+carer's route, found as a least fixed point, so one carer's wait pushes another's and a
+cyclic wait is seen as infeasible). Both visits of a link are moved together. PyVRP then
+runs again from that solution with the start of every scheduled double-handed or linked
+visit pinned, so every tie holds in anything it finds while it re-optimises the rest;
+its answer is mended and searched again, and the better of the two solutions is kept. On
+a plain time-window instance (no double-handed visits, links, breaks, soft windows or
+continuity) PyVRP gets almost all of the time budget.
 """
 
+from carezones.routing.exact import ExactResult, exact_optimum
+from carezones.routing.instances import linked_instance
+from carezones.routing.links import links_from_visits
 from carezones.routing.model import RoutingModel
 from carezones.routing.modes import MODE_ORDER, ModeRule, choose_modes, planning_mode
 from carezones.routing.plan import RoutePlan, carer_zones, plan_routes
@@ -62,6 +75,7 @@ from carezones.routing.problem import (
     MAX_ITERATIONS,
     MAX_SECONDS,
     Carer,
+    Link,
     Location,
     Profile,
     RoutingParams,
@@ -82,6 +96,8 @@ __all__ = [
     "SHIFT_COLUMNS",
     "VALIDATION_RULES",
     "Carer",
+    "ExactResult",
+    "Link",
     "Location",
     "ModeRule",
     "Profile",
@@ -94,6 +110,9 @@ __all__ = [
     "build_problem",
     "carer_zones",
     "choose_modes",
+    "exact_optimum",
+    "linked_instance",
+    "links_from_visits",
     "plan_routes",
     "planning_mode",
     "solve",

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from carezones.exceptions import Problem, ValidationError
-from carezones.routing.problem import BIG_TIME, RoutingParams, RoutingProblem
+from carezones.routing.problem import (
+    BIG_TIME,
+    Link,
+    RoutingParams,
+    RoutingProblem,
+    parse_half_skills,
+)
 
 __all__ = ["ModelData", "compile_model"]
 
@@ -23,6 +29,8 @@ class ModelData:
         One dict per ``add_*`` call, in order.
     known
         ``(client, carer index)`` pairs of :meth:`~carezones.routing.RoutingModel.add_known_carer`.
+    links
+        One dict per :meth:`~carezones.routing.RoutingModel.add_link` call.
     """
 
     locations: list[dict[str, Any]]
@@ -30,6 +38,7 @@ class ModelData:
     carers: list[dict[str, Any]]
     visits: list[dict[str, Any]]
     known: set[tuple[str, int]]
+    links: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -160,6 +169,59 @@ def _check_visit(v: dict[str, Any], problems: list[Problem]) -> None:
         )
 
 
+def _check_links(model: ModelData, problems: list[Problem]) -> tuple[Link, ...]:
+    """Each link's gaps are whole seconds, ``0 <= min_gap <= max_gap``, two visits."""
+    out = []
+    names = [v["name"] for v in model.visits]
+    for k, link in enumerate(model.links):
+        a, b = link["first"], link["second"]
+        where = f"link {k} ({names[a]!r} then {names[b]!r})"
+        before = len(problems)
+        _ints(link, ("min_gap", "max_gap"), where, problems)
+        if len(problems) == before and link["max_gap"] < link["min_gap"]:
+            problems.append(
+                Problem(
+                    where,
+                    "bad gap",
+                    "min_gap <= max_gap",
+                    f"{link['min_gap']} > {link['max_gap']}",
+                    column="max_gap",
+                )
+            )
+        if a == b:
+            problems.append(
+                Problem(
+                    where,
+                    "visit linked to itself",
+                    "two different visits",
+                    repr(names[a]),
+                    column="second",
+                )
+            )
+        if len(problems) == before:
+            gaps = int(link["min_gap"]), int(link["max_gap"])
+            out.append(Link(a, b, *gaps, bool(link["different_carers"])))
+    return tuple(out)
+
+
+def _half_skills(visits: list[dict[str, Any]], problems: list[Problem]) -> tuple:
+    """Each visit's skills per carer; empty when no double-up names skills per carer."""
+    if not any(isinstance(v.get("raw_skills"), str) and "|" in v["raw_skills"] for v in visits):
+        return ()
+    out = []
+    for v in visits:
+        n = v["carers_needed"] if v["carers_needed"] in (1, 2) else 1
+        try:
+            out.append(parse_half_skills(v.get("raw_skills"), n))
+        except ValidationError as exc:
+            problems.extend(
+                Problem(f"visit {v['name']!r}", p.what, p.expected, p.found, column="skills")
+                for p in exc.problems
+            )
+            out.append((v["skills"],) * n)
+    return tuple(out)
+
+
 def compile_model(model: ModelData, params: RoutingParams, context: Any) -> RoutingProblem:
     """Check the model's data once, listing every problem, and freeze it."""
     problems: list[Problem] = []
@@ -175,6 +237,8 @@ def compile_model(model: ModelData, params: RoutingParams, context: Any) -> Rout
         _check_carer(c, problems)
     for v in visits:
         _check_visit(v, problems)
+    links = _check_links(model, problems)
+    half_skills = _half_skills(visits, problems)
     if problems:
         raise ValidationError(problems)
     xy = None
@@ -213,6 +277,8 @@ def compile_model(model: ModelData, params: RoutingParams, context: Any) -> Rout
         known=known,
         params=params,
         context=context,
+        links=links,
+        half_skills=half_skills,
     )
 
 

@@ -11,6 +11,7 @@ from carezones.routing.problem import (
     DAY,
     Carer,
     Handle,
+    Link,
     Location,
     Profile,
     RoutingParams,
@@ -59,6 +60,7 @@ class RoutingModel:
         self._carers: list[dict[str, Any]] = []
         self._visits: list[dict[str, Any]] = []
         self._known: set[tuple[str, int]] = set()
+        self._links: list[dict[str, Any]] = []
 
     def _check(self, handle: object, kind: type[Handle], what: str) -> int:
         if not isinstance(handle, kind) or handle._owner is not self._owner:
@@ -163,7 +165,12 @@ class RoutingModel:
         Parameters
         ----------
         carers_needed
-            {1, 2} Two: a double-handed visit.
+            {1, 2} Two: a double-handed visit, a shorthand for two visits of the same
+            client tied by :meth:`add_link` with no gap.
+        skills
+            ``"dementia;hoist"`` or an iterable of names: every carer of the visit needs
+            them all; for a double-handed visit ``"hoist | hoist;peg"`` names what each
+            of the two carers needs.
         client
             The client's id (continuity is per client); default the visit's name.
         """
@@ -179,10 +186,62 @@ class RoutingModel:
                 "duration": duration,
                 "carers_needed": carers_needed,
                 "skills": parse_skills(skills),
+                "raw_skills": skills,
                 "client": vname if client is None else str(client),
             }
         )  # fmt: skip
         return Visit(index, vname, self._owner)
+
+    def add_link(
+        self,
+        first: Visit,
+        second: Visit,
+        *,
+        min_gap: int = 0,
+        max_gap: int = 0,
+        different_carers: bool = True,
+    ) -> Link:
+        """Tie two visits in time: ``second`` starts ``min_gap`` to ``max_gap`` s after ``first``.
+
+        ``min_gap = max_gap = 0`` with different carers is a simultaneous pair whose halves
+        may need different skills (a double-up of two carers of different kinds); a gap
+        makes an ordered pair (medication four to five hours apart; a nurse, then a
+        carer). The visits may be of the same client or of different clients. A link no
+        pair of carers can keep leaves both visits unscheduled, with the reason.
+
+        Parameters
+        ----------
+        first, second
+            Visits of this model (single-handed or double-handed).
+        min_gap, max_gap
+            Seconds between the two starts, ``0 <= min_gap <= max_gap``.
+        different_carers
+            Whether the two visits must go to different carers; False: the same carer
+            may do both.
+
+        Returns
+        -------
+        Link
+            The link (visit indices and gaps).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> m = RoutingModel()
+        >>> home, a = m.add_location(), m.add_location()
+        >>> p = m.add_profile(np.array([[0, 300], [300, 0]]))
+        >>> _ = m.add_carer(home, profile=p, shift_start=0, shift_end=86_000)
+        >>> first = m.add_visit(a, window_start=8 * 3600, window_end=9 * 3600, duration=900)
+        >>> second = m.add_visit(a, window_start=8 * 3600, window_end=20 * 3600, duration=900)
+        >>> m.add_link(first, second, min_gap=4 * 3600, max_gap=5 * 3600, different_carers=False)
+        Link(first=0, second=1, min_gap=14400, max_gap=18000, different_carers=False)
+        """
+        a = self._check(first, Visit, "first")
+        b = self._check(second, Visit, "second")
+        link = {"first": a, "second": b, "min_gap": min_gap, "max_gap": max_gap,
+                "different_carers": bool(different_carers)}  # fmt: skip
+        self._links.append(link)
+        return Link(a, b, min_gap, max_gap, bool(different_carers))
 
     def add_known_carer(self, client: str, carer: Carer) -> None:
         """Record that ``carer`` already visits ``client`` (no continuity penalty for them)."""
@@ -197,7 +256,10 @@ class RoutingModel:
         ------
         ValidationError
             Listing every problem: matrix shapes, negative times, windows that end
-            before they start, shifts, duplicate names, bad ``carers_needed``.
+            before they start, shifts, duplicate names, bad ``carers_needed``, links
+            with bad gaps or tying a visit to itself.
         """
-        data = ModelData(self._locations, self._profiles, self._carers, self._visits, self._known)
+        data = ModelData(
+            self._locations, self._profiles, self._carers, self._visits, self._known, self._links
+        )
         return compile_model(data, params or RoutingParams(), context)

@@ -162,7 +162,10 @@ def _retime(
     step = p.params.start_step
     vid = {name: i for i, name in enumerate(p.visit_ids)}
     visits = [vid[v] for v in rows["visit_id"]]
-    pinned = rows["with_carer"].astype(str).ne("").to_numpy()
+    linked = {x for link in p.links for x in (link.first, link.second)}
+    pinned = rows["with_carer"].astype(str).ne("").to_numpy() | np.array(
+        [v in linked for v in visits], dtype=bool
+    )
     planned = np.rint(rows["start"].to_numpy(float) * 60).astype(np.int64)
     planned_late = np.rint(rows["late"].to_numpy(float) * 60).astype(np.int64)
     home = int(p.carer_home[c])

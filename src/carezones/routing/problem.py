@@ -25,6 +25,7 @@ from carezones.exceptions import Problem, ValidationError, unknown_keys
 __all__ = [
     "BIG_TIME",
     "DAY",
+    "Link",
     "MAX_ITERATIONS",
     "MAX_SECONDS",
     "Carer",
@@ -33,6 +34,7 @@ __all__ = [
     "RoutingParams",
     "RoutingProblem",
     "Visit",
+    "parse_half_skills",
     "parse_skills",
 ]
 
@@ -62,7 +64,12 @@ class RoutingParams:
     lateness_penalty
         Cost of each minute late (soft windows), in seconds of travel.
     max_lateness_minutes
-        The most a visit may start late with soft windows.
+        The most a visit may start late with soft windows; None: unlimited (soft
+        windows only).
+    max_lateness_penalty
+        Cost of each minute of the largest single lateness of the plan (soft windows),
+        in seconds of travel, on top of ``lateness_penalty``: for commissioners who care
+        about the worst case, not only the total. 0 (the default) turns it off.
     continuity_penalty
         Cost of each carer new to a client, in seconds of travel (0 turns it off).
     start_step
@@ -86,10 +93,11 @@ class RoutingParams:
 
     time_windows: Literal["hard", "soft"] = "hard"
     lateness_penalty: float = 300.0
-    max_lateness_minutes: int = 60
+    max_lateness_minutes: int | None = 60
     continuity_penalty: float = 900.0
     start_step: int = 1
     pyvrp_share: float | None = None
+    max_lateness_penalty: float = 0.0
 
     def __post_init__(self) -> None:
         problems = []
@@ -103,12 +111,16 @@ class RoutingParams:
 
         if self.time_windows not in ("hard", "soft"):
             bad("time_windows", "'hard' or 'soft'")
-        for name in ("lateness_penalty", "continuity_penalty"):
+        for name in ("lateness_penalty", "continuity_penalty", "max_lateness_penalty"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
                 bad(name, "a number >= 0")
-        if not (isinstance(self.max_lateness_minutes, int) and self.max_lateness_minutes >= 0):
-            bad("max_lateness_minutes", "an integer >= 0")
+        late = self.max_lateness_minutes
+        if late is None:
+            if self.time_windows != "soft":
+                bad("max_lateness_minutes", "an integer >= 0 (None only with soft windows)")
+        elif not (isinstance(late, int) and not isinstance(late, bool) and late >= 0):
+            bad("max_lateness_minutes", "None or an integer >= 0")
         if not (isinstance(self.start_step, int) and 1 <= self.start_step <= 3600):
             bad("start_step", "an integer number of seconds in [1, 3600]")
         share = self.pyvrp_share
@@ -118,6 +130,17 @@ class RoutingParams:
             raise ValidationError(problems)
         object.__setattr__(self, "lateness_penalty", float(self.lateness_penalty))
         object.__setattr__(self, "continuity_penalty", float(self.continuity_penalty))
+        object.__setattr__(self, "max_lateness_penalty", float(self.max_lateness_penalty))
+
+    @property
+    def lateness_allowed(self) -> int:
+        """Seconds a visit may start after its window end: 0 with hard windows.
+
+        With soft windows and ``max_lateness_minutes=None``, a day (:data:`DAY`).
+        """
+        if self.time_windows != "soft":
+            return 0
+        return DAY if self.max_lateness_minutes is None else 60 * self.max_lateness_minutes
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> RoutingParams:
@@ -208,12 +231,72 @@ class Visit(Handle):
 
 
 def parse_skills(value: str | Iterable[str] | None) -> frozenset[str]:
-    """Skills as a set of lower-case names, from ``"dementia;hoist"`` or an iterable."""
+    """Skills as a set of lower-case names, from ``"dementia;hoist"`` or an iterable.
+
+    For a double-handed visit whose carers need different skills (``"hoist | hoist;peg"``)
+    this is every skill either carer needs; :func:`parse_half_skills` gives each carer's.
+    """
     if value is None:
         return frozenset()
     if isinstance(value, str):
-        return frozenset(s.strip().lower() for s in value.split(";") if s.strip())
+        return frozenset(s.strip().lower() for s in value.replace("|", ";").split(";") if s.strip())
     return frozenset(str(s).strip().lower() for s in value if str(s).strip())
+
+
+def parse_half_skills(
+    value: str | Iterable[str] | None, carers_needed: int
+) -> tuple[frozenset[str], ...]:
+    """The skills each carer of a visit needs.
+
+    ``"hoist | hoist;peg"`` is one carer with a hoist and one with a hoist and PEG feeding;
+    without ``|`` every carer needs every skill.
+
+    Examples
+    --------
+    >>> [sorted(s) for s in parse_half_skills("hoist | hoist;peg", 2)]
+    [['hoist'], ['hoist', 'peg']]
+    >>> [sorted(s) for s in parse_half_skills("hoist", 2)]
+    [['hoist'], ['hoist']]
+    """
+    if isinstance(value, str) and "|" in value:
+        parts = [parse_skills(part) for part in value.split("|")]
+        if len(parts) == carers_needed:
+            return tuple(parts)
+        raise ValidationError(
+            [
+                Problem(
+                    "skills",
+                    "bad skills per carer",
+                    f"{carers_needed} groups of skills separated by '|'",
+                    repr(value),
+                    column="skills",
+                )
+            ]
+        )
+    return (parse_skills(value),) * carers_needed
+
+
+@dataclass(frozen=True)
+class Link:
+    """Two visits tied in time: ``second`` starts ``min_gap`` to ``max_gap`` s after ``first``.
+
+    ``min_gap = max_gap = 0``: they start together.
+
+    Parameters
+    ----------
+    first, second
+        The visits' indices.
+    min_gap, max_gap
+        The gap between their starts, in seconds (``0 <= min_gap <= max_gap``).
+    different_carers
+        Whether the two visits must go to different carers (True for a double-up).
+    """
+
+    first: int
+    second: int
+    min_gap: int = 0
+    max_gap: int = 0
+    different_carers: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -273,6 +356,11 @@ class RoutingProblem:
     context
         What built the problem (the table adapter's network context, for legs along the
         network and distances); None for plain matrices.
+    links
+        The visits tied in time (:meth:`RoutingModel.add_link`).
+    half_skills
+        Per visit, the skills each of its ``carers_needed`` carers needs (a double-up
+        whose halves differ); empty: every carer of a visit needs ``visit_skills``.
     """
 
     location_names: tuple[str, ...]
@@ -301,6 +389,12 @@ class RoutingProblem:
     known: frozenset[tuple[str, str]]
     params: RoutingParams
     context: Any = field(default=None, repr=False)
+    links: tuple[Link, ...] = ()
+    half_skills: tuple[tuple[frozenset[str], ...], ...] = ()
+
+    def skills_of_half(self, v: int, k: int) -> frozenset[str]:
+        """The skills the ``k``-th carer of visit ``v`` needs."""
+        return self.half_skills[v][k] if self.half_skills else self.visit_skills[v]
 
     @property
     def n_visits(self) -> int:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from carezones.exceptions import Problem, ValidationError
+from carezones.routing.links import problem_links
 from carezones.routing.problem import RoutingProblem
 from carezones.routing.search.schedule import Instance, pushed_starts
 from carezones.routing.search.state import State
@@ -164,6 +165,7 @@ class RoutingResult:
             unscheduled=self.unscheduled,
             time_windows=self.problem.params.time_windows,
             max_lateness_minutes=self.problem.params.max_lateness_minutes,
+            links=problem_links(self.problem),
         )
 
     def to_geodataframe(self, *, privacy_trim_m: float = 0.0) -> gpd.GeoDataFrame:
@@ -401,11 +403,12 @@ def _unscheduled_table(
         if v in scr.reasons:
             reason = scr.reasons[v]
         elif any(state.where[t] < 0 for t in ts):
-            reason = (
-                "no two eligible carers free at the same time"
-                if len(ts) == 2
-                else "no free time in any eligible carer's day"
-            )
+            if len(inst.v_unit[v]) > len(ts):
+                reason = "no eligible carers free to keep its link with another visit"
+            elif len(ts) == 2:
+                reason = "no two eligible carers free at the same time"
+            else:
+                reason = "no free time in any eligible carer's day"
         else:
             continue
         unsched.append(

@@ -47,10 +47,11 @@ PLAIN_SEARCH_DIVISOR, SEARCH_DIVISOR = 10, 2
 
 
 def _plain(problem: RoutingProblem) -> bool:
-    """No rule PyVRP lacks: no double-handed visit, break, soft window or continuity."""
+    """No rule PyVRP lacks: no double-handed visit, link, break, soft window or continuity."""
     p = problem.params
     return (
         not (problem.carers_needed == 2).any()
+        and not problem.links
         and not (problem.break_duration > 0).any()
         and p.time_windows == "hard"
         and (p.continuity_penalty == 0 or len(set(problem.visit_clients)) == problem.n_visits)
@@ -74,10 +75,8 @@ def _second_round(
     PyVRP-feasible solution keeps them together, so PyVRP can re-optimise everything else
     around them (it does not know breaks or whole-minute starts: those are mended after).
     """
-    partner = inst.t_partner
-    pinned = {
-        t: state.start[t] for t in range(inst.n_tasks) if partner[t] >= 0 and state.where[t] >= 0
-    }
+    linked = inst.t_linked
+    pinned = {t: state.start[t] for t in range(inst.n_tasks) if linked[t] and state.where[t] >= 0}
     vrp = _vrp.pyvrp_data(problem, inst, pinned=pinned)
     if vrp is None:  # pragma: no cover - the first round had data
         return state, 0, 0

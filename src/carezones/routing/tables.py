@@ -21,6 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from carezones.exceptions import FarFromNetworkWarning, Problem, ValidationError
 from carezones.network import MODES, TravelNetwork, snap_points, travel_time_matrix
+from carezones.routing.links import links_from_visits
 from carezones.routing.model import RoutingModel
 from carezones.routing.problem import RoutingParams, RoutingProblem
 from carezones.routing.result import RoutingResult
@@ -37,6 +38,19 @@ def _missing(frame: pd.DataFrame, name: str, columns: list[str]) -> list[Problem
         for c in columns
         if c not in frame.columns
     ]
+
+
+def _add_links(m: RoutingModel, visits: pd.DataFrame, handles: dict[str, Any]) -> None:
+    """Tie the visits the table links (``link_id``, ``link_role``, ``min_gap``, ``max_gap``)."""
+    links = links_from_visits(visits)
+    for row in links.itertuples(index=False):
+        m.add_link(
+            handles[str(row.first)],
+            handles[str(row.second)],
+            min_gap=round(float(row.min_gap) * 60),
+            max_gap=round(float(row.max_gap) * 60),
+            different_carers=bool(row.different_carers),
+        )
 
 
 def check_tables(visits: pd.DataFrame, carers: pd.DataFrame, network: TravelNetwork) -> None:
@@ -281,9 +295,10 @@ def problem_from_matrices(
             skills=get.get("skills", "") or "",
             name=str(row.carer_id),
         )
+    visit_handles = {}
     for row in visits.itertuples(index=False):
         get = row._asdict()
-        m.add_visit(
+        visit_handles[str(row.visit_id)] = m.add_visit(
             locs[f"client:{row.client_id}"],
             window_start=_minutes(row.window_start),
             window_end=_minutes(row.window_end),
@@ -293,6 +308,7 @@ def problem_from_matrices(
             client=str(row.client_id),
             name=str(row.visit_id),
         )
+    _add_links(m, visits, visit_handles)
     for client, carer in known:
         if carer in handles:
             m.add_known_carer(client, handles[carer])

@@ -7,6 +7,7 @@ This is also how a commissioner scores an existing rota.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork, travel_time_matrix
 from carezones.routing.daycheck import Lookup, Matrix, check_day, clock
+from carezones.routing.links import links_from_visits
 from carezones.routing.problem import BIG_TIME, RoutingProblem
 
 __all__ = ["RULES", "problem_tables", "validate_plan"]
@@ -34,7 +36,10 @@ RULES: dict[str, str] = {
     "early": "a visit starts before its window",
     "late": "a visit starts after its window (soft windows: after the allowed lateness)",
     "too short": "a visit is shorter than its duration",
-    "skill": "a carer lacks a skill the visit needs",
+    "skill": "a carer lacks a skill the visit needs (for a double-up, the skills of its half)",
+    "link incomplete": "one visit of a link is in a route and the other is not",
+    "link gap": "the second visit of a link does not start min_gap to max_gap after the first",
+    "link same carer": "one carer has both visits of a link that needs different carers",
     "overlap": "a carer's visits overlap",
     "travel": "not enough time to travel from one visit to the next",
     "unreachable": "no path between two stops in the carer's mode",
@@ -133,8 +138,9 @@ def validate_plan(
     clients: Any = None,
     unscheduled: pd.DataFrame | None = None,
     time_windows: str = "hard",
-    max_lateness_minutes: int = 60,
+    max_lateness_minutes: int | None = 60,
     tolerance_seconds: float = 1.0,
+    links: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Recheck a plan against every rule; one row per violation (an empty table when none).
 
@@ -146,7 +152,10 @@ def validate_plan(
     visits
         The visits table (``visit_id``, ``client_id``, ``window_start``, ``window_end``,
         ``duration``, ``carers_needed``, ``skills``; optional ``day`` and ``place``, the
-        label of the visit's place in ``travel``; default its ``client_id``).
+        label of the visit's place in ``travel``; default its ``client_id``; optional
+        ``link_id``, ``link_role``, ``min_gap``, ``max_gap``, ``different_carers``: linked
+        visits, see :mod:`carezones.routing.links`). A double-up's ``skills`` may name each
+        carer's (``"hoist | hoist;peg"``).
     carers
         The carers table (``carer_id``, ``mode``, ``shift_start``, ``shift_end``,
         ``max_minutes``, ``skills``; optional ``break_minutes``, ``break_start``,
@@ -162,9 +171,13 @@ def validate_plan(
     time_windows
         {"hard", "soft"} Soft windows allow a start up to ``max_lateness_minutes`` late.
     max_lateness_minutes
-        See ``time_windows``.
+        See ``time_windows``; None: no limit.
     tolerance_seconds
         Slack allowed in every time comparison (rounding).
+    links
+        The linked visits (``first``, ``second``, ``min_gap``, ``max_gap`` in minutes,
+        optional ``different_carers``, default True); None: those the visits table
+        declares.
 
     Returns
     -------
@@ -253,6 +266,7 @@ def validate_plan(
     _check_coverage(plan, vis, unscheduled, add)
     _check_visits(plan, vis, car, time_windows, max_lateness_minutes, tol, add)
     _check_days(plan, vis, car, table, tol, add)
+    _check_links(plan, vis, links_from_visits(visits) if links is None else links, tol, add)
     result = pd.DataFrame(out, columns=_COLUMNS)
     order = {rule: i for i, rule in enumerate(RULES)}
     result["_o"] = result["rule"].map(order)
@@ -280,13 +294,15 @@ def _check_visits(
     vis: pd.DataFrame,
     car: pd.DataFrame,
     time_windows: str,
-    max_late: int,
+    max_late: int | None,
     tol: float,
     add: Any,
 ) -> None:
     if plan.empty:
         return
-    extra = max_late * 60.0 if time_windows == "soft" else 0.0
+    extra = 0.0
+    if time_windows == "soft":
+        extra = np.inf if max_late is None else max_late * 60.0
     vids = plan["visit_id"].to_numpy()
     info = vis.loc[vids]
     client = info["client_id"].to_numpy()
@@ -334,8 +350,11 @@ def _check_visits(
     has: dict[Any, frozenset[str]] = {}
     if "skills" in car.columns:
         has = {c: _skill_set(x) for c, x in zip(car.index, car["skills"], strict=True)}
+    _check_half_skills(carer, vids, client, info, has, add)
     parsed: dict[Any, frozenset[str]] = {}
     for k, value in enumerate(info["skills"].to_numpy()):
+        if isinstance(value, str) and "|" in value:
+            continue  # skills per carer of a double-up: checked above
         try:
             needs = parsed[value]
         except KeyError:
@@ -346,6 +365,75 @@ def _check_visits(
             lacking = needs - has.get(carer[k], frozenset())
             if lacking:
                 add("skill", carer[k], vids[k], client[k], "lacks " + ", ".join(sorted(lacking)))
+
+
+def _check_half_skills(
+    carer: np.ndarray,
+    vids: np.ndarray,
+    client: np.ndarray,
+    info: pd.DataFrame,
+    has: dict[Any, frozenset[str]],
+    add: Any,
+) -> None:
+    """Double-ups naming each carer's skills (``"hoist | hoist;peg"``): the carers match."""
+    values = info["skills"].to_numpy()
+    halves = [k for k, x in enumerate(values) if isinstance(x, str) and "|" in x]
+    rows: dict[Any, list[int]] = {}
+    for k in halves:
+        rows.setdefault(vids[k], []).append(k)
+    for v, ks in rows.items():
+        needs = [_skill_set(part) for part in str(values[ks[0]]).split("|")]
+        who = [carer[k] for k in ks]
+        skills = [has.get(c, frozenset()) for c in who]
+        n = min(len(needs), len(who))
+        if n == 0:
+            continue
+        best: list[frozenset[str]] | None = None
+        for order in itertools.permutations(range(len(needs)), n):
+            lacking = [needs[order[i]] - skills[i] for i in range(n)]
+            if best is None or sum(map(len, lacking)) < sum(map(len, best)):
+                best = lacking
+        assert best is not None
+        for i in range(n):
+            if best[i]:
+                add("skill", who[i], v, client[ks[i]], "lacks " + ", ".join(sorted(best[i])))
+
+
+def _check_links(
+    plan: pd.DataFrame, vis: pd.DataFrame, links: pd.DataFrame, tol: float, add: Any
+) -> None:
+    """Every link: both visits routed (or neither), the gap between starts, the carers."""
+    if links is None or len(links) == 0:
+        return
+    starts = plan.groupby("visit_id")["sec_start"].min().to_dict()
+    carers = plan.groupby("visit_id")["carer_id"].agg(lambda x: set(x)).to_dict()
+    client = vis["client_id"].to_dict()
+    apart = links["different_carers"] if "different_carers" in links.columns else None
+    for k, (a, b, lo, hi) in enumerate(
+        zip(links["first"], links["second"], links["min_gap"], links["max_gap"], strict=True)
+    ):
+        pair = f"{a} then {b}"
+        if (a in starts) != (b in starts):
+            add("link incomplete", "", b if a in starts else a, client.get(b if a in starts
+                else a, ""), f"{pair}: only one of them is in a route")  # fmt: skip
+            continue
+        if a not in starts:
+            continue
+        gap = starts[b] - starts[a]
+        lo_s, hi_s = float(lo) * 60.0, float(hi) * 60.0
+        if gap < lo_s - tol or gap > hi_s + tol:
+            add(
+                "link gap",
+                ";".join(sorted(map(str, carers[a] | carers[b]))),
+                b,
+                client.get(b, ""),
+                f"{pair}: starts {gap / 60:.0f} min apart, expected {float(lo):g} to {float(hi):g}",
+            )
+        different = True if apart is None else bool(apart.iloc[k])
+        both = carers[a] & carers[b]
+        if different and both:
+            add("link same carer", ";".join(sorted(map(str, both))), b, client.get(b, ""),
+                f"{pair}: needs different carers")  # fmt: skip
 
 
 def _check_days(
@@ -396,6 +484,13 @@ def _by_day(rows: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
     return [(d, rows[known & (days == d)]) for d in values]
 
 
+def _skills_text(problem: RoutingProblem, v: int) -> str:
+    """A visit's skills as a table writes them; ``"a | b"`` when its carers' differ."""
+    if problem.half_skills and len(set(problem.half_skills[v])) > 1:
+        return " | ".join(";".join(sorted(s)) for s in problem.half_skills[v])
+    return ";".join(sorted(problem.visit_skills[v]))
+
+
 def problem_tables(
     problem: RoutingProblem,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -410,7 +505,7 @@ def problem_tables(
             "window_end": problem.window_end / 60.0,
             "duration": problem.duration / 60.0,
             "carers_needed": problem.carers_needed.astype(int),
-            "skills": [";".join(sorted(s)) for s in problem.visit_skills],
+            "skills": [_skills_text(problem, v) for v in range(problem.n_visits)],
         }
     )
     carers = pd.DataFrame(

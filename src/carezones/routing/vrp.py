@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ __all__ = [
     "VrpData",
     "hard_latest",
     "instance",
+    "link_groups",
     "pyvrp_data",
     "pyvrp_routes",
     "run_pyvrp",
@@ -47,10 +48,25 @@ _SAFE_MAX = 2**31  # "no limit" for PyVRP's int fields
 
 @dataclass
 class Screen:
-    """Which visits can be served, by whom, and why not."""
+    """Which visits can be served, by whom, and why not.
+
+    Parameters
+    ----------
+    eligible
+        Per visit, the carers who may do it (any of its halves).
+    reasons
+        Why each visit nobody can serve is left out.
+    half_eligible
+        Per double-handed visit whose carers need different skills, the carers of each half.
+    window_start, latest
+        Each visit's earliest and latest start, tightened by its links' gaps.
+    """
 
     eligible: list[list[int]]
     reasons: dict[int, str]
+    half_eligible: dict[int, list[list[int]]] = field(default_factory=dict)
+    window_start: np.ndarray | None = None
+    latest: np.ndarray | None = None
 
 
 def _fmt(skills: frozenset[str]) -> str:
@@ -59,83 +75,208 @@ def _fmt(skills: frozenset[str]) -> str:
 
 def hard_latest(problem: RoutingProblem) -> np.ndarray:
     """Latest start of every visit: window end, plus the allowed lateness if soft."""
-    extra = problem.params.max_lateness_minutes * 60 if problem.params.time_windows == "soft" else 0
-    return problem.window_end.astype(np.int64) + extra
+    return problem.window_end.astype(np.int64) + problem.params.lateness_allowed
+
+
+def _screen_visit(
+    problem: RoutingProblem, v: int, need: frozenset[str], dh: bool, ws: int, we: int
+) -> tuple[list[int], str | None]:
+    """The carers who can do visit ``v`` (needing ``need``, starting in ``[ws, we]``).
+
+    With the reason when there are too few (two for a double-handed visit).
+    """
+    nc = problem.n_carers
+    step = problem.params.start_step
+    dur, loc = int(problem.duration[v]), int(problem.visit_location[v])
+    ss, se, maxw = problem.shift_start, problem.shift_end, problem.max_working
+    home, prof = problem.carer_home, problem.carer_profile
+    skilled = [c for c in range(nc) if need <= problem.carer_skills[c]]
+    if nc == 0:
+        return [], "no carers"
+    if not skilled:
+        all_skills = frozenset().union(*problem.carer_skills)
+        missing = need - all_skills
+        return [], (
+            f"no carer with skill {_fmt(missing)}"
+            if missing
+            else f"no carer with all of the skills {_fmt(need)}"
+        )
+    if dh and len(skilled) < 2:
+        return [], (
+            "only one carer for a double-handed visit"
+            if not need
+            else f"only one carer with skill {_fmt(need)} for a double-handed visit"
+        )
+    fits = []
+    for c in skilled:
+        s0 = max(ws, int(ss[c]))
+        if s0 <= we and s0 + dur <= se[c] and dur <= maxw[c]:
+            fits.append(c)
+    if len(fits) < (2 if dh else 1):
+        return [], "window too tight for any carer's shift"
+    ok: list[int] = []
+    any_path = False
+    for c in fits:
+        T = problem.durations[prof[c]]
+        out, back = int(T[home[c], loc]), int(T[loc, home[c]])
+        if out >= BIG_TIME or back >= BIG_TIME:
+            continue
+        any_path = True
+        s0 = max(ws, -(-(int(ss[c]) + out) // step) * step)
+        if s0 <= we and s0 + dur + back <= se[c] and out + dur + back <= maxw[c]:
+            ok.append(c)
+    if len(ok) < (2 if dh else 1):
+        if not any_path:
+            return [], "not reachable from any carer's home"
+        if dh and ok:
+            return [], "not reachable in time by two carers for a double-handed visit"
+        return [], "not reachable in time"
+    return ok, None
+
+
+def _tightened(problem: RoutingProblem) -> tuple[np.ndarray, np.ndarray, set[int]]:
+    """Earliest and latest starts narrowed by the links' gaps (to a fixed point).
+
+    Also returns the visits whose linked windows cannot keep their gaps.
+    """
+    ws = problem.window_start.astype(np.int64).copy()
+    we = hard_latest(problem).copy()
+    broken: set[int] = set()
+    for _ in range(2 * len(problem.links) + 1):
+        changed = False
+        for link in problem.links:
+            a, b, lo, hi = link.first, link.second, link.min_gap, link.max_gap
+            for x, value in ((b, ws[a] + lo), (a, ws[b] - hi)):
+                if value > ws[x]:
+                    ws[x], changed = value, True
+            for x, value in ((b, we[a] + hi), (a, we[b] - lo)):
+                if value < we[x]:
+                    we[x], changed = value, True
+        if not changed:
+            break
+    for link in problem.links:
+        for x in (link.first, link.second):
+            if ws[x] > we[x]:
+                broken.add(x)
+    return ws, we, broken
+
+
+def link_groups(problem: RoutingProblem) -> list[list[int]]:
+    """The visits tied together by links (connected parts), one list per visit."""
+    parent = list(range(problem.n_visits))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for link in problem.links:
+        parent[find(link.first)] = find(link.second)
+    members: dict[int, list[int]] = {}
+    for v in range(problem.n_visits):
+        members.setdefault(find(v), []).append(v)
+    return [members[find(v)] for v in range(problem.n_visits)]
 
 
 def screen(problem: RoutingProblem) -> Screen:
-    """Eligible carers of every visit, and the reason for each visit nobody can serve."""
-    nv, nc = problem.n_visits, problem.n_carers
-    step = problem.params.start_step
-    we = hard_latest(problem)
-    all_skills = frozenset().union(*problem.carer_skills) if nc else frozenset()
+    """Eligible carers of every visit, and the reason for each visit nobody can serve.
+
+    A link no pair of carers can keep (a visit of it that nobody can serve, windows that
+    cannot keep the gap, no two different carers) leaves every visit it ties unscheduled,
+    each with the reason.
+    """
+    ws, we, broken = _tightened(problem)
     eligible: list[list[int]] = []
     reasons: dict[int, str] = {}
-    ss, se, maxw = problem.shift_start, problem.shift_end, problem.max_working
-    home, prof = problem.carer_home, problem.carer_profile
-    for v in range(nv):
-        need = problem.visit_skills[v]
-        ws, dur, loc = (
-            int(problem.window_start[v]),
-            int(problem.duration[v]),
-            int(problem.visit_location[v]),
-        )
+    halves: dict[int, list[list[int]]] = {}
+    for v in range(problem.n_visits):
         dh = int(problem.carers_needed[v]) == 2
-        skilled = [c for c in range(nc) if need <= problem.carer_skills[c]]
-        ok: list[int] = []
-        if nc == 0:
-            reasons[v] = "no carers"
-        elif not skilled:
-            missing = need - all_skills
-            reasons[v] = (
-                f"no carer with skill {_fmt(missing)}"
-                if missing
-                else f"no carer with all of the skills {_fmt(need)}"
-            )
-        elif dh and len(skilled) < 2:
-            reasons[v] = (
-                "only one carer for a double-handed visit"
-                if not need
-                else f"only one carer with skill {_fmt(need)} for a double-handed visit"
-            )
-        else:
-            fits = []
-            for c in skilled:
-                s0 = max(ws, int(ss[c]))
-                if s0 <= we[v] and s0 + dur <= se[c] and dur <= maxw[c]:
-                    fits.append(c)
-            if len(fits) < (2 if dh else 1):
-                reasons[v] = "window too tight for any carer's shift"
+        if v in broken:
+            reasons[v] = "its linked visits' windows cannot keep the gap between them"
+            eligible.append([])
+            continue
+        if dh and problem.half_skills and len(set(problem.half_skills[v])) > 1:
+            each = [
+                _screen_visit(problem, v, need, False, int(ws[v]), int(we[v]))
+                for need in problem.half_skills[v]
+            ]
+            bad = [(k, why) for k, (_, why) in enumerate(each) if why is not None]
+            ok = sorted(set(each[0][0]) | set(each[1][0]))
+            if bad:
+                k, why = bad[0]
+                reasons[v] = f"carer {k + 1} of a double-handed visit: {why}"
+                ok = []
+            elif not any(a != b for a in each[0][0] for b in each[1][0]):
+                reasons[v] = "no two different carers with the skills of a double-handed visit"
+                ok = []
             else:
-                any_path = False
-                for c in fits:
-                    T = problem.durations[prof[c]]
-                    out, back = int(T[home[c], loc]), int(T[loc, home[c]])
-                    if out >= BIG_TIME or back >= BIG_TIME:
-                        continue
-                    any_path = True
-                    s0 = max(ws, -(-(int(ss[c]) + out) // step) * step)
-                    if s0 <= we[v] and s0 + dur + back <= se[c] and out + dur + back <= maxw[c]:
-                        ok.append(c)
-                if len(ok) < (2 if dh else 1):
-                    if not any_path:
-                        reasons[v] = "not reachable from any carer's home"
-                    elif dh and ok:
-                        reasons[v] = "not reachable in time by two carers for a double-handed visit"
-                    else:
-                        reasons[v] = "not reachable in time"
-                    ok = []
+                halves[v] = [each[0][0], each[1][0]]
+            eligible.append(ok)
+            continue
+        ok, why = _screen_visit(problem, v, problem.visit_skills[v], dh, int(ws[v]), int(we[v]))
+        if why is not None:
+            reasons[v] = why
         eligible.append(ok)
-    return Screen(eligible, reasons)
+    for link in problem.links:
+        a, b = link.first, link.second
+        if a in reasons or b in reasons or not link.different_carers:
+            continue
+        if not any(x != y for x in eligible[a] for y in eligible[b]):
+            why = "no two different carers for its linked visits"
+            reasons[a] = reasons[b] = why
+    names = problem.visit_ids
+    for group in link_groups(problem):
+        out = [v for v in group if v in reasons]
+        if out and len(group) > 1:
+            first = out[0]
+            for v in group:
+                if v not in reasons:
+                    reasons[v] = f"linked to visit {names[first]}: {reasons[first]}"
+                    eligible[v] = []
+    return Screen(eligible, reasons, halves, ws, we)
+
+
+def _ties(
+    problem: RoutingProblem, scr: Screen, v_tasks: list[tuple[int, ...]], n_tasks: int
+) -> tuple[list[list[tuple[int, int]]], list[tuple[int, ...]], list[tuple[int, ...]]]:
+    """Per task, the ties in time ``(u, w)``: it starts no earlier than ``u`` plus ``w``.
+
+    Also the tasks that must be on other carers, and per visit the tasks moved together.
+    """
+    t_in: list[list[tuple[int, int]]] = [[] for _ in range(n_tasks)]
+    apart: list[set[int]] = [set() for _ in range(n_tasks)]
+    for ts in v_tasks:
+        if len(ts) == 2:
+            a, b = ts
+            t_in[a].append((b, 0))
+            t_in[b].append((a, 0))
+            apart[a].add(b)
+            apart[b].add(a)
+    for link in problem.links:
+        for ta in v_tasks[link.first]:
+            for tb in v_tasks[link.second]:
+                t_in[tb].append((ta, link.min_gap))
+                t_in[ta].append((tb, -link.max_gap))
+                if link.different_carers:
+                    apart[ta].add(tb)
+                    apart[tb].add(ta)
+    units = [
+        tuple(t for w in group for t in v_tasks[w]) if len(group) > 1 else v_tasks[v]
+        for v, group in enumerate(link_groups(problem))
+    ]
+    return t_in, [tuple(sorted(a)) for a in apart], units
 
 
 def instance(problem: RoutingProblem, scr: Screen) -> Instance:
     """The schedule engine's instance: tasks for every servable visit."""
     params = problem.params
-    we = hard_latest(problem)
+    we = hard_latest(problem) if scr.latest is None else scr.latest
+    ws_all = problem.window_start if scr.window_start is None else scr.window_start
     clients = {name: i for i, name in enumerate(dict.fromkeys(problem.visit_clients))}
     t_visit: list[int] = []
     t_partner: list[int] = []
+    t_eligible: list[list[int]] = []
     v_tasks: list[tuple[int, ...]] = []
     for v in range(problem.n_visits):
         if v in scr.reasons:
@@ -148,6 +289,9 @@ def instance(problem: RoutingProblem, scr: Screen) -> Instance:
         for i in ids:
             t_visit.append(v)
             t_partner.append(ids[1 - (i - first)] if k == 2 else -1)
+            half = scr.half_eligible.get(v)
+            t_eligible.append(half[i - first] if half else scr.eligible[v])
+    t_in, t_apart, units = _ties(problem, scr, v_tasks, len(t_visit))
     tv = np.array(t_visit, dtype=np.int64)
     tables = [d.tolist() for d in problem.durations]
     nc = problem.n_carers
@@ -158,12 +302,14 @@ def instance(problem: RoutingProblem, scr: Screen) -> Instance:
         hi = min(int(problem.shift_end[c]), int(problem.break_end[c]))
         need_break.append(b > 0 and lo + b <= hi)
     max_travel = max((int(d[d < BIG_TIME].max(initial=0)) for d in problem.durations), default=0)
-    late_weight = params.lateness_penalty / 60.0 if params.time_windows == "soft" else 0.0
+    soft = params.time_windows == "soft"
+    late_weight = params.lateness_penalty / 60.0 if soft else 0.0
+    max_late_weight = params.max_lateness_penalty / 60.0 if soft else 0.0
     unscheduled = (
         1e6
         + 4.0 * max_travel
         + 2.0 * params.continuity_penalty
-        + late_weight * params.max_lateness_minutes * 120
+        + (late_weight * 2 + max_late_weight) * params.lateness_allowed
     )
     carer_index = {name: i for i, name in enumerate(problem.carer_ids)}
     known = {
@@ -174,7 +320,7 @@ def instance(problem: RoutingProblem, scr: Screen) -> Instance:
     return Instance(
         t_visit=t_visit,
         t_loc=problem.visit_location[tv].tolist() if len(tv) else [],
-        t_ws=problem.window_start[tv].tolist() if len(tv) else [],
+        t_ws=ws_all[tv].tolist() if len(tv) else [],
         t_we=we[tv].tolist() if len(tv) else [],
         t_due=problem.window_end[tv].tolist() if len(tv) else [],
         t_dur=problem.duration[tv].tolist() if len(tv) else [],
@@ -196,6 +342,11 @@ def instance(problem: RoutingProblem, scr: Screen) -> Instance:
         continuity_penalty=params.continuity_penalty,
         unscheduled_penalty=unscheduled,
         known=known,
+        max_late_weight=max_late_weight,
+        t_in=t_in,
+        t_apart=t_apart,
+        t_eligible=t_eligible,
+        v_unit=units,
     )
 
 
@@ -212,10 +363,9 @@ def _carer_extras(inst: Instance, tasks: list[int]) -> tuple[np.ndarray, np.ndar
     """Each carer's eligible tasks (a mask) and continuity extra per task (seconds)."""
     nc = inst.n_carers
     elig = np.zeros((nc, len(tasks)), dtype=bool)
-    for v, ts in enumerate(inst.v_tasks):
-        for c in inst.v_eligible[v]:
-            for t in ts:
-                elig[c, t] = True
+    for t in tasks:
+        for c in inst.t_eligible[t]:
+            elig[c, t] = True
     extra = np.zeros((nc, len(tasks)), dtype=np.int64)
     if inst.continuity_penalty > 0:
         per_client = np.bincount(
@@ -318,7 +468,7 @@ def pyvrp_data(
             location=nd + i,
             service_duration=inst.t_dur[t],
             tw_early=pinned.get(t, inst.t_ws[t]),
-            tw_late=pinned.get(t, inst.t_due[t]),
+            tw_late=pinned.get(t, max(inst.t_due[t], inst.t_ws[t])),
             prize=0 if required else prize,
             required=required,
         )

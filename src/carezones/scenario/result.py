@@ -109,8 +109,17 @@ class ScenarioResult:
                 else f"{r.max_seconds:g} s per zone-day: each run may differ"
             )
             windows = (
-                f"soft: a visit may start up to {p.max_lateness_minutes} min late, each minute "
-                f"priced as {p.lateness_penalty:g} s of travel"
+                (
+                    "soft: a visit may start any time late"
+                    if p.max_lateness_minutes is None
+                    else f"soft: a visit may start up to {p.max_lateness_minutes} min late"
+                )
+                + f", each minute priced as {p.lateness_penalty:g} s of travel"
+                + (
+                    f", the latest visit's minutes also as {p.max_lateness_penalty:g} s"
+                    if p.max_lateness_penalty
+                    else ""
+                )
                 if p.time_windows == "soft"
                 else "hard: a visit that cannot start in its window is unscheduled"
             )

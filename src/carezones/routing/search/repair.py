@@ -2,11 +2,13 @@
 
 - :func:`initial_state` keeps PyVRP's single-handed routes (dropping, in order, any stop
   that breaks a rule PyVRP does not know: breaks, whole-minute starts) and takes every
-  double-handed visit out.
-- :func:`insert_visits` puts visits back one at a time at their cheapest feasible place:
-  a single-handed visit into one route; both halves of a double-handed visit together into
-  two different carers' routes, starting at the same time (the pairs tried are those made
-  of the best places for one half alone, cheapest lower bound first).
+  task tied to another in time (double-handed halves, linked visits) out.
+- :func:`insert_visits` puts visits back one unit at a time at their cheapest feasible
+  place: a single-handed visit into one route; the tasks of a unit (both halves of a
+  double-handed visit, both visits of a link, a chain of links) together, each on a carer
+  who may do it, on different carers where the link says so, with every gap kept by the
+  exact schedule (pairs are tried from the best places for each task alone, cheapest lower
+  bound first; longer chains by a small beam search, task by task).
 - :func:`improve` is a ruin-and-recreate local search (related, string and random
   removals; cheapest reinsertion; simulated-annealing acceptance) until the deadline.
 """
@@ -26,6 +28,7 @@ __all__ = ["improve", "initial_state", "insert_visits"]
 
 _PAIR_CANDIDATES = 24  # best single places kept when pairing the halves of a visit
 _PER_CARER = 3
+_BEAM = 3  # partial placements kept per task of a chain of links
 
 
 def initial_state(inst: Instance, routes: list[list[int]], *, keep_pairs: bool = False) -> State:
@@ -41,7 +44,7 @@ def initial_state(inst: Instance, routes: list[list[int]], *, keep_pairs: bool =
     zeros = [0] * inst.n_tasks
     kept: list[list[int]] = []
     for c, seq in enumerate(routes):
-        singles = [t for t in seq if inst.t_partner[t] < 0]
+        singles = [t for t in seq if not inst.t_linked[t]]
         if forward(inst, c, singles, zeros) is not None:
             kept.append(singles)
             continue
@@ -64,31 +67,45 @@ def _greedy(inst: Instance, c: int, seq: list[int]) -> list[int]:
 
 
 def _with_pairs(inst: Instance, routes: list[list[int]]) -> State | None:
-    """PyVRP's routes with the pairs on two carers kept; routes breaking a rule are mended."""
-    partner = inst.t_partner
+    """PyVRP's routes with the tied tasks kept where they can be; routes breaking a rule mended.
+
+    Units left incomplete, or with two tasks on one carer that must not be, are dropped.
+    """
+    linked = inst.t_linked
     where = {t: c for c, seq in enumerate(routes) for t in seq}
-    routes = [
-        [t for t in seq if partner[t] < 0 or where.get(partner[t], c) != c]
-        for c, seq in enumerate(routes)
-    ]
+
+    def whole(t: int) -> bool:
+        unit = inst.v_unit[inst.t_visit[t]]
+        return all(u in where for u in unit) and all(
+            where[u] != where[x] for x in unit for u in inst.t_apart[x]
+        )
+
+    routes = [[t for t in seq if not linked[t] or whole(t)] for seq in routes]
     for _ in range(8):
         state = State(inst, routes)
         if state.feasible:
             return state
         if not state.bad:
             return None
-        drop = {t for c in state.bad for t in routes[c] if partner[t] >= 0}
-        drop |= {partner[t] for t in drop}
+        drop = {t for c in state.bad for t in routes[c] if linked[t]}
+        drop |= {u for t in drop for u in inst.v_unit[inst.t_visit[t]]}
         routes = [[t for t in seq if t not in drop] for seq in routes]
         for c in state.bad:
-            if not any(partner[t] >= 0 for t in routes[c]):
+            if not any(linked[t] for t in routes[c]):
                 routes[c] = _greedy(inst, c, routes[c])
     return None
 
 
-def _positions(state: State, c: int, t: int) -> list[tuple[int, int]]:
-    """Places in carer ``c``'s route where task ``t`` might fit, cheapest detour first."""
+def _positions(state: State, c: int, t: int) -> list[tuple[float, int]]:
+    """Places in carer ``c``'s route where task ``t`` might fit, cheapest first.
+
+    Each place comes with a lower bound on what inserting there costs: the detour, plus
+    with soft windows the lateness of the task itself and of the stop after it at their
+    earliest starts (no start moves earlier when a task is inserted).
+    """
     inst = state.inst
+    weight = inst.late_weight
+    due_ = inst.t_due
     seq = state.routes[c]
     r = state.sched[c]
     T = inst.c_T[c]
@@ -110,7 +127,16 @@ def _positions(state: State, c: int, t: int) -> list[tuple[int, int]]:
         if a <= we:
             s = a if a > ws else ws
             if nt < 0 or s + dur + row_loc[nxt] <= inst.t_we[nt]:
-                out.append((T[prev][loc] + row_loc[nxt] - T[prev][nxt], pos))
+                bound: float = T[prev][loc] + row_loc[nxt] - T[prev][nxt]
+                if weight:
+                    late = s - due_[t] if s > due_[t] else 0
+                    if nt >= 0:  # the next stop starts no earlier than after this one
+                        old = r.starts[pos] - due_[nt]
+                        new = s + dur + row_loc[nxt] - due_[nt]
+                        if new > 0 and new > old:
+                            late += new - (old if old > 0 else 0)
+                    bound += weight * late
+                out.append((bound, pos))
         elif pos > 0 and r.pre_end[pos] > we:
             break  # later places only start later
         prev = nxt
@@ -125,7 +151,7 @@ def _best_single(state: State, v: int, t: int, limit: float) -> Found | None:
     """Cheapest feasible place of task ``t`` (of visit ``v``), if cheaper than ``limit``."""
     best = None
     best_cost = limit
-    for c in state.inst.v_eligible[v]:
+    for c in state.inst.t_eligible[t]:
         cont = state.continuity_delta(v, c)
         if cont >= best_cost:
             continue
@@ -144,15 +170,31 @@ def _best_single(state: State, v: int, t: int, limit: float) -> Found | None:
     return best
 
 
-def _single_places(state: State, v: int, t: int) -> list[tuple[float, int, int]]:
-    """Feasible places for one half alone: (cost, carer, position), best first."""
-    found = []
-    for c in state.inst.v_eligible[v]:
-        cont = state.continuity_delta(v, c)
+def _single_places(
+    state: State, v: int, t: int, limit: int = _PAIR_CANDIDATES
+) -> list[tuple[float, int, int]]:
+    """Feasible places for one task alone: (cost, carer, position), best first.
+
+    At most ``_PER_CARER`` per carer and ``limit`` in all; a place whose lower bound
+    cannot beat the ``limit``-th best found so far is not priced.
+    """
+    found: list[tuple[float, int, int]] = []
+    cands = []
+    for c in state.inst.t_eligible[t]:
+        places = _positions(state, c, t)
+        if places:
+            cont = state.continuity_delta(v, c)
+            cands.append((places[0][0] + cont, c, cont, places))
+    cands.sort(key=lambda x: x[0])
+    for first, c, cont, places in cands:
+        if len(found) >= limit and first >= found[limit - 1][0]:
+            break  # carers come in order of their cheapest bound
         seq = state.routes[c]
         mine: list[tuple[float, int, int]] = []
-        for detour, pos in _positions(state, c, t):
+        for detour, pos in places:
             if len(mine) >= _PER_CARER and detour + cont >= mine[-1][0]:
+                break
+            if len(found) >= limit and detour + cont >= found[limit - 1][0]:
                 break
             got = state.try_change({c: ([*seq[:pos], t, *seq[pos:]], pos, 1)})
             if got is not None:
@@ -160,8 +202,9 @@ def _single_places(state: State, v: int, t: int) -> list[tuple[float, int, int]]
                 mine.sort()
                 mine = mine[:_PER_CARER]
         found.extend(mine)
-    found.sort()
-    return found[:_PAIR_CANDIDATES]
+        found.sort()
+        del found[limit:]
+    return found
 
 
 def _best_pair(state: State, v: int, limit: float) -> Found | None:
@@ -191,14 +234,113 @@ def _best_pair(state: State, v: int, limit: float) -> Found | None:
     return best
 
 
+def _insert_many(seq: list[int], adds: list[tuple[int, int]]) -> tuple:
+    """``seq`` with tasks inserted before old positions (``adds``: ``(position, task)``).
+
+    Returned as a change ``(seq, diff_at, shift, splice_min)`` of :meth:`State.try_change`.
+    """
+    out: list[int] = []
+    ordered = sorted(adds, key=lambda a: a[0])
+    i = 0
+    for pos in range(len(seq) + 1):
+        while i < len(ordered) and ordered[i][0] == pos:
+            out.append(ordered[i][1])
+            i += 1
+        if pos < len(seq):
+            out.append(seq[pos])
+    first = ordered[0][0]
+    last = ordered[-1][0] + len(ordered)
+    return (out, first, len(ordered), last + 1)
+
+
+def _continuity(state: State, adds: dict[int, list[tuple[int, int]]]) -> float:
+    """Continuity cost of giving the tasks in ``adds`` (carer -> places) to their carers."""
+    inst = state.inst
+    keys = {(inst.v_client[inst.t_visit[t]], c) for c, xs in adds.items() for _, t in xs}
+    return inst.continuity_penalty * sum(
+        1 for key in keys if key not in state.pairs and key not in inst.known
+    )
+
+
+def _try_adds(state: State, adds: dict[int, list[tuple[int, int]]], limit: float) -> Found | None:
+    cont = _continuity(state, adds)
+    if cont >= limit:
+        return None
+    change = {c: _insert_many(state.routes[c], xs) for c, xs in adds.items()}
+    got = state.try_change(change)
+    if got is None or got[0] + cont >= limit:
+        return None
+    return (got[0] + cont, {c: ch[0] for c, ch in change.items()}, got)
+
+
+def _best_linked_pair(state: State, t1: int, t2: int, limit: float) -> Found | None:
+    """Cheapest feasible places of two tied tasks that are not identical halves."""
+    inst = state.inst
+    s1 = _single_places(state, inst.t_visit[t1], t1, _PAIR_CANDIDATES // 2)
+    s2 = _single_places(state, inst.t_visit[t2], t2, _PAIR_CANDIDATES // 2)
+    apart = t2 in inst.t_apart[t1]
+    pairs = sorted(
+        (a + b, ci, pi, cj, pj) for a, ci, pi in s1 for b, cj, pj in s2 if ci != cj or not apart
+    )
+    best = None
+    best_cost = limit
+    for lb, ci, pi, cj, pj in pairs:
+        if lb >= best_cost:
+            break
+        adds = {ci: [(pi, t1)]} if ci != cj else {ci: [(pi, t1), (pj, t2)]}
+        if ci != cj:
+            adds[cj] = [(pj, t2)]
+        got = _try_adds(state, adds, best_cost)
+        if got is not None:
+            best_cost, best = got[0], got
+    return best
+
+
+def _best_chain(state: State, tasks: tuple[int, ...], limit: float) -> Found | None:
+    """Places for three or more tied tasks: a beam search, one task at a time."""
+    inst = state.inst
+    order = sorted(tasks, key=lambda t: (inst.t_ws[t], t))
+    beam: list[tuple[float, dict[int, list[tuple[int, int]]]]] = [(0.0, {})]
+    found: Found | None = None
+    for k, t in enumerate(order):
+        nxt: list[tuple[float, dict[int, list[tuple[int, int]]], Found]] = []
+        for _, adds in beam:
+            for c in inst.t_eligible[t]:
+                if any(c in adds and u in [x for _, x in adds[c]] for u in inst.t_apart[t]):
+                    continue
+                for _, pos in _positions(state, c, t)[:_PER_CARER]:
+                    trial = {cc: list(xs) for cc, xs in adds.items()}
+                    trial.setdefault(c, []).append((pos, t))
+                    got = _try_adds(state, trial, limit)
+                    if got is not None:
+                        nxt.append((got[0], trial, got))
+        if not nxt:
+            return None
+        nxt.sort(key=lambda x: x[0])
+        beam = [(cost, adds) for cost, adds, _ in nxt[:_BEAM]]
+        if k == len(order) - 1:
+            found = nxt[0][2]
+    return found
+
+
 def insert_visit(state: State, v: int, limit: float = math.inf) -> bool:
-    """Insert visit ``v`` at its cheapest feasible place; False when there is none."""
-    tasks = state.inst.v_tasks[v]
+    """Insert visit ``v`` and every task tied to it at the cheapest place; False if none."""
+    inst = state.inst
+    tasks = inst.v_unit[v]
     if not tasks:
         return False
-    got = (
-        _best_single(state, v, tasks[0], limit) if len(tasks) == 1 else _best_pair(state, v, limit)
-    )
+    if len(tasks) == 1:
+        got = _best_single(state, inst.t_visit[tasks[0]], tasks[0], limit)
+    elif (
+        len(tasks) == 2
+        and inst.t_partner[tasks[0]] == tasks[1]
+        and (inst.t_eligible[tasks[0]] == inst.t_eligible[tasks[1]])
+    ):
+        got = _best_pair(state, v, limit)
+    elif len(tasks) == 2:
+        got = _best_linked_pair(state, tasks[0], tasks[1], limit)
+    else:
+        got = _best_chain(state, tasks, limit)
     if got is None:
         return False
     _, seqs, (_, new, starts) = got
@@ -209,35 +351,29 @@ def insert_visit(state: State, v: int, limit: float = math.inf) -> bool:
 def insert_visits(
     state: State, visits: list[int], rng: np.random.Generator | None = None
 ) -> list[int]:
-    """Insert visits (double-handed first, then narrow windows first); return those left out."""
+    """Insert visits (tied units first, then narrow windows first); return those left out."""
     inst = state.inst
-    order = list(visits)
+    units: dict[tuple[int, ...], int] = {}
+    for v in visits:
+        units.setdefault(inst.v_unit[v], v)
+    order = list(units.values())
+
+    def width(v: int) -> int:
+        ts = inst.v_unit[v]
+        return inst.t_we[ts[0]] - inst.t_ws[ts[0]] if ts else 0
+
     if rng is not None:
         rng.shuffle(order)
         if rng.random() < 0.5:
-            order.sort(key=lambda v: -len(inst.v_tasks[v]))
+            order.sort(key=lambda v: -len(inst.v_unit[v]))
         else:
-            order.sort(
-                key=lambda v: (
-                    -len(inst.v_tasks[v]),
-                    inst.t_we[inst.v_tasks[v][0]] - inst.t_ws[inst.v_tasks[v][0]]
-                    if inst.v_tasks[v]
-                    else 0,
-                )
-            )
+            order.sort(key=lambda v: (-len(inst.v_unit[v]), width(v)))
     else:
-        order.sort(
-            key=lambda v: (
-                -len(inst.v_tasks[v]),
-                inst.t_we[inst.v_tasks[v][0]] - inst.t_ws[inst.v_tasks[v][0]]
-                if inst.v_tasks[v]
-                else 0,
-            )
-        )
+        order.sort(key=lambda v: (-len(inst.v_unit[v]), width(v)))
     left = []
     for v in order:
         if not insert_visit(state, v):
-            left.append(v)
+            left.extend(w for w in visits if inst.v_unit[w] == inst.v_unit[v])
     return left
 
 
@@ -278,7 +414,7 @@ def _ruin(
         for w in near[seed]:
             if len(chosen) >= q:
                 break
-            if all(state.where[t] >= 0 for t in inst.v_tasks[w]):
+            if all(state.where[t] >= 0 for t in inst.v_unit[w]):
                 chosen.append(w)
     elif kind < 0.8:  # strings from the routes of a seed's neighbours
         seed = assigned[int(rng.integers(n))]
@@ -325,13 +461,13 @@ def improve(
     while time.perf_counter() < deadline and (max_iterations is None or it < max_iterations):
         it += 1
         assigned = [
-            v for v, ts in enumerate(inst.v_tasks) if ts and all(state.where[t] >= 0 for t in ts)
+            v for v, ts in enumerate(inst.v_unit) if ts and all(state.where[t] >= 0 for t in ts)
         ]
         if not assigned:
             break
         snap = state.snapshot()
         removed = _ruin(state, rng, near, assigned)
-        state.remove([t for v in removed for t in inst.v_tasks[v]])
+        state.remove(list(dict.fromkeys(t for v in removed for t in inst.v_unit[v])))
         if not state.full_evaluate():
             state.restore(snap)
             continue

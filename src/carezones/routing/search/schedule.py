@@ -16,10 +16,15 @@ sequence of tasks. Its schedule is computed forwards from the carer's shift star
   shift end; working time (leaving home to getting back, less a break taken inside
   that span) must not exceed the carer's maximum.
 
-Halves of a double-handed visit start together: the solution's schedule is the least
-fixed point of "each half starts no earlier than its partner", found by raising lower
-bounds until both halves agree (a cyclic wait makes times climb past the windows and the
-solution is infeasible). Every time is an integer number of seconds.
+Tasks tied in time (the halves of a double-handed visit, which start together, and the
+visits of a link, whose starts keep a gap) obey difference constraints "task ``t`` starts
+no earlier than task ``u`` starts plus ``w``" (``w`` may be negative: a maximum gap is
+"``first`` no earlier than ``second`` less the gap"). The solution's schedule is the least
+fixed point of those constraints over every carer's route, found by raising lower bounds
+until every constraint holds; one carer's wait may push another's, along chains. A cyclic
+wait (carer A waits for B at one client while B waits for A at another: a deadlock) makes
+times climb past the windows and the solution is infeasible, so the search never keeps it.
+Every time is an integer number of seconds.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ class Instance:
     t_we: list[int]  # hard latest start
     t_due: list[int]  # window end (lateness counts after it)
     t_dur: list[int]
-    t_partner: list[int]
+    t_partner: list[int]  # the other half of a double-handed visit, or -1
     # visits
     v_tasks: list[tuple[int, ...]]
     v_client: list[int]
@@ -63,6 +68,33 @@ class Instance:
     continuity_penalty: float = 0.0
     unscheduled_penalty: float = 1e7
     known: set[tuple[int, int]] = field(default_factory=set)  # (client, carer)
+    max_late_weight: float = 0.0  # cost per second of the largest single lateness
+    # tasks tied in time: start[t] >= start[u] + w for (u, w) in t_in[t]; t_out mirrors it
+    t_in: list[list[tuple[int, int]]] = field(default_factory=list)
+    t_out: list[list[tuple[int, int]]] = field(default_factory=list)
+    t_apart: list[tuple[int, ...]] = field(default_factory=list)  # tasks on other carers
+    t_eligible: list[list[int]] = field(default_factory=list)  # carers who may do the task
+    v_unit: list[tuple[int, ...]] = field(default_factory=list)  # tasks moved together
+    t_linked: list[bool] = field(init=False)  # tied to another task in time
+    constraints: list[tuple[int, int, int]] = field(init=False)  # (t, u, w) of every tie
+
+    def __post_init__(self) -> None:
+        nt = len(self.t_loc)
+        if not self.t_in:  # only double-handed halves are tied
+            self.t_in = [[(u, 0)] if u >= 0 else [] for u in self.t_partner]
+        if not self.t_out:
+            self.t_out = [[] for _ in range(nt)]
+            for t, pairs in enumerate(self.t_in):
+                for u, w in pairs:
+                    self.t_out[u].append((t, w))
+        if not self.t_apart:
+            self.t_apart = [(u,) if u >= 0 else () for u in self.t_partner]
+        if not self.t_eligible:
+            self.t_eligible = [self.v_eligible[v] for v in self.t_visit]
+        if not self.v_unit:
+            self.v_unit = list(self.v_tasks)
+        self.t_linked = [bool(a or b) for a, b in zip(self.t_in, self.t_out, strict=True)]
+        self.constraints = [(t, u, w) for t, pairs in enumerate(self.t_in) for u, w in pairs]
 
     @property
     def n_tasks(self) -> int:
@@ -92,7 +124,7 @@ class RouteSched:
     """
 
     __slots__ = (
-        "brk", "dep", "late", "pre_brk", "pre_end", "pre_late", "pre_taken",
+        "brk", "dep", "late", "maxlate", "pre_brk", "pre_end", "pre_late", "pre_taken",
         "pre_travel", "readys", "ret", "seq", "starts", "travel", "work",
     )  # fmt: skip
 
@@ -107,6 +139,7 @@ class RouteSched:
         self.pre_brk: list[tuple[int, bool] | None] = []
         self.travel = 0
         self.late = 0
+        self.maxlate = 0  # the largest single lateness (only with a max-lateness price)
         self.dep = 0
         self.ret = 0
         self.work = 0
@@ -130,7 +163,7 @@ def forward(
 ) -> RouteSched | None:
     """Schedule carer ``c``'s route ``seq``; None when it breaks a hard rule.
 
-    ``lower[t]`` is a lower bound on task ``t``'s start (its partner's start). With
+    ``lower[t]`` is a lower bound on task ``t``'s start (from the tasks tied to it). With
     ``base`` (the old schedule of this carer), stops before ``diff_at`` are unchanged
     and old stop ``k - shift`` is new stop ``k`` after the change; from ``splice_min``
     on, the old tail is reused as soon as the state matches. With ``strict`` False the
@@ -339,7 +372,14 @@ def _finish(
     r.ret = ret
     r.work = work
     r.brk = brk
+    if inst.max_late_weight:
+        r.maxlate = _max_late(inst, r)
     return r
+
+
+def _max_late(inst: Instance, r: RouteSched) -> int:
+    due = inst.t_due
+    return max(0, max((s - due[t] for t, s in zip(r.seq, r.starts, strict=True)), default=0))
 
 
 def _splice(
@@ -376,6 +416,8 @@ def _splice(
     r.brk = brk = base.brk
     r.dep = _departure(inst, c, r.seq, r.starts, r.readys, r.pre_taken, brk)
     r.work = r.ret - r.dep - (inst.c_break[c] if brk is not None and brk[1] else 0)
+    if inst.max_late_weight:
+        r.maxlate = _max_late(inst, r) if dl else base.maxlate
     return r
 
 
@@ -390,11 +432,11 @@ def push_delay(
     """How much later the carer can leave home without moving the day's end (Savelsbergh).
 
     Waiting is absorbed stop by stop; a stop may move up to its latest start (its start
-    for a half of a double-handed visit, whose partner is fixed; the window end for soft
+    for a task tied to others in time, which are fixed; the window end for soft
     windows, so no lateness is added); stops from an inside break on never move.
     """
     step = inst.step
-    partner = inst.t_partner
+    linked = inst.t_linked
     we_ = inst.t_we
     due_ = inst.t_due
     n = len(seq)
@@ -408,7 +450,7 @@ def push_delay(
         rr = -(-readys[k] // step) * step if step > 1 else readys[k]
         if s > rr:
             cum += s - rr
-        if partner[t] >= 0:
+        if linked[t]:
             latest = s
         else:
             latest = due_[t] if due_[t] > s else s

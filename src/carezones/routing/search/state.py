@@ -1,9 +1,10 @@
 """A solution being searched: routes, schedules and their incremental evaluation.
 
 Changes that only delay things (insertions) are priced by :meth:`State.try_change`,
-which resumes each changed route where it changed and propagates a later start of a
-double-handed half to its partner's route until both halves agree. Removals are followed
-by :meth:`State.full_evaluate`, the least fixed point computed from scratch.
+which resumes each changed route where it changed and propagates a later start of a task
+tied to others (a double-handed half, a linked visit) to their routes until every
+constraint holds. Removals are followed by :meth:`State.full_evaluate`, the least fixed
+point computed from scratch.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ class _Lower:
 class State:
     """A solution: every carer's route and schedule, with incremental evaluation.
 
-    ``start[t]`` is task ``t``'s start (or -1 when unassigned), ``lower[t]`` its
-    partner's start (the bound its own route honours), ``where[t]`` its carer.
+    ``start[t]`` is task ``t``'s start (or -1 when unassigned), ``lower[t]`` the bound
+    the tasks tied to it set (its own route honours it), ``where[t]`` its carer.
     """
 
     def __init__(self, inst: Instance, routes: list[list[int]] | None = None) -> None:
@@ -87,9 +88,16 @@ class State:
         """Visits not (fully) in any route."""
         return [v for v, ts in enumerate(self.inst.v_tasks) if any(self.where[t] < 0 for t in ts)]
 
+    def max_late_cost(self, sched: Sequence[RouteSched] | None = None) -> float:
+        """The price of the largest single lateness (0 without ``max_lateness_penalty``)."""
+        weight = self.inst.max_late_weight
+        if not weight:
+            return 0.0
+        return weight * max((r.maxlate for r in (sched or self.sched)), default=0)
+
     def cost(self) -> float:
         """Total cost: travel, lateness, continuity and unscheduled visits."""
-        total = sum(self.route_cost(r) for r in self.sched)
+        total = sum(self.route_cost(r) for r in self.sched) + self.max_late_cost()
         total += self.continuity_cost()
         total += self.inst.unscheduled_penalty * len(self.unassigned())
         return total
@@ -120,20 +128,21 @@ class State:
     # ------------------------------------------------------------------ evaluation
 
     def consistent(self) -> bool:
-        """Whether the stored schedules keep every rule with the halves together."""
+        """Whether the stored schedules keep every rule, with every tie in time kept."""
         inst = self.inst
         for c, seq in enumerate(self.routes):
             r = forward(inst, c, seq, self.lower)
             if r is None or r.starts != self.sched[c].starts:
                 return False
-        for t, u in enumerate(inst.t_partner):
-            if u >= 0 and self.where[t] >= 0:
-                if (
-                    self.where[u] < 0
-                    or self.where[u] == self.where[t]
-                    or self.start[u] != self.start[t]
-                ):
-                    return False
+        where, start = self.where, self.start
+        for t, u, w in inst.constraints:
+            if (where[t] >= 0) != (where[u] >= 0):
+                return False
+            if where[t] >= 0 and start[t] < start[u] + w:
+                return False
+        for t, apart in enumerate(inst.t_apart):
+            if where[t] >= 0 and any(where[u] == where[t] for u in apart):
+                return False
         return True
 
     def settle(self) -> None:
@@ -156,16 +165,17 @@ class State:
             if bad is None:
                 raise SolverError("no consistent schedule, and no carer's day to shed a visit from")
             t = self.routes[bad][-1]
-            self.remove(self.inst.v_tasks[self.inst.t_visit[t]])
+            self.remove(self.inst.v_unit[self.inst.t_visit[t]])
 
     def full_evaluate(self) -> bool:
         """Recompute every schedule from scratch (least fixed point); False if infeasible."""
         inst = self.inst
-        partner = inst.t_partner
+        constraints = inst.constraints
         lower = [0] * inst.n_tasks
         sched: list[RouteSched] = []
         ok = True
         bad: set[int] = set()
+        where = self.where
         for c, seq in enumerate(self.routes):
             r = forward(inst, c, seq, lower, strict=False)
             if r is None:
@@ -173,18 +183,23 @@ class State:
                 bad.add(c)
                 r = empty(inst, c)
             sched.append(r)
+        for t, apart in enumerate(inst.t_apart):
+            if where[t] >= 0 and any(where[u] == where[t] for u in apart):
+                ok = False
+                bad.add(where[t])
         start = [-1] * inst.n_tasks
         for c, r in enumerate(sched):
             for t, s in zip(self.routes[c], r.starts, strict=False):
                 start[t] = s
+        raise_at: dict[int, tuple[int, int]] = {}
         for _ in range(MAX_ROUNDS * 4):
             if not ok:
                 break
-            raise_at: dict[int, tuple[int, int]] = {}
-            for t, u in enumerate(partner):
-                if u >= 0 and start[t] >= 0 and start[u] > start[t]:
-                    lower[t] = start[u]
-                    c = self.where[t]
+            raise_at = {}
+            for t, u, w in constraints:
+                if start[t] >= 0 and start[u] >= 0 and start[u] + w > start[t]:
+                    lower[t] = max(lower[t], start[u] + w)
+                    c = where[t]
                     pos = self.routes[c].index(t)
                     lo, hi = raise_at.get(c, (pos, pos))
                     raise_at[c] = (min(lo, pos), max(hi, pos))
@@ -202,9 +217,9 @@ class State:
         else:
             ok = False
             bad.update(raise_at)
-        for t, u in enumerate(partner):
-            if u >= 0 and start[t] >= 0 and start[u] >= 0:
-                lower[t] = start[u]
+        for t, u, w in constraints:
+            if start[t] >= 0 and start[u] >= 0:
+                lower[t] = max(lower[t], start[u] + w)
         self.sched = sched
         self.start = start
         self.lower = lower
@@ -216,16 +231,18 @@ class State:
         return ok
 
     def try_change(
-        self, changes: dict[int, tuple[list[int], int, int]]
+        self, changes: dict[int, tuple[int, ...] | tuple]
     ) -> tuple[float, dict[int, RouteSched], dict[int, int]] | None:
         """Price a change that only delays things (insertions), with propagation.
 
-        ``changes`` maps a carer to ``(new_seq, diff_at, shift)``. Returns the change in
-        route costs, the new schedules and the new starts of every task they hold, or
-        None when the change breaks a hard rule.
+        ``changes`` maps a carer to ``(new_seq, diff_at, shift)`` (or ``(new_seq, diff_at,
+        shift, splice_min)`` when several tasks go into one route). Returns the change in
+        costs, the new schedules and the new starts of every task they hold, or None when
+        the change breaks a hard rule (a window, a shift, two tied tasks on one carer, a
+        tie in time that cannot be kept).
         """
         inst = self.inst
-        partner = inst.t_partner
+        t_in, t_out, t_apart = inst.t_in, inst.t_out, inst.t_apart
         overlay: dict[int, int] = {}
         seqs = {c: ch[0] for c, ch in changes.items()}
         where: dict[int, int] = {}
@@ -233,9 +250,15 @@ class State:
             for t in seq:
                 if self.where[t] != c:
                     where[t] = c
-        for t in where:
-            u = partner[t]
-            overlay[t] = self.start[u] if u >= 0 and u not in where and self.where[u] >= 0 else 0
+        for t, c in where.items():
+            bound = 0
+            for u in t_apart[t]:
+                if where.get(u, self.where[u]) == c:
+                    return None
+            for u, w in t_in[t]:
+                if u not in where and self.where[u] >= 0 and self.start[u] + w > bound:
+                    bound = self.start[u] + w
+            overlay[t] = bound
         low = _Lower(overlay, self.lower)
         new: dict[int, RouteSched] = {}
         starts: dict[int, int] = {}
@@ -245,22 +268,27 @@ class State:
             for k, t in enumerate(seq):
                 s = r.starts[k]
                 starts[t] = s
-                u = partner[t]
-                if u < 0:
-                    continue
-                cu = where.get(u, self.where[u])
-                if cu < 0:
-                    continue
-                su = starts.get(u, self.start[u])
-                if s > su:  # the partner must wait for this half
-                    overlay[u] = s
-                    queue.append((cu, u))
-                elif s < su:  # this half waits for its partner
-                    overlay[t] = su
-                    queue.append((c, t))
+                for u, w in t_out[t]:  # u starts no earlier than s + w
+                    cu = where.get(u, self.where[u])
+                    if cu < 0:
+                        continue
+                    if starts.get(u, self.start[u]) < s + w:
+                        if low[u] < s + w:
+                            overlay[u] = s + w
+                        queue.append((cu, u))
+                for u, w in t_in[t]:  # t starts no earlier than u's start + w
+                    if where.get(u, self.where[u]) < 0:
+                        continue
+                    su = starts.get(u, self.start[u])
+                    if s < su + w:
+                        if low[t] < su + w:
+                            overlay[t] = su + w
+                        queue.append((c, t))
 
-        for c, (seq, diff_at, shift) in changes.items():
-            r = forward(inst, c, seq, low, self.sched[c], diff_at, shift, strict=False)
+        for c, ch in changes.items():
+            seq, diff_at, shift = ch[0], ch[1], ch[2]
+            splice = ch[3] if len(ch) > 3 else None
+            r = forward(inst, c, seq, low, self.sched[c], diff_at, shift, splice, strict=False)
             if r is None:
                 return None
             new[c] = r
@@ -268,8 +296,8 @@ class State:
         rounds = 0
         while queue:
             rounds += 1
-            if rounds > MAX_ROUNDS * (1 + len(changes)):
-                return None
+            if rounds > MAX_ROUNDS * (1 + len(changes)) * 4:
+                return None  # a cyclic wait: the times climb without end
             c, t = queue.popleft()
             seq = seqs.get(c, self.routes[c])
             base = new.get(c, self.sched[c])
@@ -287,13 +315,16 @@ class State:
         delta = 0.0
         for c, r in new.items():
             delta += self.route_cost(r) - self.route_cost(self.sched[c])
+        if inst.max_late_weight:
+            after = [new.get(c, r) for c, r in enumerate(self.sched)]
+            delta += self.max_late_cost(after) - self.max_late_cost()
         return delta, new, starts
 
     def commit(
         self, changes: dict[int, list[int]], new: dict[int, RouteSched], starts: dict[int, int]
     ) -> None:
         """Apply a change priced by :meth:`try_change`."""
-        partner = self.inst.t_partner
+        inst = self.inst
         for c, seq in changes.items():
             for t in seq:
                 if self.where[t] != c:
@@ -306,11 +337,17 @@ class State:
             self.sched[c] = r
         for t, s in starts.items():
             self.start[t] = s
+        touched = set()
         for t in starts:
-            u = partner[t]
-            if u >= 0 and self.where[u] >= 0:
-                self.lower[t] = self.start[u]
-                self.lower[u] = self.start[t]
+            if inst.t_linked[t]:
+                touched.add(t)
+                touched.update(u for u, _ in inst.t_out[t])
+        for t in touched:
+            bound = 0
+            for u, w in inst.t_in[t]:
+                if self.where[u] >= 0 and self.start[u] + w > bound:
+                    bound = self.start[u] + w
+            self.lower[t] = bound
 
     def remove(self, tasks: Sequence[int]) -> None:
         """Take tasks out of their routes (call :meth:`full_evaluate` afterwards)."""
