@@ -11,10 +11,10 @@ co-production workshop in the browser) and :mod:`~carezones.cli`.
 """
 
 import logging as _logging
-from importlib.metadata import PackageNotFoundError, version
 
 # ``carezones.workshop`` is the subpackage, and calling it starts a workshop (see there).
 from carezones import workshop
+from carezones._version import __version__
 from carezones.demand import (
     ShortVisitWarning,
     WorkforceWarning,
@@ -85,11 +85,6 @@ from carezones.zoning import (
     provider_lots,
     ward_zones,
 )
-
-try:
-    __version__ = version("carezones")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
 
 __all__ = [
     "MODES",

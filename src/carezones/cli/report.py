@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from carezones import __version__
+from carezones._version import __version__
 from carezones.cli.setup import setup_logging
 from carezones.report import build_report
 

@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pyogrio
 
-from carezones import __version__
+from carezones._version import __version__
 from carezones.exceptions import Problem, ValidationError
 from carezones.maps import zones_figure
 from carezones.report.tables import for_people, write_workbook
