@@ -363,8 +363,9 @@ def zones(
         str | None,
         typer.Option(
             "--zone-id-column",
-            help="The column naming each --check/--locked polygon's zone (e.g. WD24CD; units "
-            "sharing a value, such as wards carrying their zone, are one zone); default zone_id.",
+            help="The column naming each --check/--locked polygon's zone (e.g. WD24CD; "
+            "units sharing a value in it, such as wards carrying their zone, are one zone); "
+            "default zone_id, whose values must be unique.",
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
@@ -403,11 +404,13 @@ def zones(
     checked = locked = None
     if check_file is not None:
         checked = read_zones(
-            check_file, id_column=zone_id_column, where=f"--check {check_file}", dissolve=True
+            check_file, id_column=zone_id_column, where=f"--check {check_file}",
+            dissolve=zone_id_column is not None,
         )
     if locked_file is not None:
         locked = read_zones(
-            locked_file, id_column=zone_id_column, where=f"--locked {locked_file}", dissolve=True
+            locked_file, id_column=zone_id_column, where=f"--locked {locked_file}",
+            dissolve=zone_id_column is not None,
         )
     source = _osm_file(network_file)
     typer.echo(f"[1/4] Loading the walking network of {source.name} (© OpenStreetMap contributors)")

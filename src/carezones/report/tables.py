@@ -40,12 +40,14 @@ _DIGITS = {"h/week": 1, "min": 1, "km²": 2, "km": 1, "kg CO2e": 1, "£": 2, "sh
 
 
 def hhmm(minutes: pd.Series) -> pd.Series:
-    """Minutes since midnight as ``HH:MM`` text (empty where missing; past midnight ``+1``).
+    """Minutes since midnight as ``HH:MM`` text, as a clock shows them (07:10:53 is 07:10).
+
+    Empty where missing; past midnight ``+1``.
 
     Examples
     --------
     >>> hhmm(pd.Series([430.8833, 1439.6, np.nan, 1500.0])).tolist()
-    ['07:11', '23:59', '', '01:00+1']
+    ['07:10', '23:59', '', '01:00+1']
     """
     values = pd.to_numeric(minutes, errors="coerce").to_numpy(float)
     out = []

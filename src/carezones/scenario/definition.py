@@ -94,7 +94,7 @@ class Scenario:
     Traceback (most recent call last):
     ...
     carezones.exceptions.ValidationError: 1 problem found:
-      - my.toml [zones], column 'n_zone': unknown key: expected one of min_weekly_hours, max_weekly_hours, n_zones, n_init, resolution, max_snap_distance (did you mean 'n_zones'?), found 'n_zone'
+      - my.toml [zones], column 'n_zone': unknown key: expected one of min_weekly_hours, max_weekly_hours, n_zones, n_init, resolution, max_snap_distance, locked (did you mean 'n_zones'?), found 'n_zone'
     """  # noqa: E501
 
     name: str = "scenario"

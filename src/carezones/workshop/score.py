@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 import shapely
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import dijkstra
 
 from carezones.outcomes import hourly_rate
+from carezones.zoning import drawn_pieces
 
 __all__ = [
     "BHH_CONSTANT",
@@ -126,16 +127,13 @@ class Scorer:
 
     # ------------------------------------------------------------------ scoring
     def pieces(self, labels: np.ndarray, k: int) -> np.ndarray:
-        """Connected pieces of each zone on the walking network."""
-        same = labels[self.edge_a] == labels[self.edge_b]
-        g = sparse.csr_matrix(
-            (np.ones(int(same.sum())), (self.edge_a[same], self.edge_b[same])),
-            shape=(self.n, self.n),
-        )
-        _, comp = connected_components(g, directed=False)
-        pairs = np.unique(labels.astype(np.int64) * (self.n + 1) + comp)
-        zone = pairs // (self.n + 1)
-        return np.bincount(zone[zone >= 0], minlength=k)[:k]
+        """Pieces of each zone for its clients, by the measure ``zones --check`` uses.
+
+        A zone is one piece when its units holding clients are joined through its own
+        units or units where nobody lives (:func:`carezones.zoning.drawn_pieces`), so
+        the workshop and ``carezones zones --check`` agree on the same plan.
+        """
+        return drawn_pieces(self.units.graph, labels, k, self.unit_hours > 0)
 
     def score(
         self,

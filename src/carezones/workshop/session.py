@@ -278,6 +278,7 @@ class Session:
             np.asarray(labels, dtype=np.intp),
             list(zone_ids),
             method="workshop",
+            by_clients="occupied",  # pieces as the zoner and `zones --check` count them
             floor=self.floor,
             cap=np.inf if self.cap is None else self.cap,
             locked=np.asarray(locked, dtype=bool),

@@ -28,6 +28,7 @@ from carezones.zoning.check import check_plan
 from carezones.zoning.defaults import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
 from carezones.zoning.files import read_zones
 from carezones.zoning.geo import build_units, place_clients
+from carezones.zoning.graph import drawn_pieces
 from carezones.zoning.names import zone_names
 from carezones.zoning.plan import PlanReport, ZonePlan
 from carezones.zoning.plan import finish as finish_plan
@@ -49,6 +50,7 @@ __all__ = [
     "build_units",
     "check_plan",
     "dissolve_plan",
+    "drawn_pieces",
     "finish_plan",
     "grid_zones",
     "kmeans_zones",

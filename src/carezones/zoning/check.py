@@ -70,7 +70,7 @@ def check_plan(
     ...     shapely.box(xmid - 50, box[1] - 500, box[2] + 500, box[3] + 500)])
     >>> report = check_plan(halves, clients, net, min_weekly_hours=100)
     >>> sorted(set(report.violations["rule"]))
-    ['not one piece', 'overlap']
+    ['overlap']
     """
     floor = float(min_weekly_hours)
     cap = np.inf if max_weekly_hours is None else float(max_weekly_hours)
