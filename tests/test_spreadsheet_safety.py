@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
 import carezones as cz
 from carezones._files import FORMULA_PREFIXES, safe_cells, unescape_cell
 from carezones.demand import expand_visits
+from carezones.report import write_workbook
 from carezones.routing import plan_routes
 from conftest import grid_network
 
@@ -109,3 +111,14 @@ def test_safe_cells_leaves_numbers_and_plain_text() -> None:
     assert out["id"].tolist() == ["'=1+1", "c1", "'-x"]
     assert out["lon"].tolist() == [-0.1, 1.0, -2.5]
     assert [unescape_cell(v) for v in out["id"]] == frame["id"].tolist()
+
+
+def test_no_workbook_cell_is_a_formula(tmp_path: Path) -> None:
+    """report.xlsx: ids that look like formulas are stored as the text they are."""
+    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2", "@SUM(A1)", "plain"]
+    frame = pd.DataFrame({"client_id": hostile, "weekly_hours": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    path = write_workbook({"clients": frame}, tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(path)["clients"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == hostile
+    assert all(c.data_type == "s" for c in cells)

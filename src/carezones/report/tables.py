@@ -108,7 +108,8 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
     """Write each table (already for people, or raw) as a sheet of one ``.xlsx`` workbook.
 
     Sheet names are cut to Excel's 31 characters; the header row is frozen and columns are
-    sized to their content.
+    sized to their content. No cell can be a formula: text that openpyxl would store as
+    one (an id such as ``=HYPERLINK(...)``) is stored as the text it is.
 
     Examples
     --------
@@ -127,6 +128,10 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
             table.to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
             ws.freeze_panes = "A2"
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # text starting with "=": keep it text
+                        cell.data_type = "s"
             for i, column in enumerate(table.columns, start=1):
                 width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
                 ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
