@@ -2,9 +2,9 @@
 
 Every case runs through the Python API (a :class:`CarezonesError`, usually a
 ``ValidationError``) and, where a command reads that input, through the command line
-(``carezones.cli.main``: exit code 2, no "Traceback"). No message, warning or log line of
-any of them may contain a coordinate of the files given. A sample of the command-line
-cases also runs in a real subprocess.
+(``carezones.cli.main``: exit code 2, no "Traceback"), in-process and again through the
+installed ``carezones`` command in a subprocess. No message, warning or log line of any of
+them may contain a coordinate of the files given.
 """
 
 from __future__ import annotations
@@ -913,16 +913,8 @@ def test_cli_bad_input(
     check_message(text, case)
 
 
-SUBPROCESS = [
-    "semicolons",
-    "latitude 95",
-    "truncated pbf",
-    "--check points file",
-    "scenario not UTF-8",
-    "--columns not TOML",
-    "geocode --input empty",
-    "routes --jobs 0",
-]
+#: Every command-line case also runs through the installed ``carezones`` command.
+SUBPROCESS = [c.name for c in CASES if c.cli is not None]
 
 
 @pytest.mark.parametrize("name", SUBPROCESS)
