@@ -302,3 +302,28 @@ def test_cli_zones_from_units_and_check_by_unit_ids(tmp_path: Path) -> None:
     hours = {z["zone_id"]: z["weekly_hours"] for z in checked}
     for row in zones.itertuples():  # clients outside the borough: in a gap under --check
         assert np.isclose(hours[row.zone_id], row.weekly_hours), row.zone_id
+
+
+def test_locked_zones_keep_their_polygons_when_streets_are_stranded(
+    helsinki: TravelNetwork,
+) -> None:
+    """Streets the locked zones cut off join a free zone, never a locked one.
+
+    On Helsinki, locking the two smallest zones of a draft leaves streets with too few
+    hours cut off; they used to join the nearest zone, a locked one, whose polygon then
+    grew (125,442 m² to 153,849 m², in two parts).
+    """
+    clients, _, _ = datasets.synthetic_population(
+        helsinki, n_clients=80, n_carers=45, n_providers=2, random_state=0
+    )
+    draft = NeighbourhoodZoner(150, n_zones="auto", n_init=1, random_state=0)
+    zones = draft.fit(clients, network=helsinki).zones_
+    agreed = zones.nsmallest(2, "area_km2")["zone_id"].tolist()
+    redrawn = NeighbourhoodZoner(
+        150, n_zones=len(zones) - 1, locked=zones[zones["zone_id"].isin(agreed)],
+        n_init=1, random_state=1,
+    ).fit(clients, network=helsinki)  # fmt: skip
+    before, after = zones.set_index("zone_id"), redrawn.zones_.set_index("zone_id")
+    for z in agreed:
+        assert after.at[z, "geometry"].equals(before.at[z, "geometry"]), z
+        assert after.at[z, "weekly_hours"] == pytest.approx(before.at[z, "weekly_hours"])

@@ -10,18 +10,23 @@ from carezones.zoning.geo import Demand, Units
 __all__ = ["join_stranded", "pin_clients"]
 
 
-def join_stranded(units: Units, demand: Demand, labels: np.ndarray) -> dict[int, str]:
+def join_stranded(
+    units: Units, demand: Demand, labels: np.ndarray, n_locked: int = 0
+) -> dict[int, str]:
     """Streets cut off by locked zones, with too few hours for a zone, join a neighbour.
 
-    Their clients are unassigned (returned: client position to reason); ``labels`` is
-    filled in place.
+    The neighbour is the nearest free zone (the first ``n_locked`` labels are locked
+    zones, which keep exactly the streets inside their polygons), or a locked zone when
+    no zone is free. Their clients are unassigned (returned: client position to reason);
+    ``labels`` is filled in place.
     """
     stranded = labels < 0
     if not stranded.any():
         return {}
     hit = stranded[demand.unit] & ~demand.far & (demand.hours > 0)
     reason = "cut off from the other zones by locked zones, with too few hours for a zone"
-    labelled = np.flatnonzero(~stranded)
+    free = ~stranded & (labels >= n_locked)
+    labelled = np.flatnonzero(free if free.any() else ~stranded)
     _, _, src = dijkstra(units.graph, indices=labelled, min_only=True, return_predecessors=True)
     labels[stranded] = labels[src[stranded]]
     return {int(i): reason for i in np.flatnonzero(hit)}

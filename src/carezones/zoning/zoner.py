@@ -408,7 +408,7 @@ def _draw(
         (floor, cap, total), n_locked,
     )  # fmt: skip
     k = len(centres)
-    extra = join_stranded(units, demand, labels)
+    extra = join_stranded(units, demand, labels, n_locked)
     if pinned is not None:
         pinned = pin_clients(units, demand, labels, pinned, n_locked, extra)
     free_ids = _free_ids(k - n_locked, set(lock_ids))
