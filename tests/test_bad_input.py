@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 import carezones as cz
 from carezones.cli import main
 from carezones.demand import FileShapeWarning, read_csv_text
+from carezones.geocode import read_postcodes
 from carezones.network import DamagedCacheWarning
 from carezones.rota import RotaColumns, read_rota
 from carezones.scenario import Scenario
@@ -1031,11 +1032,14 @@ READERS: dict[str, Callable[[Path], object]] = {
     "rota.csv": lambda p: read_rota(p),
     "scenario.toml": lambda p: Scenario.from_toml(p),
     "columns.toml": lambda p: RotaColumns.from_toml(p),
+    "network.osm.pbf": lambda p: cz.load_network(p, cache=False),
+    "postcodes.csv": lambda p: read_postcodes(p),
+    "rota.xlsx": lambda p: read_rota(p),
 }
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=90, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(name=st.sampled_from(sorted(READERS)), data=st.binary(max_size=400))
 def test_random_bytes_never_crash_a_reader(name: str, data: bytes, tmp_path: Path) -> None:
