@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -53,6 +54,11 @@ def test_routes_command_writes_the_plan(files) -> None:
     assert report["violations"] == 0 and report["visits"] == len(visits)
     text = (out / "routes.csv").read_text() + (out / "report.json").read_text()
     assert "POINT" not in text and "lon" not in text  # no client location in the outputs
+    page = (out / "routes.html").read_text()  # the map: offline, zones and Monday's routes
+    assert "2 zones, routes on Monday" in page
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?:", page)  # nothing fetched
+    named = [c for c in clients["client_id"] if re.search(rf"\b{re.escape(str(c))}\b", page)]
+    assert named == []  # no client is named on the map
 
 
 def test_routes_command_names_a_missing_zones_folder(files) -> None:

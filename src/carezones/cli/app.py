@@ -512,6 +512,7 @@ def routes(
     ] = "hard",
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    no_map: Annotated[bool, typer.Option("--no-map", help="Do not write routes.html.")] = False,
 ) -> None:
     """Plan each zone's daily care routes; write routes.csv, unscheduled.csv and report.json."""
     setup_logging(verbose)
@@ -520,7 +521,7 @@ def routes(
     route_files(
         _osm_file(network_file), clients_file, carers_file, zones_dir, out, day=day,
         seconds=seconds, max_iterations=max_iterations, jobs=jobs, time_windows=time_windows,
-        seed=seed, echo=typer.echo,
+        seed=seed, write_map=not no_map, echo=typer.echo,
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from carezones import maps
 from carezones.demand import (
     expand_visits,
     read_carers,
@@ -78,13 +79,16 @@ def route_files(
     jobs: int = 2,
     time_windows: str = "hard",
     seed: int = 0,
+    write_map: bool = True,
     echo: Callable[[str], None] = print,
 ) -> Path:
     """Read the files, plan every zone's routes for ``day`` (or ``"week"``) and write them.
 
     With ``max_iterations`` each zone-day stops after that many iterations (``seconds`` is
     then a cap): the same files give the same routes. A warning with the figures says when
-    the carers cannot cover the visits of the day(s) routed.
+    the carers cannot cover the visits of the day(s) routed. With ``write_map``,
+    ``routes.html`` shows the zones and the routes of the first day routed, by mode, offline,
+    with demand aggregated (no client's home is drawn).
     """
     params = RoutingParams(time_windows=time_windows, start_step=60)  # type: ignore[arg-type]
     days = None if day.lower() == "week" else day.lower()
@@ -163,6 +167,19 @@ def route_files(
     echo(str(plan))
     echo(
         f"[5/5] Writing routes.csv, shifts.csv, unscheduled.csv, continuity.csv and report.json "
-        f"to {out}"
+        f"to {out}" + (" and the map routes.html" if write_map else "")
     )
-    return plan.write(out)
+    written = plan.write(out)
+    if write_map:
+        legs = plan.to_geodataframe()
+        shown, label = legs, "routes"
+        if len(legs) and "day" in legs.columns:
+            first = str(legs["day"].iloc[0])
+            shown, label = legs[legs["day"] == first], f"routes on {first.capitalize()}"
+        week = " (a week planned)" if days is None else ""
+        page = maps.plan_map(
+            polygons, routes=shown, clients=clients, carers=carers, network=net, offline=True,
+            title=f"carezones: {n_zones} zones, {label}{week}",
+        )  # fmt: skip
+        maps.save_map(page, out / "routes.html", offline=True)
+    return written
