@@ -11,18 +11,27 @@ changes, each scenario's reconciliation (demanded = in person + virtual + unserv
 the full table; ``--seeds N`` reruns each over N seeds and reports means and ranges;
 ``--out DIR`` writes ``DIR/comparison.csv`` and each scenario's outputs (the same as
 ``carezones scenario compare ... --out DIR``).
+
+For the README's ranges: ``--seeds 5 --workers 2 --save DIR`` runs the 15 runs in a process
+pool of 2 (one routing process each), pickles each result to ``DIR`` as it is gathered and,
+run again, reuses what ``DIR`` holds, so an interrupted sweep resumes; ``--cap SECONDS``
+raises the routing's time cap per zone-day so that a loaded machine still stops every
+zone-day on its iterations (the plan is then the one an unloaded machine makes; the
+assumptions table says how many zone-days hit the cap).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import time
 from pathlib import Path
 
 import pandas as pd
 
-from carezones.scenario import Scenario, compare, run_scenario
+from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario
+from carezones.scenario.sweeps import run_all, with_seeds
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HEADLINE = [
@@ -63,6 +72,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the outputs here")
     parser.add_argument("--rutland", action="store_true", help="the same hours on Rutland")
     parser.add_argument("--seeds", type=int, default=1, help="runs of each scenario")
+    parser.add_argument("--workers", type=int, default=0, help="runs in parallel (0: serial)")
+    parser.add_argument("--save", type=Path, default=None, help="pickle each run here; resume")
+    parser.add_argument("--cap", type=float, default=None, help="routing.max_seconds per zone-day")
     args = parser.parse_args()
     names = (
         ["quick_then.toml", "quick_now.toml"]
@@ -76,28 +88,70 @@ def main() -> None:
             s.with_options({"network.source": "rutland"}, name=f"{s.name} (Rutland)")
             for s in scenarios
         ]
+    if args.cap is not None:
+        scenarios = [
+            s.with_options({"routing.max_seconds": args.cap}, name=s.name) for s in scenarios
+        ]
     print(f"before: {load()}")
     t0 = time.perf_counter()
-    results = []
-    for s in scenarios:
-        for k in range(args.seeds):
-            run = s if k == 0 else s.with_options({"seed": s.seed + k,
-                                                   "population.seed": s.population.seed + k},
-                                                  name=s.name)  # fmt: skip
-            print(f"running {s.name} ({s.kind}, seed {run.seed}): {s.description}", flush=True)
-            results.append(run_scenario(run))
-            r = results[-1]
-            steps = ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items())
-            visits = len(r.visits)
-            print(f"  {r.runtime:.1f} s ({steps}); {visits:,} visits routed in "
-                  f"{r.timings.get('routes', float('nan')):.1f} s; {r.outcomes.basis}",
-                  flush=True)  # fmt: skip
+    if args.workers:
+        results = in_pool(scenarios, args.seeds, args.workers, args.save)
+    else:
+        results = serial(scenarios, args.seeds)
     total = time.perf_counter() - t0
+    report(results, args.seeds, total, args.out)
+
+
+def in_pool(
+    scenarios: list[Scenario], seeds: int, workers: int, save: Path | None
+) -> list[ScenarioResult]:
+    """Every scenario on every seed in a process pool; each result pickled to ``save``."""
+    runs = with_seeds(scenarios, seeds)
+    paths = [
+        None if save is None else save / f"{i:02d}_{r.name}_seed{r.seed}.pkl".replace(" ", "_")
+        for i, r in enumerate(runs)
+    ]
+    if save is not None:
+        save.mkdir(parents=True, exist_ok=True)
+    done = {i: pickle.loads(p.read_bytes()) for i, p in enumerate(paths) if p and p.exists()}
+    todo = [i for i in range(len(runs)) if i not in done]
+    print(f"{len(done)} run(s) reused from {save}, {len(todo)} to run on {workers} workers")
+
+    def gathered(n: int, total: int, r: ScenarioResult) -> None:
+        i = todo[n - 1]
+        done[i] = r
+        if paths[i] is not None:
+            paths[i].write_bytes(pickle.dumps(r))
+        print(f"  [{n}/{total}] {r.name} seed {r.scenario.seed}: {r.runtime:.1f} s; "
+              f"{r.outcomes.basis}; {load()}", flush=True)  # fmt: skip
+
+    if todo:
+        run_all([runs[i] for i in todo], executor=None, n_workers=workers, n_jobs=1,
+                progress=gathered)  # fmt: skip
+    return [done[i] for i in range(len(runs))]
+
+
+def serial(scenarios: list[Scenario], seeds: int) -> list[ScenarioResult]:
+    """Every scenario on every seed, one after another, each timed."""
+    results = []
+    for run in with_seeds(scenarios, seeds):
+        print(f"running {run.name} ({run.kind}, seed {run.seed}): {run.description}", flush=True)
+        results.append(run_scenario(run))
+        r = results[-1]
+        steps = ", ".join(f"{k} {v:.1f} s" for k, v in r.timings.items())
+        print(f"  {r.runtime:.1f} s ({steps}); {len(r.visits):,} visits routed in "
+              f"{r.timings.get('routes', float('nan')):.1f} s; {r.outcomes.basis}",
+              flush=True)  # fmt: skip
+    return results
+
+
+def report(results: list[ScenarioResult], seeds: int, total: float, out: Path | None) -> None:
+    """Print the comparison, the reconciliations and the assumptions; write ``out``."""
     table = compare(results)
     with pd.option_context("display.width", 140, "display.max_rows", None):
         print("\nHeadline outcomes")
         print(table.loc[[h for h in HEADLINE if h in table.index]].round(3).to_string())
-        for r in results[:: args.seeds]:
+        for r in results[::seeds]:
             print(f"\nDemand reconciled, {r.name} (a week):")
             print(r.outcomes.reconciliation.round(1).to_string(index=False))
         print(f"\nAssumptions ({results[0].name}):")
@@ -105,12 +159,12 @@ def main() -> None:
         print("\nEvery outcome")
         print(table.round(3).to_string())
     print(f"\nall scenarios: {total:.1f} s; after: {load()}")
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out / "comparison.csv")
-        for r in results:
-            r.write(args.out / r.name)
-        print(f"written to {args.out}")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out / "comparison.csv")
+        for r in results[::seeds]:
+            r.write(out / r.name)
+        print(f"written to {out}")
 
 
 if __name__ == "__main__":
