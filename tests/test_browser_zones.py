@@ -47,12 +47,11 @@ def _zones_run(tmp_path: Path, extract: str | None, n: int, floor: str) -> Path:
     frame = clients.assign(lon=clients.geometry.x, lat=clients.geometry.y)
     frame.drop(columns="geometry").to_csv(tmp_path / "clients.csv", index=False)
     source = datasets.default_osm_path() if extract is None else datasets.shared_osm_path(extract)
-    extra = ["--boundary", "extract"] if extract == "camden" else []
     result = CliRunner().invoke(
         app,
         ["zones", "--network", str(source), "--clients", str(tmp_path / "clients.csv"),
          "--out", str(tmp_path / "run"), "--min-weekly-hours", floor, "--providers", "auto",
-         "--min-provider-hours", floor, *extra],
+         "--min-provider-hours", floor],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return tmp_path / "run" / "zones.html"
@@ -77,6 +76,9 @@ def test_cli_zones_map_opens_with_named_labels_that_never_overlap(
     assert not overlapping(boxes), overlapping(boxes)
     if extract == "camden":
         assert "Kentish Town" in dom or "Camden Town" in dom  # names from OSM places
+        # clipped by default to the extract's own boundary, drawn with its name
+        assert "Boundary: London Borough of Camden" in dom
+        assert 'class="cz-place-label"' in dom
     picture = tmp_path / f"zones-{extract or 'demo'}.png"
     chromium(page, tmp_path / "profile2", f"--screenshot={picture}")
     keep(picture)

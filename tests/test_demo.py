@@ -65,3 +65,29 @@ def test_demo_map_is_offline_and_private(demo_out: tuple[Path, str]) -> None:
             lon, lat = f"{x:.{digits}f}", f"{y:.{digits}f}"
             assert f"{lon}, {lat}" not in page and f"{lat}, {lon}" not in page
     assert isinstance(cz.__version__, str)
+
+
+def test_demo_map_opens_in_chromium_with_place_labels_apart(
+    demo_out: tuple[Path, str], tmp_path: Path
+) -> None:
+    """The demo's map opens offline with no console error; zone and place labels never overlap."""
+    from test_browser import CHROMIUM, chromium, keep
+    from test_browser_zones import label_boxes, overlapping
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"headless Chromium absent ({CHROMIUM})")
+    out, _ = demo_out
+    page = out / "plan.html"
+    done = chromium(page, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom")
+    errors = [ln for ln in done.stderr.splitlines() if "CONSOLE" in ln and "rror" in ln]
+    assert not errors, errors
+    dom = done.stdout
+    assert dom.count('class="cz-place-label"') > 0  # the extract's own place names, offline
+    assert dom.count('class="cz-zone-label"') == 5
+    boxes = label_boxes(dom)
+    assert len(boxes) >= 5  # every zone label and some place labels shown at the default zoom
+    assert not overlapping(boxes), overlapping(boxes)
+    picture = tmp_path / "demo-map.png"
+    chromium(page, tmp_path / "shot", f"--screenshot={picture}")
+    keep(picture)
+    assert picture.stat().st_size > 10_000

@@ -424,3 +424,49 @@ def test_offline_warns_about_parts_that_need_the_internet(tmp_path: Path) -> Non
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         save_map(base_map(tiles=None), tmp_path / "quiet.html", offline=True)
+
+
+def test_places_map_escapes_names_keeps_within_and_ranks_towns_first() -> None:
+    """Place labels: escaped, only inside ``within``, towns before neighbourhoods, one a name."""
+    import geopandas as gpd
+    import shapely
+
+    from carezones.maps import places_map
+
+    places = gpd.GeoDataFrame(
+        {"name": ["Nook", "<img src=x onerror=alert(1)>", "Far", "Oakham", "Oakham"],
+         "place": ["neighbourhood", "village", "town", "town", "suburb"]},
+        geometry=[shapely.Point(0.001, 0.001), shapely.Point(0.002, 0.002),
+                  shapely.Point(1, 1), shapely.Point(0.003, 0.003), shapely.Point(0.004, 0.004)],
+        crs=4326,
+    )  # fmt: skip
+    area = gpd.GeoSeries([shapely.box(0, 0, 0.01, 0.01)], crs=4326)
+    page = places_map(places, within=area).get_root().render()
+    assert "Places (3)" in page  # "Far" is outside; "Oakham" once
+    assert "Far" not in page and "<img" not in page and "u0026lt;img" in page
+    assert page.index("Oakham") < page.index("Nook")  # towns placed (and kept) first
+
+
+def test_plan_map_draws_the_boundary_and_skips_places_a_zone_is_named_after() -> None:
+    """The boundary is a named dashed line; a place a zone is named after is not repeated."""
+    import geopandas as gpd
+    import shapely
+
+    from carezones.maps import plan_map
+
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["Z01", "Z02"], "name": ["Kluuvi", "Z02"], "weekly_hours": [900.0, 950.0]},
+        geometry=[shapely.box(0, 0, 500, 500), shapely.box(500, 0, 1000, 500)], crs=27700,
+    )  # fmt: skip
+    centre = zones.to_crs(4326).geometry.representative_point()
+    places = gpd.GeoDataFrame(
+        {"name": ["Kluuvi", "Kamppi"], "place": ["suburb", "suburb"]},
+        geometry=list(centre), crs=4326,
+    )  # fmt: skip
+    border = gpd.GeoDataFrame({"name": ["Borough <b>"]}, geometry=[shapely.box(0, 0, 1000, 500)],
+                              crs=27700)  # fmt: skip
+    page = plan_map(zones, places=places, boundary=border).get_root().render()
+    label = "cz-place-label\\u0027\\u003e"  # how folium writes a place label's html
+    assert "Places (1)" in page and f"{label}Kamppi" in page and f"{label}Kluuvi" not in page
+    assert "Boundary: Borough \\u0026lt;b\\u0026gt;" in page  # escaped, JSON-encoded
+    assert "cz-boundary" in page

@@ -70,3 +70,33 @@ def test_routes_command_names_a_missing_zones_folder(files) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0
     assert "zones.gpkg or assignments.csv" in str(result.exception)
+
+
+def test_routes_map_opens_in_chromium_with_labels_apart(files, tmp_path) -> None:
+    """routes.html opens offline with no console error: routes by mode, zone labels apart."""
+    from test_browser import CHROMIUM, chromium, keep
+    from test_browser_zones import label_boxes, overlapping
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"headless Chromium absent ({CHROMIUM})")
+    folder, _ = files
+    out = tmp_path / "out"
+    args = ["routes", "--network", "helsinki", "--clients", str(folder / "clients.gpkg"),
+            "--carers", str(folder / "carers.gpkg"), "--zones", str(folder / "zones"),
+            "--out", str(out), "--seconds", "2", "--max-iterations", "50",
+            "--jobs", "1"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    page = out / "routes.html"
+    done = chromium(page, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom")
+    errors = [ln for ln in done.stderr.splitlines() if "CONSOLE" in ln and "rror" in ln]
+    assert not errors, errors
+    dom = done.stdout
+    assert dom.count('class="cz-zone-label"') == 2
+    assert re.search(r"Routes: (walking|cycling|driving) \(\d+ carers?\)", dom)
+    boxes = label_boxes(dom)
+    assert boxes and not overlapping(boxes), overlapping(boxes)
+    picture = tmp_path / "routes-map.png"
+    chromium(page, tmp_path / "shot", f"--screenshot={picture}")
+    keep(picture)
+    assert picture.stat().st_size > 10_000

@@ -373,10 +373,10 @@ def zones(
         str | None,
         typer.Option(
             "--boundary",
-            help="Clip zones to polygons (a file), or 'extract': the extract's own "
-            "administrative boundary.",
+            help="Clip zones to polygons (a file); 'extract' (the default): the extract's "
+            "own administrative boundary when it has one; 'none': no clipping.",
         ),
-    ] = None,
+    ] = "extract",
     units_file: Annotated[
         Path | None,
         typer.Option("--units", help="Units (wards, LSOAs, PCN areas): zones are unions of them."),
@@ -429,14 +429,16 @@ def zones(
         typer.echo(f"[4/4] Report written to {out / 'report.json'}")
         return
     typer.echo(f"[3/4] Drawing zones of at least {min_weekly_hours:g} h/week (n_zones={n_zones})")
+    area = boundary_for(boundary, source, net)
+    places = places_for(source)
     zoner = NeighbourhoodZoner(
         min_weekly_hours,
         max_weekly_hours=max_weekly_hours,
         n_zones="auto" if n_zones == "auto" else int(n_zones),
         locked=locked,
         random_state=seed,
-        boundary=boundary_for(boundary, source, net),
-        places=places_for(source),
+        boundary=area,
+        places=places,
     ).fit(clients, network=net)
     plan = zoner.plan_
     if units_file is not None:
@@ -459,6 +461,8 @@ def zones(
         zoned = with_lots(plan.zones, lots.zones)
         zoned.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
         lots.lots.to_file(out / "zones.gpkg", layer="provider_lots", driver="GPKG")
+    if area is not None:
+        area.to_file(out / "zones.gpkg", layer="boundary", driver="GPKG")
         data["provider_lots"] = json.loads(
             json.dumps(
                 {"summary": lots.summary,
@@ -471,6 +475,7 @@ def zones(
         page = write_zone_map(
             plan, lots if providers is not None else None, net, out / "zones.html",
             title=f"carezones: {len(plan.zones)} zones of {source.name}",
+            places=places, boundary=area,
         )  # fmt: skip
         typer.echo(f"      map: {page}")
     typer.echo(f"[4/4] Zones, assignments and report written to {out}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from carezones import datasets, maps
 from carezones.demand import workforce_coverage
+from carezones.network import osm_places
 from carezones.scenario import Scenario, ScenarioResult, run_scenario
 
 #: The demo's scenario: about 1,100 care hours a week on central Helsinki's streets.
@@ -93,6 +94,7 @@ def run_demo(out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Pat
         clients=result.clients,
         carers=result.carers,
         network=network,
+        places=osm_places(datasets.default_osm_path()),
         offline=True,
         title="carezones demo: zones, provider lots and Monday's routes (a week planned)",
     )

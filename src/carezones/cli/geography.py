@@ -37,7 +37,8 @@ def boundary_for(option: str | None, source: Path, net: TravelNetwork) -> gpd.Ge
             typer.echo("      the extract has no administrative boundary: zones are not clipped")
             return None
         typer.echo(
-            f"      clipped to {found['name'].iloc[0]} (admin_level {found['admin_level'].iloc[0]})"
+            f"      clipped to {found['name'].iloc[0]} (admin_level {found['admin_level'].iloc[0]}"
+            ", the extract's own boundary; --boundary none: not clipped)"
         )
         return found
     return read_boundary(Path(option))
@@ -93,8 +94,18 @@ def name_plan_from(plan: ZonePlan, zoner: NeighbourhoodZoner) -> None:
 
 
 def write_zone_map(
-    plan: ZonePlan, lots: object, net: TravelNetwork, path: Path, *, title: str
+    plan: ZonePlan,
+    lots: object,
+    net: TravelNetwork,
+    path: Path,
+    *,
+    title: str,
+    places: gpd.GeoDataFrame | None = None,
+    boundary: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """The zones (and lots) on an offline map over the walking network, saved as one page."""
-    m = plan_map(plan.zones, lots=lots, network=net, offline=True, title=title)
+    m = plan_map(
+        plan.zones, lots=lots, network=net, offline=True, title=title, places=places,
+        boundary=boundary,
+    )  # fmt: skip
     return save_map(m, path, offline=True)

@@ -18,7 +18,7 @@ from carezones.demand import (
     workforce_coverage,
 )
 from carezones.exceptions import Problem, ValidationError
-from carezones.network import load_network
+from carezones.network import load_network, osm_places
 from carezones.routing import MAX_SECONDS, RoutingParams, carer_zones, plan_routes
 
 logger = logging.getLogger("carezones.routing")
@@ -177,9 +177,15 @@ def route_files(
             first = str(legs["day"].iloc[0])
             shown, label = legs[legs["day"] == first], f"routes on {first.capitalize()}"
         week = " (a week planned)" if days is None else ""
+        boundary = None
+        if (zones_dir / "zones.gpkg").is_file() and "boundary" in gpd.list_layers(
+            zones_dir / "zones.gpkg"
+        )["name"].to_list():
+            boundary = gpd.read_file(zones_dir / "zones.gpkg", layer="boundary")
         page = maps.plan_map(
             polygons, routes=shown, clients=clients, carers=carers, network=net, offline=True,
-            title=f"carezones: {n_zones} zones, {label}{week}",
+            title=f"carezones: {n_zones} zones, {label}{week}", places=osm_places(network_file),
+            boundary=boundary,
         )  # fmt: skip
         maps.save_map(page, out / "routes.html", offline=True)
     return written

@@ -13,7 +13,14 @@ from carezones._files import write_csv
 from carezones.cli.inputs import check_jobs, check_out_folder
 from carezones.cli.setup import setup_logging
 from carezones.report import build_report
-from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario, sweep
+from carezones.scenario import (
+    Scenario,
+    ScenarioResult,
+    compare,
+    places_of,
+    run_scenario,
+    sweep,
+)
 
 __all__ = ["scenario_app"]
 
@@ -138,7 +145,7 @@ def scenario_compare(
 
 def _layers(result: ScenarioResult) -> dict[str, object]:
     """What a scenario's map shows: its zones and lots, and Monday's routes."""
-    layers: dict[str, object] = {}
+    layers: dict[str, object] = {"places": places_of(result.scenario)}
     if result.zones is not None and len(result.zones):
         layers["zones"] = result.zones
     if result.lots is not None and "zones" in layers:

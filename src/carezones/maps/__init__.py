@@ -24,6 +24,7 @@ ships Leaflet 1.9.4's ``dist`` files unchanged (see :mod:`carezones.maps.offline
 """
 
 from carezones.maps import figures
+from carezones.maps.context import boundary_map, places_map
 from carezones.maps.figures import hours_figure, travel_to_care_figure, zones_figure
 from carezones.maps.offline import OfflineMapWarning, leaflet_assets
 from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
@@ -33,6 +34,7 @@ from carezones.maps.zones import routes_map, zones_map
 __all__ = [
     "OfflineMapWarning",
     "base_map",
+    "boundary_map",
     "carers_map",
     "demand_cells",
     "demand_map",
@@ -41,6 +43,7 @@ __all__ = [
     "isochrone_map",
     "leaflet_assets",
     "network_map",
+    "places_map",
     "plan_map",
     "routes_map",
     "save_map",

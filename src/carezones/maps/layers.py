@@ -215,6 +215,48 @@ def keep_layer_control_last(m: Any) -> None:
     m._children.move_to_end(name)
 
 
+# Labels never overlap: after every zoom or move, each zone label is shown only when its
+# box clears the labels already shown (in the zones' order), else hidden until there is
+# room; then each place label likewise, so places give way to zones. Each shown label's
+# box is kept in data-cz-box (left,top,right,bottom) for checks.
+_DECLUTTER = """
+(function () {
+  function declutter() {
+    var shown = [];
+    ['.cz-label-icon', '.cz-place-icon'].forEach(function (kind) {
+      document.querySelectorAll(kind).forEach(function (icon) {
+        var label = icon.firstElementChild || icon;
+        icon.style.visibility = 'visible';
+        var range = document.createRange();
+        range.selectNodeContents(label);  // the text's own box, not the icon's
+        var r = range.getBoundingClientRect();
+        var hit = r.width === 0 || shown.some(function (s) {
+          return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+        });
+        icon.style.visibility = hit ? 'hidden' : 'visible';
+        icon.setAttribute('data-cz-box', hit ? '' :
+          [r.left, r.top, r.right, r.bottom].map(Math.round).join(','));
+        if (!hit) { shown.push(r); }
+      });
+    });
+  }
+  window.addEventListener('load', function () {  // after the map's own script has run
+    if (typeof MAP === 'undefined') { return; }
+    MAP.on('zoomend moveend overlayadd overlayremove', declutter);
+    declutter();
+  });
+})();
+"""
+
+
+def add_declutter(m: Any) -> None:
+    """Keep the map's zone and place labels apart (once per map)."""
+    if getattr(m, "_carezones_declutter", False):
+        return
+    m._carezones_declutter = True
+    m.get_root().script.add_child(folium.Element(_DECLUTTER.replace("MAP", m.get_name())))
+
+
 _LEGEND_CSS = """
 .cz-legend {background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.35 Arial, sans-serif; color: #222;

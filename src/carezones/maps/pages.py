@@ -18,6 +18,7 @@ from folium.plugins import DualMap
 
 from carezones.exceptions import Problem, ValidationError
 from carezones.maps import layers as ml
+from carezones.maps.context import boundary_map, places_map
 from carezones.maps.layers import TILES as _TILES
 from carezones.maps.layers import ensure_map as _map
 from carezones.maps.layers import new_map as _new_map
@@ -115,6 +116,8 @@ def plan_map(
     carers: gpd.GeoDataFrame | None = None,
     isochrones: gpd.GeoDataFrame | None = None,
     network: TravelNetwork | None = None,
+    places: gpd.GeoDataFrame | None = None,
+    boundary: Any = None,
     m: folium.Map | None = None,
     offline: bool = False,
     title: str | None = None,
@@ -127,6 +130,12 @@ def plan_map(
 
     Parameters
     ----------
+    places
+        Named places (``name``, ``place``, points: :func:`carezones.network.osm_places`)
+        written as quiet labels that give way to the zone labels; only those inside the
+        zones (or the boundary) when there are any, and none a zone is named after.
+    boundary
+        The served area's polygons (a borough): drawn as a dark dashed line.
     offline
         Draw ``network`` as the background instead of web tiles (for a map that will be
         saved with ``save_map(m, path, offline=True)``).
@@ -150,6 +159,13 @@ def plan_map(
         network_map(network, m=m)
     if zones is not None:
         zones_map(zones, lots=lots, m=m)
+    if boundary is not None:
+        boundary_map(boundary, m=m)  # over the zones' fill
+    if places is not None and len(places):
+        if isinstance(zones, gpd.GeoDataFrame) and "name" in zones and "name" in places:
+            places = places[~places["name"].isin(set(zones["name"].astype(str)))]  # said already
+        within = boundary if boundary is not None else zones
+        places_map(places, m=m, within=within if isinstance(within, gpd.GeoDataFrame) else None)
     if clients is not None:
         demand_map(clients, m=m, show=zones is None)
     if isochrones is not None:

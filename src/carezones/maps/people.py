@@ -60,9 +60,7 @@ def demand_cells(
     [[4.0, 40.0]]
     """
     clients = ml.points_frame(clients, "demand_cells")
-    weights = (
-        clients["weekly_hours"].to_numpy(float) if "weekly_hours" in clients.columns else None
-    )
+    weights = clients["weekly_hours"].to_numpy(float) if "weekly_hours" in clients.columns else None
     cells = _hexagons(clients, float(cell_size), weights)
     cells = cells[cells["count"] >= min_count].reset_index(drop=True)
     out = gpd.GeoDataFrame(

@@ -181,38 +181,7 @@ def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, na
             interactive=False,
         ).add_to(group)
     group.add_to(m)
-    m.get_root().script.add_child(folium.Element(_DECLUTTER.replace("MAP", m.get_name())))
-
-
-# Labels never overlap: after every zoom or move, each zone label is shown only when its
-# box clears the labels already shown (in the zones' order), else hidden until there is
-# room. Each shown label's box is kept in data-cz-box (left,top,right,bottom) for checks.
-_DECLUTTER = """
-(function () {
-  function declutter() {
-    var shown = [];
-    document.querySelectorAll('.cz-label-icon').forEach(function (icon) {
-      var label = icon.firstElementChild || icon;
-      icon.style.visibility = 'visible';
-      var range = document.createRange();
-      range.selectNodeContents(label);  // the text's own box, not the icon's
-      var r = range.getBoundingClientRect();
-      var hit = shown.some(function (s) {
-        return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
-      });
-      icon.style.visibility = hit ? 'hidden' : 'visible';
-      icon.setAttribute('data-cz-box', hit ? '' :
-        [r.left, r.top, r.right, r.bottom].map(Math.round).join(','));
-      if (!hit) { shown.push(r); }
-    });
-  }
-  window.addEventListener('load', function () {  // after the map's own script has run
-    if (typeof MAP === 'undefined') { return; }
-    MAP.on('zoomend moveend overlayadd', declutter);
-    declutter();
-  });
-})();
-"""
+    ml.add_declutter(m)
 
 
 def _zones_legend(

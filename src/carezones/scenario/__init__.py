@@ -111,6 +111,7 @@ from carezones.scenario.comparison import compare
 from carezones.scenario.definition import Scenario, load_scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.run import run_scenario
+from carezones.scenario.steps import places_of
 from carezones.scenario.sweeps import sweep
 
 __all__ = [
@@ -118,6 +119,7 @@ __all__ = [
     "ScenarioResult",
     "compare",
     "load_scenario",
+    "places_of",
     "run_scenario",
     "sweep",
 ]
