@@ -487,3 +487,44 @@ def test_a_zone_the_solver_fails_on_is_unscheduled_with_the_reason(
     zone_visits = result.visits["client_id"].map(result.clients.set_index("client_id")["zone_id"])
     assert len(failed) == int((zone_visits == "Z01").sum())
     assert set(result.routes["zone_id"]) == {"Z02", "Z03"}
+
+
+def test_a_boundary_keeps_the_same_people_inside_it_and_clips_the_zones(
+    tmp_path: Path, helsinki
+) -> None:
+    """``[network] boundary``: then and now have the same people, all inside; zones clipped."""
+    import geopandas as gpd
+    import shapely
+
+    from carezones.cli.scenarios import _layers
+
+    x0, y0, x1, y1 = helsinki.nodes["walk"].total_bounds
+    area = gpd.GeoDataFrame(
+        {"name": ["South"]}, geometry=[shapely.box(x0, y0, x1, y0 + 0.6 * (y1 - y0))],
+        crs=helsinki.crs,
+    ).to_crs(4326)  # fmt: skip
+    area.to_file(tmp_path / "south.geojson", driver="GeoJSON")
+    results = {}
+    for kind in ("then", "now"):
+        path = tiny(tmp_path, kind, kind)
+        path.write_text(
+            path.read_text().replace('source = "default"\n',
+                                     'source = "default"\nboundary = "south.geojson"\n')
+        )  # fmt: skip
+        results[kind] = run_scenario(path)
+    then, now = results["then"], results["now"]
+    south = area.to_crs(now.clients.crs).geometry.iloc[0]
+    for r in (then, now):
+        xy = shapely.get_coordinates(r.clients.geometry.to_numpy())
+        assert shapely.contains_xy(south, xy[:, 0], xy[:, 1]).all(), r.name
+        homes = shapely.get_coordinates(r.carers.geometry.to_numpy())
+        assert shapely.contains_xy(south, homes[:, 0], homes[:, 1]).all(), r.name
+    assert then.clients["client_id"].tolist() == now.clients["client_id"].tolist()
+    assert then.clients.geometry.equals(now.clients.geometry)
+    zones = now.zones.to_crs(now.clients.crs)
+    assert shapely.covers(south.buffer(1.0), shapely.union_all(zones.geometry.to_numpy()))
+    assert "boundary" in _layers(now) and _layers(now)["boundary"]["name"].iloc[0] == "South"
+    with pytest.raises(ValidationError, match="boundary"):
+        Scenario.from_dict({"name": "x", "network": {"boundary": ""}, "population": {}})
+    plain = Scenario.from_dict({"name": "x", "network": {"boundary": "none"}, "population": {}})
+    assert plain.network.boundary is None

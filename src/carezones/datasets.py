@@ -13,10 +13,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pyrosm
+import shapely
 
 from carezones.demand import generate_population
 from carezones.exceptions import Problem, ValidationError
@@ -131,6 +133,7 @@ def synthetic_population(
     random_state: int | np.random.Generator | None,
     access: Mapping[str, float] | None = None,
     mode_shares: Mapping[str, float] | None = None,
+    area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """A realistic synthetic population of clients, carers and providers on ``network``'s streets.
 
@@ -247,4 +250,16 @@ def synthetic_population(
         random_state=random_state,
         mode_shares=mode_shares,
         access=access,
+        area=None if area is None else _area_in(area, network),
     )
+
+
+def _area_in(area: Any, network: TravelNetwork) -> shapely.Geometry:
+    """One polygon in the network's CRS from polygons with a CRS."""
+    shapes = area.geometry if isinstance(area, gpd.GeoDataFrame) else area
+    if not isinstance(shapes, gpd.GeoSeries) or shapes.crs is None:
+        raise ValidationError(
+            [Problem("synthetic_population", "bad area", "polygons with a CRS",
+                     type(area).__name__, column="area")]
+        )  # fmt: skip
+    return shapely.union_all(shapely.make_valid(shapes.to_crs(network.crs).to_numpy()))

@@ -16,6 +16,7 @@ from carezones.report import build_report
 from carezones.scenario import (
     Scenario,
     ScenarioResult,
+    boundary_of,
     compare,
     places_of,
     run_scenario,
@@ -146,6 +147,8 @@ def scenario_compare(
 def _layers(result: ScenarioResult) -> dict[str, object]:
     """What a scenario's map shows: its zones and lots, and Monday's routes."""
     layers: dict[str, object] = {"places": places_of(result.scenario)}
+    if (boundary := boundary_of(result.scenario)) is not None:
+        layers["boundary"] = boundary
     if result.zones is not None and len(result.zones):
         layers["zones"] = result.zones
     if result.lots is not None and "zones" in layers:

@@ -16,6 +16,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from carezones._options import make_rng
 from carezones.demand import checks as tab
@@ -142,8 +143,30 @@ def _near(network: TravelNetwork, xy: np.ndarray, mode: str) -> np.ndarray:
     return ok
 
 
-def find_homes(network: TravelNetwork) -> Homes:
-    """Residential buildings near the networks, else residential-street nodes."""
+def find_homes(network: TravelNetwork, area: shapely.Geometry | None = None) -> Homes:
+    """Residential buildings near the networks, else residential-street nodes.
+
+    ``area`` (a polygon in the network's CRS, e.g. the borough) keeps only homes and
+    offices inside it.
+    """
+    homes = _find_homes(network)
+    if area is None:
+        return homes
+    inside = shapely.contains_xy(area, homes.xy[:, 0], homes.xy[:, 1])
+    offices = homes.offices[shapely.contains_xy(area, homes.offices[:, 0], homes.offices[:, 1])]
+    if inside.sum() < 20:
+        raise ValidationError(
+            [Problem("synthetic_population", "too few homes in the area",
+                     "at least 20 homes inside the boundary", f"{int(inside.sum())}",
+                     column="area")]
+        )  # fmt: skip
+    return Homes(
+        homes.xy[inside], homes.dwellings[inside], homes.kind,
+        offices if len(offices) else homes.xy[inside],
+    )  # fmt: skip
+
+
+def _find_homes(network: TravelNetwork) -> Homes:
     mode = "walk" if "walk" in network.modes else network.modes[0]
     got = _read_buildings(network)
     if got is not None:
@@ -534,6 +557,7 @@ def generate(
     random_state: int | np.random.Generator | None,
     mode_shares: Mapping[str, float] | None = None,
     access: Mapping[str, float] | None = None,
+    area: shapely.Geometry | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The model behind :func:`carezones.datasets.synthetic_population`.
 
@@ -543,13 +567,15 @@ def generate(
         See :func:`carezones.datasets.synthetic_population`, which checks them.
     mode_shares, access
         See :func:`carezones.datasets.synthetic_population`.
+    area
+        Everyone lives (and every office is) inside this polygon (network CRS); None: anywhere.
     """
     access = dict(ACCESS if access is None else access)
     shares = None if mode_shares is None else dict(mode_shares)
     _check_args(network, n_clients, n_carers, n_providers, total_weekly_hours, shares, access)
     rng = random_state if isinstance(random_state, np.random.Generator) else make_rng(random_state)
     r_clients, r_carers, r_providers, r_links = rng.spawn(4)
-    homes = find_homes(network)
+    homes = find_homes(network, area)
     clients, hours = _clients(homes, int(n_clients), total_weekly_hours, r_clients, network.crs)
     carers = _carers(
         network, homes, None if n_carers == "auto" else int(n_carers), clients, access, shares,

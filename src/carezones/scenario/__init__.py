@@ -111,12 +111,13 @@ from carezones.scenario.comparison import compare
 from carezones.scenario.definition import Scenario, load_scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.run import run_scenario
-from carezones.scenario.steps import places_of
+from carezones.scenario.steps import boundary_of, places_of
 from carezones.scenario.sweeps import sweep
 
 __all__ = [
     "Scenario",
     "ScenarioResult",
+    "boundary_of",
     "compare",
     "load_scenario",
     "places_of",

@@ -61,6 +61,7 @@ def _now(
         locked=_locked_zones(scenario),
         random_state=scenario.seed,
         places=pipe.places_of(scenario),
+        boundary=pipe.boundary_of(scenario),
     ).fit(clients, network=network)
     clock.step("provider lots")
     has_employer = (

@@ -99,15 +99,27 @@ class NetworkSpec:
 
     ``source`` is "default" for the bundled Helsinki, a shared extract's name such as
     "camden", or a path to an OSM file; ``modes`` some of walk, cycle, drive.
+    ``boundary`` is the area served: "extract" (the extract's own administrative area,
+    as ``carezones zones`` uses by default), a polygons file (relative to the scenario
+    file), or None (the default: the extract's whole area). With a boundary the
+    synthetic population lives inside it (the same people in every scenario), zones are
+    clipped to it, and the maps draw it.
     """
 
     source: str = "default"
     modes: tuple[str, ...] = MODES
+    boundary: str | None = None
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
         if not (isinstance(self.source, str) and self.source.strip()):
             _bad(c, self, "source", "'default', a shared extract's name or a path to an OSM file")
+        if self.boundary is not None and not (
+            isinstance(self.boundary, str) and self.boundary.strip()
+        ):
+            _bad(c, self, "boundary", "'extract', 'none' or a path to a polygons file")
+        elif isinstance(self.boundary, str) and self.boundary.strip().lower() == "none":
+            object.__setattr__(self, "boundary", None)
         modes = (self.modes,) if isinstance(self.modes, str) else self.modes
         if not (isinstance(modes, list | tuple) and modes and all(m in MODES for m in modes)):
             _bad(c, self, "modes", "some of " + ", ".join(MODES))

@@ -18,13 +18,20 @@ from carezones import datasets
 from carezones._parallel import pool_context, single_threaded
 from carezones.demand import read_carers, read_clients, read_providers
 from carezones.exceptions import Problem, SolverError, ValidationError
-from carezones.network import TravelNetwork, load_network, osm_places
+from carezones.network import (
+    TravelNetwork,
+    admin_boundary,
+    load_network,
+    osm_places,
+    read_boundary,
+)
 from carezones.routing import RoutePlan, plan_routes
 from carezones.scenario.definition import Scenario
 
 __all__ = [
     "Clock",
     "assign_carers",
+    "boundary_of",
     "grow_demand",
     "load_tables",
     "mix_modes",
@@ -67,6 +74,36 @@ def osm_path(scenario: Scenario) -> Path:
 
 
 _PLACES: dict[Path, gpd.GeoDataFrame] = {}
+_BOUNDARIES: dict[tuple[str, str], gpd.GeoDataFrame | None] = {}
+
+
+def boundary_of(scenario: Scenario) -> gpd.GeoDataFrame | None:
+    """The area the scenario serves (``[network] boundary``), or None; read once per file.
+
+    "extract": the extract's administrative area holding most of its streets (None, with
+    a warning in the log, when it has none); otherwise a polygons file, relative to the
+    scenario file.
+    """
+    option = scenario.network.boundary
+    if option is None:
+        return None
+    path = osm_path(scenario)
+    key = (str(path), option if option == "extract" else str(Path(scenario.base_dir) / option))
+    if key not in _BOUNDARIES:
+        if option == "extract":
+            nodes = (
+                network_of(scenario)
+                .nodes["walk" if "walk" in scenario.network.modes else scenario.network.modes[0]]
+                .geometry
+            )
+            found = admin_boundary(path, points=nodes.iloc[:: max(len(nodes) // 2000, 1)])
+            if found is None:
+                logger.warning("%s has no administrative boundary: not clipped", path.name)
+        else:
+            file = Path(option)
+            found = read_boundary(file if file.is_absolute() else Path(scenario.base_dir) / file)
+        _BOUNDARIES[key] = found
+    return _BOUNDARIES[key]
 
 
 def places_of(scenario: Scenario) -> gpd.GeoDataFrame:
@@ -103,6 +140,7 @@ def load_tables(
             random_state=p.seed,
             access=p.access,
             mode_shares=p.mode_shares,
+            area=boundary_of(scenario),
         )
     assert scenario.data is not None
     base = Path(scenario.base_dir)
