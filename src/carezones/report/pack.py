@@ -29,6 +29,7 @@ import pyogrio
 from carezones._version import __version__
 from carezones.exceptions import Problem, ValidationError
 from carezones.maps import zones_figure
+from carezones.outcomes import OUTCOMES
 from carezones.report.tables import for_people, write_workbook
 
 __all__ = ["build_report"]
@@ -39,7 +40,10 @@ margin:12mm auto;line-height:1.35}
 h1{font-size:17pt;margin:0 0 2mm}h2{font-size:13pt;margin:7mm 0 2mm;border-bottom:1px solid #999}
 h3{font-size:11pt;margin:4mm 0 1mm}p.note{color:#555;font-size:9pt}
 table{border-collapse:collapse;width:100%;font-size:8.5pt;margin:1mm 0 3mm}
-th,td{border:1px solid #bbb;padding:1px 4px;text-align:right}th{background:#eee}
+th,td{border:1px solid #bbb;padding:1px 4px;text-align:right}
+th{background:#eee;overflow-wrap:break-word}
+span.id{color:#777;font-size:7pt}table.compare td{white-space:nowrap}
+table.compare td:first-child{white-space:normal}
 td:first-child,th:first-child{text-align:left}tr.below td{background:#fde0dc}
 .maps{display:flex;gap:3mm;flex-wrap:wrap}.maps figure{flex:1 1 85mm;margin:0}
 .maps img{width:100%}figcaption{font-size:9pt;color:#444}
@@ -51,6 +55,9 @@ a.live{display:none}}
 _ZONE_COLUMNS = ["zone_id", "name", "weekly_hours", "n_clients", "lot_id", "pieces", "parts",
                  "holes", "polsby_popper"]  # fmt: skip
 _MAX_COLUMNS = 9  # what fits across A4; every column is in report.xlsx
+_MEANINGS = {name: meaning for name, _, meaning in OUTCOMES} | {
+    "run_time_seconds": "time carezones took to plan it",
+}
 
 
 def _read_csv(folder: Path, name: str) -> pd.DataFrame | None:
@@ -85,6 +92,62 @@ def _table(frame: pd.DataFrame | None, *, below: pd.Series | None = None, limit:
         left.append(f"{frame.shape[1] - _MAX_COLUMNS} more columns")
     more = f"<p class='note'>{' and '.join(left)} in report.xlsx</p>" if left else ""
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+
+
+def _number(value: float) -> str:
+    """A figure as people read it: 21,000 / 0.097 / 45.2; blank for NaN."""
+    if pd.isna(value):
+        return ""
+    size = abs(float(value))
+    if size >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if size >= 10 else (f"{value:.2f}" if size >= 1 else f"{value:.3f}")
+
+
+def comparison_html(comparison: pd.DataFrame) -> str:
+    """The then-vs-now table for a page, each outcome said in words.
+
+    Each row: what the outcome is, its unit, each scenario's value (the mean with its
+    range over seeds: ``0.097 (0.095-0.099)``), and each scenario's difference and
+    percentage change from the first.
+
+    ``comparison`` is :func:`carezones.scenario.compare`'s table (or its CSV read back,
+    the first column ``outcome``). Every value is escaped.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"outcome": ["travel_to_care_ratio"], "unit": ["ratio"],
+    ...     "then": [0.21], "then min": [0.2], "then max": [0.22], "now": [0.1],
+    ...     "now min": [0.09], "now max": [0.11], "now - then": [-0.11],
+    ...     "now vs then %": [-52.4]})
+    >>> page = comparison_html(t)
+    >>> "travel time over contact time" in page, "0.100 (0.090-0.110)" in page, "-52.4" in page
+    (True, True, True)
+    """
+    frame = comparison.rename(columns={comparison.columns[0]: "outcome"})
+    cols = [str(c) for c in frame.columns]
+    ranged = {c[: -len(" min")] for c in cols if c.endswith(" min")}
+    plain = [c for c in cols if c not in ("outcome", "unit") and not c.endswith((" min", " max"))]
+    head = ["outcome", "unit"] + [
+        f"{c} (mean, range over seeds)" if c in ranged else c for c in plain
+    ]
+    rows = []
+    for _, row in frame.iterrows():
+        key = str(row["outcome"])
+        label = _MEANINGS.get(key, key.replace("_", " "))
+        unit = "" if pd.isna(row["unit"]) else str(row["unit"])
+        cells = [
+            f"<td>{html.escape(label)}<br><span class='id'>{html.escape(key)}</span></td>",
+            f"<td>{html.escape(unit)}</td>",
+        ]
+        for c in plain:
+            text = _number(row[c])
+            if c in ranged and text:
+                text += f" ({_number(row[c + ' min'])}-{_number(row[c + ' max'])})"
+            cells.append(f"<td>{html.escape(text)}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    return f"<table class='compare'><tr>{header}</tr>{''.join(rows)}</table>"
 
 
 def _map_image(zones: gpd.GeoDataFrame, lots: Any, title: str) -> str:
@@ -242,7 +305,7 @@ def build_report(
                 )
     if comparison is not None:
         comparison = comparison.rename(columns={comparison.columns[0]: "outcome"})
-        parts += ["<h2>Then and now</h2>", _table(comparison, limit=80)]
+        parts += ["<h2>Then and now</h2>", comparison_html(comparison)]
         sheets["comparison"] = comparison
     for run in runs:
         prefix = f"{run['name']} " if len(runs) > 1 else ""
