@@ -285,6 +285,8 @@ def test_cli_zones_from_units_and_check_by_unit_ids(tmp_path: Path) -> None:
     assert {"zone_id", "units_split", "split_hours"} <= set(split.columns)
     zones = gpd.read_file(tmp_path / "run" / "zones.gpkg", layer="zones")
     assert (zones["weekly_hours"] >= 1000 - 1e-6).all() and "n_units" in zones
+    layers = gpd.list_layers(tmp_path / "run" / "zones.gpkg")["name"].tolist()
+    assert "boundary" in layers  # the extract's own boundary, by default, kept for the maps
     # the same plan given as unit ids: each square carries its zone's id
     cells = squares.to_crs(zones.crs)
     held = shapely.area(

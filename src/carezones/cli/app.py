@@ -461,8 +461,6 @@ def zones(
         zoned = with_lots(plan.zones, lots.zones)
         zoned.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
         lots.lots.to_file(out / "zones.gpkg", layer="provider_lots", driver="GPKG")
-    if area is not None:
-        area.to_file(out / "zones.gpkg", layer="boundary", driver="GPKG")
         data["provider_lots"] = json.loads(
             json.dumps(
                 {"summary": lots.summary,
@@ -470,6 +468,8 @@ def zones(
                 default=str,
             )
         )  # fmt: skip
+    if area is not None:
+        area.to_file(out / "zones.gpkg", layer="boundary", driver="GPKG")
     (out / "report.json").write_text(json.dumps(data, indent=1))
     if not no_map:
         page = write_zone_map(
