@@ -145,6 +145,57 @@ def serial(scenarios: list[Scenario], seeds: int) -> list[ScenarioResult]:
     return results
 
 
+# The README's rows: (label, outcome, how to show it).
+README_ROWS = [
+    ("visits served", "scheduled_share", "pct"),
+    ("unserved care, h/week", "unserved_hours_per_week", "int"),
+    ("travel per hour of care", "travel_to_care_ratio", "3"),
+    ("visits walked or cycled (the plan's choice of mode)", "walk_cycle_share", "pct"),
+    ("car km a week", "car_km_per_week", "int"),
+    ("CO2e a week, kg", "co2e_kg_per_week", "int"),
+    ("visits starting within 15 min of their window", "punctuality_share", "pct"),
+    ("distinct carers per client in the week", "distinct_carers_per_client", "2"),
+    ("main carer's share of a client's visits", "main_carer_share", "pct"),
+    ("hourly rate (open book), GBP", "hourly_rate_gbp", "2"),
+    ("cost a week, equal care (delivered + unserved at the cover rate), GBP", "cost_gbp_per_week",
+     "int"),
+    ("providers below the provider minimum", "providers_below_floor", "int"),
+]  # fmt: skip
+
+
+def _show(value: float, how: str) -> str:
+    if pd.isna(value):
+        return ""
+    if how == "pct":
+        return f"{100 * value:.1f}%"
+    if how == "int":
+        return f"{value:,.0f}"
+    return f"{value:.{int(how)}f}"
+
+
+def readme_table(table: pd.DataFrame) -> str:
+    """The README's then-vs-now table: each scenario's mean and, over seeds, its range."""
+    names = [c for c in table.columns if c != "unit" and not c.endswith((" min", " max"))
+             and " - " not in c and not c.endswith(" %")]  # fmt: skip
+    lines = ["| outcome | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for label, key, how in README_ROWS:
+        if key not in table.index:
+            continue
+        cells = []
+        for n in names:
+            text = _show(table.at[key, n], how)
+            if f"{n} min" in table.columns:
+                low, high = (
+                    _show(table.at[key, f"{n} min"], how),
+                    _show(table.at[key, f"{n} max"], how),
+                )
+                if low != high:
+                    text += f" ({low}-{high})"
+            cells.append(text)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def report(results: list[ScenarioResult], seeds: int, total: float, out: Path | None) -> None:
     """Print the comparison, the reconciliations and the assumptions; write ``out``."""
     table = compare(results)
@@ -158,6 +209,8 @@ def report(results: list[ScenarioResult], seeds: int, total: float, out: Path | 
         print(results[0].assumptions().to_string(index=False))
         print("\nEvery outcome")
         print(table.round(3).to_string())
+        print("\nFor the README (mean, and the range over seeds in brackets)")
+        print(readme_table(table))
     print(f"\nall scenarios: {total:.1f} s; after: {load()}")
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
