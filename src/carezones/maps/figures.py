@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.patheffects import withStroke
@@ -108,7 +109,7 @@ def zones_figure(
                 lines.append(f"{row.weekly_hours:,.0f} h/wk")
             if "n_clients" in frame.columns:
                 lines.append(f"{int(row.n_clients)} clients")
-            ax.annotate(
+            label = ax.annotate(
                 "\n".join(lines),
                 (at.x, at.y),
                 ha="center",
@@ -116,6 +117,8 @@ def zones_figure(
                 fontsize=7.5,
                 path_effects=halo,
             )
+            label.set_gid("cz-zone-label")
+            label._cz_area = float(row.geometry.area)  # type: ignore[attr-defined]
     hours = frame["weekly_hours"] if "weekly_hours" in frame.columns else None
     handles = [
         Patch(
@@ -139,7 +142,44 @@ def zones_figure(
     ax.set_axis_off()
     if title:
         ax.set_title(title)
+    hide_overlapping_labels(fig)
     return fig
+
+
+def hide_overlapping_labels(fig: Figure) -> int:
+    """Hide zone labels that would overlap a larger zone's label at the figure's size.
+
+    Call again after resizing the figure. The larger zones keep their labels; a note under
+    the map says how many were left out (every zone is in the tables).
+
+    Returns
+    -------
+    int
+        How many labels are hidden.
+    """
+    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    hidden = 0
+    for ax in fig.axes:
+        labels = [t for t in ax.texts if t.get_gid() == "cz-zone-label"]
+        labels.sort(key=lambda t: -getattr(t, "_cz_area", 0.0))
+        kept: list[Any] = []
+        for text in labels:
+            text.set_visible(True)
+            box = text.get_window_extent(renderer).expanded(1.04, 1.04)
+            if any(box.overlaps(other) for other in kept):
+                text.set_visible(False)
+                hidden += 1
+            else:
+                kept.append(box)
+        notes = [t for t in ax.texts if t.get_gid() == "cz-label-note"]
+        for note in notes:
+            note.remove()
+        if hidden:
+            ax.text(0.0, -0.02, f"{hidden} small zones' labels left out here: every zone is "
+                    "in the tables", transform=ax.transAxes, fontsize=7, color="#555",
+                    va="top", gid="cz-label-note")  # fmt: skip
+    return hidden
 
 
 def hours_figure(

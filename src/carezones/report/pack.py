@@ -29,6 +29,7 @@ import pyogrio
 from carezones._version import __version__
 from carezones.exceptions import Problem, ValidationError
 from carezones.maps import zones_figure
+from carezones.maps.figures import hide_overlapping_labels
 from carezones.outcomes import OUTCOMES
 from carezones.report.tables import for_people, write_workbook
 
@@ -43,9 +44,10 @@ table{border-collapse:collapse;width:100%;font-size:8.5pt;margin:1mm 0 3mm}
 th,td{border:1px solid #bbb;padding:1px 4px;text-align:right}
 th{background:#eee;overflow-wrap:break-word}
 span.id{color:#777;font-size:7pt}table.compare td{white-space:nowrap}
-table.compare td:first-child{white-space:normal}
+table.compare td:first-child{white-space:normal;min-width:40mm}
 td:first-child,th:first-child{text-align:left}tr.below td{background:#fde0dc}
-.maps{display:flex;gap:3mm;flex-wrap:wrap}.maps figure{flex:1 1 85mm;margin:0}
+.maps{display:flex;gap:3mm;flex-wrap:wrap}
+.maps figure{flex:1 1 85mm;max-width:calc(50% - 2mm);margin:0}
 .maps img{width:100%}figcaption{font-size:9pt;color:#444}
 @page{size:A4;margin:12mm}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,figure{break-inside:avoid}
@@ -121,15 +123,20 @@ def comparison_html(comparison: pd.DataFrame) -> str:
     ...     "now min": [0.09], "now max": [0.11], "now - then": [-0.11],
     ...     "now vs then %": [-52.4]})
     >>> page = comparison_html(t)
-    >>> "travel time over contact time" in page, "0.100 (0.090-0.110)" in page, "-52.4" in page
+    >>> "travel time over contact time" in page, "(0.090-0.110)" in page, "(-52.4%)" in page
     (True, True, True)
     """
     frame = comparison.rename(columns={comparison.columns[0]: "outcome"})
     cols = [str(c) for c in frame.columns]
     ranged = {c[: -len(" min")] for c in cols if c.endswith(" min")}
-    plain = [c for c in cols if c not in ("outcome", "unit") and not c.endswith((" min", " max"))]
+    pct = {c[: -len(" %")].replace(" vs ", " - ", 1): c for c in cols if c.endswith(" %")}
+    plain = [
+        c for c in cols
+        if c not in ("outcome", "unit") and not c.endswith((" min", " max", " %"))
+    ]  # fmt: skip
     head = ["outcome", "unit"] + [
-        f"{c} (mean, range over seeds)" if c in ranged else c for c in plain
+        f"{c} (mean, range over seeds)" if c in ranged else (f"{c} (% change)" if c in pct else c)
+        for c in plain
     ]
     rows = []
     for _, row in frame.iterrows():
@@ -141,10 +148,14 @@ def comparison_html(comparison: pd.DataFrame) -> str:
             f"<td>{html.escape(unit)}</td>",
         ]
         for c in plain:
-            text = _number(row[c])
+            text, extra = _number(row[c]), ""
             if c in ranged and text:
-                text += f" ({_number(row[c + ' min'])}-{_number(row[c + ' max'])})"
-            cells.append(f"<td>{html.escape(text)}</td>")
+                low, high = _number(row[c + " min"]), _number(row[c + " max"])
+                extra = f"({low}-{high})" if low != high else ""
+            if c in pct and text and not pd.isna(row[pct[c]]):
+                extra = f"({row[pct[c]]:+.1f}%)"
+            small = f"<br><span class='id'>{html.escape(extra)}</span>" if extra else ""
+            cells.append(f"<td>{html.escape(text)}{small}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     return f"<table class='compare'><tr>{header}</tr>{''.join(rows)}</table>"
@@ -154,6 +165,7 @@ def _map_image(zones: gpd.GeoDataFrame, lots: Any, title: str) -> str:
     """The zones as a PNG image, inline (base64)."""
     fig = zones_figure(zones, lots=lots, title=title)
     fig.set_size_inches(7, 6)
+    hide_overlapping_labels(fig)  # at the size it is saved
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
