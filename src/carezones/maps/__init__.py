@@ -25,7 +25,12 @@ ships Leaflet 1.9.4's ``dist`` files unchanged (see :mod:`carezones.maps.offline
 
 from carezones.maps import figures
 from carezones.maps.context import boundary_map, places_map
-from carezones.maps.figures import hours_figure, travel_to_care_figure, zones_figure
+from carezones.maps.figures import (
+    hide_overlapping_labels,
+    hours_figure,
+    travel_to_care_figure,
+    zones_figure,
+)
 from carezones.maps.offline import OfflineMapWarning, leaflet_assets
 from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
 from carezones.maps.people import carers_map, demand_cells, demand_map, isochrone_map
@@ -39,6 +44,7 @@ __all__ = [
     "demand_cells",
     "demand_map",
     "figures",
+    "hide_overlapping_labels",
     "hours_figure",
     "isochrone_map",
     "leaflet_assets",

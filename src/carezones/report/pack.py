@@ -28,8 +28,7 @@ import pyogrio
 
 from carezones._version import __version__
 from carezones.exceptions import Problem, ValidationError
-from carezones.maps import zones_figure
-from carezones.maps.figures import hide_overlapping_labels
+from carezones.maps import hide_overlapping_labels, zones_figure
 from carezones.outcomes import OUTCOMES
 from carezones.report.tables import for_people, write_workbook
 
