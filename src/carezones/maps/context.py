@@ -105,16 +105,10 @@ def places_map(
     m = _map(m)
     group = folium.FeatureGroup(name=ml.layer_name(f"{name} ({len(frame)})"))
     for point, label in zip(frame.geometry, frame["name"].astype(str), strict=True):
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=f"<div class='cz-place-label'>{html.escape(label)}</div>",
-                icon_size=(120, 16),
-                icon_anchor=(60, 8),
-                class_name="cz-place-icon",
-            ),
-            interactive=False,
-        ).add_to(group)
+        ml.add_text_label(
+            group, point, f"<div class='cz-place-label'>{html.escape(label)}</div>",
+            size=(120, 16), css_class="cz-place-icon",
+        )  # fmt: skip
     group.add_to(m)
     if not getattr(m, "_carezones_place_css", False):
         m._carezones_place_css = True

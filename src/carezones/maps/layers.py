@@ -249,6 +249,22 @@ _DECLUTTER = """
 """
 
 
+def add_text_label(
+    group: Any, point: Any, body: str, *, size: tuple[int, int], css_class: str
+) -> None:
+    """A non-clickable text label (``body`` is HTML the caller has escaped) at a point."""
+    folium.Marker(
+        [point.y, point.x],
+        icon=folium.DivIcon(
+            html=body,
+            icon_size=size,
+            icon_anchor=(size[0] // 2, size[1] // 2),
+            class_name=css_class,
+        ),
+        interactive=False,
+    ).add_to(group)
+
+
 def add_declutter(m: Any) -> None:
     """Keep the map's zone and place labels apart (once per map)."""
     if getattr(m, "_carezones_declutter", False):

@@ -170,16 +170,10 @@ def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, na
             lines.append(html.escape(row.hours.replace("/week", "/wk")))
         if row.clients:
             lines.append(f"{html.escape(row.clients)} clients")
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(
-                html=f"<div class='cz-zone-label'>{'<br>'.join(lines)}</div>",
-                icon_size=(110, 44),
-                icon_anchor=(55, 22),
-                class_name="cz-label-icon",
-            ),
-            interactive=False,
-        ).add_to(group)
+        ml.add_text_label(
+            group, point, f"<div class='cz-zone-label'>{'<br>'.join(lines)}</div>",
+            size=(110, 44), css_class="cz-label-icon",
+        )  # fmt: skip
     group.add_to(m)
     ml.add_declutter(m)
 
