@@ -144,26 +144,20 @@ def _near(network: TravelNetwork, xy: np.ndarray, mode: str) -> np.ndarray:
 
 
 def find_homes(network: TravelNetwork, area: shapely.Geometry | None = None) -> Homes:
-    """Residential buildings near the networks, else residential-street nodes.
+    """Homes: residential buildings near the networks, else residential-street nodes.
 
-    ``area`` (a polygon in the network's CRS, e.g. the borough) keeps only homes and
-    offices inside it.
+    Only those inside ``area`` (a polygon in the network's CRS: the borough) when given.
     """
     homes = _find_homes(network)
     if area is None:
         return homes
-    inside = shapely.contains_xy(area, homes.xy[:, 0], homes.xy[:, 1])
-    offices = homes.offices[shapely.contains_xy(area, homes.offices[:, 0], homes.offices[:, 1])]
+    inside = shapely.contains_xy(area, *homes.xy.T)
+    offices = homes.offices[shapely.contains_xy(area, *homes.offices.T)]
     if inside.sum() < 20:
-        raise ValidationError(
-            [Problem("synthetic_population", "too few homes in the area",
-                     "at least 20 homes inside the boundary", f"{int(inside.sum())}",
-                     column="area")]
-        )  # fmt: skip
-    return Homes(
-        homes.xy[inside], homes.dwellings[inside], homes.kind,
-        offices if len(offices) else homes.xy[inside],
-    )  # fmt: skip
+        bad = Problem("synthetic_population", "too few homes", "20 in the area", str(inside.sum()))
+        raise ValidationError([bad])
+    xy = homes.xy[inside]
+    return Homes(xy, homes.dwellings[inside], homes.kind, offices if len(offices) else xy)
 
 
 def _find_homes(network: TravelNetwork) -> Homes:
