@@ -8,7 +8,7 @@ import geopandas as gpd
 import typer
 
 from carezones.maps import plan_map, save_map
-from carezones.network import TravelNetwork, admin_boundary, osm_places, read_boundary
+from carezones.network import TravelNetwork, extract_boundary, osm_places, read_boundary
 from carezones.zoning import (
     NeighbourhoodZoner,
     ZonePlan,
@@ -31,8 +31,7 @@ def boundary_for(option: str | None, source: Path, net: TravelNetwork) -> gpd.Ge
     if option is None or option.lower() == "none":
         return None
     if option.lower() == "extract":
-        nodes = net.nodes["walk"].geometry
-        found = admin_boundary(source, points=nodes.iloc[:: max(len(nodes) // 2000, 1)])
+        found = extract_boundary(source, net.nodes["walk"].geometry)
         if found is None:
             typer.echo("      the extract has no administrative boundary: zones are not clipped")
             return None

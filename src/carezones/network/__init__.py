@@ -15,6 +15,7 @@ from carezones.network.places import (
     PLACE_KINDS,
     admin_areas,
     admin_boundary,
+    extract_boundary,
     osm_places,
     read_boundary,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "TravelNetwork",
     "admin_areas",
     "admin_boundary",
+    "extract_boundary",
     "cache_dir",
     "check_mode",
     "check_osm_path",

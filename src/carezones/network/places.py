@@ -19,7 +19,14 @@ import shapely
 from carezones.exceptions import Problem, ValidationError
 from carezones.network.osm import open_osm
 
-__all__ = ["PLACE_KINDS", "admin_areas", "admin_boundary", "osm_places", "read_boundary"]
+__all__ = [
+    "PLACE_KINDS",
+    "admin_areas",
+    "admin_boundary",
+    "extract_boundary",
+    "osm_places",
+    "read_boundary",
+]
 
 PLACE_KINDS = ("town", "suburb", "village", "quarter", "neighbourhood")
 """The OSM ``place`` values that name zones, most important first."""
@@ -119,6 +126,17 @@ def admin_boundary(
         geometry=[geoms[best]],
         crs=4326,
     )
+
+
+def extract_boundary(
+    source: str | os.PathLike[str], nodes: gpd.GeoSeries
+) -> gpd.GeoDataFrame | None:
+    """The extract's own area: :func:`admin_boundary` holding most of its street ``nodes``.
+
+    At most about 2,000 of the nodes are tested (every k-th), which decides the same
+    boundary in a fraction of the time.
+    """
+    return admin_boundary(source, points=nodes.iloc[:: max(len(nodes) // 2000, 1)])
 
 
 def admin_areas(source: str | os.PathLike[str], level: int) -> gpd.GeoDataFrame:

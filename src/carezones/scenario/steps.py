@@ -20,7 +20,7 @@ from carezones.demand import read_carers, read_clients, read_providers
 from carezones.exceptions import Problem, SolverError, ValidationError
 from carezones.network import (
     TravelNetwork,
-    admin_boundary,
+    extract_boundary,
     load_network,
     osm_places,
     read_boundary,
@@ -91,12 +91,9 @@ def boundary_of(scenario: Scenario) -> gpd.GeoDataFrame | None:
     key = (str(path), option if option == "extract" else str(Path(scenario.base_dir) / option))
     if key not in _BOUNDARIES:
         if option == "extract":
-            nodes = (
-                network_of(scenario)
-                .nodes["walk" if "walk" in scenario.network.modes else scenario.network.modes[0]]
-                .geometry
-            )
-            found = admin_boundary(path, points=nodes.iloc[:: max(len(nodes) // 2000, 1)])
+            modes = scenario.network.modes
+            nodes = network_of(scenario).nodes["walk" if "walk" in modes else modes[0]]
+            found = extract_boundary(path, nodes.geometry)
             if found is None:
                 logger.warning("%s has no administrative boundary: not clipped", path.name)
         else:
