@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -70,7 +71,7 @@ def test_demo_map_is_offline_and_private(demo_out: tuple[Path, str]) -> None:
 def test_demo_map_opens_in_chromium_with_place_labels_apart(
     demo_out: tuple[Path, str], tmp_path: Path
 ) -> None:
-    """The demo's map opens offline with no console error; zone and place labels never overlap."""
+    """The demo's map opens offline with no console error; zone, place and street labels apart."""
     from test_browser import CHROMIUM, chromium, keep
     from test_browser_zones import label_boxes, overlapping
 
@@ -86,7 +87,11 @@ def test_demo_map_opens_in_chromium_with_place_labels_apart(
     assert dom.count('class="cz-zone-label"') == 5
     boxes = label_boxes(dom)
     assert len(boxes) >= 5  # every zone label and some place labels shown at the default zoom
-    assert not overlapping(boxes), overlapping(boxes)
+    assert not overlapping(boxes), overlapping(boxes)  # zone, place and street labels
+    # street names from the network, the main streets' shown at the default zoom
+    streets = re.findall(r'class="[^"]*cz-street-icon[^"]*"[^>]*data-cz-box="([^"]*)"', dom)
+    assert len(streets) > 20 and 0 < sum(1 for box in streets if box) < len(streets)
+    assert "Mannerheimintie" in dom
     picture = tmp_path / "demo-map.png"
     chromium(page, tmp_path / "shot", f"--screenshot={picture}")
     keep(picture)

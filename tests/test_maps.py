@@ -470,3 +470,43 @@ def test_plan_map_draws_the_boundary_and_skips_places_a_zone_is_named_after() ->
     assert "Places (1)" in page and f"{label}Kamppi" in page and f"{label}Kluuvi" not in page
     assert "Boundary: Borough \\u0026lt;b\\u0026gt;" in page  # escaped, JSON-encoded
     assert "cz-boundary" in page
+
+
+# ------------------------------------------------------------------ street names offline
+
+
+def test_street_labels_sit_on_their_streets_turned_along_them() -> None:
+    """Each label lies on an edge of its own name, reads upright, shows from its class's zoom."""
+    from carezones.maps import STREET_CLASSES, street_labels
+
+    net = datasets.load_default_network(modes="walk")
+    labels = street_labels(net)
+    assert len(labels) > 20 and labels["angle"].between(-90, 90).all()
+    assert set(labels["min_zoom"]) <= set(STREET_CLASSES.values())
+    assert labels["highway"].map(STREET_CLASSES).eq(labels["min_zoom"]).all()
+    edges = net.edges["walk"]
+    at = labels.to_crs(edges.crs)
+    for name, point in zip(at["name"].head(30), at.geometry.head(30), strict=True):
+        own = edges[edges["name"].astype(str).str.contains(name, regex=False)]
+        assert own.distance(point).min() < 1.0, name
+    # main roads first, then longer streets
+    assert labels["min_zoom"].is_monotonic_increasing
+    first = labels[labels["name"] == "Mannerheimintie"]
+    assert len(first) and (first["min_zoom"] == 13).all()
+
+
+def test_streets_map_escapes_names_and_gives_way_to_zone_labels() -> None:
+    """A street named like HTML is written as text; street labels join the declutter last."""
+    import dataclasses
+
+    from carezones.maps import streets_map
+
+    net = datasets.load_default_network(modes="walk")
+    edges = net.edges["walk"].copy()
+    main = edges["name"].astype(str) == "Mannerheimintie"
+    edges.loc[main, "name"] = "<img src=x onerror=alert(1)>"
+    hostile = dataclasses.replace(net, edges={"walk": edges})
+    page = streets_map(hostile).get_root().render()
+    assert "<img src=x" not in page and "&amp;lt;img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.replace("\\u0026", "&")
+    assert "'.cz-label-icon', '.cz-place-icon', '.cz-street-icon'" in page

@@ -127,7 +127,11 @@ def test_scenario_compare_writes_the_then_vs_now_pack(tmp_path: Path) -> None:
     assert page.stat().st_size < 5e6
     build_report(tmp_path / "cmp", tmp_path / "again.html")  # timed in bench: not here
     assert "comparison" in load_workbook(tmp_path / "again.xlsx").sheetnames
-    assert (tmp_path / "cmp" / "then_now.html").exists()  # the side-by-side map
+    dual = (tmp_path / "cmp" / "then_now.html").read_text()  # the side-by-side map
+    # "then": the providers' one shared area drawn once, said so, not 3 stacked polygons
+    assert dual.count("cz-zone-label\\u0027") == 1 + 3  # JSON-encoded: 1 area + 3 zones
+    assert "\\u003cb\\u003eWhole area\\u003c/b\\u003e (3 providers, no zones)" in dual
+    assert "cz-street-label" in dual  # street names on the offline background
 
 
 def test_plan_map_accepts_what_the_cli_wrote(zones_run: Path) -> None:

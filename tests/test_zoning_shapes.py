@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
@@ -226,6 +227,22 @@ def test_unit_zones_are_unions_of_whole_units_and_meet_the_floor() -> None:
         covered = shapely.area(shapely.intersection(zones.geometry.to_numpy(), geom))
         assert np.isclose(covered.max(), geom.area, rtol=1e-6), covered
     assert (align_to_units(built, clients, units)["units_split"] == 0).all()
+    # one piece where the units allow: each zone's units touch one another, even when
+    # the plan scatters a zone's clients over the borough (every 5th unit's clients are
+    # given to the first zone, far from most of them)
+    for geom in zones.geometry:
+        assert shapely.get_num_geometries(shapely.buffer(geom, 1.0)) == 1
+    unit_of = shapely.STRtree(frame.geometry.to_numpy()).query(
+        clients.geometry.to_crs(frame.crs).to_numpy(), predicate="within"
+    )
+    stray = clients["client_id"].astype(str).to_numpy()[unit_of[0][unit_of[1] % 5 == 0]]
+    labels = plan.labels.copy()
+    labels.loc[labels.index.isin(stray)] = plan.zones["zone_id"].iloc[0]
+    scattered = dataclasses.replace(plan, labels=labels)
+    rebuilt = unit_zones(scattered, clients, units, net, min_weekly_hours=1000).zones
+    assert (rebuilt["weekly_hours"] >= 1000 - 1e-6).all()
+    for geom in rebuilt.geometry:
+        assert shapely.get_num_geometries(shapely.buffer(geom, 1.0)) == 1
     # the same plan given as unit ids scores the same
     frame["zone"] = None
     for z, geom in zip(zones["zone_id"], zones.geometry, strict=True):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import geopandas as gpd
 import pandas as pd
+import shapely
 import typer
 
 from carezones import maps
@@ -18,6 +20,7 @@ from carezones.scenario import (
     ScenarioResult,
     boundary_of,
     compare,
+    network_of,
     places_of,
     run_scenario,
     sweep,
@@ -145,19 +148,37 @@ def scenario_compare(
 
 
 def _layers(result: ScenarioResult) -> dict[str, object]:
-    """What a scenario's map shows: its zones and lots, and Monday's routes."""
+    """What a scenario's map shows: its zones and lots, Monday's routes, street names."""
     layers: dict[str, object] = {"places": places_of(result.scenario)}
+    if "walk" in (network := network_of(result.scenario)).modes:
+        layers["network"] = network  # the background, and the streets' names
     if (boundary := boundary_of(result.scenario)) is not None:
         layers["boundary"] = boundary
     if result.zones is not None and len(result.zones):
-        layers["zones"] = result.zones
-    if result.lots is not None and "zones" in layers:
+        layers["zones"] = (
+            _whole_area(result.zones) if result.scenario.kind == "then" else result.zones
+        )
+    if result.lots is not None and result.scenario.kind != "then" and "zones" in layers:
         layers["lots"] = result.lots
     legs = result.route_plan.to_geodataframe() if result.route_plan is not None else None
     if legs is not None and len(legs) and "day" in legs:
         day = "monday" if (legs["day"] == "monday").any() else legs["day"].iloc[0]
         layers["routes"] = legs[legs["day"] == day]
     return layers
+
+
+def _whole_area(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A "then" plan's providers each cover the whole area: one shape, said so, not N."""
+    hours = zones["weekly_hours"].sum() if "weekly_hours" in zones else None
+    frame = {
+        "zone_id": [f"{len(zones)} providers, no zones"],
+        "name": ["Whole area"],
+        "weekly_hours": [hours],
+    }
+    if "n_clients" in zones:
+        frame["n_clients"] = [int(zones["n_clients"].sum())]
+    area = shapely.union_all(shapely.make_valid(zones.geometry.to_numpy()))
+    return gpd.GeoDataFrame(frame, geometry=[area], crs=zones.crs)
 
 
 def _said(done: int, total: int, result: ScenarioResult) -> None:

@@ -21,6 +21,9 @@ walking network itself as the background instead of web tiles, and
 ``save_map(m, path, offline=True)`` writes one HTML file that opens with no internet:
 Leaflet (BSD-2-Clause) is inlined from the PyPI package ``django-js-lib-leaflet``, which
 ships Leaflet 1.9.4's ``dist`` files unchanged (see :mod:`carezones.maps.offline`).
+With no tiles, an offline plan map writes the extract's own names instead: places
+(:func:`places_map`) and streets (:func:`streets_map`), under the zone labels and never
+overlapping them or each other.
 """
 
 from carezones.maps import figures
@@ -34,9 +37,11 @@ from carezones.maps.figures import (
 from carezones.maps.offline import OfflineMapWarning, leaflet_assets
 from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
 from carezones.maps.people import carers_map, demand_cells, demand_map, isochrone_map
+from carezones.maps.streets import STREET_CLASSES, street_labels, streets_map
 from carezones.maps.zones import routes_map, zones_map
 
 __all__ = [
+    "STREET_CLASSES",
     "OfflineMapWarning",
     "base_map",
     "boundary_map",
@@ -53,6 +58,8 @@ __all__ = [
     "plan_map",
     "routes_map",
     "save_map",
+    "street_labels",
+    "streets_map",
     "then_now_map",
     "to_html",
     "travel_to_care_figure",

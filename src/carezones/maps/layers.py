@@ -217,15 +217,22 @@ def keep_layer_control_last(m: Any) -> None:
 
 # Labels never overlap: after every zoom or move, each zone label is shown only when its
 # box clears the labels already shown (in the zones' order), else hidden until there is
-# room; then each place label likewise, so places give way to zones. Each shown label's
-# box is kept in data-cz-box (left,top,right,bottom) for checks.
+# room; then each place label likewise, so places give way to zones; then each street
+# label, from the zoom in its data-cz-minzoom. Each shown label's box is kept in
+# data-cz-box (left,top,right,bottom) for checks.
 _DECLUTTER = """
 (function () {
   function declutter() {
     var shown = [];
-    ['.cz-label-icon', '.cz-place-icon'].forEach(function (kind) {
-      document.querySelectorAll(kind).forEach(function (icon) {
+    var zoom = MAP.getZoom();
+    ['.cz-label-icon', '.cz-place-icon', '.cz-street-icon'].forEach(function (kind) {
+      MAP.getContainer().querySelectorAll(kind).forEach(function (icon) {
         var label = icon.firstElementChild || icon;
+        if (zoom < +(label.getAttribute('data-cz-minzoom') || 0)) {
+          icon.style.visibility = 'hidden';
+          icon.setAttribute('data-cz-box', '');
+          return;
+        }
         icon.style.visibility = 'visible';
         var range = document.createRange();
         range.selectNodeContents(label);  // the text's own box, not the icon's
@@ -266,7 +273,7 @@ def add_text_label(
 
 
 def add_declutter(m: Any) -> None:
-    """Keep the map's zone and place labels apart (once per map)."""
+    """Keep the map's zone, place and street labels apart (once per map)."""
     if getattr(m, "_carezones_declutter", False):
         return
     m._carezones_declutter = True

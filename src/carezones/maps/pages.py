@@ -24,6 +24,7 @@ from carezones.maps.layers import ensure_map as _map
 from carezones.maps.layers import new_map as _new_map
 from carezones.maps.offline import offline_html, without_tiles
 from carezones.maps.people import carers_map, demand_map, isochrone_map
+from carezones.maps.streets import streets_map
 from carezones.maps.zones import routes_map, zones_map
 from carezones.network import TravelNetwork
 
@@ -121,6 +122,7 @@ def plan_map(
     m: folium.Map | None = None,
     offline: bool = False,
     title: str | None = None,
+    street_names: bool | None = None,
 ) -> folium.Map:
     """A whole plan on one map: network, zones by lot, demand, routes and carers' homes.
 
@@ -141,6 +143,10 @@ def plan_map(
         saved with ``save_map(m, path, offline=True)``).
     title
         A title shown at the top left.
+    street_names
+        Write the names of ``network``'s streets (:func:`carezones.maps.streets_map`),
+        giving way to zone and place labels; None (the default): on offline maps, which
+        have no tiles to name them.
 
     Examples
     --------
@@ -161,11 +167,14 @@ def plan_map(
         zones_map(zones, lots=lots, m=m)
     if boundary is not None:
         boundary_map(boundary, m=m)  # over the zones' fill
+    within = boundary if boundary is not None else zones
+    within = within if isinstance(within, gpd.GeoDataFrame) else None
     if places is not None and len(places):
         if isinstance(zones, gpd.GeoDataFrame) and "name" in zones and "name" in places:
             places = places[~places["name"].isin(set(zones["name"].astype(str)))]  # said already
-        within = boundary if boundary is not None else zones
-        places_map(places, m=m, within=within if isinstance(within, gpd.GeoDataFrame) else None)
+        places_map(places, m=m, within=within)
+    if network is not None and (offline if street_names is None else street_names):
+        streets_map(network, m=m, within=within)
     if clients is not None:
         demand_map(clients, m=m, show=zones is None)
     if isochrones is not None:
@@ -231,7 +240,7 @@ def then_now_map(
         if callable(spec):
             spec(side)
         elif isinstance(spec, Mapping):
-            plan_map(m=side, **spec)
+            plan_map(m=side, **{"offline": offline, **spec})
         else:
             raise ValidationError(
                 [Problem("then_now_map", "bad side", "a mapping or a function",

@@ -111,7 +111,7 @@ from carezones.scenario.comparison import compare
 from carezones.scenario.definition import Scenario, load_scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.run import run_scenario
-from carezones.scenario.steps import boundary_of, places_of
+from carezones.scenario.steps import boundary_of, network_of, places_of
 from carezones.scenario.sweeps import sweep
 
 __all__ = [
@@ -120,6 +120,7 @@ __all__ = [
     "boundary_of",
     "compare",
     "load_scenario",
+    "network_of",
     "places_of",
     "run_scenario",
     "sweep",

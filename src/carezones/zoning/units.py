@@ -3,10 +3,11 @@
 Councils work in wards, LSOAs/MSOAs and Primary Care Network areas (ONS publishes their
 boundaries; see ``docs/data.md``). :func:`read_units` reads such polygons;
 :func:`unit_zones` draws zones as unions of whole units (the zoner's plan, each unit given
-to the zone holding most of its hours, then units moved across zone borders until every
-zone meets the floor); :func:`align_to_units` says how a plan splits units and the hours
-involved; :func:`dissolve_plan` turns units with a zone column into zone polygons for
-:func:`~carezones.zoning.check_plan` (``--check FILE --zone-id-column COL``).
+to the zone holding most of its hours, each zone's stray pieces given to the zone they
+share most border with, then units moved across zone borders, keeping every zone in one
+piece, until every zone meets the floor); :func:`align_to_units` says how a plan splits
+units and the hours involved; :func:`dissolve_plan` turns units with a zone column into
+zone polygons for :func:`~carezones.zoning.check_plan` (``--check FILE --zone-id-column COL``).
 """
 
 from __future__ import annotations
@@ -159,8 +160,10 @@ def unit_zones(
     """Zones as unions of whole units: ``plan`` snapped to the units, then the floor met.
 
     Each unit goes to the zone holding most of its clients' hours (units without clients:
-    the zone whose polygon covers most of it). Zones below the floor then take whole
-    units from a touching zone that stays above it (the unit with fewest hours that
+    the zone whose polygon covers most of it). A zone's units that do not touch its main
+    piece join the zone they share the longest border with (where the units allow: an
+    island stays). Zones below the floor then take whole units from a touching zone that
+    stays above it and in one piece (the unit with fewest hours that
     lifts the zone, or the largest one), until every zone meets the floor; a zone no
     such move can lift joins its smallest neighbour (one zone fewer). The result is
     measured as drawn polygons (:func:`check_plan`'s one measure).
@@ -202,7 +205,9 @@ def unit_zones(
             )
         )
         zone_of[empty] = np.argmax(cover, axis=1)
-    zone_of = _meet_floor(frame, zone_of, hours, len(ids), float(min_weekly_hours))
+    touching = _touching(frame)
+    zone_of = _one_piece(frame, zone_of, hours, touching)
+    zone_of = _meet_floor(zone_of, hours, len(ids), float(min_weekly_hours), touching)
     frame["zone"] = [ids[z] for z in zone_of]
     drawn = dissolve_plan(frame, "zone")
     order = [z for z in ids if z in set(drawn["zone_id"])]
@@ -216,17 +221,87 @@ def unit_zones(
                     out.unit_labels)  # fmt: skip
 
 
-def _meet_floor(
-    frame: gpd.GeoDataFrame, zone_of: np.ndarray, hours: np.ndarray, k: int, floor: float
+Touching = dict[int, np.ndarray]
+
+
+def _touching(frame: gpd.GeoDataFrame) -> Touching:
+    """Each unit's neighbours: the units whose polygons touch or overlap it."""
+    geoms = frame.geometry.to_numpy()
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = a != b
+    a, b = a[keep], b[keep]
+    return {int(i): b[a == i] for i in np.unique(a)}
+
+
+def _pieces(members: np.ndarray, touching: Touching) -> list[list[int]]:
+    """The units of ``members`` in groups that touch one another (connected pieces)."""
+    inside = {int(u) for u in members}
+    seen: set[int] = set()
+    out = []
+    for u in inside:
+        if u in seen:
+            continue
+        seen.add(u)
+        piece, stack = [u], [u]
+        while stack:
+            for y in touching.get(stack.pop(), ()):
+                y = int(y)
+                if y in inside and y not in seen:
+                    seen.add(y)
+                    piece.append(y)
+                    stack.append(y)
+        out.append(sorted(piece))
+    return sorted(out)
+
+
+def _one_piece(
+    frame: gpd.GeoDataFrame, zone_of: np.ndarray, hours: np.ndarray, touching: Touching
 ) -> np.ndarray:
-    """Move whole units across zone borders until every zone meets the floor (or stuck)."""
+    """Each zone in one piece, where the units allow.
+
+    A zone's other pieces (fewer hours, then less area, than its main piece) join the
+    zone they share the longest border with; a piece that touches no other zone (an
+    island) stays.
+    """
     zone_of = zone_of.copy()
     geoms = frame.geometry.to_numpy()
-    tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="intersects")
-    keep = a != b
-    touching: dict[int, np.ndarray] = {int(i): b[keep][a[keep] == i] for i in np.unique(a[keep])}
-    for _ in range(10 * len(frame)):
+    area = shapely.area(geoms)
+    edges = shapely.boundary(geoms)
+    for _ in range(len(frame)):
+        changed = False
+        for z in np.unique(zone_of):
+            pieces = _pieces(np.flatnonzero(zone_of == z), touching)
+            pieces.sort(key=lambda p: (hours[p].sum(), area[p].sum()), reverse=True)
+            for piece in pieces[1:]:
+                shared: dict[int, float] = {}
+                for u in piece:
+                    for y in touching.get(u, ()):
+                        if zone_of[y] != z:
+                            length = shapely.length(shapely.intersection(edges[u], edges[y]))
+                            shared[int(zone_of[y])] = shared.get(int(zone_of[y]), 0.0) + length
+                if shared:
+                    zone_of[piece] = max(sorted(shared), key=shared.__getitem__)
+                    changed = True
+        if not changed:
+            break
+    return zone_of
+
+
+def _meet_floor(
+    zone_of: np.ndarray, hours: np.ndarray, k: int, floor: float, touching: Touching
+) -> np.ndarray:
+    """Move whole units across zone borders until every zone meets the floor (or stuck).
+
+    A unit moves only to a zone it touches and only when the zone it leaves stays in one
+    piece, so zones made one piece by :func:`_one_piece` stay so.
+    """
+    zone_of = zone_of.copy()
+
+    def keeps_whole(u: int) -> bool:
+        rest = np.flatnonzero(zone_of == zone_of[u])
+        return len(_pieces(rest[rest != u], touching)) <= 1
+
+    for _ in range(10 * len(zone_of)):
         totals = np.bincount(zone_of, weights=hours, minlength=k)
         short = [z for z in np.argsort(totals) if totals[z] < floor - 1e-9]
         if not short:
@@ -240,6 +315,7 @@ def _meet_floor(
             options = [
                 u for u in border
                 if zone_of[u] != z and totals[zone_of[u]] - hours[u] >= floor and hours[u] > 0
+                and keeps_whole(int(u))
             ]  # fmt: skip
             if not options:
                 continue
