@@ -220,3 +220,26 @@ def test_cli_population_formats(fmt: str, tmp_path: Path) -> None:
     if fmt == "csv":
         expected = expected.to_crs(4326)
     assert_geodataframe_equal(clients, expected, check_less_precise=fmt == "csv")
+
+
+def test_area_keeps_everyone_inside_and_refuses_an_empty_one(helsinki: TravelNetwork) -> None:
+    """``area=``: every client and carer lives inside it; too few homes there is an error."""
+    import shapely
+
+    homes = find_homes(helsinki)
+    x, y = np.median(homes.xy, axis=0)
+    half = shapely.box(x - 600, y - 600, x + 600, y + 600)
+    clients, carers, _ = datasets.synthetic_population(
+        helsinki, n_clients=40, n_carers=8, n_providers=1, random_state=0,
+        area=gpd.GeoSeries([half], crs=helsinki.crs),
+    )  # fmt: skip
+    for table in (clients, carers):
+        assert shapely.contains_xy(half, table.geometry.x, table.geometry.y).all()
+    far = shapely.box(x + 1e5, y + 1e5, x + 1e5 + 100, y + 1e5 + 100)  # no home in it
+    with pytest.raises(cz.ValidationError) as err:
+        datasets.synthetic_population(
+            helsinki, n_clients=40, n_carers=8, n_providers=1, random_state=0,
+            area=gpd.GeoSeries([far], crs=helsinki.crs),
+        )  # fmt: skip
+    problem = err.value.problems[0]
+    assert problem.what == "too few homes" and problem.found == "0", str(err.value)
