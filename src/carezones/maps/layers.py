@@ -223,28 +223,34 @@ def keep_layer_control_last(m: Any) -> None:
 _DECLUTTER = """
 (function () {
   function declutter() {
-    var shown = [];
     var zoom = MAP.getZoom();
+    var view = MAP.getContainer().getBoundingClientRect();
+    var items = [];
+    // every box is read first, then every label shown or hidden: one layout, not one each
     ['.cz-label-icon', '.cz-place-icon', '.cz-street-icon'].forEach(function (kind) {
       MAP.getContainer().querySelectorAll(kind).forEach(function (icon) {
         var label = icon.firstElementChild || icon;
-        if (zoom < +(label.getAttribute('data-cz-minzoom') || 0)) {
-          icon.style.visibility = 'hidden';
-          icon.setAttribute('data-cz-box', '');
-          return;
+        var r = null;
+        if (zoom >= +(label.getAttribute('data-cz-minzoom') || 0)) {
+          var range = document.createRange();
+          range.selectNodeContents(label);  // the text's own box, not the icon's
+          r = range.getBoundingClientRect();
+          if (r.right < view.left || r.left > view.right || r.bottom < view.top ||
+              r.top > view.bottom) { r = null; }  // off the map: shown again once in view
         }
-        icon.style.visibility = 'visible';
-        var range = document.createRange();
-        range.selectNodeContents(label);  // the text's own box, not the icon's
-        var r = range.getBoundingClientRect();
-        var hit = r.width === 0 || shown.some(function (s) {
-          return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
-        });
-        icon.style.visibility = hit ? 'hidden' : 'visible';
-        icon.setAttribute('data-cz-box', hit ? '' :
-          [r.left, r.top, r.right, r.bottom].map(Math.round).join(','));
-        if (!hit) { shown.push(r); }
+        items.push([icon, r]);
       });
+    });
+    var shown = [];
+    items.forEach(function (item) {
+      var icon = item[0], r = item[1];
+      var hit = r === null || r.width === 0 || shown.some(function (s) {
+        return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+      });
+      icon.style.visibility = hit ? 'hidden' : 'visible';
+      icon.setAttribute('data-cz-box', hit ? '' :
+        [r.left, r.top, r.right, r.bottom].map(Math.round).join(','));
+      if (!hit) { shown.push(r); }
     });
   }
   window.addEventListener('load', function () {  // after the map's own script has run

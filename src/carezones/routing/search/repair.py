@@ -148,35 +148,24 @@ Found = tuple[float, dict[int, list[int]], tuple[float, dict[int, RouteSched], d
 
 
 def _best_single(state: State, v: int, t: int, limit: float) -> Found | None:
-    """Cheapest feasible place of task ``t`` (of visit ``v``), if cheaper than ``limit``.
-
-    The carers the client already has are priced first: once one of them has a place
-    cheaper than the continuity price, every carer new to the client is ruled out
-    without pricing its route. Equal costs go to the carer earlier in the task's list
-    (and, for one carer, to the place priced first), so the place chosen is the one a
-    scan of the list in order finds.
-    """
-    eligible = state.inst.t_eligible[t]
-    conts = [state.continuity_delta(v, c) for c in eligible]
+    """Cheapest feasible place of task ``t`` (of visit ``v``), if cheaper than ``limit``."""
     best = None
     best_cost = limit
-    best_rank = -1  # the list position of the best carer; a tie with ``limit`` never wins
-    for rank in sorted(range(len(eligible)), key=conts.__getitem__):
-        c, cont = eligible[rank], conts[rank]
-        if cont > best_cost or (cont == best_cost and rank > best_rank):
+    for c in state.inst.t_eligible[t]:
+        cont = state.continuity_delta(v, c)
+        if cont >= best_cost:
             continue
         seq = state.routes[c]
         for detour, pos in _positions(state, c, t):
-            bound = detour + cont
-            if bound > best_cost or (bound == best_cost and rank > best_rank):
+            if detour + cont >= best_cost:
                 break
             change = {c: ([*seq[:pos], t, *seq[pos:]], pos, 1)}
             got = state.try_change(change)
             if got is None:
                 continue
             cost = got[0] + cont
-            if cost < best_cost or (cost == best_cost and rank < best_rank):
-                best_cost, best_rank = cost, rank
+            if cost < best_cost:
+                best_cost = cost
                 best = (cost, {c: change[c][0]}, got)
     return best
 
