@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import geopandas as gpd
 import pandas as pd
-import shapely
 import typer
 
 from carezones import maps
@@ -156,7 +154,7 @@ def _layers(result: ScenarioResult) -> dict[str, object]:
         layers["boundary"] = boundary
     if result.zones is not None and len(result.zones):
         layers["zones"] = (
-            _whole_area(result.zones) if result.scenario.kind == "then" else result.zones
+            maps.whole_area(result.zones) if result.scenario.kind == "then" else result.zones
         )
     if result.lots is not None and result.scenario.kind != "then" and "zones" in layers:
         layers["lots"] = result.lots
@@ -165,20 +163,6 @@ def _layers(result: ScenarioResult) -> dict[str, object]:
         day = "monday" if (legs["day"] == "monday").any() else legs["day"].iloc[0]
         layers["routes"] = legs[legs["day"] == day]
     return layers
-
-
-def _whole_area(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A "then" plan's providers each cover the whole area: one shape, said so, not N."""
-    hours = zones["weekly_hours"].sum() if "weekly_hours" in zones else None
-    frame = {
-        "zone_id": [f"{len(zones)} providers, no zones"],
-        "name": ["Whole area"],
-        "weekly_hours": [hours],
-    }
-    if "n_clients" in zones:
-        frame["n_clients"] = [int(zones["n_clients"].sum())]
-    area = shapely.union_all(shapely.make_valid(zones.geometry.to_numpy()))
-    return gpd.GeoDataFrame(frame, geometry=[area], crs=zones.crs)
 
 
 def _said(done: int, total: int, result: ScenarioResult) -> None:

@@ -38,7 +38,7 @@ from carezones.maps.offline import OfflineMapWarning, leaflet_assets
 from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
 from carezones.maps.people import carers_map, demand_cells, demand_map, isochrone_map
 from carezones.maps.streets import STREET_CLASSES, street_labels, streets_map
-from carezones.maps.zones import routes_map, zones_map
+from carezones.maps.zones import routes_map, whole_area, zones_map
 
 __all__ = [
     "STREET_CLASSES",
@@ -63,6 +63,7 @@ __all__ = [
     "then_now_map",
     "to_html",
     "travel_to_care_figure",
+    "whole_area",
     "zones_figure",
     "zones_map",
 ]

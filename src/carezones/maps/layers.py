@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -369,6 +370,12 @@ def add_legend(
     m.add_child(
         _legend_element("".join(parts), "bottomright", "cz-legend", layers), name=f"legend_{key}"
     )
+
+
+def natural_key(value: object) -> tuple:
+    """Sort key reading the numbers in an id as numbers: "L2" before "L10"."""
+    parts = re.split(r"(\d+)", str(value))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
 
 
 def layer_name(text: object) -> str:

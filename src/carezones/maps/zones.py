@@ -15,7 +15,7 @@ from shapely.ops import polylabel
 from carezones.maps import layers as ml
 from carezones.maps.layers import ensure_map as _map
 
-__all__ = ["routes_map", "zones_map"]
+__all__ = ["routes_map", "whole_area", "zones_map"]
 
 
 def _label_points(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -100,7 +100,7 @@ def zones_map(
     props = _zone_properties(zones, lot_rows)
     by_lot = lots is not None
     keys = props["lot_id"].fillna("(no lot)") if by_lot else props["zone_id"]
-    order = sorted(pd.unique(keys), key=str)
+    order = sorted(pd.unique(keys), key=ml.natural_key)  # L2 before L10
     colour_of = {k: ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)] for i, k in enumerate(order)}
     props["colour"] = keys.map(colour_of)
     frame = gpd.GeoDataFrame(props, geometry=zones.geometry.to_numpy(), crs=zones.crs)
@@ -128,6 +128,35 @@ def zones_map(
     _zones_legend(m, zones, props, lot_rows, colour_of, by_lot, layer)
     ml.keep_layer_control_last(m)
     return m
+
+
+def whole_area(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Providers that each cover the whole area (a "then" plan): one shape, said so.
+
+    Drawn as it is, such a plan stacks one identical polygon per provider, each label on
+    the last; this is the area once, named "Whole area (N providers, no zones)", with
+    the providers' hours and clients summed.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> area = shapely.box(0, 0, 1000, 1000)
+    >>> providers = gpd.GeoDataFrame({"zone_id": ["P01", "P02"], "weekly_hours": [600.0, 400.0]},
+    ...                              geometry=[area, area], crs=27700)
+    >>> one = whole_area(providers)
+    >>> one[["zone_id", "name", "weekly_hours"]].to_dict("records")
+    [{'zone_id': '2 providers, no zones', 'name': 'Whole area', 'weekly_hours': 1000.0}]
+    """
+    frame: dict[str, list[Any]] = {
+        "zone_id": [f"{len(zones)} providers, no zones"],
+        "name": ["Whole area"],
+    }
+    if "weekly_hours" in zones:
+        frame["weekly_hours"] = [float(zones["weekly_hours"].sum())]
+    if "n_clients" in zones:
+        frame["n_clients"] = [int(zones["n_clients"].sum())]
+    area = shapely.union_all(shapely.make_valid(zones.geometry.to_numpy()))
+    return gpd.GeoDataFrame(frame, geometry=[area], crs=zones.crs)
 
 
 def _lots_of_polygons(zones: gpd.GeoDataFrame, lots: Any) -> Any:
@@ -194,7 +223,7 @@ def _zones_legend(
             mask = (props["lot_id"].fillna("(no lot)") == lot).to_numpy()
             provider = lot_rows.loc[lot_rows["lot_id"] == lot, "provider_id"].dropna()
             label = f"{lot}" + (f" ({provider.iat[0]})" if len(provider) else "")
-            label += f": {int(mask.sum())} zones"
+            label += f": {int(mask.sum())} zone{'' if mask.sum() == 1 else 's'}"
             if hours is not None:
                 label += f", {hours[mask].sum():,.0f} h/week"
             rows.append((ml.fill_swatch(colour), label))

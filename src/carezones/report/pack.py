@@ -28,7 +28,7 @@ import pyogrio
 
 from carezones._version import __version__
 from carezones.exceptions import Problem, ValidationError
-from carezones.maps import hide_overlapping_labels, zones_figure
+from carezones.maps import hide_overlapping_labels, whole_area, zones_figure
 from carezones.outcomes import OUTCOMES
 from carezones.report.tables import for_people, write_workbook
 
@@ -78,7 +78,9 @@ def _table(frame: pd.DataFrame | None, *, below: pd.Series | None = None, limit:
     if frame is None or frame.empty:
         return "<p class='note'>none</p>"
     shown = for_people(frame.head(limit).iloc[:, :_MAX_COLUMNS])
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    head = "".join(  # long snake_case headers may break after each underscore
+        f"<th>{html.escape(str(c)).replace('_', '_<wbr>')}</th>" for c in shown.columns
+    )
     rows = []
     flags = below.head(limit).to_numpy() if below is not None else [False] * len(shown)
     for flag, record in zip(flags, shown.itertuples(index=False), strict=True):
@@ -302,7 +304,10 @@ def build_report(
     sheets: dict[str, pd.DataFrame] = {}
     maps = []
     for run in runs:
-        if run["zones"] is not None:
+        if run["zones"] is not None and run["report"].get("kind") == "then":
+            shown = whole_area(run["zones"])  # every provider across the whole area
+            maps.append(_map_image(shown, None, f"{run['name']}: no zones"))
+        elif run["zones"] is not None:
             lots = run["zones"][["zone_id", "lot_id"]] if "lot_id" in run["zones"] else None
             maps.append(_map_image(run["zones"], lots, f"{run['name']}: zones"))
     if maps:
