@@ -91,11 +91,7 @@ def places_map(
     frame = _frame(places, "places_map").to_crs(4326)
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     frame = frame[frame["name"].notna() & (frame["name"].astype(str).str.strip() != "")]
-    if within is not None:
-        shapes = within.geometry if isinstance(within, gpd.GeoDataFrame) else within
-        area = shapely.union_all(shapely.make_valid(shapes.to_crs(4326).to_numpy()))
-        pts = shapely.points(frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy())
-        frame = frame[shapely.covers(area, pts)]
+    frame = ml.points_within(frame, within)
     rank = (
         frame["place"].map(_RANK).fillna(len(_RANK)).to_numpy()
         if "place" in frame
@@ -110,9 +106,7 @@ def places_map(
             size=(120, 16), css_class="cz-place-icon",
         )  # fmt: skip
     group.add_to(m)
-    if not getattr(m, "_carezones_place_css", False):
-        m._carezones_place_css = True
-        m.get_root().header.add_child(folium.Element(_CSS))
+    ml.add_css_once(m, "places", _CSS)
     ml.add_declutter(m)
     ml.keep_layer_control_last(m)
     return m

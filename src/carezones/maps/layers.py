@@ -279,6 +279,23 @@ def add_text_label(
     ).add_to(group)
 
 
+def points_within(frame: gpd.GeoDataFrame, within: Any) -> gpd.GeoDataFrame:
+    """The rows of ``frame`` (points, EPSG:4326) inside ``within`` (shapes with a CRS)."""
+    if within is None or not len(frame):
+        return frame
+    shapes = within.geometry if isinstance(within, gpd.GeoDataFrame) else within
+    area = shapely.union_all(shapely.make_valid(shapes.to_crs(4326).to_numpy()))
+    return frame[shapely.covers(area, frame.geometry.to_numpy())]
+
+
+def add_css_once(m: Any, key: str, css: str) -> None:
+    """A ``<style>`` block in the page's head, once per map and ``key``."""
+    done = m.__dict__.setdefault("_carezones_css", set())
+    if key not in done:
+        done.add(key)
+        m.get_root().header.add_child(folium.Element(css))
+
+
 def add_declutter(m: Any) -> None:
     """Keep the map's zone, place and street labels apart (once per map)."""
     if getattr(m, "_carezones_declutter", False):

@@ -176,12 +176,7 @@ def streets_map(
     >>> "cz-street-label" in page, "Mannerheimintie" in page
     (True, True)
     """
-    labels = street_labels(network, mode=mode)
-    if within is not None and len(labels):
-        shapes = within.geometry if isinstance(within, gpd.GeoDataFrame) else within
-        area = shapely.union_all(shapely.make_valid(shapes.to_crs(4326).to_numpy()))
-        labels = labels[shapely.covers(area, labels.geometry.to_numpy())]
-    labels = labels.head(max_labels)
+    labels = ml.points_within(street_labels(network, mode=mode), within).head(max_labels)
     m = _map(m)
     group = folium.FeatureGroup(name=ml.layer_name(f"{name} ({len(labels)})"))
     for point, text, zoom, angle in zip(
@@ -194,9 +189,7 @@ def streets_map(
         )
         ml.add_text_label(group, point, body, size=(160, 14), css_class="cz-street-icon")
     group.add_to(m)
-    if not getattr(m, "_carezones_street_css", False):
-        m._carezones_street_css = True
-        m.get_root().header.add_child(folium.Element(_CSS))
+    ml.add_css_once(m, "streets", _CSS)
     ml.add_declutter(m)
     ml.keep_layer_control_last(m)
     return m
