@@ -233,11 +233,13 @@ def _zones_legend(
         for zone, colour in list(colour_of.items())[:20]:
             rows.append((ml.fill_swatch(colour), str(zone)))
     note = None
-    if hours is not None:
+    if hours is not None and len(zones) > 1:
         note = (
             f"{len(zones)} zones, {hours.sum():,.0f} h/week "
             f"({hours.min():,.0f}-{hours.max():,.0f} per zone)"
         )
+    elif hours is not None:
+        note = f"{hours.sum():,.0f} h/week"
     ml.add_legend(m, title, rows, note=note, key="zones", layers=[layer])
 
 
