@@ -91,10 +91,15 @@ def with_providers(
     return clients, carers, ids
 
 
-def _areas(clients: pd.DataFrame, ids: list[str], network: TravelNetwork) -> gpd.GeoDataFrame:
+def _areas(
+    clients: pd.DataFrame,
+    ids: list[str],
+    network: TravelNetwork,
+    boundary: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
     """One row per provider, each covering the whole area (as the modelled "then")."""
     if ids:
-        return _then.provider_areas(clients, ids, network)
+        return _then.provider_areas(clients, ids, network, boundary)
     return gpd.GeoDataFrame(
         {
             "zone_id": pd.Series(dtype=object),
@@ -151,7 +156,7 @@ def run_rota(scenario: Scenario, clock: Clock) -> ScenarioResult:
         params=params,
         cost_inputs=scenario.costing,
     )
-    zones = _areas(clients, ids, network)
+    zones = _areas(clients, ids, network, pipe.boundary_of(scenario))
     clock.stop()
     return ScenarioResult(
         scenario=scenario,

@@ -110,7 +110,7 @@ def _then_providers(
         rng=rng,
         where=f"{scenario.where} [providers]",
     )
-    areas = _then.provider_areas(clients, ids, network)
+    areas = _then.provider_areas(clients, ids, network, pipe.boundary_of(scenario))
     return clients, carers, areas, {i: i for i in ids}
 
 

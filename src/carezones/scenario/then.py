@@ -103,14 +103,21 @@ def allocate(
 
 
 def provider_areas(
-    clients: pd.DataFrame, ids: list[str], network: TravelNetwork
+    clients: pd.DataFrame,
+    ids: list[str],
+    network: TravelNetwork,
+    boundary: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """One row per provider: its hours, clients and the whole served area.
 
-    Every provider covers all of the area; its clients' points are never drawn.
+    Every provider covers all of the area (the network's extent, inside ``boundary``
+    when the scenario has one); its clients' points are never drawn.
     """
     mode = "walk" if "walk" in network.modes else network.modes[0]
     area = shapely.convex_hull(shapely.multipoints(network.index(mode).xy))
+    if boundary is not None and len(boundary):
+        edge = shapely.union_all(shapely.make_valid(boundary.to_crs(network.crs).geometry))
+        area = shapely.intersection(area, edge)
     hours = clients.groupby("provider_id")["weekly_hours"].sum().reindex(ids).fillna(0.0)
     count = clients.groupby("provider_id").size().reindex(ids).fillna(0).astype(int)
     return gpd.GeoDataFrame(
