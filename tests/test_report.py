@@ -125,6 +125,7 @@ def test_scenario_compare_writes_the_then_vs_now_pack(tmp_path: Path) -> None:
     assert re.search(r"\([+-]\d+\.\d%\)", text)  # a difference with its % change
     assert text.count("data:image/png;base64,") >= 2  # a map per scenario, side by side
     assert "alt='then: no zones'" in text  # the providers' one area, not 3 stacked polygons
+    assert "No zones: each provider's clients across the whole area" in text
     assert page.stat().st_size < 5e6
     build_report(tmp_path / "cmp", tmp_path / "again.html")  # timed in bench: not here
     assert "comparison" in load_workbook(tmp_path / "again.xlsx").sheetnames

@@ -49,7 +49,7 @@ td:first-child,th:first-child{text-align:left}tr.below td{background:#fde0dc}
 .maps figure{flex:1 1 85mm;max-width:calc(50% - 2mm);margin:0}
 .maps img{width:100%}figcaption{font-size:9pt;color:#444}
 @page{size:A4;margin:12mm}
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,figure{break-inside:avoid}
+@media print{body{margin:0;max-width:none}h2,h3{break-after:avoid}table,figure{break-inside:avoid}
 a.live{display:none}}
 """
 
@@ -212,7 +212,12 @@ def _zones_section(run: dict[str, Any]) -> str:
     table = pd.DataFrame(zones.drop(columns="geometry"))
     table = table[[c for c in _ZONE_COLUMNS if c in table.columns]]
     below = table["weekly_hours"] < floor if floor is not None else None
-    out = [f"<h3>Hours per zone (floor {floor:,.0f} h/week)</h3>" if floor else "<h3>Zones</h3>"]
+    if run["report"].get("kind") == "then":
+        out = ["<h3>No zones: each provider's clients across the whole area</h3>"]
+    elif floor:
+        out = [f"<h3>Hours per zone (floor {floor:,.0f} h/week)</h3>"]
+    else:
+        out = ["<h3>Zones</h3>"]
     out.append(_table(table, below=below))
     shapes = [c for c in ("parts", "holes", "polsby_popper") if c in table.columns]
     if shapes:
