@@ -99,8 +99,9 @@ def street_labels(
             [Problem("street_labels", "unknown mode", " or ".join(network.modes), repr(mode))]
         )
     edges = network.edges[mode]
-    names = edges["name"].map(_first) if "name" in edges else pd.Series(None, index=edges.index)
-    kind = edges["highway"].map(_first) if "highway" in edges else names * 0
+    none = pd.Series(None, index=edges.index, dtype=object)
+    names = edges["name"].map(_first) if "name" in edges else none
+    kind = edges["highway"].map(_first) if "highway" in edges else none
     keep = names.notna() & kind.isin(list(classes))
     frame = gpd.GeoDataFrame(
         {"name": names[keep].astype(str), "highway": kind[keep].astype(str)},
