@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from carezones import ValidationError
+from carezones.routing import VALIDATION_RULES as RULES
 from carezones.routing import validate_plan
-from carezones.routing_validate import RULES
 
 PLACES = ["ann", "bob", "c1", "c2", "c3"]
 
