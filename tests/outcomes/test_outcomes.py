@@ -17,6 +17,7 @@ from carezones.outcomes import (
     measure_outcomes,
 )
 from carezones.outcomes.costing.inputs import KM_PER_MILE
+from carezones.routing import Budget
 
 # The plan, one Monday (so every weekly figure is 7 times the day's):
 #
@@ -355,7 +356,9 @@ def test_outcomes_of_a_route_plan(helsinki) -> None:  # type: ignore[no-untyped-
         geometry=gpd.points_from_xy([24.9390], [60.1690]),
         crs=4326,
     )  # fmt: skip
-    plan = plan_routes(visits, carers, helsinki, clients=clients, n_jobs=1, max_iterations=30)
+    plan = plan_routes(
+        visits, carers, helsinki, clients=clients, n_jobs=1, budget=Budget(max_iterations=30)
+    )
     base = measure_outcomes(plan, visits, clients=clients, carers=carers)
     virtual = measure_outcomes(
         plan, visits, clients=clients, carers=carers, params=OutcomeParams(virtual_share=1.0)

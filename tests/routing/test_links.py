@@ -9,7 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carezones import ValidationError
-from carezones.routing import RoutingModel, RoutingParams, RoutingProblem, solve, validate_plan
+from carezones.routing import (
+    Budget,
+    RoutingModel,
+    RoutingParams,
+    RoutingProblem,
+    solve,
+    validate_plan,
+)
 from carezones.routing.instances import linked_instance
 from carezones.routing.search.state import State
 from carezones.routing.vrp import instance, screen
@@ -24,8 +31,7 @@ def line(n: int, seconds: int) -> np.ndarray:
 
 
 def quick(problem: RoutingProblem, **kwargs: object):
-    kwargs.setdefault("max_iterations", 200)
-    kwargs.setdefault("max_seconds", 5.0)
+    kwargs.setdefault("budget", Budget(max_iterations=200, max_seconds=5.0))
     kwargs.setdefault("random_state", 0)
     return solve(problem, **kwargs)
 
@@ -285,7 +291,7 @@ def test_a_pattern_with_a_follow_up_is_routed_with_its_gap_from_tables() -> None
     )  # fmt: skip
     problem = build_problem(visits, carers, town, clients=clients)
     assert len(problem.links) == 1 and problem.links[0].min_gap == 240 * 60
-    result = solve(problem, max_iterations=200, random_state=0)
+    result = solve(problem, budget=Budget(max_iterations=200), random_state=0)
     s = starts(result)
     assert 240 <= s["c1-mon-0700-then"] - s["c1-mon-0700"] <= 300
     assert "pat" in carers_of(result, "c2-mon-1200")
@@ -301,7 +307,7 @@ def test_every_plan_of_a_random_linked_instance_keeps_every_rule(
 ) -> None:
     """Random instances with links: each visit routed or unscheduled, no rule broken."""
     problem = linked_instance(n, n_carers=3, homes=homes, linked_share=0.5, random_state=seed)
-    result = solve(problem, max_iterations=60, max_seconds=5, random_state=0)
+    result = solve(problem, budget=Budget(max_iterations=60, max_seconds=5), random_state=0)
     assert result.validate().empty
     routed = set(result.routes["visit_id"]) | set(result.unscheduled["visit_id"])
     assert routed == set(problem.visit_ids)

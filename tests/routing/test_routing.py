@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from carezones import ValidationError
-from carezones.routing import RoutingModel, RoutingParams, RoutingProblem, solve
+from carezones.routing import Budget, RoutingModel, RoutingParams, RoutingProblem, solve
 
 H = 3600
 M = 60
@@ -19,8 +19,7 @@ def line(n: int, seconds: int) -> np.ndarray:
 
 
 def quick(problem: RoutingProblem, **kwargs: object):
-    kwargs.setdefault("max_iterations", 200)
-    kwargs.setdefault("max_seconds", 5.0)
+    kwargs.setdefault("budget", Budget(max_iterations=200, max_seconds=5.0))
     kwargs.setdefault("random_state", 0)
     return solve(problem, **kwargs)
 
@@ -349,7 +348,9 @@ def test_solve_checks_its_options() -> None:
     m.add_profile(np.zeros((1, 1)))
     problem = m.compile()
     with pytest.raises(ValidationError, match="max_seconds"):
-        solve(problem, max_seconds=0)
+        solve(problem, budget=Budget(max_seconds=0))
+    with pytest.raises(ValidationError, match="budget"):
+        solve(problem, budget=10)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="random_state"):
         solve(problem, random_state=-1)
     with pytest.raises(ValidationError, match="problem"):
@@ -374,8 +375,8 @@ def test_same_seed_same_routes() -> None:
             carers_needed=2 if i == 5 else 1,
         )
     problem = m.compile()
-    a = solve(problem, max_iterations=100, random_state=7)
-    b = solve(problem, max_iterations=100, random_state=7)
+    a = solve(problem, budget=Budget(max_iterations=100), random_state=7)
+    b = solve(problem, budget=Budget(max_iterations=100), random_state=7)
     pd.testing.assert_frame_equal(a.routes, b.routes)
 
 
@@ -413,7 +414,9 @@ def test_plain_problem_matches_pyvrp_alone() -> None:
         m.add_carer(locs[0], profile=p, shift_start=0, shift_end=5000)
     for i in range(1, 21):
         m.add_visit(locs[i], window_start=0, window_end=4000, duration=100)
-    result = solve(m.compile(RoutingParams(continuity_penalty=0)), max_iterations=300)
+    result = solve(
+        m.compile(RoutingParams(continuity_penalty=0)), budget=Budget(max_iterations=300)
+    )
     assert result.unscheduled.empty
     assert result.cost() == result.pyvrp_cost == result.travel_seconds
 
@@ -426,6 +429,10 @@ def test_more_visits_than_fit_are_unscheduled_quietly() -> None:
     m.add_carer(locs[0], profile=p, shift_start=7 * H, shift_end=12 * H)
     for i in range(1, 11):
         m.add_visit(locs[i], window_start=8 * H, window_end=8 * H, duration=30 * M)
-    result = solve(m.compile(RoutingParams(continuity_penalty=0)), max_seconds=1.0, random_state=0)
+    result = solve(
+        m.compile(RoutingParams(continuity_penalty=0)),
+        budget=Budget(max_iterations=None, max_seconds=1.0),
+        random_state=0,
+    )
     assert len(result.routes) == 1 and len(result.unscheduled) == 9
     assert result.routes["visit_id"].tolist() == ["visit0"]  # the nearest

@@ -18,7 +18,7 @@ from carezones.demand import patterns as pat
 from carezones.demand.checks import check_table
 from carezones.demand.schema import Checked
 from carezones.exceptions import FarFromNetworkWarning, Problem, ValidationError
-from carezones.network import TravelNetwork, snap_points
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork, snap_points
 
 __all__ = ["DAYS", "expand", "expand_visits", "snap_population", "snap_tables"]
 
@@ -238,7 +238,7 @@ def snap_population(
     carers: pd.DataFrame | None = None,
     *,
     modes: Iterable[str] | None = None,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
 ) -> pd.DataFrame:
     """Snap clients to every mode's network and carers to their own mode's.
 

@@ -132,5 +132,6 @@ def linked_instance(
         lateness_penalty=60.0,
         max_lateness_penalty=60.0,
         continuity_penalty=0.0,
+        start_step=1,
     )
     return m.compile(params)

@@ -47,8 +47,8 @@ class RoutingModel:
     >>> at8 = dict(window_start=8 * 3600, window_end=8 * 3600, duration=1800)
     >>> _ = m.add_visit(places[1], name="v1", **at8)
     >>> _ = m.add_visit(places[3], name="v2", **at8)
-    >>> from carezones.routing import solve
-    >>> result = solve(m.compile(), max_iterations=200, random_state=1)
+    >>> from carezones.routing import Budget, solve
+    >>> result = solve(m.compile(), budget=Budget(max_iterations=200), random_state=1)
     >>> result.routes[["carer_id", "visit_id"]].sort_values("visit_id").to_numpy().tolist()
     [['ann', 'v1'], ['bob', 'v2']]
     """

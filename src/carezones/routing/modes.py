@@ -271,7 +271,7 @@ def choose_modes(
     the day is cycled.
 
     >>> import numpy as np
-    >>> from carezones.routing import RoutingModel, solve
+    >>> from carezones.routing import Budget, RoutingModel, solve
     >>> m = RoutingModel()
     >>> home, a, b = (m.add_location(name=n) for n in "hab")
     >>> car = m.add_profile(np.array([[0, 120, 120], [120, 0, 120], [120, 120, 0]]), name="drive")
@@ -279,7 +279,7 @@ def choose_modes(
     >>> _ = m.add_carer(home, profile=car, name="k1", shift_start=7 * 3600, shift_end=12 * 3600)
     >>> for loc in (a, b):
     ...     _ = m.add_visit(loc, window_start=8 * 3600, window_end=10 * 3600, duration=1800)
-    >>> planned = solve(m.compile(), max_iterations=50, random_state=0)
+    >>> planned = solve(m.compile(), budget=Budget(max_iterations=50), random_state=0)
     >>> chosen = choose_modes(planned, {"k1": "walk;cycle;drive"})
     >>> chosen.shifts["mode"].tolist(), chosen.extra["modes"]
     (['cycle'], {'cycle': 1})

@@ -26,8 +26,6 @@ __all__ = [
     "BIG_TIME",
     "DAY",
     "Link",
-    "MAX_ITERATIONS",
-    "MAX_SECONDS",
     "Carer",
     "Location",
     "Profile",
@@ -41,14 +39,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DAY = 86_400  # seconds
-#: The routing time budget (seconds) of one solve, i.e. one zone-day: the one default of
-#: :func:`~carezones.routing.solve`, :func:`~carezones.routing.plan_routes`, ``carezones
-#: routes --seconds`` and a scenario's ``[routing] max_seconds``.
-MAX_SECONDS = 10.0
-#: Iterations after which a scenario's zone-day stops (PyVRP's per run; the local search
-#: half as many): runs that stop on iterations, not time, give the same answer every
-#: time. About 3 s for a Camden zone-day of 200 visits on a 2-core laptop.
-MAX_ITERATIONS = 300
 BIG_TIME = 10**9  # seconds; larger times are "no path"
 
 
@@ -73,8 +63,8 @@ class RoutingParams:
     continuity_penalty
         Cost of each carer new to a client, in seconds of travel (0 turns it off).
     start_step
-        Visits start on multiples of this many seconds (60: on whole minutes, as a
-        rota does; :func:`build_problem` uses 60).
+        Visits start on multiples of this many seconds: 60 (the default) on whole
+        minutes, as a rota does; 1 for matrices in other units (published benchmarks).
     pyvrp_share
         Share of the time budget PyVRP gets before the repair and local search, in
         (0, 1]; None chooses 0.95 for plain time-window problems and 0.65 otherwise
@@ -95,7 +85,7 @@ class RoutingParams:
     lateness_penalty: float = 300.0
     max_lateness_minutes: int | None = 60
     continuity_penalty: float = 900.0
-    start_step: int = 1
+    start_step: int = 60
     pyvrp_share: float | None = None
     max_lateness_penalty: float = 0.0
 

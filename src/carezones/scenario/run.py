@@ -15,6 +15,7 @@ import pyogrio
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes import CO2E_KG_PER_KM_AVERAGE_CAR, OutcomeParams, measure_outcomes
+from carezones.routing import plan_routes
 from carezones.scenario import steps as pipe
 from carezones.scenario import then as _then
 from carezones.scenario.definition import Scenario
@@ -167,19 +168,16 @@ def run(
     r = scenario.routing
     visits = expand_visits(clients, days=list(r.days))
     clock.step("routes")
-    plan = pipe.route(
+    plan = plan_routes(
         visits,
         carers,
-        clients,
         network,
-        options={
-            "zones": "zone_id",
-            "days": list(r.days),
-            "params": r.params,
-            "max_seconds": r.max_seconds,
-            "max_iterations": r.max_iterations,
-            "mode_rule": scenario.modes.rule,
-        },
+        clients=clients,
+        zones="zone_id",
+        days=list(r.days),
+        params=r.params,
+        budget=r.budget,
+        mode_rule=scenario.modes.rule,
         n_jobs=r.n_jobs if n_jobs is None else n_jobs,
         random_state=scenario.seed,
     )

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from carezones._options import check_random_state, make_rng
 from carezones.exceptions import InfeasibleError, Problem, ValidationError
-from carezones.network import TravelNetwork, check_mode
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork, check_mode
 from carezones.zoning.core import partition_connected
 from carezones.zoning.defaults import MIN_WEEKLY_HOURS, N_INIT
 from carezones.zoning.geo import (
@@ -128,7 +128,7 @@ class NeighbourhoodZoner(BaseEstimator):
         seeds: Any = None,
         locked: Locked | None = None,
         resolution: float = 100.0,
-        max_snap_distance: float = 500.0,
+        max_snap_distance: float = MAX_SNAP_DISTANCE,
         n_init: int = N_INIT,
         random_state: int | None = None,
         boundary: Any = None,
@@ -302,7 +302,7 @@ def neighbourhood_zones(
     seeds: Any = None,
     locked: Locked | None = None,
     resolution: float = 100.0,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
     n_init: int = N_INIT,
     random_state: int | None = None,
     boundary: Any = None,
