@@ -337,7 +337,7 @@ def bench_zone(data: dict[str, Any], quick: bool) -> bool:
     print(side.to_string())
     print(
         f"   care {s['care_minutes']:.0f} min, travel {s['travel_minutes']:.0f} min, travel/care "
-        f"{s['travel_to_care']:.2f}, legs on foot or bike {s['active_leg_share']:.0%}, "
+        f"{s['travel_to_care_ratio']:.2f}, legs on foot or bike {s['active_leg_share']:.0%}, "
         f"late {s['late_visits']}, carers per client {s['carers_per_client']:.2f}, "
         f"carers used {s['n_carers_used']}/{s['n_carers']}"
     )
@@ -414,7 +414,7 @@ def bench_borough(data: dict[str, Any], quick: bool) -> bool:
     )
     print(
         f"   care {r['care_minutes'] / 60:,.0f} h, travel {r['travel_minutes'] / 60:,.0f} h, "
-        f"travel/care {r['travel_to_care']:.2f}, late visits {r['late_visits']}, "
+        f"travel/care {r['travel_to_care_ratio']:.2f}, late visits {r['late_visits']}, "
         f"validator violations {len(violations)}"
     )
     cols = [
@@ -423,7 +423,7 @@ def bench_borough(data: dict[str, Any], quick: bool) -> bool:
         "n_unscheduled",
         "n_carers_used",
         "n_carers",
-        "travel_to_care",
+        "travel_to_care_ratio",
         "active_leg_share",
         "runtime_seconds",
     ]

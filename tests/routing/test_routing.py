@@ -393,7 +393,7 @@ def test_result_reads_well() -> None:
     assert "1 scheduled, 1 unscheduled" in text and "ann (walk): v1 08:00" in text and "v2:" in text
     s = result.summary()
     assert s["care_minutes"] == 30 and s["travel_minutes"] == 20
-    assert s["travel_to_care"] == pytest.approx(20 / 30)
+    assert s["travel_to_care_ratio"] == pytest.approx(20 / 30)
     assert s["distance_km"] == pytest.approx(1.6)
     assert result.routes["distance_m"].tolist() == [800.0]
     assert result.is_feasible() and result.cost() == 1200 + 900  # travel + one new carer

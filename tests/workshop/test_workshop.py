@@ -26,11 +26,11 @@ from typer.testing import CliRunner
 
 import carezones
 from carezones import NeighbourhoodZoner, datasets, load_network, load_scenario
-from carezones.routing import Budget
 from carezones.cli import app
 from carezones.demand import read_carers, read_clients, write_carers, write_clients
 from carezones.exceptions import ValidationError
 from carezones.network import TravelNetwork
+from carezones.routing import Budget
 from carezones.workshop import SHARING_NOTE, Session, Workshop, create_app, save_plan
 
 CHROMIUM = Path(os.environ.get("CAREZONES_CHROMIUM", "/usr/bin/chromium"))

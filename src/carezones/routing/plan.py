@@ -88,7 +88,7 @@ class RoutePlan:
             else {},
             "care_minutes": care,
             "travel_minutes": travel,
-            "travel_to_care": travel / care if care else None,
+            "travel_to_care_ratio": travel / care if care else None,
             "late_visits": int(s["late_visits"].sum()) if len(s) else 0,
             "late_minutes": float(s["late_minutes"].sum()) if len(s) else 0.0,
             "mean_distinct_carers_per_client": float(self.continuity["distinct_carers"].mean())
@@ -153,7 +153,7 @@ class RoutePlan:
             f"  zone-days: {len(self.results)}   visits: {r['visits']}"
             f"   scheduled: {r['scheduled']}   unscheduled: {r['unscheduled']}",
             f"  care: {r['care_minutes']:.0f} min   travel: {r['travel_minutes']:.0f} min   "
-            f"travel/care: {(r['travel_to_care'] or float('nan')):.2f}",
+            f"travel/care: {(r['travel_to_care_ratio'] or float('nan')):.2f}",
             f"  late visits: {r['late_visits']}   distinct carers per client: "
             f"{(r['mean_distinct_carers_per_client'] or float('nan')):.2f}"
             f"   run-time: {self.runtime:.1f} s",

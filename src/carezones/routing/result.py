@@ -120,7 +120,7 @@ class RoutingResult:
             "n_carers_used": len(used),
             "care_minutes": care,
             "travel_minutes": travel,
-            "travel_to_care": travel / care if care else float("nan"),
+            "travel_to_care_ratio": travel / care if care else float("nan"),
             "active_leg_share": active_legs / n_legs if n_legs else float("nan"),
             "active_visit_share": float(
                 routes.groupby("visit_id")["mode"]
@@ -225,7 +225,7 @@ class RoutingResult:
             f" of {s['n_visits']}",
             f"  carers: {s['n_carers_used']} used of {s['n_carers']}",
             f"  care: {s['care_minutes']:.0f} min   travel: {s['travel_minutes']:.0f} min"
-            f"   travel/care: {s['travel_to_care']:.2f}",
+            f"   travel/care: {s['travel_to_care_ratio']:.2f}",
             f"  legs on foot or by bike: {s['active_leg_share']:.0%}",
             f"  late visits: {s['late_visits']} ({s['late_minutes']:.0f} min)"
             f"   carers new to a client: {s['new_carer_pairs']}",
