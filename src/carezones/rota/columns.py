@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 import pandas as pd
 
 from carezones._files import read_toml
-from carezones.demand import read_csv_text
+from carezones.demand import DAYS, read_csv_text
 from carezones.exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = [
@@ -54,7 +54,6 @@ ROTA_COLUMNS = [
 ]
 
 
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")

@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
+from carezones.demand import DAYS
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 from carezones.network import MAX_SNAP_DISTANCE, MODES
 from carezones.outcomes import COVER_RATE_GBP_PER_HOUR
 from carezones.rota import RotaColumns, RotaRules
 from carezones.routing import Budget, ModeRule, RoutingParams
-from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
+from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT, check_zoner_options
 
 __all__ = [
     "DAYS",
@@ -37,7 +38,6 @@ __all__ = [
     "unknown_keys",
 ]
 
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: The rota files ``[data] rota`` may name (what :func:`carezones.read_rota` reads).
 ROTA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 _T = TypeVar("_T")
@@ -221,15 +221,11 @@ class ZoneSpec:
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
-        _positive(c, self, "min_weekly_hours")
-        _positive(c, self, "max_weekly_hours", optional=True)
-        cap, floor = self.max_weekly_hours, self.min_weekly_hours
-        if _number(cap) and _number(floor) and cap < floor:
-            _bad(c, self, "max_weekly_hours", f"None or a number >= min_weekly_hours ({floor:g})")
-        _count(c, self, "n_zones", 1, auto=True)
-        _count(c, self, "n_init", 1)
-        _positive(c, self, "resolution")
-        _positive(c, self, "max_snap_distance")
+        check_zoner_options(
+            c, min_weekly_hours=self.min_weekly_hours, max_weekly_hours=self.max_weekly_hours,
+            n_zones=self.n_zones, n_init=self.n_init, resolution=self.resolution,
+            max_snap_distance=self.max_snap_distance,
+        )  # fmt: skip
         if self.locked is not None and not (isinstance(self.locked, str) and self.locked.strip()):
             _bad(c, self, "locked", "None or a path to a zones file (polygons with zone_id)")
         c.raise_if_any()
