@@ -436,3 +436,22 @@ def test_more_visits_than_fit_are_unscheduled_quietly() -> None:
     )
     assert len(result.routes) == 1 and len(result.unscheduled) == 9
     assert result.routes["visit_id"].tolist() == ["visit0"]  # the nearest
+
+
+def test_the_rules_pyvrp_lacks_are_declared_with_each_rule() -> None:
+    """A plain problem uses no rule PyVRP lacks; a double-up and soft windows are named."""
+    from carezones.routing import ROUTING_RULES, rules_pyvrp_lacks
+
+    assert {r.name for r in ROUTING_RULES if not r.pyvrp} >= {
+        "soft windows", "double-handed", "linked visits", "breaks", "continuity"
+    }  # fmt: skip
+    m = RoutingModel()
+    home, a = m.add_location(), m.add_location()
+    p = m.add_profile(line(2, 300))
+    for _ in range(2):
+        m.add_carer(home, profile=p, shift_start=0, shift_end=7200)
+    m.add_visit(a, window_start=0, window_end=3600, duration=600)
+    assert rules_pyvrp_lacks(m.compile()) == []
+    m.add_visit(a, window_start=0, window_end=3600, duration=600, carers_needed=2)
+    soft = m.compile(RoutingParams(time_windows="soft"))
+    assert rules_pyvrp_lacks(soft) == ["soft windows", "double-handed"]

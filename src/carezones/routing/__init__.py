@@ -73,6 +73,7 @@ from carezones.routing.model import RoutingModel
 from carezones.routing.modes import MODE_ORDER, ModeRule, choose_modes, planning_mode
 from carezones.routing.plan import RoutePlan, carer_zones, plan_routes
 from carezones.routing.problem import (
+    ROUTING_RULES,
     Carer,
     Link,
     Location,
@@ -80,6 +81,7 @@ from carezones.routing.problem import (
     RoutingParams,
     RoutingProblem,
     Visit,
+    rules_pyvrp_lacks,
 )
 from carezones.routing.result import ROUTE_COLUMNS, SHIFT_COLUMNS, RoutingResult
 from carezones.routing.solver import solve
@@ -103,6 +105,7 @@ __all__ = [
     "Profile",
     "RoutePlan",
     "RoutingModel",
+    "ROUTING_RULES",
     "RoutingParams",
     "RoutingProblem",
     "RoutingResult",
@@ -115,6 +118,7 @@ __all__ = [
     "links_from_visits",
     "plan_routes",
     "planning_mode",
+    "rules_pyvrp_lacks",
     "solve",
     "validate_plan",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from os import PathLike
 from typing import Any, Literal
@@ -29,9 +29,12 @@ __all__ = [
     "Carer",
     "Location",
     "Profile",
+    "ROUTING_RULES",
+    "Rule",
     "RoutingParams",
     "RoutingProblem",
     "Visit",
+    "rules_pyvrp_lacks",
     "parse_half_skills",
     "parse_skills",
 ]
@@ -410,3 +413,67 @@ class RoutingProblem:
             f"RoutingProblem({self.n_visits} visits, {self.n_carers} carers, "
             f"{self.n_locations} locations, profiles {list(self.profile_names)})"
         )
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the routing problem, and whether PyVRP solves it as posed.
+
+    Parameters
+    ----------
+    name
+        The rule.
+    meaning
+        What it asks of a plan.
+    pyvrp
+        True when PyVRP's model expresses it exactly (and how); False when PyVRP is given a
+        relaxation and the repair and local search (:mod:`carezones.routing.search`), which
+        price every rule exactly, enforce it.
+    used
+        Whether a problem uses the rule (a rule PyVRP lacks that no visit uses leaves the
+        problem "plain": PyVRP gets nearly all the budget).
+    """
+
+    name: str
+    meaning: str
+    pyvrp: bool
+    used: Callable[[RoutingProblem], bool] = field(repr=False, compare=False)
+
+
+def _always(problem: RoutingProblem) -> bool:
+    return problem.n_visits > 0
+
+
+#: Every rule of the routing problem, next to whether PyVRP can express it. A new rule
+#: goes here, in :class:`RoutingProblem` (its data), in ``search/schedule.py`` (its exact
+#: evaluation) and in ``validate.py`` (its independent check); see docs/architecture.md.
+ROUTING_RULES: tuple[Rule, ...] = (
+    Rule("homes", "each carer starts and ends at home, with their own mode", True, _always),
+    Rule("time windows", "a visit starts at or after its window's start and ends by its end",
+         True, _always),
+    Rule("shifts", "a carer leaves home after the shift starts and is back by its end", True,
+         _always),
+    Rule("working time", "a carer works at most their maximum minutes", True, _always),
+    Rule("skills", "a visit goes to carers with its skills (PyVRP: prohibitive edges)", True,
+         lambda p: any(p.visit_skills)),
+    Rule("whole minutes", "visits start on multiples of start_step (PyVRP: rounded travel)",
+         True, lambda p: p.params.start_step > 1),
+    Rule("soft windows", "a visit may end late, each minute priced, up to a limit", False,
+         lambda p: p.params.time_windows == "soft"),
+    Rule("double-handed", "two different carers start a double-handed visit together", False,
+         lambda p: bool((p.carers_needed == 2).any())),
+    Rule("linked visits", "a link's visits keep their gap, on different carers if asked", False,
+         lambda p: bool(p.links)),
+    Rule("breaks", "an unpaid break inside the carer's break window", False,
+         lambda p: bool((p.break_duration > 0).any())),
+    Rule("continuity", "each carer new to a client is priced", False,
+         lambda p: p.params.continuity_penalty > 0 and len(set(p.visit_clients)) < p.n_visits),
+)  # fmt: skip
+
+
+def rules_pyvrp_lacks(problem: RoutingProblem) -> list[str]:
+    """The rules ``problem`` uses that PyVRP cannot express (empty: a plain problem)."""
+    return [r.name for r in ROUTING_RULES if not r.pyvrp and r.used(problem)]

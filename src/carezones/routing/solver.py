@@ -14,7 +14,7 @@ from carezones._options import make_rng
 from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.routing import vrp as _vrp
 from carezones.routing.budget import Budget
-from carezones.routing.problem import RoutingProblem
+from carezones.routing.problem import RoutingProblem, rules_pyvrp_lacks
 from carezones.routing.result import RoutingResult, make_result
 from carezones.routing.search import repair as _repair
 
@@ -42,18 +42,6 @@ RESULT_RESERVE = 0.02
 #: With ``max_iterations``, the local search stops after PyVRP's iterations divided by
 #: this (plain problems, others): a move of ours costs about as much as ten of PyVRP's.
 PLAIN_SEARCH_DIVISOR, SEARCH_DIVISOR = 10, 2
-
-
-def _plain(problem: RoutingProblem) -> bool:
-    """No rule PyVRP lacks: no double-handed visit, link, break, soft window or continuity."""
-    p = problem.params
-    return (
-        not (problem.carers_needed == 2).any()
-        and not problem.links
-        and not (problem.break_duration > 0).any()
-        and p.time_windows == "hard"
-        and (p.continuity_penalty == 0 or len(set(problem.visit_clients)) == problem.n_visits)
-    )
 
 
 def _second_round(
@@ -157,7 +145,7 @@ def run(
     scr = _vrp.screen(problem)
     inst = _vrp.instance(problem, scr)
     rng = make_rng(seed)
-    plain = _plain(problem)
+    plain = not rules_pyvrp_lacks(problem)
     share = problem.params.pyvrp_share or (PLAIN_PYVRP_SHARE if plain else PYVRP_SHARE)
     ph = _Phases(budget, plain, share, t0)
     vrp = _vrp.pyvrp_data(problem, inst, required=plain)
