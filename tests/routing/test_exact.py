@@ -37,8 +37,8 @@ def test_the_exact_routes_are_those_it_prices() -> None:
     home, a, b = m.add_location(), m.add_location(), m.add_location()
     p = m.add_profile(np.array([[0, 300, 600], [300, 0, 300], [600, 300, 0]]))
     m.add_carer(home, profile=p, shift_start=0, shift_end=7200, name="ann")
-    m.add_visit(a, window_start=0, window_end=3600, duration=600, name="a")
-    m.add_visit(b, window_start=0, window_end=3600, duration=600, name="b")
+    m.add_visit(a, window_start=0, latest_start=3600, duration=600, name="a")
+    m.add_visit(b, window_start=0, latest_start=3600, duration=600, name="b")
     got = exact_optimum(m.compile(RoutingParams(start_step=1)))
     assert got.status == "optimal" and got.objective == pytest.approx(1200)
     assert sorted(got.routes[0]) == ["a", "b"]

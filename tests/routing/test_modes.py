@@ -112,7 +112,7 @@ def test_a_double_handed_visit_keeps_its_time_when_one_carer_walks() -> None:
     a = m.add_carer(home_a, profile=drive, name="a", shift_start=7 * 3600, shift_end=12 * 3600)
     b = m.add_carer(home_b, profile=drive, name="b", shift_start=7 * 3600, shift_end=12 * 3600)
     assert a.name == "a" and b.name == "b"
-    m.add_visit(client, window_start=8 * 3600, window_end=9 * 3600, duration=1800,
+    m.add_visit(client, window_start=8 * 3600, latest_start=9 * 3600, duration=1800,
                 carers_needed=2, name="v")  # fmt: skip
     planned = solve(m.compile(RoutingParams()), budget=Budget(max_iterations=50), random_state=0)
     chosen = choose_modes(planned, {"a": "walk;drive", "b": "walk;drive"})
@@ -160,7 +160,7 @@ def test_chosen_modes_keep_every_rule(seed: int) -> None:
                     break_end=13 * 3600)  # fmt: skip
     for v in range(3, n_loc):
         start = int(rng.integers(7, 11)) * 3600
-        m.add_visit(locs[v], window_start=start, window_end=start + 5400, duration=1800,
+        m.add_visit(locs[v], window_start=start, latest_start=start + 5400, duration=1800,
                     carers_needed=2 if v == 3 else 1, name=f"v{v}")  # fmt: skip
     params = RoutingParams(time_windows="soft", start_step=60)
     planned = solve(m.compile(params), budget=Budget(max_iterations=40), random_state=seed)

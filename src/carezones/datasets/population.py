@@ -122,6 +122,7 @@ def synthetic_population(
 
     Examples
     --------
+    >>> from carezones.datasets import load_default_network
     >>> net = load_default_network()
     >>> clients, carers, providers = synthetic_population(
     ...     net, n_clients=50, n_carers=12, n_providers=3, random_state=0)

@@ -110,7 +110,7 @@ def linked_instance(
             skill: str | None = None,
         ) -> Visit:
             skill = str(rng.choice(held)) if skill is None else skill
-            return m.add_visit(loc, window_start=start, window_end=start + width, duration=length,
+            return m.add_visit(loc, window_start=start, latest_start=start + width, duration=length,
                                skills=skill, client=f"c{cl}", name=name)  # fmt: skip
 
         if cl not in linked:

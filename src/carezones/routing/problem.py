@@ -52,13 +52,14 @@ class RoutingParams:
     Parameters
     ----------
     time_windows
-        {"hard", "soft"} Hard: a visit starts inside its window or is unscheduled.
-        Soft: it may start up to ``max_lateness_minutes`` late, at a price.
+        {"hard", "soft"} Hard: a visit starts at or after its window's start and ends by
+        its end, or is unscheduled. Soft: it may end up to ``max_lateness_minutes`` after
+        its window's end, each minute priced.
     lateness_penalty
         Cost of each minute late (soft windows), in seconds of travel.
     max_lateness_minutes
-        The most a visit may start late with soft windows; None: unlimited (soft
-        windows only).
+        The most a visit may end after its window's end with soft windows; None:
+        unlimited (soft windows only).
     max_lateness_penalty
         Cost of each minute of the largest single lateness of the plan (soft windows),
         in seconds of travel, on top of ``lateness_penalty``: for commissioners who care
@@ -127,7 +128,7 @@ class RoutingParams:
 
     @property
     def lateness_allowed(self) -> int:
-        """Seconds a visit may start after its window end: 0 with hard windows.
+        """Seconds a visit may end after its window's end: 0 with hard windows.
 
         With soft windows and ``max_lateness_minutes=None``, a day (:data:`DAY`).
         """
@@ -320,7 +321,9 @@ class RoutingProblem:
     visit_location
         The location of each visit.
     window_start, window_end
-        Each visit's arrival window: it starts inside it (or late, with soft windows).
+        Each visit's window: it starts at or after ``window_start`` and ends by
+        ``window_end`` (or ends late, with soft windows); :attr:`latest_start` is
+        ``window_end - duration``.
     duration
         Each visit's length.
     carers_needed
@@ -393,6 +396,15 @@ class RoutingProblem:
     def n_visits(self) -> int:
         """Number of visits."""
         return len(self.visit_ids)
+
+    @property
+    def latest_start(self) -> np.ndarray:
+        """Each visit's latest start that ends it by its window's end: ``window_end - duration``.
+
+        Lateness is how far a visit starts after it, which is how far it ends after
+        ``window_end``.
+        """
+        return self.window_end.astype(np.int64) - self.duration.astype(np.int64)
 
     @property
     def n_carers(self) -> int:

@@ -91,6 +91,17 @@ def check_tables(visits: pd.DataFrame, carers: pd.DataFrame, network: TravelNetw
                     row=where,
                 )
             )
+        elif row.window_end - row.window_start < row.duration:
+            problems.append(
+                Problem(
+                    "visits",
+                    "longer than its window",
+                    f"a window of at least its {row.duration} minutes (it must end by window_end)",
+                    f"{row.window_start} to {row.window_end}",
+                    row=where,
+                    column="duration",
+                )
+            )
         if not (row.duration > 0):
             problems.append(
                 Problem(

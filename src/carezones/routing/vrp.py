@@ -74,8 +74,12 @@ def _fmt(skills: frozenset[str]) -> str:
 
 
 def hard_latest(problem: RoutingProblem) -> np.ndarray:
-    """Latest start of every visit: window end, plus the allowed lateness if soft."""
-    return problem.window_end.astype(np.int64) + problem.params.lateness_allowed
+    """Latest start of every visit: its latest on-time start, plus the allowed lateness if soft.
+
+    A visit ends by its window's end when it starts by ``window_end - duration``
+    (:attr:`~carezones.routing.RoutingProblem.latest_start`).
+    """
+    return problem.latest_start + problem.params.lateness_allowed
 
 
 def _screen_visit(
@@ -322,7 +326,7 @@ def instance(problem: RoutingProblem, scr: Screen) -> Instance:
         t_loc=problem.visit_location[tv].tolist() if len(tv) else [],
         t_ws=ws_all[tv].tolist() if len(tv) else [],
         t_we=we[tv].tolist() if len(tv) else [],
-        t_due=problem.window_end[tv].tolist() if len(tv) else [],
+        t_due=problem.latest_start[tv].tolist() if len(tv) else [],
         t_dur=problem.duration[tv].tolist() if len(tv) else [],
         t_partner=t_partner,
         v_tasks=v_tasks,
