@@ -31,6 +31,8 @@ class ModelData:
         ``(client, carer index)`` pairs of :meth:`~carezones.routing.RoutingModel.add_known_carer`.
     links
         One dict per :meth:`~carezones.routing.RoutingModel.add_link` call.
+    prices
+        ``(client, carer index)`` pairs known at a price (``add_known_carer(price=...)``).
     """
 
     locations: list[dict[str, Any]]
@@ -39,6 +41,7 @@ class ModelData:
     visits: list[dict[str, Any]]
     known: set[tuple[str, int]]
     links: list[dict[str, Any]] = field(default_factory=list)
+    prices: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -164,6 +167,14 @@ def _check_visit(v: dict[str, Any], problems: list[Problem]) -> None:
                 column="duration",
             )
         )
+    agreed = v.get("agreed_start", -1)
+    if agreed != -1 and not (_is_int(agreed) and agreed >= 0):
+        problems.append(
+            Problem(
+                where, "bad agreed start", "None or whole seconds >= 0", repr(agreed),
+                column="agreed_start",
+            )
+        )
     if v["carers_needed"] not in (1, 2):
         problems.append(
             Problem(
@@ -257,6 +268,7 @@ def compile_model(model: ModelData, params: RoutingParams, context: Any) -> Rout
 
     carer_names = [c["name"] for c in carers]
     known = frozenset((client, carer_names[i]) for client, i in model.known)
+    prices = {(cl, carer_names[i]): p for (cl, i), p in model.prices.items()}
     return RoutingProblem(
         location_names=tuple(names),
         location_xy=xy,
@@ -278,6 +290,7 @@ def compile_model(model: ModelData, params: RoutingParams, context: Any) -> Rout
         shift_end=col(carers, "shift_end"),
         max_working=col(carers, "max_working"),
         break_duration=col(carers, "break_duration"),
+        carer_split=_frozen(np.array([bool(c.get("split", False)) for c in carers], dtype=bool)),
         break_start=col(carers, "break_start"),
         break_end=col(carers, "break_end"),
         carer_skills=tuple(c["skills"] for c in carers),
@@ -286,7 +299,16 @@ def compile_model(model: ModelData, params: RoutingParams, context: Any) -> Rout
         context=context,
         links=links,
         half_skills=half_skills,
+        agreed_start=_agreed(visits),
+        pair_price=prices,
     )
+
+
+def _agreed(visits: list[dict[str, Any]]) -> np.ndarray | None:
+    """The agreed starts of the visits (-1: none), or None when no visit has one."""
+    if all(v["agreed_start"] < 0 for v in visits):
+        return None
+    return _frozen(np.array([v["agreed_start"] for v in visits], dtype=np.int64))
 
 
 def _is_int(value: Any) -> bool:

@@ -99,7 +99,14 @@ def check_day(
     free = [(ss, starts[0], out_t), *gaps, (ends[-1], se, back_t)]
     inside = b > 0 and _check_break(carer, info, ss, se, b, free, add)
     if "max_minutes" in info.index and pd.notna(info["max_minutes"]):
-        work = back - depart - (b if inside else 0.0)
+        unpaid = b if inside else 0.0
+        if inside and str(info.get("shift_type", "")).lower() == "split":
+            # a split shift: the gap holding the break is unpaid (the carer goes home)
+            bs = float(info.get("break_start", 0)) * 60
+            be = float(info.get("break_end", 24 * 60)) * 60
+            idle = [z - a - t for a, z, t in gaps if _fits(a, z, t, bs, be, b)]
+            unpaid = max([unpaid, *idle])
+        work = back - depart - unpaid
         if work > float(info["max_minutes"]) * 60 + tol:
             add(
                 "max minutes",

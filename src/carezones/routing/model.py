@@ -66,6 +66,7 @@ class RoutingModel:
         self._carers: list[dict[str, Any]] = []
         self._visits: list[dict[str, Any]] = []
         self._known: set[tuple[str, int]] = set()
+        self._prices: dict[tuple[str, int], float] = {}
         self._links: list[dict[str, Any]] = []
 
     def _check(self, handle: object, kind: type[Handle], what: str) -> int:
@@ -123,6 +124,7 @@ class RoutingModel:
         break_end: int = DAY,
         skills: str | Iterable[str] | None = None,
         name: str = "",
+        split: bool = False,
     ) -> Carer:
         """Add a carer who starts and ends at ``home`` and travels by ``profile``.
 
@@ -134,6 +136,10 @@ class RoutingModel:
             An unpaid break (seconds) to take inside ``[break_start, break_end]``; 0: none.
         skills
             ``"dementia;hoist"`` or an iterable of names.
+        split
+            A split shift: the break is the gap between a morning and an evening run, all
+            of it unpaid (at least ``break_duration``), so ``max_working`` counts the two
+            runs alone.
         """
         h = self._check(home, Location, "home")
         p = self._check(profile, Profile, "profile")
@@ -150,6 +156,7 @@ class RoutingModel:
                 "break_start": break_start,
                 "break_end": break_end,
                 "skills": parse_skills(skills),
+                "split": bool(split),
             }
         )  # fmt: skip
         return Carer(index, self._carers[-1]["name"], self._owner)
@@ -166,6 +173,7 @@ class RoutingModel:
         client: str | None = None,
         name: str = "",
         latest_start: int | None = None,
+        agreed_start: int | None = None,
     ) -> Visit:
         """Add a visit: it starts at or after ``window_start`` and ends by ``window_end``.
 
@@ -179,6 +187,11 @@ class RoutingModel:
             Instead of ``window_end``: the latest start (the windows of published
             benchmarks, which bound the start); ``window_end`` is then
             ``latest_start + duration``.
+        agreed_start
+            The start agreed with the client (seconds since midnight), e.g. the time this
+            recurring call was planned on an earlier day: the visit then starts no
+            earlier than half of ``spread_minutes`` before it, and later than half of it
+            after is priced (:class:`RoutingParams`).
         carers_needed
             {1, 2} Two: a double-handed visit, a shorthand for two visits of the same
             client tied by :meth:`add_link` with no gap.
@@ -212,6 +225,7 @@ class RoutingModel:
                 "skills": parse_skills(skills),
                 "raw_skills": skills,
                 "client": vname if client is None else str(client),
+                "agreed_start": -1 if agreed_start is None else agreed_start,
             }
         )  # fmt: skip
         return Visit(index, vname, self._owner)
@@ -267,9 +281,18 @@ class RoutingModel:
         self._links.append(link)
         return Link(a, b, min_gap, max_gap, bool(different_carers))
 
-    def add_known_carer(self, client: str, carer: Carer) -> None:
-        """Record that ``carer`` already visits ``client`` (no continuity penalty for them)."""
-        self._known.add((str(client), self._check(carer, Carer, "carer")))
+    def add_known_carer(self, client: str, carer: Carer, *, price: float = 0.0) -> None:
+        """Record that ``carer`` already visits ``client``: their pair costs ``price``.
+
+        0 (the default): no continuity penalty for them; a price between 0 and the
+        continuity penalty marks a carer the client has met who is not one of their
+        regular carers.
+        """
+        c = self._check(carer, Carer, "carer")
+        if price == 0:
+            self._known.add((str(client), c))
+        else:
+            self._prices[(str(client), c)] = float(price)
 
     def compile(
         self, params: RoutingParams | None = None, *, context: Any = None
@@ -284,6 +307,7 @@ class RoutingModel:
             with bad gaps or tying a visit to itself.
         """
         data = ModelData(
-            self._locations, self._profiles, self._carers, self._visits, self._known, self._links
-        )
+            self._locations, self._profiles, self._carers, self._visits, self._known, self._links,
+            self._prices,
+        )  # fmt: skip
         return compile_model(data, params or RoutingParams(), context)

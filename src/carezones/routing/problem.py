@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from os import PathLike
 from typing import Any, Literal
@@ -69,6 +69,14 @@ class RoutingParams:
     start_step
         Visits start on multiples of this many seconds: 60 (the default) on whole
         minutes, as a rota does; 1 for matrices in other units (published benchmarks).
+    spread_minutes
+        A visit with an agreed start (a recurring call planned on an earlier day) starts
+        no earlier than ``spread_minutes / 2`` before it and, priced by
+        ``spread_penalty``, no later than ``spread_minutes / 2`` after it: the call keeps
+        to the same time each day within ``spread_minutes``.
+    spread_penalty
+        Cost of each minute a visit starts later than its agreed start plus
+        ``spread_minutes / 2``, in seconds of travel (0 turns it off).
     pyvrp_share
         Share of the time budget PyVRP gets before the repair and local search, in
         (0, 1]; None chooses 0.95 for plain time-window problems and 0.65 otherwise
@@ -92,6 +100,8 @@ class RoutingParams:
     start_step: int = 60
     pyvrp_share: float | None = None
     max_lateness_penalty: float = 0.0
+    spread_minutes: int = 30
+    spread_penalty: float = 120.0
 
     def __post_init__(self) -> None:
         problems = []
@@ -105,7 +115,9 @@ class RoutingParams:
 
         if self.time_windows not in ("hard", "soft"):
             bad("time_windows", "'hard' or 'soft'")
-        for name in ("lateness_penalty", "continuity_penalty", "max_lateness_penalty"):
+        for name in (
+            "lateness_penalty", "continuity_penalty", "max_lateness_penalty", "spread_penalty"
+        ):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
                 bad(name, "a number >= 0")
@@ -117,6 +129,9 @@ class RoutingParams:
             bad("max_lateness_minutes", "None or an integer >= 0")
         if not (isinstance(self.start_step, int) and 1 <= self.start_step <= 3600):
             bad("start_step", "an integer number of seconds in [1, 3600]")
+        spread = self.spread_minutes
+        if not (isinstance(spread, int) and not isinstance(spread, bool) and 0 <= spread <= 720):
+            bad("spread_minutes", "an integer number of minutes in [0, 720]")
         share = self.pyvrp_share
         if share is not None and not (isinstance(share, int | float) and 0 < share <= 1):
             bad("pyvrp_share", "None or a number in (0, 1]")
@@ -125,6 +140,7 @@ class RoutingParams:
         object.__setattr__(self, "lateness_penalty", float(self.lateness_penalty))
         object.__setattr__(self, "continuity_penalty", float(self.continuity_penalty))
         object.__setattr__(self, "max_lateness_penalty", float(self.max_lateness_penalty))
+        object.__setattr__(self, "spread_penalty", float(self.spread_penalty))
 
     @property
     def lateness_allowed(self) -> int:
@@ -342,11 +358,18 @@ class RoutingProblem:
         Each carer's most seconds from leaving home to getting back, less the break.
     break_duration, break_start, break_end
         Each carer's unpaid break (0: none) and the window it is taken in.
+    carer_split
+        Per carer, True for a split shift: the whole gap where the break is taken is
+        unpaid (at least ``break_duration``); None: no carer works one.
     carer_skills
         The skills of each carer.
     known
         ``(client_id, carer_id)`` pairs that already know each other (no continuity
         penalty).
+    pair_price
+        ``(client_id, carer_id)`` pairs with their own continuity price (e.g. a carer the
+        client met this week who is not one of their regular carers), instead of
+        ``params.continuity_penalty``.
     params
         The rules and penalties.
     context
@@ -357,6 +380,9 @@ class RoutingProblem:
     half_skills
         Per visit, the skills each of its ``carers_needed`` carers needs (a double-up
         whose halves differ); empty: every carer of a visit needs ``visit_skills``.
+    agreed_start
+        Per visit, the start agreed with the client (seconds; -1: none), kept within
+        ``params.spread_minutes``; None: no visit has one.
     """
 
     location_names: tuple[str, ...]
@@ -387,6 +413,9 @@ class RoutingProblem:
     context: Any = field(default=None, repr=False)
     links: tuple[Link, ...] = ()
     half_skills: tuple[tuple[frozenset[str], ...], ...] = ()
+    agreed_start: np.ndarray | None = None
+    carer_split: np.ndarray | None = None
+    pair_price: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     def skills_of_half(self, v: int, k: int) -> frozenset[str]:
         """The skills the ``k``-th carer of visit ``v`` needs."""
@@ -483,6 +512,8 @@ ROUTING_RULES: tuple[Rule, ...] = (
          lambda p: bool((p.break_duration > 0).any())),
     Rule("continuity", "each carer new to a client is priced", False,
          lambda p: p.params.continuity_penalty > 0 and len(set(p.visit_clients)) < p.n_visits),
+    Rule("agreed times", "a recurring call starts near its agreed time, later minutes priced",
+         False, lambda p: p.agreed_start is not None and bool((p.agreed_start >= 0).any())),
 )  # fmt: skip
 
 

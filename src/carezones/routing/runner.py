@@ -24,11 +24,11 @@ from carezones._parallel import pool_context, single_threaded
 from carezones.exceptions import SolverError
 from carezones.network import TravelNetwork
 from carezones.routing.budget import Budget
-from carezones.routing.modes import ModeRule, choose_modes
+from carezones.routing.modes import ModeRule
 from carezones.routing.problem import RoutingParams
 from carezones.routing.result import RoutingResult
-from carezones.routing.solver import solve
-from carezones.routing.tables import problem_from_matrices, zone_matrices
+from carezones.routing.tables import zone_matrices
+from carezones.routing.week import WorkRules, capped_carers, plan_days
 
 __all__ = ["ATTEMPTS", "JobSettings", "ZoneJob", "ZoneOutcome", "attach_network", "run_jobs"]
 
@@ -62,12 +62,15 @@ class JobSettings:
         How each carer-day's mode is chosen.
     max_snap_distance
         Metres from the network beyond which a home is not reachable.
+    work
+        The hours and days carers work (:class:`~carezones.routing.WorkRules`).
     """
 
     params: RoutingParams
     budget: Budget
     mode_rule: ModeRule
     max_snap_distance: float
+    work: WorkRules = field(default_factory=WorkRules)
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,34 +126,16 @@ def _open_modes(carers: pd.DataFrame) -> dict[str, str]:
     return dict(zip(ids, open_to, strict=True))
 
 
-def _working(carers: gpd.GeoDataFrame, day: str) -> gpd.GeoDataFrame:
-    """The carers who work ``day`` (all of them without a ``days`` column, or for "")."""
-    if not day or "days" not in carers.columns:
-        return carers
-    works = carers["days"].fillna("").astype(str).str.lower().str.split(";")
-    return carers[works.map(lambda d: day in [x.strip() for x in d])]
-
-
 def _solve_days(job: ZoneJob, network: TravelNetwork, seed: int) -> list[tuple[str, RoutingResult]]:
-    """Solve the job's days in order, each with the carers who work it."""
+    """Solve the job's days in order (:func:`~carezones.routing.week.plan_days`)."""
     s = job.settings
     mats = zone_matrices(network, job.carers, job.points, max_snap_distance=s.max_snap_distance)
-    known = set(job.known)
-    out = []
-    for i, day in enumerate(job.days):
-        vday = job.visits if day == "" else job.visits[job.visits["day"] == day]
-        if len(vday) == 0:
-            continue
-        cday = _working(job.carers, day)
-        problem = problem_from_matrices(
-            vday, cday, mats, known=known, params=s.params, network=network,
-            max_snap_distance=s.max_snap_distance,
-        )  # fmt: skip
-        result = solve(problem, budget=s.budget, random_state=seed + i)
-        result = choose_modes(result, _open_modes(cday), s.mode_rule)
-        known |= set(zip(result.routes["client_id"], result.routes["carer_id"], strict=True))
-        out.append((day, result))
-    return out
+    return plan_days(
+        job.visits, capped_carers(job.carers, s.work), mats, days=job.days, known=job.known,
+        params=s.params, budget=s.budget, mode_rule=s.mode_rule,
+        open_modes=_open_modes(job.carers), network=network,
+        max_snap_distance=s.max_snap_distance, seed=seed,
+    )  # fmt: skip
 
 
 def solve_zone(job: ZoneJob, network: TravelNetwork | None = None) -> ZoneOutcome:

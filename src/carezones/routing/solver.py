@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,8 +17,9 @@ from carezones.routing.budget import Budget
 from carezones.routing.problem import RoutingProblem, rules_pyvrp_lacks
 from carezones.routing.result import RoutingResult, make_result
 from carezones.routing.search import repair as _repair
+from carezones.routing.search.clients import consolidate
 
-__all__ = ["check_options", "run", "solve"]
+__all__ = ["check_options", "initial_routes", "run", "run_from", "solve"]
 
 logger = logging.getLogger("carezones.routing")
 
@@ -127,6 +128,68 @@ class _Phases:
         return self.budget.stops_on_time or self.cut
 
 
+def initial_routes(
+    problem: RoutingProblem, inst: Any, initial: Mapping[str, Sequence[str]]
+) -> list[list[int]]:
+    """Carers' routes given by visit ids, as task lists of the instance.
+
+    A double-handed visit in two carers' lists gives each its own half (the half whose
+    skills the carer has first); visits nobody can serve, unknown ids, carers not in the
+    problem and repeats are left out (the repair inserts what is left).
+    """
+    carer = {name: c for c, name in enumerate(problem.carer_ids)}
+    visit = {name: v for v, name in enumerate(problem.visit_ids)}
+    routes: list[list[int]] = [[] for _ in range(problem.n_carers)]
+    taken: set[int] = set()
+    for name, seq in initial.items():
+        c = carer.get(str(name))
+        if c is None:
+            continue
+        for vid in seq:
+            v = visit.get(str(vid))
+            if v is None:
+                continue
+            tasks = [t for t in inst.v_tasks[v] if t not in taken]
+            fit = [t for t in tasks if c in inst.t_eligible[t]]
+            if fit and not any(inst.t_visit[t] == v for t in routes[c]):
+                routes[c].append(fit[0])
+                taken.add(fit[0])
+    return routes
+
+
+def run_from(
+    problem: RoutingProblem,
+    initial: Mapping[str, Sequence[str]],
+    *,
+    budget: Budget,
+    seed: int,
+) -> RoutingResult:
+    """Solve ``problem`` from carers' routes (a day planned before): repair, then search.
+
+    PyVRP does not run: the routes are mended (stops that break a rule dropped, ties kept
+    where they hold), every other visit inserted at its cheapest place, then the local
+    search runs its share of the budget's iterations from there.
+    """
+    t0 = time.perf_counter()
+    scr = _vrp.screen(problem)
+    inst = _vrp.instance(problem, scr)
+    rng = make_rng(seed)
+    ph = _Phases(budget, False, PYVRP_SHARE, t0)
+    state = _repair.initial_state(inst, initial_routes(problem, inst, initial), keep_pairs=True)
+    _repair.insert_visits(state, state.unassigned())
+    consolidate(state, rng)
+    ls_iterations = _repair.improve(state, rng, deadline=ph.end, max_iterations=ph.ls_cap)
+    ph.after_search(ls_iterations)
+    consolidate(state, rng)
+    state.settle()
+    result = make_result(
+        problem, inst, state, scr, runtime=time.perf_counter() - t0, iterations=0,
+        local_search_iterations=ls_iterations, pyvrp_cost=None,
+    )  # fmt: skip
+    result.extra["time_limited"] = ph.time_limited
+    return result
+
+
 def run(
     problem: RoutingProblem,
     *,
@@ -171,6 +234,7 @@ def run(
             end = t0 + ph.seconds * (ph.first + MIDDLE_SEARCH_SHARE)
         ls_iterations = _repair.improve(state, rng, deadline=end, max_iterations=ph.ls_cap)
         ph.after_search(ls_iterations)
+        consolidate(state, rng)
     if not plain and vrp is not None:
         report("pyvrp again", 0.55)
         left = ph.deadline - time.perf_counter() - FINAL_SEARCH_RESERVE * ph.seconds
@@ -183,6 +247,7 @@ def run(
         ph.after_search(extra)
         iterations += more
         ls_iterations += extra
+        consolidate(state, rng)
     report("result", 0.95)
     state.settle()
     result = make_result(
@@ -208,6 +273,7 @@ def solve(
     budget: Budget | None = None,
     random_state: int | np.random.Generator | None = None,
     progress: Callable[[str, float], None] | None = None,
+    initial: Mapping[str, Sequence[str]] | None = None,
 ) -> RoutingResult:
     """Solve a routing problem: PyVRP, then repair and local search.
 
@@ -222,6 +288,11 @@ def solve(
         Seed (or generator) for every random choice.
     progress
         Called as ``progress(stage, share_done)`` on the way.
+    initial
+        Carers' routes to start from, as ``carer_id -> visit ids in order`` (a
+        double-handed visit in both carers' lists), e.g. the same carers' day planned
+        before: PyVRP is then not run; the routes are mended, the other visits inserted
+        and the local search improves the whole.
 
     Returns
     -------
@@ -258,7 +329,10 @@ def solve(
     check_options(random_state)
     seed = _seed(random_state)
     t0 = time.perf_counter()
-    result = run(problem, budget=budget, seed=seed, progress=progress)
+    if initial is not None:
+        result = run_from(problem, initial, budget=budget, seed=seed)
+    else:
+        result = run(problem, budget=budget, seed=seed, progress=progress)
     logger.debug("solved %d visits in %.1f s", problem.n_visits, time.perf_counter() - t0)
     return result
 

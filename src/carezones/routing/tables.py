@@ -273,8 +273,12 @@ def problem_from_matrices(
     params: RoutingParams | None = None,
     network: TravelNetwork | None = None,
     max_snap_distance: float = MAX_SNAP_DISTANCE,
+    pair_price: Mapping[tuple[str, str], float] | None = None,
 ) -> RoutingProblem:
-    """The routing problem of some visits and carers, given the zone's matrices."""
+    """The routing problem of some visits and carers, given the zone's matrices.
+
+    ``known`` pairs cost nothing; ``pair_price`` gives other pairs their own price.
+    """
     params = params or RoutingParams()
     pos = {n: i for i, n in enumerate(mats.names)}
     need = [f"carer:{c}" for c in carers["carer_id"]] + [
@@ -311,10 +315,12 @@ def problem_from_matrices(
             break_end=_minutes(get.get("break_end", 24 * 60) if b else 24 * 60),
             skills=get.get("skills", "") or "",
             name=str(row.carer_id),
+            split=str(get.get("shift_type", "") or "").lower() == "split",
         )
     visit_handles = {}
     for row in visits.itertuples(index=False):
         get = row._asdict()
+        agreed = get.get("agreed_start")
         visit_handles[str(row.visit_id)] = m.add_visit(
             locs[f"client:{row.client_id}"],
             window_start=_minutes(row.window_start),
@@ -324,11 +330,15 @@ def problem_from_matrices(
             skills=get.get("skills", "") or "",
             client=str(row.client_id),
             name=str(row.visit_id),
+            agreed_start=None if agreed is None or pd.isna(agreed) else _minutes(agreed),
         )
     _add_links(m, visits, visit_handles)
     for client, carer in known:
         if carer in handles:
             m.add_known_carer(client, handles[carer])
+    for (client, carer), price in (pair_price or {}).items():
+        if carer in handles and (client, carer) not in known:
+            m.add_known_carer(client, handles[carer], price=price)
     context = (
         NetworkContext(network, mats, idx.tolist(), max_snap_distance)
         if network is not None

@@ -520,6 +520,10 @@ def problem_tables(
             "break_minutes": problem.break_duration / 60.0,
             "break_start": problem.break_start / 60.0,
             "break_end": problem.break_end / 60.0,
+            "shift_type": [
+                "split" if problem.carer_split is not None and problem.carer_split[c] else ""
+                for c in range(problem.n_carers)
+            ],
         }
     )
     travel = {}

@@ -25,7 +25,7 @@ from pyvrp import Client, Depot, ProblemData, Route, Solution, VehicleType
 from pyvrp.exceptions import PenaltyBoundWarning
 
 from carezones.routing.problem import BIG_TIME, RoutingProblem
-from carezones.routing.search.schedule import Instance
+from carezones.routing.search.schedule import NO_PREFERENCE, Instance
 
 __all__ = [
     "Screen",
@@ -321,10 +321,29 @@ def instance(problem: RoutingProblem, scr: Screen) -> Instance:
         for cl, ca in problem.known
         if cl in clients and ca in carer_index
     }
+    pair_cost = {
+        (clients[cl], carer_index[ca]): float(price)
+        for (cl, ca), price in problem.pair_price.items()
+        if cl in clients and ca in carer_index
+    }
+    t_ws = ws_all[tv].tolist() if len(tv) else []
+    t_pref: list[int] = []
+    if problem.agreed_start is not None and len(tv):
+        # an agreed start: no earlier than half the spread before it, later priced
+        half = 30 * params.spread_minutes
+        agreed = problem.agreed_start[tv].tolist()
+        latest = we[tv].tolist()
+        t_pref = [a + half if a >= 0 else NO_PREFERENCE for a in agreed]
+        t_ws = [
+            min(max(w, a - half), top) if a >= 0 else w
+            for w, a, top in zip(t_ws, agreed, latest, strict=True)
+        ]
     return Instance(
         t_visit=t_visit,
         t_loc=problem.visit_location[tv].tolist() if len(tv) else [],
-        t_ws=ws_all[tv].tolist() if len(tv) else [],
+        t_ws=t_ws,
+        t_pref=t_pref,
+        pref_weight=params.spread_penalty / 60.0 if t_pref else 0.0,
         t_we=we[tv].tolist() if len(tv) else [],
         t_due=problem.latest_start[tv].tolist() if len(tv) else [],
         t_dur=problem.duration[tv].tolist() if len(tv) else [],
@@ -340,12 +359,14 @@ def instance(problem: RoutingProblem, scr: Screen) -> Instance:
         c_bs=problem.break_start.tolist(),
         c_be=problem.break_end.tolist(),
         c_need_break=need_break,
+        c_split=[] if problem.carer_split is None else problem.carer_split.tolist(),
         c_T=[tables[p] for p in problem.carer_profile.tolist()],
         step=params.start_step,
         late_weight=late_weight,
         continuity_penalty=params.continuity_penalty,
         unscheduled_penalty=unscheduled,
         known=known,
+        pair_cost=pair_cost,
         max_late_weight=max_late_weight,
         t_in=t_in,
         t_apart=t_apart,

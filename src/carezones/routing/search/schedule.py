@@ -82,6 +82,8 @@ class Instance:
     unscheduled_penalty: float = 1e7
     known: set[tuple[int, int]] = field(default_factory=set)  # (client, carer)
     max_late_weight: float = 0.0  # cost per second of the largest single lateness
+    # per carer, a split shift: the whole gap at the break is unpaid (default: none)
+    c_split: list[bool] = field(default_factory=list)
     # (client, carer) -> cost of that carer serving that client at all; a pair absent
     # costs ``continuity_penalty`` unless it is in ``known`` (then 0)
     pair_cost: dict[tuple[int, int], float] = field(default_factory=dict)
@@ -200,8 +202,21 @@ class RouteSched:
             inst = self._inst
             assert inst is not None
             inside = self.brk is not None and self.brk[1]
-            self._work = self.ret - self.dep - (inst.c_break[self._c] if inside else 0)
+            unpaid = inst.c_break[self._c] if inside else 0
+            if inside and inst.c_split and inst.c_split[self._c]:
+                unpaid = max(unpaid, _split_gap(inst, self._c, self))
+            self._work = self.ret - self.dep - unpaid
         return self._work
+
+
+def _split_gap(inst: Instance, c: int, r: RouteSched) -> int:
+    """The idle time (no visit, no travel) of the gap where carer ``c`` took the break."""
+    taken = r.pre_taken
+    for k in range(1, len(r.seq)):
+        if taken[k + 1] and not taken[k]:
+            leg = inst.c_T[c][inst.t_loc[r.seq[k - 1]]][inst.t_loc[r.seq[k]]]
+            return r.starts[k] - r.pre_end[k] - leg
+    return 0
 
 
 def overworked(inst: Instance, c: int, r: RouteSched) -> bool:

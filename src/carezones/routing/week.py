@@ -1,0 +1,407 @@
+"""A zone's days planned as providers plan a week: regular runs, a named relief, agreed times.
+
+With continuity priced (``continuity_penalty > 0``) and several days, the first day a call
+is planned fixes its **run** (the carer who made it) and its **agreed start**. On every
+later day:
+
+- each run is driven by its carer when they work that day, else by the run's named
+  relief: the carer chosen the first time the run needed one (a carer working that day
+  with no run of their own yet, who knows most of the run's clients, then the nearest
+  with a shift that covers the run), kept for every later day off;
+- the day starts from those runs (the calls of the day, in agreed order), so each client
+  sees their main carer and their relief; new calls are inserted where they cost least
+  and join the run of the carer who made them;
+- every call with an agreed start starts no earlier than half of ``spread_minutes``
+  before it, later minutes are priced (``spread_penalty``), and carers met earlier in the
+  week are known (no continuity price); the local search then improves the day;
+- a call that fits nowhere near its agreed time is planned again within its window alone.
+
+Without continuity, or for one day, each day is solved on its own (the carers each client
+met on earlier days still count as known). Either way a carer works at most their
+contracted hours plus :attr:`WorkRules.hours_tolerance`, spread over their working days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from carezones.exceptions import ProblemCollector
+from carezones.network import TravelNetwork
+from carezones.routing.budget import Budget
+from carezones.routing.modes import ModeRule, choose_modes
+from carezones.routing.problem import RoutingParams, RoutingProblem
+from carezones.routing.result import RoutingResult
+from carezones.routing.solver import solve
+from carezones.routing.tables import ZoneMatrices, problem_from_matrices
+
+__all__ = ["WorkRules", "capped_carers", "plan_days", "working_days", "works_on"]
+
+
+@dataclass(frozen=True)
+class WorkRules:
+    """Working patterns a carer would accept: the hours and days the plan keeps to.
+
+    Parameters
+    ----------
+    hours_tolerance
+        A carer works at most their ``contracted_hours`` times ``1 + hours_tolerance``
+        a week (spread evenly over their working days); the validator reports a week
+        outside ``contracted_hours`` plus or minus this share.
+    max_consecutive_days
+        The most days in a row a carer works (the validator reports more).
+
+    Examples
+    --------
+    >>> WorkRules().hours_tolerance
+    0.1
+    """
+
+    hours_tolerance: float = 0.10
+    max_consecutive_days: int = 6
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        tol = self.hours_tolerance
+        if not (isinstance(tol, int | float) and not isinstance(tol, bool) and 0 <= tol <= 1):
+            c.add("bad option", "a share in [0, 1]", repr(tol), column="hours_tolerance")
+        n = self.max_consecutive_days
+        if not (isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 14):
+            c.add("bad option", "an integer from 1 to 14", repr(n), column="max_consecutive_days")
+        c.raise_if_any()
+        object.__setattr__(self, "hours_tolerance", float(tol))
+
+
+def working_days(carers: pd.DataFrame) -> pd.Series:
+    """Each carer's working days as a set of lower-case day names (None: every day)."""
+    if "days" not in carers.columns:
+        return pd.Series([None] * len(carers), index=carers.index, dtype=object)
+    return carers["days"].map(
+        lambda d: None
+        if d is None or (isinstance(d, float) and math.isnan(d)) or not str(d).strip()
+        else frozenset(x.strip().lower() for x in str(d).split(";") if x.strip())
+    )
+
+
+def works_on(days: frozenset[str] | None, day: str) -> bool:
+    """Whether a carer with working ``days`` works ``day``.
+
+    ``""`` is any day; a fortnight's ``"monday-2"`` is a Monday.
+    """
+    return not day or days is None or day.split("-")[0] in days
+
+
+def capped_carers(carers: pd.DataFrame, rules: WorkRules, horizon_days: int = 7) -> pd.DataFrame:
+    """Carers whose ``max_minutes`` a day keeps their week within contracted hours (+ tolerance).
+
+    A carer's day is at most ``contracted_hours x (1 + hours_tolerance)`` over the days
+    they work in a week (seven without a ``days`` column); carers without
+    ``contracted_hours`` keep their ``max_minutes``.
+    """
+    if "contracted_hours" not in carers.columns:
+        return carers
+    hours = pd.to_numeric(carers["contracted_hours"], errors="coerce")
+    n = working_days(carers).map(lambda d: 7 if d is None else max(len(d), 1))
+    cap = hours * 60.0 * (1.0 + rules.hours_tolerance) / n
+    own = pd.to_numeric(carers.get("max_minutes", pd.Series(np.nan, index=carers.index)),
+                        errors="coerce")  # fmt: skip
+    new = np.where(hours.notna() & (hours > 0), np.fmin(own, np.floor(cap)), own)
+    return carers.assign(max_minutes=new)
+
+
+@dataclass
+class _Memory:
+    """What the week has fixed so far: runs, their carers day by day, agreed starts, carers met.
+
+    A run is named after the carer who made its calls on the day it began (its main
+    carer); ``cover`` holds who drives each run on each later day.
+    """
+
+    known: set[tuple[str, str]]
+    agreed: dict[str, float] = field(default_factory=dict)  # call_id -> start (minutes)
+    ends: dict[str, float] = field(default_factory=dict)  # call_id -> end (minutes)
+    owner: dict[tuple[str, int], str] = field(default_factory=dict)  # (call, half) -> run
+    # (run, part, day) -> the carer who drives that part of the run that day
+    cover: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    met: set[tuple[str, str]] = field(default_factory=set)  # (client, carer) this week
+
+    def runs(self) -> dict[str, list[tuple[str, int]]]:
+        """Each run's calls (call, half), in agreed order."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for key, run in self.owner.items():
+            out.setdefault(run, []).append(key)
+        for calls in out.values():
+            calls.sort(key=lambda k: (self.agreed.get(k[0], 0.0), k))
+        return out
+
+    def team(self, run: str) -> set[str]:
+        """The run's main carer and every carer planned to drive it."""
+        return {run} | {k for (r, _, _), k in self.cover.items() if r == run}
+
+
+#: Runs that span this time of day (minutes) are covered in two parts when no one carer
+#: free that day can make both: the morning part and the evening part.
+NOON = 14 * 60 + 30
+
+
+def _segments(calls: list[tuple[str, int]], memory: _Memory) -> dict[str, list[tuple[str, int]]]:
+    """A run's calls as one part ("all"), or its morning and evening parts when it spans both."""
+    am = [k for k in calls if memory.agreed.get(k[0], 0.0) < NOON]
+    pm = [k for k in calls if memory.agreed.get(k[0], 0.0) >= NOON]
+    return {"am": am, "pm": pm} if am and pm else {"all": calls}
+
+
+def _span(keys: list[tuple[str, int]], memory: _Memory) -> tuple[float, float] | None:
+    starts = [memory.agreed[c] for c, _ in keys if c in memory.agreed]
+    ends = [memory.ends[c] for c, _ in keys if c in memory.ends]
+    return (min(starts), max(ends)) if starts and ends else None
+
+
+def _plan_cover(
+    memory: _Memory,
+    days: tuple[str, ...],
+    carers: pd.DataFrame,
+    mats: ZoneMatrices,
+    clients: dict[str, str],
+) -> None:
+    """Who drives each run on each day: its main carer when they work, else a small team.
+
+    Each run's days without its main carer go to the working carer, free that day, whose
+    shift covers the whole run and who covers most of those days (then who knows its
+    clients, then the nearest); then the next, until no one fits. A day still uncovered
+    is split: its morning part to one such carer, its evening part to another. Runs with
+    the most days to cover go first.
+    """
+    wd = dict(zip(carers["carer_id"].astype(str), working_days(carers), strict=True))
+    info = carers.set_index(carers["carer_id"].astype(str))
+    shift = {k: (float(r["shift_start"]), float(r["shift_end"])) for k, r in info.iterrows()}
+    mode = {k: str(r["mode"]) for k, r in info.iterrows()}
+    pos = {n: i for i, n in enumerate(mats.names)}
+    busy: dict[str, set[str]] = {d: set() for d in days}
+    runs = memory.runs()
+    for run in runs:
+        for d in days:
+            if works_on(wd.get(run), d):
+                busy[d].add(run)
+    todo = {r: [d for d in days if not works_on(wd.get(r), d)] for r in runs}
+
+    def fits(k: str, span: tuple[float, float] | None) -> bool:
+        return span is None or (shift[k][0] <= span[0] and shift[k][1] >= span[1])
+
+    def best_for(keys: list[tuple[str, int]], left: list[str], run: str) -> tuple[str, list[str]]:
+        span = _span(keys, memory)
+        first = next((f"client:{clients[c]}" for c, _ in keys if c in clients), None)
+        run_clients = {clients[c] for c, _ in keys if c in clients}
+        best, pick, gets = None, "", []
+        for k in shift:
+            if k == run or not fits(k, span):
+                continue
+            can = [d for d in left if works_on(wd[k], d) and k not in busy[d]]
+            if not can:
+                continue
+            knows = sum((cl, k) in memory.met for cl in run_clients)
+            far = 0.0
+            if first in pos and f"carer:{k}" in pos:
+                far = float(mats.seconds[mode[k]][pos[f"carer:{k}"], pos[first]])
+            score = (-len(can), -knows, far, k)
+            if best is None or score < best:
+                best, pick, gets = score, k, can
+        return pick, gets
+
+    for run in sorted(runs, key=lambda r: (-len(todo[r]), r)):
+        parts = _segments(runs[run], memory)
+        left = list(todo[run])
+        while left:  # one carer for the whole run
+            pick, gets = best_for(runs[run], left, run)
+            if not pick:
+                break
+            for d in gets:
+                for seg in parts:
+                    memory.cover[(run, seg, d)] = pick
+                busy[d].add(pick)
+            left = [d for d in left if d not in gets]
+        if len(parts) < 2:
+            continue
+        for seg, keys in parts.items():  # the morning and the evening parts apart
+            rest = list(left)
+            while rest:
+                pick, gets = best_for(keys, rest, run)
+                if not pick:
+                    break
+                for d in gets:
+                    memory.cover[(run, seg, d)] = pick
+                    busy[d].add(pick)
+                rest = [d for d in rest if d not in gets]
+
+
+def _initial(
+    vday: pd.DataFrame, cday: pd.DataFrame, memory: _Memory, day: str
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Today's starting routes from the runs (or their parts), and whose run each carer drives."""
+    working = set(cday["carer_id"].astype(str))
+    visit_of = dict(zip(vday["call_id"].astype(str), vday["visit_id"].astype(str), strict=True))
+    drives: dict[str, str] = {}  # carer -> the run they drive (a part of) today
+    routes: dict[str, list[str]] = {}
+    for run, calls in memory.runs().items():
+        for seg, keys in _segments(calls, memory).items():
+            carer = run if run in working else memory.cover.get((run, seg, day))
+            if carer is None or carer not in working or drives.get(carer, run) != run:
+                continue
+            drives[carer] = run
+            routes.setdefault(carer, []).extend(visit_of[c] for c, _ in keys if c in visit_of)
+    return routes, drives
+
+
+def _prices(vday: pd.DataFrame, memory: _Memory, penalty: float) -> dict[tuple[str, str], float]:
+    """Continuity prices of today: a client's run team is known (free), others met cost a third.
+
+    Returns the pairs met this week outside the client's teams, at a third of ``penalty``.
+    """
+    runs_of: dict[str, set[str]] = {}
+    for (call, _), run in memory.owner.items():
+        client = call.split("#")[0]
+        runs_of.setdefault(client, set()).add(run)
+    out: dict[tuple[str, str], float] = {}
+    for client, carer in memory.met:
+        teams = set().union(*(memory.team(r) for r in runs_of.get(client, ())))
+        if carer not in teams:
+            out[(client, carer)] = penalty / 3.0
+    return out
+
+
+def _team_known(memory: _Memory, vday: pd.DataFrame) -> set[tuple[str, str]]:
+    """Pairs that cost nothing today: known before the week, and each client's run teams."""
+    out = set(memory.known)
+    clients = dict(zip(vday["call_id"].astype(str), vday["client_id"].astype(str), strict=True))
+    teams = {run: memory.team(run) for run in set(memory.owner.values())}
+    for (call, _), run in memory.owner.items():
+        client = clients.get(call, call.split("#")[0])
+        out |= {(client, k) for k in teams[run]}
+    return out
+
+
+def _record(
+    memory: _Memory, vday: pd.DataFrame, result: RoutingResult, drives: dict[str, str]
+) -> None:
+    """Fix the agreed starts and runs of the calls made today, and the carers met."""
+    routes = result.routes
+    if not len(routes):
+        return
+    call_of = dict(zip(vday["visit_id"].astype(str), vday["call_id"].astype(str), strict=True))
+    halves: dict[str, int] = {}
+    for row in routes.sort_values(["visit_id", "carer_id"]).itertuples(index=False):
+        vid, carer = str(row.visit_id), str(row.carer_id)
+        call = call_of.get(vid)
+        if call is None:
+            continue
+        half = halves.get(vid, 0)
+        halves[vid] = half + 1
+        memory.agreed.setdefault(call, float(row.start))
+        memory.ends.setdefault(call, float(row.end))
+        key = (call, half)
+        if key not in memory.owner:
+            memory.owner[key] = drives.get(carer, carer)
+        memory.met.add((str(row.client_id), carer))
+
+
+def _with_agreed(vday: pd.DataFrame, memory: _Memory) -> pd.DataFrame:
+    agreed = vday["call_id"].astype(str).map(memory.agreed)
+    return vday.assign(agreed_start=agreed.astype(float))
+
+
+def plan_days(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    mats: ZoneMatrices,
+    *,
+    days: tuple[str, ...],
+    known: frozenset[tuple[str, str]],
+    params: RoutingParams,
+    budget: Budget,
+    mode_rule: ModeRule,
+    open_modes: dict[str, str],
+    network: TravelNetwork,
+    max_snap_distance: float,
+    seed: int,
+) -> list[tuple[str, RoutingResult]]:
+    """Solve a zone's days in order (see the module): regular runs when continuity is priced."""
+    regular = params.continuity_penalty > 0 and len(days) > 1 and "call_id" in visits.columns
+    memory = _Memory(known=set(known))
+    wd = working_days(carers)
+    clients = dict(zip(visits["call_id"].astype(str), visits["client_id"].astype(str),
+                       strict=True)) if regular else {}  # fmt: skip
+    out = []
+    for i, day in enumerate(days):
+        vday = visits if day == "" else visits[visits["day"] == day]
+        if len(vday) == 0:
+            continue
+        cday = carers[[works_on(d, day) for d in wd]]
+        drives: dict[str, str] = {}
+        initial = None
+        prices: dict[tuple[str, str], float] = {}
+        today_known = set(memory.known) | ({p for p in memory.met} if not regular else set())
+        if regular:
+            vday = _with_agreed(vday, memory)
+            if memory.owner:
+                if not memory.cover:
+                    _plan_cover(memory, days[i:], carers, mats, clients)
+                initial, drives = _initial(vday, cday, memory, day)
+                today_known = _team_known(memory, vday)
+                prices = _prices(vday, memory, params.continuity_penalty)
+
+        def problem_of(
+            v: pd.DataFrame,
+            cday: pd.DataFrame = cday,
+            known_now: set[tuple[str, str]] = today_known,
+            prices: dict[tuple[str, str], float] = prices,
+        ) -> RoutingProblem:
+            return problem_from_matrices(
+                v, cday, mats, known=known_now, params=params, network=network,
+                max_snap_distance=max_snap_distance, pair_price=prices,
+            )  # fmt: skip
+
+        result = solve(problem_of(vday), budget=budget, random_state=seed + i, initial=initial)
+        if regular and _blocked(result, vday):
+            result = _relax(result, vday, problem_of, budget, seed + i)
+        result = choose_modes(result, {k: open_modes[k] for k in cday["carer_id"].astype(str)},
+                              mode_rule)  # fmt: skip
+        if regular:
+            _record(memory, vday, result, drives)
+        else:
+            memory.met |= set(
+                zip(result.routes["client_id"], result.routes["carer_id"], strict=True)
+            )
+        out.append((day, result))
+    return out
+
+
+def _blocked(result: RoutingResult, vday: pd.DataFrame) -> bool:
+    """Whether a visit left out today has an agreed start (it may fit without it)."""
+    if not len(result.unscheduled):
+        return False
+    left = vday["visit_id"].astype(str).isin(set(result.unscheduled["visit_id"].astype(str)))
+    return bool(vday.loc[left, "agreed_start"].notna().any())
+
+
+def _relax(
+    result: RoutingResult,
+    vday: pd.DataFrame,
+    problem_of: Callable[[pd.DataFrame], RoutingProblem],
+    budget: Budget,
+    seed: int,
+) -> RoutingResult:
+    """Plan again, from the day found, the unscheduled calls within their windows alone."""
+    left = set(result.unscheduled["visit_id"].astype(str))
+    relaxed = vday.assign(
+        agreed_start=vday["agreed_start"].where(~vday["visit_id"].astype(str).isin(left))
+    )
+    routes = {
+        str(k): g.sort_values("sequence")["visit_id"].astype(str).tolist()
+        for k, g in result.routes.groupby("carer_id")
+    }
+    again = solve(problem_of(relaxed), budget=budget, random_state=seed, initial=routes)
+    return again if len(again.unscheduled) < len(result.unscheduled) else result
