@@ -45,22 +45,32 @@ from carezones.demand.readers import (
 from carezones.demand.schema import RULES
 from carezones.demand.synthetic import generate as generate_population
 from carezones.demand.visits import expand_visits, snap_population
-from carezones.demand.workforce import Coverage, WorkforceWarning, workforce_coverage
+from carezones.demand.workforce import (
+    SLOT_SPANS,
+    Coverage,
+    WorkforceWarning,
+    capacity_minutes,
+    slot_of,
+    workforce_coverage,
+)
 
 __all__ = [
     "DAYS",
+    "SLOT_SPANS",
     "Coverage",
     "FileShapeWarning",
     "RULES",
     "GeocodeOption",
     "ShortVisitWarning",
     "WorkforceWarning",
+    "capacity_minutes",
     "expand_visits",
     "generate_population",
     "read_carers",
     "read_clients",
     "read_csv_text",
     "read_providers",
+    "slot_of",
     "snap_population",
     "workforce_coverage",
     "write_carers",

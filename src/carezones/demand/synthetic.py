@@ -67,7 +67,6 @@ SHIFT_TYPES: dict[str, tuple[int, int, int, int, int, int]] = {
     "split": (7 * 60, 22 * 60 + 30, 480, 300, 10 * 60 + 30, 17 * 60),
 }
 _CONTRACTS = (16.0, 20.0, 24.0, 30.0, 37.5)
-_CONTRACT_P = (0.10, 0.20, 0.25, 0.20, 0.25)
 
 
 @dataclass(frozen=True)
@@ -493,8 +492,12 @@ def _carers(
     rows = []
     for k, (shift, days) in enumerate(plan):
         start, end, most, brk, bstart, bend = SHIFT_TYPES[shift]
-        fits = [h for h in _CONTRACTS if h * 60 <= len(days) * most]
-        hours = float(rng.choice(fits)) if fits else len(days) * most / 60
+        # the usual contract nearest 80-95% of the days' longest shifts: a carer's week
+        # planned within their contracted hours (+10%) uses most of each shift
+        full = len(days) * most / 60
+        fits = [h for h in _CONTRACTS if h <= full]
+        aim = full * float(rng.uniform(0.8, 0.95))
+        hours = float(min(fits, key=lambda h: abs(h - aim))) if fits else full
         rows.append(
             {
                 "mode": planning[k],

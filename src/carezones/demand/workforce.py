@@ -28,6 +28,7 @@ __all__ = [
     "Coverage",
     "WorkforceWarning",
     "capacity_minutes",
+    "slot_of",
     "workforce_coverage",
 ]
 
@@ -177,7 +178,7 @@ def _minus(spans: list[tuple[float, float]], cut: tuple[float, float]) -> list[t
     return out
 
 
-def _slot_of(start: np.ndarray) -> np.ndarray:
+def slot_of(start: np.ndarray) -> np.ndarray:
     """The slot a visit belongs to, by its window's start (the nearest slot before it)."""
     names = list(SLOT_SPANS)
     starts = np.array([SLOT_SPANS[s][0] for s in names])
@@ -225,7 +226,7 @@ def workforce_coverage(
     [0.75, 0.0]
     """
     v = visits.copy()
-    v["slot"] = _slot_of(v["window_start"].to_numpy(float))
+    v["slot"] = slot_of(v["window_start"].to_numpy(float))
     v["carer_minutes"] = v["duration"].astype(float) * v["carers_needed"].astype(float)
     wanted = list(dict.fromkeys(days if days is not None else v["day"].astype(str)))
     care = v.groupby(["day", "slot"])["carer_minutes"].sum()
