@@ -42,13 +42,15 @@ from carezones.demand.readers import (
     write_clients,
     write_providers,
 )
-from carezones.demand.schema import RULES
+from carezones.demand.schema import FALSE, RULES, TRUE
 from carezones.demand.synthetic import generate as generate_population
 from carezones.demand.visits import expand_visits, snap_population
 from carezones.demand.workforce import Coverage, WorkforceWarning, workforce_coverage
 
 __all__ = [
     "DAYS",
+    "FALSE",
+    "TRUE",
     "Coverage",
     "FileShapeWarning",
     "RULES",

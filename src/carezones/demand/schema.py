@@ -73,6 +73,7 @@ RULES: dict[str, str] = {
 }
 
 MISSING_TEXT = {"", "nan", "none", "null", "<na>"}
+#: Text read as true and as false in a boolean column (lower case, stripped).
 TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 FALSE = {"false", "f", "no", "n", "0", "0.0"}
 # Coordinate column pairs, and whether they are degrees (default EPSG:4326).
