@@ -276,8 +276,8 @@ def refuse_link(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> l
     """
     p, base = Path(path), Path(root).resolve()
     if p.is_symlink():
-        return [Problem(str(p), "symbolic link", "a plain file inside the run folder",
-                        "a link to another file (copy the file in instead)")]  # fmt: skip
+        return [Problem(str(p), "symbolic link", "a plain file or folder inside the run folder",
+                        "a link to another place (copy it in instead)")]  # fmt: skip
     if not p.resolve().is_relative_to(base):
         return [Problem(str(p), "outside the folder", f"a file inside {base}",
                         "a file reached through a linked folder")]  # fmt: skip
