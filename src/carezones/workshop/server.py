@@ -31,6 +31,7 @@ import numpy as np
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -87,6 +88,12 @@ def to_json(data: Any) -> str:
 
 def _reply(data: Any, status: int = 200) -> Response:
     return Response(to_json(data), status_code=status, media_type="application/json")
+
+
+async def _http_error(_: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (404, 405) as JSON with a message, like every other reply."""
+    assert isinstance(exc, HTTPException)
+    return _reply({"error": exc.detail}, exc.status_code)
 
 
 def _status(exc: CarezonesError) -> int:
@@ -254,14 +261,18 @@ def create_app(
         Route("/assets/workshop.js", asset(_static("workshop.js"), "text/javascript")),
         Route("/assets/workshop.css", asset(_static("workshop.css"), "text/css")),
         Route("/api/units", asset(units_json, "application/json")),
-        Route("/api/view", guarded("view", view)),
+        Route("/api/view", guarded("view", view), methods=["GET", "POST"]),
         Route("/favicon.ico", asset("", "image/x-icon")),
     ]
     for name, fn in (("move", move), ("lock", lock_zone), ("redraw", redraw), ("undo", undo),
                      ("redo", redo), ("split", split), ("merge", merge), ("save", save),
                      ("load", load), ("routed", routed)):  # fmt: skip
         routes.append(Route(f"/api/{name}", guarded(name, fn), methods=["POST"]))
-    app = Starlette(routes=routes, middleware=[Middleware(Guard, door=door)])
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, door=door)],
+        exception_handlers={HTTPException: _http_error},
+    )
     app.state.door = door
     app.state.out = root
     return app
@@ -297,6 +308,7 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        sock.listen(128)  # connections wait in the queue until the server serves
     except OSError as exc:
         sock.close()
         raise ValidationError(

@@ -234,9 +234,9 @@ class SavedPlan:
 
 
 def zones_file(folder: str | Path) -> Path:
-    """The ``zones.gpkg`` of a saved plan's folder (or ``folder`` itself when it is a file)."""
+    """The ``zones.gpkg`` of a saved plan's folder (``folder`` itself when it names a file)."""
     path = Path(folder)
-    return path / "zones.gpkg" if path.is_dir() else path
+    return path / "zones.gpkg" if path.is_dir() or not path.suffix else path
 
 
 def load_plan(session: Any, folder: str | Path) -> SavedPlan:
