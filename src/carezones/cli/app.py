@@ -21,6 +21,7 @@ from carezones.cli.demo import run_demo
 from carezones.cli.geography import (
     boundary_for,
     places_for,
+    units_for,
     with_lots,
     write_zone_map,
     zones_from_units,
@@ -388,8 +389,10 @@ def zones(
 ) -> None:
     """Draw (or check) neighbourhood zones with an hours floor, and optional provider lots.
 
-    Writes zones.gpkg, assignments.csv (client_id, zone_id), report.json and, with
-    --providers, providers.csv (zone, lot, provider and their hours).
+    Writes zones.gpkg, assignments.csv (client_id, zone_id, and the reason of a client in
+    no zone), report.json and, with --providers, providers.csv (zone, lot, provider and
+    their hours). Clients left in no zone (outside --boundary or --units, far from the
+    network) are counted on the console with their reasons.
     """
     setup_logging(verbose)
     if n_zones != "auto" and not n_zones.isdigit():
@@ -412,6 +415,7 @@ def zones(
             locked_file, id_column=zone_id_column, where=f"--locked {locked_file}",
             dissolve=zone_id_column is not None,
         )
+    units = units_for(units_file, unit_id)
     source = _osm_file(network_file)
     typer.echo(f"[1/4] Loading the walking network of {source.name} (© OpenStreetMap contributors)")
     net = load_network(source, modes=("walk",))
@@ -441,10 +445,18 @@ def zones(
         places=places,
     ).fit(clients, network=net)
     plan = zoner.plan_
-    if units_file is not None:
-        plan = zones_from_units(zoner, clients, net, units_file, unit_id, out)
+    if units is not None:
+        plan = zones_from_units(zoner, clients, net, units, out, where=f"--units {units_file}")
+    check_someone_zoned(plan, clients_file)
     typer.echo(str(plan.report))
     data = plan.report.to_dict()
+    if len(plan.report.unassigned):
+        typer.echo(
+            f"warning: {len(plan.report.unassigned)} of {len(clients)} clients are in no zone "
+            f"({plan.report.why_unassigned()}); each with its reason in "
+            f"{out / 'assignments.csv'}",
+            err=True,
+        )
     plan.zones.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
     write_csv(plan.assignments(), out / "assignments.csv", index=False)
     if providers is not None:
@@ -479,6 +491,17 @@ def zones(
         )  # fmt: skip
         typer.echo(f"      map: {page}")
     typer.echo(f"[4/4] Zones, assignments and report written to {out}")
+
+
+def check_someone_zoned(plan: object, clients_file: Path) -> None:
+    """A plan whose zones hold no client is refused, saying why each client is in none."""
+    report = plan.report  # type: ignore[attr-defined]
+    if report.summary["n_clients"] == 0:
+        raise ValidationError(
+            [Problem(str(clients_file), "no client in any zone", "zones holding the clients",
+                     f"all {len(report.unassigned)} clients in no zone "
+                     f"({report.why_unassigned()})")]
+        )  # fmt: skip
 
 
 # ---------------------------------------------------------------------- routes

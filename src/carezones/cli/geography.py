@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import typer
 
+from carezones._files import write_csv
 from carezones.maps import plan_map, save_map
 from carezones.network import TravelNetwork, extract_boundary, osm_places, read_boundary
 from carezones.zoning import (
@@ -20,6 +21,7 @@ from carezones.zoning import (
 __all__ = [
     "boundary_for",
     "places_for",
+    "units_for",
     "with_lots",
     "write_zone_map",
     "zones_from_units",
@@ -57,18 +59,24 @@ def with_lots(zones: gpd.GeoDataFrame, lot_zones: object) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=zones.crs)
 
 
+def units_for(units_file: Path | None, unit_id: str) -> gpd.GeoDataFrame | None:
+    """The ``--units`` polygons, checked before any long step (None without the option)."""
+    if units_file is None:
+        return None
+    return read_units(units_file, unit_id, where=f"--units {units_file}")
+
+
 def zones_from_units(
     zoner: NeighbourhoodZoner,
     clients: gpd.GeoDataFrame,
     net: TravelNetwork,
-    units_file: Path,
-    unit_id: str,
+    units: gpd.GeoDataFrame,
     out: Path,
+    *,
+    where: str = "--units",
 ) -> ZonePlan:
     """Zones as unions of whole units; how the street-drawn plan split them (alignment.csv)."""
-    units = read_units(units_file, unit_id)
     split = align_to_units(zoner.plan_, clients, units)
-    split.to_csv(out / "alignment.csv", index=False)
     n_split = int(split["units_split"].sum())
     hours = float(split["split_hours"].sum())
     typer.echo(
@@ -78,9 +86,10 @@ def zones_from_units(
     built = unit_zones(
         zoner.plan_, clients, units, net,
         min_weekly_hours=zoner.min_weekly_hours, max_weekly_hours=zoner.max_weekly_hours,
-        resolution=zoner.resolution,
+        resolution=zoner.resolution, where=where,
     )  # fmt: skip
     name_plan_from(built, zoner)
+    write_csv(split, out / "alignment.csv", index=False)
     return built
 
 
