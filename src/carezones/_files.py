@@ -24,6 +24,7 @@ __all__ = [
     "MAX_NAME_BYTES",
     "check_out_file",
     "check_out_folder",
+    "excel_numbers",
     "inside_folder",
     "read_toml",
     "refuse_link",
@@ -282,6 +283,46 @@ def refuse_link(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> l
         return [Problem(str(p), "outside the folder", f"a file inside {base}",
                         "a file reached through a linked folder")]  # fmt: skip
     return []
+
+
+#: The largest whole number Excel stores exactly: it keeps 15 significant digits.
+EXCEL_DIGITS = 15
+
+
+def excel_numbers(frame: pd.DataFrame, where: str, *, first_row: int = 2) -> list[Problem]:
+    """Problems of numbers in a sheet too long to be ids Excel kept (16 digits or more).
+
+    Excel keeps 15 significant digits, so a 19-digit id typed into a cell as a number is
+    already changed in the file (``1234567890123456789`` is stored as
+    ``1234567890123456768``); read as it is, it would silently name another client.
+
+    Parameters
+    ----------
+    frame
+        The sheet as read (``dtype=object``: numbers as Excel stored them).
+    where
+        The file, for the message.
+    first_row
+        The spreadsheet row of the frame's first row (2: under the header).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"client_id": [1.2345678901234568e18, 7.0], "hours": [7.5, 3.0]})
+    >>> [p.row for p in excel_numbers(t, "c.xlsx")]
+    ['row 2']
+    """
+    problems = []
+    for column in frame.columns:
+        for i, value in enumerate(frame[column].to_numpy(dtype=object)):
+            if isinstance(value, float) and abs(value) >= 10**EXCEL_DIGITS and value == value:
+                problems.append(
+                    Problem(where, "number too long for Excel", f"ids of at most {EXCEL_DIGITS} "
+                            "digits as numbers (format a column of longer ids as Text in "
+                            "Excel, then type them again)", f"{value:.6g}: Excel kept "
+                            f"{EXCEL_DIGITS} digits, so the id is already changed",
+                            row=f"row {i + first_row}", column=str(column))
+                )  # fmt: skip
+    return problems
 
 
 def unsafe_cell(value: object) -> bool:
