@@ -314,12 +314,14 @@ def excel_numbers(frame: pd.DataFrame, where: str, *, first_row: int = 2) -> lis
     problems = []
     for column in frame.columns:
         for i, value in enumerate(frame[column].to_numpy(dtype=object)):
-            if isinstance(value, float) and abs(value) >= 10**EXCEL_DIGITS and value == value:
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and value == value and abs(value) >= 10**EXCEL_DIGITS:
+                digits = len(str(int(abs(value))))
                 problems.append(
                     Problem(where, "number too long for Excel", f"ids of at most {EXCEL_DIGITS} "
                             "digits as numbers (format a column of longer ids as Text in "
-                            "Excel, then type them again)", f"{value:.6g}: Excel kept "
-                            f"{EXCEL_DIGITS} digits, so the id is already changed",
+                            "Excel, then type them again)", f"a number of {digits} digits: "
+                            f"Excel kept {EXCEL_DIGITS}, so the id is already changed",
                             row=f"row {i + first_row}", column=str(column))
                 )  # fmt: skip
     return problems

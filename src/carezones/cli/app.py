@@ -21,6 +21,7 @@ from carezones.cli.demo import run_demo
 from carezones.cli.geography import (
     boundary_for,
     places_for,
+    say_unassigned,
     units_for,
     with_lots,
     write_zone_map,
@@ -447,16 +448,8 @@ def zones(
     plan = zoner.plan_
     if units is not None:
         plan = zones_from_units(zoner, clients, net, units, out, where=f"--units {units_file}")
-    check_someone_zoned(plan, clients_file)
-    typer.echo(str(plan.report))
+    say_unassigned(plan, clients_file, out / "assignments.csv")
     data = plan.report.to_dict()
-    if len(plan.report.unassigned):
-        typer.echo(
-            f"warning: {len(plan.report.unassigned)} of {len(clients)} clients are in no zone "
-            f"({plan.report.why_unassigned()}); each with its reason in "
-            f"{out / 'assignments.csv'}",
-            err=True,
-        )
     plan.zones.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
     write_csv(plan.assignments(), out / "assignments.csv", index=False)
     if providers is not None:
@@ -491,17 +484,6 @@ def zones(
         )  # fmt: skip
         typer.echo(f"      map: {page}")
     typer.echo(f"[4/4] Zones, assignments and report written to {out}")
-
-
-def check_someone_zoned(plan: object, clients_file: Path) -> None:
-    """A plan whose zones hold no client is refused, saying why each client is in none."""
-    report = plan.report  # type: ignore[attr-defined]
-    if report.summary["n_clients"] == 0:
-        raise ValidationError(
-            [Problem(str(clients_file), "no client in any zone", "zones holding the clients",
-                     f"all {len(report.unassigned)} clients in no zone "
-                     f"({report.why_unassigned()})")]
-        )  # fmt: skip
 
 
 # ---------------------------------------------------------------------- routes

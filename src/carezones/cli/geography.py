@@ -8,6 +8,7 @@ import geopandas as gpd
 import typer
 
 from carezones._files import write_csv
+from carezones.exceptions import Problem, ValidationError
 from carezones.maps import plan_map, save_map
 from carezones.network import TravelNetwork, extract_boundary, osm_places, read_boundary
 from carezones.zoning import (
@@ -21,6 +22,7 @@ from carezones.zoning import (
 __all__ = [
     "boundary_for",
     "places_for",
+    "say_unassigned",
     "units_for",
     "with_lots",
     "write_zone_map",
@@ -48,6 +50,27 @@ def boundary_for(option: str | None, source: Path, net: TravelNetwork) -> gpd.Ge
 def places_for(source: Path) -> gpd.GeoDataFrame:
     """The named places of the extract (names for the zones; empty when it has none)."""
     return osm_places(source)
+
+
+def say_unassigned(plan: ZonePlan, clients_file: Path, assignments: Path) -> None:
+    """Print the plan's report, saying how many clients are in no zone and why.
+
+    A plan whose zones hold no client at all is refused (exit code 2) before anything is
+    written: every client outside the boundary or the units, say.
+    """
+    report = plan.report
+    if report.summary["n_clients"] == 0:
+        raise ValidationError(
+            [Problem(str(clients_file), "no client in any zone", "zones holding the clients",
+                     f"all {len(report.unassigned)} clients in no zone "
+                     f"({report.why_unassigned()})")]
+        )  # fmt: skip
+    typer.echo(str(report))
+    if len(report.unassigned):
+        total = report.summary["n_clients"] + len(report.unassigned)
+        typer.echo(f"warning: {len(report.unassigned)} of {total} clients are in no zone "
+                   f"({report.why_unassigned()}); each with its reason in {assignments}",
+                   err=True)  # fmt: skip
 
 
 def with_lots(zones: gpd.GeoDataFrame, lot_zones: object) -> gpd.GeoDataFrame:

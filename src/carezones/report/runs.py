@@ -85,7 +85,7 @@ def _csv(
     header, body = rows[0], rows[1:]
     short = [(i + 2, len(r)) for i, r in enumerate(body) if r and len(r) != len(header)]
     if short:
-        last = short[-1][0] == len(rows) and len(short) == 1
+        last = len(short) == 1 and short[0][0] == len(rows) and short[0][1] < len(header)
         shown = "; ".join(f"line {n}: {k} values" for n, k in short[:_SHOWN_LINES])
         more = f" and {len(short) - _SHOWN_LINES} more lines" if len(short) > _SHOWN_LINES else ""
         check.extend([_problem(where, "truncated file" if last else "ragged rows",

@@ -7,13 +7,12 @@ the file and table instead (``now.toml [zones]``), and unknown keys get a close 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
+from carezones._parallel import worker_count
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 from carezones.network import MODES
 from carezones.outcomes import COVER_RATE_GBP_PER_HOUR
@@ -40,15 +39,9 @@ __all__ = [
 ]
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-# Bounds of numbers no scenario needs to exceed (a typo such as 1e308 would make costs infinite).
-_MAX_SHARE = 1e6
-_MAX_RATE_GBP_PER_HOUR = 1_000.0
-_MAX_CO2E_KG_PER_KM = 10.0
-_DAY_MINUTES = 24 * 60.0
 #: The rota files ``[data] rota`` may name (what :func:`carezones.read_rota` reads).
 ROTA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 _T = TypeVar("_T")
-logger = logging.getLogger("carezones.scenario")
 
 
 def _int(value: Any) -> bool:
@@ -74,23 +67,17 @@ def _count(c: ProblemCollector, obj: Any, name: str, least: int, *, auto: bool =
 
 
 def _positive(
-    c: ProblemCollector,
-    obj: Any,
-    name: str,
-    *,
-    optional: bool = False,
-    zero: bool = False,
-    most: float | None = None,
-) -> None:
+    c: ProblemCollector, obj: Any, name: str, *, optional: bool = False, zero: bool = False,
+    most: float = math.inf,  # a bound where 1e308 would make a cost infinite
+) -> None:  # fmt: skip
     value = getattr(obj, name)
     if optional and value is None:
         return
-    low = value >= 0 if zero else value > 0
-    if not (_number(value) and low and (most is None or value <= most)):
+    if not (_number(value) and (value >= 0 if zero else value > 0) and value <= most):
         what = "a number >= 0" if zero else "a number > 0"
-        if most is not None:
-            what = f"a number from {0 if zero else 'above 0'} to {most:,g}"
+        what += f" and <= {most:g}" if most < math.inf else ""
         _bad(c, obj, name, ("None or " if optional else "") + what)
+
 
 
 def _shares(c: ProblemCollector, obj: Any, name: str, *, optional: bool = True) -> None:
@@ -100,13 +87,11 @@ def _shares(c: ProblemCollector, obj: Any, name: str, *, optional: bool = True) 
     ok = (
         isinstance(value, Mapping)
         and value
-        and all(k in MODES and _number(v) and 0 <= v <= _MAX_SHARE for k, v in value.items())
+        and all(k in MODES and _number(v) and 0 <= v <= 1e6 for k, v in value.items())
     )
     if not ok or sum(value.values()) <= 0:
-        _bad(
-            c, obj, name, f"shares from 0 to {_MAX_SHARE:,.0f} (only their ratios count) of "
-            + ", ".join(MODES) + ", e.g. {walk = 0.3, drive = 0.7}",
-        )  # fmt: skip
+        _bad(c, obj, name, "shares from 0 to 1,000,000 (their ratios count) of "
+             + ", ".join(MODES) + ", e.g. {walk = 0.3, drive = 0.7}")  # fmt: skip
     else:
         object.__setattr__(obj, name, {str(k): float(v) for k, v in value.items()})
 
@@ -307,10 +292,9 @@ class RoutingSpec:
     or a day or a list of days: a quick estimate, weekly figures scaled up and said so),
     the time budget of each zone-day (s), the iterations each zone-day stops after (runs
     that stop on iterations give the same answer every time: :data:`MAX_ITERATIONS`,
-    about 3 s for a Camden zone-day; ``max_seconds`` is then a cap), worker processes
-    (``n_jobs``; more than this computer's cores are cut to its cores), and any
-    :class:`~carezones.routing.RoutingParams` option (``time_windows``, soft by default: a
-    visit may start late, at a price; ``continuity_penalty``, ...).
+    about 3 s for a Camden zone-day; ``max_seconds`` is then a cap), worker processes (at
+    most the cores), and any :class:`~carezones.routing.RoutingParams` option (``time_windows``,
+    soft by default: a visit may start late, at a price; ``continuity_penalty``, ...).
     """
 
     days: tuple[str, ...] = DAYS
@@ -341,11 +325,8 @@ class RoutingSpec:
         if self.max_iterations is not None:
             _count(c, self, "max_iterations", 1)
         _count(c, self, "n_jobs", 1)
-        cores = os.cpu_count() or 1
-        if _int(self.n_jobs) and self.n_jobs > cores:  # more processes than cores gain nothing
-            logger.info("[routing] n_jobs = %d: %d used (this computer's cores)",
-                        self.n_jobs, cores)  # fmt: skip
-            object.__setattr__(self, "n_jobs", cores)
+        if _int(self.n_jobs) and self.n_jobs >= 1:
+            object.__setattr__(self, "n_jobs", worker_count(self.n_jobs, option="[routing] n_jobs"))
         if not isinstance(self.params, RoutingParams):
             _bad(c, self, "params", "a RoutingParams")
         c.raise_if_any()
@@ -396,10 +377,10 @@ class OutcomeSpec:
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
-        _positive(c, self, "co2e_kg_per_km", optional=True, zero=True, most=_MAX_CO2E_KG_PER_KM)
-        _positive(c, self, "short_call_minutes", most=_DAY_MINUTES)
-        _positive(c, self, "punctuality_minutes", zero=True, most=_DAY_MINUTES)
-        _positive(c, self, "cover_rate_gbp_per_hour", zero=True, most=_MAX_RATE_GBP_PER_HOUR)
+        _positive(c, self, "co2e_kg_per_km", optional=True, zero=True, most=10)
+        _positive(c, self, "short_call_minutes", most=1440)
+        _positive(c, self, "punctuality_minutes", zero=True, most=1440)
+        _positive(c, self, "cover_rate_gbp_per_hour", zero=True, most=1000)
         c.raise_if_any()
 
 

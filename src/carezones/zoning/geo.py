@@ -511,20 +511,6 @@ def locked_units(
             else [f"L{i + 1}" for i in range(len(frame))]
         )
         drawn = contained(frame.geometry.to_numpy(), units, demand)
-        problems = [
-            Problem("locked", "duplicate id", "one polygon per locked zone", f"{z!r} {n} times",
-                    column="zone_id")
-            for z, n in pd.Series(ids).value_counts().items() if n > 1
-        ]  # fmt: skip
-        held = np.bincount(drawn.unit_zone[drawn.unit_zone >= 0], minlength=len(ids))
-        problems += [
-            Problem("locked", "no street", "a locked zone over the walking network (holding "
-                    "at least one of its street points)", "none inside it (another area, "
-                    "another CRS, or too small)", row=f"zone {ids[z]!r}", column="geometry")
-            for z in np.flatnonzero(held[: len(ids)] == 0)
-        ]  # fmt: skip
-        if problems:
-            raise ValidationError(problems)
         return drawn.unit_zone, ids, drawn.client_zone
     if isinstance(locked, Mapping):
         ids, sets = [str(k) for k in locked], [list(v) for v in locked.values()]

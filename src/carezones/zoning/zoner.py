@@ -34,7 +34,7 @@ from carezones.zoning.geo import (
     seed_units,
 )
 from carezones.zoning.graph import prepare, supported_zones
-from carezones.zoning.locks import join_stranded, pin_clients
+from carezones.zoning.locks import check_locked, join_stranded, pin_clients
 from carezones.zoning.plan import ZonePlan, finish, name_plan
 
 __all__ = ["NeighbourhoodZoner", "neighbourhood_zones"]
@@ -359,6 +359,7 @@ def _draw(
     zoner: NeighbourhoodZoner, units: Units, demand: Demand, floor: float, cap: float
 ) -> tuple[ZonePlan, int]:
     lock_labels, lock_ids, pinned = locked_units(zoner.locked, units, demand)
+    check_locked(lock_ids, lock_labels)
     area = boundary_area(zoner.boundary, units)
     ok = ~demand.far if pinned is None else ~demand.far & (pinned < 0)
     if area is not None:
