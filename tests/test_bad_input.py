@@ -919,7 +919,7 @@ ISSUE_27_CASES = [
     Case("--boundary leaving every client out",
          {"good.csv": GOOD, "b.geojson": geojson_boxes([(0, 0, 1, 1)], ["far"], "name")},
          None, ["zones", *ZONES_OPTS, "--boundary", "b.geojson"],
-         ("good.csv", "no client in any zone", "4 outside the boundary")),
+         ("clients", "no client in any zone", "all 4 clients left out: 4 outside the boundary")),
     # scenarios: the locked file, bounded numbers
     Case("scenario locked file with duplicate ids",
          {"s.toml": SCENARIO + 'locked = "dup.geojson"\n', "dup.geojson": DUPLICATE_ZONES},
@@ -1260,3 +1260,78 @@ def test_read_csv_text_keeps_leading_zeros(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("client_id,lon\n007,1\n")
     assert read_csv_text(path)["client_id"].tolist() == ["007"]
+
+
+# ------------------------------------------------------------------ issue 27: said, not silent
+
+REPORT_CASES = [c.name for c in ISSUE_27_CASES if c.name.startswith("report") and c.cli]
+
+
+@pytest.mark.parametrize("name", REPORT_CASES)
+def test_a_refused_report_writes_nothing(
+    name: str,
+    tmp_path: Path,
+    leeds_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`carezones report` on a bad run folder exits 2 and writes no page or workbook."""
+    case = next(c for c in ISSUE_27_CASES if c.name == name)
+    write_files(case, tmp_path, leeds_path)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert case.cli is not None
+    code, _ = run_cli(case.cli, tmp_path, monkeypatch, capsys)
+    assert code == 2
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_report_refuses_a_linked_run_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run file that is a symbolic link (to a system file, say) is refused, not reported."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outcome,value,unit\nroot,0,x\n")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "outcomes.csv").symlink_to(secret)
+    with pytest.raises(cz.ValidationError, match="symbolic link"):
+        build_report(tmp_path / "run")
+    code, text = run_cli(["report", "run"], tmp_path, monkeypatch, capsys)
+    assert code == 2 and "outcomes.csv: symbolic link" in text and "Traceback" not in text
+    (tmp_path / "run" / "outcomes.csv").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "outcomes.csv").write_text(OUTCOMES)
+    (tmp_path / "cmp").mkdir()
+    (tmp_path / "cmp" / "comparison.csv").write_text("outcome,unit,now\nn_clients,clients,4\n")
+    (tmp_path / "cmp" / "now").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with pytest.raises(cz.ValidationError, match="symbolic link"):
+        build_report(tmp_path / "cmp")
+    assert not list(tmp_path.rglob("report.*"))
+
+
+def test_boundary_leaving_clients_out_says_how_many_and_why(
+    tmp_path: Path,
+    leeds_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """2 of 4 clients outside --boundary: counted on the console, reasons in assignments.csv."""
+    (tmp_path / "good.csv").write_text(GOOD)
+    west = (-1.5600, 53.80, -1.5530, 53.81)  # holds c1 and c4
+    (tmp_path / "b.geojson").write_text(geojson_boxes([west], ["part"], "name"))
+    code, text = run_cli(fill(["zones", *ZONES_OPTS, "--boundary", "b.geojson"], leeds_path),
+                         tmp_path, monkeypatch, capsys)  # fmt: skip
+    assert code == 0, text
+    assert "2 of 4 clients are in no zone (2 outside the boundary)" in text
+    assert "breaks no rule, but 2 of 4 clients are in no zone" in text
+    table = pd.read_csv(tmp_path / "out" / "assignments.csv", dtype=str, keep_default_na=False)
+    why = dict(zip(table["client_id"], table["reason"], strict=True))
+    assert why == {"c1": "", "c2": "outside the boundary", "c3": "outside the boundary",
+                   "c4": ""}  # fmt: skip
+    no_coordinates(text)
+
+
+def test_routing_n_jobs_is_cut_to_the_cores(tmp_path: Path) -> None:
+    """[routing] n_jobs = 16 uses at most this computer's cores (it used to start 16)."""
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO + "[routing]\nn_jobs = 16\n")
+    assert Scenario.from_toml(path).routing.n_jobs == min(16, os.cpu_count() or 1)
