@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from carezones import datasets
 from carezones.exceptions import ValidationError
 from carezones.network import TravelNetwork
-from carezones.workshop import Session, Workshop, create_app
+from carezones.workshop import Session, Workshop, create_app, store
 from carezones.workshop.bodies import BODIES, MAX_BODY_BYTES
 
 CHROMIUM = Path(os.environ.get("CAREZONES_CHROMIUM", "/usr/bin/chromium"))
@@ -329,7 +329,6 @@ def test_a_write_that_fails_half_way_writes_nothing(
     ws: Workshop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No permission or a full disk while saving: a 400 saying so, no file and no folder left."""
-    from carezones.workshop import store
 
     def refuse(*_: Any) -> None:
         raise PermissionError(13, "Permission denied")
@@ -704,4 +703,47 @@ def test_a_page_on_another_origin_cannot_drive_or_read_the_workshop(
         assert status == 200 and session.plan.locked[0]
     finally:
         evil.stop()
+        w.stop()
+
+
+def test_the_page_asks_before_saving_over_a_plan(
+    browser: Any, helsinki: TravelNetwork, tmp_path: Path
+) -> None:
+    """Save over a saved plan: the page asks; 'Cancel' writes nothing, 'OK' writes over it."""
+    session = new_session(helsinki)
+    w = serve(session, tmp_path)
+    try:
+        page = browser.new_page()
+        page.goto(w.url)
+        page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+        page.fill("#folder", "plan")
+        page.click("#save")
+        page.wait_for_function("() => cz.last && cz.last.files && !document.body.dataset.busy")
+        first = disk(tmp_path)
+        assert "plan/zones.gpkg" in first
+        session.lock(session.plan.zone_ids[0])  # the plan changes: report.json would too
+        asked: list[str] = []
+
+        def answer(accept: bool) -> Any:
+            def handle(dialog: Any) -> None:
+                asked.append(dialog.message)
+                dialog.accept() if accept else dialog.dismiss()
+
+            return handle
+
+        done = "() => !document.body.dataset.busy && document.querySelector('#status').textContent"
+        page.once("dialog", answer(False))
+        page.click("#save")
+        page.wait_for_function(f"{done}.includes('would overwrite')")
+        page.wait_for_timeout(300)  # the dialog has been answered
+        assert len(asked) == 1 and "would overwrite" in asked[0] and "Overwrite" in asked[0]
+        assert disk(tmp_path) == first  # Cancel: nothing written
+        page.once("dialog", answer(True))
+        page.click("#save")
+        page.wait_for_function(f"{done}.startsWith('save: done')", timeout=60_000)
+        assert len(asked) == 2
+        again = disk(tmp_path)
+        assert sorted(again) == sorted(first)
+        assert again["plan/report.json"] != first["plan/report.json"]  # OK: written over
+    finally:
         w.stop()
