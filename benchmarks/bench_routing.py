@@ -45,6 +45,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from carezones.routing import Budget
+
 TARGET_GAP = 1.0
 TARGET_ZONE_SECONDS = 30.0
 TARGET_BOROUGH_SECONDS = 300.0
@@ -124,7 +126,9 @@ def ours(inst: dict[str, Any], seconds: float, seed: int) -> tuple[float, int]:
             duration=inst["service"],
         )
     result = solve(
-        m.compile(RoutingParams(continuity_penalty=0)), max_seconds=seconds, random_state=seed
+        m.compile(RoutingParams(continuity_penalty=0, start_step=1)),
+        budget=Budget(max_iterations=None, max_seconds=seconds),
+        random_state=seed,
     )
     return float(result.travel_seconds), len(result.unscheduled)
 
@@ -292,7 +296,7 @@ def bench_zone(data: dict[str, Any], quick: bool) -> bool:
     t0 = time.perf_counter()
     problem = build_problem(zv, zc, data["net"], clients=data["clients"])
     t_build = time.perf_counter() - t0
-    result = solve(problem, max_seconds=seconds, random_state=0)
+    result = solve(problem, budget=Budget(max_iterations=None, max_seconds=seconds), random_state=0)
     total = time.perf_counter() - t0
     t1 = time.perf_counter()
     violations = result.validate()
@@ -333,7 +337,7 @@ def bench_zone(data: dict[str, Any], quick: bool) -> bool:
     print(side.to_string())
     print(
         f"   care {s['care_minutes']:.0f} min, travel {s['travel_minutes']:.0f} min, travel/care "
-        f"{s['travel_to_care']:.2f}, legs on foot or bike {s['active_leg_share']:.0%}, "
+        f"{s['travel_to_care_ratio']:.2f}, legs on foot or bike {s['active_leg_share']:.0%}, "
         f"late {s['late_visits']}, carers per client {s['carers_per_client']:.2f}, "
         f"carers used {s['n_carers_used']}/{s['n_carers']}"
     )
@@ -364,7 +368,7 @@ def single_handed(problem: Any, seconds: float) -> None:
     one = np.ones_like(problem.carers_needed)
     one.setflags(write=False)
     plain = dataclasses.replace(problem, carers_needed=one)
-    result = solve(plain, max_seconds=seconds, random_state=0)
+    result = solve(plain, budget=Budget(max_iterations=None, max_seconds=seconds), random_state=0)
     alone = pyvrp_alone(plain, seconds, 0)
     s = result.summary()
     print(
@@ -394,7 +398,7 @@ def bench_borough(data: dict[str, Any], quick: bool) -> bool:
         clients=data["clients"],
         zones="zone_id",
         days="monday",
-        max_seconds=seconds,
+        budget=Budget(max_iterations=None, max_seconds=seconds),
         n_jobs=2,
         random_state=0,
     )
@@ -410,7 +414,7 @@ def bench_borough(data: dict[str, Any], quick: bool) -> bool:
     )
     print(
         f"   care {r['care_minutes'] / 60:,.0f} h, travel {r['travel_minutes'] / 60:,.0f} h, "
-        f"travel/care {r['travel_to_care']:.2f}, late visits {r['late_visits']}, "
+        f"travel/care {r['travel_to_care_ratio']:.2f}, late visits {r['late_visits']}, "
         f"validator violations {len(violations)}"
     )
     cols = [
@@ -419,7 +423,7 @@ def bench_borough(data: dict[str, Any], quick: bool) -> bool:
         "n_unscheduled",
         "n_carers_used",
         "n_carers",
-        "travel_to_care",
+        "travel_to_care_ratio",
         "active_leg_share",
         "runtime_seconds",
     ]
@@ -492,7 +496,9 @@ def bench_linked(sizes: list[int], seeds: int, seconds: float) -> bool:
         for seed in range(seeds):
             homes = seed % 2 == 1
             problem = linked_instance(n, homes=homes, random_state=seed)
-            r = solve(problem, max_seconds=seconds, random_state=0)
+            r = solve(
+                problem, budget=Budget(max_iterations=None, max_seconds=seconds), random_state=0
+            )
             valid = r.validate().empty
             ok &= valid and r.unscheduled.empty
             late = r.routes["late"].to_numpy(float) if len(r.routes) else np.zeros(1)

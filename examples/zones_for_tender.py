@@ -28,7 +28,7 @@ import json
 from pathlib import Path
 
 import carezones as cz
-from carezones import datasets, figures, maps
+from carezones import datasets, maps
 
 
 def _network_file(name: str | None) -> Path:
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     why = dict(zip(zoner.unassigned_["client_id"], zoner.unassigned_["reason"], strict=True))
     assignments["reason"] = [why.get(c, "") for c in assignments["client_id"]]
     assignments.to_csv(args.out / "assignments.csv", index=False)
-    fig = figures.zones_figure(zoner, lots=lots, network=net, title="Zones for the tender")
+    fig = maps.zones_figure(zoner, lots=lots, network=net, title="Zones for the tender")
     fig.savefig(args.out / "zones.png", dpi=150)
     m = maps.plan_map(zoner, lots=lots, clients=clients, network=net, offline=True)
     maps.save_map(m, args.out / "zones_map.html", offline=True)

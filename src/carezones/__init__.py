@@ -10,10 +10,10 @@ scenarios), :mod:`~carezones.maps` (maps and figures), :mod:`~carezones.workshop
 co-production workshop in the browser) and :mod:`~carezones.cli`.
 """
 
+import importlib as _importlib
 import logging as _logging
+from typing import Any as _Any
 
-# ``carezones.workshop`` is the subpackage, and calling it starts a workshop (see there).
-from carezones import workshop
 from carezones._version import __version__
 from carezones.demand import (
     ShortVisitWarning,
@@ -162,3 +162,13 @@ __all__ = [
 ]
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
+
+
+def __getattr__(name: str) -> _Any:
+    """``carezones.workshop``, loaded on first use (the web server is not imported before).
+
+    The subpackage is callable: ``carezones.workshop(network, clients)`` starts a workshop.
+    """
+    if name == "workshop":
+        return _importlib.import_module("carezones.workshop")
+    raise AttributeError(f"module 'carezones' has no attribute {name!r}")

@@ -47,7 +47,7 @@ from carezones.exceptions import CarezonesError, FarFromNetworkWarning, Problem,
 from carezones.geocode import Geocoder
 from carezones.network import MODES, load_network
 from carezones.rota import RotaColumns, RotaRules, read_rota, score_rota
-from carezones.routing import MAX_SECONDS
+from carezones.routing import MAX_ITERATIONS, MAX_SECONDS, Budget
 from carezones.zoning import (
     MIN_PROVIDER_HOURS,
     MIN_WEEKLY_HOURS,
@@ -505,17 +505,20 @@ def routes(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
         "carezones-routes"
     ),
-    seconds: Annotated[
-        float, typer.Option("--seconds", help="Time budget of each zone-day (s).")
-    ] = MAX_SECONDS,
     max_iterations: Annotated[
-        int | None,
+        int,
         typer.Option(
             "--max-iterations",
             help="Stop each zone-day after this many iterations: the same files give the same "
-            "routes (--seconds is then a cap).",
+            "routes.",
         ),
-    ] = None,
+    ] = MAX_ITERATIONS,
+    max_seconds: Annotated[
+        float,
+        typer.Option(
+            "--max-seconds", "--seconds", help="Time cap of each zone-day (s), a safety net."
+        ),
+    ] = MAX_SECONDS,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes (zones in parallel).")] = 2,
     time_windows: Annotated[
         str, typer.Option("--time-windows", help="hard, or soft (late starts priced).")
@@ -530,8 +533,8 @@ def routes(
     check_out_folder(out)
     route_files(
         _osm_file(network_file), clients_file, carers_file, zones_dir, out, day=day,
-        seconds=seconds, max_iterations=max_iterations, jobs=jobs, time_windows=time_windows,
-        seed=seed, write_map=not no_map, echo=typer.echo,
+        budget=Budget(max_iterations=max_iterations, max_seconds=max_seconds), jobs=jobs,
+        time_windows=time_windows, seed=seed, write_map=not no_map, echo=typer.echo,
     )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from carezones.demand import (
 )
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import load_network, osm_places
-from carezones.routing import MAX_SECONDS, RoutingParams, carer_zones, plan_routes
+from carezones.routing import Budget, RoutingParams, carer_zones, plan_routes
 
 logger = logging.getLogger("carezones.routing")
 
@@ -74,8 +74,7 @@ def route_files(
     out: Path,
     *,
     day: str = "monday",
-    seconds: float = MAX_SECONDS,
-    max_iterations: int | None = None,
+    budget: Budget | None = None,
     jobs: int = 2,
     time_windows: str = "hard",
     seed: int = 0,
@@ -84,13 +83,15 @@ def route_files(
 ) -> Path:
     """Read the files, plan every zone's routes for ``day`` (or ``"week"``) and write them.
 
-    With ``max_iterations`` each zone-day stops after that many iterations (``seconds`` is
-    then a cap): the same files give the same routes. A warning with the figures says when
-    the carers cannot cover the visits of the day(s) routed. With ``write_map``,
+    Each zone-day stops on ``budget`` (default :class:`~carezones.routing.Budget` (): 300
+    iterations, so the same files give the same routes, capped at 60 s). A warning with the
+    figures says when the carers cannot cover the visits of the day(s) routed. With
+    ``write_map``,
     ``routes.html`` shows the zones and the routes of the first day routed, by mode, offline,
     with demand aggregated (no client's home is drawn).
     """
-    params = RoutingParams(time_windows=time_windows, start_step=60)  # type: ignore[arg-type]
+    params = RoutingParams(time_windows=time_windows)  # type: ignore[arg-type]
+    budget = budget or Budget()
     days = None if day.lower() == "week" else day.lower()
     echo(f"[1/5] Reading clients from {clients_file} and carers from {carers_file}")
     clients = read_clients(clients_file)
@@ -144,11 +145,7 @@ def route_files(
     n_zones = clients["zone_id"].nunique()
     echo(
         f"[4/5] Routing {len(visits):,} visits in {n_zones} zones with {len(carers)} carers "
-        + (
-            f"({max_iterations} iterations, at most {seconds:g} s per zone-day, {jobs} processes)"
-            if max_iterations
-            else f"({seconds:g} s per zone-day, {jobs} processes)"
-        )
+        + f"({budget.describe().split(':')[0]}, {jobs} processes)"
     )
     plan = plan_routes(
         visits,
@@ -158,8 +155,7 @@ def route_files(
         zones="zone_id",
         days=days,
         params=params,
-        max_seconds=seconds,
-        max_iterations=max_iterations,
+        budget=budget,
         n_jobs=jobs,
         random_state=seed,
         progress=lambda done, total, z: echo(f"      zone {z} done ({done}/{total})"),

@@ -18,7 +18,7 @@ from carezones.demand import patterns as pat
 from carezones.demand.checks import check_table
 from carezones.demand.schema import Checked
 from carezones.exceptions import FarFromNetworkWarning, Problem, ValidationError
-from carezones.network import TravelNetwork, snap_points
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork, snap_points
 
 __all__ = ["DAYS", "expand", "expand_visits", "snap_population", "snap_tables"]
 
@@ -62,24 +62,25 @@ def expand(
         first = start_date.weekday()
     order = [(first + k) % 7 for k in range(7)]
     rank = {d: k for k, d in enumerate(order)}
-    # (day rank, client, start, end, duration, day, role, min gap, max gap, first's start);
-    # role 0: a visit on its own, 1: the first of a linked pair, 2: its second
+    # (day rank, client, start, end, duration, day, role, min gap, max gap, first's start,
+    # the call's number in the client's pattern); role 0: a visit on its own, 1: the first
+    # of a linked pair, 2: its second
     rows: list[tuple[int, ...]] = []
     for i, calls in enumerate(checked.calls):
-        for call in calls:
+        for k, call in enumerate(calls, start=1):
             for d in call.days:
                 if d not in wanted:
                     continue
                 s0, e0 = call.start, call.end
                 if call.then is None:
-                    rows.append((rank[d], i, s0, e0, call.duration, d, 0, 0, 0, s0))
+                    rows.append((rank[d], i, s0, e0, call.duration, d, 0, 0, 0, s0, k))
                     continue
                 lo, hi, dur = call.then
-                rows.append((rank[d], i, s0, e0, call.duration, d, 1, 0, 0, s0))
+                rows.append((rank[d], i, s0, e0, call.duration, d, 1, 0, 0, s0, k))
                 end = min(e0 + hi, 24 * 60)
-                rows.append((rank[d], i, s0 + lo, end, dur, d, 2, lo, hi, s0))
+                rows.append((rank[d], i, s0 + lo, end, dur, d, 2, lo, hi, s0, k))
     rows.sort()
-    arr = np.array(rows, dtype=np.int64).reshape(-1, 10)
+    arr = np.array(rows, dtype=np.int64).reshape(-1, 11)
     who = arr[:, 1]
     day_names = np.array(DAYS, dtype=object)[arr[:, 5]]
     ids = frame["client_id"].to_numpy(dtype=object)[who]
@@ -87,10 +88,15 @@ def expand(
         f"{c}-{d[:3]}-{pat.format_time(s).replace(':', '')}" + ("-then" if role == 2 else "")
         for c, d, s, role in zip(ids, day_names, arr[:, 9], arr[:, 6], strict=True)
     ]
+    call_ids = [
+        f"{c}#{k}" + ("-then" if role == 2 else "")
+        for c, k, role in zip(ids, arr[:, 10], arr[:, 6], strict=True)
+    ]
     out = pd.DataFrame(
         {
             "visit_id": pd.Series(visit_ids, dtype=str),
             "client_id": pd.Series(ids, dtype=str),
+            "call_id": pd.Series(call_ids, dtype=str),
             "day": pd.Series(day_names, dtype=str),
         }
     )
@@ -205,24 +211,28 @@ def expand_visits(
     Returns
     -------
     pandas.DataFrame
-        ``visit_id``, ``client_id``, ``day``, (``date``), ``window_start``,
+        ``visit_id``, ``client_id``, ``call_id``, ``day``, (``date``), ``window_start``,
         ``window_end``, ``duration`` (minutes), ``carers_needed``, ``skills``,
         ``virtual_ok``; ordered by day (from ``week_start``'s weekday, else Monday),
         client and window start. ``visit_id`` is ``"{client_id}-{day[:3]}-{HHMM}"`` of
         the window start (``"c1-mon-0700"``): unique in a week and the same for the same
-        call every week. Its ``duration`` adds up to each client's weekly minutes
-        (``round(weekly_hours * 60)``, see the rounding rule in :mod:`carezones.demand`).
+        call every week. ``call_id`` is ``"{client_id}#{k}"`` for the ``k``-th entry of
+        the client's pattern (``"-then"`` added for its follow-up): the same recurring
+        call on every day it happens, so it can be planned at about the same time. A
+        visit starts at or after ``window_start`` and ends by ``window_end``. Its
+        ``duration`` adds up to each client's weekly minutes (``round(weekly_hours *
+        60)``, see the rounding rule in :mod:`carezones.demand`).
 
     Examples
     --------
     >>> clients = pd.DataFrame({"client_id": ["c1", "c2"], "weekly_hours": [7.0, None],
     ...                         "pattern": ["", "mon,thu 12:00-14:00 45"]})
     >>> visits = expand_visits(clients, days="monday", week_start="2025-07-07")
-    >>> visits[["visit_id", "date", "window_start", "window_end", "duration"]]
-          visit_id       date  window_start  window_end  duration
-    0  c1-mon-0700 2025-07-07           420         600        30
-    1  c1-mon-1930 2025-07-07          1170        1320        30
-    2  c2-mon-1200 2025-07-07           720         840        45
+    >>> visits[["visit_id", "call_id", "date", "window_start", "window_end", "duration"]]
+          visit_id call_id       date  window_start  window_end  duration
+    0  c1-mon-0700    c1#1 2025-07-07           420         600        30
+    1  c1-mon-1930    c1#2 2025-07-07          1170        1320        30
+    2  c2-mon-1200    c2#1 2025-07-07           720         840        45
     >>> int(expand_visits(clients)["duration"].sum()) == 7 * 60 + 2 * 45
     True
     """
@@ -238,7 +248,7 @@ def snap_population(
     carers: pd.DataFrame | None = None,
     *,
     modes: Iterable[str] | None = None,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
 ) -> pd.DataFrame:
     """Snap clients to every mode's network and carers to their own mode's.
 

@@ -26,7 +26,7 @@ from carezones.network import TravelNetwork
 
 __all__ = ["hours_figure", "travel_to_care_figure", "zones_figure"]
 
-_RATIO_ROWS = ("travel_to_care_ratio", "travel_to_care")
+_RATIO_ROWS = ("travel_to_care_ratio",)
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -283,7 +283,7 @@ def travel_to_care_figure(
         A comparison table: one row per measure (``travel_to_care_ratio`` among them),
         one column per scenario, in the order shown.
     row
-        The row to draw; default ``travel_to_care_ratio`` (or ``travel_to_care``).
+        The row to draw; default ``travel_to_care_ratio``.
 
     Examples
     --------

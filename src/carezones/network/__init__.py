@@ -21,6 +21,7 @@ from carezones.network.places import (
 )
 from carezones.network.speeds import MODES, Speeds, check_mode
 from carezones.network.travel import (
+    MAX_SNAP_DISTANCE,
     Snapped,
     diagnose_outside,
     inside_area,
@@ -32,6 +33,7 @@ from carezones.network.travel import (
 )
 
 __all__ = [
+    "MAX_SNAP_DISTANCE",
     "MODES",
     "DamagedCacheWarning",
     "OSM_SUFFIXES",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
 __all__ = [
+    "MAX_SNAP_DISTANCE",
     "Snapped",
     "diagnose_outside",
     "inside_area",
@@ -41,6 +42,10 @@ __all__ = [
     "travel_time_matrix",
     "travel_times_from",
 ]
+
+#: Metres from the network beyond which a point is not snapped (it is reported instead):
+#: the one default of every ``max_snap_distance`` in carezones.
+MAX_SNAP_DISTANCE = 500.0
 
 Points = Any  # GeoDataFrame, GeoSeries, (lon, lat) arrays, an (n, 2) array, or Snapped
 FarPolicy = Literal["raise", "inf", "keep"]
@@ -226,7 +231,7 @@ def snap_points(
     points: Points,
     *,
     mode: str = "walk",
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
     crs: Any = None,
     where: str = "points",
 ) -> Snapped:
@@ -363,7 +368,7 @@ def travel_time_matrix(
     *,
     mode: str = "walk",
     cutoff: float | None = None,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
     far: FarPolicy = "raise",
 ) -> np.ndarray:
     """Travel times in seconds from every origin to every destination.
@@ -436,7 +441,7 @@ def travel_times_from(
     *,
     mode: str = "walk",
     cutoff: float | None = None,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
     far: FarPolicy = "raise",
 ) -> np.ndarray:
     """Seconds from one origin to many destinations (a 1-D array).

@@ -72,9 +72,9 @@ from carezones.outcomes.measure import Outcomes, measure_outcomes
 from carezones.outcomes.params import (
     CO2E_KG_PER_KM_AVERAGE_CAR,
     COVER_RATE_GBP_PER_HOUR,
-    OUTCOMES,
     OutcomeParams,
 )
+from carezones.outcomes.registry import OUTCOMES, Outcome, outcome, outcome_table, outcomes_of
 
 __all__ = [
     "CO2E_KG_PER_KM_AVERAGE_CAR",
@@ -82,11 +82,15 @@ __all__ = [
     "OUTCOMES",
     "CostBreakdown",
     "CostInputs",
+    "Outcome",
     "OutcomeParams",
     "Outcomes",
     "costing",
     "hourly_rate",
     "measure_outcomes",
+    "outcome",
+    "outcome_table",
+    "outcomes_of",
     "provider_rates",
     "zone_rates",
 ]

@@ -17,6 +17,7 @@ __all__ = [
     "ACTIVE",
     "ZONE_OUTCOMES",
     "check_columns",
+    "cost_values",
     "floor_flags",
     "group_metrics",
     "home_to_visit_km",
@@ -507,22 +508,26 @@ def overall_values(
     values["n_zones"] = float(len(per_zone))
     hours = per_zone["weekly_hours"].astype(float)
     values["smallest_zone_hours"] = float(hours.min()) if len(hours) else np.nan
-    if params.min_weekly_hours is not None:
-        values["zones_below_floor"] = float((hours < params.min_weekly_hours - 1e-9).sum())
+    values["zones_below_floor"] = (
+        float((hours < params.min_weekly_hours - 1e-9).sum())
+        if params.min_weekly_hours is not None
+        else np.nan
+    )
     values["n_providers"] = float(len(per_provider)) if len(per_provider) else np.nan
-    if len(per_provider):
-        p_hours = per_provider["weekly_hours"].astype(float)
-        values["smallest_provider_hours"] = float(p_hours.min())
-        if params.min_provider_hours is not None:
-            values["providers_below_floor"] = float(
-                (p_hours < params.min_provider_hours - 1e-9).sum()
-            )
+    p_hours = per_provider["weekly_hours"].astype(float) if len(per_provider) else None
+    values["smallest_provider_hours"] = float(p_hours.min()) if p_hours is not None else np.nan
+    values["providers_below_floor"] = (
+        float((p_hours < params.min_provider_hours - 1e-9).sum())
+        if p_hours is not None and params.min_provider_hours is not None
+        else np.nan
+    )
     homes = home_zones(carers, zones)
     served = served_zones(routes)
-    if homes is not None and len(served):
-        values["carers_local_share"] = float(
-            (homes.reindex(served.index).to_numpy(dtype=object) == served.to_numpy()).mean()
-        )
+    values["carers_local_share"] = (
+        float((homes.reindex(served.index).to_numpy(dtype=object) == served.to_numpy()).mean())
+        if homes is not None and len(served)
+        else np.nan
+    )
     values["home_to_visit_km"] = home_to_visit_km(routes, clients, carers)
     care = values.get("care_hours_per_week", 0.0)
     values["co2e_kg_per_care_hour"] = values["co2e_kg_per_week"] / care if care else np.nan
@@ -536,3 +541,17 @@ def overall_values(
         for name in ZONE_OUTCOMES:
             values[name] = np.nan
     return values
+
+
+def cost_values(
+    values: Mapping[str, float], n_days: int, rate: float, cost: float, params: OutcomeParams
+) -> dict[str, float]:
+    """The days routed and the cost outcomes: delivered care, cover for unserved care, total."""
+    cover = values["unserved_carer_hours_per_week"] * params.cover_rate_gbp_per_hour
+    return {
+        "days_routed": float(n_days),
+        "hourly_rate_gbp": rate,
+        "delivered_cost_gbp_per_week": cost,
+        "cover_cost_gbp_per_week": cover,
+        "cost_gbp_per_week": cost + cover if np.isfinite(cost) else cover,
+    }

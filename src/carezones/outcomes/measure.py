@@ -14,7 +14,8 @@ from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes import calc
 from carezones.outcomes import virtual as _virtual
 from carezones.outcomes.costing import CostInputs
-from carezones.outcomes.params import OUTCOMES, OutcomeParams
+from carezones.outcomes.params import OutcomeParams
+from carezones.outcomes.registry import outcome_table
 from carezones.routing import RoutePlan
 from carezones.zoning import ProviderLots
 
@@ -28,8 +29,8 @@ class Outcomes:
     Attributes
     ----------
     table
-        One row per outcome (see :data:`OUTCOMES`): ``outcome``, ``value``, ``unit``,
-        ``description``.
+        One row per outcome a plan reports (see :data:`carezones.outcomes.OUTCOMES`):
+        ``outcome``, ``value``, ``unit``, ``description``.
     zones
         One row per zone: ``zone_id``, ``provider_id``, ``weekly_hours``, ``n_clients``,
         ``meets_floor``, the route figures of the table for the zone, ``carers_serving``,
@@ -303,20 +304,6 @@ def measure_outcomes(
     values = calc.overall_values(
         overall, clients, carers, zones, routes_t, per_zone, per_provider, params
     )
-    cover = values["unserved_carer_hours_per_week"] * params.cover_rate_gbp_per_hour
-    values.update(
-        {
-            "days_routed": float(n_days),
-            "hourly_rate_gbp": rate,
-            "delivered_cost_gbp_per_week": cost,
-            "cover_cost_gbp_per_week": cover,
-            "cost_gbp_per_week": cost + cover if np.isfinite(cost) else cover,
-        }
-    )
-    table = pd.DataFrame(
-        [
-            {"outcome": n, "value": float(values.get(n, np.nan)), "unit": u, "description": d}
-            for n, u, d in OUTCOMES
-        ]
-    )
+    values.update(calc.cost_values(values, n_days, rate, cost, params))
+    table = outcome_table(values, "plan")
     return Outcomes(table, per_zone, per_provider, params, n_days)

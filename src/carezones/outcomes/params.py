@@ -1,6 +1,6 @@
-"""The outcomes' names and units (:data:`OUTCOMES`) and their parameters (:class:`OutcomeParams`).
+"""The parameters of the outcomes (:class:`OutcomeParams`): floors, factors, tolerances.
 
-See :mod:`carezones.outcomes` for what each outcome means.
+The outcomes themselves are declared in :mod:`carezones.outcomes.registry`.
 """
 
 from __future__ import annotations
@@ -14,60 +14,13 @@ import numpy as np
 from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes.costing import MPH_HOURLY_RATE_GBP
 
-__all__ = ["CO2E_KG_PER_KM_AVERAGE_CAR", "COVER_RATE_GBP_PER_HOUR", "OUTCOMES", "OutcomeParams"]
+__all__ = ["CO2E_KG_PER_KM_AVERAGE_CAR", "COVER_RATE_GBP_PER_HOUR", "OutcomeParams"]
 
 
 #: kg CO2e per km of an average car of unknown fuel, UK government conversion factors
 #: 2025 (DESNZ) [1]_.
 CO2E_KG_PER_KM_AVERAGE_CAR = 0.16725
 
-
-#: Every outcome: name, unit and meaning, in the order of :attr:`Outcomes.table`.
-OUTCOMES: tuple[tuple[str, str, str], ...] = (
-    ("n_clients", "clients", "clients in the plan"),
-    ("weekly_hours", "h/week", "clients' care hours a week"),
-    ("n_zones", "zones", "neighbourhood zones (NaN: no zones)"),
-    ("zones_below_floor", "zones", "zones under min_weekly_hours (NaN: no zone floor)"),
-    ("smallest_zone_hours", "h/week", "hours of the smallest zone"),
-    ("n_providers", "providers", "providers"),
-    ("providers_below_floor", "providers", "providers under min_provider_hours"),
-    ("smallest_provider_hours", "h/week", "hours of the smallest provider"),
-    ("days_routed", "days", "days planned (fewer than 7: weekly figures are an estimate)"),
-    ("visits_per_week", "visits/week", "visits to make"),
-    ("scheduled_share", "share", "visits in a route"),
-    ("unscheduled_visits_per_week", "visits/week", "visits no carer could make"),
-    ("demanded_hours_per_week", "h/week", "clients' hours of the visits to make"),
-    ("in_person_hours_per_week", "h/week", "clients' hours delivered in person"),
-    ("virtual_hours_per_week", "h/week", "clients' hours delivered as virtual calls"),
-    ("unserved_hours_per_week", "h/week", "clients' hours of the visits no carer could make"),
-    ("care_hours_per_week", "h/week", "carers' contact hours (double-handed counted twice)"),
-    ("virtual_carer_hours_per_week", "h/week", "carers' hours of the visits made virtual calls"),
-    ("unserved_carer_hours_per_week", "h/week", "carers' hours the unserved visits need"),
-    ("travel_hours_per_week", "h/week", "carers' travel hours, after virtual calls"),
-    ("travel_to_care_ratio", "ratio", "travel time over contact time"),
-    ("walk_cycle_share", "share", "in-person visits reached on foot or by bike"),
-    ("carers_local_share", "share", "working carers living in the zone they serve"),
-    ("home_to_visit_km", "km", "straight-line km from a carer's home to each client visited"),
-    ("car_km_per_week", "km/week", "km driven"),
-    ("co2e_kg_per_week", "kg CO2e/week", "car km x co2e_kg_per_km"),
-    ("co2e_kg_per_care_hour", "kg CO2e/h", "CO2e per contact hour"),
-    ("punctuality_share", "share", "visits started within punctuality_minutes of the window"),
-    ("late_visits_per_week", "visits/week", "visits started after their window"),
-    ("late_minutes_per_week", "min/week", "minutes late, all visits"),
-    ("mean_late_minutes", "min", "minutes late per late visit"),
-    ("max_late_minutes", "min", "the latest visit's minutes late"),
-    ("distinct_carers_per_client", "carers", "carers each client saw in a week"),
-    ("main_carer_share", "share", "a client's visits made by their most frequent carer"),
-    ("short_call_share", "share", "visits shorter than short_call_minutes"),
-    ("virtual_visits_per_week", "visits/week", "visits made as virtual calls"),
-    ("virtual_travel_hours_saved", "h/week", "travel hours saved by virtual calls"),
-    ("carers_used", "carers", "carers with at least one visit"),
-    ("workforce_gap_hours", "h/week", "paid hours zones need beyond their local carers"),
-    ("hourly_rate_gbp", "GBP/h", "open-book rate per contact hour"),
-    ("delivered_cost_gbp_per_week", "GBP/week", "hourly rate x contact hours"),
-    ("cover_cost_gbp_per_week", "GBP/week", "unserved carer hours x cover_rate_gbp_per_hour"),
-    ("cost_gbp_per_week", "GBP/week", "delivered plus cover: the same demanded care priced"),
-)
 
 #: The rate unserved visits are priced at in comparisons (agency or overtime cover): an
 #: assumption, 1.5 times the Homecare Association's Minimum Price for Homecare 2025/26

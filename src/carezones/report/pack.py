@@ -56,7 +56,7 @@ a.live{display:none}}
 _ZONE_COLUMNS = ["zone_id", "name", "weekly_hours", "n_clients", "lot_id", "pieces", "parts",
                  "holes", "polsby_popper"]  # fmt: skip
 _MAX_COLUMNS = 9  # what fits across A4; every column is in report.xlsx
-_MEANINGS = {name: meaning for name, _, meaning in OUTCOMES} | {
+_MEANINGS = {o.name: o.meaning for o in OUTCOMES} | {
     "run_time_seconds": "time carezones took to plan it",
 }
 

@@ -42,13 +42,12 @@ kept.
 
 from carezones.rota.columns import ROTA_COLUMNS, RotaColumns
 from carezones.rota.read import read_rota
-from carezones.rota.result import OUTCOMES, RULES, RotaScore
+from carezones.rota.result import RULES, RotaScore
 from carezones.rota.rules import RotaRules
 from carezones.rota.score import rota_to_routes, score_rota
 from carezones.rota.synth import synthetic_rota
 
 __all__ = [
-    "OUTCOMES",
     "ROTA_COLUMNS",
     "RULES",
     "RotaColumns",

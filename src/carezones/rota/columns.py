@@ -17,7 +17,7 @@ from typing import Any, TypeAlias
 import pandas as pd
 
 from carezones._files import excel_numbers, read_toml
-from carezones.demand import read_csv_text
+from carezones.demand import DAYS, read_csv_text
 from carezones.exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = [
@@ -55,7 +55,6 @@ ROTA_COLUMNS = [
 ]
 
 
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")

@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from carezones._files import write_csv
+from carezones.outcomes import outcome_table, outcomes_of
 from carezones.rota.rebuild import ACTIVE_MODES
 from carezones.rota.rules import RotaRules
 from carezones.routing import ROUTE_COLUMNS, VALIDATION_RULES
 
-__all__ = ["OUTCOMES", "RULES", "RotaScore", "routes_table"]
+__all__ = ["RULES", "RotaScore", "routes_table"]
 
 
 def _rules() -> dict[str, str]:
@@ -35,52 +36,6 @@ def _rules() -> dict[str, str]:
 
 #: Every rule a rota is checked against: the validator's, then the rota's own.
 RULES: dict[str, str] = _rules()
-
-#: The outcomes of :meth:`RotaScore.summary`: name -> (unit, meaning). Names shared with
-#: :mod:`carezones.routing` and the outcomes of a plan mean the same thing.
-OUTCOMES: dict[str, tuple[str, str]] = {
-    "n_visits": ("visits", "planned visits (a double-up is one visit)"),
-    "n_carer_visits": ("visits", "planned carer-visits (a double-up counts once per carer)"),
-    "n_clients": ("clients", "clients in the rota"),
-    "n_carers": ("carers", "carers in the rota"),
-    "n_carer_days": ("days", "carer-days with at least one visit made"),
-    "n_weeks": ("weeks", "weeks the rota spans (days / 7)"),
-    "n_missed_visits": ("visits", "visits no carer logged (no actual times)"),
-    "missed_visit_share": ("share", "share of visits missed"),
-    "punctuality_share": (
-        "share",
-        "share of visits started within on_time_minutes of the "
-        "planned start, either way (of those with an actual start)",
-    ),
-    "late_visit_share": ("share", "share started more than on_time_minutes late"),
-    "early_visit_share": ("share", "share started more than on_time_minutes early"),
-    "mean_lateness_minutes": ("minutes", "mean minutes after the planned start (early = 0)"),
-    "max_lateness_minutes": ("minutes", "most minutes after the planned start"),
-    "n_short_visits": ("visits", "visits shorter than short_visit_share of planned"),
-    "short_visit_share": ("share", "share of fully logged visits that were short"),
-    "short_call_share": (
-        "share",
-        "share of planned visits under short_call_minutes (30: NICE NG21)",
-    ),
-    "n_overrun_visits": ("visits", "visits longer than their slot (+ overrun_minutes)"),
-    "overrun_visit_share": ("share", "share of fully logged visits longer than their slot"),
-    "n_overlapping_visits": ("visits", "carer-visits starting before the carer's last ended"),
-    "n_two_places_at_once": ("visits", "carer-visits reached sooner than the network allows"),
-    "n_double_up_problems": ("visits", "double-ups with one carer, or carers not together"),
-    "n_violations": ("violations", "rows of the violations table"),
-    "planned_care_hours": ("hours", "planned carer time at visits"),
-    "care_hours": ("hours", "carer time at visits made (actual)"),
-    "delivered_hours_share": ("share", "care_hours / planned_care_hours"),
-    "care_hours_per_week": ("hours/week", "care_hours / n_weeks"),
-    "travel_hours": ("hours", "network travel: home to first visit, between visits, home"),
-    "travel_hours_per_week": ("hours/week", "travel_hours / n_weeks"),
-    "travel_between_visits_hours": ("hours", "network travel between visits only"),
-    "travel_to_care_ratio": ("ratio", "travel_hours / care_hours"),
-    "walk_cycle_share": ("share", "share of visits made reached on foot or by bike"),
-    "car_km_per_week": ("km/week", "km driven (the fastest path of each leg), per week"),
-    "distinct_carers_per_client": ("carers", "mean distinct carers per client per week"),
-}
-
 
 @dataclass(frozen=True, eq=False)
 class RotaScore:
@@ -135,7 +90,9 @@ class RotaScore:
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def summary(self) -> dict[str, float | int]:
-        """The outcomes of :data:`OUTCOMES`, by name (NaN where they cannot be measured).
+        """The outcomes a rota reports (:func:`carezones.outcomes.outcomes_of` ("rota")), by name.
+
+        NaN where they cannot be measured (no network: travel and car km).
 
         Client-facing figures are per visit: a double-up is late when either carer is,
         early when both are, short when either carer's time is short, and missed when
@@ -165,7 +122,7 @@ class RotaScore:
         weeks = span / 7.0
         planned_h = float(v["planned_minutes"].sum()) / 60.0
         made = visit[visit["made"]]
-        return {
+        values = {
             "n_visits": n_visits,
             "n_carer_visits": len(v),
             "n_clients": int(v["client_id"].nunique()),
@@ -174,9 +131,7 @@ class RotaScore:
             "n_weeks": weeks,
             "n_missed_visits": int((~visit["made"]).sum()),
             "missed_visit_share": share((~visit["made"]).sum(), n_visits),
-            "punctuality_share": share(
-                (visit["started"] & ~visit["late"] & ~early).sum(), n_started
-            ),
+            "on_time_share": share((visit["started"] & ~visit["late"] & ~early).sum(), n_started),
             "late_visit_share": share(visit["late"].sum(), n_started),
             "early_visit_share": share(early.sum(), n_started),
             "mean_lateness_minutes": float(lateness.mean()) if len(lateness) else nan,
@@ -213,21 +168,16 @@ class RotaScore:
             if len(self.continuity)
             else nan,
         }
+        outcome_table(values, "rota")  # every declared rota outcome, and only those
+        return {o.name: values[o.name] for o in outcomes_of("rota")}
 
     def table(self) -> pd.DataFrame:
         """The summary as a table: one row per outcome (``value``, ``unit``, ``meaning``).
 
         Indexed by the outcome's stable snake_case name, as in scenario comparisons.
         """
-        s = self.summary()
-        return pd.DataFrame(
-            {
-                "value": [s[k] for k in OUTCOMES],
-                "unit": [OUTCOMES[k][0] for k in OUTCOMES],
-                "meaning": [OUTCOMES[k][1] for k in OUTCOMES],
-            },
-            index=pd.Index(list(OUTCOMES), name="outcome"),
-        )
+        table = outcome_table(self.summary(), "rota").set_index("outcome")
+        return table.rename(columns={"description": "meaning"})
 
     def plan_tables(self) -> dict[str, pd.DataFrame]:
         """The visits made as a plan, in the layouts :mod:`carezones.outcomes` reads.
@@ -356,7 +306,7 @@ class RotaScore:
             f"short: {s['n_short_visits']:,} ({pct(s['short_visit_share'])})   "
             f"longer than slot: {s['n_overrun_visits']:,}",
             f"  punctuality (±{self.rules.on_time_minutes:g} min): "
-            f"{pct(s['punctuality_share'])}   late: {pct(s['late_visit_share'])}   "
+            f"{pct(s['on_time_share'])}   late: {pct(s['late_visit_share'])}   "
             f"mean lateness: {num(s['mean_lateness_minutes'], '.1f')} min",
             f"  overlapping: {s['n_overlapping_visits']:,}   two places at once: "
             f"{s['n_two_places_at_once']:,}   double-up problems: {s['n_double_up_problems']:,}",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from carezones.exceptions import Problem, ValidationError, unknown_keys
+from carezones.network import MAX_SNAP_DISTANCE
 
 __all__ = ["RotaRules"]
 
@@ -55,7 +56,7 @@ class RotaRules:
     together_minutes: float = 10.0
     short_call_minutes: float = 30.0
     tolerance_seconds: float = 60.0
-    max_snap_distance: float = 500.0
+    max_snap_distance: float = MAX_SNAP_DISTANCE
 
     def __post_init__(self) -> None:
         problems = []

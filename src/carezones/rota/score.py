@@ -55,8 +55,11 @@ def validate_days(
             "place": ("c:" + rows["client_id"]).astype(object),
             "day": rows["day"].astype(object),
             "date": rows["date"],
+            # a start within on_time_minutes of the planned start, ending by its end then
             "window_start": rows["planned_start_minutes"] - rules.on_time_minutes,
-            "window_end": rows["planned_start_minutes"] + rules.on_time_minutes,
+            "window_end": rows["planned_start_minutes"]
+            + rules.on_time_minutes
+            + rows["planned_minutes"] * rules.short_visit_share,
             "duration": rows["planned_minutes"] * rules.short_visit_share,
             "carers_needed": rows["carers_needed"],
             "skills": skills.astype(object),

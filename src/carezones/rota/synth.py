@@ -190,7 +190,8 @@ def _choose(
     arrive = np.ceil(arrive / 5.0) * 5.0
     end = arrive + v.duration
     first = np.where(np.isnan(state.first[pool]), arrive, state.first[pool])
-    fits = (arrive <= v.window_end) & (end <= se[pool]) & (end - first <= cap[pool]) & skilled
+    latest = v.window_end - v.duration  # a visit ends by its window's end
+    fits = (arrive <= latest) & (end <= se[pool]) & (end - first <= cap[pool]) & skilled
     bonus = np.zeros(len(pool))
     if known:  # carers who know the client: 25 minutes' worth per earlier visit, up to 4
         keys = np.fromiter(known.keys(), dtype=np.int64, count=len(known))
@@ -204,7 +205,7 @@ def _choose(
         begin = int(arrive[idx].max())
     elif force:
         idx = np.argsort(arrive + 1000.0 * ~skilled)[:need]
-        begin = int(min(arrive[idx].max(), np.floor(v.window_end / 5.0) * 5.0))
+        begin = int(min(arrive[idx].max(), max(np.floor(latest / 5.0) * 5.0, v.window_start)))
     else:
         return None
     return [int(k) for k in pool[idx]], begin

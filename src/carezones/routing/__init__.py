@@ -65,6 +65,7 @@ a plain time-window instance (no double-handed visits, links, breaks, soft windo
 continuity) PyVRP gets almost all of the time budget.
 """
 
+from carezones.routing.budget import MAX_ITERATIONS, MAX_SECONDS, Budget
 from carezones.routing.exact import ExactResult, exact_optimum
 from carezones.routing.instances import linked_instance
 from carezones.routing.links import links_from_visits
@@ -72,8 +73,7 @@ from carezones.routing.model import RoutingModel
 from carezones.routing.modes import MODE_ORDER, ModeRule, choose_modes, planning_mode
 from carezones.routing.plan import RoutePlan, carer_zones, plan_routes
 from carezones.routing.problem import (
-    MAX_ITERATIONS,
-    MAX_SECONDS,
+    ROUTING_RULES,
     Carer,
     Link,
     Location,
@@ -81,6 +81,7 @@ from carezones.routing.problem import (
     RoutingParams,
     RoutingProblem,
     Visit,
+    rules_pyvrp_lacks,
 )
 from carezones.routing.result import ROUTE_COLUMNS, SHIFT_COLUMNS, RoutingResult
 from carezones.routing.solver import solve
@@ -95,6 +96,7 @@ __all__ = [
     "ROUTE_COLUMNS",
     "SHIFT_COLUMNS",
     "VALIDATION_RULES",
+    "Budget",
     "Carer",
     "ExactResult",
     "Link",
@@ -103,6 +105,7 @@ __all__ = [
     "Profile",
     "RoutePlan",
     "RoutingModel",
+    "ROUTING_RULES",
     "RoutingParams",
     "RoutingProblem",
     "RoutingResult",
@@ -115,6 +118,7 @@ __all__ = [
     "links_from_visits",
     "plan_routes",
     "planning_mode",
+    "rules_pyvrp_lacks",
     "solve",
     "validate_plan",
 ]

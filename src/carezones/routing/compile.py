@@ -141,20 +141,27 @@ def _check_carer(c: dict[str, Any], problems: list[Problem]) -> None:
 
 
 def _check_visit(v: dict[str, Any], problems: list[Problem]) -> None:
-    """A visit's times are whole seconds, its window ends after it starts, 1 or 2 carers."""
+    """A visit's times are whole seconds, it fits its window, 1 or 2 carers."""
     where = f"visit {v['name']!r}"
     _ints(v, ("window_start", "window_end", "duration"), where, problems)
-    if (
-        _is_int(v["window_start"])
-        and _is_int(v["window_end"])
-        and v["window_end"] < v["window_start"]
-    ):
+    ints = all(_is_int(v[k]) for k in ("window_start", "window_end", "duration"))
+    if ints and v["window_end"] < v["window_start"]:
         problems.append(
             Problem(
                 where,
                 "window ends before it starts",
                 "window_end >= window_start",
                 f"{v['window_start']} to {v['window_end']}",
+            )
+        )
+    elif ints and v["window_end"] - v["window_start"] < v["duration"]:
+        problems.append(
+            Problem(
+                where,
+                "longer than its window",
+                f"a window of at least its duration ({v['duration']} s)",
+                f"{v['window_start']} to {v['window_end']}",
+                column="duration",
             )
         )
     if v["carers_needed"] not in (1, 2):

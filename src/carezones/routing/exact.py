@@ -82,14 +82,14 @@ def exact_optimum(problem: RoutingProblem, *, time_limit: float = 60.0) -> Exact
     Examples
     --------
     >>> import numpy as np
-    >>> from carezones.routing import RoutingModel
+    >>> from carezones.routing import RoutingModel, RoutingParams
     >>> m = RoutingModel()
     >>> home, a, b = m.add_location(), m.add_location(), m.add_location()
     >>> p = m.add_profile(np.array([[0, 300, 600], [300, 0, 300], [600, 300, 0]]))
     >>> _ = m.add_carer(home, profile=p, shift_start=0, shift_end=7200)
     >>> _ = m.add_visit(a, window_start=0, window_end=3600, duration=600)
     >>> _ = m.add_visit(b, window_start=0, window_end=3600, duration=600)
-    >>> got = exact_optimum(m.compile())
+    >>> got = exact_optimum(m.compile(RoutingParams(start_step=1)))
     >>> got.status, got.objective
     ('optimal', 1200.0)
     """

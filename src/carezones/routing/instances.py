@@ -110,7 +110,7 @@ def linked_instance(
             skill: str | None = None,
         ) -> Visit:
             skill = str(rng.choice(held)) if skill is None else skill
-            return m.add_visit(loc, window_start=start, window_end=start + width, duration=length,
+            return m.add_visit(loc, window_start=start, latest_start=start + width, duration=length,
                                skills=skill, client=f"c{cl}", name=name)  # fmt: skip
 
         if cl not in linked:
@@ -132,5 +132,6 @@ def linked_instance(
         lateness_penalty=60.0,
         max_lateness_penalty=60.0,
         continuity_penalty=0.0,
+        start_step=1,
     )
     return m.compile(params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.routing.compile import ModelData, compile_model
 from carezones.routing.problem import (
     DAY,
@@ -30,10 +30,16 @@ class RoutingModel:
     :meth:`compile` checks everything at once and returns the immutable problem.
     Every time is an integer number of seconds.
 
+    A visit's window is ``[window_start, window_end]``: it starts at or after
+    ``window_start`` and **ends by** ``window_end`` (as the visits tables and every
+    outcome of carezones mean it). Published benchmarks whose windows bound the start
+    give ``latest_start`` instead of ``window_end``.
+
     Examples
     --------
     Two carers on a line of four places, 10 minutes apart on foot, 2 minutes by bike, and
-    two visits at 08:00 sharp: the walker takes the near one, the cyclist the far one.
+    two half-hour visits at 08:00 sharp: the walker takes the near one, the cyclist the
+    far one.
 
     >>> import numpy as np
     >>> walk = np.abs(np.subtract.outer(range(4), range(4))) * 600
@@ -44,11 +50,11 @@ class RoutingModel:
     >>> day = dict(shift_start=7 * 3600, shift_end=14 * 3600)
     >>> ann = m.add_carer(places[0], profile=on_foot, name="ann", **day)
     >>> bob = m.add_carer(places[0], profile=by_bike, name="bob", **day)
-    >>> at8 = dict(window_start=8 * 3600, window_end=8 * 3600, duration=1800)
+    >>> at8 = dict(window_start=8 * 3600, window_end=8 * 3600 + 1800, duration=1800)
     >>> _ = m.add_visit(places[1], name="v1", **at8)
     >>> _ = m.add_visit(places[3], name="v2", **at8)
-    >>> from carezones.routing import solve
-    >>> result = solve(m.compile(), max_iterations=200, random_state=1)
+    >>> from carezones.routing import Budget, solve
+    >>> result = solve(m.compile(), budget=Budget(max_iterations=200), random_state=1)
     >>> result.routes[["carer_id", "visit_id"]].sort_values("visit_id").to_numpy().tolist()
     [['ann', 'v1'], ['bob', 'v2']]
     """
@@ -153,17 +159,26 @@ class RoutingModel:
         location: Location,
         *,
         window_start: int = 0,
-        window_end: int = DAY,
+        window_end: int | None = None,
         duration: int = 0,
         carers_needed: int = 1,
         skills: str | Iterable[str] | None = None,
         client: str | None = None,
         name: str = "",
+        latest_start: int | None = None,
     ) -> Visit:
-        """Add a visit that starts inside ``[window_start, window_end]`` and lasts ``duration``.
+        """Add a visit: it starts at or after ``window_start`` and ends by ``window_end``.
 
         Parameters
         ----------
+        window_start, window_end
+            The visit's window (seconds since midnight): it starts no earlier than
+            ``window_start`` and ends no later than ``window_end`` (default: the end of
+            the day).
+        latest_start
+            Instead of ``window_end``: the latest start (the windows of published
+            benchmarks, which bound the start); ``window_end`` is then
+            ``latest_start + duration``.
         carers_needed
             {1, 2} Two: a double-handed visit, a shorthand for two visits of the same
             client tied by :meth:`add_link` with no gap.
@@ -177,6 +192,15 @@ class RoutingModel:
         loc = self._check(location, Location, "location")
         index = len(self._visits)
         vname = name or f"visit{index}"
+        if latest_start is not None:
+            if window_end is not None:
+                c = ProblemCollector(f"visit {vname!r}")
+                c.add("two window ends", "window_end or latest_start", "both",
+                      column="latest_start")  # fmt: skip
+                c.raise_if_any()
+            window_end = latest_start + duration if isinstance(latest_start, int) else latest_start
+        elif window_end is None:
+            window_end = DAY + max(duration, 0) if isinstance(duration, int) else DAY
         self._visits.append(
             {
                 "name": vname,
@@ -231,8 +255,8 @@ class RoutingModel:
         >>> home, a = m.add_location(), m.add_location()
         >>> p = m.add_profile(np.array([[0, 300], [300, 0]]))
         >>> _ = m.add_carer(home, profile=p, shift_start=0, shift_end=86_000)
-        >>> first = m.add_visit(a, window_start=8 * 3600, window_end=9 * 3600, duration=900)
-        >>> second = m.add_visit(a, window_start=8 * 3600, window_end=20 * 3600, duration=900)
+        >>> first = m.add_visit(a, window_start=8 * 3600, latest_start=9 * 3600, duration=900)
+        >>> second = m.add_visit(a, window_start=8 * 3600, latest_start=20 * 3600, duration=900)
         >>> m.add_link(first, second, min_gap=4 * 3600, max_gap=5 * 3600, different_carers=False)
         Link(first=0, second=1, min_gap=14400, max_gap=18000, different_carers=False)
         """

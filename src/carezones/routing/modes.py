@@ -160,6 +160,7 @@ def _retime(
     p = result.problem
     T = p.durations[profile]
     step = p.params.start_step
+    due = p.latest_start
     vid = {name: i for i, name in enumerate(p.visit_ids)}
     visits = [vid[v] for v in rows["visit_id"]]
     linked = {x for link in p.links for x in (link.first, link.second)}
@@ -179,8 +180,8 @@ def _retime(
         ready = prev_end + legs[k]
         earliest = -(-ready // step) * step if step > 1 else ready
         start = max(earliest, int(p.window_start[v]))
-        # the latest start that adds no lateness: the window's end, or the planned start
-        own = min(int(latest[v]), int(p.window_end[v]) + int(planned_late[k]))
+        # the latest start that adds no lateness (ends by the window's end), or the planned
+        own = min(int(latest[v]), int(due[v]) + int(planned_late[k]))
         top = int(planned[k]) if pinned[k] else own
         if pinned[k]:
             if ready > planned[k]:
@@ -196,7 +197,7 @@ def _retime(
         later = min(cap[k], room - room % step if step > 1 else room)
         if later > starts[k]:
             starts[k] = later
-    late = [max(0, s - int(p.window_end[v])) for s, v in zip(starts, visits, strict=True)]
+    late = [max(0, s - int(due[v])) for s, v in zip(starts, visits, strict=True)]
     depart = starts[0] - legs[0]
     back = starts[-1] + int(p.duration[visits[-1]]) + legs[-1]
     if back > int(p.shift_end[c]) or depart < int(p.shift_start[c]):
@@ -271,7 +272,7 @@ def choose_modes(
     the day is cycled.
 
     >>> import numpy as np
-    >>> from carezones.routing import RoutingModel, solve
+    >>> from carezones.routing import Budget, RoutingModel, solve
     >>> m = RoutingModel()
     >>> home, a, b = (m.add_location(name=n) for n in "hab")
     >>> car = m.add_profile(np.array([[0, 120, 120], [120, 0, 120], [120, 120, 0]]), name="drive")
@@ -279,7 +280,7 @@ def choose_modes(
     >>> _ = m.add_carer(home, profile=car, name="k1", shift_start=7 * 3600, shift_end=12 * 3600)
     >>> for loc in (a, b):
     ...     _ = m.add_visit(loc, window_start=8 * 3600, window_end=10 * 3600, duration=1800)
-    >>> planned = solve(m.compile(), max_iterations=50, random_state=0)
+    >>> planned = solve(m.compile(), budget=Budget(max_iterations=50), random_state=0)
     >>> chosen = choose_modes(planned, {"k1": "walk;cycle;drive"})
     >>> chosen.shifts["mode"].tolist(), chosen.extra["modes"]
     (['cycle'], {'cycle': 1})

@@ -1,9 +1,8 @@
-"""A whole plan: every zone's visits for a day or a week, zones solved in parallel.
+"""A whole plan: every zone's visits for a day or a week (:func:`plan_routes`, :class:`RoutePlan`).
 
-Each zone is one job: its travel matrices are built once for all its days, then its days
-are solved in order, the carers each client met on earlier days counting as known
-(continuity across the week). Jobs run in a process pool (largest first), with progress
-logged and reported to an optional callback.
+:func:`plan_routes` checks its options once, gives each visit and carer a zone, and hands
+one :class:`~carezones.routing.runner.ZoneJob` per zone to the zone runner
+(:mod:`carezones.routing.runner`); :class:`RoutePlan` holds the tables of every zone-day.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,34 +22,20 @@ import pandas as pd
 
 from carezones._files import write_csv
 from carezones._options import make_rng
-from carezones._parallel import pool_context, single_threaded
+from carezones.demand import DAYS
 from carezones.exceptions import Problem, ValidationError
-from carezones.network import TravelNetwork
-from carezones.routing.modes import ModeRule, choose_modes
-from carezones.routing.problem import MAX_SECONDS, RoutingParams
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
+from carezones.routing.budget import Budget
+from carezones.routing.modes import ModeRule
+from carezones.routing.problem import RoutingParams
 from carezones.routing.result import ROUTE_COLUMNS, RoutingResult
-from carezones.routing.solver import check_options, solve
-from carezones.routing.tables import (
-    check_tables,
-    known_pairs,
-    problem_from_matrices,
-    visit_points,
-    zone_matrices,
-)
+from carezones.routing.runner import JobSettings, ZoneJob, ZoneOutcome, attach_network, run_jobs
+from carezones.routing.solver import _budget, check_options
+from carezones.routing.tables import check_tables, known_pairs, visit_points
 
 __all__ = ["RoutePlan", "plan_routes"]
 
 logger = logging.getLogger("carezones.routing")
-
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-_NETWORK: TravelNetwork | None = None  # the network inside a worker process
-
-
-def _init_worker(network: TravelNetwork) -> None:
-    single_threaded()
-    global _NETWORK
-    _NETWORK = network
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,7 +88,7 @@ class RoutePlan:
             else {},
             "care_minutes": care,
             "travel_minutes": travel,
-            "travel_to_care": travel / care if care else None,
+            "travel_to_care_ratio": travel / care if care else None,
             "late_visits": int(s["late_visits"].sum()) if len(s) else 0,
             "late_minutes": float(s["late_minutes"].sum()) if len(s) else 0.0,
             "mean_distinct_carers_per_client": float(self.continuity["distinct_carers"].mean())
@@ -149,11 +133,10 @@ class RoutePlan:
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:
         """Every leg of every route along the network, with ``zone_id`` and ``day``."""
+        if self.network is not None:
+            attach_network(self.results, self.network)
         parts = []
         for (zone, day), result in self.results.items():
-            ctx = result.problem.context
-            if ctx is not None and ctx.network is None:
-                ctx.network = self.network
             if len(result.routes):
                 parts.append(result.to_geodataframe().assign(zone_id=zone, day=day))
         if not parts:
@@ -170,7 +153,7 @@ class RoutePlan:
             f"  zone-days: {len(self.results)}   visits: {r['visits']}"
             f"   scheduled: {r['scheduled']}   unscheduled: {r['unscheduled']}",
             f"  care: {r['care_minutes']:.0f} min   travel: {r['travel_minutes']:.0f} min   "
-            f"travel/care: {(r['travel_to_care'] or float('nan')):.2f}",
+            f"travel/care: {(r['travel_to_care_ratio'] or float('nan')):.2f}",
             f"  late visits: {r['late_visits']}   distinct carers per client: "
             f"{(r['mean_distinct_carers_per_client'] or float('nan')):.2f}"
             f"   run-time: {self.runtime:.1f} s",
@@ -268,59 +251,6 @@ def _zone_of(
     return vz.astype(object), carers[col].astype(object)
 
 
-def _open_modes(carers: pd.DataFrame) -> dict[str, str]:
-    """``carer_id -> modes`` open to each carer (their ``modes``, else their ``mode``)."""
-    ids = carers["carer_id"].astype(str)
-    if "modes" in carers.columns:
-        open_to = (
-            carers["modes"]
-            .fillna("")
-            .astype(str)
-            .where(carers["modes"].fillna("").astype(str) != "", carers["mode"].astype(str))
-        )
-    else:
-        open_to = carers["mode"].astype(str)
-    return dict(zip(ids, open_to, strict=True))
-
-
-def _solve_zone(job: dict[str, Any]) -> tuple[str, list[tuple[str, RoutingResult]], float]:
-    """Solve one zone's days in order (runs in a worker process or in-process)."""
-    t0 = time.perf_counter()
-    network = job.get("network") or _NETWORK
-    assert network is not None
-    visits, carers = job["visits"], job["carers"]
-    mats = zone_matrices(network, carers, job["points"], max_snap_distance=job["max_snap_distance"])
-    known = set(job["known"])
-    out = []
-    for i, day in enumerate(job["days"]):
-        vday = visits if day == "" else visits[visits["day"].astype(str).str.lower() == day]
-        cday = carers
-        if day and "days" in carers.columns:
-            works = carers["days"].fillna("").astype(str).str.lower().str.split(";")
-            cday = carers[works.map(lambda d, day=day: day in [x.strip() for x in d])]
-        if len(vday) == 0:
-            continue
-        problem = problem_from_matrices(
-            vday,
-            cday,
-            mats,
-            known=known,
-            params=job["params"],
-            network=network,
-            max_snap_distance=job["max_snap_distance"],
-        )
-        result = solve(
-            problem,
-            max_seconds=job["max_seconds"],
-            random_state=job["seed"] + i,
-            max_iterations=job["max_iterations"],
-        )
-        result = choose_modes(result, _open_modes(cday), job["mode_rule"])
-        known |= set(zip(result.routes["client_id"], result.routes["carer_id"], strict=True))
-        out.append((day, result))
-    return job["zone_id"], out, time.perf_counter() - t0
-
-
 def plan_routes(
     visits: pd.DataFrame,
     carers: gpd.GeoDataFrame,
@@ -331,11 +261,10 @@ def plan_routes(
     days: str | list[str] | None = None,
     known_carers: Any = None,
     params: RoutingParams | None = None,
-    max_seconds: float = MAX_SECONDS,
-    max_iterations: int | None = None,
+    budget: Budget | None = None,
     n_jobs: int = 2,
     random_state: int | None = None,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
     mode_rule: ModeRule | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> RoutePlan:
@@ -357,11 +286,10 @@ def plan_routes(
     known_carers
         Carers each client already knows; days planned earlier in the week add to it.
     params
-        Rules and penalties; default ``RoutingParams(start_step=60)``.
-    max_seconds
-        Time budget of each zone-day.
-    max_iterations
-        See :func:`carezones.routing.solve`.
+        Rules and penalties; default :class:`~carezones.routing.RoutingParams` ().
+    budget
+        When each zone-day's solve stops; default :class:`~carezones.routing.Budget` ()
+        (300 iterations, capped at 60 s): the same inputs and seed give the same plan.
     n_jobs
         Worker processes (1: in this process).
     random_state
@@ -381,6 +309,7 @@ def plan_routes(
     --------
     >>> import geopandas as gpd, pandas as pd
     >>> from carezones import datasets
+    >>> from carezones.routing import Budget
     >>> net = datasets.load_default_network(modes="walk")
     >>> clients = gpd.GeoDataFrame({"client_id": ["c1", "c2"], "zone_id": ["A", "B"]},
     ...     geometry=gpd.points_from_xy([24.9384, 24.9450], [60.1699, 60.1650]), crs=4326)
@@ -391,14 +320,16 @@ def plan_routes(
     ...     "zone_id": ["A", "B"], "shift_start": 420, "shift_end": 720, "max_minutes": 300,
     ...     "skills": ""},
     ...     geometry=gpd.points_from_xy([24.9390, 24.9440], [60.1690, 60.1660]), crs=4326)
-    >>> plan = plan_routes(visits, carers, net, clients=clients, n_jobs=1, max_iterations=50)
+    >>> plan = plan_routes(visits, carers, net, clients=clients, n_jobs=1,
+    ...                    budget=Budget(max_iterations=50))
     >>> plan.routes[["zone_id", "carer_id", "visit_id"]].to_numpy().tolist()
     [['A', 'ann', 'v1'], ['B', 'bob', 'v2']]
     """
     t0 = time.perf_counter()
-    check_options(max_seconds, max_iterations, random_state, n_jobs=n_jobs, where="plan_routes")
+    budget = _budget(budget, "plan_routes")
+    check_options(random_state, n_jobs=n_jobs, where="plan_routes")
     check_tables(visits, carers, network)
-    params = params or RoutingParams(start_step=60)
+    params = params or RoutingParams()
     visits = visits.copy()
     if "day" in visits.columns:
         visits["day"] = visits["day"].astype(str).str.lower()
@@ -406,19 +337,20 @@ def plan_routes(
     if day_list != [""]:
         visits = visits[visits["day"].isin(day_list)]
     vz, cz = _zone_of(visits, carers, clients, zones)
-    budget = {
-        "params": params,
-        "days": day_list,
-        "max_seconds": max_seconds,
-        "max_iterations": max_iterations,
-        "max_snap_distance": max_snap_distance,
-        "mode_rule": mode_rule or ModeRule(),
-    }
+    settings = JobSettings(params, budget, mode_rule or ModeRule(), max_snap_distance)
     jobs, extra_unscheduled = _zone_jobs(
-        visits, carers, clients, vz, cz, known_pairs(known_carers), budget, random_state
-    )
-    results = _run_jobs(jobs, network, n_jobs, progress)
+        visits, carers, clients, vz, cz, known_pairs(known_carers), settings, tuple(day_list),
+        random_state,
+    )  # fmt: skip
+    results, failed = run_jobs(jobs, network, n_jobs, progress)
+    extra_unscheduled += [_failed_visits(out, jobs) for out in failed]
     return _assemble(results, day_list, extra_unscheduled, visits, vz, t0, network)
+
+
+def _failed_visits(out: ZoneOutcome, jobs: list[ZoneJob]) -> pd.DataFrame:
+    """The visits of a zone whose every solve failed, with the reason."""
+    job = next(j for j in jobs if j.zone_id == out.zone_id)
+    return job.visits.assign(zone_id=out.zone_id, reason=f"routing failed: {out.error}")
 
 
 def _zone_jobs(
@@ -428,9 +360,10 @@ def _zone_jobs(
     vz: pd.Series,
     cz: pd.Series,
     known: set[tuple[str, str]],
-    budget: dict[str, Any],
+    settings: JobSettings,
+    days: tuple[str, ...],
     random_state: int | None,
-) -> tuple[list[dict[str, Any]], list[pd.DataFrame]]:
+) -> tuple[list[ZoneJob], list[pd.DataFrame]]:
     """One job per zone with carers (largest first); the visits no zone can serve, with why."""
     pts_all = visit_points(visits, clients)
     rng = make_rng(random_state)
@@ -444,73 +377,22 @@ def _zone_jobs(
             continue
         clients_here = set(zv["client_id"])
         jobs.append(
-            {
-                "zone_id": zone,
-                "visits": zv,
-                "carers": zc,
-                "points": pts_all.loc[pd.unique(zv["client_id"])],
-                "known": {k for k in known if k[0] in clients_here},
-                "params": budget["params"],
-                "days": budget["days"],
-                "max_seconds": budget["max_seconds"],
-                "max_iterations": budget["max_iterations"],
-                "seed": int(rng.integers(0, 2**31 - 8)),
-                "max_snap_distance": budget["max_snap_distance"],
-                "mode_rule": budget["mode_rule"],
-            }
+            ZoneJob(
+                zone_id=zone,
+                visits=zv,
+                carers=zc,
+                points=pts_all.loc[pd.unique(zv["client_id"])],
+                days=days,
+                known=frozenset(k for k in known if k[0] in clients_here),
+                seed=int(rng.integers(0, 2**31 - 8)),
+                settings=settings,
+            )
         )
     outside = visits[vz.isna().to_numpy()]
     if len(outside):
         extra_unscheduled.append(outside.assign(zone_id=None, reason="client in no zone"))
-    jobs.sort(key=lambda j: -len(j["visits"]))
+    jobs.sort(key=lambda j: -len(j.visits))
     return jobs, extra_unscheduled
-
-
-def _run_jobs(
-    jobs: list[dict[str, Any]],
-    network: TravelNetwork,
-    n_jobs: int,
-    progress: Callable[[int, int, str], None] | None,
-) -> dict[tuple[str, str], RoutingResult]:
-    """Solve every zone's days, in worker processes when there are several zones."""
-    results: dict[tuple[str, str], RoutingResult] = {}
-    done = 0
-
-    def collect(zone: str, got: list[tuple[str, RoutingResult]], seconds: float) -> None:
-        nonlocal done
-        done += 1
-        for day, result in got:
-            results[(zone, day)] = result
-        n = sum(r.problem.n_visits for _, r in got)
-        u = sum(len(r.unscheduled) for _, r in got)
-        logger.info(
-            "zone %s: %d visits over %d day(s), %d unscheduled, %.1f s (%d/%d zones)",
-            zone,
-            n,
-            len(got),
-            u,
-            seconds,
-            done,
-            len(jobs),
-        )
-        if progress is not None:
-            progress(done, len(jobs), str(zone))
-
-    if n_jobs <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            collect(*_solve_zone({**job, "network": network}))
-        return results
-    with ProcessPoolExecutor(
-        max_workers=n_jobs, mp_context=pool_context(), initializer=_init_worker,
-        initargs=(network,),
-    ) as pool:  # fmt: skip
-        futures = [pool.submit(_solve_zone, job) for job in jobs]
-        for fut in as_completed(futures):
-            collect(*fut.result())
-    for result in results.values():
-        if result.problem.context is not None:
-            result.problem.context.network = network
-    return results
 
 
 def _assemble(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from os import PathLike
 from typing import Any, Literal
@@ -26,14 +26,15 @@ __all__ = [
     "BIG_TIME",
     "DAY",
     "Link",
-    "MAX_ITERATIONS",
-    "MAX_SECONDS",
     "Carer",
     "Location",
     "Profile",
+    "ROUTING_RULES",
+    "Rule",
     "RoutingParams",
     "RoutingProblem",
     "Visit",
+    "rules_pyvrp_lacks",
     "parse_half_skills",
     "parse_skills",
 ]
@@ -41,14 +42,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DAY = 86_400  # seconds
-#: The routing time budget (seconds) of one solve, i.e. one zone-day: the one default of
-#: :func:`~carezones.routing.solve`, :func:`~carezones.routing.plan_routes`, ``carezones
-#: routes --seconds`` and a scenario's ``[routing] max_seconds``.
-MAX_SECONDS = 10.0
-#: Iterations after which a scenario's zone-day stops (PyVRP's per run; the local search
-#: half as many): runs that stop on iterations, not time, give the same answer every
-#: time. About 3 s for a Camden zone-day of 200 visits on a 2-core laptop.
-MAX_ITERATIONS = 300
 BIG_TIME = 10**9  # seconds; larger times are "no path"
 
 
@@ -59,13 +52,14 @@ class RoutingParams:
     Parameters
     ----------
     time_windows
-        {"hard", "soft"} Hard: a visit starts inside its window or is unscheduled.
-        Soft: it may start up to ``max_lateness_minutes`` late, at a price.
+        {"hard", "soft"} Hard: a visit starts at or after its window's start and ends by
+        its end, or is unscheduled. Soft: it may end up to ``max_lateness_minutes`` after
+        its window's end, each minute priced.
     lateness_penalty
         Cost of each minute late (soft windows), in seconds of travel.
     max_lateness_minutes
-        The most a visit may start late with soft windows; None: unlimited (soft
-        windows only).
+        The most a visit may end after its window's end with soft windows; None:
+        unlimited (soft windows only).
     max_lateness_penalty
         Cost of each minute of the largest single lateness of the plan (soft windows),
         in seconds of travel, on top of ``lateness_penalty``: for commissioners who care
@@ -73,8 +67,8 @@ class RoutingParams:
     continuity_penalty
         Cost of each carer new to a client, in seconds of travel (0 turns it off).
     start_step
-        Visits start on multiples of this many seconds (60: on whole minutes, as a
-        rota does; :func:`build_problem` uses 60).
+        Visits start on multiples of this many seconds: 60 (the default) on whole
+        minutes, as a rota does; 1 for matrices in other units (published benchmarks).
     pyvrp_share
         Share of the time budget PyVRP gets before the repair and local search, in
         (0, 1]; None chooses 0.95 for plain time-window problems and 0.65 otherwise
@@ -95,7 +89,7 @@ class RoutingParams:
     lateness_penalty: float = 300.0
     max_lateness_minutes: int | None = 60
     continuity_penalty: float = 900.0
-    start_step: int = 1
+    start_step: int = 60
     pyvrp_share: float | None = None
     max_lateness_penalty: float = 0.0
 
@@ -134,7 +128,7 @@ class RoutingParams:
 
     @property
     def lateness_allowed(self) -> int:
-        """Seconds a visit may start after its window end: 0 with hard windows.
+        """Seconds a visit may end after its window's end: 0 with hard windows.
 
         With soft windows and ``max_lateness_minutes=None``, a day (:data:`DAY`).
         """
@@ -327,7 +321,9 @@ class RoutingProblem:
     visit_location
         The location of each visit.
     window_start, window_end
-        Each visit's arrival window: it starts inside it (or late, with soft windows).
+        Each visit's window: it starts at or after ``window_start`` and ends by
+        ``window_end`` (or ends late, with soft windows); :attr:`latest_start` is
+        ``window_end - duration``.
     duration
         Each visit's length.
     carers_needed
@@ -402,6 +398,15 @@ class RoutingProblem:
         return len(self.visit_ids)
 
     @property
+    def latest_start(self) -> np.ndarray:
+        """Each visit's latest start that ends it by its window's end: ``window_end - duration``.
+
+        Lateness is how far a visit starts after it, which is how far it ends after
+        ``window_end``.
+        """
+        return self.window_end.astype(np.int64) - self.duration.astype(np.int64)
+
+    @property
     def n_carers(self) -> int:
         """Number of carers."""
         return len(self.carer_ids)
@@ -420,3 +425,67 @@ class RoutingProblem:
             f"RoutingProblem({self.n_visits} visits, {self.n_carers} carers, "
             f"{self.n_locations} locations, profiles {list(self.profile_names)})"
         )
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the routing problem, and whether PyVRP solves it as posed.
+
+    Parameters
+    ----------
+    name
+        The rule.
+    meaning
+        What it asks of a plan.
+    pyvrp
+        True when PyVRP's model expresses it exactly (and how); False when PyVRP is given a
+        relaxation and the repair and local search (:mod:`carezones.routing.search`), which
+        price every rule exactly, enforce it.
+    used
+        Whether a problem uses the rule (a rule PyVRP lacks that no visit uses leaves the
+        problem "plain": PyVRP gets nearly all the budget).
+    """
+
+    name: str
+    meaning: str
+    pyvrp: bool
+    used: Callable[[RoutingProblem], bool] = field(repr=False, compare=False)
+
+
+def _always(problem: RoutingProblem) -> bool:
+    return problem.n_visits > 0
+
+
+#: Every rule of the routing problem, next to whether PyVRP can express it. A new rule
+#: goes here, in :class:`RoutingProblem` (its data), in ``search/schedule.py`` (its exact
+#: evaluation) and in ``validate.py`` (its independent check); see docs/architecture.md.
+ROUTING_RULES: tuple[Rule, ...] = (
+    Rule("homes", "each carer starts and ends at home, with their own mode", True, _always),
+    Rule("time windows", "a visit starts at or after its window's start and ends by its end",
+         True, _always),
+    Rule("shifts", "a carer leaves home after the shift starts and is back by its end", True,
+         _always),
+    Rule("working time", "a carer works at most their maximum minutes", True, _always),
+    Rule("skills", "a visit goes to carers with its skills (PyVRP: prohibitive edges)", True,
+         lambda p: any(p.visit_skills)),
+    Rule("whole minutes", "visits start on multiples of start_step (PyVRP: rounded travel)",
+         True, lambda p: p.params.start_step > 1),
+    Rule("soft windows", "a visit may end late, each minute priced, up to a limit", False,
+         lambda p: p.params.time_windows == "soft"),
+    Rule("double-handed", "two different carers start a double-handed visit together", False,
+         lambda p: bool((p.carers_needed == 2).any())),
+    Rule("linked visits", "a link's visits keep their gap, on different carers if asked", False,
+         lambda p: bool(p.links)),
+    Rule("breaks", "an unpaid break inside the carer's break window", False,
+         lambda p: bool((p.break_duration > 0).any())),
+    Rule("continuity", "each carer new to a client is priced", False,
+         lambda p: p.params.continuity_penalty > 0 and len(set(p.visit_clients)) < p.n_visits),
+)  # fmt: skip
+
+
+def rules_pyvrp_lacks(problem: RoutingProblem) -> list[str]:
+    """The rules ``problem`` uses that PyVRP cannot express (empty: a plain problem)."""
+    return [r.name for r in ROUTING_RULES if not r.pyvrp and r.used(problem)]

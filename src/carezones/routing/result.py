@@ -120,7 +120,7 @@ class RoutingResult:
             "n_carers_used": len(used),
             "care_minutes": care,
             "travel_minutes": travel,
-            "travel_to_care": travel / care if care else float("nan"),
+            "travel_to_care_ratio": travel / care if care else float("nan"),
             "active_leg_share": active_legs / n_legs if n_legs else float("nan"),
             "active_visit_share": float(
                 routes.groupby("visit_id")["mode"]
@@ -147,13 +147,13 @@ class RoutingResult:
         Examples
         --------
         >>> import numpy as np
-        >>> from carezones.routing import RoutingModel, solve
+        >>> from carezones.routing import Budget, RoutingModel, solve
         >>> m = RoutingModel()
         >>> h, a = m.add_location(), m.add_location()
         >>> p = m.add_profile(np.array([[0, 60], [60, 0]]))
         >>> _ = m.add_carer(h, profile=p)
         >>> _ = m.add_visit(a, window_start=0, window_end=600, duration=300)
-        >>> solve(m.compile(), max_iterations=20).validate().empty
+        >>> solve(m.compile(), budget=Budget(max_iterations=20)).validate().empty
         True
         """
         visits, carers, travel = problem_tables(self.problem)
@@ -186,7 +186,7 @@ class RoutingResult:
         --------
         >>> import geopandas as gpd, pandas as pd
         >>> from carezones import datasets
-        >>> from carezones.routing import build_problem, solve
+        >>> from carezones.routing import Budget, build_problem, solve
         >>> net = datasets.load_default_network(modes="walk")
         >>> clients = gpd.GeoDataFrame({"client_id": ["c1"]},
         ...     geometry=gpd.points_from_xy([24.9450], [60.1650]), crs=4326)
@@ -196,7 +196,7 @@ class RoutingResult:
         ...     "shift_start": [420], "shift_end": [720]},
         ...     geometry=gpd.points_from_xy([24.9384], [60.1699]), crs=4326)
         >>> legs = solve(build_problem(visits, carers, net, clients=clients),
-        ...              max_iterations=20).to_geodataframe()
+        ...              budget=Budget(max_iterations=20)).to_geodataframe()
         >>> legs[["carer_id", "from_id", "to_id", "mode"]].to_numpy().tolist()
         [['ann', 'ann', 'v1', 'walk'], ['ann', 'v1', 'ann', 'walk']]
         >>> bool((legs.length > 300).all())
@@ -225,7 +225,7 @@ class RoutingResult:
             f" of {s['n_visits']}",
             f"  carers: {s['n_carers_used']} used of {s['n_carers']}",
             f"  care: {s['care_minutes']:.0f} min   travel: {s['travel_minutes']:.0f} min"
-            f"   travel/care: {s['travel_to_care']:.2f}",
+            f"   travel/care: {s['travel_to_care_ratio']:.2f}",
             f"  legs on foot or by bike: {s['active_leg_share']:.0%}",
             f"  late visits: {s['late_visits']} ({s['late_minutes']:.0f} min)"
             f"   carers new to a client: {s['new_carer_pairs']}",

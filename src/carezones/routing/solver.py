@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +13,8 @@ from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 from carezones._options import make_rng
 from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.routing import vrp as _vrp
-from carezones.routing.problem import MAX_SECONDS, RoutingProblem
+from carezones.routing.budget import Budget
+from carezones.routing.problem import RoutingProblem, rules_pyvrp_lacks
 from carezones.routing.result import RoutingResult, make_result
 from carezones.routing.search import repair as _repair
 
@@ -39,23 +39,9 @@ MIDDLE_SEARCH_SHARE = 0.2
 FINAL_SEARCH_RESERVE = 0.15
 #: Kept back before the deadline for building the result.
 RESULT_RESERVE = 0.02
-#: A solve that used this share of ``max_seconds`` counts as stopped on time.
-TIME_LIMITED_SHARE = 0.9
 #: With ``max_iterations``, the local search stops after PyVRP's iterations divided by
 #: this (plain problems, others): a move of ours costs about as much as ten of PyVRP's.
 PLAIN_SEARCH_DIVISOR, SEARCH_DIVISOR = 10, 2
-
-
-def _plain(problem: RoutingProblem) -> bool:
-    """No rule PyVRP lacks: no double-handed visit, link, break, soft window or continuity."""
-    p = problem.params
-    return (
-        not (problem.carers_needed == 2).any()
-        and not problem.links
-        and not (problem.break_duration > 0).any()
-        and p.time_windows == "hard"
-        and (p.continuity_penalty == 0 or len(set(problem.visit_clients)) == problem.n_visits)
-    )
 
 
 def _second_round(
@@ -90,17 +76,66 @@ def _second_round(
     return (other if other.cost() < cost else state), res.num_iterations, extra
 
 
+class _Phases:
+    """How :func:`run` shares its budget between PyVRP's runs and the local search.
+
+    With ``max_iterations`` every phase runs its share of iterations (PyVRP ``n`` per run,
+    the local search ``n // divisor``) and the clock only ends the solve at the cap,
+    which the result then reports (``time_limited``). Without, the phases share the
+    clock (the fractions above).
+    """
+
+    def __init__(self, budget: Budget, plain: bool, share: float, t0: float) -> None:
+        self.budget = budget
+        self.t0 = t0
+        self.seconds = budget.max_seconds
+        self.deadline = t0 + self.seconds
+        self.share = share
+        self.first = share if plain else share * FIRST_RUN_PART
+        n = budget.max_iterations
+        self.ls_cap = None if n is None else max(1, n // (PLAIN_SEARCH_DIVISOR if plain else
+                                                          SEARCH_DIVISOR))  # fmt: skip
+        self.cut = False  # a phase ended on the clock before its iterations
+
+    @property
+    def end(self) -> float:
+        """The clock's last moment for searching (the result is built after it)."""
+        return self.deadline - RESULT_RESERVE * self.seconds
+
+    def pyvrp_stop(self, until: float) -> Any:
+        """PyVRP's stopping criterion: its iterations and the clock (``until``, or the cap)."""
+        n = self.budget.max_iterations
+        if n is None:
+            return MaxRuntime(max(0.05, until - time.perf_counter()))
+        left = max(0.05, self.end - time.perf_counter())
+        return MultipleCriteria([MaxIterations(n), MaxRuntime(left)])
+
+    def after_pyvrp(self, iterations: int) -> None:
+        """Note whether PyVRP stopped on the clock before its iterations."""
+        n = self.budget.max_iterations
+        if n is not None and iterations < n:
+            self.cut = True
+
+    def after_search(self, iterations: int) -> None:
+        """Note whether the local search stopped on the clock before its iterations."""
+        if self.ls_cap is not None and iterations < self.ls_cap:
+            self.cut = self.cut or time.perf_counter() >= self.end
+
+    @property
+    def time_limited(self) -> bool:
+        """Whether the clock, not the iterations, ended the solve."""
+        return self.budget.stops_on_time or self.cut
+
+
 def run(
     problem: RoutingProblem,
     *,
-    max_seconds: float,
-    max_iterations: int | None,
+    budget: Budget,
     seed: int,
     progress: Callable[[str, float], None] | None,
 ) -> RoutingResult:
-    """Solve ``problem`` within ``max_seconds``; see :func:`solve`."""
+    """Solve ``problem`` within ``budget``; see :func:`solve`."""
     t0 = time.perf_counter()
-    deadline = t0 + max_seconds
 
     def report(stage: str, share: float) -> None:
         if progress is not None:
@@ -110,27 +145,18 @@ def run(
     scr = _vrp.screen(problem)
     inst = _vrp.instance(problem, scr)
     rng = make_rng(seed)
-    plain = _plain(problem)
+    plain = not rules_pyvrp_lacks(problem)
     share = problem.params.pyvrp_share or (PLAIN_PYVRP_SHARE if plain else PYVRP_SHARE)
-    first = share if plain else share * FIRST_RUN_PART
-    divisor = PLAIN_SEARCH_DIVISOR if plain else SEARCH_DIVISOR
-    ls_cap = None if max_iterations is None else max(1, max_iterations // divisor)
-
-    def stop_after(seconds: float) -> Any:
-        stop: Any = MaxRuntime(max(0.05, seconds))
-        if max_iterations is not None:
-            stop = MultipleCriteria([MaxIterations(max_iterations), stop])
-        return stop
-
+    ph = _Phases(budget, plain, share, t0)
     vrp = _vrp.pyvrp_data(problem, inst, required=plain)
     iterations = 0
     pyvrp_cost = None
     routes: list[list[int]] = [[] for _ in range(problem.n_carers)]
     if vrp is not None:
         report("pyvrp", 0.05)
-        budget = t0 + max_seconds * first - time.perf_counter()
-        res = _vrp.run_pyvrp(vrp, stop_after(budget), seed)
+        res = _vrp.run_pyvrp(vrp, ph.pyvrp_stop(t0 + ph.seconds * ph.first), seed)
         iterations = res.num_iterations
+        ph.after_pyvrp(iterations)
         pyvrp_cost = int(res.best.distance_cost())
         routes = _vrp.pyvrp_routes(vrp, res.best, problem.n_carers)
         logger.debug("PyVRP: %d iterations, cost %s", res.num_iterations, pyvrp_cost)
@@ -140,18 +166,21 @@ def run(
     ls_iterations = 0
     if not plain or state.unassigned():
         report("local search", 0.4)
-        end = deadline - RESULT_RESERVE * max_seconds
-        if not plain and vrp is not None:
-            end = t0 + max_seconds * (first + MIDDLE_SEARCH_SHARE)
-        ls_iterations = _repair.improve(state, rng, deadline=end, max_iterations=ls_cap)
+        end = ph.end
+        if not plain and vrp is not None and budget.stops_on_time:
+            end = t0 + ph.seconds * (ph.first + MIDDLE_SEARCH_SHARE)
+        ls_iterations = _repair.improve(state, rng, deadline=end, max_iterations=ph.ls_cap)
+        ph.after_search(ls_iterations)
     if not plain and vrp is not None:
         report("pyvrp again", 0.55)
-        left = deadline - time.perf_counter()
-        budget = min(max_seconds * (share - first), left - FINAL_SEARCH_RESERVE * max_seconds)
+        left = ph.deadline - time.perf_counter() - FINAL_SEARCH_RESERVE * ph.seconds
+        until = time.perf_counter() + min(ph.seconds * (share - ph.first), left)
         state, more, extra = _second_round(
-            problem, inst, state, rng, seed=seed, stop=stop_after(budget),
-            deadline=deadline - RESULT_RESERVE * max_seconds, ls_cap=ls_cap,
+            problem, inst, state, rng, seed=seed, stop=ph.pyvrp_stop(until), deadline=ph.end,
+            ls_cap=ph.ls_cap,
         )  # fmt: skip
+        ph.after_pyvrp(more)
+        ph.after_search(extra)
         iterations += more
         ls_iterations += extra
     report("result", 0.95)
@@ -166,9 +195,9 @@ def run(
         local_search_iterations=ls_iterations,
         pyvrp_cost=pyvrp_cost,
     )
-    # A solve that used (nearly) all its time stopped on time, not on iterations: another
-    # run may differ. Plans and scenarios count these zone-days.
-    result.extra["time_limited"] = result.runtime >= TIME_LIMITED_SHARE * max_seconds
+    # A solve the clock ended (or one with no iteration stop) may differ on another run:
+    # plans and scenarios count these zone-days.
+    result.extra["time_limited"] = ph.time_limited
     report("done", 1.0)
     return result
 
@@ -176,8 +205,7 @@ def run(
 def solve(
     problem: RoutingProblem,
     *,
-    max_seconds: float = MAX_SECONDS,
-    max_iterations: int | None = None,
+    budget: Budget | None = None,
     random_state: int | np.random.Generator | None = None,
     progress: Callable[[str, float], None] | None = None,
 ) -> RoutingResult:
@@ -187,11 +215,9 @@ def solve(
     ----------
     problem
         The problem (from :meth:`RoutingModel.compile` or :func:`build_problem`).
-    max_seconds
-        Time budget in seconds for the whole solve.
-    max_iterations
-        Also stop PyVRP after this many iterations and the local search after a tenth
-        as many (runs that stop on iterations, not time, are reproducible).
+    budget
+        When the solve stops; default :class:`Budget` () (300 iterations, capped at 60 s):
+        stopping on iterations, the same problem and seed give the same plan.
     random_state
         Seed (or generator) for every random choice.
     progress
@@ -205,14 +231,14 @@ def solve(
     Examples
     --------
     >>> import numpy as np
-    >>> from carezones.routing import RoutingModel
+    >>> from carezones.routing import Budget, RoutingModel
     >>> m = RoutingModel()
     >>> home, a = m.add_location(), m.add_location()
     >>> p = m.add_profile(np.array([[0, 300], [300, 0]]))
     >>> _ = m.add_carer(home, profile=p, shift_start=0, shift_end=3600)
-    >>> _ = m.add_visit(a, window_start=0, window_end=600, duration=900)
-    >>> _ = m.add_visit(a, window_start=7200, window_end=7300, duration=900, name="too-late")
-    >>> r = solve(m.compile(), max_iterations=50, random_state=0)
+    >>> _ = m.add_visit(a, window_start=0, window_end=1500, duration=900)
+    >>> _ = m.add_visit(a, window_start=7200, window_end=8200, duration=900, name="too-late")
+    >>> r = solve(m.compile(), budget=Budget(max_iterations=50), random_state=0)
     >>> r.cost() >= 600, r.unscheduled["reason"].tolist()
     (True, ["window too tight for any carer's shift"])
     """
@@ -228,44 +254,31 @@ def solve(
                 )
             ]
         )
-    check_options(max_seconds, max_iterations, random_state)
+    budget = _budget(budget, "solve")
+    check_options(random_state)
     seed = _seed(random_state)
     t0 = time.perf_counter()
-    result = run(
-        problem,
-        max_seconds=float(max_seconds),
-        max_iterations=max_iterations,
-        seed=seed,
-        progress=progress,
-    )
+    result = run(problem, budget=budget, seed=seed, progress=progress)
     logger.debug("solved %d visits in %.1f s", problem.n_visits, time.perf_counter() - t0)
     return result
 
 
-def check_options(
-    max_seconds: Any,
-    max_iterations: Any,
-    random_state: Any,
-    *,
-    n_jobs: Any = 1,
-    where: str = "solve",
-) -> None:
-    """Check the budget, the seed and the workers once, where a solve or a plan is entered.
+def check_options(random_state: Any, *, n_jobs: Any = 1, where: str = "solve") -> None:
+    """Check the seed and the workers once, where a solve or a plan is entered.
 
     Raises
     ------
     ValidationError
-        Listing every bad option: ``max_seconds`` not a number > 0, ``max_iterations``
-        not None or an integer > 0, ``random_state`` not None, an integer >= 0 or a numpy
+        Listing every bad option: ``random_state`` not None, an integer >= 0 or a numpy
         Generator, ``n_jobs`` not an integer >= 1.
 
     Examples
     --------
-    >>> check_options(10, None, 0)
-    >>> check_options(-5, 0, "x", n_jobs=0)
+    >>> check_options(0)
+    >>> check_options("x", n_jobs=0)
     Traceback (most recent call last):
     ...
-    carezones.exceptions.ValidationError: 4 problems found:
+    carezones.exceptions.ValidationError: 2 problems found:
     ...
     """
     c = ProblemCollector(where)
@@ -273,15 +286,6 @@ def check_options(
     def whole(value: Any) -> bool:
         return isinstance(value, int | np.integer) and not isinstance(value, bool)
 
-    if not (
-        isinstance(max_seconds, int | float)
-        and not isinstance(max_seconds, bool)
-        and math.isfinite(max_seconds)
-        and max_seconds > 0
-    ):
-        c.add("bad option", "a number > 0", repr(max_seconds), column="max_seconds")
-    if max_iterations is not None and not (whole(max_iterations) and max_iterations > 0):
-        c.add("bad option", "None or an integer > 0", repr(max_iterations), column="max_iterations")
     if not (
         random_state is None
         or isinstance(random_state, np.random.Generator)
@@ -298,6 +302,17 @@ def check_options(
             "bad option", "an integer >= 1 (1: no worker processes)", repr(n_jobs), column="n_jobs"
         )
     c.raise_if_any()
+
+
+def _budget(budget: Any, where: str) -> Budget:
+    """``budget``, or the default :class:`Budget`; anything else is refused by name."""
+    if budget is None:
+        return Budget()
+    if not isinstance(budget, Budget):
+        c = ProblemCollector(where)
+        c.add("bad option", "a routing Budget", type(budget).__name__, column="budget")
+        c.raise_if_any()
+    return budget
 
 
 def _seed(random_state: int | np.random.Generator | None) -> int:

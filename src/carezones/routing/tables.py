@@ -20,7 +20,13 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from carezones.exceptions import FarFromNetworkWarning, Problem, ValidationError
-from carezones.network import MODES, TravelNetwork, snap_points, travel_time_matrix
+from carezones.network import (
+    MAX_SNAP_DISTANCE,
+    MODES,
+    TravelNetwork,
+    snap_points,
+    travel_time_matrix,
+)
 from carezones.routing.links import links_from_visits
 from carezones.routing.model import RoutingModel
 from carezones.routing.problem import RoutingParams, RoutingProblem
@@ -83,6 +89,17 @@ def check_tables(visits: pd.DataFrame, carers: pd.DataFrame, network: TravelNetw
                     "window_end >= window_start",
                     f"{row.window_start} to {row.window_end}",
                     row=where,
+                )
+            )
+        elif row.window_end - row.window_start < row.duration:
+            problems.append(
+                Problem(
+                    "visits",
+                    "longer than its window",
+                    f"a window of at least its {row.duration} minutes (it must end by window_end)",
+                    f"{row.window_start} to {row.window_end}",
+                    row=where,
+                    column="duration",
                 )
             )
         if not (row.duration > 0):
@@ -192,7 +209,7 @@ def zone_matrices(
     carers: gpd.GeoDataFrame,
     client_points: gpd.GeoSeries,
     *,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
 ) -> ZoneMatrices:
     """Matrices between every carer's home and every client, for each mode the carers use."""
     homes = carers.set_index("carer_id").geometry.to_crs(network.crs)
@@ -255,10 +272,10 @@ def problem_from_matrices(
     known: Iterable[tuple[str, str]] = (),
     params: RoutingParams | None = None,
     network: TravelNetwork | None = None,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
 ) -> RoutingProblem:
     """The routing problem of some visits and carers, given the zone's matrices."""
-    params = params or RoutingParams(start_step=60)
+    params = params or RoutingParams()
     pos = {n: i for i, n in enumerate(mats.names)}
     need = [f"carer:{c}" for c in carers["carer_id"]] + [
         f"client:{c}" for c in pd.unique(visits["client_id"])
@@ -329,7 +346,7 @@ def build_problem(
     day: str | None = None,
     known_carers: Any = None,
     params: RoutingParams | None = None,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
 ) -> RoutingProblem:
     """A routing problem from the visits and carers tables and the travel network.
 
@@ -352,7 +369,7 @@ def build_problem(
         Carers each client already knows (no continuity penalty): a DataFrame
         (``client_id``, ``carer_id``), a mapping client to carer ids, or pairs.
     params
-        Rules and penalties; default ``RoutingParams(start_step=60)`` (visits start
+        Rules and penalties; default ``RoutingParams()`` (visits start
         on whole minutes).
     max_snap_distance
         Metres; places farther from a mode's network cannot be reached in that mode.
@@ -367,7 +384,7 @@ def build_problem(
     --------
     >>> import geopandas as gpd, pandas as pd
     >>> from carezones import datasets
-    >>> from carezones.routing import build_problem, solve
+    >>> from carezones.routing import Budget, build_problem, solve
     >>> net = datasets.load_default_network(modes=("walk", "cycle"))
     >>> clients = gpd.GeoDataFrame({"client_id": ["c1", "c2"]},
     ...     geometry=gpd.points_from_xy([24.9384, 24.9450], [60.1699, 60.1650]), crs=4326)
@@ -377,7 +394,8 @@ def build_problem(
     >>> carers = gpd.GeoDataFrame({"carer_id": ["ann"], "mode": ["cycle"], "shift_start": [420],
     ...     "shift_end": [720], "max_minutes": [300], "skills": [""]},
     ...     geometry=gpd.points_from_xy([24.9400], [60.1680]), crs=4326)
-    >>> result = solve(build_problem(visits, carers, net, clients=clients), max_iterations=50)
+    >>> result = solve(build_problem(visits, carers, net, clients=clients),
+    ...                budget=Budget(max_iterations=50))
     >>> result.routes["visit_id"].tolist(), result.validate().empty
     (['v1', 'v2'], True)
     """
@@ -409,7 +427,7 @@ class NetworkContext:
     network: TravelNetwork | None
     mats: ZoneMatrices
     positions: list[int]  # problem location -> row of the zone's matrices
-    max_snap_distance: float = 500.0
+    max_snap_distance: float = MAX_SNAP_DISTANCE
     _edges: dict[str, dict[tuple[int, int], tuple[float, Any]]] = field(
         default_factory=dict, repr=False
     )

@@ -34,7 +34,7 @@ RULES: dict[str, str] = {
     "same carer twice": "both halves of a double-handed visit go to one carer",
     "not together": "the two carers of a double-handed visit do not start and end together",
     "early": "a visit starts before its window",
-    "late": "a visit starts after its window (soft windows: after the allowed lateness)",
+    "late": "a visit ends after its window (soft windows: after the allowed lateness)",
     "too short": "a visit is shorter than its duration",
     "skill": "a carer lacks a skill the visit needs (for a double-up, the skills of its half)",
     "link incomplete": "one visit of a link is in a route and the other is not",
@@ -339,9 +339,9 @@ def _check_visits(
     for i in np.flatnonzero(s < ws - tol):
         add("early", carer[i], vids[i], client[i],
             f"starts {clock(s[i])}, window opens {clock(ws[i])}")  # fmt: skip
-    for i in np.flatnonzero(s > we + extra + tol):
+    for i in np.flatnonzero(s + dur > we + extra + tol):
         add("late", carer[i], vids[i], client[i],
-            f"starts {clock(s[i])}, window closes {clock(we[i])}")  # fmt: skip
+            f"ends {clock(s[i] + dur[i])}, window closes {clock(we[i])}")  # fmt: skip
     for i in np.flatnonzero(e - s < dur - tol):
         add("too short", carer[i], vids[i], client[i],
             f"{(e[i] - s[i]) / 60:.0f} min of {dur[i] / 60:.0f}")  # fmt: skip

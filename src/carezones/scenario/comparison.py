@@ -12,7 +12,7 @@ from carezones.scenario.result import ScenarioResult
 
 __all__ = ["compare"]
 
-_UNITS = {name: unit for name, unit, _ in OUTCOMES} | {"run_time_seconds": "s"}
+_UNITS = {o.name: o.unit for o in OUTCOMES} | {"run_time_seconds": "s"}
 
 
 def compare(results: Sequence[ScenarioResult], *, baseline: int = 0) -> pd.DataFrame:

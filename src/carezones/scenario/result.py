@@ -101,12 +101,10 @@ class ScenarioResult:
                 if "time_limited" in self.route_summary
                 else 0
             )
-            stop = (
-                f"{r.max_iterations} iterations per zone-day (at most {r.max_seconds:g} s): "
-                "the same inputs give the same plan"
-                + (f"; {timed} zone-day(s) hit the time cap and may differ" if timed else "")
-                if r.max_iterations is not None
-                else f"{r.max_seconds:g} s per zone-day: each run may differ"
+            stop = r.budget.describe() + (
+                f"; {timed} zone-day(s) hit the time cap and may differ"
+                if timed and not r.budget.stops_on_time
+                else ""
             )
             windows = (
                 (

@@ -14,6 +14,7 @@ import numpy as np
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes import CO2E_KG_PER_KM_AVERAGE_CAR, OutcomeParams, measure_outcomes
+from carezones.routing import plan_routes
 from carezones.scenario import steps as pipe
 from carezones.scenario import then as _then
 from carezones.scenario.definition import Scenario
@@ -113,12 +114,12 @@ def _then_providers(
     return clients, carers, areas, {i: i for i in ids}
 
 
-def _outcome_params(scenario: Scenario, zone_floor: float | None) -> OutcomeParams:
+def _outcome_params(scenario: Scenario, min_weekly_hours: float | None) -> OutcomeParams:
     """The outcome parameters a scenario file sets."""
     o = scenario.outcomes
     return OutcomeParams(
         co2e_kg_per_km=CO2E_KG_PER_KM_AVERAGE_CAR if o.co2e_kg_per_km is None else o.co2e_kg_per_km,
-        min_weekly_hours=zone_floor,
+        min_weekly_hours=min_weekly_hours,
         min_provider_hours=scenario.providers.min_provider_hours,
         virtual_share=scenario.demand.virtual_share,
         short_call_minutes=o.short_call_minutes,
@@ -154,31 +155,28 @@ def run(
         clients, carers, zones, lots, report, zone_provider = _now(
             scenario, network, clients, carers, clock
         )
-        zone_floor: float | None = scenario.zones.min_weekly_hours
+        min_weekly_hours: float | None = scenario.zones.min_weekly_hours
         polygons: gpd.GeoDataFrame | None = zones
     else:
         clock.step("providers")
         clients, carers, zones, zone_provider = _then_providers(
             scenario, network, clients, carers, providers, rng_then
         )
-        zone_floor, polygons = None, None
+        min_weekly_hours, polygons = None, None
     clock.step("visits")
     r = scenario.routing
     visits = expand_visits(clients, days=list(r.days))
     clock.step("routes")
-    plan = pipe.route(
+    plan = plan_routes(
         visits,
         carers,
-        clients,
         network,
-        options={
-            "zones": "zone_id",
-            "days": list(r.days),
-            "params": r.params,
-            "max_seconds": r.max_seconds,
-            "max_iterations": r.max_iterations,
-            "mode_rule": scenario.modes.rule,
-        },
+        clients=clients,
+        zones="zone_id",
+        days=list(r.days),
+        params=r.params,
+        budget=r.budget,
+        mode_rule=scenario.modes.rule,
         n_jobs=r.n_jobs if n_jobs is None else n_jobs,
         random_state=scenario.seed,
     )
@@ -190,7 +188,7 @@ def run(
         carers=carers,
         zones=polygons,
         providers=zone_provider,
-        params=_outcome_params(scenario, zone_floor),
+        params=_outcome_params(scenario, min_weekly_hours),
         cost_inputs=scenario.costing,
     )
     clock.stop()

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from carezones._parallel import worker_count
+from carezones.demand import DAYS
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
-from carezones.network import MODES
+from carezones.network import MAX_SNAP_DISTANCE, MODES
 from carezones.outcomes import COVER_RATE_GBP_PER_HOUR
 from carezones.rota import RotaColumns, RotaRules
-from carezones.routing import MAX_ITERATIONS, MAX_SECONDS, ModeRule, RoutingParams
-from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
+from carezones.routing import Budget, ModeRule, RoutingParams
+from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT, check_zoner_options
 
 __all__ = [
     "DAYS",
@@ -38,7 +39,6 @@ __all__ = [
     "unknown_keys",
 ]
 
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: The rota files ``[data] rota`` may name (what :func:`carezones.read_rota` reads).
 ROTA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 _T = TypeVar("_T")
@@ -219,20 +219,16 @@ class ZoneSpec:
     n_zones: int | str = "auto"
     n_init: int = N_INIT
     resolution: float = 100.0
-    max_snap_distance: float = 500.0
+    max_snap_distance: float = MAX_SNAP_DISTANCE
     locked: str | None = None
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
-        _positive(c, self, "min_weekly_hours")
-        _positive(c, self, "max_weekly_hours", optional=True)
-        cap, floor = self.max_weekly_hours, self.min_weekly_hours
-        if _number(cap) and _number(floor) and cap < floor:
-            _bad(c, self, "max_weekly_hours", f"None or a number >= min_weekly_hours ({floor:g})")
-        _count(c, self, "n_zones", 1, auto=True)
-        _count(c, self, "n_init", 1)
-        _positive(c, self, "resolution")
-        _positive(c, self, "max_snap_distance")
+        check_zoner_options(
+            c, min_weekly_hours=self.min_weekly_hours, max_weekly_hours=self.max_weekly_hours,
+            n_zones=self.n_zones, n_init=self.n_init, resolution=self.resolution,
+            max_snap_distance=self.max_snap_distance,
+        )  # fmt: skip
         if self.locked is not None and not (isinstance(self.locked, str) and self.locked.strip()):
             _bad(c, self, "locked", "None or a path to a zones file (polygons with zone_id)")
         c.raise_if_any()
@@ -286,24 +282,21 @@ class DemandSpec:
 
 @dataclass(frozen=True)
 class RoutingSpec:
-    """``[routing]``: days routed, time budget, workers and the routing rules.
+    """``[routing]``: days routed, the routing budget, workers and the routing rules.
 
     ``days`` ("week", the default: every day planned, continuity carried from day to day;
-    or a day or a list of days: a quick estimate, weekly figures scaled up and said so),
-    the time budget of each zone-day (s), the iterations each zone-day stops after (runs
-    that stop on iterations give the same answer every time: :data:`MAX_ITERATIONS`,
-    about 3 s for a Camden zone-day; ``max_seconds`` is then a cap), worker processes (at
-    most the cores), and any :class:`~carezones.routing.RoutingParams` option (``time_windows``,
-    soft by default: a visit may start late, at a price; ``continuity_penalty``, ...).
+    or a day or a list of days: a quick estimate, weekly figures scaled up and said so);
+    ``max_iterations`` and ``max_seconds``, the :class:`~carezones.routing.Budget` of each
+    zone-day (the routing's own defaults: 300 iterations, so the same file gives the same
+    plan, capped at 60 s); worker processes (at most the cores); and any
+    :class:`~carezones.routing.RoutingParams` option (``time_windows``, soft by default: a
+    visit may end late, at a price; ``continuity_penalty``, ...).
     """
 
     days: tuple[str, ...] = DAYS
-    max_seconds: float = MAX_SECONDS
-    max_iterations: int | None = MAX_ITERATIONS
+    budget: Budget = field(default_factory=Budget)
     n_jobs: int = 2
-    params: RoutingParams = field(
-        default_factory=lambda: RoutingParams(start_step=60, time_windows="soft")
-    )
+    params: RoutingParams = field(default_factory=lambda: RoutingParams(time_windows="soft"))
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
@@ -321,41 +314,41 @@ class RoutingSpec:
         else:
             lowered = {d.lower() for d in days}
             object.__setattr__(self, "days", tuple(d for d in DAYS if d in lowered))
-        _positive(c, self, "max_seconds")
-        if self.max_iterations is not None:
-            _count(c, self, "max_iterations", 1)
         _count(c, self, "n_jobs", 1)
         if _int(self.n_jobs) and self.n_jobs >= 1:
             object.__setattr__(self, "n_jobs", worker_count(self.n_jobs, option="[routing] n_jobs"))
+        if not isinstance(self.budget, Budget):
+            _bad(c, self, "budget", "a routing Budget")
         if not isinstance(self.params, RoutingParams):
             _bad(c, self, "params", "a RoutingParams")
         c.raise_if_any()
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> RoutingSpec:
-        """Split the table into this spec's keys and the RoutingParams options."""
-        own = {f.name for f in fields(cls)} - {"params"}
+        """Split the table into the budget's keys, this spec's and the RoutingParams options."""
+        budget_keys = {f.name for f in fields(Budget)}
+        own = {f.name for f in fields(cls)} - {"params", "budget"}
         mine = {k: v for k, v in values.items() if k in own}
-        rest = {k: v for k, v in values.items() if k not in own}
-        params = RoutingParams(**{"start_step": 60, "time_windows": "soft", **rest})
-        return cls(**mine, params=params)
+        budget = Budget(**{k: v for k, v in values.items() if k in budget_keys})
+        rest = {k: v for k, v in values.items() if k not in own | budget_keys}
+        params = RoutingParams(**{"time_windows": "soft", **rest})
+        return cls(**mine, budget=budget, params=params)
 
     def to_dict(self) -> dict[str, Any]:
         """The table as written in a scenario file."""
         out: dict[str, Any] = {
             "days": list(self.days),
-            "max_seconds": self.max_seconds,
+            "max_iterations": self.budget.max_iterations,
+            "max_seconds": self.budget.max_seconds,
             "n_jobs": self.n_jobs,
         }
-        if self.max_iterations is not None:
-            out["max_iterations"] = self.max_iterations
         out.update({f.name: getattr(self.params, f.name) for f in fields(RoutingParams)})
         return {k: v for k, v in out.items() if v is not None}
 
     @staticmethod
     def keys() -> list[str]:
         """Every key the table accepts."""
-        return ["days", "max_seconds", "max_iterations", "n_jobs"] + [
+        return ["days", "max_iterations", "max_seconds", "n_jobs"] + [
             f.name for f in fields(RoutingParams)
         ]
 

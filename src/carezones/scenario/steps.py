@@ -1,23 +1,19 @@
-"""The steps of :func:`carezones.scenario.run_scenario`: tables, demand, carers' zones, routes."""
+"""The steps of :func:`carezones.scenario.run_scenario`: network, tables, demand, carers' zones."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from carezones import datasets
-from carezones._parallel import pool_context, single_threaded
 from carezones.demand import read_carers, read_clients, read_providers
-from carezones.exceptions import Problem, SolverError, ValidationError
+from carezones.exceptions import Problem, ValidationError
 from carezones.network import (
     TravelNetwork,
     extract_boundary,
@@ -25,7 +21,6 @@ from carezones.network import (
     osm_places,
     read_boundary,
 )
-from carezones.routing import RoutePlan, plan_routes
 from carezones.scenario.definition import Scenario
 
 __all__ = [
@@ -37,7 +32,6 @@ __all__ = [
     "mix_modes",
     "network_of",
     "osm_path",
-    "route",
 ]
 
 logger = logging.getLogger("carezones.scenario")
@@ -265,150 +259,6 @@ def assign_carers(
     left = np.flatnonzero(assigned < 0)
     assigned[left] = np.argmin(dist[left], axis=1)
     return np.asarray(ids, dtype=object)[assigned]
-
-
-# ------------------------------------------------------------------ routing
-
-_WORKER_NETWORK: TravelNetwork | None = None
-
-
-def _init(network: TravelNetwork) -> None:
-    single_threaded()
-    global _WORKER_NETWORK
-    _WORKER_NETWORK = network
-
-
-def _one_zone(job: dict[str, Any]) -> tuple[Any, RoutePlan | None, str]:
-    """Route one zone, trying other seeds if the solver fails; (zone, plan or None, error)."""
-    network = job.pop("network", None) or _WORKER_NETWORK
-    assert network is not None
-    error = ""
-    for attempt in range(3):
-        try:
-            plan = plan_routes(
-                job["visits"],
-                job["carers"],
-                network,
-                clients=job["clients"],
-                n_jobs=1,
-                random_state=job["random_state"] + 7919 * attempt,
-                **job["options"],
-            )
-            return job["zone"], dataclasses.replace(plan, network=None), ""
-        except SolverError as exc:  # the solver's own final check failed
-            error = str(exc)
-            logger.warning(
-                "zone %s: routing failed (%s); attempt %d", job["zone"], exc, attempt + 1
-            )
-    return job["zone"], None, error
-
-
-def _merge(
-    plans: list[RoutePlan], failed: list[pd.DataFrame], runtime: float, network: TravelNetwork
-) -> RoutePlan:
-    def stack(name: str) -> pd.DataFrame:
-        parts = [getattr(p, name) for p in plans if len(getattr(p, name))]
-        if name == "unscheduled":
-            parts += failed
-        if not parts:
-            return getattr(plans[0], name) if plans else pd.DataFrame()
-        return pd.concat(parts, ignore_index=True)
-
-    results: dict[tuple[str, str], Any] = {}
-    for p in plans:
-        results.update(p.results)
-    for result in results.values():
-        if result.problem.context is not None:
-            result.problem.context.network = network
-    return RoutePlan(
-        stack("routes"),
-        stack("shifts"),
-        stack("unscheduled"),
-        stack("summary"),
-        stack("continuity"),
-        results,
-        runtime,
-        network,
-    )
-
-
-def route(
-    visits: pd.DataFrame,
-    carers: gpd.GeoDataFrame,
-    clients: gpd.GeoDataFrame,
-    network: TravelNetwork,
-    *,
-    options: dict[str, Any],
-    n_jobs: int,
-    random_state: int,
-) -> RoutePlan:
-    """Every zone's routes with :func:`carezones.routing.plan_routes`.
-
-    Should the solver fail on a zone (its internal feasibility check), that zone alone is
-    routed again with other seeds, and its visits are listed as unscheduled with the
-    reason if it still fails; the other zones are kept.
-    """
-    t0 = time.perf_counter()
-    try:
-        return plan_routes(
-            visits,
-            carers,
-            network,
-            clients=clients,
-            n_jobs=n_jobs,
-            random_state=random_state,
-            **options,
-        )
-    except SolverError as exc:
-        logger.warning("routing failed (%s): routing zone by zone", exc)
-    zone_of = clients.set_index("client_id")["zone_id"]
-    vz = visits["client_id"].map(zone_of)
-    jobs = []
-    for k, zone in enumerate(sorted(pd.unique(vz.dropna()), key=str)):
-        jobs.append(
-            {
-                "zone": zone,
-                "visits": visits[(vz == zone).to_numpy()],
-                "carers": carers[(carers["zone_id"] == zone).to_numpy()],
-                "clients": clients[(clients["zone_id"] == zone).to_numpy()],
-                "options": options,
-                "random_state": random_state + 104_729 * (k + 1),
-            }
-        )
-    if n_jobs <= 1 or len(jobs) <= 1:
-        done = [_one_zone({**job, "network": network}) for job in jobs]
-    else:
-        ctx = pool_context()
-        with ProcessPoolExecutor(
-            max_workers=n_jobs, mp_context=ctx, initializer=_init, initargs=(network,)
-        ) as pool:
-            done = list(pool.map(_one_zone, jobs))
-    plans, failed = [], []
-    for (zone, plan, error), job in zip(done, jobs, strict=True):
-        if plan is not None:
-            plans.append(plan)
-            continue
-        v = job["visits"]
-        failed.append(
-            pd.DataFrame(
-                {
-                    "zone_id": zone,
-                    "day": v["day"].to_numpy() if "day" in v else "",
-                    "visit_id": v["visit_id"].to_numpy(),
-                    "client_id": v["client_id"].to_numpy(),
-                    "carers_needed": v["carers_needed"].to_numpy(),
-                    "reason": f"routing failed: {error}",
-                }
-            )
-        )
-    outside = visits[vz.isna().to_numpy()]
-    if len(outside):
-        failed.append(
-            outside[["visit_id", "client_id", "carers_needed"]].assign(
-                zone_id=None, day=outside.get("day", ""), reason="client in no zone"
-            )
-        )
-    return _merge(plans, failed, time.perf_counter() - t0, network)
 
 
 class Clock:

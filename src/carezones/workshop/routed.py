@@ -10,20 +10,21 @@ import pandas as pd
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes import zone_rates
-from carezones.routing import plan_routes
+from carezones.routing import Budget, plan_routes
 
 __all__ = ["routed_figures"]
 
 
 def routed_figures(
-    session: Any, zone_id: str, *, day: str = "monday", max_seconds: float = 5.0
+    session: Any, zone_id: str, *, day: str = "monday", budget: Budget | None = None
 ) -> dict[str, Any]:
     """Route one zone's day with the router: the measured travel and rate (not estimates).
 
     The zone's clients and the carers who live in it (their own modes; the network must
     hold them) go to :func:`~carezones.routing.plan_routes`; the figures are the
     travel per visit and per hour of care of the routes and
-    :func:`~carezones.outcomes.zone_rates`' open-book rate.
+    :func:`~carezones.outcomes.zone_rates`' open-book rate. ``budget`` is the routing's
+    (default :class:`~carezones.routing.Budget` ()).
     """
     p = session.plan
     z = p.index(zone_id)
@@ -45,7 +46,7 @@ def routed_figures(
     clients = clients.assign(zone_id=str(zone_id))
     routes = plan_routes(
         expand_visits(clients, days=day), carers.assign(zone_id=str(zone_id)), session.network,
-        clients=clients, zones="zone_id", days=day, max_seconds=max_seconds, n_jobs=1,
+        clients=clients, zones="zone_id", days=day, budget=budget, n_jobs=1,
         random_state=session.random_state,
     )  # fmt: skip
     report = routes.report()

@@ -28,7 +28,8 @@ from scipy.sparse.csgraph import dijkstra
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
 from carezones.maps import demand_cells
-from carezones.network import TravelNetwork, cache_dir
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork, cache_dir
+from carezones.routing import Budget
 from carezones.workshop.routed import routed_figures
 from carezones.workshop.score import Scorer, broken_rules
 from carezones.workshop.store import SavedPlan, load_plan
@@ -145,7 +146,9 @@ class Session:
         self.n_init = int(n_init)
         self.random_state = random_state
         self.units = build_units(network, "walk", 100.0)
-        self.demand = place_clients(clients, network, self.units, max_snap_distance=500.0)
+        self.demand = place_clients(
+            clients, network, self.units, max_snap_distance=MAX_SNAP_DISTANCE
+        )
         self.scorer = Scorer(
             self.units,
             self.demand.unit,
@@ -480,10 +483,10 @@ class Session:
         self._push(self._from_saved(load_plan(self, folder)))
 
     def routed(
-        self, zone_id: str, *, day: str = "monday", max_seconds: float = 5.0
+        self, zone_id: str, *, day: str = "monday", budget: Budget | None = None
     ) -> dict[str, Any]:
         """Route one zone's day with the router (see :func:`~carezones.workshop.routed_figures`)."""
-        return routed_figures(self, zone_id, day=day, max_seconds=max_seconds)
+        return routed_figures(self, zone_id, day=day, budget=budget)
 
     # ------------------------------------------------------------------ what the browser sees
     def scores(self) -> dict[str, Any]:

@@ -25,7 +25,12 @@ overlaps, follow the streets, and the zone of an address is the zone of its near
 
 from carezones.zoning.baselines import agglomerative_zones, grid_zones, kmeans_zones, ward_zones
 from carezones.zoning.check import check_plan
-from carezones.zoning.defaults import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT
+from carezones.zoning.defaults import (
+    MIN_PROVIDER_HOURS,
+    MIN_WEEKLY_HOURS,
+    N_INIT,
+    check_zoner_options,
+)
 from carezones.zoning.files import read_zones
 from carezones.zoning.geo import build_units, place_clients
 from carezones.zoning.graph import drawn_pieces
@@ -49,6 +54,7 @@ __all__ = [
     "align_to_units",
     "build_units",
     "check_plan",
+    "check_zoner_options",
     "dissolve_plan",
     "drawn_pieces",
     "finish_plan",

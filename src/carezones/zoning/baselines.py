@@ -17,7 +17,7 @@ from sklearn.cluster import AgglomerativeClustering, KMeans
 
 from carezones._options import check_random_state
 from carezones.exceptions import Problem, ValidationError
-from carezones.network import TravelNetwork
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.zoning.geo import Demand, Units, build_units, place_clients
 from carezones.zoning.plan import ZonePlan, finish
 
@@ -73,7 +73,7 @@ def kmeans_zones(
     min_weekly_hours: float = 0.0,
     mode: str = "walk",
     resolution: float = 100.0,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
     random_state: int | None = None,
 ) -> ZonePlan:
     """Baseline: k-means on the clients' coordinates, weighted by hours.
@@ -134,7 +134,7 @@ def agglomerative_zones(
     min_weekly_hours: float = 0.0,
     mode: str = "walk",
     resolution: float = 100.0,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
 ) -> ZonePlan:
     """Baseline: agglomerative clustering (Ward's linkage) of the street points with clients.
 
@@ -209,7 +209,7 @@ def ward_zones(
     min_weekly_hours: float = 0.0,
     mode: str = "walk",
     resolution: float = 100.0,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
 ) -> ZonePlan:
     """Deprecated name of :func:`agglomerative_zones`; same parameters and result.
 
@@ -245,7 +245,7 @@ def grid_zones(
     min_weekly_hours: float = 0.0,
     mode: str = "walk",
     resolution: float = 100.0,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
 ) -> ZonePlan:
     """Baseline: a regular grid of square cells, sized so about ``n_zones`` hold clients.
 

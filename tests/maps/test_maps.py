@@ -34,6 +34,7 @@ from carezones.maps import (
 from carezones.maps import layers as ml
 from carezones.network import TravelNetwork
 from carezones.network.travel import isochrones
+from carezones.routing import Budget
 
 _PLANS: dict[int, dict[str, Any]] = {}
 
@@ -59,8 +60,7 @@ def build_plan(net: TravelNetwork) -> dict[str, Any]:
         clients=clients,
         zones=zoner.zones_,
         days="monday",
-        max_seconds=5,
-        max_iterations=200,
+        budget=Budget(max_iterations=200, max_seconds=5),
         n_jobs=1,
         random_state=0,
     )

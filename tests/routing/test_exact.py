@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from carezones import ValidationError
-from carezones.routing import RoutingModel, solve
+from carezones.routing import Budget, RoutingModel, RoutingParams, solve
 from carezones.routing.exact import exact_optimum
 from carezones.routing.instances import linked_instance
 
@@ -23,7 +23,7 @@ def test_solve_matches_the_exact_optimum_on_most_small_instances() -> None:
         problem = problem.with_params(replace(problem.params, max_lateness_penalty=0.0))
         exact = exact_optimum(problem, time_limit=60)
         assert exact.status == "optimal"
-        result = solve(problem, max_iterations=300, max_seconds=10, random_state=0)
+        result = solve(problem, budget=Budget(max_iterations=300, max_seconds=10), random_state=0)
         assert result.unscheduled.empty and result.validate().empty
         assert result.objective >= exact.objective - 1e-6 * max(1.0, exact.objective)
         gaps.append((result.objective - exact.objective) / exact.objective)
@@ -37,9 +37,9 @@ def test_the_exact_routes_are_those_it_prices() -> None:
     home, a, b = m.add_location(), m.add_location(), m.add_location()
     p = m.add_profile(np.array([[0, 300, 600], [300, 0, 300], [600, 300, 0]]))
     m.add_carer(home, profile=p, shift_start=0, shift_end=7200, name="ann")
-    m.add_visit(a, window_start=0, window_end=3600, duration=600, name="a")
-    m.add_visit(b, window_start=0, window_end=3600, duration=600, name="b")
-    got = exact_optimum(m.compile())
+    m.add_visit(a, window_start=0, latest_start=3600, duration=600, name="a")
+    m.add_visit(b, window_start=0, latest_start=3600, duration=600, name="b")
+    got = exact_optimum(m.compile(RoutingParams(start_step=1)))
     assert got.status == "optimal" and got.objective == pytest.approx(1200)
     assert sorted(got.routes[0]) == ["a", "b"]
 

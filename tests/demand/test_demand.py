@@ -517,9 +517,12 @@ def test_visit_ids_stable_unique_and_readable() -> None:
     assert a["visit_id"].str.fullmatch(r"(c1|c2|007)-(mon|tue|wed|thu|fri|sat|sun)-\d{4}").all()
     assert "c2-wed-1200" in set(a["visit_id"])
     assert list(a.columns) == [
-        "visit_id", "client_id", "day", "window_start", "window_end", "duration", "carers_needed",
-        "skills", "virtual_ok",
+        "visit_id", "client_id", "call_id", "day", "window_start", "window_end", "duration",
+        "carers_needed", "skills", "virtual_ok",
     ]  # fmt: skip
+    # the same pattern entry on every day it happens: one call_id
+    assert a.groupby("call_id")["window_start"].nunique().eq(1).all()
+    assert a["call_id"].str.fullmatch(r"(c1|c2|007)#\d+").all()
 
 
 def test_expand_some_days_with_dates() -> None:

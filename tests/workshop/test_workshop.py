@@ -30,6 +30,7 @@ from carezones.cli import app
 from carezones.demand import read_carers, read_clients, write_carers, write_clients
 from carezones.exceptions import ValidationError
 from carezones.network import TravelNetwork
+from carezones.routing import Budget
 from carezones.workshop import SHARING_NOTE, Session, Workshop, create_app, save_plan
 
 CHROMIUM = Path(os.environ.get("CAREZONES_CHROMIUM", "/usr/bin/chromium"))
@@ -417,7 +418,7 @@ def test_routed_figures_for_one_zone(helsinki: TravelNetwork) -> None:
     s = Session(helsinki, clients, carers=carers, min_weekly_hours=250, n_zones=2,
                 min_provider_hours=250, n_providers=1, random_state=0)  # fmt: skip
     zone = max(s.scores()["zones"], key=lambda z: z["weekly_hours"])["zone_id"]
-    routed = s.routed(zone, max_seconds=1.0)
+    routed = s.routed(zone, budget=Budget(max_iterations=50))
     assert routed["zone_id"] == zone and routed["visits"] > 0 and routed["carers"] > 0
     assert routed["hourly_rate"] is None or routed["hourly_rate"] > 20
     with pytest.raises(ValidationError, match="no carers"):

@@ -18,7 +18,7 @@ import carezones as cz
 from carezones._files import FORMULA_PREFIXES, safe_cells, unescape_cell
 from carezones.demand import expand_visits
 from carezones.report import write_workbook
-from carezones.routing import plan_routes
+from carezones.routing import Budget, plan_routes
 from conftest import grid_network
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+44 7700", "-1+2", "@SUM(A1)", "\t=1", "c5"]
@@ -95,8 +95,8 @@ def test_route_plan_csvs_neutralise_formulas(tmp_path: Path) -> None:
     carers["zone_id"] = "=Z1"
     visits = expand_visits(clients, days="monday")
     plan = plan_routes(
-        visits, carers, net, clients=clients, days="monday", max_iterations=30, n_jobs=1,
-        random_state=0,
+        visits, carers, net, clients=clients, days="monday", budget=Budget(max_iterations=30),
+        n_jobs=1, random_state=0,
     )  # fmt: skip
     plan.write(tmp_path)
     assert_safe(tmp_path)
@@ -115,7 +115,7 @@ def test_safe_cells_leaves_numbers_and_plain_text() -> None:
 
 def test_no_workbook_cell_is_a_formula(tmp_path: Path) -> None:
     """report.xlsx: ids that look like formulas are stored as the text they are."""
-    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2", "@SUM(A1)", "plain"]
+    hostile = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "plain"]
     frame = pd.DataFrame({"client_id": hostile, "weekly_hours": [1.0, 2.0, 3.0, 4.0, 5.0]})
     path = write_workbook({"clients": frame}, tmp_path / "r.xlsx")
     sheet = openpyxl.load_workbook(path)["clients"]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from carezones import ValidationError
 from carezones.routing import (
+    Budget,
     ModeRule,
     RoutingModel,
     RoutingParams,
@@ -67,7 +68,7 @@ def test_a_short_walkable_day_is_walked_and_a_long_one_driven(town) -> None:
          "carers_needed": 1, "skills": ""}
     )  # fmt: skip
     carers = carers_table(["walk;drive", "walk;drive"], [(0, 0), (0, 1600)])
-    options = {"clients": clients, "n_jobs": 1, "max_iterations": 60}
+    options = {"clients": clients, "n_jobs": 1, "budget": Budget(max_iterations=60)}
     lax = plan_routes(visits, carers, town, mode_rule=ModeRule(walk_travel_factor=7), **options)
     mode = lax.routes.set_index("visit_id")["mode"]
     assert mode[["va", "vb"]].tolist() == ["walk", "walk"] and mode["vfar"] == "drive"
@@ -91,7 +92,9 @@ def test_a_carer_without_a_car_never_drives(town) -> None:
     )  # fmt: skip
     modes = ["walk", "walk;cycle", "walk;cycle;drive", "walk;drive"]
     carers = carers_table(modes, [(0, 0), (1600, 0), (0, 1600), (800, 800)])
-    plan = plan_routes(visits, carers, town, clients=clients, n_jobs=1, max_iterations=80)
+    plan = plan_routes(
+        visits, carers, town, clients=clients, n_jobs=1, budget=Budget(max_iterations=80)
+    )
     modes_of = dict(zip(carers["carer_id"], carers["modes"], strict=True))
     for row in plan.shifts[plan.shifts["n_visits"] > 0].itertuples():
         assert row.mode in modes_of[row.carer_id].split(";")
@@ -109,9 +112,9 @@ def test_a_double_handed_visit_keeps_its_time_when_one_carer_walks() -> None:
     a = m.add_carer(home_a, profile=drive, name="a", shift_start=7 * 3600, shift_end=12 * 3600)
     b = m.add_carer(home_b, profile=drive, name="b", shift_start=7 * 3600, shift_end=12 * 3600)
     assert a.name == "a" and b.name == "b"
-    m.add_visit(client, window_start=8 * 3600, window_end=9 * 3600, duration=1800,
+    m.add_visit(client, window_start=8 * 3600, latest_start=9 * 3600, duration=1800,
                 carers_needed=2, name="v")  # fmt: skip
-    planned = solve(m.compile(RoutingParams()), max_iterations=50, random_state=0)
+    planned = solve(m.compile(RoutingParams()), budget=Budget(max_iterations=50), random_state=0)
     chosen = choose_modes(planned, {"a": "walk;drive", "b": "walk;drive"})
     modes = chosen.shifts.set_index("carer_id")["mode"]
     assert modes["a"] == "walk" and modes["b"] == "drive"  # b's walk is 50 minutes
@@ -157,10 +160,10 @@ def test_chosen_modes_keep_every_rule(seed: int) -> None:
                     break_end=13 * 3600)  # fmt: skip
     for v in range(3, n_loc):
         start = int(rng.integers(7, 11)) * 3600
-        m.add_visit(locs[v], window_start=start, window_end=start + 5400, duration=1800,
+        m.add_visit(locs[v], window_start=start, latest_start=start + 5400, duration=1800,
                     carers_needed=2 if v == 3 else 1, name=f"v{v}")  # fmt: skip
     params = RoutingParams(time_windows="soft", start_step=60)
-    planned = solve(m.compile(params), max_iterations=40, random_state=seed)
+    planned = solve(m.compile(params), budget=Budget(max_iterations=40), random_state=seed)
     chosen = choose_modes(planned, opens)
     assert chosen.validate().empty
     assert list(chosen.routes["visit_id"]) == list(planned.routes["visit_id"])
@@ -180,10 +183,10 @@ def test_a_week_prefers_the_carers_a_client_saw_earlier(town) -> None:
     )  # fmt: skip
     carers = carers_table(["walk", "walk"], [(0, 0), (400, 0)], days=["monday;tuesday", "tuesday"])
     plan = plan_routes(visits, carers, town, clients=clients, days=["monday", "tuesday"],
-                       n_jobs=1, max_iterations=40)  # fmt: skip
+                       n_jobs=1, budget=Budget(max_iterations=40))  # fmt: skip
     assert plan.routes.set_index("visit_id")["carer_id"].to_dict() == {"c-mon": "k0", "c-tue": "k0"}
     fresh = plan_routes(visits[visits["day"] == "tuesday"], carers, town, clients=clients,
-                        days=["tuesday"], n_jobs=1, max_iterations=40)  # fmt: skip
+                        days=["tuesday"], n_jobs=1, budget=Budget(max_iterations=40))  # fmt: skip
     assert fresh.routes["carer_id"].tolist() == ["k1"]  # alone, Tuesday goes to the nearer
     continuity = plan.continuity.set_index("client_id")
     assert continuity.loc["c", "distinct_carers"] == 1

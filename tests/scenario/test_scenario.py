@@ -470,20 +470,24 @@ def test_a_zone_the_solver_fails_on_is_unscheduled_with_the_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If the routing's final check fails on a zone, that zone is retried, then reported."""
-    import carezones.scenario.steps as steps
+    import carezones.routing.runner as runner
     from carezones.exceptions import SolverError
 
-    real = steps.plan_routes
+    real = runner._solve_days
+    seeds: list[int] = []
 
-    def flaky(visits, carers, network, **kwargs):  # type: ignore[no-untyped-def]
-        if "Z01" in set(kwargs["clients"]["zone_id"]):
+    def flaky(job, network, seed):  # type: ignore[no-untyped-def]
+        if job.zone_id == "Z01":
+            seeds.append(seed)
             raise SolverError("the search returned an infeasible state")
-        return real(visits, carers, network, **kwargs)
+        return real(job, network, seed)
 
-    monkeypatch.setattr(steps, "plan_routes", flaky)
+    monkeypatch.setattr(runner, "_solve_days", flaky)
     result = run_scenario(tiny(tmp_path))
+    assert len(seeds) == runner.ATTEMPTS and len(set(seeds)) == runner.ATTEMPTS
     failed = result.unscheduled[result.unscheduled["reason"].str.startswith("routing failed")]
     assert set(failed["zone_id"]) == {"Z01"}
+    assert (failed["reason"] == "routing failed: the search returned an infeasible state").all()
     zone_visits = result.visits["client_id"].map(result.clients.set_index("client_id")["zone_id"])
     assert len(failed) == int((zone_visits == "Z01").sum())
     assert set(result.routes["zone_id"]) == {"Z02", "Z03"}

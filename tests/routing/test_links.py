@@ -9,7 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carezones import ValidationError
-from carezones.routing import RoutingModel, RoutingParams, RoutingProblem, solve, validate_plan
+from carezones.routing import (
+    Budget,
+    RoutingModel,
+    RoutingParams,
+    RoutingProblem,
+    solve,
+    validate_plan,
+)
 from carezones.routing.instances import linked_instance
 from carezones.routing.search.state import State
 from carezones.routing.vrp import instance, screen
@@ -24,8 +31,7 @@ def line(n: int, seconds: int) -> np.ndarray:
 
 
 def quick(problem: RoutingProblem, **kwargs: object):
-    kwargs.setdefault("max_iterations", 200)
-    kwargs.setdefault("max_seconds", 5.0)
+    kwargs.setdefault("budget", Budget(max_iterations=200, max_seconds=5.0))
     kwargs.setdefault("random_state", 0)
     return solve(problem, **kwargs)
 
@@ -47,7 +53,7 @@ def test_simultaneous_pair_with_different_skills_goes_to_one_carer_of_each_kind(
     m.add_carer(home, profile=p, skills="nurse", name="nina", **day)
     m.add_carer(home, profile=p, skills="hoist", name="ann", **day)
     m.add_carer(home, profile=p, skills="hoist", name="bob", **day)
-    at8 = dict(window_start=8 * H, window_end=9 * H, duration=30 * M, client="c1")
+    at8 = dict(window_start=8 * H, latest_start=9 * H, duration=30 * M, client="c1")
     dressing = m.add_visit(client, skills="nurse", name="dressing", **at8)
     transfer = m.add_visit(client, skills="hoist", name="transfer", **at8)
     m.add_link(dressing, transfer)
@@ -68,7 +74,7 @@ def test_double_up_names_each_carers_skills() -> None:
     m.add_carer(home, profile=p, skills="hoist", name="ann", **day)
     m.add_carer(home, profile=p, skills="hoist", name="bob", **day)
     m.add_carer(home, profile=p, skills="hoist;peg", name="pat", **day)
-    m.add_visit(client, window_start=8 * H, window_end=9 * H, duration=30 * M, carers_needed=2,
+    m.add_visit(client, window_start=8 * H, latest_start=9 * H, duration=30 * M, carers_needed=2,
                 skills="hoist | hoist;peg", name="v")  # fmt: skip
     problem = m.compile()
     result = quick(problem)
@@ -81,7 +87,7 @@ def test_double_up_names_each_carers_skills() -> None:
     p = m2.add_profile(np.array([[0, 600], [600, 0]]))
     for name, skills in (("ann", "hoist"), ("pat", "hoist;peg")):
         m2.add_carer(home, profile=p, skills=skills, name=name, **day)
-    m2.add_visit(client, window_start=8 * H, window_end=9 * H, duration=30 * M, carers_needed=2,
+    m2.add_visit(client, window_start=8 * H, latest_start=9 * H, duration=30 * M, carers_needed=2,
                  skills="hoist;peg | peg", name="v")  # fmt: skip
     result = quick(m2.compile())
     assert result.routes.empty
@@ -94,9 +100,9 @@ def test_ordered_pair_keeps_its_gap_when_the_first_visit_is_late() -> None:
     home, far = m.add_location(), m.add_location()
     p = m.add_profile(np.array([[0, 3600], [3600, 0]]))
     m.add_carer(home, profile=p, shift_start=7 * H, shift_end=20 * H, name="ann")
-    first = m.add_visit(far, window_start=7 * H, window_end=7 * H + 15 * M, duration=20 * M,
+    first = m.add_visit(far, window_start=7 * H, latest_start=7 * H + 15 * M, duration=20 * M,
                         client="c1", name="breakfast")  # fmt: skip
-    second = m.add_visit(far, window_start=7 * H, window_end=11 * H + 30 * M, duration=15 * M,
+    second = m.add_visit(far, window_start=7 * H, latest_start=11 * H + 30 * M, duration=15 * M,
                          client="c1", name="pills")  # fmt: skip
     m.add_link(first, second, min_gap=4 * H, max_gap=5 * H, different_carers=False)
     result = quick(m.compile(RoutingParams(time_windows="soft")))
@@ -116,14 +122,14 @@ def test_chain_of_links_across_three_carers() -> None:
     m.add_carer(locs[0], profile=p, skills="nurse", name="nina", **day)
     m.add_carer(locs[0], profile=p, skills="care", name="cara", **day)
     m.add_carer(locs[3], profile=p, skills="hoist", name="hal", **day)
-    w = dict(window_start=8 * H, window_end=11 * H, client="c1")
+    w = dict(window_start=8 * H, latest_start=11 * H, client="c1")
     dressing = m.add_visit(locs[2], skills="nurse", duration=20 * M, name="dressing", **w)
     care = m.add_visit(locs[2], skills="care", duration=30 * M, name="care", **w)
     lift = m.add_visit(locs[2], skills="hoist", duration=30 * M, name="lift", **w)
     m.add_link(dressing, care, min_gap=30 * M, max_gap=45 * M)
     m.add_link(care, lift)
     # hal is busy at his home until 09:40, which pushes lift, care and the dressing
-    m.add_visit(locs[3], window_start=9 * H, window_end=9 * H, duration=30 * M, skills="hoist",
+    m.add_visit(locs[3], window_start=9 * H, latest_start=9 * H, duration=30 * M, skills="hoist",
                 client="c2", name="early")  # fmt: skip
     result = quick(m.compile())
     s = starts(result)
@@ -142,9 +148,9 @@ def _deadlock_model() -> RoutingModel:
     for name in ("ann", "bob"):
         m.add_carer(home, profile=p, shift_start=7 * H, shift_end=13 * H, name=name)
     for place, name in ((x, "x"), (y, "y")):
-        a = m.add_visit(place, window_start=8 * H, window_end=10 * H, duration=60 * M,
+        a = m.add_visit(place, window_start=8 * H, latest_start=10 * H, duration=60 * M,
                         client=name, name=f"{name}1")  # fmt: skip
-        b = m.add_visit(place, window_start=8 * H, window_end=10 * H, duration=60 * M,
+        b = m.add_visit(place, window_start=8 * H, latest_start=10 * H, duration=60 * M,
                         client=name, name=f"{name}2")  # fmt: skip
         m.add_link(a, b)
     return m
@@ -172,11 +178,11 @@ def test_an_unsatisfiable_link_leaves_both_visits_unscheduled_with_the_reason() 
     home, client = m.add_location(), m.add_location()
     p = m.add_profile(np.array([[0, 600], [600, 0]]))
     m.add_carer(home, profile=p, shift_start=7 * H, shift_end=20 * H, name="ann")
-    a = m.add_visit(client, window_start=8 * H, window_end=9 * H, duration=900, name="a")
-    b = m.add_visit(client, window_start=10 * H, window_end=11 * H, duration=900, name="b")
+    a = m.add_visit(client, window_start=8 * H, latest_start=9 * H, duration=900, name="a")
+    b = m.add_visit(client, window_start=10 * H, latest_start=11 * H, duration=900, name="b")
     m.add_link(a, b, min_gap=4 * H, max_gap=5 * H, different_carers=False)
-    c = m.add_visit(client, window_start=8 * H, window_end=18 * H, duration=900, name="c")
-    d = m.add_visit(client, window_start=8 * H, window_end=18 * H, duration=900, name="d")
+    c = m.add_visit(client, window_start=8 * H, latest_start=18 * H, duration=900, name="c")
+    d = m.add_visit(client, window_start=8 * H, latest_start=18 * H, duration=900, name="d")
     m.add_link(c, d)  # together, two carers: only ann works
     result = quick(m.compile())
     reasons = dict(zip(result.unscheduled["visit_id"], result.unscheduled["reason"], strict=True))
@@ -209,7 +215,7 @@ def test_max_lateness_penalty_trades_total_lateness_for_the_worst_case() -> None
     p = m.add_profile(np.zeros((2, 2)))
     m.add_carer(home, profile=p, shift_start=7 * H, shift_end=14 * H, name="ann")
     for name, dur, due in (("a", 30, 40), ("b", 60, 0), ("c", 30, 20)):
-        m.add_visit(door, window_start=8 * H, window_end=8 * H + due * M, duration=dur * M,
+        m.add_visit(door, window_start=8 * H, latest_start=8 * H + due * M, duration=dur * M,
                     client="c1", name=name)  # fmt: skip
     soft = dict(time_windows="soft", max_lateness_minutes=None, continuity_penalty=0.0)
     total = quick(m.compile(RoutingParams(**soft)))
@@ -285,7 +291,7 @@ def test_a_pattern_with_a_follow_up_is_routed_with_its_gap_from_tables() -> None
     )  # fmt: skip
     problem = build_problem(visits, carers, town, clients=clients)
     assert len(problem.links) == 1 and problem.links[0].min_gap == 240 * 60
-    result = solve(problem, max_iterations=200, random_state=0)
+    result = solve(problem, budget=Budget(max_iterations=200), random_state=0)
     s = starts(result)
     assert 240 <= s["c1-mon-0700-then"] - s["c1-mon-0700"] <= 300
     assert "pat" in carers_of(result, "c2-mon-1200")
@@ -301,7 +307,7 @@ def test_every_plan_of_a_random_linked_instance_keeps_every_rule(
 ) -> None:
     """Random instances with links: each visit routed or unscheduled, no rule broken."""
     problem = linked_instance(n, n_carers=3, homes=homes, linked_share=0.5, random_state=seed)
-    result = solve(problem, max_iterations=60, max_seconds=5, random_state=0)
+    result = solve(problem, budget=Budget(max_iterations=60, max_seconds=5), random_state=0)
     assert result.validate().empty
     routed = set(result.routes["visit_id"]) | set(result.unscheduled["visit_id"])
     assert routed == set(problem.visit_ids)

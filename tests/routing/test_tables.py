@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carezones import ValidationError
-from carezones.routing import RoutingModel, build_problem, plan_routes, solve, validate_plan
+from carezones.routing import Budget, RoutingModel, build_problem, plan_routes, solve, validate_plan
 from conftest import grid_network
 
 X0, Y0 = 530_000.0, 180_000.0
@@ -50,7 +50,7 @@ def people(modes: tuple[str, ...] = ("walk", "cycle")):
             "client_id": ["near", "far"],
             "day": "monday",
             "window_start": 480,
-            "window_end": 480,
+            "window_end": 510,
             "duration": 30,
             "carers_needed": 1,
             "skills": "",
@@ -62,7 +62,9 @@ def people(modes: tuple[str, ...] = ("walk", "cycle")):
 def test_a_walker_is_not_sent_forty_minutes_away_when_a_cyclist_is_free(town) -> None:
     """On real network times the far client gets the cyclist and the near one the walker."""
     clients, carers, visits = people()
-    result = solve(build_problem(visits, carers, town, clients=clients), max_iterations=200)
+    result = solve(
+        build_problem(visits, carers, town, clients=clients), budget=Budget(max_iterations=200)
+    )
     assign = result.routes.set_index("visit_id")["carer_id"].to_dict()
     assert assign == {"v-near": "k0", "v-far": "k1"}
     far = result.routes.set_index("visit_id").loc["v-far"]
@@ -78,7 +80,9 @@ def test_a_walker_is_not_sent_forty_minutes_away_when_a_cyclist_is_free(town) ->
 def test_legs_are_drawn_along_the_network(town) -> None:
     """Each leg, the way home included, is a line along the streets from stop to stop."""
     clients, carers, visits = people()
-    result = solve(build_problem(visits, carers, town, clients=clients), max_iterations=100)
+    result = solve(
+        build_problem(visits, carers, town, clients=clients), budget=Budget(max_iterations=100)
+    )
     legs = result.to_geodataframe()
     assert len(legs) == 4 and legs.crs == town.crs
     far_leg = legs[(legs["to_id"] == "v-far")].iloc[0]
@@ -94,7 +98,8 @@ def test_driving_distances_are_measured_along_the_route(town) -> None:
     """Drivers' leg metres come from the fastest path, not from a constant speed."""
     clients, carers, visits = people(("drive",))
     result = solve(
-        build_problem(visits.iloc[[1]], carers, town, clients=clients), max_iterations=50
+        build_problem(visits.iloc[[1]], carers, town, clients=clients),
+        budget=Budget(max_iterations=50),
     )
     assert result.routes["distance_m"].tolist() == pytest.approx([3200.0], abs=1)
     assert result.shifts["distance_m"].iloc[0] == pytest.approx(6400, abs=1)
@@ -159,7 +164,7 @@ def week(town):
                         "client_id": f"c{i}",
                         "day": day,
                         "window_start": start,
-                        "window_end": start + 60,
+                        "window_end": start + 90,
                         "duration": 30,
                         "carers_needed": 2 if i == 0 else 1,
                         "skills": "hoist" if i == 0 else "",
@@ -178,8 +183,7 @@ def test_a_whole_plan_solves_zones_in_parallel_and_reports_progress(town) -> Non
         town,
         clients=clients,
         n_jobs=2,
-        max_iterations=60,
-        max_seconds=3,
+        budget=Budget(max_iterations=60, max_seconds=3),
         random_state=0,
         progress=lambda done, total, zone: seen.append((done, total)),
     )
@@ -205,27 +209,31 @@ def test_plan_options_are_checked_where_the_plan_starts(town) -> None:
     """A bad budget, seed or worker count is refused at once, all listed, before any solve."""
     clients, carers, visits = week(town)
     with pytest.raises(ValidationError) as err:
-        plan_routes(
-            visits, carers, town, clients=clients, max_seconds=-5, max_iterations=0,
-            random_state="x", n_jobs=0,
-        )  # fmt: skip
+        Budget(max_iterations=0, max_seconds=-5)
+    assert {p.column for p in err.value.problems} == {"max_seconds", "max_iterations"}
+    with pytest.raises(ValidationError) as err:
+        plan_routes(visits, carers, town, clients=clients, random_state="x", n_jobs=0)
     columns = {p.column for p in err.value.problems}
-    assert columns == {"max_seconds", "max_iterations", "random_state", "n_jobs"}
+    assert columns == {"random_state", "n_jobs"}
     assert all(p.where == "plan_routes" for p in err.value.problems)
 
 
 def test_one_routing_budget_default() -> None:
-    """solve, plan_routes, the CLI and scenario files share one time budget default."""
+    """solve, plan_routes, the CLI and scenario files share one Budget: 300 iterations, a cap."""
     import inspect
 
     from carezones.cli.app import routes as routes_command
-    from carezones.routing import MAX_SECONDS
     from carezones.scenario.spec import RoutingSpec
 
-    for fn, name in ((solve, "max_seconds"), (plan_routes, "max_seconds"),
-                     (routes_command, "seconds")):  # fmt: skip
-        assert inspect.signature(fn).parameters[name].default == MAX_SECONDS
-    assert RoutingSpec().max_seconds == MAX_SECONDS
+    for fn in (solve, plan_routes):
+        assert inspect.signature(fn).parameters["budget"].default is None  # Budget()
+    cli = inspect.signature(routes_command).parameters
+    assert (cli["max_iterations"].default, cli["max_seconds"].default) == (
+        Budget().max_iterations,
+        Budget().max_seconds,
+    )
+    assert RoutingSpec().budget == Budget() == Budget(max_iterations=300, max_seconds=60.0)
+    assert RoutingSpec.from_dict({"max_iterations": 50}).budget == Budget(max_iterations=50)
 
 
 def test_zone_polygons_place_clients_and_carers(town) -> None:
@@ -245,7 +253,7 @@ def test_zone_polygons_place_clients_and_carers(town) -> None:
         clients=clients,
         zones=zones,
         n_jobs=1,
-        max_iterations=40,
+        budget=Budget(max_iterations=40),
     )
     out = plan.unscheduled[plan.unscheduled["reason"] == "client in no zone"]
     east = set(clients.loc[clients["zone_id"] == "B", "client_id"])
@@ -258,7 +266,13 @@ def test_continuity_across_the_week(town) -> None:
     """Carers met on Monday count as known on Tuesday: few distinct carers per client."""
     clients, carers, visits = week(town)
     plan = plan_routes(
-        visits, carers, town, clients=clients, n_jobs=1, max_iterations=60, random_state=0
+        visits,
+        carers,
+        town,
+        clients=clients,
+        n_jobs=1,
+        budget=Budget(max_iterations=60),
+        random_state=0,
     )
     single = plan.continuity[plan.continuity["client_id"] != "c0"]
     assert single["distinct_carers"].max() <= 2
@@ -295,7 +309,7 @@ def instances(draw):
         m.add_visit(
             locs[n_carers + j],
             window_start=ws,
-            window_end=ws + draw(st.sampled_from([0, 1800, 7200])),
+            latest_start=ws + draw(st.sampled_from([0, 1800, 7200])),
             duration=draw(st.sampled_from([1800, 2700, 3600])),
             carers_needed=draw(st.sampled_from([1, 1, 2])),
             skills=draw(st.sampled_from(["", "", "hoist"])),
@@ -312,7 +326,7 @@ def instances(draw):
 @given(instances())
 def test_every_visit_is_in_exactly_one_route_or_unscheduled(problem) -> None:
     """Property: each visit is routed (with the carers it needs) or unscheduled, never both."""
-    result = solve(problem, max_iterations=30, random_state=0)
+    result = solve(problem, budget=Budget(max_iterations=30), random_state=0)
     routed = result.routes.groupby("visit_id")["carer_id"].agg(list)
     unscheduled = set(result.unscheduled["visit_id"])
     for v, need in zip(problem.visit_ids, problem.carers_needed, strict=True):

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from carezones import ValidationError, datasets, write_carers, write_clients
 from carezones.cli import app
 from carezones.network import TravelNetwork
-from carezones.outcomes import OUTCOMES
+from carezones.outcomes import outcomes_of
 from carezones.rota import synthetic_rota
 from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario
 
@@ -104,7 +104,7 @@ def test_rota_compares_beside_a_zoned_plan_with_the_same_rows(
     """The rota's column sits beside the zoned plan's, outcome for outcome."""
     table = compare([runs["rota"], runs["now"]])
     assert list(table.columns)[:3] == ["unit", "then_rota", "now"]
-    assert list(table.index) == [name for name, _, _ in OUTCOMES] + ["run_time_seconds"]
+    assert list(table.index) == [o.name for o in outcomes_of("plan")] + ["run_time_seconds"]
     pd.testing.assert_index_equal(
         runs["rota"].outcomes.to_series().index, runs["now"].outcomes.to_series().index
     )

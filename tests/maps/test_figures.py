@@ -102,11 +102,11 @@ def test_travel_to_care_figure_has_one_bar_per_scenario() -> None:
     assert [p.get_height() for p in other.axes[0].patches] == pytest.approx([0.05, 0.45, 0.6])
 
 
-def test_travel_to_care_figure_accepts_the_summary_name_and_names_missing_rows() -> None:
-    """The row may be called travel_to_care; a table with neither is refused, listing its rows."""
-    fig = travel_to_care_figure(pd.DataFrame({"a": [0.5]}, index=["travel_to_care"]))
+def test_travel_to_care_figure_names_missing_rows() -> None:
+    """A table without travel_to_care_ratio is refused, listing the rows it has."""
+    fig = travel_to_care_figure(pd.DataFrame({"a": [0.5]}, index=["travel_to_care_ratio"]))
     assert fig.axes[0].patches[0].get_height() == pytest.approx(0.5)
-    with pytest.raises(ValidationError, match=r"travel_to_care_ratio or travel_to_care.*cost"):
+    with pytest.raises(ValidationError, match=r"travel_to_care_ratio.*cost"):
         travel_to_care_figure(pd.DataFrame({"a": [1.0]}, index=["cost"]))
     with pytest.raises(ValidationError, match="DataFrame"):
         travel_to_care_figure([1.0])  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from carezones import ValidationError
-from carezones.routing import RoutingModel, RoutingParams, RoutingProblem, solve
+from carezones.routing import Budget, RoutingModel, RoutingParams, RoutingProblem, solve
 
 H = 3600
 M = 60
@@ -19,8 +19,7 @@ def line(n: int, seconds: int) -> np.ndarray:
 
 
 def quick(problem: RoutingProblem, **kwargs: object):
-    kwargs.setdefault("max_iterations", 200)
-    kwargs.setdefault("max_seconds", 5.0)
+    kwargs.setdefault("budget", Budget(max_iterations=200, max_seconds=5.0))
     kwargs.setdefault("random_state", 0)
     return solve(problem, **kwargs)
 
@@ -34,7 +33,7 @@ def test_double_handed_visit_gets_two_carers_who_arrive_together() -> None:
     m.add_carer(near, profile=p, shift_start=7 * H, shift_end=12 * H, name="ann")
     m.add_carer(far, profile=p, shift_start=7 * H, shift_end=12 * H, name="bob")
     m.add_visit(
-        client, window_start=7 * H, window_end=9 * H, duration=45 * M, carers_needed=2, name="v"
+        client, window_start=7 * H, latest_start=9 * H, duration=45 * M, carers_needed=2, name="v"
     )
     result = quick(m.compile())
     rows = result.routes[result.routes["visit_id"] == "v"]
@@ -59,7 +58,7 @@ def test_double_handed_visits_stay_together_when_carers_are_busy() -> None:
         m.add_visit(
             locs[i],
             window_start=start,
-            window_end=start + H,
+            latest_start=start + H,
             duration=30 * M,
             carers_needed=need,
             name=f"v{i}",
@@ -81,7 +80,7 @@ def test_a_skill_rules_a_carer_out() -> None:
     m.add_carer(a, profile=p, skills="dementia", name="near")
     m.add_carer(b, profile=p, skills="dementia;hoist", name="far")
     m.add_visit(
-        client, window_start=8 * H, window_end=9 * H, duration=30 * M, skills="hoist", name="v"
+        client, window_start=8 * H, latest_start=9 * H, duration=30 * M, skills="hoist", name="v"
     )
     result = quick(m.compile())
     assert result.routes["carer_id"].tolist() == ["far"]
@@ -105,8 +104,8 @@ def test_a_window_too_tight_for_every_shift_is_unscheduled_with_its_reason() -> 
     a, client = m.add_location(), m.add_location()
     p = m.add_profile(line(2, 300))
     m.add_carer(a, profile=p, shift_start=8 * H, shift_end=14 * H)
-    m.add_visit(client, window_start=6 * H, window_end=7 * H, duration=30 * M, name="dawn")
-    m.add_visit(client, window_start=9 * H, window_end=10 * H, duration=30 * M, name="ok")
+    m.add_visit(client, window_start=6 * H, latest_start=7 * H, duration=30 * M, name="dawn")
+    m.add_visit(client, window_start=9 * H, latest_start=10 * H, duration=30 * M, name="ok")
     result = quick(m.compile())
     assert result.routes["visit_id"].tolist() == ["ok"]
     assert result.unscheduled.set_index("visit_id")["reason"].to_dict() == {
@@ -120,7 +119,7 @@ def test_a_visit_too_far_to_reach_in_time_gives_its_reason() -> None:
     a, client = m.add_location(), m.add_location()
     p = m.add_profile(line(2, 2 * H))
     m.add_carer(a, profile=p, shift_start=7 * H, shift_end=14 * H)
-    m.add_visit(client, window_start=7 * H, window_end=7 * H + 10 * M, duration=30 * M, name="v")
+    m.add_visit(client, window_start=7 * H, latest_start=7 * H + 10 * M, duration=30 * M, name="v")
     result = quick(m.compile())
     assert result.unscheduled["reason"].tolist() == ["not reachable in time"]
 
@@ -144,8 +143,8 @@ def test_a_walker_is_not_sent_forty_minutes_away_when_a_cyclist_is_free() -> Non
     cycle = m.add_profile(np.array([[0, 90, 750], [90, 0, 660], [750, 660, 0]]), name="cycle")
     m.add_carer(home, profile=walk, shift_start=7 * H, shift_end=14 * H, name="walker")
     m.add_carer(home, profile=cycle, shift_start=7 * H, shift_end=14 * H, name="cyclist")
-    m.add_visit(near, window_start=8 * H, window_end=8 * H, duration=30 * M, name="near")
-    m.add_visit(far, window_start=8 * H, window_end=8 * H, duration=30 * M, name="far")
+    m.add_visit(near, window_start=8 * H, latest_start=8 * H, duration=30 * M, name="near")
+    m.add_visit(far, window_start=8 * H, latest_start=8 * H, duration=30 * M, name="far")
     result = quick(m.compile())
     assert result.routes.set_index("visit_id")["carer_id"].to_dict() == {
         "near": "walker",
@@ -160,8 +159,8 @@ def test_hard_windows_leave_out_what_soft_windows_schedule_late() -> None:
     home, a, b = m.add_location(), m.add_location(), m.add_location()
     p = m.add_profile(line(3, 600))
     m.add_carer(home, profile=p, shift_start=7 * H, shift_end=14 * H)
-    m.add_visit(a, window_start=8 * H, window_end=8 * H, duration=60 * M, name="a")
-    m.add_visit(b, window_start=8 * H, window_end=8 * H + 30 * M, duration=30 * M, name="b")
+    m.add_visit(a, window_start=8 * H, latest_start=8 * H, duration=60 * M, name="a")
+    m.add_visit(b, window_start=8 * H, latest_start=8 * H + 30 * M, duration=30 * M, name="b")
     hard = quick(m.compile())
     assert len(hard.unscheduled) == 1 and len(hard.routes) == 1
     soft = quick(m.compile(RoutingParams(time_windows="soft", max_lateness_minutes=60)))
@@ -183,7 +182,7 @@ def test_shift_and_maximum_working_minutes_are_kept() -> None:
         m.add_visit(
             client,
             window_start=(8 + 2 * i) * H,
-            window_end=(8 + 2 * i) * H + 30 * M,
+            latest_start=(8 + 2 * i) * H + 30 * M,
             duration=H,
             name=f"v{i}",
         )
@@ -204,8 +203,8 @@ def test_carers_leave_home_as_late_as_they_can() -> None:
     m.add_carer(
         home, profile=p, shift_start=7 * H, shift_end=12 * H, max_working=100 * M, name="ann"
     )
-    m.add_visit(a, window_start=7 * H, window_end=9 * H, duration=30 * M, name="a")
-    m.add_visit(b, window_start=9 * H, window_end=9 * H, duration=30 * M, name="b")
+    m.add_visit(a, window_start=7 * H, latest_start=9 * H, duration=30 * M, name="a")
+    m.add_visit(b, window_start=9 * H, latest_start=9 * H, duration=30 * M, name="b")
     result = quick(m.compile())
     assert result.unscheduled.empty
     assert result.shifts["working_minutes"].iloc[0] == 100  # leaves 08:10, home 09:50
@@ -227,8 +226,10 @@ def test_an_unpaid_break_is_taken_inside_its_window() -> None:
         break_end=13 * H,
         name="ann",
     )
-    m.add_visit(client, window_start=11 * H, window_end=11 * H + 30 * M, duration=45 * M, name="a")
-    m.add_visit(client, window_start=12 * H, window_end=13 * H, duration=45 * M, name="b")
+    m.add_visit(
+        client, window_start=11 * H, latest_start=11 * H + 30 * M, duration=45 * M, name="a"
+    )
+    m.add_visit(client, window_start=12 * H, latest_start=13 * H, duration=45 * M, name="b")
     result = quick(m.compile())
     assert result.unscheduled.empty
     shift = result.shifts.iloc[0]
@@ -253,10 +254,10 @@ def test_a_break_that_cannot_fit_leaves_a_visit_out() -> None:
         break_end=13 * H,
     )
     m.add_visit(
-        client, window_start=11 * H + 30 * M, window_end=11 * H + 30 * M, duration=H, name="a"
+        client, window_start=11 * H + 30 * M, latest_start=11 * H + 30 * M, duration=H, name="a"
     )
     m.add_visit(
-        client, window_start=12 * H + 30 * M, window_end=12 * H + 30 * M, duration=H, name="b"
+        client, window_start=12 * H + 30 * M, latest_start=12 * H + 30 * M, duration=H, name="b"
     )
     result = quick(m.compile())
     assert len(result.routes) == 1
@@ -271,10 +272,10 @@ def test_continuity_prefers_a_carer_the_client_knows() -> None:
     m.add_carer(home, profile=p, name="ann")
     bob = m.add_carer(home, profile=p, name="bob")
     m.add_visit(
-        client, window_start=8 * H, window_end=9 * H, duration=30 * M, client="k1", name="v1"
+        client, window_start=8 * H, latest_start=9 * H, duration=30 * M, client="k1", name="v1"
     )
     m.add_visit(
-        client, window_start=8 * H, window_end=9 * H, duration=30 * M, client="k2", name="v2"
+        client, window_start=8 * H, latest_start=9 * H, duration=30 * M, client="k2", name="v2"
     )
     m.add_known_carer("k1", bob)
     m.add_known_carer("k2", bob)
@@ -291,10 +292,10 @@ def test_continuity_keeps_one_carer_for_a_clients_visits() -> None:
     m.add_carer(home, profile=p, name="ann")
     m.add_carer(home, profile=p, name="bob")
     m.add_visit(
-        client, window_start=8 * H, window_end=8 * H, duration=30 * M, client="k", name="am"
+        client, window_start=8 * H, latest_start=8 * H, duration=30 * M, client="k", name="am"
     )
     m.add_visit(
-        client, window_start=12 * H, window_end=12 * H, duration=30 * M, client="k", name="pm"
+        client, window_start=12 * H, latest_start=12 * H, duration=30 * M, client="k", name="pm"
     )
     result = quick(m.compile(RoutingParams(continuity_penalty=5000)))
     assert result.routes["carer_id"].nunique() == 1
@@ -310,7 +311,7 @@ def test_builder_refuses_foreign_handles_and_lists_every_problem() -> None:
         m.add_carer(foreign, profile=other.add_profile(np.zeros((1, 1))))
     loc = m.add_location()
     m.add_profile(np.zeros((2, 2)))
-    m.add_visit(loc, window_start=10, window_end=5, carers_needed=3)
+    m.add_visit(loc, window_start=10, latest_start=5, carers_needed=3)
     with pytest.raises(ValidationError) as err:
         m.compile()
     text = str(err.value)
@@ -349,7 +350,9 @@ def test_solve_checks_its_options() -> None:
     m.add_profile(np.zeros((1, 1)))
     problem = m.compile()
     with pytest.raises(ValidationError, match="max_seconds"):
-        solve(problem, max_seconds=0)
+        solve(problem, budget=Budget(max_seconds=0))
+    with pytest.raises(ValidationError, match="budget"):
+        solve(problem, budget=10)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="random_state"):
         solve(problem, random_state=-1)
     with pytest.raises(ValidationError, match="problem"):
@@ -369,13 +372,13 @@ def test_same_seed_same_routes() -> None:
         m.add_visit(
             locs[i],
             window_start=8 * H,
-            window_end=12 * H,
+            latest_start=12 * H,
             duration=30 * M,
             carers_needed=2 if i == 5 else 1,
         )
     problem = m.compile()
-    a = solve(problem, max_iterations=100, random_state=7)
-    b = solve(problem, max_iterations=100, random_state=7)
+    a = solve(problem, budget=Budget(max_iterations=100), random_state=7)
+    b = solve(problem, budget=Budget(max_iterations=100), random_state=7)
     pd.testing.assert_frame_equal(a.routes, b.routes)
 
 
@@ -385,14 +388,14 @@ def test_result_reads_well() -> None:
     home, a = m.add_location(), m.add_location()
     p = m.add_profile(line(2, 600), distances=line(2, 800), name="walk")
     m.add_carer(home, profile=p, shift_start=7 * H, shift_end=12 * H, name="ann")
-    m.add_visit(a, window_start=8 * H, window_end=9 * H, duration=30 * M, name="v1")
-    m.add_visit(a, window_start=20 * H, window_end=21 * H, duration=30 * M, name="v2")
+    m.add_visit(a, window_start=8 * H, latest_start=9 * H, duration=30 * M, name="v1")
+    m.add_visit(a, window_start=20 * H, latest_start=21 * H, duration=30 * M, name="v2")
     result = quick(m.compile())
     text = str(result)
     assert "1 scheduled, 1 unscheduled" in text and "ann (walk): v1 08:00" in text and "v2:" in text
     s = result.summary()
     assert s["care_minutes"] == 30 and s["travel_minutes"] == 20
-    assert s["travel_to_care"] == pytest.approx(20 / 30)
+    assert s["travel_to_care_ratio"] == pytest.approx(20 / 30)
     assert s["distance_km"] == pytest.approx(1.6)
     assert result.routes["distance_m"].tolist() == [800.0]
     assert result.is_feasible() and result.cost() == 1200 + 900  # travel + one new carer
@@ -412,8 +415,10 @@ def test_plain_problem_matches_pyvrp_alone() -> None:
     for _ in range(4):
         m.add_carer(locs[0], profile=p, shift_start=0, shift_end=5000)
     for i in range(1, 21):
-        m.add_visit(locs[i], window_start=0, window_end=4000, duration=100)
-    result = solve(m.compile(RoutingParams(continuity_penalty=0)), max_iterations=300)
+        m.add_visit(locs[i], window_start=0, latest_start=4000, duration=100)
+    result = solve(
+        m.compile(RoutingParams(continuity_penalty=0)), budget=Budget(max_iterations=300)
+    )
     assert result.unscheduled.empty
     assert result.cost() == result.pyvrp_cost == result.travel_seconds
 
@@ -425,7 +430,57 @@ def test_more_visits_than_fit_are_unscheduled_quietly() -> None:
     p = m.add_profile(line(11, 300))
     m.add_carer(locs[0], profile=p, shift_start=7 * H, shift_end=12 * H)
     for i in range(1, 11):
-        m.add_visit(locs[i], window_start=8 * H, window_end=8 * H, duration=30 * M)
-    result = solve(m.compile(RoutingParams(continuity_penalty=0)), max_seconds=1.0, random_state=0)
+        m.add_visit(locs[i], window_start=8 * H, latest_start=8 * H, duration=30 * M)
+    result = solve(
+        m.compile(RoutingParams(continuity_penalty=0)),
+        budget=Budget(max_iterations=None, max_seconds=1.0),
+        random_state=0,
+    )
     assert len(result.routes) == 1 and len(result.unscheduled) == 9
     assert result.routes["visit_id"].tolist() == ["visit0"]  # the nearest
+
+
+def test_the_rules_pyvrp_lacks_are_declared_with_each_rule() -> None:
+    """A plain problem uses no rule PyVRP lacks; a double-up and soft windows are named."""
+    from carezones.routing import ROUTING_RULES, rules_pyvrp_lacks
+
+    assert {r.name for r in ROUTING_RULES if not r.pyvrp} >= {
+        "soft windows", "double-handed", "linked visits", "breaks", "continuity"
+    }  # fmt: skip
+    m = RoutingModel()
+    home, a = m.add_location(), m.add_location()
+    p = m.add_profile(line(2, 300))
+    for _ in range(2):
+        m.add_carer(home, profile=p, shift_start=0, shift_end=7200)
+    m.add_visit(a, window_start=0, latest_start=3600, duration=600)
+    assert rules_pyvrp_lacks(m.compile()) == []
+    m.add_visit(a, window_start=0, latest_start=3600, duration=600, carers_needed=2)
+    soft = m.compile(RoutingParams(time_windows="soft"))
+    assert rules_pyvrp_lacks(soft) == ["soft windows", "double-handed"]
+
+
+def test_a_visit_ends_by_its_window_end_or_is_late_by_its_overrun() -> None:
+    """Window 08:00-09:00, 45 min: hard, it starts by 08:15; soft, it is late by its overrun."""
+    H, M = 3600, 60
+    for arrive, hard_start in ((8 * H, 8 * H), (8 * H + 15 * M, 8 * H + 15 * M)):
+        m = RoutingModel()
+        home, a = m.add_location(), m.add_location()
+        p = m.add_profile(np.array([[0, 1800], [1800, 0]]))
+        m.add_carer(home, profile=p, shift_start=arrive - 1800, shift_end=12 * H)
+        m.add_visit(a, window_start=8 * H, window_end=9 * H, duration=45 * M, name="v")
+        hard = quick(m.compile())
+        assert hard.routes["start"].tolist() == [hard_start / 60]
+        assert hard.routes["late"].tolist() == [0.0] and hard.validate().empty
+    for minutes_late in (1, 20):
+        m = RoutingModel()
+        home, a = m.add_location(), m.add_location()
+        p = m.add_profile(np.array([[0, 1800], [1800, 0]]))
+        arrive = 8 * H + (15 + minutes_late) * M
+        m.add_carer(home, profile=p, shift_start=arrive - 1800, shift_end=12 * H)
+        m.add_visit(a, window_start=8 * H, window_end=9 * H, duration=45 * M, name="v")
+        hard = quick(m.compile())
+        assert hard.routes.empty and hard.unscheduled["visit_id"].tolist() == ["v"]
+        soft = quick(m.compile(RoutingParams(time_windows="soft")))
+        assert soft.routes["end"].tolist() == [9 * 60 + minutes_late]
+        assert soft.routes["late"].tolist() == [float(minutes_late)]
+        assert soft.validate().empty

@@ -12,11 +12,12 @@ from carezones import ValidationError, hourly_rate
 from carezones.outcomes import (
     CO2E_KG_PER_KM_AVERAGE_CAR,
     COVER_RATE_GBP_PER_HOUR,
-    OUTCOMES,
     OutcomeParams,
     measure_outcomes,
+    outcomes_of,
 )
 from carezones.outcomes.costing.inputs import KM_PER_MILE
+from carezones.routing import Budget
 
 # The plan, one Monday (so every weekly figure is 7 times the day's):
 #
@@ -119,8 +120,8 @@ def out():  # type: ignore[no-untyped-def]
 
 
 def test_table_has_every_outcome_in_order(out) -> None:  # type: ignore[no-untyped-def]
-    """The table has one row per outcome, with the stable names of OUTCOMES, in order."""
-    assert out.table["outcome"].tolist() == [name for name, _, _ in OUTCOMES]
+    """The table has one row per plan outcome, with the stable names of OUTCOMES, in order."""
+    assert out.table["outcome"].tolist() == [o.name for o in outcomes_of("plan")]
     assert list(out.table.columns) == ["outcome", "value", "unit", "description"]
     for name in ("travel_to_care_ratio", "walk_cycle_share", "carers_local_share",
                  "co2e_kg_per_week", "car_km_per_week", "hourly_rate_gbp",
@@ -355,7 +356,9 @@ def test_outcomes_of_a_route_plan(helsinki) -> None:  # type: ignore[no-untyped-
         geometry=gpd.points_from_xy([24.9390], [60.1690]),
         crs=4326,
     )  # fmt: skip
-    plan = plan_routes(visits, carers, helsinki, clients=clients, n_jobs=1, max_iterations=30)
+    plan = plan_routes(
+        visits, carers, helsinki, clients=clients, n_jobs=1, budget=Budget(max_iterations=30)
+    )
     base = measure_outcomes(plan, visits, clients=clients, carers=carers)
     virtual = measure_outcomes(
         plan, visits, clients=clients, carers=carers, params=OutcomeParams(virtual_share=1.0)
