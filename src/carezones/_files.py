@@ -21,9 +21,13 @@ from carezones.exceptions import Problem, ValidationError
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "MAX_NAME_BYTES",
     "check_out_file",
     "check_out_folder",
+    "excel_numbers",
+    "inside_folder",
     "read_toml",
+    "refuse_link",
     "safe_cell",
     "safe_cells",
     "unescape_cell",
@@ -33,6 +37,8 @@ __all__ = [
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP's list).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: The longest file or folder name (bytes of UTF-8) most file systems take.
+MAX_NAME_BYTES = 255
 
 
 def read_toml(path: str | os.PathLike[str], *, what: str = "a TOML file") -> dict[str, Any]:
@@ -188,6 +194,137 @@ def check_out_file(path: str | os.PathLike[str], *, option: str = "--out") -> Pa
         return p
     check_out_folder(p.parent, option=option)
     return p
+
+
+def inside_folder(
+    root: str | os.PathLike[str], name: object, *, where: str = "folder"
+) -> Path:
+    """``root / name`` when it stays inside ``root``, or one :class:`ValidationError`.
+
+    The name is relative to ``root``: an absolute path, a ``..``, a home folder (``~``), a
+    NUL byte, a part longer than :data:`MAX_NAME_BYTES` or a symbolic link leading out of
+    ``root`` are refused, each named. ``root`` itself is what the user named (on the
+    command line): it may be a link; nothing under it may lead out of it.
+
+    Parameters
+    ----------
+    root
+        The folder the user named.
+    name
+        A relative name inside it (``""`` or None: ``root`` itself).
+    where
+        What named it, for the message (e.g. ``"save: folder"``).
+
+    Returns
+    -------
+    pathlib.Path
+        The resolved path inside ``root`` (it may not exist yet).
+
+    Examples
+    --------
+    >>> inside_folder("/srv/out", "plans/a").as_posix()
+    '/srv/out/plans/a'
+    >>> inside_folder("/srv/out", "../etc")
+    Traceback (most recent call last):
+    ...
+    carezones.exceptions.ValidationError: 1 problem found:
+      - folder: outside the folder: expected a name inside /srv/out (no '..'), found '../etc'
+    """
+    base = Path(root).expanduser().resolve()
+    text = "" if name is None else name
+    if not isinstance(text, str):
+        raise ValidationError([Problem(where, "bad name", "a folder name (text)", repr(text))])
+    found = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
+    problems = []
+    parts = Path(text).parts if "\0" not in text else ()
+    if "\0" in text:
+        problems.append(Problem(where, "bad name", "a name without a NUL byte", "a NUL byte"))
+    elif Path(text).is_absolute() or Path(text).anchor or text.startswith("~"):
+        problems.append(
+            Problem(where, "outside the folder", f"a name relative to {base}", found)
+        )
+    elif ".." in parts:
+        problems.append(
+            Problem(where, "outside the folder", f"a name inside {base} (no '..')", found)
+        )
+    for part in parts:
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+            problems.append(
+                Problem(where, "name too long", f"names of at most {MAX_NAME_BYTES} bytes",
+                        f"a name of {len(part.encode('utf-8', 'surrogateescape'))} bytes")
+            )  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    target = (base / text).resolve()  # follows every link that exists along the way
+    if not target.is_relative_to(base):
+        raise ValidationError(
+            [Problem(where, "outside the folder", f"a name inside {base} (no link out of it)",
+                     f"{found}, a link to a place outside it")]
+        )  # fmt: skip
+    return target
+
+
+def refuse_link(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> list[Problem]:
+    """Problems of a file that is a symbolic link or lies outside ``root`` (none: fine).
+
+    A run folder's files are read only when they are plain files inside the folder: a
+    link (to ``/etc/passwd``, say) would put another file into a report.
+
+    Examples
+    --------
+    >>> refuse_link("/srv/run/outcomes.csv", "/srv/run")
+    []
+    """
+    p, base = Path(path), Path(root).resolve()
+    if p.is_symlink():
+        return [Problem(str(p), "symbolic link", "a plain file or folder inside the run folder",
+                        "a link to another place (copy it in instead)")]  # fmt: skip
+    if not p.resolve().is_relative_to(base):
+        return [Problem(str(p), "outside the folder", f"a file inside {base}",
+                        "a file reached through a linked folder")]  # fmt: skip
+    return []
+
+
+#: The largest whole number Excel stores exactly: it keeps 15 significant digits.
+EXCEL_DIGITS = 15
+
+
+def excel_numbers(frame: pd.DataFrame, where: str, *, first_row: int = 2) -> list[Problem]:
+    """Problems of numbers in a sheet too long to be ids Excel kept (16 digits or more).
+
+    Excel keeps 15 significant digits, so a 19-digit id typed into a cell as a number is
+    already changed in the file (``1234567890123456789`` is stored as
+    ``1234567890123456768``); read as it is, it would silently name another client.
+
+    Parameters
+    ----------
+    frame
+        The sheet as read (``dtype=object``: numbers as Excel stored them).
+    where
+        The file, for the message.
+    first_row
+        The spreadsheet row of the frame's first row (2: under the header).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"client_id": [1.2345678901234568e18, 7.0], "hours": [7.5, 3.0]})
+    >>> [p.row for p in excel_numbers(t, "c.xlsx")]
+    ['row 2']
+    """
+    problems = []
+    for column in frame.columns:
+        for i, value in enumerate(frame[column].to_numpy(dtype=object)):
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and value == value and abs(value) >= 10**EXCEL_DIGITS:
+                digits = len(str(int(abs(value))))
+                problems.append(
+                    Problem(where, "number too long for Excel", f"ids of at most {EXCEL_DIGITS} "
+                            "digits as numbers (format a column of longer ids as Text in "
+                            "Excel, then type them again)", f"a number of {digits} digits: "
+                            f"Excel kept {EXCEL_DIGITS}, so the id is already changed",
+                            row=f"row {i + first_row}", column=str(column))
+                )  # fmt: skip
+    return problems
 
 
 def unsafe_cell(value: object) -> bool:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 import sys
 import threading
 from multiprocessing.context import BaseContext
 
 from threadpoolctl import threadpool_limits
+
+logger = logging.getLogger(__name__)
 
 #: Threads that sleep until they are needed: forking beside them is safe.
 _IDLE_THREADS = frozenset({"tqdm_monitor"})
@@ -43,3 +47,22 @@ def single_threaded() -> None:
     from more threads each.
     """
     threadpool_limits(1)
+
+
+def worker_count(n_jobs: int, *, option: str = "n_jobs") -> int:
+    """``n_jobs``, at most this computer's cores: more processes than cores gain nothing.
+
+    Each worker holds its own copy of the network, so 16 processes on a 2-core laptop only
+    fill its memory. The cut is logged, naming ``option``.
+
+    Examples
+    --------
+    >>> worker_count(1)
+    1
+    >>> worker_count(10_000) == (os.cpu_count() or 1)
+    True
+    """
+    cores = os.cpu_count() or 1
+    if n_jobs > cores:
+        logger.info("%s = %d: %d used (this computer's cores)", option, n_jobs, cores)
+    return min(n_jobs, cores)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pytest
 import shapely
@@ -33,9 +34,10 @@ from carezones.cli import main
 from carezones.demand import FileShapeWarning, read_csv_text
 from carezones.geocode import read_postcodes
 from carezones.network import DamagedCacheWarning
+from carezones.report import build_report
 from carezones.rota import RotaColumns, read_rota
 from carezones.scenario import Scenario
-from carezones.zoning import read_zones
+from carezones.zoning import read_units, read_zones
 
 # Street points of the Leeds extract (its-example.osm.pbf), in lon/lat.
 POINTS = [(-1.55573, 53.80702), (-1.55074, 53.80797), (-1.5504, 53.80723), (-1.55547, 53.80741)]
@@ -352,6 +354,7 @@ NETWORK_CASES = [
 
 # ------------------------------------------------------------------ zones
 
+EMPTY_GEOJSON = '{"type": "FeatureCollection", "features": []}'
 POINTS_GEOJSON = (
     '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"zone_id": "a"}'
     ', "geometry": {"type": "Point", "coordinates": [0.5, 0.5]}}]}'
@@ -813,6 +816,167 @@ OTHER_CLI = [
     ),
 ]
 
+# ------------------------------------------------------------------ issue 27: the newer inputs
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    """A workbook of one sheet holding ``rows`` as Excel stores them (numbers as numbers)."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def geojson_boxes(boxes: list[tuple[float, float, float, float]], ids: list[str], key: str) -> str:
+    """Boxes in lon/lat with an id column ``key``."""
+    return gpd.GeoDataFrame({key: ids}, geometry=[shapely.box(*b) for b in boxes],
+                            crs=4326).to_json()  # fmt: skip
+
+
+AROUND_LEEDS = (-1.60, 53.78, -1.50, 53.83)  # holds every client of GOOD
+OUTCOMES = "outcome,value,unit\nn_clients,4,clients\nweekly_hours,70,h/week\n"
+ZONES_OPTS = ["--network", "{leeds}", "--clients", "good.csv", "--out", "out", "--no-map",
+              "--min-weekly-hours", "10"]  # fmt: skip
+SCENARIO = (
+    'name = "s"\nkind = "now"\n[network]\nsource = "default"\n[population]\nn_clients = 20\n'
+    "n_carers = 8\nn_providers = 1\n[zones]\nmin_weekly_hours = 50\n"
+)
+WORKSHOP = ["workshop", "--network", "{leeds}", "--clients", "good.csv", "--out", "out"]
+
+ISSUE_27_CASES = [
+    # the workshop's command line
+    Case("workshop --port -1", {"good.csv": GOOD}, None, [*WORKSHOP, "--port", "-1"],
+         ("--port", "-1", "a port number from 0")),
+    Case("workshop --port 70000", {"good.csv": GOOD}, None, [*WORKSHOP, "--port", "70000"],
+         ("--port", "70000")),
+    Case("workshop corrupt --zones", {"good.csv": GOOD, "z/zones.gpkg": b"\x00junk"}, None,
+         [*WORKSHOP, "--zones", "z"], ("zones.gpkg", "unreadable file")),
+    Case("workshop --zones with duplicate ids", {"good.csv": GOOD, "z.geojson": DUPLICATE_ZONES},
+         None, [*WORKSHOP, "--zones", "z.geojson"], ("z.geojson", "duplicate id", "'z1'")),
+    Case("workshop --zones empty folder", {"good.csv": GOOD, "z/x.txt": "x"}, None,
+         [*WORKSHOP, "--zones", "z"], ("zones.gpkg", "missing file")),
+    # carezones report: run folders checked before anything is read into a page
+    Case("report truncated file", {"run/outcomes.csv": OUTCOMES[:-8]},
+         lambda d: build_report(d / "run"), ["report", "run"],
+         ("outcomes.csv", "truncated file", "line 3")),
+    Case("report empty file", {"run/outcomes.csv": ""}, lambda d: build_report(d / "run"),
+         ["report", "run"], ("outcomes.csv", "empty file")),
+    Case("report file not UTF-8", {"run/outcomes.csv": b"outcome,value\nn_\xff,4\n"},
+         lambda d: build_report(d / "run"), ["report", "run"],
+         ("outcomes.csv", "not UTF-8", "line 2")),
+    Case("report ragged file", {"run/outcomes.csv": OUTCOMES,
+                                "run/provider_outcomes.csv": "provider_id,weekly_hours\nP1,3,4\n"},
+         lambda d: build_report(d / "run"), ["report", "run"],
+         ("provider_outcomes.csv", "ragged rows", "line 2: 3 values")),
+    Case("report zones.gpkg of the wrong type",
+         {"run/outcomes.csv": OUTCOMES, "run/zones.gpkg": "zone_id,weekly_hours\nZ1,3\n"},
+         lambda d: build_report(d / "run"), ["report", "run"],
+         ("zones.gpkg", "unreadable file")),
+    Case("report missing columns", {"run/outcomes.csv": "a,b\n1,2\n"},
+         lambda d: build_report(d / "run"), ["report", "run"],
+         ("outcomes.csv", "missing column", "'outcome'")),
+    Case("report text for hours",
+         {"run/outcomes.csv": OUTCOMES,
+          "run/provider_outcomes.csv": "provider_id,weekly_hours\nP1,lots\n"},
+         lambda d: build_report(d / "run"), ["report", "run"],
+         ("provider_outcomes.csv", "not a number", "'lots'")),
+    Case("report report.json not an object", {"run/outcomes.csv": OUTCOMES,
+                                              "run/report.json": "[1, 2]"},
+         lambda d: build_report(d / "run"), ["report", "run"],
+         ("report.json", "not a JSON object")),
+    Case("report subfolders differing only in case",
+         {"cmp/comparison.csv": "outcome,unit,now,Now\nn_clients,clients,4,4\n",
+          "cmp/now/outcomes.csv": OUTCOMES, "cmp/Now/outcomes.csv": OUTCOMES},
+         lambda d: build_report(d / "cmp"), ["report", "cmp"],
+         ("names differ only in case", "'Now'", "'now'")),
+    Case("report --out an existing folder", {"run/outcomes.csv": OUTCOMES, "there/x": "x"},
+         lambda d: build_report(d / "run", d / "there"), ["report", "run", "--out", "there"],
+         ("--out", "an existing folder")),
+    Case("report --out not .html", {"run/outcomes.csv": OUTCOMES},
+         lambda d: build_report(d / "run", d / "r.xlsx"), ["report", "run", "--out", "r.xlsx"],
+         ("--out", "not an HTML file", ".xlsx")),
+    # --units
+    Case("--units empty", {"good.csv": GOOD, "u.geojson": EMPTY_GEOJSON},
+         lambda d: read_units(d / "u.geojson", "unit_id"), ["zones", *ZONES_OPTS, "--units",
+                                                            "u.geojson"],
+         ("u.geojson", "no rows")),
+    Case("--units CSV", {"good.csv": GOOD, "u.csv": "unit_id\nA\n"},
+         lambda d: read_units(d / "u.csv", "unit_id"), ["zones", *ZONES_OPTS, "--units", "u.csv"],
+         ("u.csv", "no geometry")),
+    Case("--units far from the network",
+         {"good.csv": GOOD, "u.geojson": geojson_boxes([(0, 0, 1, 1), (1, 0, 2, 1)], ["A", "B"],
+                                                       "unit_id")},
+         None, ["zones", *ZONES_OPTS, "--units", "u.geojson"],
+         ("u.geojson", "no client inside", "none of the 4 clients")),
+    Case("--units overlapping",
+         {"good.csv": GOOD, "u.geojson": geojson_boxes([AROUND_LEEDS, AROUND_LEEDS], ["A", "B"],
+                                                       "unit_id")},
+         lambda d: read_units(d / "u.geojson", "unit_id"), ["zones", *ZONES_OPTS, "--units",
+                                                            "u.geojson"],
+         ("u.geojson", "overlapping units", "'A' and 'B'")),
+    Case("--boundary leaving every client out",
+         {"good.csv": GOOD, "b.geojson": geojson_boxes([(0, 0, 1, 1)], ["far"], "name")},
+         None, ["zones", *ZONES_OPTS, "--boundary", "b.geojson"],
+         ("clients", "no client in any zone", "all 4 clients left out: 4 outside the boundary")),
+    # scenarios: the locked file, bounded numbers
+    Case("scenario locked file with duplicate ids",
+         {"s.toml": SCENARIO + 'locked = "dup.geojson"\n', "dup.geojson": DUPLICATE_ZONES},
+         lambda d: cz.run_scenario(d / "s.toml"), [*RUN, "s.toml", "--out", "out"],
+         ("dup.geojson", "duplicate id", "'z1'")),
+    Case("scenario locked file not a GeoPackage",
+         {"s.toml": SCENARIO + 'locked = "junk.gpkg"\n', "junk.gpkg": b"\x00junk"},
+         lambda d: cz.run_scenario(d / "s.toml"), [*RUN, "s.toml", "--out", "out"],
+         ("junk.gpkg", "unreadable file")),
+    Case("scenario locked file far away",
+         {"s.toml": SCENARIO + 'locked = "far.geojson"\n',
+          "far.geojson": geojson_boxes([(0, 0, 1, 1)], ["z1"], "zone_id")},
+         lambda d: cz.run_scenario(d / "s.toml"), [*RUN, "s.toml", "--out", "out"],
+         ("locked", "no street", "'z1'")),
+    Case("scenario carer_mode_mix 1e308",
+         {"s.toml": SCENARIO + "[demand]\ncarer_mode_mix = {walk = 1e308, drive = 1e308}\n"},
+         lambda d: Scenario.from_toml(d / "s.toml"), [*RUN, "s.toml", "--out", "out"],
+         ("s.toml", "carer_mode_mix", "1,000,000")),
+    Case("scenario cover_rate_gbp_per_hour 1e308",
+         {"s.toml": SCENARIO + "[outcomes]\ncover_rate_gbp_per_hour = 1e308\n"},
+         lambda d: Scenario.from_toml(d / "s.toml"), [*RUN, "s.toml", "--out", "out"],
+         ("s.toml", "cover_rate_gbp_per_hour", "1e+308")),
+    # patterns and skills
+    clients_case("pattern gap of 20 digits",
+                 csv_text("client_id,lon,lat,pattern",
+                          [f'c1,{x0},{y0},"mon 07:00-10:00 30, then 10-99999999999999999999 '
+                           'minutes later 15"']),
+                 "bad gap", "at most 1440 minutes"),
+    clients_case("follow-up past midnight",
+                 csv_text("client_id,lon,lat,pattern",
+                          [f'c1,{x0},{y0},"mon 21:00-22:00 30, then 170-175 minutes later 30"']),
+                 "follow-up does not fit", "23:50-24:00"),
+    clients_case("skills separated by a slash",
+                 csv_text(CLIENTS_HEAD + ",skills", [f"c1,{x0},{y0},7,dementia/hoist"]),
+                 "bad skill name", "'/'", "'c1'"),
+    clients_case("skills separated by a space",
+                 csv_text(CLIENTS_HEAD + ",skills", [f"c1,{x0},{y0},7,dementia hoist"]),
+                 "bad skill name", "a space"),
+    clients_case("skills separated by a tab",
+                 csv_text(CLIENTS_HEAD + ",skills", [f'c1,{x0},{y0},7,"dementia\thoist"']),
+                 "bad skill name", "a tab"),
+    # Excel: a 19-digit id is already changed in the file
+    Case("geocode --input 19-digit id from Excel",
+         {"in.xlsx": xlsx([["client_id", "address"], [1.2345678901234568e18, "1 Road"]])},
+         None, [*GEOCODE, "--input", "in.xlsx"],
+         ("in.xlsx", "number too long for Excel", "row 2", "client_id")),
+    Case("rota 19-digit carer id from Excel",
+         {"r.xlsx": xlsx([ROTA_HEAD.split(","), ["v1", 9.876543210987655e18, "c1",
+                                                 "07/07/2025 09:00", "07/07/2025 09:30", "", ""]])},
+         lambda d: read_rota(d / "r.xlsx"), None,
+         ("r.xlsx", "number too long for Excel", "row 2", "Carer ID")),
+    Case("--columns bad datetime_format",
+         {**ROTA_FILES, "cols.toml": "[rota_columns]\ndatetime_format = '%d/%m/%Y %Q'\n"},
+         lambda d: RotaColumns.from_toml(d / "cols.toml"), [*ROTA, "--columns", "cols.toml"],
+         ("datetime_format", "%Q", "bad directive")),
+]  # fmt: skip
+
 CASES = [
     *CLIENT_CASES,
     *CARER_CASES,
@@ -825,6 +989,7 @@ CASES = [
     *ROTA_CASES,
     *GEOCODE_CASES,
     *OTHER_CLI,
+    *ISSUE_27_CASES,
 ]
 
 
@@ -1095,3 +1260,78 @@ def test_read_csv_text_keeps_leading_zeros(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("client_id,lon\n007,1\n")
     assert read_csv_text(path)["client_id"].tolist() == ["007"]
+
+
+# ------------------------------------------------------------------ issue 27: said, not silent
+
+REPORT_CASES = [c.name for c in ISSUE_27_CASES if c.name.startswith("report") and c.cli]
+
+
+@pytest.mark.parametrize("name", REPORT_CASES)
+def test_a_refused_report_writes_nothing(
+    name: str,
+    tmp_path: Path,
+    leeds_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`carezones report` on a bad run folder exits 2 and writes no page or workbook."""
+    case = next(c for c in ISSUE_27_CASES if c.name == name)
+    write_files(case, tmp_path, leeds_path)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert case.cli is not None
+    code, _ = run_cli(case.cli, tmp_path, monkeypatch, capsys)
+    assert code == 2
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_report_refuses_a_linked_run_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run file that is a symbolic link (to a system file, say) is refused, not reported."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outcome,value,unit\nroot,0,x\n")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "outcomes.csv").symlink_to(secret)
+    with pytest.raises(cz.ValidationError, match="symbolic link"):
+        build_report(tmp_path / "run")
+    code, text = run_cli(["report", "run"], tmp_path, monkeypatch, capsys)
+    assert code == 2 and "outcomes.csv: symbolic link" in text and "Traceback" not in text
+    (tmp_path / "run" / "outcomes.csv").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "outcomes.csv").write_text(OUTCOMES)
+    (tmp_path / "cmp").mkdir()
+    (tmp_path / "cmp" / "comparison.csv").write_text("outcome,unit,now\nn_clients,clients,4\n")
+    (tmp_path / "cmp" / "now").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with pytest.raises(cz.ValidationError, match="symbolic link"):
+        build_report(tmp_path / "cmp")
+    assert not list(tmp_path.rglob("report.*"))
+
+
+def test_boundary_leaving_clients_out_says_how_many_and_why(
+    tmp_path: Path,
+    leeds_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """2 of 4 clients outside --boundary: counted on the console, reasons in assignments.csv."""
+    (tmp_path / "good.csv").write_text(GOOD)
+    west = (-1.5600, 53.80, -1.5530, 53.81)  # holds c1 and c4
+    (tmp_path / "b.geojson").write_text(geojson_boxes([west], ["part"], "name"))
+    code, text = run_cli(fill(["zones", *ZONES_OPTS, "--boundary", "b.geojson"], leeds_path),
+                         tmp_path, monkeypatch, capsys)  # fmt: skip
+    assert code == 0, text
+    assert "2 of 4 clients are in no zone (2 outside the boundary)" in text
+    assert "breaks no rule, but 2 of 4 clients are in no zone" in text
+    table = pd.read_csv(tmp_path / "out" / "assignments.csv", dtype=str, keep_default_na=False)
+    why = dict(zip(table["client_id"], table["reason"], strict=True))
+    assert why == {"c1": "", "c2": "outside the boundary", "c3": "outside the boundary",
+                   "c4": ""}  # fmt: skip
+    no_coordinates(text)
+
+
+def test_routing_n_jobs_is_cut_to_the_cores(tmp_path: Path) -> None:
+    """[routing] n_jobs = 16 uses at most this computer's cores (it used to start 16)."""
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO + "[routing]\nn_jobs = 16\n")
+    assert Scenario.from_toml(path).routing.n_jobs == min(16, os.cpu_count() or 1)

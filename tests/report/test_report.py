@@ -149,3 +149,51 @@ def test_plan_map_accepts_what_the_cli_wrote(zones_run: Path) -> None:
     for lot in lots["lot_id"]:
         assert f"{lot}:" in page  # each lot in the legend
     assert (zones_run / "zones.html").exists()
+
+
+def test_colliding_sheet_names_give_one_sheet_each(tmp_path: Path) -> None:
+    """Names equal in their first 31 characters, or but for case, still get a sheet each."""
+    long = "scenario-with-a-very-long-name-number-"
+    tables = {
+        f"{long}one zones": pd.DataFrame({"zone_id": ["A1", "A2"]}),
+        f"{long}two zones": pd.DataFrame({"zone_id": ["B1"]}),
+        "now zones": pd.DataFrame({"zone_id": ["C1"]}),
+        "Now zones": pd.DataFrame({"zone_id": ["D1"]}),
+        "a/b:c?": pd.DataFrame({"zone_id": ["E1"]}),
+    }
+    book = load_workbook(write_workbook(tables, tmp_path / "r.xlsx"))
+    names = book.sheetnames
+    assert names[0] == "contents" and len(names) == len(tables) + 1
+    assert len({n.casefold() for n in names}) == len(names)
+    assert all(len(n) <= 31 for n in names)
+    contents = {row[0]: row[1] for row in list(book["contents"].values)[1:]}
+    assert sorted(contents.values()) == sorted(tables)
+    for sheet, table in contents.items():  # each table in its own sheet, whole
+        rows = [r[0] for r in list(book[sheet].values)[1:]]
+        assert rows == tables[table]["zone_id"].tolist()
+
+
+def test_two_long_scenario_names_give_two_sheets(tmp_path: Path) -> None:
+    """A comparison of two scenarios whose names share 31 characters keeps every table apart."""
+    names = [f"scenario-with-a-very-long-name-number-{n}" for n in ("one", "two")]
+    folder = tmp_path / "cmp"
+    folder.mkdir()
+    (folder / "comparison.csv").write_text(
+        f"outcome,unit,{names[0]},{names[1]}\nn_clients,clients,40,41\n"
+    )
+    for k, name in enumerate(names):
+        run = folder / name
+        run.mkdir()
+        (run / "outcomes.csv").write_text(f"outcome,value,unit\nn_clients,{40 + k},clients\n")
+        (run / "assumptions.csv").write_text(f"assumption,value\nseed,{k}\n")
+        (run / "provider_outcomes.csv").write_text(f"provider_id,weekly_hours\nP{k},{100 + k}\n")
+        (run / "unscheduled.csv").write_text(f"visit_id,reason\nv{k},no carer\n")
+    _, path = build_report(folder)
+    book = load_workbook(path)
+    assert len(book.sheetnames) == 1 + 1 + 2 * 3  # contents, comparison, 3 tables a scenario
+    contents = {row[1]: row[0] for row in list(book["contents"].values)[1:]}
+    for k, name in enumerate(names):
+        providers = list(book[contents[f"{name} providers"]].values)
+        assert providers[1][0] == f"P{k}" and len(providers) == 2
+        assumptions = list(book[contents[f"{name} assumptions"]].values)
+        assert assumptions[1] == ("seed", k)

@@ -244,16 +244,16 @@ def test_camden_workshop_in_chromium(
     page.act("#routed")
     assert page.page.text_content("#routed-result").startswith(f"Routed (monday, {keep},")
 
-    # Save, reload the page, load the saved plan.
-    folder = tmp_path / "saved"
-    page.page.fill("#folder", str(folder))
+    # Save, reload the page, load the saved plan (a folder named inside --out).
+    folder = camden_workshop.out / "saved"
+    page.page.fill("#folder", "saved")
     page.act("#save")
     for name in ("zones.gpkg", "assignments.csv", "report.json", "scenario.toml"):
         assert (folder / name).is_file(), name
     page.act("#redraw", timeout=300_000)  # change the plan, so loading shows something
     page.page.reload()
     page.page.wait_for_selector("body[data-ready='1']", timeout=120_000)
-    page.page.fill("#folder", str(folder))
+    page.page.fill("#folder", "saved")
     page.act("#load")
     assert {z: page.hours(z) for z in session.plan.zone_ids} == saved_hours
     assert page.page.is_checked(f"#zones tr[data-zone='{keep}'] input.lock")
@@ -435,14 +435,16 @@ def test_carezones_workshop_from_python(helsinki: TravelNetwork, tmp_path: Path)
                             min_provider_hours=300, out=tmp_path)  # fmt: skip
     try:
         assert ws.url.startswith("http://127.0.0.1:") and "iframe" in ws._repr_html_()
-        with urllib.request.urlopen(ws.url + "api/view", timeout=30) as r:
+        token = {"X-Carezones-Token": ws.token}
+        with urllib.request.urlopen(urllib.request.Request(ws.url + "api/view", headers=token),
+                                    timeout=30) as r:  # fmt: skip
             view = json.loads(r.read())
         assert len(view["zones"]) == 2 and "labels" in view
         with urllib.request.urlopen(ws.url, timeout=30) as r:
             assert b"/assets/leaflet.js" in r.read()
         request = urllib.request.Request(
             ws.url + "api/move", data=b'{"units": [0], "zone": "nowhere"}', method="POST",
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **token},
         )  # fmt: skip
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(request, timeout=30)

@@ -21,6 +21,8 @@ from carezones.cli.demo import run_demo
 from carezones.cli.geography import (
     boundary_for,
     places_for,
+    say_unassigned,
+    units_for,
     with_lots,
     write_zone_map,
     zones_from_units,
@@ -388,8 +390,10 @@ def zones(
 ) -> None:
     """Draw (or check) neighbourhood zones with an hours floor, and optional provider lots.
 
-    Writes zones.gpkg, assignments.csv (client_id, zone_id), report.json and, with
-    --providers, providers.csv (zone, lot, provider and their hours).
+    Writes zones.gpkg, assignments.csv (client_id, zone_id, and the reason of a client in
+    no zone), report.json and, with --providers, providers.csv (zone, lot, provider and
+    their hours). Clients left in no zone (outside --boundary or --units, far from the
+    network) are counted on the console with their reasons.
     """
     setup_logging(verbose)
     if n_zones != "auto" and not n_zones.isdigit():
@@ -412,6 +416,7 @@ def zones(
             locked_file, id_column=zone_id_column, where=f"--locked {locked_file}",
             dissolve=zone_id_column is not None,
         )
+    units = units_for(units_file, unit_id)
     source = _osm_file(network_file)
     typer.echo(f"[1/4] Loading the walking network of {source.name} (© OpenStreetMap contributors)")
     net = load_network(source, modes=("walk",))
@@ -441,9 +446,9 @@ def zones(
         places=places,
     ).fit(clients, network=net)
     plan = zoner.plan_
-    if units_file is not None:
-        plan = zones_from_units(zoner, clients, net, units_file, unit_id, out)
-    typer.echo(str(plan.report))
+    if units is not None:
+        plan = zones_from_units(zoner, clients, net, units, out, where=f"--units {units_file}")
+    say_unassigned(plan, clients_file, out / "assignments.csv")
     data = plan.report.to_dict()
     plan.zones.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
     write_csv(plan.assignments(), out / "assignments.csv", index=False)

@@ -7,6 +7,8 @@ from pathlib import Path
 import geopandas as gpd
 import typer
 
+from carezones._files import write_csv
+from carezones.exceptions import Problem, ValidationError
 from carezones.maps import plan_map, save_map
 from carezones.network import TravelNetwork, extract_boundary, osm_places, read_boundary
 from carezones.zoning import (
@@ -20,6 +22,8 @@ from carezones.zoning import (
 __all__ = [
     "boundary_for",
     "places_for",
+    "say_unassigned",
+    "units_for",
     "with_lots",
     "write_zone_map",
     "zones_from_units",
@@ -48,6 +52,27 @@ def places_for(source: Path) -> gpd.GeoDataFrame:
     return osm_places(source)
 
 
+def say_unassigned(plan: ZonePlan, clients_file: Path, assignments: Path) -> None:
+    """Print the plan's report, saying how many clients are in no zone and why.
+
+    A plan whose zones hold no client at all is refused (exit code 2) before anything is
+    written: every client outside the boundary or the units, say.
+    """
+    report = plan.report
+    if report.summary["n_clients"] == 0:
+        raise ValidationError(
+            [Problem(str(clients_file), "no client in any zone", "zones holding the clients",
+                     f"all {len(report.unassigned)} clients in no zone "
+                     f"({report.why_unassigned()})")]
+        )  # fmt: skip
+    typer.echo(str(report))
+    if len(report.unassigned):
+        total = report.summary["n_clients"] + len(report.unassigned)
+        typer.echo(f"warning: {len(report.unassigned)} of {total} clients are in no zone "
+                   f"({report.why_unassigned()}); each with its reason in {assignments}",
+                   err=True)  # fmt: skip
+
+
 def with_lots(zones: gpd.GeoDataFrame, lot_zones: object) -> gpd.GeoDataFrame:
     """The zone table with each zone's ``lot_id`` and ``provider_id`` (from provider_lots)."""
     extra = lot_zones[["zone_id", "lot_id", "provider_id"]]  # type: ignore[index]
@@ -57,18 +82,24 @@ def with_lots(zones: gpd.GeoDataFrame, lot_zones: object) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=zones.crs)
 
 
+def units_for(units_file: Path | None, unit_id: str) -> gpd.GeoDataFrame | None:
+    """The ``--units`` polygons, checked before any long step (None without the option)."""
+    if units_file is None:
+        return None
+    return read_units(units_file, unit_id, where=f"--units {units_file}")
+
+
 def zones_from_units(
     zoner: NeighbourhoodZoner,
     clients: gpd.GeoDataFrame,
     net: TravelNetwork,
-    units_file: Path,
-    unit_id: str,
+    units: gpd.GeoDataFrame,
     out: Path,
+    *,
+    where: str = "--units",
 ) -> ZonePlan:
     """Zones as unions of whole units; how the street-drawn plan split them (alignment.csv)."""
-    units = read_units(units_file, unit_id)
     split = align_to_units(zoner.plan_, clients, units)
-    split.to_csv(out / "alignment.csv", index=False)
     n_split = int(split["units_split"].sum())
     hours = float(split["split_hours"].sum())
     typer.echo(
@@ -78,9 +109,10 @@ def zones_from_units(
     built = unit_zones(
         zoner.plan_, clients, units, net,
         min_weekly_hours=zoner.min_weekly_hours, max_weekly_hours=zoner.max_weekly_hours,
-        resolution=zoner.resolution,
+        resolution=zoner.resolution, where=where,
     )  # fmt: skip
     name_plan_from(built, zoner)
+    write_csv(split, out / "alignment.csv", index=False)
     return built
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from carezones._files import check_out_file, check_out_folder
+from carezones._files import check_out_file, check_out_folder, excel_numbers
 from carezones.demand import read_csv_text
 from carezones.exceptions import Problem, ValidationError
 
@@ -97,7 +97,11 @@ def _read(path: Path, suffix: str) -> pd.DataFrame:
     if suffix == ".csv":
         return read_csv_text(path)
     if suffix in (".xlsx", ".xls"):
-        return pd.read_excel(path, dtype=str).fillna("")
+        frame = pd.read_excel(path, dtype=object)
+        problems = excel_numbers(frame, str(path))
+        if problems:
+            raise ValidationError(problems)
+        return frame.astype(str).where(frame.notna(), "")
     if suffix == ".parquet":
         return pd.read_parquet(path)
     return gpd.read_file(path)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from carezones import datasets
+from carezones._files import check_out_folder
 from carezones.cli.setup import setup_logging
 from carezones.exceptions import Problem, ValidationError
 from carezones.workshop import SHARING_NOTE, workshop
@@ -54,13 +55,19 @@ def workshop_command(
     min_provider_hours: Annotated[
         float, typer.Option("--min-provider-hours", help="Minimum weekly hours per lot.")
     ] = MIN_PROVIDER_HOURS,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder 'Save' writes to.")] = Path(
-        "carezones-workshop"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o",
+            help="The folder Save and Load work in (the page names folders inside it).",
+        ),
+    ] = Path("carezones-workshop"),
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (loopback by default).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port (0: any free port).")] = 8765,
+    port: Annotated[
+        int, typer.Option("--port", help="Port (0, the default: any free port; printed).")
+    ] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -69,10 +76,12 @@ def workshop_command(
     Click or lasso street units to move them between zones, lock zones, redraw the
     unlocked rest, undo and redo, split and merge; the hours, pieces, walks, lots,
     estimated travel and rates, and every rule broken update after each move. Save writes
-    zones.gpkg, assignments.csv, report.json and a scenario TOML. No client's location is
-    sent to the browser.
+    zones.gpkg, assignments.csv, report.json and a scenario TOML in a folder inside --out
+    (never over a saved plan unless you say so). No client's location is sent to the
+    browser; only the page the workshop serves (with its session token) can use it.
     """
     setup_logging(verbose)
+    check_out_folder(out)
     source = network_file
     if not source.exists() and str(source) in datasets.UK_EXTRACTS:
         source = datasets.shared_osm_path(str(source))

@@ -42,7 +42,7 @@ from carezones.demand.readers import (
     write_clients,
     write_providers,
 )
-from carezones.demand.schema import RULES
+from carezones.demand.schema import FALSE, RULES, TRUE
 from carezones.demand.synthetic import generate as generate_population
 from carezones.demand.visits import expand_visits, snap_population
 from carezones.demand.workforce import (
@@ -56,7 +56,9 @@ from carezones.demand.workforce import (
 
 __all__ = [
     "DAYS",
+    "FALSE",
     "SLOT_SPANS",
+    "TRUE",
     "Coverage",
     "FileShapeWarning",
     "RULES",

@@ -269,14 +269,29 @@ def check_calls(calls: Sequence[Call]) -> list[tuple[str, str, str]]:
                 problems.append(
                     ("bad duration", "a linked visit of at least 1 minute", f"{dur} minutes")
                 )
-            if lo > hi:
+            day = 24 * 60
+            if max(lo, hi, dur) > day:  # a follow-up is on the same day: 1440 is the most
+                shown = ", ".join(_digits(v) for v in (lo, hi, dur))
+                problems.append(
+                    ("bad gap", f"gaps and a follow-up of at most {day} minutes (the follow-up "
+                     "is on the same day)", f"{shown} minutes")
+                )  # fmt: skip
+            elif lo > hi:
                 problems.append(
                     ("bad gap", "a gap 'MIN-MAX minutes later' with MIN <= MAX", f"{lo}-{hi}")
                 )
-            elif call.start + lo >= 24 * 60:
+            elif call.start + lo >= day:
                 problems.append(
                     ("bad gap", "a linked visit starting the same day",
                      f"{lo} minutes after {format_time(call.start)}")
+                )  # fmt: skip
+            elif dur > 0 and call.start + lo + dur > min(call.end + hi, day):
+                first, last = call.start + lo, min(call.end + hi, day)
+                problems.append(
+                    ("follow-up does not fit", f"a follow-up of {dur} minutes that fits in its "
+                     "window (from MIN after the call's window starts to MAX after it ends, "
+                     "the same day)",
+                     f"{format_time(first)}-{format_time(last)} ({last - first} minutes)")
                 )  # fmt: skip
         for d in call.days:
             if (d, call.start) in seen:
@@ -289,6 +304,12 @@ def check_calls(calls: Sequence[Call]) -> list[tuple[str, str, str]]:
                 )
             seen.add((d, call.start))
     return problems
+
+
+def _digits(value: int) -> str:
+    """A number as a message shows it: at most 12 digits, then '...'."""
+    text = str(value)
+    return text if len(text) <= 12 else text[:12] + "..."
 
 
 def weekly_minutes(calls: Iterable[Call]) -> int:

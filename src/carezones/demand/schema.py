@@ -52,6 +52,8 @@ RULES: dict[str, str] = {
     "bad duration": "a visit of 0 minutes",
     "window ends before start": "a time window (or shift) that ends before it starts",
     "window shorter than visit": "a time window too short for its visit",
+    "bad gap": "a follow-up's gap that is not MIN <= MAX minutes, or starts another day",
+    "follow-up does not fit": "a follow-up too long for the window its gap leaves it that day",
     "duplicate call": "two calls of one client start at the same time on the same day",
     "pattern disagrees with weekly_hours": "weekly_hours and the pattern's total differ by > 1 min",
     "default pattern does not fit": "weekly_hours too many for the default pattern's windows",
@@ -59,6 +61,7 @@ RULES: dict[str, str] = {
     "no mode": "a carer with neither a mode nor modes",
     "mode not among modes": "a carer's planning mode that is not one of the modes open to them",
     "unknown skill": "a skill not in the allowed list",
+    "bad skill name": "a skill name with a space, '/', a tab or another separator in it",
     "bad carers_needed": "carers_needed other than 1 or 2",
     "time out of range": "a time of day outside 00:00-24:00",
     "unknown day": "a day name that cannot be read",
@@ -73,6 +76,7 @@ RULES: dict[str, str] = {
 }
 
 MISSING_TEXT = {"", "nan", "none", "null", "<na>"}
+#: Text read as true and as false in a boolean column (lower case, stripped).
 TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 FALSE = {"false", "f", "no", "n", "0", "0.0"}
 # Coordinate column pairs, and whether they are degrees (default EPSG:4326).

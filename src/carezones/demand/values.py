@@ -7,6 +7,7 @@ whose rows are named ``row N (client_id 'id')``; none raises.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -23,6 +24,8 @@ from carezones.exceptions import Problem, ProblemCollector
 from carezones.network import TravelNetwork, diagnose_outside, inside_area
 
 __all__ = [
+    "SKILL_NAME",
+    "SKILL_RULE",
     "as_number",
     "as_text",
     "check_area",
@@ -32,6 +35,20 @@ __all__ = [
     "show_value",
     "xname_pair",
 ]
+
+
+#: A character no skill name holds: names are letters, digits, ``_`` and ``-``.
+SKILL_NAME = re.compile(r"[^\w\-]")
+#: What a skills cell must look like (the message of a bad one).
+SKILL_RULE = (
+    "skill names of letters, digits, '_' or '-' (e.g. end_of_life), separated by ';' or ',' "
+    "(and '|' between the two carers of a double-up)"
+)
+
+
+def _named(char: str) -> str:
+    """A character as a message names it: 'a space', 'a tab', "'/'"."""
+    return {" ": "a space", "\t": "a tab", "\n": "a line break"}.get(char, repr(char))
 
 
 def is_missing(value: Any) -> bool:
@@ -101,8 +118,14 @@ def _one(ctx: ProblemCollector, col: Column, value: Any, i: int) -> Any:
         halves = str(value).split("|")  # a double-up naming each carer's skills
         out = []
         for half in halves:
-            parts = half.replace(",", ";").split(";")
-            out.append(";".join(sorted({p.strip().lower() for p in parts if p.strip()})))
+            parts = [p.strip().lower() for p in half.replace(",", ";").split(";")]
+            for name in parts:
+                odd = SKILL_NAME.search(name)
+                if odd is not None:
+                    whole = "" if name == str(value).strip().lower() else f" of {show_value(value)}"
+                    ctx.add("bad skill name", SKILL_RULE,
+                            f"{_named(odd.group())} in {name!r}{whole}", i, col.name)  # fmt: skip
+            out.append(";".join(sorted({p for p in parts if p})))
         return " | ".join(out) if len(out) > 1 and any(out) else ";".join(x for x in out if x)
     if kind == "days":
         try:

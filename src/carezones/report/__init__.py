@@ -7,6 +7,23 @@ commissioner opens in Excel (times as HH:MM, rounded numbers, units in the heade
 """
 
 from carezones.report.pack import build_report
-from carezones.report.tables import TIME_OF_DAY, UNITS, for_people, hhmm, write_workbook
+from carezones.report.runs import read_runs
+from carezones.report.tables import (
+    TIME_OF_DAY,
+    UNITS,
+    for_people,
+    hhmm,
+    sheet_names,
+    write_workbook,
+)
 
-__all__ = ["TIME_OF_DAY", "UNITS", "build_report", "for_people", "hhmm", "write_workbook"]
+__all__ = [
+    "TIME_OF_DAY",
+    "UNITS",
+    "build_report",
+    "for_people",
+    "hhmm",
+    "read_runs",
+    "sheet_names",
+    "write_workbook",
+]

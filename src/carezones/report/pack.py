@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import os
 import time
 from pathlib import Path
@@ -24,12 +23,13 @@ from typing import Any
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import pandas as pd
-import pyogrio
 
+from carezones._files import check_out_file
 from carezones._version import __version__
 from carezones.exceptions import Problem, ValidationError
 from carezones.maps import hide_overlapping_labels, whole_area, zones_figure
 from carezones.outcomes import OUTCOMES
+from carezones.report.runs import read_runs
 from carezones.report.tables import for_people, write_workbook
 
 __all__ = ["build_report"]
@@ -59,18 +59,6 @@ _MAX_COLUMNS = 9  # what fits across A4; every column is in report.xlsx
 _MEANINGS = {o.name: o.meaning for o in OUTCOMES} | {
     "run_time_seconds": "time carezones took to plan it",
 }
-
-
-def _read_csv(folder: Path, name: str) -> pd.DataFrame | None:
-    path = folder / name
-    return pd.read_csv(path) if path.exists() else None
-
-
-def _read_layer(folder: Path, layer: str) -> gpd.GeoDataFrame | None:
-    path = folder / "zones.gpkg"
-    if not path.exists() or layer not in [n for n, _ in pyogrio.list_layers(path)]:
-        return None
-    return gpd.read_file(path, layer=layer)
 
 
 def _table(frame: pd.DataFrame | None, *, below: pd.Series | None = None, limit: int = 60) -> str:
@@ -174,34 +162,26 @@ def _map_image(zones: gpd.GeoDataFrame, lots: Any, title: str) -> str:
     return f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{data}'></figure>"
 
 
-def _run(folder: Path) -> dict[str, Any]:
-    """What one run's folder holds."""
-    report = folder / "report.json"
-    zones = _read_layer(folder, "zones")
-    return {
-        "name": folder.name,
-        "zones": zones,
-        "lots": _read_layer(folder, "provider_lots"),
-        "report": json.loads(report.read_text()) if report.exists() else {},
-        "outcomes": _read_csv(folder, "outcomes.csv"),
-        "zone_outcomes": _read_csv(folder, "zone_outcomes.csv"),
-        "providers": _read_csv(folder, "provider_outcomes.csv"),
-        "unscheduled": _read_csv(folder, "unscheduled.csv"),
-        "assumptions": _read_csv(folder, "assumptions.csv"),
-        "map": folder / "plan.html" if (folder / "plan.html").exists() else None,
-    }
-
-
 def _floors(run: dict[str, Any]) -> tuple[float | None, float | None]:
     """The zone floor and the provider minimum a run was held to (None when unknown)."""
     rep = run["report"]
-    zones = rep.get("zones", {}) if isinstance(rep.get("zones"), dict) else {}
-    summary = rep.get("summary", {}) if isinstance(rep.get("summary"), dict) else {}
-    floor = zones.get("summary", {}).get("min_weekly_hours", summary.get("min_weekly_hours"))
-    lots = rep.get("provider_lots", {})
-    lots = lots.get("summary", lots) if isinstance(lots, dict) else {}
-    minimum = lots.get("min_provider_hours") if isinstance(lots, dict) else None
-    return floor, minimum
+    zones = _dict(rep.get("zones"))
+    floor = _dict(zones.get("summary")).get(
+        "min_weekly_hours", _dict(rep.get("summary")).get("min_weekly_hours")
+    )
+    lots = _dict(rep.get("provider_lots"))
+    minimum = _dict(lots.get("summary", lots)).get("min_provider_hours")
+    return _figure(floor), _figure(minimum)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _figure(value: Any) -> float | None:
+    """A finite number from report.json, else None (a hand-edited file names no floor)."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e15
+    return float(value) if ok else None
 
 
 def _zones_section(run: dict[str, Any]) -> str:
@@ -281,26 +261,21 @@ def build_report(
     Raises
     ------
     ValidationError
-        When the folder holds no run (no zones.gpkg, outcomes.csv or comparison.csv).
+        When the folder holds no run (no zones.gpkg, outcomes.csv or comparison.csv), a
+        file of it cannot be used (a link, truncated, not UTF-8, ragged, of the wrong
+        kind, without the columns the report reads: every problem listed, see
+        :func:`~carezones.report.runs.read_runs`), or ``out`` is a folder or not ``.html``.
+        Nothing is written then.
     """
     t0 = time.perf_counter()
     folder = Path(run_dir)
-    comparison = _read_csv(folder, "comparison.csv")
-    runs = [_run(folder)] if comparison is None else []
-    if comparison is not None:
-        names = [str(c) for c in comparison.columns]
-        rank = {n: i for i, n in enumerate(names)}  # the comparison's order: then, now
-        subs = [p for p in folder.iterdir() if p.is_dir()]
-        for sub in sorted(subs, key=lambda p: (rank.get(p.name, len(rank)), p.name)):
-            if sub.name in names or (sub / "zones.gpkg").exists():
-                runs.append(_run(sub))
-    runs = [r for r in runs if r["zones"] is not None or r["outcomes"] is not None]
+    target = _target(folder, out)
+    comparison, runs = read_runs(folder)
     if not runs and comparison is None:
         raise ValidationError(
             [Problem(str(folder), "no run here", "zones.gpkg, outcomes.csv or comparison.csv",
                      "none of them")]
         )  # fmt: skip
-    target = Path(out) if out is not None else folder / "report.html"
     heading = title or f"carezones report: {folder.resolve().name}"
     parts = [f"<h1>{html.escape(heading)}</h1>",
              f"<p class='note'>carezones {__version__}, {time.strftime('%Y-%m-%d')}. "
@@ -368,3 +343,18 @@ def build_report(
     target.write_text(page, encoding="utf-8")
     book = write_workbook(sheets or {"empty": pd.DataFrame()}, target.with_suffix(".xlsx"))
     return target, book
+
+
+def _target(folder: Path, out: str | os.PathLike[str] | None) -> Path:
+    """The page to write (``--out``, default ``RUN_DIR/report.html``), checked first."""
+    if out is None:
+        return folder / "report.html"
+    target = Path(out)
+    if target.suffix.lower() not in (".html", ".htm") and not target.is_dir():
+        raise ValidationError(
+            [Problem(f"--out {target}", "not an HTML file", "a page name ending .html (the "
+                     "workbook goes beside it, ending .xlsx)", repr(target.suffix or "none"))]
+        )  # fmt: skip
+    check_out_file(target)
+    check_out_file(target.with_suffix(".xlsx"))
+    return target

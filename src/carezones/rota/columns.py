@@ -6,6 +6,7 @@ and the planned and actual times, with the date and time formats.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -15,7 +16,7 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
-from carezones._files import read_toml
+from carezones._files import excel_numbers, read_toml
 from carezones.demand import DAYS, read_csv_text
 from carezones.exceptions import Problem, ValidationError, unknown_keys
 
@@ -57,6 +58,22 @@ ROTA_COLUMNS = [
 
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _format_problem(fmt: object) -> str | None:
+    """What is wrong with a ``strftime`` format (None: it writes and reads a datetime back)."""
+    if fmt is None:
+        return None
+    if not isinstance(fmt, str) or "%" not in fmt:
+        return repr(fmt)
+    sample = dt.datetime(2025, 7, 7, 9, 30)
+    try:
+        text = sample.strftime(fmt)
+        dt.datetime.strptime(text, fmt)
+        pd.to_datetime(pd.Series([text]), format=fmt)
+    except (ValueError, re.error) as exc:  # a bad directive, a stray %, a field twice
+        return f"{fmt!r} ({exc})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -148,13 +165,14 @@ class RotaColumns:
                     column="dayfirst",
                 )
             )
-        if self.datetime_format is not None and "%" not in str(self.datetime_format):
+        broken = _format_problem(self.datetime_format)
+        if broken is not None:
             problems.append(
                 Problem(
                     "RotaColumns",
                     "bad option",
                     "a strftime format such as '%d/%m/%Y %H:%M'",
-                    repr(self.datetime_format),
+                    broken,
                     column="datetime_format",
                 )
             )
@@ -245,6 +263,9 @@ def read_rota_source(source: Source, *, sheet: str | int | None) -> tuple[pd.Dat
                     )
                 ]
             ) from exc
+        problems = excel_numbers(frame, where)  # a 19-digit id Excel already changed
+        if problems:
+            raise ValidationError(problems)
         frame.index = frame.index + 2  # spreadsheet rows: the header is row 1
         return frame.dropna(how="all"), where
     try:  # never shifted by trailing commas; not UTF-8, semicolons named (demand's checks)

@@ -10,7 +10,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
@@ -22,7 +21,7 @@ from carezones.scenario.definition import Scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.rota import run_rota
 from carezones.scenario.steps import Clock
-from carezones.zoning import NeighbourhoodZoner, provider_lots
+from carezones.zoning import NeighbourhoodZoner, provider_lots, read_zones
 
 __all__ = ["run", "run_scenario"]
 
@@ -39,8 +38,8 @@ def _locked_zones(scenario: Scenario) -> gpd.GeoDataFrame | None:
         raise ValidationError(
             [Problem(scenario.where, "missing file", "a zones file", str(path), column="locked")]
         )
-    layers = pyogrio.list_layers(path)[:, 0].tolist()
-    return gpd.read_file(path, layer="zones" if "zones" in layers else None)
+    # checked as `carezones zones --locked` checks it: polygons, a CRS, unique zone ids
+    return read_zones(path, where=f"{scenario.where} [zones] locked {path}")
 
 
 def _now(

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
+from carezones._parallel import worker_count
 from carezones.demand import DAYS
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 from carezones.network import MAX_SNAP_DISTANCE, MODES
@@ -66,14 +67,17 @@ def _count(c: ProblemCollector, obj: Any, name: str, least: int, *, auto: bool =
 
 
 def _positive(
-    c: ProblemCollector, obj: Any, name: str, *, optional: bool = False, zero: bool = False
-) -> None:
+    c: ProblemCollector, obj: Any, name: str, *, optional: bool = False, zero: bool = False,
+    most: float = math.inf,  # a bound where 1e308 would make a cost infinite
+) -> None:  # fmt: skip
     value = getattr(obj, name)
     if optional and value is None:
         return
-    if not (_number(value) and (value >= 0 if zero else value > 0)):
+    if not (_number(value) and (value >= 0 if zero else value > 0) and value <= most):
         what = "a number >= 0" if zero else "a number > 0"
+        what += f" and <= {most:g}" if most < math.inf else ""
         _bad(c, obj, name, ("None or " if optional else "") + what)
+
 
 
 def _shares(c: ProblemCollector, obj: Any, name: str, *, optional: bool = True) -> None:
@@ -83,12 +87,11 @@ def _shares(c: ProblemCollector, obj: Any, name: str, *, optional: bool = True) 
     ok = (
         isinstance(value, Mapping)
         and value
-        and all(k in MODES and _number(v) and v >= 0 for k, v in value.items())
+        and all(k in MODES and _number(v) and 0 <= v <= 1e6 for k, v in value.items())
     )
     if not ok or sum(value.values()) <= 0:
-        _bad(
-            c, obj, name, "shares >= 0 of " + ", ".join(MODES) + ", e.g. {walk = 0.3, drive = 0.7}"
-        )
+        _bad(c, obj, name, "shares from 0 to 1,000,000 (their ratios count) of "
+             + ", ".join(MODES) + ", e.g. {walk = 0.3, drive = 0.7}")  # fmt: skip
     else:
         object.__setattr__(obj, name, {str(k): float(v) for k, v in value.items()})
 
@@ -285,7 +288,7 @@ class RoutingSpec:
     or a day or a list of days: a quick estimate, weekly figures scaled up and said so);
     ``max_iterations`` and ``max_seconds``, the :class:`~carezones.routing.Budget` of each
     zone-day (the routing's own defaults: 300 iterations, so the same file gives the same
-    plan, capped at 60 s); worker processes; and any
+    plan, capped at 60 s); worker processes (at most the cores); and any
     :class:`~carezones.routing.RoutingParams` option (``time_windows``, soft by default: a
     visit may end late, at a price; ``continuity_penalty``, ...).
     """
@@ -312,6 +315,8 @@ class RoutingSpec:
             lowered = {d.lower() for d in days}
             object.__setattr__(self, "days", tuple(d for d in DAYS if d in lowered))
         _count(c, self, "n_jobs", 1)
+        if _int(self.n_jobs) and self.n_jobs >= 1:
+            object.__setattr__(self, "n_jobs", worker_count(self.n_jobs, option="[routing] n_jobs"))
         if not isinstance(self.budget, Budget):
             _bad(c, self, "budget", "a routing Budget")
         if not isinstance(self.params, RoutingParams):
@@ -355,7 +360,7 @@ class OutcomeSpec:
     The emission factor (kg CO2e per car km; default the UK government's 2025 average
     car), the short-call limit (minutes), the minutes after its window a visit still
     counts as punctual, and the £/h that unserved care is priced at (agency or overtime
-    cover), so plans are compared on the same demanded care.
+    cover, at most £1,000/h), so plans are compared on the same demanded care.
     """
 
     co2e_kg_per_km: float | None = None
@@ -365,10 +370,10 @@ class OutcomeSpec:
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
-        _positive(c, self, "co2e_kg_per_km", optional=True, zero=True)
-        _positive(c, self, "short_call_minutes")
-        _positive(c, self, "punctuality_minutes", zero=True)
-        _positive(c, self, "cover_rate_gbp_per_hour", zero=True)
+        _positive(c, self, "co2e_kg_per_km", optional=True, zero=True, most=10)
+        _positive(c, self, "short_call_minutes", most=1440)
+        _positive(c, self, "punctuality_minutes", zero=True, most=1440)
+        _positive(c, self, "cover_rate_gbp_per_hour", zero=True, most=1000)
         c.raise_if_any()
 
 

@@ -243,10 +243,12 @@ class Session:
             lots = self._group_lots(zones)
         centres = [self.scorer.centre_of(saved.labels, z) for z in range(k)]
         if {"centre_x", "centre_y"} <= set(saved.zones.columns):  # the saved centres
-            for z, (x, y) in enumerate(zip(saved.zones["centre_x"], saved.zones["centre_y"],
-                                           strict=True)):  # fmt: skip
-                unit = int(np.argmin(_sq(self.units.xy, float(x), float(y))))
-                centres[z] = unit if saved.labels[unit] == z else centres[z]
+            xs = pd.to_numeric(saved.zones["centre_x"], errors="coerce").to_numpy(float)
+            ys = pd.to_numeric(saved.zones["centre_y"], errors="coerce").to_numpy(float)
+            for z, (x, y) in enumerate(zip(xs, ys, strict=True)):
+                if np.isfinite(x) and np.isfinite(y):
+                    unit = int(np.argmin(_sq(self.units.xy, x, y)))
+                    centres[z] = unit if saved.labels[unit] == z else centres[z]
         named = tuple(str(lots.get(z, "")) for z in saved.zone_ids)
         return Plan(saved.labels.copy(), saved.zone_ids, saved.locked, named, tuple(centres))
 
@@ -289,6 +291,15 @@ class Session:
         )
 
     # ------------------------------------------------------------------ history
+    def snapshot(self) -> tuple[Plan, tuple[Plan, ...], tuple[Plan, ...]]:
+        """The plan and its history, as :meth:`restore` takes them back."""
+        return self.plan, tuple(self.history), tuple(self.future)
+
+    def restore(self, state: tuple[Plan, tuple[Plan, ...], tuple[Plan, ...]]) -> None:
+        """Put back a :meth:`snapshot`: an edit that failed half-way leaves no trace."""
+        self.plan, history, future = state
+        self.history, self.future = list(history), list(future)
+
     def _push(self, new: Plan) -> Plan:
         self.history.append(self.plan)
         del self.history[:-_HISTORY]
@@ -386,7 +397,13 @@ class Session:
         self._push(fresh)
 
     def split(self, zone_id: str) -> str:
-        """Split a zone in two of about equal hours along the network; returns the new zone."""
+        """Split a zone in two of about equal hours along the network; returns the new zone.
+
+        The zone's street units are ordered from one end of the zone to the other (the
+        difference of their walks to its two farthest-apart units) and cut where the hours
+        are nearest half; both zones get hours. A zone whose hours lie on fewer than two
+        street units cannot be split so: a ``ValidationError`` says so, nothing changes.
+        """
         p = self.plan
         z = p.index(zone_id)
         if p.locked[z]:
@@ -394,23 +411,29 @@ class Session:
                 [Problem("workshop", "locked zone", "an unlocked zone", f"{zone_id} is locked")]
             )
         members = np.flatnonzero(p.labels == z)
-        if len(members) < 2:
+        hours = self.scorer.unit_hours[members]
+        with_hours = int(np.count_nonzero(hours > 0))
+        if with_hours < 2:
             raise ValidationError(
-                [Problem("workshop", "too small", "a zone of 2 street units or more", zone_id)]
-            )
+                [Problem("workshop", "cannot split", "a zone whose clients' hours lie on two "
+                         "street units or more (so both zones get hours)",
+                         f"{zone_id}: {hours.sum():,.0f} h/week on {with_hours} street unit"
+                         f"{'s' if with_hours != 1 else ''}")]
+            )  # fmt: skip
         g = self.units.graph[members][:, members]
         start = int(np.argmax(self.scorer.from_centre(p.centres[z])[members]))
         d1 = dijkstra(g, indices=start)
-        d1 = np.where(np.isfinite(d1), d1, -1)
-        other = int(np.argmax(d1))
-        d1 = dijkstra(g, indices=start)
+        other = int(np.argmax(np.where(np.isfinite(d1), d1, -1)))
         d2 = dijkstra(g, indices=other)
         with np.errstate(invalid="ignore"):  # a unit neither reaches stays in the first half
             gap = np.nan_to_num(d1 - d2, nan=-1e12, posinf=1e12, neginf=-1e12)
-        w = self.scorer.unit_hours[members] + 1e-6
         order = np.argsort(gap, kind="stable")
-        cut = gap[order][np.searchsorted(np.cumsum(w[order]), w.sum() / 2)]
-        second = members[gap > cut]
+        cum = np.cumsum(hours[order])
+        # Cut after position k-1: the first half order[:k] and the second both hold hours.
+        lowest = int(np.argmax(cum > 0)) + 1
+        highest = int(np.argmax(cum >= cum[-1]))
+        k = lowest + int(np.argmin(np.abs(cum[lowest - 1 : highest] - cum[-1] / 2)))
+        second = members[order[k:]]
         new_id = _next_id(p.zone_ids)
         labels = p.labels.copy()
         labels[second] = len(p.zone_ids)
@@ -522,6 +545,8 @@ class Session:
         """Zone outlines as a GeoJSON FeatureCollection (WGS84)."""
         p = self.plan
         which = range(len(p.zone_ids)) if zones is None else zones
+        if not len(which):
+            return {"type": "FeatureCollection", "features": []}
         shapes = [self.scorer.outline(p.labels, z) for z in which]
         frame = gpd.GeoDataFrame(
             {"zone_id": [p.zone_ids[z] for z in which], "lot": [p.lots[z] for z in which]},

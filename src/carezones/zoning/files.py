@@ -16,9 +16,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
-from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.exceptions import ProblemCollector
+from carezones.zoning.source import open_polygons
 from carezones.zoning.units import dissolve_plan
 
 __all__ = ["read_zones"]
@@ -26,25 +26,6 @@ __all__ = ["read_zones"]
 logger = logging.getLogger(__name__)
 
 _POLYGONS = ("Polygon", "MultiPolygon")
-
-
-def _open(path: Path, where: str) -> gpd.GeoDataFrame:
-    if path.is_dir():
-        raise ValidationError([Problem(where, "not a file", "a file of polygons", "a folder")])
-    if not path.is_file():
-        raise ValidationError(
-            [Problem(where, "missing file", "a file of polygons (.gpkg, .geojson)", "no such file")]
-        )
-    try:
-        # A GeoPackage written by `carezones zones --providers` also holds provider_lots:
-        # the zones are its "zones" layer.
-        layers = pyogrio.list_layers(path)[:, 0].tolist()
-        return gpd.read_file(path, layer="zones" if "zones" in layers else None)
-    except Exception as exc:  # pyogrio's DataSourceError and friends: name the file
-        raise ValidationError(
-            [Problem(where, "unreadable file", "a GeoPackage, GeoJSON or shapefile of polygons",
-                     type(exc).__name__)]
-        ) from None  # fmt: skip
 
 
 def _id_candidates(frame: gpd.GeoDataFrame) -> list[str]:
@@ -106,7 +87,7 @@ def read_zones(
     """  # noqa: E501
     p = Path(path)
     where = str(p) if where is None else where
-    frame = _open(p, where)
+    frame = open_polygons(p, where)
     problems = ProblemCollector(where, id_column=id_column or "zone_id")
     if len(frame) == 0:
         problems.add("no rows", "at least one zone polygon", "an empty layer")

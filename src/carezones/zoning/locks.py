@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
+from carezones.exceptions import Problem, ValidationError
 from carezones.zoning.geo import Demand, Units
 
-__all__ = ["join_stranded", "pin_clients"]
+__all__ = ["check_locked", "join_stranded", "pin_clients"]
+
+
+def check_locked(ids: list[str], unit_zone: np.ndarray) -> None:
+    """Refuse locked zones sharing an id, or holding no street point of the network.
+
+    Two polygons with one id would be merged into one zone; a polygon off the network
+    (another area, another CRS, too small) would be a locked zone of nothing.
+    """
+    problems = [
+        Problem("locked", "duplicate id", "one polygon per locked zone", f"{z!r} {n} times",
+                column="zone_id")
+        for z, n in pd.Series(ids, dtype=object).value_counts().items() if n > 1
+    ]  # fmt: skip
+    held = np.bincount(unit_zone[unit_zone >= 0], minlength=len(ids))
+    problems += [
+        Problem("locked", "no street", "a locked zone over the walking network (holding at "
+                "least one of its street points)", "none inside it (another area, another "
+                "CRS, or too small)", row=f"zone {ids[z]!r}", column="geometry")
+        for z in np.flatnonzero(held[: len(ids)] == 0)
+    ]  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
 
 
 def join_stranded(

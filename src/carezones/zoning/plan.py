@@ -71,6 +71,22 @@ class PlanReport:
             )
         )
 
+    def why_unassigned(self) -> str:
+        """How many clients are in no zone for each kind of reason (``"41 outside the boundary"``).
+
+        Examples
+        --------
+        >>> r = PlanReport({}, pd.DataFrame(), pd.DataFrame(), pd.DataFrame({"client_id": ["a",
+        ...     "b", "c"], "reason": ["outside the boundary", "far from the walking network "
+        ...     "(612 m from the nearest street)", "outside the boundary"]}))
+        >>> r.why_unassigned()
+        '2 outside the boundary; 1 far from the walking network'
+        """
+        if self.unassigned.empty:
+            return ""
+        kinds = self.unassigned["reason"].astype(str).str.split(" (", regex=False).str[0]
+        return "; ".join(f"{n} {kind}" for kind, n in kinds.value_counts().items())
+
     def __repr__(self) -> str:
         s = self.summary
         return (
@@ -86,9 +102,14 @@ class PlanReport:
             f"walk to centre {s['mean_minutes_to_centre']:.1f} min (hours-weighted), "
             f"between clients {s['median_minutes_between_clients']:.1f} min (median), "
             f"{100 * s['share_within_15_min']:.0f}% within 15 min",
-            f"every zone one piece: {s['all_one_piece']}; unassigned: {s['n_unassigned']}",
+            f"every zone one piece: {s['all_one_piece']}; unassigned: {s['n_unassigned']}"
+            + (f" ({self.why_unassigned()})" if s["n_unassigned"] else ""),
         ]
-        if self.ok:
+        if self.ok and s["n_unassigned"]:
+            total = s["n_clients"] + s["n_unassigned"]
+            lines.append(f"breaks no rule, but {s['n_unassigned']} of {total} clients are in "
+                         "no zone (each with its reason in the assignments)")  # fmt: skip
+        elif self.ok:
             lines.append("breaks no rule")
         else:
             lines.append(f"{len(self.violations)} rule(s) broken:")
@@ -166,8 +187,16 @@ class ZonePlan:
         return pd.Series(out, index=index, name="zone_id", dtype=object)
 
     def assignments(self) -> pd.DataFrame:
-        """``client_id``, ``zone_id`` (empty when unassigned) for every client."""
-        return self.labels.rename("zone_id").reset_index()
+        """``client_id``, ``zone_id`` and ``reason`` for every client.
+
+        ``zone_id`` is empty for a client in no zone and ``reason`` says why (e.g. "outside
+        the boundary"); ``reason`` is empty for the others.
+        """
+        out = self.labels.rename("zone_id").reset_index()
+        why = dict(zip(self.report.unassigned["client_id"].astype(str),
+                       self.report.unassigned["reason"].astype(str), strict=True))  # fmt: skip
+        out["reason"] = [why.get(str(c), "") for c in out["client_id"]]
+        return out
 
 
 def name_plan(plan: ZonePlan, places: gpd.GeoDataFrame | None) -> ZonePlan:

@@ -13,16 +13,18 @@ zone polygons for :func:`~carezones.zoning.check_plan` (``--check FILE --zone-id
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from carezones.exceptions import ProblemCollector
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.zoning.geo import build_units, place_clients
 from carezones.zoning.plan import ZonePlan, check_polygons
+from carezones.zoning.source import open_polygons
 
 __all__ = ["align_to_units", "dissolve_plan", "read_units", "unit_zones"]
 
@@ -46,9 +48,12 @@ def read_units(
     geopandas.GeoDataFrame
         ``unit_id`` (text) and the polygon of each unit.
     """
-    frame = source if isinstance(source, gpd.GeoDataFrame) else gpd.read_file(source)
     name = where or (str(source) if not isinstance(source, gpd.GeoDataFrame) else "units")
+    frame = source if isinstance(source, gpd.GeoDataFrame) else open_polygons(Path(source), name)
     check = ProblemCollector(name)
+    if len(frame) == 0:
+        check.add("no rows", "at least one unit polygon", "an empty layer")
+        check.raise_if_any()
     if unit_id not in frame.columns:
         check.add("missing column", f"a {unit_id!r} column", ", ".join(map(str, frame.columns)),
                   column=unit_id)  # fmt: skip
@@ -63,11 +68,34 @@ def read_units(
         check.add("not a polygon", "Polygon or MultiPolygon", str(kinds.iloc[i]),
                   row=f"unit {ids.iloc[i]!r}", column="geometry")  # fmt: skip
     check.raise_if_any()
-    return gpd.GeoDataFrame(
+    out = gpd.GeoDataFrame(
         {"unit_id": ids.to_numpy()},
         geometry=shapely.make_valid(frame.geometry.to_numpy()),
         crs=frame.crs,
     )
+    for a, b, share in _overlaps(out):
+        check.add("overlapping units", "units that meet only along their borders (a zone is "
+                  "a union of whole units)", f"{ids.iloc[a]!r} and {ids.iloc[b]!r} share "
+                  f"{share:.0%} of the smaller", column="geometry")  # fmt: skip
+    check.raise_if_any()
+    return out
+
+
+def _overlaps(units: gpd.GeoDataFrame, *, tolerance: float = 0.01) -> list[tuple[int, int, float]]:
+    """Pairs of units sharing more than ``tolerance`` of the smaller one's area."""
+    geoms = units.geometry.to_numpy()
+    if units.crs is not None and units.crs.is_geographic:  # areas in metres, not degrees
+        geoms = units.geometry.to_crs(units.geometry.estimate_utm_crs()).to_numpy()
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    if not len(a):
+        return []
+    shared = shapely.area(shapely.intersection(geoms[a], geoms[b]))
+    smaller = np.minimum(shapely.area(geoms[a]), shapely.area(geoms[b]))
+    share = np.where(smaller > 0, shared / np.maximum(smaller, 1e-12), 0.0)
+    return [(int(i), int(j), float(f)) for i, j, f in zip(a, b, share, strict=True)
+            if f > tolerance][:20]  # fmt: skip
 
 
 def dissolve_plan(units: gpd.GeoDataFrame, zone_column: str) -> gpd.GeoDataFrame:
@@ -100,18 +128,24 @@ def _unit_hours(
     units: gpd.GeoDataFrame, clients: gpd.GeoDataFrame, labels: pd.Series
 ) -> pd.DataFrame:
     """Weekly hours of each (unit, zone) pair: clients by the unit polygon containing them."""
-    pts = clients.geometry.to_crs(units.crs)
     ids = clients["client_id"].astype(str).to_numpy()
     zone = labels.reindex(ids).to_numpy()
     hours = pd.to_numeric(clients["weekly_hours"], errors="coerce").fillna(0).to_numpy(float)
-    tree = shapely.STRtree(units.geometry.to_numpy())
-    pi, ui = tree.query(pts.to_numpy(), predicate="within")
-    first = pd.Series(ui, index=pi).groupby(level=0).first()
-    unit_of = np.full(len(ids), -1)
-    unit_of[first.index.to_numpy()] = first.to_numpy()
+    unit_of = _unit_of(units, clients)
     frame = pd.DataFrame({"unit": unit_of, "zone": zone, "hours": hours})
     frame = frame[(frame["unit"] >= 0) & frame["zone"].notna()]
     return frame.groupby(["unit", "zone"])["hours"].sum().reset_index()
+
+
+def _unit_of(units: gpd.GeoDataFrame, clients: gpd.GeoDataFrame) -> np.ndarray:
+    """The unit (row) whose polygon holds each client; -1 for a client in none."""
+    pts = clients.geometry.to_crs(units.crs)
+    tree = shapely.STRtree(units.geometry.to_numpy())
+    pi, ui = tree.query(pts.to_numpy(), predicate="within")
+    first = pd.Series(ui, index=pi).groupby(level=0).first()
+    unit_of = np.full(len(clients), -1)
+    unit_of[first.index.to_numpy()] = first.to_numpy()
+    return unit_of
 
 
 def align_to_units(
@@ -156,6 +190,7 @@ def unit_zones(
     min_weekly_hours: float,
     max_weekly_hours: float | None = None,
     resolution: float = 100.0,
+    where: str = "units",
 ) -> ZonePlan:
     """Zones as unions of whole units: ``plan`` snapped to the units, then the floor met.
 
@@ -182,13 +217,27 @@ def unit_zones(
         The floor and the optional cap.
     resolution
         As in :class:`NeighbourhoodZoner` (the street points that measure the zones).
+    where
+        How the units are named in messages (e.g. ``"--units wards.gpkg"``).
 
     Returns
     -------
     ZonePlan
-        The zones, each a union of whole units; the zone table has ``n_units``.
+        The zones, each a union of whole units; the zone table has ``n_units``. Clients in
+        no unit are unassigned ("outside every zone").
+
+    Raises
+    ------
+    ValidationError
+        When no client lies inside any unit (units of another area, or another CRS).
     """
     frame = units.to_crs(plan.zones.crs).reset_index(drop=True)
+    if not (_unit_of(frame, clients) >= 0).any():
+        raise ValidationError(
+            [Problem(where, "no client inside", "units over the clients' area", f"none of the "
+                     f"{len(clients)} clients inside any of the {len(frame)} units (another "
+                     "area, or coordinates in another CRS?)", column="geometry")]
+        )  # fmt: skip
     ids = plan.zones["zone_id"].astype(str).tolist()
     pairs = _unit_hours(frame, clients, plan.labels)
     zone_of = np.full(len(frame), -1)

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import shapely
 from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -34,8 +33,9 @@ from carezones.zoning.geo import (
     seed_units,
 )
 from carezones.zoning.graph import prepare, supported_zones
-from carezones.zoning.locks import join_stranded, pin_clients
+from carezones.zoning.locks import check_locked, join_stranded, pin_clients
 from carezones.zoning.plan import ZonePlan, finish, name_plan
+from carezones.zoning.served import served_clients
 
 __all__ = ["NeighbourhoodZoner", "neighbourhood_zones"]
 
@@ -316,10 +316,9 @@ def _draw(
     zoner: NeighbourhoodZoner, units: Units, demand: Demand, floor: float, cap: float
 ) -> tuple[ZonePlan, int]:
     lock_labels, lock_ids, pinned = locked_units(zoner.locked, units, demand)
+    check_locked(lock_ids, lock_labels)
     area = boundary_area(zoner.boundary, units)
-    ok = ~demand.far if pinned is None else ~demand.far & (pinned < 0)
-    if area is not None:
-        ok &= shapely.contains_xy(area, demand.xy[:, 0], demand.xy[:, 1])
+    ok = served_clients(demand, area, pinned, locked=len(lock_ids))
     w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
     seeds = seed_units(zoner.seeds, units, lock_labels)
     n_locked = len(lock_ids)

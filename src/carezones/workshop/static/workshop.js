@@ -26,12 +26,21 @@
     s.className = error ? "error" : "";
   }
 
+  // The session's token, written into this page only: every call carries it, so no other
+  // page (which cannot read this one) can drive the workshop.
+  const TOKEN = document.querySelector("meta[name='carezones-token']").content;
+
   async function api(path, body) {
-    const opts = body === undefined ? {} : { method: "POST",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+    const headers = { "X-Carezones-Token": TOKEN };
+    const opts = body === undefined ? { headers } : { method: "POST",
+      headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(body) };
     const r = await fetch(path, opts);
     const data = await r.json();
-    if (!r.ok) throw new Error(data.error || r.statusText);
+    if (!r.ok) {
+      const err = new Error(data.error || r.statusText);
+      err.status = r.status;
+      throw err;
+    }
     return data;
   }
 
@@ -254,6 +263,7 @@
     renderTables();
   }
 
+  let overwrite = null;
   async function act(path, body, full) {
     if (cz.busy) return;
     cz.busy = true;
@@ -267,9 +277,19 @@
         (data.folder ? ` (${data.folder})` : ""));
     } catch (err) {
       status(String(err.message || err), true);
+      if (err.status === 409 && path === "/api/save" && !body.overwrite) {
+        overwrite = { path, body: { ...body, overwrite: true }, full, message: err.message };
+      }
     } finally {
       cz.busy = false;
       delete document.body.dataset.busy;
+    }
+    if (overwrite) {  // a plan is saved there already: write over it only if the user says so
+      const again = overwrite;
+      overwrite = null;
+      if (window.confirm(`${again.message}\n\nOverwrite the saved plan?`)) {
+        await act(again.path, again.body, again.full);
+      }
     }
   }
 
