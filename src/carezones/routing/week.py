@@ -38,7 +38,6 @@ from carezones.routing.problem import RoutingParams, RoutingProblem
 from carezones.routing.result import RoutingResult
 from carezones.routing.solver import solve
 from carezones.routing.tables import ZoneMatrices, problem_from_matrices
-from carezones.routing.teams import assign_clients
 
 __all__ = ["WorkRules", "capped_carers", "plan_days", "working_days", "works_on"]
 
@@ -336,9 +335,6 @@ def plan_days(
     clients = dict(zip(visits["call_id"].astype(str), visits["client_id"].astype(str),
                        strict=True)) if regular else {}  # fmt: skip
     out = []
-    import os
-    method = os.environ.get("CZ_WEEK", "runs")
-    teams = assign_clients(carers, visits, mats, days) if regular and method == "teams" else None
     for i, day in enumerate(days):
         vday = visits if day == "" else visits[visits["day"] == day]
         if len(vday) == 0:
@@ -348,15 +344,7 @@ def plan_days(
         initial = None
         prices: dict[tuple[str, str], float] = {}
         today_known = set(memory.known) | ({p for p in memory.met} if not regular else set())
-        if teams is not None:
-            vday = _with_agreed(vday, memory)
-            today_known = set(memory.known) | teams.known()
-            prices = {
-                pair: params.continuity_penalty / 3.0
-                for pair in memory.met
-                if pair not in today_known
-            }
-        elif regular:
+        if regular:
             vday = _with_agreed(vday, memory)
             if memory.owner:
                 if not memory.cover:
