@@ -311,3 +311,23 @@ def test_every_plan_of_a_random_linked_instance_keeps_every_rule(
     assert result.validate().empty
     routed = set(result.routes["visit_id"]) | set(result.unscheduled["visit_id"])
     assert routed == set(problem.visit_ids)
+
+
+def test_a_link_across_two_days_and_a_huge_gap_are_refused_by_name() -> None:
+    """A link whose visits fall on two days, or whose gap is beyond a day, is named."""
+    import pandas as pd
+
+    from carezones import ValidationError
+    from carezones.routing import links_from_visits
+
+    visits = pd.DataFrame({
+        "visit_id": ["a", "b"], "client_id": "c1", "day": ["monday", "tuesday"],
+        "link_id": "L1", "link_role": ["first", "second"], "min_gap": [None, 0],
+        "max_gap": [None, 30],
+    })  # fmt: skip
+    with pytest.raises(ValidationError, match="link across days.*monday and tuesday"):
+        links_from_visits(visits)
+    visits["day"] = "monday"
+    visits["max_gap"] = [None, 1e300]
+    with pytest.raises(ValidationError, match="max_gap.*from 0 to 1440"):
+        links_from_visits(visits)

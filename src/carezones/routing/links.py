@@ -27,6 +27,8 @@ __all__ = ["LINK_COLUMNS", "links_from_visits", "problem_links"]
 
 #: The columns of a links table.
 LINK_COLUMNS = ["link_id", "first", "second", "min_gap", "max_gap", "different_carers"]
+#: The longest gap a link may ask for (a day): visits are routed day by day.
+MAX_GAP_MINUTES = 24 * 60
 
 
 def _empty() -> pd.DataFrame:
@@ -108,6 +110,7 @@ def links_from_visits(visits: pd.DataFrame, *, where: str = "visits") -> pd.Data
             continue
         got[text].append(i)
     out = []
+    days = visits["day"].tolist() if "day" in visits.columns else None
     get = {col: visits[col].tolist() if col in visits.columns else None
            for col in ("min_gap", "max_gap", "different_carers")}  # fmt: skip
     for key, got in rows.items():
@@ -118,6 +121,10 @@ def links_from_visits(visits: pd.DataFrame, *, where: str = "visits") -> pd.Data
                   row=at, column="link_id")  # fmt: skip
             continue
         a, b = got["first"][0], got["second"][0]
+        if days is not None and str(days[a]) != str(days[b]):
+            c.add("link across days", "both visits of a link on the same day",
+                  f"{days[a]} and {days[b]} for {key!r}", row=b, column="day")  # fmt: skip
+            continue
         gaps = []
         for col in ("min_gap", "max_gap"):
             values = get[col]
@@ -128,8 +135,10 @@ def links_from_visits(visits: pd.DataFrame, *, where: str = "visits") -> pd.Data
                 gap = 0.0 if _blank(value) else float(value)
             except (TypeError, ValueError):
                 gap = -1.0
-            if not (np.isfinite(gap) and gap >= 0):
-                c.add("bad gap", "a number of minutes >= 0", repr(value), row=b, column=col)
+            if not (np.isfinite(gap) and 0 <= gap <= MAX_GAP_MINUTES):
+                c.add("bad gap", f"a number of minutes from 0 to {MAX_GAP_MINUTES}", repr(value),
+                      row=b, column=col)  # fmt: skip
+                gap = 0.0
             gaps.append(gap)
         if gaps[0] > gaps[1]:
             c.add("bad gap", "min_gap <= max_gap", f"{gaps[0]:g} > {gaps[1]:g}", row=b,

@@ -26,6 +26,7 @@ from carezones.demand import DAYS
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.routing.budget import Budget
+from carezones.routing.links import links_from_visits
 from carezones.routing.modes import ModeRule
 from carezones.routing.problem import RoutingParams
 from carezones.routing.result import ROUTE_COLUMNS, RoutingResult
@@ -329,6 +330,8 @@ def plan_routes(
     budget = _budget(budget, "plan_routes")
     check_options(random_state, n_jobs=n_jobs, where="plan_routes")
     check_tables(visits, carers, network)
+    if "link_id" in visits.columns:
+        links_from_visits(visits)  # every link checked once, across the days too
     params = params or RoutingParams()
     visits = visits.copy()
     if "day" in visits.columns:
