@@ -47,6 +47,7 @@ from carezones.demand.synthetic import generate as generate_population
 from carezones.demand.visits import expand_visits, snap_population
 from carezones.demand.workforce import (
     SLOT_SPANS,
+    TRAVEL_ALLOWANCE,
     Coverage,
     WorkforceWarning,
     capacity_minutes,
@@ -58,6 +59,7 @@ __all__ = [
     "DAYS",
     "FALSE",
     "SLOT_SPANS",
+    "TRAVEL_ALLOWANCE",
     "TRUE",
     "Coverage",
     "FileShapeWarning",

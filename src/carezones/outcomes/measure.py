@@ -284,6 +284,7 @@ def measure_outcomes(
             short_minutes=params.short_call_minutes,
             co2e_kg_per_km=params.co2e_kg_per_km,
             punctuality_minutes=params.punctuality_minutes,
+            spread_minutes=params.spread_minutes,
         )
 
     overall = metrics(
@@ -302,8 +303,9 @@ def measure_outcomes(
     if len(per_provider):
         per_provider["hourly_rate_gbp"] = per_provider["provider_id"].map(by_provider).astype(float)
     values = calc.overall_values(
-        overall, clients, carers, zones, routes_t, per_zone, per_provider, params
-    )
+        overall, clients, carers, zones, routes_t, per_zone, per_provider, params,
+        shifts=shifts_t, n_days=n_days,
+    )  # fmt: skip
     values.update(calc.cost_values(values, n_days, rate, cost, params))
     table = outcome_table(values, "plan")
     return Outcomes(table, per_zone, per_provider, params, n_days)

@@ -14,7 +14,7 @@ import numpy as np
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes import CO2E_KG_PER_KM_AVERAGE_CAR, OutcomeParams, measure_outcomes
-from carezones.routing import plan_routes
+from carezones.routing import plan_routes, staff_zones
 from carezones.scenario import steps as pipe
 from carezones.scenario import then as _then
 from carezones.scenario.definition import Scenario
@@ -84,10 +84,14 @@ def _now(
     clients["zone_id"] = clients["client_id"].map(zoner.labels_).astype(object)
     clients["provider_id"] = clients["zone_id"].map(zone_provider).astype(object)
     clock.step("carers to zones")
+    visits = expand_visits(clients, days=list(scenario.routing.days))
+    visits["zone_id"] = visits["client_id"].map(clients.set_index("client_id")["zone_id"])
+    staffing = staff_zones(carers, visits, zones, work=scenario.routing.work)
+    if len(staffing.moves) or len(staffing.short):
+        logger.info("scenario %s: %s", scenario.name, staffing.message())
     carers = carers.copy()
-    home = zoner.predict(carers)
-    carers["home_zone_id"] = home.to_numpy(dtype=object)
-    carers["zone_id"] = pipe.assign_carers(carers, clients, zones, carers["home_zone_id"])
+    carers["home_zone_id"] = staffing.home_zone.to_numpy(dtype=object)
+    carers["zone_id"] = staffing.zone_of_carer.to_numpy(dtype=object)
     carers["provider_id"] = carers["zone_id"].map(zone_provider).astype(object)
     return clients, carers, zones, lots, zoner.report_, zone_provider
 
@@ -127,6 +131,8 @@ def _outcome_params(scenario: Scenario, min_weekly_hours: float | None) -> Outco
         zoned=scenario.kind == "now",
         punctuality_minutes=o.punctuality_minutes,
         cover_rate_gbp_per_hour=o.cover_rate_gbp_per_hour,
+        spread_minutes=scenario.routing.params.spread_minutes,
+        hours_tolerance=scenario.routing.work.hours_tolerance,
     )
 
 
@@ -176,6 +182,7 @@ def run(
         days=list(r.days),
         params=r.params,
         budget=r.budget,
+        work=r.work,
         mode_rule=scenario.modes.rule,
         n_jobs=r.n_jobs if n_jobs is None else n_jobs,
         random_state=scenario.seed,

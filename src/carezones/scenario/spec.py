@@ -18,7 +18,7 @@ from carezones.exceptions import Problem, ProblemCollector, ValidationError, unk
 from carezones.network import MAX_SNAP_DISTANCE, MODES
 from carezones.outcomes import COVER_RATE_GBP_PER_HOUR
 from carezones.rota import RotaColumns, RotaRules
-from carezones.routing import Budget, ModeRule, RoutingParams
+from carezones.routing import Budget, ModeRule, RoutingParams, WorkRules
 from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT, check_zoner_options
 
 __all__ = [
@@ -295,6 +295,7 @@ class RoutingSpec:
 
     days: tuple[str, ...] = DAYS
     budget: Budget = field(default_factory=Budget)
+    work: WorkRules = field(default_factory=WorkRules)
     n_jobs: int = 2
     params: RoutingParams = field(default_factory=lambda: RoutingParams(time_windows="soft"))
 
@@ -319,6 +320,8 @@ class RoutingSpec:
             object.__setattr__(self, "n_jobs", worker_count(self.n_jobs, option="[routing] n_jobs"))
         if not isinstance(self.budget, Budget):
             _bad(c, self, "budget", "a routing Budget")
+        if not isinstance(self.work, WorkRules):
+            _bad(c, self, "work", "routing WorkRules")
         if not isinstance(self.params, RoutingParams):
             _bad(c, self, "params", "a RoutingParams")
         c.raise_if_any()
@@ -327,12 +330,14 @@ class RoutingSpec:
     def from_dict(cls, values: Mapping[str, Any]) -> RoutingSpec:
         """Split the table into the budget's keys, this spec's and the RoutingParams options."""
         budget_keys = {f.name for f in fields(Budget)}
-        own = {f.name for f in fields(cls)} - {"params", "budget"}
+        work_keys = {f.name for f in fields(WorkRules)}
+        own = {f.name for f in fields(cls)} - {"params", "budget", "work"}
         mine = {k: v for k, v in values.items() if k in own}
         budget = Budget(**{k: v for k, v in values.items() if k in budget_keys})
-        rest = {k: v for k, v in values.items() if k not in own | budget_keys}
+        work = WorkRules(**{k: v for k, v in values.items() if k in work_keys})
+        rest = {k: v for k, v in values.items() if k not in own | budget_keys | work_keys}
         params = RoutingParams(**{"time_windows": "soft", **rest})
-        return cls(**mine, budget=budget, params=params)
+        return cls(**mine, budget=budget, work=work, params=params)
 
     def to_dict(self) -> dict[str, Any]:
         """The table as written in a scenario file."""
@@ -340,6 +345,8 @@ class RoutingSpec:
             "days": list(self.days),
             "max_iterations": self.budget.max_iterations,
             "max_seconds": self.budget.max_seconds,
+            "hours_tolerance": self.work.hours_tolerance,
+            "max_consecutive_days": self.work.max_consecutive_days,
             "n_jobs": self.n_jobs,
         }
         out.update({f.name: getattr(self.params, f.name) for f in fields(RoutingParams)})
@@ -348,7 +355,8 @@ class RoutingSpec:
     @staticmethod
     def keys() -> list[str]:
         """Every key the table accepts."""
-        return ["days", "max_iterations", "max_seconds", "n_jobs"] + [
+        return ["days", "max_iterations", "max_seconds", "hours_tolerance",
+                "max_consecutive_days", "n_jobs"] + [
             f.name for f in fields(RoutingParams)
         ]
 

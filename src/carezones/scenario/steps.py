@@ -25,7 +25,6 @@ from carezones.scenario.definition import Scenario
 
 __all__ = [
     "Clock",
-    "assign_carers",
     "boundary_of",
     "grow_demand",
     "load_tables",
@@ -35,9 +34,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("carezones.scenario")
-
-#: Paid travel assumed on top of care when carers are balanced between zones (25%).
-TRAVEL_ALLOWANCE = 0.25
 
 _NETWORKS: dict[tuple[str, tuple[str, ...]], TravelNetwork] = {}
 
@@ -205,60 +201,6 @@ def mix_modes(
     out["mode"] = new.astype(str)
     out["modes"] = new.astype(str)
     return out
-
-
-def assign_carers(
-    carers: gpd.GeoDataFrame,
-    clients: pd.DataFrame,
-    zones: gpd.GeoDataFrame,
-    home_zone: pd.Series,
-) -> np.ndarray:
-    """The zone each carer works in.
-
-    Their home zone, then carers moved to zones short of contracted hours from the zones
-    with more than they need (nearest first), until no zone is short by more than half a
-    typical contract.
-
-    A zone needs its clients' carer hours (hours x carers needed) plus a travel allowance
-    of :data:`TRAVEL_ALLOWANCE` (or, with fewer carers, its share of their hours). Carers
-    living outside every zone fill gaps first, and go to their nearest zone when none is
-    left.
-    """
-    ids = zones["zone_id"].astype(str).tolist()
-    need = clients["weekly_hours"].astype(float) * clients.get("carers_needed", 1)
-    need_z = need.groupby(clients["zone_id"].astype(str)).sum().reindex(ids).fillna(0.0)
-    hours = carers["contracted_hours"].astype(float).to_numpy()
-    ratio = min(hours.sum() / max(float(need_z.sum()), 1e-9), 1.0 + TRAVEL_ALLOWANCE)
-    target = need_z.to_numpy() * ratio
-    index = {z: i for i, z in enumerate(ids)}
-    assigned = np.array([index.get(str(z), -1) if pd.notna(z) else -1 for z in home_zone])
-    homes = carers.geometry.to_crs(zones.crs)
-    hx, hy = homes.x.to_numpy(), homes.y.to_numpy()
-    cx, cy = zones["centre_x"].to_numpy(float), zones["centre_y"].to_numpy(float)
-    dist = np.hypot(hx[:, None] - cx[None, :], hy[:, None] - cy[None, :])
-    have = np.bincount(assigned[assigned >= 0], weights=hours[assigned >= 0], minlength=len(ids))
-    slack = 0.5 * float(np.median(hours)) if len(hours) else 0.0
-    for _ in range(len(carers)):
-        deficit = target - have
-        z = int(np.argmax(deficit))
-        if deficit[z] <= slack:
-            break
-        free = assigned < 0
-        spare = np.zeros(len(carers), dtype=bool)
-        ok = assigned >= 0
-        spare[ok] = have[assigned[ok]] - hours[ok] >= target[assigned[ok]] - 0.5 * hours[ok]
-        spare &= assigned != z
-        pool = np.flatnonzero(free) if free.any() else np.flatnonzero(spare)
-        if not len(pool):
-            break
-        pick = pool[int(np.argmin(dist[pool, z]))]
-        if assigned[pick] >= 0:
-            have[assigned[pick]] -= hours[pick]
-        assigned[pick] = z
-        have[z] += hours[pick]
-    left = np.flatnonzero(assigned < 0)
-    assigned[left] = np.argmin(dist[left], axis=1)
-    return np.asarray(ids, dtype=object)[assigned]
 
 
 class Clock:
