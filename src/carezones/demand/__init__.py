@@ -32,7 +32,7 @@ A client's visits are either
 
 from carezones.demand.geocoded import GeocodeOption
 from carezones.demand.io import FileShapeWarning, read_csv_text
-from carezones.demand.patterns import DAYS
+from carezones.demand.patterns import DAYS, FORTNIGHT
 from carezones.demand.readers import (
     ShortVisitWarning,
     read_carers,
@@ -58,6 +58,7 @@ from carezones.demand.workforce import (
 __all__ = [
     "DAYS",
     "FALSE",
+    "FORTNIGHT",
     "SLOT_SPANS",
     "TRAVEL_ALLOWANCE",
     "TRUE",

@@ -23,7 +23,7 @@ import pandas as pd
 
 from carezones._files import write_csv
 from carezones._options import make_rng
-from carezones.demand import DAYS
+from carezones.demand import FORTNIGHT
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.routing.budget import Budget
@@ -293,8 +293,9 @@ def plan_routes(
         :func:`~carezones.routing.staff_zones` (their home zone, then moved to zones short
         of carer-hours; :attr:`RoutePlan.staffing` holds the moves and any gaps).
     days
-        {"monday", ..., "sunday"}, several, or None: every day in ``visits["day"]``
-        (in week order; the whole table as one day when there is no ``day`` column).
+        {"monday", ..., "sunday"}, several, or None (or "week", "fortnight"): every day
+        in ``visits["day"]`` (in order; a fortnight's second week is ``"monday-2"``
+        ...; the whole table as one day when there is no ``day`` column).
     known_carers
         Carers each client already knows; days planned earlier in the week add to it.
     params
@@ -457,15 +458,16 @@ def _days(visits: pd.DataFrame, days: str | list[str] | None) -> list[str]:
     if "day" not in visits.columns:
         return [""]
     present = set(visits["day"])
-    if days is None:
-        return [d for d in DAYS if d in present] + sorted(present - set(DAYS))
+    if days is None or days in ("week", "fortnight"):
+        return [d for d in FORTNIGHT if d in present] + sorted(present - set(FORTNIGHT))
     wanted = [days] if isinstance(days, str) else list(days)
     wanted = [str(d).lower() for d in wanted]
-    bad = [d for d in wanted if d not in DAYS]
+    bad = [d for d in wanted if d not in FORTNIGHT]
     if bad:
         raise ValidationError(
-            [Problem("days", "unknown day", "monday ... sunday", repr(d)) for d in bad]
-        )
+            [Problem("days", "unknown day", "monday ... sunday (monday-2 ... sunday-2 in a "
+                     "fortnight), 'week' or 'fortnight'", repr(d)) for d in bad]
+        )  # fmt: skip
     return wanted
 
 

@@ -18,6 +18,7 @@ from os import PathLike
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from carezones._files import read_toml
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
@@ -37,6 +38,8 @@ __all__ = [
     "Visit",
     "WorkRules",
     "rules_pyvrp_lacks",
+    "working_days",
+    "works_on",
     "parse_half_skills",
     "parse_skills",
 ]
@@ -211,6 +214,38 @@ class WorkRules:
             c.add("bad option", "an integer from 1 to 14", repr(n), column="max_consecutive_days")
         c.raise_if_any()
         object.__setattr__(self, "hours_tolerance", float(tol))
+
+
+
+def working_days(carers: pd.DataFrame) -> pd.Series:
+    """Each carer's working days as a set of lower-case day names (None: every day)."""
+    if "days" not in carers.columns:
+        return pd.Series([None] * len(carers), index=carers.index, dtype=object)
+    return carers["days"].map(
+        lambda d: None
+        if d is None or (isinstance(d, float) and math.isnan(d)) or not str(d).strip()
+        else frozenset(x.strip().lower() for x in str(d).split(";") if x.strip())
+    )
+
+
+def works_on(days: frozenset[str] | None, day: str) -> bool:
+    """Whether a carer with working ``days`` works ``day``.
+
+    ``""`` is any day. A plain name (``"saturday"``) is every week; a name with a week
+    (``"saturday-1"``, ``"saturday-2"``) is that week of a fortnight only, which is how
+    alternate weekends are written. A fortnight's ``"monday-2"`` is its second Monday.
+
+    Examples
+    --------
+    >>> works_on(frozenset({"monday", "saturday-2"}), "saturday-2")
+    True
+    >>> works_on(frozenset({"monday", "saturday-2"}), "saturday")
+    False
+    """
+    if not day or days is None:
+        return True
+    name, _, week = day.partition("-")
+    return name in days or f"{name}-{week or '1'}" in days
 
 
 

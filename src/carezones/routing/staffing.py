@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from carezones.demand import DAYS, TRAVEL_ALLOWANCE
-from carezones.routing.problem import WorkRules
-from carezones.routing.week import capped_carers, working_days, works_on
+from carezones.routing.problem import WorkRules, working_days, works_on
+from carezones.routing.week import capped_carers
 
 __all__ = ["Staffing", "carer_zones", "staff_zones"]
 

@@ -19,7 +19,7 @@ from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork, travel_time_matrix
 from carezones.routing.daycheck import Lookup, Matrix, check_day, clock
 from carezones.routing.links import links_from_visits
-from carezones.routing.problem import BIG_TIME, RoutingProblem, WorkRules
+from carezones.routing.problem import BIG_TIME, RoutingProblem, WorkRules, works_on
 
 __all__ = ["RULES", "WEEK_RULES", "problem_tables", "validate_plan", "validate_week"]
 
@@ -472,7 +472,7 @@ def _check_days(
             continue
         works = _skill_set(info["days"]) if "days" in car.columns else None
         for day, day_rows in _by_day(rows):
-            if works is not None and day is not None and str(day).lower() not in works:
+            if works is not None and day is not None and not works_on(works, str(day).lower()):
                 for v in day_rows["visit_id"]:
                     add("day off", carer, v, lookup.client[v], f"does not work {day}")
             check_day(carer, home, info, lookup.matrices[mode], day_rows, lookup, tol, add)

@@ -23,7 +23,6 @@ contracted hours plus :attr:`WorkRules.hours_tolerance`, spread over their worki
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,31 +32,18 @@ import pandas as pd
 from carezones.network import TravelNetwork
 from carezones.routing.budget import Budget
 from carezones.routing.modes import ModeRule, choose_modes
-from carezones.routing.problem import RoutingParams, RoutingProblem, WorkRules
+from carezones.routing.problem import (
+    RoutingParams,
+    RoutingProblem,
+    WorkRules,
+    working_days,
+    works_on,
+)
 from carezones.routing.result import RoutingResult
 from carezones.routing.solver import solve
 from carezones.routing.tables import ZoneMatrices, problem_from_matrices
 
-__all__ = ["WorkRules", "capped_carers", "plan_days", "working_days", "works_on"]
-
-
-def working_days(carers: pd.DataFrame) -> pd.Series:
-    """Each carer's working days as a set of lower-case day names (None: every day)."""
-    if "days" not in carers.columns:
-        return pd.Series([None] * len(carers), index=carers.index, dtype=object)
-    return carers["days"].map(
-        lambda d: None
-        if d is None or (isinstance(d, float) and math.isnan(d)) or not str(d).strip()
-        else frozenset(x.strip().lower() for x in str(d).split(";") if x.strip())
-    )
-
-
-def works_on(days: frozenset[str] | None, day: str) -> bool:
-    """Whether a carer with working ``days`` works ``day``.
-
-    ``""`` is any day; a fortnight's ``"monday-2"`` is a Monday.
-    """
-    return not day or days is None or day.split("-")[0] in days
+__all__ = ["capped_carers", "plan_days"]
 
 
 def capped_carers(carers: pd.DataFrame, rules: WorkRules, horizon_days: int = 7) -> pd.DataFrame:

@@ -84,7 +84,7 @@ def _now(
     clients["zone_id"] = clients["client_id"].map(zoner.labels_).astype(object)
     clients["provider_id"] = clients["zone_id"].map(zone_provider).astype(object)
     clock.step("carers to zones")
-    visits = expand_visits(clients, days=list(scenario.routing.days))
+    visits = _visits(clients, scenario.routing.days)
     visits["zone_id"] = visits["client_id"].map(clients.set_index("client_id")["zone_id"])
     staffing = staff_zones(carers, visits, zones, work=scenario.routing.work)
     if len(staffing.moves) or len(staffing.short):
@@ -116,6 +116,14 @@ def _then_providers(
     )
     areas = _then.provider_areas(clients, ids, network, pipe.boundary_of(scenario))
     return clients, carers, areas, {i: i for i in ids}
+
+
+def _visits(clients: gpd.GeoDataFrame, days: tuple[str, ...]) -> Any:
+    """The visits of the days routed (a fortnight when a second week's day is among them)."""
+    if any(d.endswith("-2") for d in days):
+        visits = expand_visits(clients, days="fortnight")
+        return visits[visits["day"].isin(days)].reset_index(drop=True)
+    return expand_visits(clients, days=list(days))
 
 
 def _outcome_params(scenario: Scenario, min_weekly_hours: float | None) -> OutcomeParams:
@@ -171,7 +179,7 @@ def run(
         min_weekly_hours, polygons = None, None
     clock.step("visits")
     r = scenario.routing
-    visits = expand_visits(clients, days=list(r.days))
+    visits = _visits(clients, r.days)
     clock.step("routes")
     plan = plan_routes(
         visits,

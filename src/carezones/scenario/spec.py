@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from carezones._parallel import worker_count
-from carezones.demand import DAYS
+from carezones.demand import DAYS, FORTNIGHT
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 from carezones.network import MAX_SNAP_DISTANCE, MODES
 from carezones.outcomes import COVER_RATE_GBP_PER_HOUR
@@ -304,17 +304,20 @@ class RoutingSpec:
         days = self.days
         if days in ("week", "all"):
             days = DAYS
+        elif days == "fortnight":
+            days = FORTNIGHT
         elif isinstance(days, str):
             days = (days,)
         if not (
             isinstance(days, list | tuple)
             and days
-            and all(isinstance(d, str) and d.lower() in DAYS for d in days)
+            and all(isinstance(d, str) and d.lower() in FORTNIGHT for d in days)
         ):
-            _bad(c, self, "days", "a day name (monday ... sunday), a list of them, or 'week'")
+            expected = "a day name (monday ... sunday), a list of them, 'week' or 'fortnight'"
+            _bad(c, self, "days", expected)
         else:
             lowered = {d.lower() for d in days}
-            object.__setattr__(self, "days", tuple(d for d in DAYS if d in lowered))
+            object.__setattr__(self, "days", tuple(d for d in FORTNIGHT if d in lowered))
         _count(c, self, "n_jobs", 1)
         if _int(self.n_jobs) and self.n_jobs >= 1:
             object.__setattr__(self, "n_jobs", worker_count(self.n_jobs, option="[routing] n_jobs"))
