@@ -8,6 +8,7 @@ import pytest
 
 from carezones import ValidationError
 from carezones.routing import Budget, RoutingModel, RoutingParams, RoutingProblem, solve
+from carezones.routing.problem import CONTINUITY_PENALTY
 
 H = 3600
 M = 60
@@ -398,7 +399,7 @@ def test_result_reads_well() -> None:
     assert s["travel_to_care_ratio"] == pytest.approx(20 / 30)
     assert s["distance_km"] == pytest.approx(1.6)
     assert result.routes["distance_m"].tolist() == [800.0]
-    assert result.is_feasible() and result.cost() == 1200 + 900  # travel + one new carer
+    assert result.is_feasible() and result.cost() == 1200 + CONTINUITY_PENALTY  # + a new carer
     assert "RoutingResult(1 scheduled" in repr(result)
     with pytest.raises(ValidationError, match="no network"):
         result.to_geodataframe()

@@ -190,8 +190,8 @@ class RoutingModel:
         agreed_start
             The start agreed with the client (seconds since midnight), e.g. the time this
             recurring call was planned on an earlier day: the visit then starts no
-            earlier than half of ``spread_minutes`` before it, and later than half of it
-            after is priced (:class:`RoutingParams`).
+            earlier than a third of ``spread_minutes`` before it, and later than a third
+            of it after is priced (:class:`RoutingParams`).
         carers_needed
             {1, 2} Two: a double-handed visit, a shorthand for two visits of the same
             client tied by :meth:`add_link` with no gap.

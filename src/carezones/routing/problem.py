@@ -25,6 +25,7 @@ from carezones.exceptions import Problem, ProblemCollector, ValidationError, unk
 
 __all__ = [
     "BIG_TIME",
+    "CONTINUITY_PENALTY",
     "DAY",
     "Link",
     "Carer",
@@ -48,6 +49,12 @@ logger = logging.getLogger(__name__)
 
 DAY = 86_400  # seconds
 BIG_TIME = 10**9  # seconds; larger times are "no path"
+#: The price of a carer new to a client (in a day, or in the week planned with regular
+#: runs), in seconds of travel: four hours. Measured on Camden's busiest "now" zone-week
+#: (benchmarks/bench_scenario.py --tradeoff): 0 gives 11.7 distinct carers per client a
+#: week, 3,600 5.5, 14,400 4.0 and 43,200 4.0, travel per care hour 0.063, 0.073, 0.071
+#: and 0.077: beyond this price continuity gains nothing and travel grows.
+CONTINUITY_PENALTY = 14_400.0
 #: A recurring call keeps to the same time each day within this many minutes (the one
 #: default of :attr:`RoutingParams.spread_minutes` and of the outcomes that measure it).
 SPREAD_MINUTES = 30
@@ -73,18 +80,21 @@ class RoutingParams:
         in seconds of travel, on top of ``lateness_penalty``: for commissioners who care
         about the worst case, not only the total. 0 (the default) turns it off.
     continuity_penalty
-        Cost of each carer new to a client, in seconds of travel (0 turns it off).
+        Cost of each carer new to a client, in seconds of travel: a carer the client has
+        not met in the day, or (a week planned with regular runs) in the week;
+        default :data:`CONTINUITY_PENALTY` (four hours); 0 turns it off and plans each
+        day on its own.
     start_step
         Visits start on multiples of this many seconds: 60 (the default) on whole
         minutes, as a rota does; 1 for matrices in other units (published benchmarks).
     spread_minutes
         A visit with an agreed start (a recurring call planned on an earlier day) starts
-        no earlier than ``spread_minutes / 2`` before it and, priced by
-        ``spread_penalty``, no later than ``spread_minutes / 2`` after it: the call keeps
-        to the same time each day within ``spread_minutes``.
+        no earlier than a third of ``spread_minutes`` before it and, priced by
+        ``spread_penalty``, no later than a third of it after: the call keeps to the same
+        time each day within ``spread_minutes``, with room for a few late minutes.
     spread_penalty
-        Cost of each minute a visit starts later than its agreed start plus
-        ``spread_minutes / 2``, in seconds of travel (0 turns it off).
+        Cost of each minute a visit starts later than its agreed start plus a third of
+        ``spread_minutes``, in seconds of travel (0 turns it off).
     pyvrp_share
         Share of the time budget PyVRP gets before the repair and local search, in
         (0, 1]; None chooses 0.95 for plain time-window problems and 0.65 otherwise
@@ -104,7 +114,7 @@ class RoutingParams:
     time_windows: Literal["hard", "soft"] = "hard"
     lateness_penalty: float = 300.0
     max_lateness_minutes: int | None = 60
-    continuity_penalty: float = 900.0
+    continuity_penalty: float = CONTINUITY_PENALTY
     start_step: int = 60
     pyvrp_share: float | None = None
     max_lateness_penalty: float = 0.0

@@ -329,8 +329,9 @@ def instance(problem: RoutingProblem, scr: Screen) -> Instance:
     t_ws = ws_all[tv].tolist() if len(tv) else []
     t_pref: list[int] = []
     if problem.agreed_start is not None and len(tv):
-        # an agreed start: no earlier than half the spread before it, later priced
-        half = 30 * params.spread_minutes
+        # an agreed start: no earlier than a third of the spread before it; later than a
+        # third after it priced, so a few late minutes still keep within the spread
+        half = 20 * params.spread_minutes  # a third of it either way: room to run late
         agreed = problem.agreed_start[tv].tolist()
         latest = we[tv].tolist()
         t_pref = [a + half if a >= 0 else NO_PREFERENCE for a in agreed]

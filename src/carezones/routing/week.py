@@ -11,9 +11,10 @@ later day:
 - the day starts from those runs (the calls of the day, in agreed order), so each client
   sees their main carer and their relief; new calls are inserted where they cost least
   and join the run of the carer who made them;
-- every call with an agreed start starts no earlier than half of ``spread_minutes``
-  before it, later minutes are priced (``spread_penalty``), and carers met earlier in the
-  week are known (no continuity price); the local search then improves the day;
+- every call with an agreed start starts no earlier than a third of ``spread_minutes``
+  before it, minutes later than a third of it after are priced (``spread_penalty``), and
+  each client's run team is known (no continuity price; carers met outside it cost a
+  third); the local search then improves the day;
 - a call that fits nowhere near its agreed time is planned again within its window alone.
 
 Without continuity, or for one day, each day is solved on its own (the carers each client
@@ -94,6 +95,9 @@ class _Memory:
         return {run} | {k for (r, _, _), k in self.cover.items() if r == run}
 
 
+#: A relief this much further (seconds of travel from home to the run's first client)
+#: must cover one more of the run's days to be chosen.
+FAR_PER_DAY = 600.0
 #: Runs that span this time of day (minutes) are covered in two parts when no one carer
 #: free that day can make both: the morning part and the evening part.
 NOON = 14 * 60 + 30
@@ -158,7 +162,7 @@ def _plan_cover(
             far = 0.0
             if first in pos and f"carer:{k}" in pos:
                 far = float(mats.seconds[mode[k]][pos[f"carer:{k}"], pos[first]])
-            score = (-len(can), -knows, far, k)
+            score = (-len(can) + far / FAR_PER_DAY, -knows, far, k)
             if best is None or score < best:
                 best, pick, gets = score, k, can
         return pick, gets

@@ -136,8 +136,9 @@ class ScenarioResult:
                  f"{p.continuity_penalty:g} s of travel per carer new to a client, each day "
                  "on its own", "carers per client, main carer share"),
                 ("same time each day", f"a recurring call starts within {p.spread_minutes} "
-                 "min of the time first planned (no earlier than half of it before; later "
-                 f"minutes priced as {p.spread_penalty:g} s of travel)",
+                 "min of the time first planned (no earlier than a third of it before; "
+                 f"minutes later than a third after priced as {p.spread_penalty:g} s of "
+                 "travel)",
                  "call spread, punctuality"),
                 ("working hours", "each carer's week within their contracted hours "
                  f"+{o.hours_tolerance:.0%}, spread over their working days; at most "
