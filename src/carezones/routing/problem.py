@@ -51,7 +51,7 @@ DAY = 86_400  # seconds
 BIG_TIME = 10**9  # seconds; larger times are "no path"
 #: The price of a carer new to a client (in a day, or in the week planned with regular
 #: runs), in seconds of travel: four hours. Measured on Camden's busiest "now" zone-week
-#: (benchmarks/bench_scenario.py --tradeoff): 0 gives 11.7 distinct carers per client a
+#: (benchmarks/bench_week.py --tradeoff): 0 gives 11.7 distinct carers per client a
 #: week, 3,600 5.5, 14,400 4.0 and 43,200 4.0, travel per care hour 0.063, 0.073, 0.071
 #: and 0.077: beyond this price continuity gains nothing and travel grows.
 CONTINUITY_PENALTY = 14_400.0
