@@ -243,19 +243,19 @@ def _cells(units: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def broken_rules(
     zones: list[dict[str, Any]],
     lots: list[dict[str, Any]],
-    floor: float,
+    min_weekly_hours: float,
     cap: float | None,
     min_provider_hours: float,
 ) -> list[dict[str, Any]]:
     """Every rule a plan breaks: below the floor, above the cap, not one piece, lot too small."""
     out = []
     for r in zones:
-        if r["weekly_hours"] < floor - 1e-9:
+        if r["weekly_hours"] < min_weekly_hours - 1e-9:
             out.append(
                 {
                     "rule": "below floor",
                     "zone_id": r["zone_id"],
-                    "detail": f"{r['weekly_hours']:.1f} h/week < {floor:g}",
+                    "detail": f"{r['weekly_hours']:.1f} h/week < {min_weekly_hours:g}",
                 }
             )
         if cap is not None and r["weekly_hours"] > cap + 1e-9:

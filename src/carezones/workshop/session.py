@@ -138,7 +138,7 @@ class Session:
     ) -> None:
         self.network = network
         self.clients = clients
-        self.floor = float(min_weekly_hours)
+        self.min_weekly_hours = float(min_weekly_hours)
         self.cap = None if max_weekly_hours is None else float(max_weekly_hours)
         self.min_provider_hours = float(min_provider_hours)
         self.n_providers = n_providers
@@ -175,7 +175,7 @@ class Session:
         digest.update(
             json.dumps(
                 [
-                    self.floor,
+                    self.min_weekly_hours,
                     self.cap,
                     str(n_zones),
                     self.n_init,
@@ -205,7 +205,7 @@ class Session:
     # ------------------------------------------------------------------ building plans
     def _zoner(self, n_zones: int | str, locked: Any = None) -> NeighbourhoodZoner:
         return NeighbourhoodZoner(
-            self.floor,
+            self.min_weekly_hours,
             max_weekly_hours=self.cap,
             n_zones=n_zones,  # type: ignore[arg-type]
             locked=locked,
@@ -284,7 +284,7 @@ class Session:
             list(zone_ids),
             method="workshop",
             by_clients="occupied",  # pieces as the zoner and `zones --check` count them
-            floor=self.floor,
+            floor=self.min_weekly_hours,
             cap=np.inf if self.cap is None else self.cap,
             locked=np.asarray(locked, dtype=bool),
             random_state=self.random_state,
@@ -516,11 +516,13 @@ class Session:
         return {
             "zones": zones,
             "lots": lots,
-            "violations": broken_rules(zones, lots, self.floor, self.cap, self.min_provider_hours),
+            "violations": broken_rules(
+                zones, lots, self.min_weekly_hours, self.cap, self.min_provider_hours
+            ),
             "summary": {
                 "n_zones": len(zones),
                 "total_hours": total,
-                "min_weekly_hours": self.floor,
+                "min_weekly_hours": self.min_weekly_hours,
                 "max_weekly_hours": self.cap,
                 "min_provider_hours": self.min_provider_hours,
                 "n_unassigned": int(self.demand.far.sum()),

@@ -209,7 +209,7 @@ def _scenario_toml(
         lines += ["# [data] needs clients and carers files: add them before running.", ""]
     lines += [
         "[zones]",
-        f"min_weekly_hours = {session.floor:g}",
+        f"min_weekly_hours = {session.min_weekly_hours:g}",
         *([f"max_weekly_hours = {session.cap:g}"] if session.cap is not None else []),
         f"n_zones = {len(p.zone_ids)}",
         'locked = "zones.gpkg"',
