@@ -360,24 +360,29 @@ class VrpData:
 
 
 def _carer_extras(inst: Instance, tasks: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Each carer's eligible tasks (a mask) and continuity extra per task (seconds)."""
+    """Each carer's eligible tasks (a mask) and continuity extra per task (seconds).
+
+    A client's price for a carer (:meth:`Instance.pair_price`) is spread over the edges
+    into the client's tasks (negative prices count as 0 for PyVRP).
+    """
     nc = inst.n_carers
     elig = np.zeros((nc, len(tasks)), dtype=bool)
     for t in tasks:
         for c in inst.t_eligible[t]:
             elig[c, t] = True
     extra = np.zeros((nc, len(tasks)), dtype=np.int64)
-    if inst.continuity_penalty > 0:
+    if inst.continuity_penalty > 0 or inst.pair_cost:
         per_client = np.bincount(
             [inst.v_client[inst.t_visit[t]] for t in tasks],
             minlength=max(inst.v_client, default=0) + 1,
         )
+        price = inst.pair_price
         for t in tasks:
             cl = inst.v_client[inst.t_visit[t]]
-            share = round(inst.continuity_penalty / per_client[cl])
             for c in range(nc):
-                if (cl, c) not in inst.known:
-                    extra[c, t] = share
+                share = price(cl, c) / per_client[cl]
+                if share > 0:  # PyVRP's edge costs are whole numbers >= 0
+                    extra[c, t] = round(share)
     return elig, extra
 
 
@@ -461,7 +466,8 @@ def pyvrp_data(
     distance_mats, duration_mats, vt_key = _profiles(problem, inst, idx, nd, depot_of, elig, extra)
     finite = [d[d < _PYVRP_BIG] for d in distance_mats]
     max_cost = max((int(f.max(initial=0)) for f in finite), default=0)
-    prize = int(min(_PYVRP_BIG // 10, 10 * max_cost + 10 * inst.continuity_penalty + 10**5))
+    pair_top = max([inst.continuity_penalty, *inst.pair_cost.values()])
+    prize = int(min(_PYVRP_BIG // 10, 10 * max_cost + 10 * pair_top + 10**5))
     depots = [Depot(location=i) for i in range(nd)]
     clients = [
         Client(

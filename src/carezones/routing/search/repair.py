@@ -257,9 +257,7 @@ def _continuity(state: State, adds: dict[int, list[tuple[int, int]]]) -> float:
     """Continuity cost of giving the tasks in ``adds`` (carer -> places) to their carers."""
     inst = state.inst
     keys = {(inst.v_client[inst.t_visit[t]], c) for c, xs in adds.items() for _, t in xs}
-    return inst.continuity_penalty * sum(
-        1 for key in keys if key not in state.pairs and key not in inst.known
-    )
+    return sum(inst.pair_price(cl, c) for cl, c in keys if (cl, c) not in state.pairs)
 
 
 def _try_adds(state: State, adds: dict[int, list[tuple[int, int]]], limit: float) -> Found | None:

@@ -9,6 +9,9 @@ sequence of tasks. Its schedule is computed forwards from the carer's shift star
   and, for a half of a double-handed visit, no earlier than the partner's start;
 - a start after the hard latest start (window end, plus the allowed lateness when
   windows are soft) makes the route infeasible; soft lateness is priced per second;
+- a start after the task's preferred latest start (``t_pref``, none by default) is
+  priced per second too (``pref_weight``), on its own account: it keeps a client's
+  recurring call at about the same time each day;
 - the optional unpaid break (``B`` seconds inside ``[bs, be]``) is taken in the first
   gap where it delays nothing, or in the last gap where it can still fit; time before
   leaving home and after getting back counts as free;
@@ -32,9 +35,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["Instance", "RouteSched", "empty", "forward", "push_delay", "pushed_starts"]
+__all__ = [
+    "NO_PREFERENCE",
+    "Instance",
+    "RouteSched",
+    "empty",
+    "forward",
+    "overworked",
+    "push_delay",
+    "pushed_starts",
+]
 
 MAX_ROUNDS = 64  # raising rounds before a cyclic wait is declared infeasible
+NO_PREFERENCE = 1 << 40  # the preferred latest start of a task without one (seconds)
 
 
 @dataclass
@@ -69,6 +82,12 @@ class Instance:
     unscheduled_penalty: float = 1e7
     known: set[tuple[int, int]] = field(default_factory=set)  # (client, carer)
     max_late_weight: float = 0.0  # cost per second of the largest single lateness
+    # (client, carer) -> cost of that carer serving that client at all; a pair absent
+    # costs ``continuity_penalty`` unless it is in ``known`` (then 0)
+    pair_cost: dict[tuple[int, int], float] = field(default_factory=dict)
+    # a soft "latest preferred start" per task (default: none) and its price per second
+    t_pref: list[int] = field(default_factory=list)
+    pref_weight: float = 0.0
     # tasks tied in time: start[t] >= start[u] + w for (u, w) in t_in[t]; t_out mirrors it
     t_in: list[list[tuple[int, int]]] = field(default_factory=list)
     t_out: list[list[tuple[int, int]]] = field(default_factory=list)
@@ -91,10 +110,20 @@ class Instance:
             self.t_apart = [(u,) if u >= 0 else () for u in self.t_partner]
         if not self.t_eligible:
             self.t_eligible = [self.v_eligible[v] for v in self.t_visit]
+        if not self.t_pref:
+            self.t_pref = [NO_PREFERENCE] * nt
         if not self.v_unit:
             self.v_unit = list(self.v_tasks)
         self.t_linked = [bool(a or b) for a, b in zip(self.t_in, self.t_out, strict=True)]
         self.constraints = [(t, u, w) for t, pairs in enumerate(self.t_in) for u, w in pairs]
+
+    def pair_price(self, client: int, carer: int) -> float:
+        """What carer ``carer`` serving client ``client`` at all costs (continuity)."""
+        key = (client, carer)
+        got = self.pair_cost.get(key)
+        if got is not None:
+            return got
+        return 0.0 if key in self.known else self.continuity_penalty
 
     @property
     def n_tasks(self) -> int:
@@ -120,12 +149,16 @@ class RouteSched:
 
     ``pre_*[k]`` is the state just before stop ``k`` (``k == len(seq)``: before the
     way home), so a changed route can resume from any position and stop early once
-    its state matches the old one again.
+    its state matches the old one again. ``late`` and ``pref`` add up the seconds past
+    the window ends and past the preferred starts. The departure and the working time
+    are computed when first asked for (the search rarely needs them: see
+    :func:`overworked`).
     """
 
     __slots__ = (
-        "brk", "dep", "late", "maxlate", "pre_brk", "pre_end", "pre_late", "pre_taken",
-        "pre_travel", "readys", "ret", "seq", "starts", "travel", "work",
+        "_c", "_dep", "_inst", "_work", "brk", "late", "maxlate", "pre_brk", "pre_end",
+        "pre_late", "pre_pref", "pre_taken", "pre_travel", "pref", "readys", "ret", "seq",
+        "starts", "travel",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -135,15 +168,50 @@ class RouteSched:
         self.pre_end: list[int] = []
         self.pre_travel: list[int] = []
         self.pre_late: list[int] = []
+        self.pre_pref: list[int] = []
         self.pre_taken: list[bool] = []
         self.pre_brk: list[tuple[int, bool] | None] = []
         self.travel = 0
         self.late = 0
+        self.pref = 0  # seconds started after the preferred starts, summed
         self.maxlate = 0  # the largest single lateness (only with a max-lateness price)
-        self.dep = 0
         self.ret = 0
-        self.work = 0
         self.brk: tuple[int, bool] | None = None
+        self._inst: Instance | None = None
+        self._c = -1
+        self._dep: int | None = 0
+        self._work: int | None = 0
+
+    @property
+    def dep(self) -> int:
+        """When the carer leaves home (as late as the first visits allow)."""
+        if self._dep is None:
+            inst = self._inst
+            assert inst is not None
+            self._dep = _departure(
+                inst, self._c, self.seq, self.starts, self.readys, self.pre_taken, self.brk
+            )
+        return self._dep
+
+    @property
+    def work(self) -> int:
+        """Working time: leaving home to getting back, less a break taken on the way."""
+        if self._work is None:
+            inst = self._inst
+            assert inst is not None
+            inside = self.brk is not None and self.brk[1]
+            self._work = self.ret - self.dep - (inst.c_break[self._c] if inside else 0)
+        return self._work
+
+
+def overworked(inst: Instance, c: int, r: RouteSched) -> bool:
+    """Whether carer ``c``'s day ``r`` is longer than their maximum working time.
+
+    Cheap in the usual case: a day that ends within the maximum of the shift start
+    cannot be too long (carers never leave before their shift starts).
+    """
+    maxw = inst.c_maxw[c]
+    return r.ret - inst.c_ss[c] > maxw and r.work > maxw
 
 
 def _ceil(x: int, step: int) -> int:
@@ -171,7 +239,7 @@ def forward(
     the fixed-point searches check it once they have settled).
     """
     r = _forward(inst, c, seq, lower, base, diff_at, shift, splice_min)
-    if strict and r is not None and r.work > inst.c_maxw[c]:
+    if strict and r is not None and overworked(inst, c, r):
         return None
     return r
 
@@ -190,13 +258,12 @@ def _forward(
     if n == 0:
         return empty(inst, c)
     T = inst.c_T[c]
-    home = inst.c_home[c]
     step = inst.step
-    ss = inst.c_ss[c]
     loc_ = inst.t_loc
     ws_ = inst.t_ws
     we_ = inst.t_we
     due_ = inst.t_due
+    pref_ = inst.t_pref
     dur_ = inst.t_dur
     r = RouteSched()
     r.seq = seq
@@ -204,40 +271,36 @@ def _forward(
         k0 = diff_at
         starts, readys = base.starts[:k0], base.readys[:k0]
         pre_end, pre_travel, pre_late = base.pre_end[:k0], base.pre_travel[:k0], base.pre_late[:k0]
+        pre_pref = base.pre_pref[:k0]
         pre_taken, pre_brk = base.pre_taken[:k0], base.pre_brk[:k0]
         prev_end, travel, late = base.pre_end[k0], base.pre_travel[k0], base.pre_late[k0]
+        pref = base.pre_pref[k0]
         taken, brk = base.pre_taken[k0], base.pre_brk[k0]
         prev = loc_[seq[k0 - 1]]
     else:
         k0 = 0
-        starts, readys, pre_end, pre_travel, pre_late, pre_taken, pre_brk = (
-            [],
-            [],
-            [],
-            [],
-            [],
-            [],
-            [],
-        )
-        prev_end, travel, late = ss, 0, 0
+        starts, readys, pre_end, pre_travel, pre_late, pre_pref = [], [], [], [], [], []
+        pre_taken, pre_brk = [], []
+        prev_end, travel, late, pref = inst.c_ss[c], 0, 0, 0
         taken, brk = not inst.c_need_break[c], None
-        prev = home
+        prev = inst.c_home[c]
     if splice_min is None:
         splice_min = diff_at + (shift if shift > 0 else 0) + 1
-    nb = len(base.seq) if base is not None else 0
+    if base is not None:
+        nb = len(base.seq)
+        b_end, b_taken, b_brk = base.pre_end, base.pre_taken, base.pre_brk
+    else:
+        nb = 0
+        b_end = b_taken = b_brk = []  # type: ignore[assignment]
     k = k0
     while k < n:
-        if base is not None and k >= splice_min:
+        if k >= splice_min:
             j = k - shift
-            if (
-                0 <= j < nb
-                and prev_end == base.pre_end[j]
-                and taken == base.pre_taken[j]
-                and brk == base.pre_brk[j]
-            ):
+            if 0 <= j < nb and prev_end == b_end[j] and taken == b_taken[j] and brk == b_brk[j]:
+                assert base is not None
                 return _splice(
                     inst, c, r, base, j, starts, readys, pre_end, pre_travel, pre_late,
-                    pre_taken, pre_brk, travel, late,
+                    pre_pref, pre_taken, pre_brk, travel, late, pref,
                 )  # fmt: skip
         t = seq[k]
         loc = loc_[t]
@@ -245,14 +308,16 @@ def _forward(
         pre_end.append(prev_end)
         pre_travel.append(travel)
         pre_late.append(late)
+        pre_pref.append(pref)
         pre_taken.append(taken)
         pre_brk.append(brk)
         travel += tt
         ready = prev_end + tt
         lb = ws_[t]
-        if lower[t] > lb:
-            lb = lower[t]
-        rr = _ceil(ready, step) if step > 1 else ready
+        low = lower[t]
+        if low > lb:
+            lb = low
+        rr = -(-ready // step) * step if step > 1 else ready
         s = rr if rr > lb else lb
         if not taken:
             took = _break_before(inst, c, k, prev_end, ready, tt, lb, s, dur_[t])
@@ -266,14 +331,17 @@ def _forward(
         d = s - due_[t]
         if d > 0:
             late += d
+        d = s - pref_[t]
+        if d > 0:
+            pref += d
         starts.append(s)
         readys.append(ready)
         prev_end = s + dur_[t]
         prev = loc
         k += 1
     return _finish(
-        inst, c, r, starts, readys, pre_end, pre_travel, pre_late, pre_taken, pre_brk, prev,
-        prev_end, travel, late, taken, brk,
+        inst, c, r, starts, readys, pre_end, pre_travel, pre_late, pre_pref, pre_taken,
+        pre_brk, prev, prev_end, travel, late, pref, taken, brk,
     )  # fmt: skip
 
 
@@ -324,28 +392,30 @@ def _finish(
     pre_end: list[int],
     pre_travel: list[int],
     pre_late: list[int],
+    pre_pref: list[int],
     pre_taken: list[bool],
     pre_brk: list[tuple[int, bool] | None],
     prev: int,
     prev_end: int,
     travel: int,
     late: int,
+    pref: int,
     taken: bool,
     brk: tuple[int, bool] | None,
 ) -> RouteSched | None:
     pre_end.append(prev_end)
     pre_travel.append(travel)
     pre_late.append(late)
+    pre_pref.append(pref)
     pre_taken.append(taken)
     pre_brk.append(brk)
     home = inst.c_home[c]
-    T = inst.c_T[c]
-    tt = T[prev][home]
+    tt = inst.c_T[c][prev][home]
     ret = prev_end + tt
-    B = inst.c_break[c]
-    bs = inst.c_bs[c]
-    be = inst.c_be[c]
     if not taken:
+        B = inst.c_break[c]
+        bs = inst.c_bs[c]
+        be = inst.c_be[c]
         p = ret if ret > bs else bs
         if p + B <= be:
             brk = (p, False)  # at home, after the day's work
@@ -357,29 +427,35 @@ def _finish(
             ret = p + B + tt
     if ret > inst.c_se[c]:
         return None
-    dep = _departure(inst, c, r.seq, starts, readys, pre_taken, brk)
-    work = ret - dep - (B if brk is not None and brk[1] else 0)
     r.starts = starts
     r.readys = readys
     r.pre_end = pre_end
     r.pre_travel = pre_travel
     r.pre_late = pre_late
+    r.pre_pref = pre_pref
     r.pre_taken = pre_taken
     r.pre_brk = pre_brk
     r.travel = travel + tt
     r.late = late
-    r.dep = dep
+    r.pref = pref
     r.ret = ret
-    r.work = work
     r.brk = brk
+    r._inst = inst
+    r._c = c
+    r._dep = r._work = None
     if inst.max_late_weight:
-        r.maxlate = _max_late(inst, r)
+        r.maxlate = _max_late(inst, r.seq, r.starts)
     return r
 
 
-def _max_late(inst: Instance, r: RouteSched) -> int:
+def _max_late(inst: Instance, seq: list[int], starts: list[int]) -> int:
     due = inst.t_due
-    return max(0, max((s - due[t] for t, s in zip(r.seq, r.starts, strict=True)), default=0))
+    worst = 0
+    for t, s in zip(seq, starts, strict=True):
+        d = s - due[t]
+        if d > worst:
+            worst = d
+    return worst
 
 
 def _splice(
@@ -393,14 +469,17 @@ def _splice(
     pre_end: list[int],
     pre_travel: list[int],
     pre_late: list[int],
+    pre_pref: list[int],
     pre_taken: list[bool],
     pre_brk: list[tuple[int, bool] | None],
     travel: int,
     late: int,
+    pref: int,
 ) -> RouteSched | None:
     """Reuse ``base`` from its stop ``j`` on (the state before it matches)."""
     dt = travel - base.pre_travel[j]
     dl = late - base.pre_late[j]
+    dp = pref - base.pre_pref[j]
     r.starts = starts + base.starts[j:]
     r.readys = readys + base.readys[j:]
     r.pre_end = pre_end + base.pre_end[j:]
@@ -408,16 +487,19 @@ def _splice(
         [x + dt for x in base.pre_travel[j:]] if dt else base.pre_travel[j:]
     )
     r.pre_late = pre_late + ([x + dl for x in base.pre_late[j:]] if dl else base.pre_late[j:])
+    r.pre_pref = pre_pref + ([x + dp for x in base.pre_pref[j:]] if dp else base.pre_pref[j:])
     r.pre_taken = pre_taken + base.pre_taken[j:]
     r.pre_brk = pre_brk + base.pre_brk[j:]
     r.travel = base.travel + dt
     r.late = base.late + dl
+    r.pref = base.pref + dp
     r.ret = base.ret
-    r.brk = brk = base.brk
-    r.dep = _departure(inst, c, r.seq, r.starts, r.readys, r.pre_taken, brk)
-    r.work = r.ret - r.dep - (inst.c_break[c] if brk is not None and brk[1] else 0)
+    r.brk = base.brk
+    r._inst = inst
+    r._c = c
+    r._dep = r._work = None
     if inst.max_late_weight:
-        r.maxlate = _max_late(inst, r) if dl else base.maxlate
+        r.maxlate = _max_late(inst, r.seq, r.starts)
     return r
 
 
@@ -433,12 +515,14 @@ def push_delay(
 
     Waiting is absorbed stop by stop; a stop may move up to its latest start (its start
     for a task tied to others in time, which are fixed; the window end for soft
-    windows, so no lateness is added); stops from an inside break on never move.
+    windows and the preferred start, so no lateness is added); stops from an inside
+    break on never move.
     """
     step = inst.step
     linked = inst.t_linked
     we_ = inst.t_we
     due_ = inst.t_due
+    pref_ = inst.t_pref
     n = len(seq)
     if brk is not None and brk[1]:
         n = next((k for k in range(n) if pre_taken[k + 1] and not pre_taken[k]), n)
@@ -453,7 +537,8 @@ def push_delay(
         if linked[t]:
             latest = s
         else:
-            latest = due_[t] if due_[t] > s else s
+            cap = due_[t] if due_[t] < pref_[t] else pref_[t]
+            latest = cap if cap > s else s
             if latest > we_[t]:
                 latest = we_[t]
         slack = cum + latest - s
@@ -504,7 +589,9 @@ def empty(inst: Instance, c: int) -> RouteSched:
     r.pre_end = [ss]
     r.pre_travel = [0]
     r.pre_late = [0]
+    r.pre_pref = [0]
     r.pre_taken = [True]
     r.pre_brk = [None]
-    r.dep = r.ret = ss
+    r._dep = r.ret = ss
+    r._work = 0
     return r

@@ -13,7 +13,14 @@ from collections import deque
 from collections.abc import Sequence
 
 from carezones.exceptions import SolverError
-from carezones.routing.search.schedule import MAX_ROUNDS, Instance, RouteSched, empty, forward
+from carezones.routing.search.schedule import (
+    MAX_ROUNDS,
+    Instance,
+    RouteSched,
+    empty,
+    forward,
+    overworked,
+)
 
 __all__ = ["State"]
 
@@ -69,20 +76,21 @@ class State:
             self.pairs.pop(key, None)
 
     def route_cost(self, r: RouteSched) -> float:
-        """Travel seconds plus priced lateness of one route."""
-        return r.travel + self.inst.late_weight * r.late
+        """Travel seconds plus priced lateness and priced starts after the preferred ones."""
+        inst = self.inst
+        return r.travel + inst.late_weight * r.late + inst.pref_weight * r.pref
 
     def continuity_cost(self) -> float:
-        """Penalty for every (client, carer) pair where the carer is new to the client."""
-        known = self.inst.known
-        return self.inst.continuity_penalty * sum(1 for key in self.pairs if key not in known)
+        """The price of every (client, carer) pair served (:meth:`Instance.pair_price`)."""
+        price = self.inst.pair_price
+        return sum(price(cl, c) for cl, c in self.pairs)
 
     def continuity_delta(self, v: int, c: int) -> float:
         """Extra continuity cost of giving visit ``v`` (a part of it) to carer ``c``."""
-        key = (self.inst.v_client[v], c)
-        if key in self.pairs or key in self.inst.known:
+        cl = self.inst.v_client[v]
+        if (cl, c) in self.pairs:
             return 0.0
-        return self.inst.continuity_penalty
+        return self.inst.pair_price(cl, c)
 
     def unassigned(self) -> list[int]:
         """Visits not (fully) in any route."""
@@ -223,8 +231,7 @@ class State:
         self.sched = sched
         self.start = start
         self.lower = lower
-        maxw = inst.c_maxw
-        bad.update(c for c, r in enumerate(sched) if r.work > maxw[c])
+        bad.update(c for c, r in enumerate(sched) if overworked(inst, c, r))
         ok = ok and not bad
         self.bad = sorted(bad)
         self.feasible = ok
@@ -309,8 +316,7 @@ class State:
                 return None
             new[c] = r
             check(c, seq, r)
-        maxw = inst.c_maxw
-        if any(r.work > maxw[c] for c, r in new.items()):
+        if any(overworked(inst, c, r) for c, r in new.items()):
             return None
         delta = 0.0
         for c, r in new.items():
