@@ -18,13 +18,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from carezones.routing.search import moves as _moves
 from carezones.routing.search.schedule import Instance, RouteSched, forward
 from carezones.routing.search.state import State
 
-__all__ = ["improve", "initial_state", "insert_visits"]
+__all__ = ["SearchParams", "improve", "initial_state", "insert_visits"]
 
 _PAIR_CANDIDATES = 24  # best single places kept when pairing the halves of a visit
 _PER_CARER = 3
@@ -399,11 +401,15 @@ def neighbours(inst: Instance, k: int = 30) -> list[list[int]]:
 
 
 def _ruin(
-    state: State, rng: np.random.Generator, near: list[list[int]], assigned: list[int]
+    state: State,
+    rng: np.random.Generator,
+    near: list[list[int]],
+    assigned: list[int],
+    most: int = 16,
 ) -> list[int]:
     inst = state.inst
     n = len(assigned)
-    q = int(rng.integers(2, max(3, min(16, n // 3 + 2))))
+    q = int(rng.integers(2, max(3, min(most, n // 3 + 2))))
     kind = rng.random()
     chosen: list[int] = []
     if kind < 0.5:  # related: a seed and its nearest assigned neighbours
@@ -435,6 +441,90 @@ def _ruin(
     return list(dict.fromkeys(chosen))
 
 
+@dataclass(frozen=True)
+class SearchParams:
+    """How :func:`improve` searches: its neighbourhoods' weights and its temperature.
+
+    The defaults come from the tuning run of ``benchmarks/bench_routing.py --tune``
+    (see :data:`TUNED`); change them only with its figures.
+
+    Parameters
+    ----------
+    moves
+        Small moves (:mod:`~carezones.routing.search.moves`) after each ruin and
+        recreate; 0: ruin and recreate alone (the search before issue 29).
+    ruin_share
+        Probability that an iteration starts with a ruin and recreate.
+    relocate, swap
+        Shares of the small moves that relocate one task and that swap two; the rest
+        are 2-opt* moves.
+    relocate_tries
+        Near tasks a relocation tries (both sides of each), the best place kept.
+    near
+        Nearest visits (travel time and time of day) a move may pair a task with.
+    temperature
+        Starting temperature of the annealing, as a share of the cost per task of the
+        first solution; it falls linearly to 0 over the iterations (or the time).
+    max_ruin
+        The most visits one ruin takes out.
+    """
+
+    moves: int = 60
+    ruin_share: float = 1.0
+    relocate: float = 0.5
+    swap: float = 0.25
+    relocate_tries: int = 3
+    near: int = 12
+    temperature: float = 0.05
+    max_ruin: int = 16
+
+
+def _small_moves(
+    state: State,
+    rng: np.random.Generator,
+    params: SearchParams,
+    near: list[list[int]],
+    eligible: list[set[int]],
+    temp: float,
+) -> float:
+    """``params.moves`` small moves under the annealing rule; return the cost after."""
+    tasks = [t for t, c in enumerate(state.where) if c >= 0]
+    if not tasks:
+        return state.cost()
+    linked = state.inst.t_linked
+    n = len(tasks)
+    draws = rng.random((params.moves, 3))
+    for k in range(params.moves):
+        t = tasks[int(draws[k, 0] * n)]
+        kind = draws[k, 1]
+        if kind < params.relocate:
+            got = _moves.relocate(state, t, near[t], eligible, params.relocate_tries, rng)
+        else:
+            cands = near[t]
+            if not cands:
+                continue
+            u = cands[int(draws[k, 2] * len(cands))]
+            if state.where[u] < 0:
+                continue
+            if kind < params.relocate + params.swap:
+                got = _moves.swap(state, t, u, eligible)
+            else:
+                got = _moves.two_opt_star(state, t, u, eligible)
+        if got is None:
+            continue
+        delta, seqs, (_, new, starts) = got
+        if delta < -1e-9 or (temp > 0 and rng.random() < math.exp(-max(delta, 0.0) / temp)):
+            # A tied task starting earlier may let the tasks tied to it start earlier
+            # too: the full evaluation finds the earliest schedule again.
+            start = state.start
+            earlier = any(linked[x] and s < start[x] for x, s in starts.items())
+            snap = state.snapshot() if earlier else None
+            state.commit(seqs, new, starts)
+            if snap is not None and not state.full_evaluate():
+                state.restore(snap)
+    return state.cost()
+
+
 def improve(
     state: State,
     rng: np.random.Generator,
@@ -442,35 +532,35 @@ def improve(
     deadline: float,
     max_iterations: int | None = None,
     progress: Callable[[int], None] | None = None,
+    params: SearchParams | None = None,
 ) -> int:
-    """Ruin and recreate until the deadline (``time.perf_counter()``); return iterations run."""
+    """Search until the deadline (``time.perf_counter()``); return the iterations run.
+
+    Each iteration ruins and recreates part of the solution, then makes
+    ``params.moves`` small moves (relocate, swap, 2-opt*), every change accepted by one
+    simulated-annealing rule. With ``max_iterations`` the cooling follows the iterations
+    alone, so the same inputs give the same plan however loaded the machine; the
+    deadline then only ends the search early.
+    """
+    params = params or SearchParams()
     inst = state.inst
-    near = neighbours(inst)
+    near_visits = neighbours(inst)
     current = state.cost()
     best = current
     best_snap = state.snapshot()
     n_servable = sum(1 for ts in inst.v_tasks if ts)
     if n_servable < 2:
         return 0
-    temp0 = 0.002 * max(current - inst.unscheduled_penalty * len(state.unassigned()), 1.0)
+    near = _moves.near_tasks(inst, near_visits, params.near)
+    eligible = [set(e) for e in inst.t_eligible]
+    served = max(1, sum(1 for c in state.where if c >= 0))
+    scale = max(current - inst.unscheduled_penalty * len(state.unassigned()), 1.0) / served
+    temp0 = params.temperature * scale
     start = time.perf_counter()
     span = max(deadline - start, 1e-9)
     it = 0
     while time.perf_counter() < deadline and (max_iterations is None or it < max_iterations):
         it += 1
-        assigned = [
-            v for v, ts in enumerate(inst.v_unit) if ts and all(state.where[t] >= 0 for t in ts)
-        ]
-        if not assigned:
-            break
-        snap = state.snapshot()
-        removed = _ruin(state, rng, near, assigned)
-        state.remove(list(dict.fromkeys(t for v in removed for t in inst.v_unit[v])))
-        if not state.full_evaluate():
-            state.restore(snap)
-            continue
-        insert_visits(state, state.unassigned(), rng)
-        cost = state.cost()
         # With an iteration stop the cooling follows the iterations alone, so the same
         # inputs give the same answer however fast the machine is.
         done = (
@@ -479,16 +569,43 @@ def improve(
             else (time.perf_counter() - start) / span
         )
         temp = temp0 * max(0.0, 1.0 - done)
-        if cost < current - 1e-9 or (
-            temp > 0 and rng.random() < math.exp(-(cost - current) / temp)
-        ):
-            current = cost
-            if cost < best - 1e-9:
-                best = cost
-                best_snap = state.snapshot()
-        else:
-            state.restore(snap)
+        if rng.random() < params.ruin_share:
+            current = _ruin_and_recreate(state, rng, near_visits, params, temp, current)
+        if params.moves:
+            current = _small_moves(state, rng, params, near, eligible, temp)
+        if current < best - 1e-9:
+            best = current
+            best_snap = state.snapshot()
         if progress is not None and it % 50 == 0:
             progress(it)
     state.restore(best_snap)
     return it
+
+
+def _ruin_and_recreate(
+    state: State,
+    rng: np.random.Generator,
+    near: list[list[int]],
+    params: SearchParams,
+    temp: float,
+    current: float,
+) -> float:
+    """One ruin and recreate, kept under the annealing rule; return the cost after."""
+    inst = state.inst
+    assigned = [
+        v for v, ts in enumerate(inst.v_unit) if ts and all(state.where[t] >= 0 for t in ts)
+    ]
+    if not assigned:
+        return current
+    snap = state.snapshot()
+    removed = _ruin(state, rng, near, assigned, params.max_ruin)
+    state.remove(list(dict.fromkeys(t for v in removed for t in inst.v_unit[v])))
+    if not state.full_evaluate():
+        state.restore(snap)
+        return current
+    insert_visits(state, state.unassigned(), rng)
+    cost = state.cost()
+    if cost < current - 1e-9 or (temp > 0 and rng.random() < math.exp(-(cost - current) / temp)):
+        return cost
+    state.restore(snap)
+    return current
