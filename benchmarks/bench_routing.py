@@ -31,14 +31,36 @@ work: the load average is printed with every timing.
     against the exact optimum (a MIP with HiGHS, ``carezones.routing.exact``) where it is
     proven within two minutes; every plan of ours through the validator. Run it alone with
     ``--only d`` (``--sizes 10 25 50``, ``--seeds 2``).
+(e) Issue 29, the search at 200-300 visits: the same class, ``--instances`` (5) instances
+    at each of ``--sizes`` (10 to 300 visits; even seeds at one depot, odd ones from
+    carers' homes), ``--seconds`` (60) each; the mean gap per size to the reference in
+    ``routing_reference.csv`` (per instance: the exact optimum where the MIP proves one,
+    else the best of the search before issue 29 and after it at 10 minutes, one seed each).
+    Targets: mean gap <= 0.5% at 10-50 visits and <= 2% at 100-300; at 200-300 visits
+    better than the search before issue 29 at the same seconds on every instance. Every
+    plan through the validator. ``--speed SECONDS`` first times the local search alone
+    (iterations per CPU second) from one start per size. The reference is made, and
+    resumed, run by run: ``--make-reference exact --seconds 600 --sizes 10 25``,
+    ``--make-reference old --src ../base/src --seconds 60``, then ``old`` and ``new`` at
+    ``--seconds 600``. Run it alone with ``--only e``.
+
+``--tune CPU_SECONDS`` is the tuning run of the search's settings
+(:class:`carezones.routing.search.repair.SearchParams`): the local search alone from one
+start per instance, every setting of ``--grid`` (JSON) for the same CPU seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import datetime as dt
 import json
 import os
+import subprocess
+import sys
 import time
+import types
 from itertools import pairwise
 from typing import Any
 
@@ -538,6 +560,8 @@ def bench_linked(sizes: list[int], seeds: int, seconds: float) -> bool:
 #: instance and run; made by ``benchmarks/routing_reference.py``.
 REFERENCE_CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "routing_reference.csv")
 TARGET_SMALL_GAP, TARGET_LARGE_GAP = 0.5, 2.0  # mean % at 10-50 visits, at 100-300
+REFERENCE_FIELDS = ["version", "seconds", "n", "seed", "objective", "status", "valid",
+                    "ls_iterations", "pyvrp_iterations", "wall", "load", "date"]  # fmt: skip
 
 
 def instance_29(n: int, seed: int) -> Any:
@@ -614,6 +638,76 @@ def bench_29(sizes: list[int], seeds: int, seconds: float, reference: str) -> bo
     return ok
 
 
+def _done(path: str) -> set[tuple[str, float, int, int]]:
+    """The runs already in the CSV."""
+    if not os.path.exists(path):
+        return set()
+    with open(path, newline="") as f:
+        return {(r["version"], float(r["seconds"]), int(r["n"]), int(r["seed"]))
+                for r in csv.DictReader(f)}  # fmt: skip
+
+
+def _append(path: str, row: dict) -> None:
+    """One row, written at once (with the header if the file is new)."""
+    new = not os.path.exists(path)
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=REFERENCE_FIELDS)
+        if new:
+            w.writeheader()
+        w.writerow({k: row.get(k, "") for k in REFERENCE_FIELDS})
+
+
+def run_search(src: str | None, n: int, seed: int, seconds: float) -> dict:
+    """One solve in a fresh process, with ``src`` first on the path (the old code)."""
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = os.path.abspath(src)
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--one", str(n), str(seed), str(seconds)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_exact(n: int, seed: int, seconds: float) -> dict:
+    """The MIP's verdict on one instance (objective in minutes when it has a plan)."""
+    from carezones.routing.exact import exact_optimum
+
+    t0 = time.perf_counter()
+    got = exact_optimum(instance_29(n, seed), time_limit=seconds)
+    wall = round(time.perf_counter() - t0, 1)
+    return {"objective": round(got.objective / 60, 3), "status": got.status, "wall": wall,
+            "load": round(os.getloadavg()[0], 2)}  # fmt: skip
+
+
+def make_reference(version: str, src: str | None, seconds: float, sizes: list[int],
+                   seeds: list[int], path: str) -> None:  # fmt: skip
+    """Append the runs of ``version`` missing from the reference CSV, one row per run.
+
+    The reference of part (e) is, per instance, the exact optimum where the MIP proves
+    one, else the best of the search before issue 29 ("old", run from its source tree
+    ``src`` through ``PYTHONPATH``) and after it ("new") at 10 minutes, one seed each;
+    the old search's 60-second runs are kept too. Each row is written as soon as its run
+    ends, so the runs can be stopped and resumed (every version, seconds, size and seed
+    already in the file is skipped) and split across sessions; one run at a time, with
+    the load average recorded.
+    """
+    have = _done(path)
+    for n in sizes:
+        for seed in seeds:
+            if (version, float(seconds), n, seed) in have:
+                continue
+            if version == "exact":
+                row = run_exact(n, seed, seconds)
+            else:
+                row = run_search(src, n, seed, seconds)
+                row["status"] = "valid" if row["valid"] else "INVALID"
+            row.update(version=version, seconds=seconds, n=n, seed=seed,
+                       date=dt.date.today().isoformat())  # fmt: skip
+            _append(path, row)
+            print(json.dumps(row), flush=True)
+
+
 def _value(rows: pd.DataFrame, version: str, seconds: float) -> float:
     if rows.empty:
         return float("nan")
@@ -656,26 +750,42 @@ def _ls_start(n: int, seed: int) -> tuple[Any, Any]:
     return inst, state
 
 
+@contextlib.contextmanager
+def _cpu_clock(module: Any) -> Any:
+    """The search's clock in ``module`` reads this process's CPU seconds while inside.
+
+    Tuning runs share a 2-core machine with other work: a deadline in CPU seconds gives
+    every setting the same work, whatever the load while it runs.
+    """
+    real = module.time
+    module.time = types.SimpleNamespace(perf_counter=time.process_time)
+    try:
+        yield
+    finally:
+        module.time = real
+
+
 def tune(sizes: list[int], seeds: int, seconds: float, grid: list[dict[str, Any]]) -> None:
-    """The local search alone from one start per instance, for each setting, same seconds.
+    """The local search alone from one start per instance, for each setting, same CPU seconds.
 
     Prints the objective (minutes) per instance and setting, the mean gap of each setting
-    to the best per instance, and the iterations per second.
+    to the best per instance, and the iterations per CPU second.
     """
     from carezones._options import make_rng
     from carezones.routing.search import repair as _repair
 
-    print(f"\ntuning: local search alone, {seconds:.0f} s per run; {load()}")
+    print(f"\ntuning: local search alone, {seconds:.0f} CPU s per run; {load()}")
     rows = []
     for n in sizes:
         for seed in range(seeds):
             for k, setting in enumerate(grid):
                 _, state = _ls_start(n, seed)
-                t0 = time.perf_counter()
-                its = _repair.improve(state, make_rng(0), deadline=t0 + seconds,
-                                      params=_repair.SearchParams(**setting))  # fmt: skip
+                t0 = time.process_time()
+                with _cpu_clock(_repair):
+                    its = _repair.improve(state, make_rng(0), deadline=t0 + seconds,
+                                          params=_repair.SearchParams(**setting))  # fmt: skip
                 rows.append({"n": n, "seed": seed, "setting": k, "objective": state.cost() / 60,
-                             "it_per_s": its / (time.perf_counter() - t0)})  # fmt: skip
+                             "it_per_s": its / (time.process_time() - t0)})  # fmt: skip
                 print(f"  n={n} seed={seed} setting {k} {setting}: "
                       f"{rows[-1]['objective']:.1f} ({rows[-1]['it_per_s']:.1f} it/s; "
                       f"{load()})", flush=True)  # fmt: skip
@@ -719,6 +829,13 @@ def main() -> None:
         help="solve one instance of (e) and print it as JSON (for the reference)",
     )
     parser.add_argument(
+        "--make-reference",
+        choices=["old", "new", "exact"],
+        default=None,
+        help="(e): append that version's missing runs (--seconds each) to --reference",
+    )
+    parser.add_argument("--src", default=None, help="--make-reference: that version's src/")
+    parser.add_argument(
         "--tune",
         type=float,
         metavar="SECONDS",
@@ -731,6 +848,11 @@ def main() -> None:
         help="--tune: settings as a JSON list of objects of SearchParams fields",
     )
     args = parser.parse_args()
+    if args.make_reference:
+        seeds = list(range(args.instances))
+        make_reference(args.make_reference, args.src, args.seconds, args.sizes, seeds,
+                       args.reference)  # fmt: skip
+        return
     if args.one:
         n, seed, seconds = args.one
         print(json.dumps(solve_one(int(n), int(seed), seconds)))

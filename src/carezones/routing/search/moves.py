@@ -82,7 +82,11 @@ def relocate(
     state: State, t: int, near: list[int], eligible: list[set[int]], tries: int,
     rng: np.random.Generator,
 ) -> Move | None:  # fmt: skip
-    """The best of up to ``tries`` places next to near tasks for task ``t``."""
+    """The best of up to ``tries`` places next to near tasks for task ``t``.
+
+    A carer with an empty day (one drawn at random among those who may do ``t``) is
+    tried too.
+    """
     where = state.where
     c1 = where[t]
     seq1 = state.routes[c1]
@@ -90,8 +94,13 @@ def relocate(
     rest1 = seq1[:i] + seq1[i + 1 :]
     best: Move | None = None
     cands = [u for u in near if where[u] >= 0 and where[u] in eligible[t]]
+    routes = state.routes
+    idle = [c for c in state.inst.t_eligible[t] if not routes[c]]
+    if idle:  # a carer with an empty day: the task alone
+        c2 = idle[int(rng.integers(len(idle)))]
+        best = _price(state, {c1: (rest1, i, -1), c2: ([t], 0, 1)}, [(t, c1, c2)])
     if not cands:
-        return None
+        return best
     picks = rng.choice(len(cands), size=min(tries, len(cands)), replace=False)
     for x in picks.tolist():
         u = cands[x]

@@ -9,8 +9,17 @@
   who may do it, on different carers where the link says so, with every gap kept by the
   exact schedule (pairs are tried from the best places for each task alone, cheapest lower
   bound first; longer chains by a small beam search, task by task).
-- :func:`improve` is a ruin-and-recreate local search (related, string and random
-  removals; cheapest reinsertion; simulated-annealing acceptance) until the deadline.
+- :func:`improve` is a simulated annealing over several neighbourhoods until the
+  deadline or the iterations: each iteration ruins part of the solution (related, string
+  or random removals) and recreates it (cheapest reinsertion, trying first the carers of
+  each task's nearest tasks), then makes small moves between carers (relocate a task or
+  one half of a link, swap two tasks, 2-opt*: :mod:`~carezones.routing.search.moves`),
+  every change kept or undone by one acceptance rule. The published methods on this class
+  (home care routing with synchronised and ordered double visits, Mankowska, Meisel and
+  Bierwirth 2014) are of this kind: adaptive variable neighbourhood search, iterated
+  local search with random neighbourhood descent (Labadie, Prins and Yang 2014),
+  multi-neighbourhood simulated annealing; the weights and the temperature here come
+  from a tuning run (:class:`SearchParams`).
 """
 
 from __future__ import annotations
@@ -149,11 +158,22 @@ def _positions(state: State, c: int, t: int) -> list[tuple[float, int]]:
 Found = tuple[float, dict[int, list[int]], tuple[float, dict[int, RouteSched], dict[int, int]]]
 
 
-def _best_single(state: State, v: int, t: int, limit: float) -> Found | None:
+Carers = dict[int, list[int]] | None  # per task, the carers to try (None: every eligible one)
+
+
+def _carers(state: State, t: int, carers: Carers) -> list[int]:
+    if carers is not None:
+        got = carers.get(t)
+        if got is not None:
+            return got
+    return state.inst.t_eligible[t]
+
+
+def _best_single(state: State, v: int, t: int, limit: float, carers: Carers = None) -> Found | None:
     """Cheapest feasible place of task ``t`` (of visit ``v``), if cheaper than ``limit``."""
     best = None
     best_cost = limit
-    for c in state.inst.t_eligible[t]:
+    for c in _carers(state, t, carers):
         cont = state.continuity_delta(v, c)
         if cont >= best_cost:
             continue
@@ -173,7 +193,7 @@ def _best_single(state: State, v: int, t: int, limit: float) -> Found | None:
 
 
 def _single_places(
-    state: State, v: int, t: int, limit: int = _PAIR_CANDIDATES
+    state: State, v: int, t: int, limit: int = _PAIR_CANDIDATES, carers: Carers = None
 ) -> list[tuple[float, int, int]]:
     """Feasible places for one task alone: (cost, carer, position), best first.
 
@@ -182,7 +202,7 @@ def _single_places(
     """
     found: list[tuple[float, int, int]] = []
     cands = []
-    for c in state.inst.t_eligible[t]:
+    for c in _carers(state, t, carers):
         places = _positions(state, c, t)
         if places:
             cont = state.continuity_delta(v, c)
@@ -209,10 +229,10 @@ def _single_places(
     return found
 
 
-def _best_pair(state: State, v: int, limit: float) -> Found | None:
+def _best_pair(state: State, v: int, limit: float, carers: Carers = None) -> Found | None:
     """Cheapest feasible places of both halves of a double-handed visit, together."""
     t1, t2 = state.inst.v_tasks[v]
-    singles = _single_places(state, v, t1)
+    singles = _single_places(state, v, t1, carers=carers)
     pairs = []
     for i, (ci_cost, ci, pi) in enumerate(singles):
         for cj_cost, cj, pj in singles[i + 1 :]:
@@ -273,11 +293,13 @@ def _try_adds(state: State, adds: dict[int, list[tuple[int, int]]], limit: float
     return (got[0] + cont, {c: ch[0] for c, ch in change.items()}, got)
 
 
-def _best_linked_pair(state: State, t1: int, t2: int, limit: float) -> Found | None:
+def _best_linked_pair(
+    state: State, t1: int, t2: int, limit: float, carers: Carers = None
+) -> Found | None:
     """Cheapest feasible places of two tied tasks that are not identical halves."""
     inst = state.inst
-    s1 = _single_places(state, inst.t_visit[t1], t1, _PAIR_CANDIDATES // 2)
-    s2 = _single_places(state, inst.t_visit[t2], t2, _PAIR_CANDIDATES // 2)
+    s1 = _single_places(state, inst.t_visit[t1], t1, _PAIR_CANDIDATES // 2, carers)
+    s2 = _single_places(state, inst.t_visit[t2], t2, _PAIR_CANDIDATES // 2, carers)
     apart = t2 in inst.t_apart[t1]
     pairs = sorted(
         (a + b, ci, pi, cj, pj) for a, ci, pi in s1 for b, cj, pj in s2 if ci != cj or not apart
@@ -296,7 +318,9 @@ def _best_linked_pair(state: State, t1: int, t2: int, limit: float) -> Found | N
     return best
 
 
-def _best_chain(state: State, tasks: tuple[int, ...], limit: float) -> Found | None:
+def _best_chain(
+    state: State, tasks: tuple[int, ...], limit: float, carers: Carers = None
+) -> Found | None:
     """Places for three or more tied tasks: a beam search, one task at a time."""
     inst = state.inst
     order = sorted(tasks, key=lambda t: (inst.t_ws[t], t))
@@ -305,7 +329,7 @@ def _best_chain(state: State, tasks: tuple[int, ...], limit: float) -> Found | N
     for k, t in enumerate(order):
         nxt: list[tuple[float, dict[int, list[tuple[int, int]]], Found]] = []
         for _, adds in beam:
-            for c in inst.t_eligible[t]:
+            for c in _carers(state, t, carers):
                 if any(c in adds and u in [x for _, x in adds[c]] for u in inst.t_apart[t]):
                     continue
                 for _, pos in _positions(state, c, t)[:_PER_CARER]:
@@ -323,24 +347,24 @@ def _best_chain(state: State, tasks: tuple[int, ...], limit: float) -> Found | N
     return found
 
 
-def insert_visit(state: State, v: int, limit: float = math.inf) -> bool:
+def insert_visit(state: State, v: int, limit: float = math.inf, carers: Carers = None) -> bool:
     """Insert visit ``v`` and every task tied to it at the cheapest place; False if none."""
     inst = state.inst
     tasks = inst.v_unit[v]
     if not tasks:
         return False
     if len(tasks) == 1:
-        got = _best_single(state, inst.t_visit[tasks[0]], tasks[0], limit)
+        got = _best_single(state, inst.t_visit[tasks[0]], tasks[0], limit, carers)
     elif (
         len(tasks) == 2
         and inst.t_partner[tasks[0]] == tasks[1]
         and (inst.t_eligible[tasks[0]] == inst.t_eligible[tasks[1]])
     ):
-        got = _best_pair(state, v, limit)
+        got = _best_pair(state, v, limit, carers)
     elif len(tasks) == 2:
-        got = _best_linked_pair(state, tasks[0], tasks[1], limit)
+        got = _best_linked_pair(state, tasks[0], tasks[1], limit, carers)
     else:
-        got = _best_chain(state, tasks, limit)
+        got = _best_chain(state, tasks, limit, carers)
     if got is None:
         return False
     _, seqs, (_, new, starts) = got
@@ -349,9 +373,16 @@ def insert_visit(state: State, v: int, limit: float = math.inf) -> bool:
 
 
 def insert_visits(
-    state: State, visits: list[int], rng: np.random.Generator | None = None
+    state: State,
+    visits: list[int],
+    rng: np.random.Generator | None = None,
+    carers: Carers = None,
 ) -> list[int]:
-    """Insert visits (tied units first, then narrow windows first); return those left out."""
+    """Insert visits (tied units first, then narrow windows first); return those left out.
+
+    ``carers`` may name, per task, the carers to try first (a granular neighbourhood);
+    a visit that fits none of them is tried with every eligible carer.
+    """
     inst = state.inst
     units: dict[tuple[int, ...], int] = {}
     for v in visits:
@@ -372,7 +403,9 @@ def insert_visits(
         order.sort(key=lambda v: (-len(inst.v_unit[v]), width(v)))
     left = []
     for v in order:
-        if not insert_visit(state, v):
+        if not insert_visit(state, v, carers=carers) and (
+            carers is None or not insert_visit(state, v)
+        ):
             left.extend(w for w in visits if inst.v_unit[w] == inst.v_unit[v])
     return left
 
@@ -467,16 +500,20 @@ class SearchParams:
         first solution; it falls linearly to 0 over the iterations (or the time).
     max_ruin
         The most visits one ruin takes out.
+    insert_near
+        Recreate tries, for each task, the carers of its ``insert_near`` nearest tasks and
+        those the ruin took tasks from (0: every eligible carer).
     """
 
-    moves: int = 60
+    moves: int = 40
     ruin_share: float = 1.0
     relocate: float = 0.5
     swap: float = 0.25
     relocate_tries: int = 3
     near: int = 12
-    temperature: float = 0.05
+    temperature: float = 0.1
     max_ruin: int = 16
+    insert_near: int = 6
 
 
 def _small_moves(
@@ -570,7 +607,7 @@ def improve(
         )
         temp = temp0 * max(0.0, 1.0 - done)
         if rng.random() < params.ruin_share:
-            current = _ruin_and_recreate(state, rng, near_visits, params, temp, current)
+            current = _ruin_and_recreate(state, rng, near_visits, near, params, temp, current)
         if params.moves:
             current = _small_moves(state, rng, params, near, eligible, temp)
         if current < best - 1e-9:
@@ -582,10 +619,29 @@ def improve(
     return it
 
 
+def _near_carers(state: State, tasks: list[int], near: list[list[int]], k: int) -> Carers:
+    """Per task, the carers to try first: of its ``k`` nearest tasks, of the tasks taken out.
+
+    Carers with an empty day are tried too (no near task can name them).
+    """
+    if k <= 0:
+        return None
+    where = state.where
+    inst = state.inst
+    routes = state.routes
+    out_of = {where[t] for t in tasks}
+    got: dict[int, list[int]] = {}
+    for t in tasks:
+        mine = out_of | {where[u] for u in near[t][:k]}
+        got[t] = [c for c in inst.t_eligible[t] if c in mine or not routes[c]]
+    return got
+
+
 def _ruin_and_recreate(
     state: State,
     rng: np.random.Generator,
     near: list[list[int]],
+    near_tasks: list[list[int]],
     params: SearchParams,
     temp: float,
     current: float,
@@ -599,11 +655,13 @@ def _ruin_and_recreate(
         return current
     snap = state.snapshot()
     removed = _ruin(state, rng, near, assigned, params.max_ruin)
-    state.remove(list(dict.fromkeys(t for v in removed for t in inst.v_unit[v])))
+    tasks = list(dict.fromkeys(t for v in removed for t in inst.v_unit[v]))
+    carers = _near_carers(state, tasks, near_tasks, params.insert_near)
+    state.remove(tasks)
     if not state.full_evaluate():
         state.restore(snap)
         return current
-    insert_visits(state, state.unassigned(), rng)
+    insert_visits(state, state.unassigned(), rng, carers)
     cost = state.cost()
     if cost < current - 1e-9 or (temp > 0 and rng.random() < math.exp(-(cost - current) / temp)):
         return cost
