@@ -604,16 +604,29 @@ def ls_speed(n: int, seconds: float, moves: int | None) -> dict[str, Any]:
             "objective": state.cost() / 60, "load": os.getloadavg()[0]}  # fmt: skip
 
 
-def bench_29(sizes: list[int], seeds: int, seconds: float, reference: str) -> bool:
-    """(e) Issue 29: gap per size to the reference, and the new 60 s against the old 60 s."""
+def bench_29(
+    sizes: list[int], seeds: int, seconds: float, reference: str, *, recorded: bool = False
+) -> bool:
+    """(e) Issue 29: gap per size to the reference, and the new 60 s against the old 60 s.
+
+    ``recorded``: take this version's runs from the reference CSV (rows ``new`` at
+    ``seconds``, made by ``--make-reference new``) instead of solving again.
+    """
     ref = pd.read_csv(reference) if os.path.exists(reference) else pd.DataFrame()
     print(f"\n(e) issue 29: {seeds} instances per size at {seconds:.0f} s each against "
           f"{os.path.basename(reference)} ({len(ref)} rows); {load()}")  # fmt: skip
     rows = []
     for n in sizes:
         for seed in range(seeds):
-            got = solve_one(n, seed, seconds)
             mine = ref[(ref["n"] == n) & (ref["seed"] == seed)] if len(ref) else ref
+            if recorded:
+                hit = mine[(mine["version"] == "new") & (mine["seconds"] == seconds)]
+                if hit.empty:
+                    continue
+                got = hit.iloc[0].to_dict()
+                got["valid"] = str(got["valid"]) == "True"
+            else:
+                got = solve_one(n, seed, seconds)
             best_ref = _reference_value(mine, got["objective"])
             old60 = _value(mine, "old", seconds)
             rows.append({**got, "old_60": old60, "reference": best_ref,
@@ -835,6 +848,8 @@ def main() -> None:
         help="(e): append that version's missing runs (--seconds each) to --reference",
     )
     parser.add_argument("--src", default=None, help="--make-reference: that version's src/")
+    parser.add_argument("--recorded", action="store_true",
+                        help="(e): report the runs of new recorded in --reference")  # fmt: skip
     parser.add_argument(
         "--tune",
         type=float,
@@ -889,7 +904,8 @@ def main() -> None:
                           f"({got['iterations']} in {got['cpu']} s; objective "
                           f"{got['objective']:.1f}; load {got['load']:.2f})",
                           flush=True)  # fmt: skip
-        results["e"] = bench_29(args.sizes, args.instances, args.seconds, args.reference)
+        results["e"] = bench_29(args.sizes, args.instances, args.seconds, args.reference,
+                                recorded=args.recorded)  # fmt: skip
     print("\nsummary: " + ", ".join(f"({k}) {'PASS' if v else 'FAIL'}" for k, v in results.items()))
 
 

@@ -183,3 +183,16 @@ def test_search_params_zero_moves_is_ruin_and_recreate_alone() -> None:
                     params=params)  # fmt: skip
     assert state.cost() <= before
     _valid(state)
+
+
+def test_a_deadline_ends_an_iteration_stopped_search_early_and_says_so(caplog) -> None:
+    """The time cap only cuts the search short: fewer iterations, and an INFO message."""
+    problem = linked_instance(20, random_state=6)
+    inst = instance(problem, screen(problem))
+    state = State(inst)
+    _repair.insert_visits(state, state.unassigned())
+    with caplog.at_level("INFO", logger="carezones.routing"):
+        its = _repair.improve(state, np.random.default_rng(0), deadline=0.0, max_iterations=50)
+    assert its < 50
+    assert "stopped on time" in caplog.text
+    _valid(state)

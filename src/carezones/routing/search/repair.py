@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -37,8 +38,16 @@ from carezones.routing.search.state import State
 
 __all__ = ["SearchParams", "improve", "initial_state", "insert_visits"]
 
-_PAIR_CANDIDATES = 24  # best single places kept when pairing the halves of a visit
-_PER_CARER = 3
+logger = logging.getLogger("carezones.routing")
+
+# Best single places kept when pairing the tasks of a double-handed visit (half as many
+# per task of a link), and the most kept per carer. Fewer places price faster and leave
+# more ruin-and-recreate iterations: the local search alone, 15 CPU s, linked instances
+# of 300 (seeds 0, 2) and 200 visits (seed 1), mean gap to the best per instance
+# (2026-12-06): 24 and 3 (before) 2.5%, 12 and 2 2.2%, 12 and 1 1.4%, 6 and 2 1.2%, 4 and
+# 1 1.0%, 8 and 2 0.5%.
+_PAIR_CANDIDATES = 8
+_PER_CARER = 2
 _BEAM = 3  # partial placements kept per task of a chain of links
 
 
@@ -478,8 +487,19 @@ def _ruin(
 class SearchParams:
     """How :func:`improve` searches: its neighbourhoods' weights and its temperature.
 
-    The defaults come from the tuning run of ``benchmarks/bench_routing.py --tune``
-    (see :data:`TUNED`); change them only with its figures.
+    The defaults come from the tuning run of ``benchmarks/bench_routing.py --tune`` on
+    generated linked instances (:func:`~carezones.routing.instances.linked_instance`),
+    the local search alone from one start per instance, every setting for the same CPU
+    seconds (2026-12-06, a shared 2-core machine, load 5-8). Round 1, 8 CPU s, 7
+    instances of 100-300 visits, one setting changed at a time from 40 moves, temperature
+    0.1, insert_near 6: mean gap to the best setting per instance 0.92% with
+    insert_near 0 (every eligible carer), 1.35% without moves, 1.40% relocate 0.7 / swap
+    0.15, 1.77% the base, 1.79% temperature 0.3, 2.06% 20 moves, 2.25% max_ruin 8, 2.37%
+    temperature 0.03, 2.65% 80 moves. Round 2, 15 CPU s, 3 instances each of 200 and 300
+    visits, insert_near 0: temperature 0.3 with 40 moves 0.18% (200) and 1.08% (300);
+    relocate 0.7 / swap 0.15 1.00% and 1.63%; temperature 0.3 without moves 1.70% and
+    2.38%; 0.1 without moves 1.93% and 2.81%; 0.1 with 40 moves 1.98% and 2.24%. The
+    defaults are round 2's best. Change them only with the figures of a new run.
 
     Parameters
     ----------
@@ -511,9 +531,9 @@ class SearchParams:
     swap: float = 0.25
     relocate_tries: int = 3
     near: int = 12
-    temperature: float = 0.1
+    temperature: float = 0.3
     max_ruin: int = 16
-    insert_near: int = 6
+    insert_near: int = 0
 
 
 def _small_moves(
@@ -577,7 +597,8 @@ def improve(
     ``params.moves`` small moves (relocate, swap, 2-opt*), every change accepted by one
     simulated-annealing rule. With ``max_iterations`` the cooling follows the iterations
     alone, so the same inputs give the same plan however loaded the machine; the
-    deadline then only ends the search early.
+    deadline then only ends the search early, and says so (an INFO message on the
+    ``carezones.routing`` logger; fewer iterations returned than asked for).
     """
     params = params or SearchParams()
     inst = state.inst
@@ -615,6 +636,9 @@ def improve(
             best_snap = state.snapshot()
         if progress is not None and it % 50 == 0:
             progress(it)
+    if max_iterations is not None and it < max_iterations:
+        # The deadline cut an iteration-stopped search short: another run may differ.
+        logger.info("local search stopped on time after %d of %d iterations", it, max_iterations)
     state.restore(best_snap)
     return it
 
