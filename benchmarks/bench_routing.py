@@ -604,6 +604,16 @@ def ls_speed(n: int, seconds: float, moves: int | None) -> dict[str, Any]:
             "objective": state.cost() / 60, "load": os.getloadavg()[0]}  # fmt: skip
 
 
+def _ls_speed_of(src: str, n: int, seconds: float) -> dict[str, Any]:
+    """:func:`ls_speed` of the default search of the source tree ``src`` (a fresh process)."""
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(src))
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--speed-one", str(n), str(seconds)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def bench_29(
     sizes: list[int], seeds: int, seconds: float, reference: str, *, recorded: bool = False
 ) -> bool:
@@ -841,13 +851,16 @@ def main() -> None:
         metavar=("N", "SEED", "SECONDS"),
         help="solve one instance of (e) and print it as JSON (for the reference)",
     )
+    parser.add_argument("--speed-one", type=float, nargs=2, metavar=("N", "SECONDS"),
+                        help="time the local search alone on one size, print JSON")  # fmt: skip
     parser.add_argument(
         "--make-reference",
         choices=["old", "new", "exact"],
         default=None,
         help="(e): append that version's missing runs (--seconds each) to --reference",
     )
-    parser.add_argument("--src", default=None, help="--make-reference: that version's src/")
+    parser.add_argument("--src", default=None,
+                        help="--make-reference, --speed: src/ of the search before")  # fmt: skip
     parser.add_argument("--recorded", action="store_true",
                         help="(e): report the runs of new recorded in --reference")  # fmt: skip
     parser.add_argument(
@@ -867,6 +880,10 @@ def main() -> None:
         seeds = list(range(args.instances))
         make_reference(args.make_reference, args.src, args.seconds, args.sizes, seeds,
                        args.reference)  # fmt: skip
+        return
+    if args.speed_one:
+        n, seconds = args.speed_one
+        print(json.dumps(ls_speed(int(n), seconds, None)))
         return
     if args.one:
         n, seed, seconds = args.one
@@ -897,6 +914,13 @@ def main() -> None:
     if "e" in parts:
         if args.speed:
             for n in args.sizes:
+                if args.src:  # the search before issue 29, from its source tree
+                    got = _ls_speed_of(args.src, n, args.speed)
+                    print(f"  before: local search alone, {n} visits: "
+                          f"{got['per_cpu_second']:.1f} iterations per CPU second "
+                          f"({got['iterations']} in {got['cpu']} s; objective "
+                          f"{got['objective']:.1f}; load {got['load']:.2f})",
+                          flush=True)  # fmt: skip
                 for moves in (None, 0):
                     got = ls_speed(n, args.speed, moves)
                     print(f"  local search alone, {n} visits, moves={moves}: "

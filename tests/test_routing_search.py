@@ -10,6 +10,7 @@ import pytest
 
 from carezones.routing import RoutingModel, RoutingParams, solve
 from carezones.routing.instances import linked_instance
+from carezones.routing.search import insert as _insert
 from carezones.routing.search import moves as _moves
 from carezones.routing.search import repair as _repair
 from carezones.routing.search.schedule import NO_PREFERENCE, forward
@@ -67,7 +68,7 @@ def test_pair_cost_prices_continuity_everywhere() -> None:
     assert state.continuity_delta(0, 1) == 0.0  # bob already serves c0
     fresh = State(inst)
     assert fresh.continuity_delta(0, 1) == 5000.0 and fresh.continuity_delta(1, 0) == 0.0
-    assert _repair._continuity(fresh, {1: [(0, v0)], 0: [(0, v1)]}) == 5000.0
+    assert _insert._continuity(fresh, {1: [(0, v0)], 0: [(0, v1)]}) == 5000.0
     _, extra = _carer_extras(inst, list(range(inst.n_tasks)))
     assert extra[1, v0] == 5000 and extra[0, v1] == 0 and extra[0, v2] == 900
 

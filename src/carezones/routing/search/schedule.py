@@ -36,15 +36,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 __all__ = [
-    "NO_PREFERENCE",
-    "Instance",
-    "RouteSched",
-    "empty",
-    "forward",
-    "overworked",
-    "push_delay",
+    "NO_PREFERENCE", "Instance", "RouteSched", "empty", "forward", "overworked", "push_delay",
     "pushed_starts",
-]
+]  # fmt: skip
 
 MAX_ROUNDS = 64  # raising rounds before a cyclic wait is declared infeasible
 NO_PREFERENCE = 1 << 40  # the preferred latest start of a task without one (seconds)
