@@ -31,13 +31,36 @@ work: the load average is printed with every timing.
     against the exact optimum (a MIP with HiGHS, ``carezones.routing.exact``) where it is
     proven within two minutes; every plan of ours through the validator. Run it alone with
     ``--only d`` (``--sizes 10 25 50``, ``--seeds 2``).
+(e) Issue 29, the search at 200-300 visits: the same class, ``--instances`` (5) instances
+    at each of ``--sizes`` (10 to 300 visits; even seeds at one depot, odd ones from
+    carers' homes), ``--seconds`` (60) each; the mean gap per size to the reference in
+    ``routing_reference.csv`` (per instance: the exact optimum where the MIP proves one,
+    else the best of the search before issue 29 and after it at 10 minutes, one seed each).
+    Targets: mean gap <= 0.5% at 10-50 visits and <= 2% at 100-300; at 200-300 visits
+    better than the search before issue 29 at the same seconds on every instance. Every
+    plan through the validator. ``--speed SECONDS`` first times the local search alone
+    (iterations per CPU second) from one start per size. The reference is made, and
+    resumed, run by run: ``--make-reference exact --seconds 600 --sizes 10 25``,
+    ``--make-reference old --src ../base/src --seconds 60``, then ``old`` and ``new`` at
+    ``--seconds 600``. Run it alone with ``--only e``.
+
+``--tune CPU_SECONDS`` is the tuning run of the search's settings
+(:class:`carezones.routing.search.repair.SearchParams`): the local search alone from one
+start per instance, every setting of ``--grid`` (JSON) for the same CPU seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import datetime as dt
+import json
 import os
+import subprocess
+import sys
 import time
+import types
 from itertools import pairwise
 from typing import Any
 
@@ -50,6 +73,10 @@ from carezones.routing import Budget
 TARGET_GAP = 1.0
 TARGET_ZONE_SECONDS = 30.0
 TARGET_BOROUGH_SECONDS = 300.0
+#: The settings of ``--tune`` (fields of ``carezones.routing.search.repair.SearchParams``).
+TUNING_GRID: list[dict[str, Any]] = [
+    {"moves": moves, "temperature": temp} for moves in (0, 15, 40) for temp in (0.02, 0.1, 0.4)
+]
 
 
 def load() -> str:
@@ -533,20 +560,346 @@ def bench_linked(sizes: list[int], seeds: int, seconds: float) -> bool:
     return ok
 
 
+# ---------------------------------------------------------------------------- (e)
+
+#: Issue 29: the reference objectives (minutes) of the generated instances, one row per
+#: instance and run; made by ``benchmarks/routing_reference.py``.
+REFERENCE_CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "routing_reference.csv")
+TARGET_SMALL_GAP, TARGET_LARGE_GAP = 0.5, 2.0  # mean % at 10-50 visits, at 100-300
+REFERENCE_FIELDS = ["version", "seconds", "n", "seed", "objective", "status", "valid",
+                    "ls_iterations", "pyvrp_iterations", "wall", "load", "date"]  # fmt: skip
+
+
+def instance_29(n: int, seed: int) -> Any:
+    """Instance ``seed`` (0-4) of ``n`` visits: even seeds at one depot, odd ones from homes."""
+    from carezones.routing.instances import linked_instance
+
+    return linked_instance(n, homes=seed % 2 == 1, random_state=seed)
+
+
+def solve_one(n: int, seed: int, seconds: float) -> dict[str, Any]:
+    """Solve one instance of (e) with the carezones found on the path (old or new)."""
+    from carezones.routing import solve
+
+    problem = instance_29(n, seed)
+    before = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    r = solve(problem, budget=Budget(max_iterations=None, max_seconds=seconds), random_state=0)
+    valid = bool(r.validate().empty and r.unscheduled.empty)
+    return {"n": n, "seed": seed, "seconds": seconds, "objective": round(r.objective / 60, 3),
+            "valid": valid, "ls_iterations": r.local_search_iterations,
+            "pyvrp_iterations": r.iterations, "wall": round(time.perf_counter() - t0, 1),
+            "load": round(max(before, os.getloadavg()[0]), 2)}  # fmt: skip
+
+
+def ls_speed(n: int, seconds: float, moves: int | None) -> dict[str, Any]:
+    """Local-search iterations per CPU second from one start (instance ``n``, seed 0).
+
+    ``moves`` None: the default search (old or new, whichever is on the path); 0: ruin and
+    recreate alone (the new engine under the old search).
+    """
+    from carezones._options import make_rng
+    from carezones.routing.search import repair as _repair
+
+    _, state = _ls_start(n, 0)
+    kw = {} if moves is None else {"params": _repair.SearchParams(moves=moves)}
+    t0, c0 = time.perf_counter(), time.process_time()
+    its = _repair.improve(state, make_rng(0), deadline=t0 + seconds, max_iterations=None, **kw)
+    cpu = time.process_time() - c0
+    return {"n": n, "iterations": its, "cpu": round(cpu, 2), "per_cpu_second": its / cpu,
+            "objective": state.cost() / 60, "load": os.getloadavg()[0]}  # fmt: skip
+
+
+def _ls_speed_of(src: str, n: int, seconds: float) -> dict[str, Any]:
+    """:func:`ls_speed` of the default search of the source tree ``src`` (a fresh process)."""
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(src))
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--speed-one", str(n), str(seconds)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_29(
+    sizes: list[int], seeds: int, seconds: float, reference: str, *, recorded: bool = False
+) -> bool:
+    """(e) Issue 29: gap per size to the reference, and the new 60 s against the old 60 s.
+
+    ``recorded``: take this version's runs from the reference CSV (rows ``new`` at
+    ``seconds``, made by ``--make-reference new``) instead of solving again.
+    """
+    ref = pd.read_csv(reference) if os.path.exists(reference) else pd.DataFrame()
+    print(f"\n(e) issue 29: {seeds} instances per size at {seconds:.0f} s each against "
+          f"{os.path.basename(reference)} ({len(ref)} rows); {load()}")  # fmt: skip
+    rows = []
+    for n in sizes:
+        for seed in range(seeds):
+            mine = ref[(ref["n"] == n) & (ref["seed"] == seed)] if len(ref) else ref
+            if recorded:
+                hit = mine[(mine["version"] == "new") & (mine["seconds"] == seconds)]
+                if hit.empty:
+                    continue
+                got = hit.iloc[0].to_dict()
+                got["valid"] = str(got["valid"]) == "True"
+            else:
+                got = solve_one(n, seed, seconds)
+            best_ref = _reference_value(mine, got["objective"])
+            old60 = _value(mine, "old", seconds)
+            rows.append({**got, "old_60": old60, "reference": best_ref,
+                         "gap_%": 100 * (got["objective"] / best_ref - 1)})  # fmt: skip
+            print(f"  n={n:3d} seed={seed}: {got['objective']:9.1f} (old {old60:9.1f}, "
+                  f"reference {best_ref:9.1f}, gap {rows[-1]['gap_%']:+.2f}%) valid "
+                  f"{got['valid']} ls {got['ls_iterations']} load {got['load']}",
+                  flush=True)  # fmt: skip
+    table = pd.DataFrame(rows)
+    ok = bool(table["valid"].all())
+    for n, part in table.groupby("n"):
+        target = TARGET_SMALL_GAP if n <= 50 else TARGET_LARGE_GAP
+        gap = part["gap_%"].mean()
+        line = f"  {n:3d} visits: mean gap {gap:+.2f}% (target <= {target}%)"
+        ok &= gap <= target
+        if n >= 200:
+            beat = int((part["objective"] < part["old_60"]).sum())
+            line += f"; better than the old {seconds:.0f} s on {beat} of {len(part)}"
+            ok &= beat == len(part)
+        print(line)
+    print(f"  -> {'PASS' if ok else 'FAIL'}")
+    return ok
+
+
+def _done(path: str) -> set[tuple[str, float, int, int]]:
+    """The runs already in the CSV."""
+    if not os.path.exists(path):
+        return set()
+    with open(path, newline="") as f:
+        return {(r["version"], float(r["seconds"]), int(r["n"]), int(r["seed"]))
+                for r in csv.DictReader(f)}  # fmt: skip
+
+
+def _append(path: str, row: dict) -> None:
+    """One row, written at once (with the header if the file is new)."""
+    new = not os.path.exists(path)
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=REFERENCE_FIELDS)
+        if new:
+            w.writeheader()
+        w.writerow({k: row.get(k, "") for k in REFERENCE_FIELDS})
+
+
+def run_search(src: str | None, n: int, seed: int, seconds: float) -> dict:
+    """One solve in a fresh process, with ``src`` first on the path (the old code)."""
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = os.path.abspath(src)
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--one", str(n), str(seed), str(seconds)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_exact(n: int, seed: int, seconds: float) -> dict:
+    """The MIP's verdict on one instance (objective in minutes when it has a plan)."""
+    from carezones.routing.exact import exact_optimum
+
+    t0 = time.perf_counter()
+    got = exact_optimum(instance_29(n, seed), time_limit=seconds)
+    wall = round(time.perf_counter() - t0, 1)
+    return {"objective": round(got.objective / 60, 3), "status": got.status, "wall": wall,
+            "load": round(os.getloadavg()[0], 2)}  # fmt: skip
+
+
+def make_reference(version: str, src: str | None, seconds: float, sizes: list[int],
+                   seeds: list[int], path: str) -> None:  # fmt: skip
+    """Append the runs of ``version`` missing from the reference CSV, one row per run.
+
+    The reference of part (e) is, per instance, the exact optimum where the MIP proves
+    one, else the best of the search before issue 29 ("old", run from its source tree
+    ``src`` through ``PYTHONPATH``) and after it ("new") at 10 minutes, one seed each;
+    the old search's 60-second runs are kept too. Each row is written as soon as its run
+    ends, so the runs can be stopped and resumed (every version, seconds, size and seed
+    already in the file is skipped) and split across sessions; one run at a time, with
+    the load average recorded.
+    """
+    have = _done(path)
+    for n in sizes:
+        for seed in seeds:
+            if (version, float(seconds), n, seed) in have:
+                continue
+            if version == "exact":
+                row = run_exact(n, seed, seconds)
+            else:
+                row = run_search(src, n, seed, seconds)
+                row["status"] = "valid" if row["valid"] else "INVALID"
+            row.update(version=version, seconds=seconds, n=n, seed=seed,
+                       date=dt.date.today().isoformat())  # fmt: skip
+            _append(path, row)
+            print(json.dumps(row), flush=True)
+
+
+def _value(rows: pd.DataFrame, version: str, seconds: float) -> float:
+    if rows.empty:
+        return float("nan")
+    hit = rows[(rows["version"] == version) & (rows["seconds"] == seconds)]
+    return float(hit["objective"].min()) if len(hit) else float("nan")
+
+
+def _reference_value(rows: pd.DataFrame, fallback: float) -> float:
+    """The reference of one instance: the proven optimum, else the best 10-minute run.
+
+    Until the 10-minute runs are made, the best of what the CSV has (and this run).
+    """
+    if rows.empty:
+        return fallback
+    exact = rows[(rows["version"] == "exact") & (rows["status"] == "optimal")]
+    if len(exact):
+        return float(exact["objective"].min())
+    long = rows[(rows["seconds"] >= 600) & rows["version"].isin(["old", "new"])]
+    pool = long if len(long) else rows[rows["version"].isin(["old", "new"])]
+    return min(float(pool["objective"].min()), fallback) if len(pool) else fallback
+
+
+# ---------------------------------------------------------------------------- tuning
+
+
+def _ls_start(n: int, seed: int) -> tuple[Any, Any]:
+    """A 300-iteration PyVRP solution repaired: the local search's start (reproducible)."""
+    from pyvrp.stop import MaxIterations
+
+    from carezones.routing import vrp as _vrp
+    from carezones.routing.instances import linked_instance
+    from carezones.routing.search import repair as _repair
+
+    problem = linked_instance(n, homes=seed % 2 == 1, random_state=seed)
+    inst = _vrp.instance(problem, _vrp.screen(problem))
+    vrp = _vrp.pyvrp_data(problem, inst)
+    res = _vrp.run_pyvrp(vrp, MaxIterations(300), 0)
+    state = _repair.initial_state(inst, _vrp.pyvrp_routes(vrp, res.best, problem.n_carers))
+    _repair.insert_visits(state, state.unassigned())
+    return inst, state
+
+
+@contextlib.contextmanager
+def _cpu_clock(module: Any) -> Any:
+    """The search's clock in ``module`` reads this process's CPU seconds while inside.
+
+    Tuning runs share a 2-core machine with other work: a deadline in CPU seconds gives
+    every setting the same work, whatever the load while it runs.
+    """
+    real = module.time
+    module.time = types.SimpleNamespace(perf_counter=time.process_time)
+    try:
+        yield
+    finally:
+        module.time = real
+
+
+def tune(sizes: list[int], seeds: int, seconds: float, grid: list[dict[str, Any]]) -> None:
+    """The local search alone from one start per instance, for each setting, same CPU seconds.
+
+    Prints the objective (minutes) per instance and setting, the mean gap of each setting
+    to the best per instance, and the iterations per CPU second.
+    """
+    from carezones._options import make_rng
+    from carezones.routing.search import repair as _repair
+
+    print(f"\ntuning: local search alone, {seconds:.0f} CPU s per run; {load()}")
+    rows = []
+    for n in sizes:
+        for seed in range(seeds):
+            for k, setting in enumerate(grid):
+                _, state = _ls_start(n, seed)
+                t0 = time.process_time()
+                with _cpu_clock(_repair):
+                    its = _repair.improve(state, make_rng(0), deadline=t0 + seconds,
+                                          params=_repair.SearchParams(**setting))  # fmt: skip
+                rows.append({"n": n, "seed": seed, "setting": k, "objective": state.cost() / 60,
+                             "it_per_s": its / (time.process_time() - t0)})  # fmt: skip
+                print(f"  n={n} seed={seed} setting {k} {setting}: "
+                      f"{rows[-1]['objective']:.1f} ({rows[-1]['it_per_s']:.1f} it/s; "
+                      f"{load()})", flush=True)  # fmt: skip
+    table = pd.DataFrame(rows)
+    best = table.groupby(["n", "seed"])["objective"].transform("min")
+    table["gap_%"] = 100 * (table["objective"] / best - 1)
+    summary = table.groupby("setting").agg(gap=("gap_%", "mean"), it_per_s=("it_per_s", "mean"))
+    summary["params"] = [str(grid[k]) for k in summary.index]
+    print(summary.sort_values("gap").round(3).to_string())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="fewer instances and shorter budgets")
     parser.add_argument(
-        "--only", choices=["a", "b", "c", "d"], action="append", help="run only these parts"
+        "--only",
+        choices=["a", "b", "c", "d", "e"],
+        action="append",
+        help="run only these parts",
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 25, 50, 100, 200, 300],
                         help="(d): numbers of visits")  # fmt: skip
     parser.add_argument("--seeds", type=int, default=2, help="(d): instances per size")
     parser.add_argument("--seconds", type=float, default=60.0, help="(d): budget per solve")
+    parser.add_argument("--instances", type=int, default=5, help="(e): instances per size")
+    parser.add_argument("--reference", default=REFERENCE_CSV, help="(e): the reference CSV")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="(e): first time the local search alone for SECONDS per size",
+    )
+    parser.add_argument(
+        "--one",
+        type=float,
+        nargs=3,
+        metavar=("N", "SEED", "SECONDS"),
+        help="solve one instance of (e) and print it as JSON (for the reference)",
+    )
+    parser.add_argument("--speed-one", type=float, nargs=2, metavar=("N", "SECONDS"),
+                        help="time the local search alone on one size, print JSON")  # fmt: skip
+    parser.add_argument(
+        "--make-reference",
+        choices=["old", "new", "exact"],
+        default=None,
+        help="(e): append that version's missing runs (--seconds each) to --reference",
+    )
+    parser.add_argument("--src", default=None,
+                        help="--make-reference, --speed: src/ of the search before")  # fmt: skip
+    parser.add_argument("--recorded", action="store_true",
+                        help="(e): report the runs of new recorded in --reference")  # fmt: skip
+    parser.add_argument(
+        "--tune",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="tune the local search: SECONDS per run on --sizes x --seeds",
+    )
+    parser.add_argument(
+        "--grid",
+        default=None,
+        help="--tune: settings as a JSON list of objects of SearchParams fields",
+    )
     args = parser.parse_args()
-    parts = args.only or ["a", "b", "c", "d"]
+    if args.make_reference:
+        seeds = list(range(args.instances))
+        make_reference(args.make_reference, args.src, args.seconds, args.sizes, seeds,
+                       args.reference)  # fmt: skip
+        return
+    if args.speed_one:
+        n, seconds = args.speed_one
+        print(json.dumps(ls_speed(int(n), seconds, None)))
+        return
+    if args.one:
+        n, seed, seconds = args.one
+        print(json.dumps(solve_one(int(n), int(seed), seconds)))
+        return
+    if args.tune is not None:
+        grid = json.loads(args.grid) if args.grid else TUNING_GRID
+        tune(args.sizes, args.seeds, args.tune, grid)
+        return
+    parts = args.only or ["a", "b", "c", "d", "e"]
     print(f"carezones routing benchmark ({'quick' if args.quick else 'full'}); {load()}")
     results = {}
     if "a" in parts:
@@ -564,6 +917,25 @@ def main() -> None:
                 results["c"] = bench_borough(data, args.quick)
     if "d" in parts:
         results["d"] = bench_linked(args.sizes, args.seeds, args.seconds)
+    if "e" in parts:
+        if args.speed:
+            for n in args.sizes:
+                if args.src:  # the search before issue 29, from its source tree
+                    got = _ls_speed_of(args.src, n, args.speed)
+                    print(f"  before: local search alone, {n} visits: "
+                          f"{got['per_cpu_second']:.1f} iterations per CPU second "
+                          f"({got['iterations']} in {got['cpu']} s; objective "
+                          f"{got['objective']:.1f}; load {got['load']:.2f})",
+                          flush=True)  # fmt: skip
+                for moves in (None, 0):
+                    got = ls_speed(n, args.speed, moves)
+                    print(f"  local search alone, {n} visits, moves={moves}: "
+                          f"{got['per_cpu_second']:.1f} iterations per CPU second "
+                          f"({got['iterations']} in {got['cpu']} s; objective "
+                          f"{got['objective']:.1f}; load {got['load']:.2f})",
+                          flush=True)  # fmt: skip
+        results["e"] = bench_29(args.sizes, args.instances, args.seconds, args.reference,
+                                recorded=args.recorded)  # fmt: skip
     print("\nsummary: " + ", ".join(f"({k}) {'PASS' if v else 'FAIL'}" for k, v in results.items()))
 
 

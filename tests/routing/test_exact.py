@@ -9,8 +9,9 @@ import pytest
 
 from carezones import ValidationError
 from carezones.routing import Budget, RoutingModel, RoutingParams, solve
-from carezones.routing.exact import exact_optimum
+from carezones.routing.exact import _optimum, exact_optimum
 from carezones.routing.instances import linked_instance
+from carezones.routing.vrp import instance, screen
 
 CASES = [(8, False, 0), (10, False, 1), (10, True, 2), (12, False, 3), (12, True, 4), (9, True, 5)]
 
@@ -53,3 +54,22 @@ def test_exact_refuses_rules_it_does_not_model() -> None:
     m.add_visit(home, duration=60)
     with pytest.raises(ValidationError):
         exact_optimum(m.compile())
+
+
+def test_the_exact_optimum_prices_preferred_starts() -> None:
+    """With starts after 08:00 priced, the MIP splits two 08:00 calls between two carers."""
+    m = RoutingModel()
+    home, a, b = m.add_location(), m.add_location(), m.add_location()
+    p = m.add_profile(np.array([[0, 300, 300], [300, 0, 300], [300, 300, 0]]))
+    for name in ("ann", "bob"):
+        m.add_carer(home, profile=p, shift_start=0, shift_end=86_000, name=name)
+    for place, name in ((a, "a"), (b, "b")):
+        m.add_visit(place, window_start=8 * 3600, window_end=12 * 3600, duration=1800, name=name)
+    problem = m.compile()
+    inst = instance(problem, screen(problem))
+    plain = _optimum(problem, inst, 60)
+    assert plain.status == "optimal" and plain.objective == pytest.approx(900)  # one carer
+    pref = replace(inst, t_pref=[8 * 3600, 8 * 3600], pref_weight=1.0)
+    got = _optimum(problem, pref, 60)
+    assert got.status == "optimal" and got.objective == pytest.approx(1200)  # two carers
+    assert all(len(r) == 1 for r in got.routes)

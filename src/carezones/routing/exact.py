@@ -1,7 +1,8 @@
 """An exact optimum of a small routing problem: a MIP solved by HiGHS (``scipy.optimize.milp``).
 
 Used to check :func:`~carezones.routing.solve` on instances of about a dozen visits:
-:func:`exact_optimum` minimises the same objective (travel seconds plus priced lateness)
+:func:`exact_optimum` minimises the same objective (travel seconds plus priced lateness,
+and priced starts after preferred ones when the solver-side instance has them)
 under the same rules (windows, soft lateness and the price of the largest lateness, shifts,
 skills, double-ups, links with gaps and different carers), with every visit served. It does
 not model breaks, whole-minute starts or continuity, and refuses problems that use them;
@@ -23,6 +24,7 @@ from scipy.sparse import lil_matrix
 
 from carezones.exceptions import Problem, ValidationError
 from carezones.routing.problem import RoutingProblem
+from carezones.routing.search.schedule import Instance
 from carezones.routing.vrp import instance, screen
 
 __all__ = ["ExactResult", "exact_optimum"]
@@ -97,7 +99,11 @@ def exact_optimum(problem: RoutingProblem, *, time_limit: float = 60.0) -> Exact
     scr = screen(problem)
     if scr.reasons:
         return ExactResult("infeasible", float("nan"), float("nan"), ())
-    inst = instance(problem, scr)
+    return _optimum(problem, instance(problem, scr), time_limit)
+
+
+def _optimum(problem: RoutingProblem, inst: Instance, time_limit: float) -> ExactResult:
+    """The MIP of the solver-side instance ``inst`` of ``problem``."""
     nt, nc = inst.n_tasks, inst.n_carers
     # arcs per carer: i in {0 = home, 1..nt}, j in {1..nt, nt + 1 = home}
     arcs = [
@@ -108,7 +114,9 @@ def exact_optimum(problem: RoutingProblem, *, time_limit: float = 60.0) -> Exact
     nx = nc * na
     s0, l0, r0 = nx, nx + nt, nx + 2 * nt
     worst = r0 + nc  # the largest lateness
-    nvar = worst + 1
+    p0 = worst + 1  # seconds after each task's preferred start (only when priced)
+    n_pref = nt if inst.pref_weight else 0
+    nvar = p0 + n_pref
     cost = np.zeros(nvar)
     lower = np.zeros(nvar)
     upper = np.ones(nvar)
@@ -134,6 +142,8 @@ def exact_optimum(problem: RoutingProblem, *, time_limit: float = 60.0) -> Exact
     upper[r0 : r0 + nc] = inst.c_se
     upper[worst] = np.inf
     cost[worst] = inst.max_late_weight
+    upper[p0 : p0 + n_pref] = np.inf
+    cost[p0 : p0 + n_pref] = inst.pref_weight
     big = float(max(inst.c_se) + max(max(inst.t_dur, default=0), 0) + 2 * 86_400)
     rows: list[tuple[dict[int, float], float, float]] = []
     out_of: dict[tuple[int, int], list[int]] = {}
@@ -168,6 +178,8 @@ def exact_optimum(problem: RoutingProblem, *, time_limit: float = 60.0) -> Exact
                 rows.append(({r0 + c: 1.0, s0 + i - 1: -1.0, v: -big}, d - big, np.inf))
     for t in range(nt):  # lateness
         rows.append(({l0 + t: 1.0, s0 + t: -1.0}, -float(inst.t_due[t]), np.inf))
+        if n_pref:  # past the preferred start
+            rows.append(({p0 + t: 1.0, s0 + t: -1.0}, -float(inst.t_pref[t]), np.inf))
         rows.append(({worst: 1.0, l0 + t: -1.0}, 0.0, np.inf))
         for u, w in inst.t_in[t]:  # ties in time: s_t - s_u >= w
             rows.append(({s0 + t: 1.0, s0 + u: -1.0}, float(w), np.inf))

@@ -72,9 +72,22 @@ def _second_round(
     other = _repair.initial_state(inst, _vrp.pyvrp_routes(vrp, res.best, problem.n_carers),
                                   keep_pairs=True)  # fmt: skip
     _repair.insert_visits(other, other.unassigned())
-    extra = _repair.improve(other, rng, deadline=deadline, max_iterations=ls_cap)
+    extra = _repair.improve(other, rng, deadline=deadline, max_iterations=ls_cap,
+                            params=search_params(ls_cap))  # fmt: skip
     logger.debug("second round: cost %.0f -> %.0f", cost, other.cost())
     return (other if other.cost() < cost else state), res.num_iterations, extra
+
+
+def search_params(ls_cap: int | None) -> _repair.SearchParams:
+    """The local search's settings: tuned moves on a time budget, ruin and recreate otherwise.
+
+    The tuned small moves (:class:`~carezones.routing.search.repair.SearchParams`) pay on
+    a time budget (the published benchmarks, a minute per instance); with an iteration
+    budget (plans and scenarios, which must give the same plan every run) an iteration is
+    a ruin and recreate, as when :data:`~carezones.routing.MAX_ITERATIONS` was set: on
+    Camden's zone-weeks the small moves added a fifth to a third of the time and travel.
+    """
+    return _repair.SearchParams() if ls_cap is None else _repair.SearchParams(moves=0)
 
 
 class _Phases:
@@ -178,7 +191,8 @@ def run_from(
     state = _repair.initial_state(inst, initial_routes(problem, inst, initial), keep_pairs=True)
     _repair.insert_visits(state, state.unassigned())
     consolidate(state, rng)
-    ls_iterations = _repair.improve(state, rng, deadline=ph.end, max_iterations=ph.ls_cap)
+    ls_iterations = _repair.improve(state, rng, deadline=ph.end, max_iterations=ph.ls_cap,
+                                    params=search_params(ph.ls_cap))  # fmt: skip
     ph.after_search(ls_iterations)
     consolidate(state, rng)
     state.settle()
@@ -232,7 +246,8 @@ def run(
         end = ph.end
         if not plain and vrp is not None and budget.stops_on_time:
             end = t0 + ph.seconds * (ph.first + MIDDLE_SEARCH_SHARE)
-        ls_iterations = _repair.improve(state, rng, deadline=end, max_iterations=ph.ls_cap)
+        ls_iterations = _repair.improve(state, rng, deadline=end, max_iterations=ph.ls_cap,
+                                        params=search_params(ph.ls_cap))  # fmt: skip
         ph.after_search(ls_iterations)
         consolidate(state, rng)
     if not plain and vrp is not None:

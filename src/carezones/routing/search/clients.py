@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from carezones.routing.search.repair import insert_visit
+from carezones.routing.search.insert import insert_visit
 from carezones.routing.search.state import State
 
 __all__ = ["consolidate"]

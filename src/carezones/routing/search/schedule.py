@@ -36,15 +36,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 __all__ = [
-    "NO_PREFERENCE",
-    "Instance",
-    "RouteSched",
-    "empty",
-    "forward",
-    "overworked",
-    "push_delay",
+    "NO_PREFERENCE", "Instance", "RouteSched", "empty", "forward", "overworked", "push_delay",
     "pushed_starts",
-]
+]  # fmt: skip
 
 MAX_ROUNDS = 64  # raising rounds before a cyclic wait is declared infeasible
 NO_PREFERENCE = 1 << 40  # the preferred latest start of a task without one (seconds)
@@ -158,7 +152,7 @@ class RouteSched:
     """
 
     __slots__ = (
-        "_c", "_dep", "_inst", "_work", "brk", "late", "maxlate", "pre_brk", "pre_end",
+        "_c", "_dep", "_inst", "_maxlate", "_work", "brk", "late", "pre_brk", "pre_end",
         "pre_late", "pre_pref", "pre_taken", "pre_travel", "pref", "readys", "ret", "seq",
         "starts", "travel",
     )  # fmt: skip
@@ -176,7 +170,7 @@ class RouteSched:
         self.travel = 0
         self.late = 0
         self.pref = 0  # seconds started after the preferred starts, summed
-        self.maxlate = 0  # the largest single lateness (only with a max-lateness price)
+        self._maxlate: int | None = 0
         self.ret = 0
         self.brk: tuple[int, bool] | None = None
         self._inst: Instance | None = None
@@ -194,6 +188,15 @@ class RouteSched:
                 inst, self._c, self.seq, self.starts, self.readys, self.pre_taken, self.brk
             )
         return self._dep
+
+    @property
+    def maxlate(self) -> int:
+        """The largest single lateness (0 unless the instance prices it)."""
+        if self._maxlate is None:
+            inst = self._inst
+            assert inst is not None
+            self._maxlate = _max_late(inst, self.seq, self.starts)
+        return self._maxlate
 
     @property
     def work(self) -> int:
@@ -458,8 +461,7 @@ def _finish(
     r._inst = inst
     r._c = c
     r._dep = r._work = None
-    if inst.max_late_weight:
-        r.maxlate = _max_late(inst, r.seq, r.starts)
+    r._maxlate = None if inst.max_late_weight else 0
     return r
 
 
@@ -513,8 +515,7 @@ def _splice(
     r._inst = inst
     r._c = c
     r._dep = r._work = None
-    if inst.max_late_weight:
-        r.maxlate = _max_late(inst, r.seq, r.starts)
+    r._maxlate = None if inst.max_late_weight else 0
     return r
 
 

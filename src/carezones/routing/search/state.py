@@ -59,6 +59,7 @@ class State:
         self.pairs: dict[tuple[int, int], int] = {}  # (client, carer) -> tasks
         self.bad: list[int] = []  # routes the last full evaluation found breaking a rule
         self.feasible = True
+        self._late_top: list[tuple[int, int]] | None = None  # the largest latenesses
         for c, seq in enumerate(self.routes):
             for t in seq:
                 self.where[t] = c
@@ -132,6 +133,7 @@ class State:
         self.where = list(where)
         self.pairs = dict(pairs)
         self.feasible = feasible
+        self._late_top = None
 
     # ------------------------------------------------------------------ evaluation
 
@@ -231,6 +233,7 @@ class State:
         self.sched = sched
         self.start = start
         self.lower = lower
+        self._late_top = None
         bad.update(c for c, r in enumerate(sched) if overworked(inst, c, r))
         ok = ok and not bad
         self.bad = sorted(bad)
@@ -249,44 +252,53 @@ class State:
         tie in time that cannot be kept).
         """
         inst = self.inst
-        t_in, t_out, t_apart = inst.t_in, inst.t_out, inst.t_apart
+        t_in, t_out, t_apart, linked = inst.t_in, inst.t_out, inst.t_apart, inst.t_linked
+        self_where, self_start = self.where, self.start
         overlay: dict[int, int] = {}
         seqs = {c: ch[0] for c, ch in changes.items()}
         where: dict[int, int] = {}
         for c, seq in seqs.items():
             for t in seq:
-                if self.where[t] != c:
+                if self_where[t] != c:
                     where[t] = c
         for t, c in where.items():
+            if not linked[t]:
+                overlay[t] = 0
+                continue
             bound = 0
             for u in t_apart[t]:
-                if where.get(u, self.where[u]) == c:
+                if where.get(u, self_where[u]) == c:
                     return None
             for u, w in t_in[t]:
-                if u not in where and self.where[u] >= 0 and self.start[u] + w > bound:
-                    bound = self.start[u] + w
+                if u not in where and self_where[u] >= 0 and self_start[u] + w > bound:
+                    bound = self_start[u] + w
             overlay[t] = bound
         low = _Lower(overlay, self.lower)
         new: dict[int, RouteSched] = {}
         starts: dict[int, int] = {}
         queue: deque[tuple[int, int]] = deque()
 
-        def check(c: int, seq: list[int], r: RouteSched) -> None:
-            for k, t in enumerate(seq):
-                s = r.starts[k]
+        def check(c: int, seq: list[int], r: RouteSched, k0: int) -> None:
+            """Record the starts from stop ``k0`` on; queue the ties they push."""
+            rs = r.starts
+            for k in range(k0, len(seq)):
+                t = seq[k]
+                s = rs[k]
                 starts[t] = s
+                if not linked[t]:
+                    continue
                 for u, w in t_out[t]:  # u starts no earlier than s + w
-                    cu = where.get(u, self.where[u])
+                    cu = where.get(u, self_where[u])
                     if cu < 0:
                         continue
-                    if starts.get(u, self.start[u]) < s + w:
+                    if starts.get(u, self_start[u]) < s + w:
                         if low[u] < s + w:
                             overlay[u] = s + w
                         queue.append((cu, u))
                 for u, w in t_in[t]:  # t starts no earlier than u's start + w
-                    if where.get(u, self.where[u]) < 0:
+                    if where.get(u, self_where[u]) < 0:
                         continue
-                    su = starts.get(u, self.start[u])
+                    su = starts.get(u, self_start[u])
                     if s < su + w:
                         if low[t] < su + w:
                             overlay[t] = su + w
@@ -299,7 +311,7 @@ class State:
             if r is None:
                 return None
             new[c] = r
-            check(c, seq, r)
+            check(c, seq, r, diff_at)
         rounds = 0
         while queue:
             rounds += 1
@@ -315,16 +327,32 @@ class State:
             if r is None:
                 return None
             new[c] = r
-            check(c, seq, r)
-        if any(overworked(inst, c, r) for c, r in new.items()):
-            return None
-        delta = 0.0
+            check(c, seq, r, q)
         for c, r in new.items():
-            delta += self.route_cost(r) - self.route_cost(self.sched[c])
+            if overworked(inst, c, r):
+                return None
+        delta = 0.0
+        route_cost = self.route_cost
+        sched = self.sched
+        for c, r in new.items():
+            delta += route_cost(r) - route_cost(sched[c])
         if inst.max_late_weight:
-            after = [new.get(c, r) for c, r in enumerate(self.sched)]
-            delta += self.max_late_cost(after) - self.max_late_cost()
+            after = max(self._max_late_without(new), max(r.maxlate for r in new.values()))
+            delta += inst.max_late_weight * (after - self._max_late_without(()))
         return delta, new, starts
+
+    def _max_late_without(self, changed: dict[int, RouteSched] | tuple) -> int:
+        """The largest single lateness over the routes not in ``changed``."""
+        top = self._late_top
+        if top is None:
+            top = sorted(((r.maxlate, c) for c, r in enumerate(self.sched)), reverse=True)[:4]
+            self._late_top = top
+        for value, c in top:
+            if c not in changed:
+                return value
+        if len(top) < 4:
+            return 0
+        return max((r.maxlate for c, r in enumerate(self.sched) if c not in changed), default=0)
 
     def commit(
         self, changes: dict[int, list[int]], new: dict[int, RouteSched], starts: dict[int, int]
@@ -341,6 +369,7 @@ class State:
             self.routes[c] = seq
         for c, r in new.items():
             self.sched[c] = r
+        self._late_top = None
         for t, s in starts.items():
             self.start[t] = s
         touched = set()
