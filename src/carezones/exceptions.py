@@ -183,6 +183,31 @@ a number of hours, found 'ten'
         if self.problems:
             raise ValidationError(self.problems)
 
+    def error(
+        self,
+        what: str,
+        expected: str,
+        found: str,
+        row: str | None = None,
+        column: str | None = None,
+    ) -> ValidationError:
+        """Record one problem and return the error listing every problem: ``raise c.error(...)``.
+
+        For a check that cannot go on (a file that is not there, a table that is not a
+        table): the caller raises what it returns, ``from`` the cause when there is one.
+        ``row`` is written as given.
+
+        Examples
+        --------
+        >>> raise ProblemCollector("zones.gpkg").error("missing file", "a file", "none")
+        Traceback (most recent call last):
+        ...
+        carezones.exceptions.ValidationError: 1 problem found:
+          - zones.gpkg: missing file: expected a file, found none
+        """
+        self.problems.append(Problem(self.where, what, expected, found, row=row, column=column))
+        return ValidationError(self.problems)
+
     def __len__(self) -> int:
         return len(self.problems)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyrosm
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import MODES, TravelNetwork, load_network
 
 __all__ = [
@@ -97,20 +97,15 @@ def shared_osm_path(name: str) -> Path:
         For an unknown name, or when the shared folder or file is absent.
     """
     if name not in UK_EXTRACTS:
-        raise ValidationError(
-            [Problem("name", "unknown extract", "one of " + ", ".join(UK_EXTRACTS), repr(name))]
+        raise ProblemCollector("name").error(
+            "unknown extract", "one of " + ", ".join(UK_EXTRACTS), repr(name)
         )
     folder = shared_data_dir()
     path = folder / UK_EXTRACTS[name] if folder else None
     if path is None or not path.exists():
-        raise ValidationError(
-            [
-                Problem(
-                    UK_EXTRACTS[name],
-                    "missing file",
-                    "the shared data folder ../shared/data/osm (or $CAREZONES_SHARED_OSM)",
-                    "not found",
-                )
-            ]
+        raise ProblemCollector(UK_EXTRACTS[name]).error(
+            "missing file",
+            "the shared data folder ../shared/data/osm (or $CAREZONES_SHARED_OSM)",
+            "not found",
         )
     return path

@@ -10,7 +10,7 @@ import numpy as np
 import shapely
 
 from carezones.demand import generate_population
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import TravelNetwork
 
 __all__ = ["synthetic_population"]
@@ -152,8 +152,7 @@ def _area_in(area: Any, network: TravelNetwork) -> shapely.Geometry:
     """One polygon in the network's CRS from polygons with a CRS."""
     shapes = area.geometry if isinstance(area, gpd.GeoDataFrame) else area
     if not isinstance(shapes, gpd.GeoSeries) or shapes.crs is None:
-        raise ValidationError(
-            [Problem("synthetic_population", "bad area", "polygons with a CRS",
-                     type(area).__name__, column="area")]
-        )  # fmt: skip
+        raise ProblemCollector("synthetic_population").error(
+            "bad area", "polygons with a CRS", type(area).__name__, column="area"
+        )
     return shapely.union_all(shapely.make_valid(shapes.to_crs(network.crs).to_numpy()))

@@ -24,7 +24,7 @@ from pyproj.exceptions import CRSError
 from carezones.demand import checks as tab
 from carezones.demand.schema import COORD_PAIRS, SCHEMAS, Checked
 from carezones.demand.values import is_missing, show_value
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector
 from carezones.geocode import AUTO_COLUMNS, Geocoder, cell_text
 from carezones.network import TravelNetwork
 
@@ -47,8 +47,8 @@ GeocodeOption: TypeAlias = Geocoder | TravelNetwork | str | os.PathLike[str]
 def check_unmatched(unmatched: str) -> None:
     """Raise a :class:`ValidationError` for an unknown ``unmatched`` value."""
     if unmatched not in UNMATCHED:
-        raise ValidationError(
-            [Problem("unmatched", "unknown value", "'raise' or 'set-aside'", repr(unmatched))]
+        raise ProblemCollector("unmatched").error(
+            "unknown value", "'raise' or 'set-aside'", repr(unmatched)
         )
 
 
@@ -58,15 +58,10 @@ def make_geocoder(geocode: GeocodeOption) -> Geocoder:
         return geocode
     if isinstance(geocode, TravelNetwork | str | os.PathLike):
         return Geocoder.from_osm(geocode)
-    raise ValidationError(
-        [
-            Problem(
-                "geocode",
-                "not a geocoder",
-                "a carezones.geocode.Geocoder, an OSM file or a TravelNetwork",
-                type(geocode).__name__,
-            )
-        ]
+    raise ProblemCollector("geocode").error(
+        "not a geocoder",
+        "a carezones.geocode.Geocoder, an OSM file or a TravelNetwork",
+        type(geocode).__name__,
     )
 
 
@@ -198,8 +193,8 @@ def _output_crs(crs: Any) -> CRS:
     try:
         return CRS.from_user_input(crs)
     except CRSError as exc:
-        raise ValidationError(
-            [Problem("crs", "no CRS", "a CRS pyproj understands (e.g. 27700)", show_value(crs))]
+        raise ProblemCollector("crs").error(
+            "no CRS", "a CRS pyproj understands (e.g. 27700)", show_value(crs)
         ) from exc
 
 

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pyogrio
 
 from carezones._files import safe_cells, unescape_cell
-from carezones.exceptions import CarezonesWarning, Problem, ValidationError
+from carezones.exceptions import CarezonesWarning, ProblemCollector, ValidationError
 
 
 class FileShapeWarning(CarezonesWarning):
@@ -43,21 +43,14 @@ def format_of(path: Path, format: str | None, where: str) -> str:
     """The format of ``path``: ``format`` when given, else from the file name ending."""
     if format is not None:
         if format.lower().lstrip(".") not in FORMATS:
-            raise ValidationError(
-                [Problem("format", "unknown format", "one of " + ", ".join(FORMATS), repr(format))]
+            raise ProblemCollector("format").error(
+                "unknown format", "one of " + ", ".join(FORMATS), repr(format)
             )
         return format.lower().lstrip(".")
     got = SUFFIXES.get(path.suffix.lower())
     if got is None:
-        raise ValidationError(
-            [
-                Problem(
-                    where,
-                    "unknown format",
-                    "a name ending in " + ", ".join(SUFFIXES),
-                    repr(path.suffix or "none"),
-                )
-            ]
+        raise ProblemCollector(where).error(
+            "unknown format", "a name ending in " + ", ".join(SUFFIXES), repr(path.suffix or "none")
         )
     return got
 
@@ -65,24 +58,19 @@ def format_of(path: Path, format: str | None, where: str) -> str:
 def read_source(path: str | os.PathLike[str], table: str, layer: str | None) -> pd.DataFrame:
     """The raw table in a file (no checks beyond being readable)."""
     if not isinstance(path, str | os.PathLike):
-        raise ValidationError(
-            [
-                Problem(
-                    table,
-                    "not a table",
-                    "a file path (.csv, .gpkg, .geojson, .parquet) or a DataFrame",
-                    type(path).__name__,
-                )
-            ]
+        raise ProblemCollector(table).error(
+            "not a table",
+            "a file path (.csv, .gpkg, .geojson, .parquet) or a DataFrame",
+            type(path).__name__,
         )
     path = Path(path)
     where = str(path)
     fmt = format_of(path, None, where)
     if path.is_dir():
-        raise ValidationError([Problem(where, "not a file", f"a {fmt} file", "a folder")])
+        raise ProblemCollector(where).error("not a file", f"a {fmt} file", "a folder")
     if not path.is_file():
-        raise ValidationError(
-            [Problem(where, "missing file", f"an existing {fmt} file", "no such file")]
+        raise ProblemCollector(where).error(
+            "missing file", f"an existing {fmt} file", "no such file"
         )
     try:
         if fmt == "csv":
@@ -97,15 +85,8 @@ def read_source(path: str | os.PathLike[str], table: str, layer: str | None) -> 
     except ValidationError:
         raise
     except Exception as exc:  # every reader's own error: name the file and format
-        raise ValidationError(
-            [
-                Problem(
-                    where,
-                    "unreadable file",
-                    f"a readable {fmt} file",
-                    f"{type(exc).__name__}: {exc}",
-                )
-            ]
+        raise ProblemCollector(where).error(
+            "unreadable file", f"a readable {fmt} file", f"{type(exc).__name__}: {exc}"
         ) from exc
 
 
@@ -124,58 +105,41 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError(
-            [
-                Problem(
-                    where,
-                    "not UTF-8",
-                    "text saved as UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')",
-                    f"byte 0x{raw[exc.start]:02x}, not UTF-8",
-                    row=f"line {raw[: exc.start].count(NEWLINE) + 1}",
-                )
-            ]
+        raise ProblemCollector(where).error(
+            "not UTF-8",
+            "text saved as UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')",
+            f"byte 0x{raw[exc.start]:02x}, not UTF-8",
+            row=f"line {raw[: exc.start].count(NEWLINE) + 1}",
         ) from None
     rows = [r for r in csv.reader(io.StringIO(text)) if r]
     if not any(c.strip() for r in rows for c in r):
-        raise ValidationError(
-            [Problem(where, "empty file", "a header row and data rows", "nothing")]
-        )
+        raise ProblemCollector(where).error("empty file", "a header row and data rows", "nothing")
     header, data = rows[0], rows[1:]
     if len(header) == 1 and any(sep in header[0] for sep in _SEP_NAMES):
         sep = next(s for s in _SEP_NAMES if s in header[0])
-        raise ValidationError(
-            [
-                Problem(
-                    where,
-                    "not comma-separated",
-                    "values separated by commas (save as 'CSV UTF-8 (comma delimited)')",
-                    f"one column whose header holds {sep!r}: separated by {_SEP_NAMES[sep]}",
-                    row="row 1",
-                )
-            ]
+        raise ProblemCollector(where).error(
+            "not comma-separated",
+            "values separated by commas (save as 'CSV UTF-8 (comma delimited)')",
+            f"one column whose header holds {sep!r}: separated by {_SEP_NAMES[sep]}",
+            row="row 1",
         )
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
-        raise ValidationError(
-            [
-                Problem(where, "duplicate column", "each header once",
-                        ", ".join(repr(h) for h in twice) + " more than once", row="row 1")
-            ]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "duplicate column",
+            "each header once",
+            ", ".join(repr(h) for h in twice) + " more than once",
+            row="row 1",
+        )
     long = [i for i, r in enumerate(data) if len(r) > len(header)]
     filled = [i for i in long if any(c.strip() for c in data[i][len(header) :])]
     if filled:
         shown = ", ".join(str(i + 2) for i in filled[:10]) + (" ..." if len(filled) > 10 else "")
-        raise ValidationError(
-            [
-                Problem(
-                    where,
-                    "more values than headers",
-                    f"at most {len(header)} values a row (one per header)",
-                    f"{len(filled)} row(s) with more values (rows {shown}); "
-                    "a missing header or an unquoted comma inside a value?",
-                )
-            ]
+        raise ProblemCollector(where).error(
+            "more values than headers",
+            f"at most {len(header)} values a row (one per header)",
+            f"{len(filled)} row(s) with more values (rows {shown}); "
+            "a missing header or an unquoted comma inside a value?",
         )
     if long:
         buffer = io.StringIO()
@@ -199,32 +163,16 @@ _SEP_NAMES = {";": "semicolons", "\t": "tabs", "|": "bars"}
 def _pick_layer(path: Path, table: str, layer: str | None, layers: list[str]) -> str:
     if layer is not None:
         if layer not in layers:
-            raise ValidationError(
-                [
-                    Problem(
-                        str(path),
-                        "which layer",
-                        "one of " + ", ".join(layers),
-                        repr(layer),
-                        column="layer",
-                    )
-                ]
+            raise ProblemCollector(str(path)).error(
+                "which layer", "one of " + ", ".join(layers), repr(layer), column="layer"
             )
         return layer
     if table in layers:
         return table
     if len(layers) == 1:
         return layers[0]
-    raise ValidationError(
-        [
-            Problem(
-                str(path),
-                "which layer",
-                f"a layer named {table!r} or layer=...",
-                ", ".join(layers),
-                column="layer",
-            )
-        ]
+    raise ProblemCollector(str(path)).error(
+        "which layer", f"a layer named {table!r} or layer=...", ", ".join(layers), column="layer"
     )
 
 

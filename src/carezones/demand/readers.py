@@ -25,7 +25,7 @@ from carezones.demand import io as _io
 from carezones.demand import patterns as pat
 from carezones.demand.geocoded import GeocodeOption
 from carezones.demand.schema import Checked
-from carezones.exceptions import CarezonesWarning, Problem, ValidationError
+from carezones.exceptions import CarezonesWarning, ProblemCollector, ValidationError
 from carezones.network import TravelNetwork
 
 __all__ = [
@@ -69,10 +69,11 @@ def _read(
     else:
         frame, where = _io.read_source(source, table, layer), str(source)
     if len(frame) == 0:
-        raise ValidationError(
-            [Problem(where, "no rows", f"at least one {table[:-1]} (a data row under the header)",
-                     "a header only" if len(frame.columns) else "an empty table")]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "no rows",
+            f"at least one {table[:-1]} (a data row under the header)",
+            "a header only" if len(frame.columns) else "an empty table",
+        )
     ids = providers["provider_id"].astype(str) if isinstance(providers, pd.DataFrame) else providers
     if geocode is not None:
         _geo.check_unmatched(unmatched)

@@ -15,7 +15,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.geocode.geocoder import Geocoder
 from carezones.geocode.rows import GeocodeResult
 from carezones.network import TravelNetwork
@@ -72,11 +72,11 @@ def geocode(
     """
     if isinstance(osm, Geocoder):
         if postcodes is not None:
-            raise ValidationError(
-                [Problem("geocode", "options for a built geocoder",
-                         "postcodes=None with a Geocoder (its postcodes are built in)",
-                         "postcodes given")]
-            )  # fmt: skip
+            raise ProblemCollector("geocode").error(
+                "options for a built geocoder",
+                "postcodes=None with a Geocoder (its postcodes are built in)",
+                "postcodes given",
+            )
         geocoder = osm
     else:
         geocoder = Geocoder.from_osm(osm, postcodes=postcodes, crs=crs)

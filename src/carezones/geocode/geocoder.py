@@ -59,7 +59,7 @@ import shapely
 from pyproj import CRS
 from rapidfuzz import fuzz, process
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.geocode.addresses import read_osm_addresses
 from carezones.geocode.postcodes import read_postcodes
 from carezones.geocode.rows import GeocodeResult, RowInputs, read_rows
@@ -131,10 +131,9 @@ class Geocoder:
         max_spread_m: float = 50.0,
     ) -> None:
         if min_similarity is not None and not 0 <= min_similarity <= 1:
-            raise ValidationError(
-                [Problem("min_similarity", "out of range", "a number in [0, 1] or None",
-                         repr(min_similarity))]
-            )  # fmt: skip
+            raise ProblemCollector("min_similarity").error(
+                "out of range", "a number in [0, 1] or None", repr(min_similarity)
+            )
         self.crs = CRS.from_user_input(crs) if crs is not None else CRS.from_epsg(4326)
         self.min_similarity = min_similarity
         self.max_spread_m = float(max_spread_m)
@@ -205,11 +204,11 @@ class Geocoder:
     def _index_addresses(self, addresses: gpd.GeoDataFrame) -> None:
         missing = [c for c in ("housenumber", "street", "postcode") if c not in addresses.columns]
         if missing or addresses.crs is None:
-            raise ValidationError(
-                [Problem("addresses", "not an address table",
-                         "columns housenumber, street, postcode and a CRS",
-                         f"missing {', '.join(missing) or 'CRS'}")]
-            )  # fmt: skip
+            raise ProblemCollector("addresses").error(
+                "not an address table",
+                "columns housenumber, street, postcode and a CRS",
+                f"missing {', '.join(missing) or 'CRS'}",
+            )
         points = shapely.centroid(addresses.geometry.to_crs(self._work_crs).values)
         self._xy = np.column_stack([shapely.get_x(points), shapely.get_y(points)])
         self._postcode = [normalise_postcode(p) for p in addresses["postcode"]]
@@ -248,11 +247,11 @@ class Geocoder:
         if postcodes is None:
             return
         if "postcode" not in postcodes.columns or postcodes.crs is None:
-            raise ValidationError(
-                [Problem("postcodes", "not a postcode table",
-                         "a GeoDataFrame with a postcode column and a CRS (read_postcodes)",
-                         "something else")]
-            )  # fmt: skip
+            raise ProblemCollector("postcodes").error(
+                "not a postcode table",
+                "a GeoDataFrame with a postcode column and a CRS (read_postcodes)",
+                "something else",
+            )
         points = postcodes.geometry.to_crs(self._work_crs).values
         self._file_index = pd.Index(postcodes["postcode"].astype(object))
         self._file_xy = np.column_stack([shapely.get_x(points), shapely.get_y(points)])
@@ -362,8 +361,8 @@ class Geocoder:
         if errors == "raise":
             result.raise_for_problems()
         elif errors != "report":
-            raise ValidationError(
-                [Problem("errors", "unknown value", "'report' or 'raise'", repr(errors))]
+            raise ProblemCollector("errors").error(
+                "unknown value", "'report' or 'raise'", repr(errors)
             )
         return result
 

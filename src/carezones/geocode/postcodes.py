@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.geocode.text import FULL_POSTCODE
 
 __all__ = ["LAYOUTS", "normalise_postcodes", "read_postcodes"]
@@ -63,13 +63,13 @@ def _files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
         if not files:
-            raise ValidationError(
-                [Problem(str(path), "no postcode files", "a folder of .csv files", "none")]
+            raise ProblemCollector(str(path)).error(
+                "no postcode files", "a folder of .csv files", "none"
             )
         return files
     if not path.is_file():
-        raise ValidationError(
-            [Problem(str(path), "missing file", "an existing postcode CSV file", "no such file")]
+        raise ProblemCollector(str(path)).error(
+            "missing file", "an existing postcode CSV file", "no such file"
         )
     return [path]
 
@@ -79,8 +79,8 @@ def _first_row(path: Path) -> list[str]:
         with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
             return next(csv.reader(f), [])
     except OSError as exc:
-        raise ValidationError(
-            [Problem(str(path), "unreadable file", "a readable CSV file", type(exc).__name__)]
+        raise ProblemCollector(str(path)).error(
+            "unreadable file", "a readable CSV file", type(exc).__name__
         ) from exc
 
 
@@ -95,8 +95,8 @@ def _detect(path: Path, first: list[str]) -> str:
             pass
         else:
             return "codepoint"
-    raise ValidationError(
-        [Problem(str(path), "unknown postcode file layout", _EXPECTED_HEADER, "neither")]
+    raise ProblemCollector(str(path)).error(
+        "unknown postcode file layout", _EXPECTED_HEADER, "neither"
     )
 
 
@@ -104,10 +104,9 @@ def _read_csv(path: Path, **options: Any) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", **options)
     except (ValueError, pd.errors.ParserError, OSError) as exc:
-        raise ValidationError(
-            [Problem(str(path), "unreadable postcode file", _EXPECTED_HEADER,
-                     f"{type(exc).__name__}: {exc}")]
-        ) from exc  # fmt: skip
+        raise ProblemCollector(str(path)).error(
+            "unreadable postcode file", _EXPECTED_HEADER, f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _pick(columns: dict[str, str], names: tuple[str, ...]) -> str | None:
@@ -121,8 +120,8 @@ def _read_onspd(path: Path) -> tuple[pd.Series, np.ndarray, np.ndarray, str]:
     lat, lon = _pick(columns, _LAT_NAMES), _pick(columns, _LON_NAMES)
     east, north = _pick(columns, _EAST_NAMES), _pick(columns, _NORTH_NAMES)
     if pc is None or not ((lat and lon) or (east and north)):
-        raise ValidationError(
-            [Problem(str(path), "missing columns", _EXPECTED_HEADER, ", ".join(frame.columns))]
+        raise ProblemCollector(str(path)).error(
+            "missing columns", _EXPECTED_HEADER, ", ".join(frame.columns)
         )
     if lat and lon:
         y = pd.to_numeric(frame[lat], errors="coerce").to_numpy(float, copy=True)
@@ -197,8 +196,8 @@ def read_postcodes(path: str | os.PathLike[str], *, layout: str = "auto") -> gpd
     0  NW1 2DB  POINT (-0.13 51.53)
     """
     if layout not in LAYOUTS:
-        raise ValidationError(
-            [Problem("layout", "unknown layout", "one of " + ", ".join(LAYOUTS), repr(layout))]
+        raise ProblemCollector("layout").error(
+            "unknown layout", "one of " + ", ".join(LAYOUTS), repr(layout)
         )
     parts = []
     crs_seen: set[str] = set()
@@ -211,15 +210,10 @@ def read_postcodes(path: str | os.PathLike[str], *, layout: str = "auto") -> gpd
         parts.append(pd.DataFrame({"postcode": postcodes[keep], "x": x[keep], "y": y[keep]}))
         crs_seen.add(crs)
     if len(crs_seen) > 1:
-        raise ValidationError(
-            [
-                Problem(
-                    str(path),
-                    "mixed postcode files",
-                    "files with coordinates in one system",
-                    " and ".join(sorted(crs_seen)),
-                )
-            ]
+        raise ProblemCollector(str(path)).error(
+            "mixed postcode files",
+            "files with coordinates in one system",
+            " and ".join(sorted(crs_seen)),
         )
     table = pd.concat(parts, ignore_index=True).drop_duplicates("postcode", ignore_index=True)
     logger.info("read %d postcodes", len(table))

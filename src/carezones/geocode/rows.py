@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.geocode.text import normalise_postcode, parse_address, postcode_sector, sector_of
 
 __all__ = [
@@ -129,11 +129,12 @@ def find_id_column(frame: pd.DataFrame, id_column: str | None, source: str) -> s
         if key in keys:
             return str(keys[key])
     expected = f"a column {id_column!r}" if id_column else "one of " + ", ".join(ID_COLUMNS)
-    raise ValidationError(
-        [Problem(source, "missing column", expected + " (any case or spacing)",
-                 "columns " + ", ".join(repr(str(c)) for c in frame.columns[:12]),
-                 column=id_column or "id")]
-    )  # fmt: skip
+    raise ProblemCollector(source).error(
+        "missing column",
+        expected + " (any case or spacing)",
+        "columns " + ", ".join(repr(str(c)) for c in frame.columns[:12]),
+        column=id_column or "id",
+    )
 
 
 def read_rows(
@@ -148,8 +149,8 @@ def read_rows(
 ) -> RowTable:
     """Check the table's columns and ids, and read each row's address parts and postcode."""
     if not isinstance(frame, pd.DataFrame):
-        raise ValidationError(
-            [Problem(source, "not a table", "a pandas DataFrame", type(frame).__name__)]
+        raise ProblemCollector(source).error(
+            "not a table", "a pandas DataFrame", type(frame).__name__
         )
     named = {
         "address_column": address_column,

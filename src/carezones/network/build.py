@@ -25,7 +25,7 @@ from pyproj import CRS
 from pyrosm.exceptions import InvalidOSMFileError
 from shapely import linestrings
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.network.crs import choose_crs
 from carezones.network.osm import open_osm
 from carezones.network.speeds import PYROSM_TYPE, Speeds, edge_speeds
@@ -185,20 +185,15 @@ def build_modes(
         try:
             got = _read_mode(osm, mode)
         except InvalidOSMFileError as exc:
-            raise ValidationError(
-                [Problem(str(path), "not an OSM file", "an OSM PBF file", f"unreadable ({exc})")]
+            raise ProblemCollector(str(path)).error(
+                "not an OSM file", "an OSM PBF file", f"unreadable ({exc})"
             ) from exc
         except DecodeError as exc:  # pyrosm's protobuf reader on a cut-off or damaged file
-            raise ValidationError(
-                [
-                    Problem(
-                        str(path),
-                        "damaged OSM file",
-                        "a complete OSM PBF file",
-                        f"a file whose data cannot be decoded ({exc}); was the download cut "
-                        "off? Download it again",
-                    )
-                ]
+            raise ProblemCollector(str(path)).error(
+                "damaged OSM file",
+                "a complete OSM PBF file",
+                f"a file whose data cannot be decoded ({exc}); was the download cut "
+                "off? Download it again",
             ) from None
         if got is None:
             empty.append(mode)

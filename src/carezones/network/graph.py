@@ -17,7 +17,7 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network.frames import FORMAT_VERSION, read_frame, records, write_frame
 from carezones.network.speeds import MODES, Speeds, check_mode
 
@@ -118,16 +118,8 @@ class TravelNetwork:
     def _require(self, mode: str) -> None:
         check_mode(mode)
         if mode not in self.edges:
-            raise ValidationError(
-                [
-                    Problem(
-                        self.source,
-                        "mode not loaded",
-                        "one of " + ", ".join(self.modes),
-                        repr(mode),
-                        column="mode",
-                    )
-                ]
+            raise ProblemCollector(self.source).error(
+                "mode not loaded", "one of " + ", ".join(self.modes), repr(mode), column="mode"
             )
 
     def index(self, mode: str) -> ModeIndex:

@@ -35,7 +35,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import osm as _osm
 from carezones.network.build import build_modes
 from carezones.network.cache import (
@@ -116,15 +116,10 @@ def load_network(
         online and not str(source).lower().endswith(_osm.OSM_SUFFIXES)
     ):
         if not online:
-            raise ValidationError(
-                [
-                    Problem(
-                        "source",
-                        "not a file",
-                        "an OSM file path (or online=True to download a place)",
-                        type(source).__name__,
-                    )
-                ]
+            raise ProblemCollector("source").error(
+                "not a file",
+                "an OSM file path (or online=True to download a place)",
+                type(source).__name__,
             )
         return download_network(source, modes=modes, speeds=speeds)
     path = _osm.check_osm_path(source)

@@ -17,7 +17,7 @@ import osmium
 import pyrosm
 from pyrosm.exceptions import InvalidOSMFileError
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 
 __all__ = ["OSM_SUFFIXES", "cache_dir", "check_osm_path", "file_digest", "open_osm", "pbf_path"]
 
@@ -64,22 +64,15 @@ def check_osm_path(source: str | os.PathLike[str]) -> Path:
     path = Path(source)
     where = str(path)
     if not path.exists():
-        raise ValidationError(
-            [Problem(where, "missing file", "an existing OSM file", "no such file")]
-        )
+        raise ProblemCollector(where).error("missing file", "an existing OSM file", "no such file")
     if path.is_dir():
-        raise ValidationError([Problem(where, "not a file", "an OSM file", "a folder")])
+        raise ProblemCollector(where).error("not a file", "an OSM file", "a folder")
     name = path.name.lower()
     if not name.endswith(OSM_SUFFIXES):
-        raise ValidationError(
-            [
-                Problem(
-                    where,
-                    "not an OSM file",
-                    "a name ending in " + ", ".join(OSM_SUFFIXES),
-                    f"{path.suffix or 'no ending'!r}",
-                )
-            ]
+        raise ProblemCollector(where).error(
+            "not an OSM file",
+            "a name ending in " + ", ".join(OSM_SUFFIXES),
+            f"{path.suffix or 'no ending'!r}",
         )
     return path
 
@@ -144,8 +137,8 @@ def pbf_path(
             writer.close()
     except RuntimeError as exc:
         partial.unlink(missing_ok=True)
-        raise ValidationError(
-            [Problem(str(path), "not an OSM file", "OpenStreetMap XML", f"unreadable ({exc})")]
+        raise ProblemCollector(str(path)).error(
+            "not an OSM file", "OpenStreetMap XML", f"unreadable ({exc})"
         ) from exc
     partial.replace(target)
     return target
@@ -172,6 +165,6 @@ def open_osm(
     try:
         return pyrosm.OSM(str(path))
     except (InvalidOSMFileError, ValueError, OSError) as exc:
-        raise ValidationError(
-            [Problem(str(source), "not an OSM file", "an OSM PBF file", f"unreadable ({exc})")]
+        raise ProblemCollector(str(source)).error(
+            "not an OSM file", "an OSM PBF file", f"unreadable ({exc})"
         ) from exc

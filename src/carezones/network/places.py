@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.network.osm import open_osm
 
 __all__ = [
@@ -165,8 +165,8 @@ def read_boundary(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # every reader error is a bad file for the user
-        raise ValidationError(
-            [Problem(str(path), "unreadable", "a GeoPackage, GeoJSON or shapefile", str(exc))]
+        raise ProblemCollector(str(path)).error(
+            "unreadable", "a GeoPackage, GeoJSON or shapefile", str(exc)
         ) from exc
     problems = []
     if frame.crs is None:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 
 __all__ = [
     "MODES",
@@ -151,8 +151,8 @@ def check_mode(mode: str) -> str:
         A mode's name {"walk", "cycle", "drive"}.
     """
     if mode not in MODES:
-        raise ValidationError(
-            [Problem("mode", "unknown mode", "one of " + ", ".join(MODES), repr(mode))]
+        raise ProblemCollector("mode").error(
+            "unknown mode", "one of " + ", ".join(MODES), repr(mode)
         )
     return mode
 

@@ -24,7 +24,7 @@ from pyproj import CRS, Transformer
 from scipy.sparse.csgraph import dijkstra
 
 from carezones._options import check_cutoff
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.network.graph import TravelNetwork
 from carezones.network.speeds import check_mode
 
@@ -110,12 +110,8 @@ def _as_xy(points: Points, crs: Any, where: str) -> tuple[np.ndarray, np.ndarray
         points = points.geometry
     if isinstance(points, gpd.GeoSeries):
         if points.crs is None and crs is None:
-            raise ValidationError(
-                [
-                    Problem(
-                        where, "no CRS", "points with a CRS (or crs=...)", "a GeoSeries without one"
-                    )
-                ]
+            raise ProblemCollector(where).error(
+                "no CRS", "points with a CRS (or crs=...)", "a GeoSeries without one"
             )
         labels = points.index
         empty = points.isna().to_numpy() | points.is_empty.to_numpy()
@@ -148,13 +144,13 @@ def _as_xy(points: Points, crs: Any, where: str) -> tuple[np.ndarray, np.ndarray
         if arr.ndim == 1 and arr.shape[0] == 2:
             arr = arr[None, :]
         if arr.ndim != 2 or arr.shape[1] != 2:
-            raise ValidationError(
-                [Problem(where, "bad points", "an (n, 2) array of x, y", f"shape {arr.shape}")]
+            raise ProblemCollector(where).error(
+                "bad points", "an (n, 2) array of x, y", f"shape {arr.shape}"
             )
         x, y = arr[:, 0], arr[:, 1]
     if len(x) != len(y):
-        raise ValidationError(
-            [Problem(where, "bad points", "as many x as y", f"{len(x)} and {len(y)}")]
+        raise ProblemCollector(where).error(
+            "bad points", "as many x as y", f"{len(x)} and {len(y)}"
         )
     return x, y, pd.RangeIndex(len(x)), CRS.from_user_input(crs if crs is not None else 4326)
 
@@ -313,15 +309,8 @@ def _snapped(
 ) -> Snapped:
     if isinstance(points, Snapped):
         if points.mode != mode:
-            raise ValidationError(
-                [
-                    Problem(
-                        where,
-                        "snapped to another mode",
-                        f"points snapped for {mode!r}",
-                        repr(points.mode),
-                    )
-                ]
+            raise ProblemCollector(where).error(
+                "snapped to another mode", f"points snapped for {mode!r}", repr(points.mode)
             )
         return points
     return snap_points(network, points, mode=mode, max_snap_distance=max_snap_distance, where=where)
@@ -329,7 +318,7 @@ def _snapped(
 
 def _check_far(snapped: Snapped, far: FarPolicy, where: str) -> None:
     if far not in ("raise", "inf", "keep"):
-        raise ValidationError([Problem("far", "bad option", "'raise', 'inf' or 'keep'", repr(far))])
+        raise ProblemCollector("far").error("bad option", "'raise', 'inf' or 'keep'", repr(far))
     if far == "raise" and snapped.far.any():
         raise ValidationError(
             [
@@ -478,8 +467,8 @@ def travel_times_from(
         far=far,
     )
     if m.shape[0] != 1:
-        raise ValidationError(
-            [Problem("origin", "not one point", "exactly one origin", f"{m.shape[0]} points")]
+        raise ProblemCollector("origin").error(
+            "not one point", "exactly one origin", f"{m.shape[0]} points"
         )
     return m[0]
 

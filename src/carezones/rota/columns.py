@@ -18,7 +18,7 @@ import pandas as pd
 
 from carezones._files import excel_numbers, read_toml
 from carezones.demand import DAYS, read_csv_text
-from carezones.exceptions import Problem, ValidationError, unknown_keys
+from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 
 __all__ = [
     "DAYS",
@@ -235,33 +235,21 @@ def read_rota_source(source: Source, *, sheet: str | int | None) -> tuple[pd.Dat
     where = str(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".txt", *EXCEL_SUFFIXES):
-        raise ValidationError(
-            [
-                Problem(
-                    where,
-                    "unknown format",
-                    "a .csv, .xlsx, .xlsm or .xls file",
-                    repr(suffix or "none"),
-                )
-            ]
+        raise ProblemCollector(where).error(
+            "unknown format", "a .csv, .xlsx, .xlsm or .xls file", repr(suffix or "none")
         )
     if path.is_dir():
-        raise ValidationError([Problem(where, "not a file", "a rota file", "a folder")])
+        raise ProblemCollector(where).error("not a file", "a rota file", "a folder")
     if not path.is_file():
-        raise ValidationError([Problem(where, "missing file", "an existing file", "no such file")])
+        raise ProblemCollector(where).error("missing file", "an existing file", "no such file")
     if suffix in EXCEL_SUFFIXES:
         try:
             frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
         except Exception as exc:
-            raise ValidationError(
-                [
-                    Problem(
-                        where,
-                        "unreadable file",
-                        "an Excel workbook with that sheet",
-                        f"{type(exc).__name__}: {exc}",
-                    )
-                ]
+            raise ProblemCollector(where).error(
+                "unreadable file",
+                "an Excel workbook with that sheet",
+                f"{type(exc).__name__}: {exc}",
             ) from exc
         problems = excel_numbers(frame, where)  # a 19-digit id Excel already changed
         if problems:
@@ -273,15 +261,8 @@ def read_rota_source(source: Source, *, sheet: str | int | None) -> tuple[pd.Dat
     except ValidationError:
         raise
     except Exception as exc:
-        raise ValidationError(
-            [
-                Problem(
-                    where,
-                    "unreadable file",
-                    "a CSV file with a header row",
-                    f"{type(exc).__name__}: {exc}",
-                )
-            ]
+        raise ProblemCollector(where).error(
+            "unreadable file", "a CSV file with a header row", f"{type(exc).__name__}: {exc}"
         ) from exc
     frame.index = frame.index + 2
     return frame, where

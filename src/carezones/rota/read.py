@@ -147,16 +147,8 @@ def _id_set(table: Ids, column: str) -> set[str] | None:
         return None
     if isinstance(table, pd.DataFrame):
         if column not in table.columns:
-            raise ValidationError(
-                [
-                    Problem(
-                        column.split("_")[0] + "s",
-                        "missing column",
-                        f"a column {column!r}",
-                        "none",
-                        column=column,
-                    )
-                ]
+            raise ProblemCollector(column.split("_")[0] + "s").error(
+                "missing column", f"a column {column!r}", "none", column=column
             )
         return set(table[column].astype(str))
     return {str(x) for x in table}
@@ -460,23 +452,16 @@ def read_rota(
     """  # noqa: E501
     cols = columns if columns is not None else RotaColumns()
     if not isinstance(cols, RotaColumns):
-        raise ValidationError(
-            [
-                Problem(
-                    "read_rota",
-                    "bad option",
-                    "a RotaColumns",
-                    type(cols).__name__,
-                    column="columns",
-                )
-            ]
+        raise ProblemCollector("read_rota").error(
+            "bad option", "a RotaColumns", type(cols).__name__, column="columns"
         )
     frame, where = read_rota_source(source, sheet=sheet)
     if len(frame) == 0:
-        raise ValidationError(
-            [Problem(where, "no rows", "at least one visit (a row under the header)",
-                     "a header only" if len(frame.columns) else "an empty table")]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "no rows",
+            "at least one visit (a row under the header)",
+            "a header only" if len(frame.columns) else "an empty table",
+        )
     rota = check_rota(frame, cols, where, clients=clients, carers=carers)
     logger.info(
         "%s: %d rows, %d visits, %d carers, %d clients",

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.network import TravelNetwork, snap_points, travel_time_matrix
 from carezones.rota.rules import RotaRules
 
@@ -66,8 +66,8 @@ def _carer_table(rota: pd.DataFrame, carers: pd.DataFrame | None) -> pd.DataFram
             }
         )
     if "carer_id" not in carers.columns:
-        raise ValidationError(
-            [Problem("carers", "missing column", "a column 'carer_id'", "none", column="carer_id")]
+        raise ProblemCollector("carers").error(
+            "missing column", "a column 'carer_id'", "none", column="carer_id"
         )
     keep = [
         "carer_id",

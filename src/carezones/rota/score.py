@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import TravelNetwork
 from carezones.rota.columns import RotaColumns, Source
 from carezones.rota.read import checked_rota
@@ -349,16 +349,8 @@ def rota_to_routes(
     1       K1         2  C2@20250707T0900  542.0  580.0   0.0
     """
     if times not in ("actual", "planned"):
-        raise ValidationError(
-            [
-                Problem(
-                    "rota_to_routes",
-                    "bad option",
-                    "'actual' or 'planned'",
-                    repr(times),
-                    column="times",
-                )
-            ]
+        raise ProblemCollector("rota_to_routes").error(
+            "bad option", "'actual' or 'planned'", repr(times), column="times"
         )
     rules = rules or RotaRules()
     table = checked_rota(rota, clients, carers, columns)
@@ -429,12 +421,8 @@ def score_rota(
     t0 = time.perf_counter()
     rules = rules or RotaRules()
     if not isinstance(rules, RotaRules):
-        raise ValidationError(
-            [
-                Problem(
-                    "score_rota", "bad option", "a RotaRules", type(rules).__name__, column="rules"
-                )
-            ]
+        raise ProblemCollector("score_rota").error(
+            "bad option", "a RotaRules", type(rules).__name__, column="rules"
         )
     table = checked_rota(rota, clients, carers, columns)
     if progress is not None:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from carezones._options import make_rng
 from carezones.demand import expand_visits
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 
 __all__ = ["make_rota", "synthetic_rota"]
 
@@ -36,15 +36,8 @@ _DETOUR = 1.3
 
 def _xy(table: pd.DataFrame) -> np.ndarray:
     if not isinstance(table, gpd.GeoDataFrame) or table.crs is None:
-        raise ValidationError(
-            [
-                Problem(
-                    "synthetic_rota",
-                    "no locations",
-                    "GeoDataFrames with a CRS",
-                    type(table).__name__,
-                )
-            ]
+        raise ProblemCollector("synthetic_rota").error(
+            "no locations", "GeoDataFrames with a CRS", type(table).__name__
         )
     geom = table.geometry
     if geom.crs.is_geographic:

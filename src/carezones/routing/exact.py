@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.routing.problem import RoutingProblem
 from carezones.routing.search.schedule import Instance
 from carezones.routing.vrp import instance, screen
@@ -61,8 +61,8 @@ def _refuse(problem: RoutingProblem) -> None:
     if problem.params.continuity_penalty > 0 and len(set(problem.visit_clients)) < problem.n_visits:
         what.append("continuity_penalty")
     if what:
-        raise ValidationError(
-            [Problem("exact_optimum", "rule not modelled", "none of them", ", ".join(what))]
+        raise ProblemCollector("exact_optimum").error(
+            "rule not modelled", "none of them", ", ".join(what)
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.routing.compile import ModelData, compile_model
 from carezones.routing.problem import (
     DAY,
@@ -71,16 +71,8 @@ class RoutingModel:
 
     def _check(self, handle: object, kind: type[Handle], what: str) -> int:
         if not isinstance(handle, kind) or handle._owner is not self._owner:
-            raise ValidationError(
-                [
-                    Problem(
-                        "RoutingModel",
-                        "bad handle",
-                        f"a {kind.__name__} from this model",
-                        f"{handle!r}",
-                        column=what,
-                    )
-                ]
+            raise ProblemCollector("RoutingModel").error(
+                "bad handle", f"a {kind.__name__} from this model", f"{handle!r}", column=what
             )
         return handle.index
 

@@ -24,7 +24,7 @@ import pandas as pd
 from carezones._files import write_csv
 from carezones._options import make_rng
 from carezones.demand import FORTNIGHT
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.routing.budget import Budget
 from carezones.routing.links import links_from_visits
@@ -219,8 +219,8 @@ def _zone_of(
     """Zone id of every visit and every carer (NaN: in no zone), and the staffing made."""
     if isinstance(zones, gpd.GeoDataFrame):
         if "zone_id" not in zones.columns:
-            raise ValidationError(
-                [Problem("zones", "missing column", "a column 'zone_id'", "none", column="zone_id")]
+            raise ProblemCollector("zones").error(
+                "missing column", "a column 'zone_id'", "none", column="zone_id"
             )
         pts = visit_points(visits, clients)
         poly = zones[["zone_id", "geometry"]]
@@ -239,24 +239,15 @@ def _zone_of(
             clients.drop_duplicates("client_id").set_index("client_id")[col]
         )
     else:
-        raise ValidationError(
-            [
-                Problem(
-                    "visits",
-                    "no zones",
-                    f"a column {col!r} in visits or clients, or zone polygons (zones=GeoDataFrame)",
-                    "none",
-                    column=col,
-                )
-            ]
+        raise ProblemCollector("visits").error(
+            "no zones",
+            f"a column {col!r} in visits or clients, or zone polygons (zones=GeoDataFrame)",
+            "none",
+            column=col,
         )
     if col not in carers.columns:
-        raise ValidationError(
-            [
-                Problem(
-                    "carers", "no zones", f"a column {col!r} (or zone polygons)", "none", column=col
-                )
-            ]
+        raise ProblemCollector("carers").error(
+            "no zones", f"a column {col!r} (or zone polygons)", "none", column=col
         )
     return vz.astype(object), carers[col].astype(object), None
 

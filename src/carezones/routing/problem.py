@@ -357,16 +357,11 @@ def parse_half_skills(
         parts = [parse_skills(part) for part in value.split("|")]
         if len(parts) == carers_needed:
             return tuple(parts)
-        raise ValidationError(
-            [
-                Problem(
-                    "skills",
-                    "bad skills per carer",
-                    f"{carers_needed} groups of skills separated by '|'",
-                    repr(value),
-                    column="skills",
-                )
-            ]
+        raise ProblemCollector("skills").error(
+            "bad skills per carer",
+            f"{carers_needed} groups of skills separated by '|'",
+            repr(value),
+            column="skills",
         )
     return (parse_skills(value),) * carers_needed
 

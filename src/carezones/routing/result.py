@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.routing.links import problem_links
 from carezones.routing.problem import RoutingProblem
 from carezones.routing.search.schedule import Instance, pushed_starts
@@ -204,15 +204,10 @@ class RoutingResult:
         """
         ctx = self.problem.context
         if ctx is None or not hasattr(ctx, "legs_geodataframe"):
-            raise ValidationError(
-                [
-                    Problem(
-                        "to_geodataframe",
-                        "no network",
-                        "a problem built with build_problem(...)",
-                        "a problem built from plain matrices",
-                    )
-                ]
+            raise ProblemCollector("to_geodataframe").error(
+                "no network",
+                "a problem built with build_problem(...)",
+                "a problem built from plain matrices",
             )
         return ctx.legs_geodataframe(self, privacy_trim_m=privacy_trim_m)
 

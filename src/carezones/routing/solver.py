@@ -11,7 +11,7 @@ import numpy as np
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
 from carezones._options import make_rng
-from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.routing import vrp as _vrp
 from carezones.routing.budget import Budget
 from carezones.routing.problem import RoutingProblem, rules_pyvrp_lacks
@@ -329,16 +329,8 @@ def solve(
     (True, ["window too tight for any carer's shift"])
     """
     if not isinstance(problem, RoutingProblem):
-        raise ValidationError(
-            [
-                Problem(
-                    "solve",
-                    "not a problem",
-                    "a RoutingProblem",
-                    type(problem).__name__,
-                    column="problem",
-                )
-            ]
+        raise ProblemCollector("solve").error(
+            "not a problem", "a RoutingProblem", type(problem).__name__, column="problem"
         )
     budget = _budget(budget, "solve")
     check_options(random_state)
@@ -411,14 +403,9 @@ def _seed(random_state: int | np.random.Generator | None) -> int:
         return int(random_state.integers(0, 2**31 - 1))
     if isinstance(random_state, int | np.integer) and random_state >= 0:
         return int(random_state)
-    raise ValidationError(
-        [
-            Problem(
-                "solve",
-                "bad option",
-                "None, an integer >= 0 or a numpy Generator",
-                repr(random_state),
-                column="random_state",
-            )
-        ]
+    raise ProblemCollector("solve").error(
+        "bad option",
+        "None, an integer >= 0 or a numpy Generator",
+        repr(random_state),
+        column="random_state",
     )

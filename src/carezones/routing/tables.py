@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from carezones.exceptions import FarFromNetworkWarning, Problem, ValidationError
+from carezones.exceptions import FarFromNetworkWarning, Problem, ProblemCollector, ValidationError
 from carezones.network import (
     MAX_SNAP_DISTANCE,
     MODES,
@@ -157,23 +157,14 @@ def visit_points(visits: pd.DataFrame, clients: gpd.GeoDataFrame | None) -> gpd.
         pts = visits.drop_duplicates("client_id").set_index("client_id").geometry
         return gpd.GeoSeries(pts, crs=visits.crs)
     if clients is None or not isinstance(clients, gpd.GeoDataFrame):
-        raise ValidationError(
-            [
-                Problem(
-                    "clients",
-                    "no client locations",
-                    "clients=... a GeoDataFrame with client_id and Point geometry",
-                    "none" if clients is None else type(clients).__name__,
-                )
-            ]
+        raise ProblemCollector("clients").error(
+            "no client locations",
+            "clients=... a GeoDataFrame with client_id and Point geometry",
+            "none" if clients is None else type(clients).__name__,
         )
     if "client_id" not in clients.columns:
-        raise ValidationError(
-            [
-                Problem(
-                    "clients", "missing column", "a column 'client_id'", "none", column="client_id"
-                )
-            ]
+        raise ProblemCollector("clients").error(
+            "missing column", "a column 'client_id'", "none", column="client_id"
         )
     cl = clients.drop_duplicates("client_id").set_index("client_id")
     need = pd.unique(visits["client_id"])
@@ -450,15 +441,10 @@ class NetworkContext:
 
     def _need_network(self) -> TravelNetwork:
         if self.network is None:
-            raise ValidationError(
-                [
-                    Problem(
-                        "to_geodataframe",
-                        "no network",
-                        "the result's network attached",
-                        "a result that travelled between processes without it",
-                    )
-                ]
+            raise ProblemCollector("to_geodataframe").error(
+                "no network",
+                "the result's network attached",
+                "a result that travelled between processes without it",
             )
         return self.network
 

@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.network import TravelNetwork, travel_time_matrix
 from carezones.routing.daycheck import Lookup, Matrix, check_day, clock
 from carezones.routing.links import links_from_visits
@@ -82,20 +82,15 @@ def _travel_lookup(
     """Seconds between places per mode: the given tables, or computed on the network."""
     if isinstance(travel, TravelNetwork):
         if clients is None:
-            raise ValidationError(
-                [
-                    Problem(
-                        "validate_plan",
-                        "no client locations",
-                        "clients=... (a GeoDataFrame with client_id) with a network",
-                        "none",
-                    )
-                ]
+            raise ProblemCollector("validate_plan").error(
+                "no client locations",
+                "clients=... (a GeoDataFrame with client_id) with a network",
+                "none",
             )
         cl = clients.drop_duplicates("client_id").set_index("client_id")
         if not isinstance(carers, gpd.GeoDataFrame):
-            raise ValidationError(
-                [Problem("carers", "no home locations", "a GeoDataFrame of homes", "a DataFrame")]
+            raise ProblemCollector("carers").error(
+                "no home locations", "a GeoDataFrame of homes", "a DataFrame"
             )
         homes = carers.set_index("carer_id").geometry
         need = pd.unique(visits["client_id"])
@@ -122,15 +117,10 @@ def _travel_lookup(
             out[mode] = pd.DataFrame(np.rint(m), index=list(pts.index), columns=list(pts.index))
         return out
     if travel is None:
-        raise ValidationError(
-            [
-                Problem(
-                    "validate_plan",
-                    "no travel times",
-                    "travel=a dict mode -> DataFrame of seconds, or a TravelNetwork",
-                    "none",
-                )
-            ]
+        raise ProblemCollector("validate_plan").error(
+            "no travel times",
+            "travel=a dict mode -> DataFrame of seconds, or a TravelNetwork",
+            "none",
         )
     return {str(k): v for k, v in dict(travel).items()}
 

@@ -16,7 +16,7 @@ from scipy.sparse.csgraph import dijkstra
 from sklearn.cluster import AgglomerativeClustering, KMeans
 
 from carezones._options import check_random_state
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.zoning.geo import Demand, Units, build_units, place_clients
 from carezones.zoning.plan import ZonePlan, finish
@@ -33,21 +33,14 @@ def _prepare(
     max_snap_distance: float,
 ) -> tuple[Units, Demand, np.ndarray]:
     if not (isinstance(n_zones, int | np.integer) and n_zones >= 1):
-        raise ValidationError([Problem("n_zones", "bad n_zones", "an integer >= 1", repr(n_zones))])
+        raise ProblemCollector("n_zones").error("bad n_zones", "an integer >= 1", repr(n_zones))
     units = build_units(network, mode, float(resolution))
     demand = place_clients(clients, network, units, max_snap_distance=float(max_snap_distance))
     ok = ~demand.far
     w = np.bincount(demand.unit[ok], weights=demand.hours[ok], minlength=units.n)
     if (w > 0).sum() < n_zones:
-        raise ValidationError(
-            [
-                Problem(
-                    "n_zones",
-                    "too many zones",
-                    f"at most {(w > 0).sum()} (street points with hours)",
-                    str(n_zones),
-                )
-            ]
+        raise ProblemCollector("n_zones").error(
+            "too many zones", f"at most {(w > 0).sum()} (street points with hours)", str(n_zones)
         )
     return units, demand, w
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.zoning.defaults import MIN_WEEKLY_HOURS
 from carezones.zoning.geo import build_units, grow_client_labels, place_clients
@@ -79,15 +79,10 @@ def check_plan(
     if isinstance(plan, ZonePlan):
         ids = plan.zones["zone_id"].tolist()
         if plan.units is not units:
-            raise ValidationError(
-                [
-                    Problem(
-                        "plan",
-                        "other network",
-                        "a plan drawn on this network and mode",
-                        "a plan from another network, mode or resolution",
-                    )
-                ]
+            raise ProblemCollector("plan").error(
+                "other network",
+                "a plan drawn on this network and mode",
+                "a plan from another network, mode or resolution",
             )
         out = finish(
             units,

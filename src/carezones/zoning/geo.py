@@ -24,7 +24,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from carezones._options import make_rng
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.network import TravelNetwork, check_mode, snap_points
 from carezones.zoning.graph import drawn_pieces, pieces, zone_medians
 
@@ -138,15 +138,10 @@ def as_points(clients: Any, where: str) -> gpd.GeoDataFrame:
     if isinstance(clients, pd.DataFrame) and {"lon", "lat"} <= set(clients.columns):
         geom = gpd.points_from_xy(clients["lon"], clients["lat"])
         return gpd.GeoDataFrame(clients, geometry=geom, crs=4326)
-    raise ValidationError(
-        [
-            Problem(
-                where,
-                "not a clients table",
-                "a GeoDataFrame of points, or lon/lat columns",
-                type(clients).__name__,
-            )
-        ]
+    raise ProblemCollector(where).error(
+        "not a clients table",
+        "a GeoDataFrame of points, or lon/lat columns",
+        type(clients).__name__,
     )
 
 
@@ -216,18 +211,18 @@ def boundary_area(boundary: Any, units: Units) -> shapely.Geometry | None:
     if boundary is None:
         return None
     if isinstance(boundary, shapely.Geometry):
-        raise ValidationError(
-            [Problem("boundary", "a shape without a CRS", "a GeoSeries or GeoDataFrame", "a shape")]
+        raise ProblemCollector("boundary").error(
+            "a shape without a CRS", "a GeoSeries or GeoDataFrame", "a shape"
         )
     if isinstance(boundary, gpd.GeoDataFrame):
         boundary = boundary.geometry
     if not isinstance(boundary, gpd.GeoSeries) or boundary.crs is None:
-        raise ValidationError(
-            [Problem("boundary", "no CRS", "polygons with a CRS", type(boundary).__name__)]
+        raise ProblemCollector("boundary").error(
+            "no CRS", "polygons with a CRS", type(boundary).__name__
         )
     shape = shapely.union_all(shapely.make_valid(boundary.to_crs(units.crs).to_numpy()))
     if shapely.area(shape) <= 0:
-        raise ValidationError([Problem("boundary", "no area", "polygons", shape.geom_type)])
+        raise ProblemCollector("boundary").error("no area", "polygons", shape.geom_type)
     return shapely.intersection(units.area, shape)
 
 
@@ -503,7 +498,7 @@ def locked_units(
         locked = gpd.GeoDataFrame(geometry=locked)
     if isinstance(locked, gpd.GeoDataFrame):
         if locked.crs is None:
-            raise ValidationError([Problem("locked", "no CRS", "polygons with a CRS", "none")])
+            raise ProblemCollector("locked").error("no CRS", "polygons with a CRS", "none")
         frame = locked.to_crs(units.crs)
         ids = (
             frame["zone_id"].astype(str).tolist()
@@ -517,15 +512,8 @@ def locked_units(
     else:
         items = list(locked)
         if items and all(isinstance(x, shapely.Geometry) for x in items):
-            raise ValidationError(
-                [
-                    Problem(
-                        "locked",
-                        "polygons without a CRS",
-                        "a GeoSeries or GeoDataFrame of polygons",
-                        "bare shapes",
-                    )
-                ]
+            raise ProblemCollector("locked").error(
+                "polygons without a CRS", "a GeoSeries or GeoDataFrame of polygons", "bare shapes"
             )
         ids, sets = [f"L{i + 1}" for i in range(len(items))], [list(v) for v in items]
     position = pd.Index(demand.ids)
@@ -559,7 +547,7 @@ def seed_units(seeds: Any, units: Units, lock_labels: np.ndarray) -> np.ndarray:
         arr = np.asarray(seeds, dtype=float).reshape(-1, 2)
         seeds = gpd.GeoSeries(gpd.points_from_xy(arr[:, 0], arr[:, 1]), crs=4326)
     if seeds.crs is None:
-        raise ValidationError([Problem("seeds", "no CRS", "points with a CRS", "none")])
+        raise ProblemCollector("seeds").error("no CRS", "points with a CRS", "none")
     pts = seeds.to_crs(units.crs)
     dist, unit = units.tree.query(np.column_stack([pts.x, pts.y]))
     unit = np.asarray(unit, dtype=np.intp)

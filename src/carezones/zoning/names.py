@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 
 __all__ = ["KIND_RANK", "zone_names"]
 
@@ -54,7 +54,7 @@ def zone_names(zones: gpd.GeoDataFrame, places: gpd.GeoDataFrame | None) -> pd.S
     if places is None or len(places) == 0 or len(zones) == 0:
         return pd.Series(ids, index=zones.index, name="name", dtype=object)
     if places.crs is None or zones.crs is None:
-        raise ValidationError([Problem("places", "no CRS", "points with a CRS", "none")])
+        raise ProblemCollector("places").error("no CRS", "points with a CRS", "none")
     pts = places.to_crs(zones.crs)
     px, py = pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()
     pname = pts["name"].astype(str).to_numpy()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.zoning.geo import Demand, Units, as_points, contained, evaluate, polygons
 from carezones.zoning.names import zone_names
@@ -409,7 +409,7 @@ def check_polygons(
 ) -> ZonePlan:
     """Evaluate hand-drawn polygons: units and clients by containment, overlaps and gaps."""
     if plan.crs is None:
-        raise ValidationError([Problem(where, "no CRS", "polygons with a CRS", "none")])
+        raise ProblemCollector(where).error("no CRS", "polygons with a CRS", "none")
     plan = plan.to_crs(units.crs)
     ids = (plan["zone_id"] if "zone_id" in plan else pd.Series(plan.index)).astype(str).tolist()
     geoms = shapely.make_valid(plan.geometry.to_numpy())

@@ -21,7 +21,7 @@ import shapely
 from scipy.optimize import linear_sum_assignment
 
 from carezones._options import make_rng
-from carezones.exceptions import InfeasibleError, Problem, ValidationError
+from carezones.exceptions import InfeasibleError, Problem, ProblemCollector, ValidationError
 from carezones.zoning.defaults import MIN_PROVIDER_HOURS
 from carezones.zoning.plan import ZonePlan
 
@@ -241,15 +241,10 @@ def _lot_counts(
     elif isinstance(n_providers, int | np.integer) and 1 <= n_providers <= len(frame):
         wanted = [int(n_providers)]
     else:
-        raise ValidationError(
-            [
-                Problem(
-                    "n_providers",
-                    "bad n_providers",
-                    f"an integer from 1 to {len(frame)} (the zones) or 'auto'",
-                    repr(n_providers),
-                )
-            ]
+        raise ProblemCollector("n_providers").error(
+            "bad n_providers",
+            f"an integer from 1 to {len(frame)} (the zones) or 'auto'",
+            repr(n_providers),
         )
     if not wanted or wanted[0] > support:
         raise InfeasibleError(

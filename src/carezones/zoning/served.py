@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.zoning.geo import Demand
 
 __all__ = ["served_clients"]
@@ -50,9 +50,9 @@ def served_clients(
         why = {"far from the walking network": int((~near).sum()),
                "outside the boundary": int((near & ~inside).sum())}  # fmt: skip
         found = "; ".join(f"{n} {reason}" for reason, n in why.items() if n)
-        raise ValidationError(
-            [Problem("clients", "no client in any zone", "clients the zones can serve (near "
-                     "the network, inside the boundary)", f"all {len(ok)} clients left out: "
-                     f"{found}")]
-        )  # fmt: skip
+        raise ProblemCollector("clients").error(
+            "no client in any zone",
+            "clients the zones can serve (near the network, inside the boundary)",
+            f"all {len(ok)} clients left out: {found}",
+        )
     return ok

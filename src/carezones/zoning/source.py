@@ -13,7 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 
 __all__ = ["open_polygons"]
 
@@ -40,10 +40,10 @@ def open_polygons(path: Path, where: str) -> gpd.GeoDataFrame:
         For a folder, a missing file, a file that cannot be read, or one without geometry.
     """
     if path.is_dir():
-        raise ValidationError([Problem(where, "not a file", "a file of polygons", "a folder")])
+        raise ProblemCollector(where).error("not a file", "a file of polygons", "a folder")
     if not path.is_file():
-        raise ValidationError(
-            [Problem(where, "missing file", "a file of polygons (.gpkg, .geojson)", "no such file")]
+        raise ProblemCollector(where).error(
+            "missing file", "a file of polygons (.gpkg, .geojson)", "no such file"
         )
     try:
         # A GeoPackage written by `carezones zones --providers` also holds provider_lots:
@@ -51,13 +51,13 @@ def open_polygons(path: Path, where: str) -> gpd.GeoDataFrame:
         layers = pyogrio.list_layers(path)[:, 0].tolist()
         frame = gpd.read_file(path, layer="zones" if "zones" in layers else None)
     except Exception as exc:  # pyogrio's DataSourceError and friends: name the file
-        raise ValidationError(
-            [Problem(where, "unreadable file", "a GeoPackage, GeoJSON or shapefile of polygons",
-                     type(exc).__name__)]
-        ) from None  # fmt: skip
+        raise ProblemCollector(where).error(
+            "unreadable file", "a GeoPackage, GeoJSON or shapefile of polygons", type(exc).__name__
+        ) from None
     if not isinstance(frame, gpd.GeoDataFrame):  # a CSV or a table read as a plain table
-        raise ValidationError(
-            [Problem(where, "no geometry", "a file of polygons (.gpkg, .geojson, .shp)",
-                     f"a table without geometry ({path.suffix or 'no suffix'})")]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "no geometry",
+            "a file of polygons (.gpkg, .geojson, .shp)",
+            f"a table without geometry ({path.suffix or 'no suffix'})",
+        )
     return frame

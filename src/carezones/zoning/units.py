@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.zoning.geo import build_units, place_clients
 from carezones.zoning.plan import ZonePlan, check_polygons
@@ -233,11 +233,14 @@ def unit_zones(
     """
     frame = units.to_crs(plan.zones.crs).reset_index(drop=True)
     if not (_unit_of(frame, clients) >= 0).any():
-        raise ValidationError(
-            [Problem(where, "no client inside", "units over the clients' area", f"none of the "
-                     f"{len(clients)} clients inside any of the {len(frame)} units (another "
-                     "area, or coordinates in another CRS?)", column="geometry")]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "no client inside",
+            "units over the clients' area",
+            f"none of the "
+            f"{len(clients)} clients inside any of the {len(frame)} units (another "
+            "area, or coordinates in another CRS?)",
+            column="geometry",
+        )
     ids = plan.zones["zone_id"].astype(str).tolist()
     pairs = _unit_hours(frame, clients, plan.labels)
     zone_of = np.full(len(frame), -1)

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from carezones._options import check_random_state, make_rng
-from carezones.exceptions import InfeasibleError, Problem, ProblemCollector, ValidationError
+from carezones.exceptions import InfeasibleError, ProblemCollector
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork, check_mode
 from carezones.zoning.core import partition_connected
 from carezones.zoning.defaults import MIN_WEEKLY_HOURS, N_INIT, check_zoner_options
@@ -234,16 +234,8 @@ def _network_argument(y: Any, network: TravelNetwork | None, method: str) -> Tra
         )
         return y
     if not isinstance(network, TravelNetwork):
-        raise ValidationError(
-            [
-                Problem(
-                    f"NeighbourhoodZoner.{method}",
-                    "no network",
-                    "network=<a TravelNetwork>",
-                    type(network).__name__,
-                    column="network",
-                )
-            ]
+        raise ProblemCollector(f"NeighbourhoodZoner.{method}").error(
+            "no network", "network=<a TravelNetwork>", type(network).__name__, column="network"
         )
     return network
 
@@ -331,30 +323,20 @@ def _draw(
     want = zoner.n_zones
     k_free = None if want == "auto" else int(want) - n_locked
     if k_free is not None and k_free < max(len(seeds), 0 if n_locked else 1):
-        raise ValidationError(
-            [
-                Problem(
-                    "NeighbourhoodZoner",
-                    "too few zones",
-                    f"n_zones >= {n_locked + max(len(seeds), 1)} (locked zones plus seeds)",
-                    repr(want),
-                    column="n_zones",
-                )
-            ]
+        raise ProblemCollector("NeighbourhoodZoner").error(
+            "too few zones",
+            f"n_zones >= {n_locked + max(len(seeds), 1)} (locked zones plus seeds)",
+            repr(want),
+            column="n_zones",
         )
     with_hours = int((w[free] > 0).sum())
     if k_free is not None and k_free > max(with_hours, len(seeds)):
-        raise ValidationError(
-            [
-                Problem(
-                    "NeighbourhoodZoner",
-                    "too many zones",
-                    f"at most {with_hours + n_locked} zones (street points with hours, one "
-                    "zone each at least)",
-                    repr(want),
-                    column="n_zones",
-                )
-            ]
+        raise ProblemCollector("NeighbourhoodZoner").error(
+            "too many zones",
+            f"at most {with_hours + n_locked} zones (street points with hours, one "
+            "zone each at least)",
+            repr(want),
+            column="n_zones",
         )
     ks = _allocate(
         comp_hours, np.bincount(seed_comp, minlength=n_comp), k_free, floor, cap, total, n_locked
