@@ -194,6 +194,9 @@ OVERRIDES = {
     "travel_mph": 15.0,
     "overheads_gbp_per_hour": {"office_staff": 5.5, "premises": 1.2, "regulation": 0.6},
     "surplus_share": 0.05,
+    "pay_terms": "zero_hours",
+    "fixed_costs_gbp_per_week": {"registered_manager": 900.0, "office": 500.0},
+    "reference_provider_hours": 500.0,
 }
 
 
@@ -209,7 +212,8 @@ def test_every_input_is_overridable(name):
     inputs = CostInputs(**{name: value})
     assert inputs == CostInputs.from_dict({name: value})
     stored = getattr(inputs, name)
-    assert (dict(stored) if name == "overheads_gbp_per_hour" else stored) == value
+    lines = ("overheads_gbp_per_hour", "fixed_costs_gbp_per_week")
+    assert (dict(stored) if name in lines else stored) == value
     base = hourly_rate(**MPH_VISIT)  # miles estimated from travel time at travel_mph
     changed = hourly_rate(**MPH_VISIT, inputs=inputs)
     assert not math.isclose(changed.total, base.total, rel_tol=1e-9)
@@ -289,6 +293,9 @@ BAD_VALUES = {
     "travel_mph": 0,
     "overheads_gbp_per_hour": {"office_staff": -2.0},
     "surplus_share": 1.5,
+    "pay_terms": "salary",
+    "fixed_costs_gbp_per_week": {"office": "a lot"},
+    "reference_provider_hours": 0,
 }
 
 

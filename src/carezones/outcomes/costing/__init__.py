@@ -115,25 +115,43 @@ References
    https://www.taxinsider.co.uk/how-many-miles (August 2024).
 """
 
+from carezones.outcomes.costing.break_even import (
+    break_even_hours,
+    needed_rate,
+    rate_curve,
+    workforce_needed,
+)
 from carezones.outcomes.costing.inputs import (
+    FIXED_COSTS_GBP_PER_WEEK,
     KM_PER_MILE,
     MPH_HOURLY_RATE_GBP,
     MPH_MILES_PER_VISIT,
     MPH_TRAVEL_MINUTES_PER_VISIT,
     MPH_VISIT_MINUTES,
+    PAY_TERMS,
+    REFERENCE_PROVIDER_HOURS,
+    WAGES,
     CostInputs,
 )
 from carezones.outcomes.costing.rates import CostBreakdown, hourly_rate, provider_rates, zone_rates
 
 __all__ = [
+    "FIXED_COSTS_GBP_PER_WEEK",
     "KM_PER_MILE",
     "MPH_HOURLY_RATE_GBP",
     "MPH_MILES_PER_VISIT",
     "MPH_TRAVEL_MINUTES_PER_VISIT",
     "MPH_VISIT_MINUTES",
+    "PAY_TERMS",
+    "REFERENCE_PROVIDER_HOURS",
+    "WAGES",
     "CostBreakdown",
     "CostInputs",
+    "break_even_hours",
     "hourly_rate",
+    "needed_rate",
     "provider_rates",
+    "rate_curve",
+    "workforce_needed",
     "zone_rates",
 ]
