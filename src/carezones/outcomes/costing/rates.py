@@ -158,9 +158,9 @@ def components(
     wage = float(inputs.wage_gbp_per_hour)
     terms = inputs.pay_terms
     paid = contact_minutes if paid_contact_minutes is None else paid_contact_minutes
-    contact = wage * paid / contact_minutes
-    travel = wage * travel_minutes / contact_minutes * (terms != "zero_hours")
-    waiting = wage * waiting_minutes / contact_minutes * (terms == "salaried")
+    contact = wage * (paid / contact_minutes)
+    travel = wage * (travel_minutes / contact_minutes) * (terms != "zero_hours")
+    waiting = wage * (waiting_minutes / contact_minutes) * (terms == "salaried")
     training = (contact + travel + waiting) * inputs.training_share
     worked = contact + travel + waiting + training
     holiday = worked * inputs.holiday_rate
