@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,13 +23,18 @@ from carezones.demand import patterns as pat
 from carezones.exceptions import CarezonesWarning
 
 __all__ = [
+    "CANDIDATES",
     "SLOT_SPANS",
     "TRAVEL_ALLOWANCE",
     "UTILISATION",
     "Coverage",
+    "Staffing",
     "WorkforceWarning",
     "capacity_minutes",
+    "group_cover",
+    "short_hours",
     "slot_of",
+    "staff_groups",
     "workforce_coverage",
 ]
 
@@ -282,3 +288,305 @@ def _carer_slots(row: dict) -> dict[str, float]:
         float(row.get("break_start", 0.0) or 0.0) if b else 0.0,
         float(row.get("break_end", 24 * 60) or 24 * 60) if b else 24 * 60,
     )
+
+
+# ----------------------------------------------------------------- staffing groups
+
+#: How many of a group's most preferred carers are weighed at each step of
+#: :func:`staff_groups` before the whole pool is.
+CANDIDATES = 12
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Carers dealt to groups (providers or zones) by one rule, and each group's cover.
+
+    Attributes
+    ----------
+    group
+        The group of each carer (in the carers' order).
+    cover
+        One row per group, day, slot and skill (``skill`` "" for care of any kind):
+        ``needed_hours`` (carer-hours of the visits starting in the slot, with the travel
+        allowance, at the utilisation), ``available_hours`` (the group's carers on shift,
+        with the skill) and ``short_hours`` (needed less available, at least 0).
+    """
+
+    group: np.ndarray
+    cover: pd.DataFrame
+
+    def short(self) -> pd.DataFrame:
+        """Per group: ``short_hours`` a week (per day-slot, the larger of the shortfall in
+        care of any kind and in any one skill, added up), the day-slots short and the
+        worst of them.
+
+        Examples
+        --------
+        >>> s = Staffing(np.array(["a"]), pd.DataFrame({"group": ["a", "a", "b"],
+        ...     "day": "monday", "slot": ["morning", "morning", "bed"],
+        ...     "skill": ["", "hoist", ""], "needed_hours": [5.0, 3.0, 2.0],
+        ...     "available_hours": [4.0, 1.0, 2.0], "short_hours": [1.0, 2.0, 0.0]}))
+        >>> s.short()[["group", "short_hours", "short_day_slots"]]
+          group  short_hours  short_day_slots
+        0     a          2.0                1
+        1     b          0.0                0
+        """
+        return short_hours(self.cover)
+
+
+def short_hours(cover: pd.DataFrame) -> pd.DataFrame:
+    """Per group, the hours a week its workforce is short of its own demand (see
+    :meth:`Staffing.short`), from a cover table (:func:`group_cover`)."""
+    if not len(cover):
+        return pd.DataFrame(columns=["group", "short_hours", "short_day_slots", "worst"])
+    worst_row = cover.groupby(["group", "day", "slot"], sort=False)["short_hours"].max()
+    rows = []
+    for group, per in worst_row.groupby(level=0, sort=False):
+        short = per[per > 1e-9]
+        worst = (
+            f"{short.idxmax()[1]} {short.idxmax()[2]} ({short.max():,.1f} h)" if len(short) else ""
+        )
+        rows.append((group, float(short.sum()), len(short), worst))
+    return pd.DataFrame(rows, columns=["group", "short_hours", "short_day_slots", "worst"])
+
+
+def _skill_sets(values: Any, n: int) -> list[set[str]]:
+    if values is None:
+        return [set() for _ in range(n)]
+    return [
+        {s.strip() for s in str(v).split(";") if s.strip()} if isinstance(v, str) else set()
+        for v in values
+    ]
+
+
+def _rows(visits: pd.DataFrame) -> tuple[list[tuple[str, str, str]], list[str]]:
+    days = list(dict.fromkeys(visits["day"].astype(str)))
+    needed = sorted(set().union(*_skill_sets(visits.get("skills"), len(visits))))
+    return [(d, s, k) for d in days for s in SLOT_SPANS for k in ["", *needed]], needed
+
+
+def _need_matrix(
+    visits: pd.DataFrame,
+    visit_group: np.ndarray,
+    n_groups: int,
+    rows: list[tuple[str, str, str]],
+    travel_allowance: float,
+    utilisation: float,
+) -> np.ndarray:
+    """Minutes each group needs in each row: care x (1 + allowance) / utilisation."""
+    index = {r: i for i, r in enumerate(rows)}
+    need = np.zeros((n_groups, len(rows)))
+    slots = slot_of(visits["window_start"].to_numpy(float))
+    minutes = (
+        visits["duration"].to_numpy(float) * visits["carers_needed"].to_numpy(float)
+        if "carers_needed" in visits.columns
+        else visits["duration"].to_numpy(float)
+    ) * (1 + travel_allowance) / utilisation
+    skills = _skill_sets(visits.get("skills"), len(visits))
+    days = visits["day"].astype(str).to_numpy()
+    for k in range(len(visits)):
+        g = visit_group[k]
+        if g < 0:
+            continue
+        for skill in ("", *skills[k]):
+            need[g, index[(days[k], slots[k], skill)]] += minutes[k]
+    return need
+
+
+def _capacity_matrix(
+    carers: pd.DataFrame, rows: list[tuple[str, str, str]]
+) -> np.ndarray:
+    """Minutes each carer works in each row (on their days, in the slot, with the skill)."""
+    records = carers.to_dict("records")
+    skills = _skill_sets(carers.get("skills"), len(carers))
+    cap = np.zeros((len(records), len(rows)))
+    for c, row in enumerate(records):
+        slots = _carer_slots(row)
+        works = {d.strip() for d in str(row.get("days") or ";".join(pat.DAYS)).split(";")}
+        for i, (day, slot, skill) in enumerate(rows):
+            if day in works and (not skill or skill in skills[c]):
+                cap[c, i] = slots[slot]
+    return cap
+
+
+def _cover_score(have: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """The sum of the four worst covers (each at most 1) over the rows with need."""
+    mask = need > 0
+    if not mask.any():
+        return np.full(have.shape[:-1], np.inf)
+    ratio = np.minimum(have[..., mask] / need[mask], 1.0)
+    return np.sort(ratio, axis=-1)[..., :4].sum(axis=-1)
+
+
+def group_cover(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    visit_group: Any,
+    carer_group: Any,
+    *,
+    travel_allowance: float = TRAVEL_ALLOWANCE,
+    utilisation: float = UTILISATION,
+) -> pd.DataFrame:
+    """Each group's carers against its own visits, by day, slot and skill.
+
+    Parameters
+    ----------
+    visits
+        Visits (``day``, ``window_start``, ``duration``, optional ``carers_needed`` and
+        ``skills``).
+    carers
+        Carers (``days``, ``shift_start``, ``shift_end``, ``max_minutes``, optional breaks
+        and ``skills``).
+    visit_group, carer_group
+        The group (a provider or a zone) of each visit and each carer; None: in no group.
+    travel_allowance, utilisation
+        As for :func:`workforce_coverage`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :attr:`Staffing.cover` table.
+
+    Examples
+    --------
+    >>> visits = pd.DataFrame({"day": "monday", "window_start": [420, 430],
+    ...     "duration": [60, 60], "carers_needed": [1, 2], "skills": ["", "hoist"]})
+    >>> carers = pd.DataFrame({"days": ["monday"], "shift_start": [420], "shift_end": [870],
+    ...     "max_minutes": [420], "skills": ["hoist"]})
+    >>> cover = group_cover(visits, carers, ["A", "A"], ["A"])
+    >>> cover[cover["slot"] == "morning"][["skill", "needed_hours", "available_hours",
+    ...       "short_hours"]].round(2)
+       skill  needed_hours  available_hours  short_hours
+    0                 5.36              4.0         1.36
+    1  hoist          3.57              4.0         0.00
+    """
+    v_group = pd.Series(list(visit_group), dtype=object)
+    c_group = pd.Series(list(carer_group), dtype=object)
+    names = sorted({str(g) for g in pd.concat([v_group, c_group]) if g is not None and g == g})
+    index = {g: i for i, g in enumerate(names)}
+    rows, _ = _rows(visits)
+    vg = np.array([index.get(str(g), -1) if g is not None and g == g else -1 for g in v_group])
+    cg = np.array([index.get(str(g), -1) if g is not None and g == g else -1 for g in c_group])
+    need = _need_matrix(visits, vg, len(names), rows, travel_allowance, utilisation)
+    cap = _capacity_matrix(carers, rows)
+    have = np.zeros_like(need)
+    for g in range(len(names)):
+        have[g] = cap[cg == g].sum(axis=0)
+    return _cover_table(names, rows, need, have)
+
+
+def _cover_table(
+    names: list[str], rows: list[tuple[str, str, str]], need: np.ndarray, have: np.ndarray
+) -> pd.DataFrame:
+    g, r = np.nonzero((need > 0) | (have > 0))
+    keep = need[g, r] > 0
+    g, r = g[keep], r[keep]
+    return pd.DataFrame(
+        {
+            "group": np.asarray(names, dtype=object)[g] if len(g) else [],
+            "day": [rows[i][0] for i in r],
+            "slot": [rows[i][1] for i in r],
+            "skill": [rows[i][2] for i in r],
+            "needed_hours": need[g, r] / 60.0,
+            "available_hours": have[g, r] / 60.0,
+            "short_hours": np.maximum(need[g, r] - have[g, r], 0.0) / 60.0,
+        }
+    )
+
+
+def staff_groups(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    groups: list[str],
+    visit_group: Any,
+    preference: np.ndarray,
+    *,
+    travel_allowance: float = TRAVEL_ALLOWANCE,
+    utilisation: float = UTILISATION,
+) -> Staffing:
+    """Deal carers to groups by one rule: each group staffed against its own day-slots and skills.
+
+    The group whose worst covered day-slots (care of any kind, and each skill its visits
+    need) are worst takes, from the carers not yet dealt, the one that raises those most:
+    weighed among its :data:`CANDIDATES` most preferred carers first (lowest
+    ``preference``), then among all; a group no carer left can help is left short (and
+    says so in :attr:`Staffing.cover`). When every group is covered (or can be helped no
+    more), each carer left goes to the group they prefer. So every provider or zone is
+    staffed by the same rule, and where carers live counts only through ``preference``
+    (distances for a provider recruiting near its clients, random numbers for one that
+    recruits anywhere).
+
+    Parameters
+    ----------
+    visits
+        The visits of a week (see :func:`group_cover`).
+    carers
+        The carers to deal out (see :func:`group_cover`).
+    groups
+        The group names.
+    visit_group
+        The group of each visit (a name of ``groups``; None: in none).
+    preference
+        ``(len(carers), len(groups))``: how much each group prefers each carer, lowest
+        first.
+    travel_allowance, utilisation
+        As for :func:`workforce_coverage`.
+
+    Returns
+    -------
+    Staffing
+
+    Examples
+    --------
+    Two groups, one needing a morning and one an evening; two carers, an early and a late
+    shift: each group gets the carer whose shift fits, whatever its preference says.
+
+    >>> visits = pd.DataFrame({"day": "monday", "window_start": [450, 1200],
+    ...     "duration": [60, 60], "carers_needed": 1})
+    >>> carers = pd.DataFrame({"days": "monday", "shift_start": [420, 870],
+    ...     "shift_end": [870, 1350], "max_minutes": 420})
+    >>> s = staff_groups(visits, carers, ["am", "pm"], ["am", "pm"],
+    ...                  np.array([[1.0, 0.0], [0.0, 1.0]]))
+    >>> s.group.tolist()
+    ['am', 'pm']
+    """
+    index = {g: i for i, g in enumerate(groups)}
+    vg = np.array([index.get(str(g), -1) if g is not None and g == g else -1 for g in visit_group])
+    rows, _ = _rows(visits)
+    need = _need_matrix(visits, vg, len(groups), rows, travel_allowance, utilisation)
+    cap = _capacity_matrix(carers, rows)
+    pref = np.asarray(preference, dtype=float).reshape(len(carers), len(groups))
+    have = np.zeros_like(need)
+    out = np.full(len(carers), -1, dtype=np.intp)
+    stuck = np.zeros(len(groups), dtype=bool)
+    free = np.ones(len(carers), dtype=bool)
+    while free.any():
+        score = np.array([_cover_score(have[g], need[g]) for g in range(len(groups))])
+        score[stuck] = np.inf
+        g = int(np.argmin(score))
+        mask = need[g] > 0
+        if not np.isfinite(score[g]) or score[g] >= min(4, int(mask.sum())) - 1e-9:
+            break  # every group covered, or helped no more
+        pool = np.flatnonzero(free)
+        ranked = pool[np.argsort(pref[pool, g], kind="stable")]
+        pick = -1
+        for chosen in (ranked[:CANDIDATES], ranked):
+            trial = _cover_score(have[g][None, :] + cap[chosen], need[g])
+            best = int(np.argmax(trial))
+            if trial[best] > score[g] + 1e-12:
+                pick = int(chosen[best])
+                break
+        if pick < 0:
+            stuck[g] = True
+            continue
+        out[pick] = g
+        have[g] += cap[pick]
+        free[pick] = False
+    left = np.flatnonzero(free)
+    if len(left):
+        out[left] = np.argmin(pref[left], axis=1)
+        for c in left:
+            have[out[c]] += cap[c]
+    names = np.asarray(groups, dtype=object)
+    return Staffing(names[out] if len(out) else np.array([], dtype=object),
+                    _cover_table(list(groups), rows, need, have))  # fmt: skip
