@@ -218,8 +218,10 @@ def test_workforce_balance(out) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_hourly_rate_is_the_costing_of_the_measured_visits(out) -> None:  # type: ignore[no-untyped-def]
-    """Without fixed costs the rate is costing.hourly_rate of 5 carer-visits of 58 min, 20 min
-    travel, 15 km; with them, each provider carries its own at its own size."""
+    """The rate is the costing of the measured visits, each provider's fixed costs at its size.
+
+    Without fixed costs: costing.hourly_rate of 5 carer-visits of 58 min, 20 min travel, 15 km.
+    """
     no_fixed = CostInputs(fixed_costs_gbp_per_week={})
     flat = _measure(cost_inputs=no_fixed)
     expected = hourly_rate(

@@ -316,9 +316,10 @@ class Staffing:
     cover: pd.DataFrame
 
     def short(self) -> pd.DataFrame:
-        """Per group: ``short_hours`` a week (per day-slot, the larger of the shortfall in
-        care of any kind and in any one skill, added up), the day-slots short and the
-        worst of them.
+        """Per group: the hours, day-slots and worst day-slot its carers are short.
+
+        ``short_hours`` a week: per day-slot, the larger of the shortfall in care of any
+        kind and in any one skill, added up.
 
         Examples
         --------
@@ -335,8 +336,10 @@ class Staffing:
 
 
 def short_hours(cover: pd.DataFrame) -> pd.DataFrame:
-    """Per group, the hours a week its workforce is short of its own demand (see
-    :meth:`Staffing.short`), from a cover table (:func:`group_cover`)."""
+    """Per group, the hours a week its workforce is short of its own demand.
+
+    See :meth:`Staffing.short`; ``cover`` is a :func:`group_cover` table.
+    """
     if not len(cover):
         return pd.DataFrame(columns=["group", "short_hours", "short_day_slots", "worst"])
     worst_row = cover.groupby(["group", "day", "slot"], sort=False)["short_hours"].max()

@@ -459,8 +459,13 @@ def provider_costs(
     by_zone, by_provider = empty, pd.DataFrame(columns=["provider_id"])
     size = None
     if len(per_provider) and "care_hours_per_week" in per_provider.columns:
-        hours = dict(zip(per_provider["provider_id"].astype(str),
-                         per_provider["care_hours_per_week"].astype(float), strict=True))  # fmt: skip
+        hours = dict(
+            zip(
+                per_provider["provider_id"].astype(str),
+                per_provider["care_hours_per_week"].astype(float),
+                strict=True,
+            )
+        )
         size = per_zone["zone_id"].astype(str).map(zone_provider).map(hours)
     if len(per_zone) and "travel_hours_per_week" in per_zone.columns:
         mapped = size is not None and bool(size.notna().all())

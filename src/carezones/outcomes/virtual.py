@@ -4,18 +4,19 @@ Decided before routing (what a scenario does): :func:`choose_virtual` picks, wit
 seed, a share of the visits that could be virtual calls (``virtual_ok``); they are not
 routed, so the carer time they would have taken (the trip and the visit) is free for
 the plan to give to other visits, and the call itself is paid as the scenario says
-(:class:`~carezones.outcomes.OutcomeParams` ``virtual_call_pay_share``). The travel they
+(``virtual_call_pay_share`` of :class:`~carezones.outcomes.OutcomeParams`). The travel they
 save is then estimated as the plan's travel per in-person carer-visit.
 
 Decided after routing (:func:`~carezones.outcomes.measure_outcomes` of a plan routed
 with every visit in person and ``virtual_share`` > 0): a virtual call keeps its care time
 but needs no trip: each carer's route is re-walked with those visits left out, in the
 same order, and the travel saved is the old route's travel minus the new one's (the
-time freed stays idle: nothing is re-planned). A leg between two stops that were not next to each other before is
-read from the travel times (a :class:`~carezones.routing.RoutePlan`'s matrices, or a
-``travel`` table of legs); without them it is estimated as the longer of the first and
-last legs of the chain it replaces (for one visit ``a -> v -> b``: saving ``min(in, out)``),
-which is never more than the chain itself.
+time freed stays idle: nothing is re-planned). A leg between two stops that were not
+next to each other before is read from the travel times (a
+:class:`~carezones.routing.RoutePlan`'s matrices, or a ``travel`` table of legs); without
+them it is estimated as the longer of the first and last legs of the chain it replaces
+(for one visit ``a -> v -> b``: saving ``min(in, out)``), which is never more than the
+chain itself.
 """
 
 from __future__ import annotations
