@@ -174,8 +174,10 @@ def test_now_and_then_run_and_write(runs: dict[str, ScenarioResult], tmp_path: P
         assert assignments["client_id"].is_unique
         routed = set(pd.read_csv(out / "routes.csv")["visit_id"])
         unscheduled = set(pd.read_csv(out / "unscheduled.csv")["visit_id"])
-        assert routed | unscheduled == set(result.visits["visit_id"])
-        assert not routed & unscheduled
+        virtual = set(pd.read_csv(out / "virtual_calls.csv")["visit_id"])
+        assert virtual  # virtual_share 0.5: decided before routing, never routed
+        assert routed | unscheduled | virtual == set(result.visits["visit_id"])
+        assert not routed & unscheduled and not routed & virtual and not unscheduled & virtual
         for name in ("assignments.csv", "routes.csv", "carers.csv"):
             columns = set(pd.read_csv(out / name).columns)
             assert not columns & {"lon", "lat", "x", "y", "geometry"}

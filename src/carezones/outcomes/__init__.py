@@ -62,10 +62,17 @@ References
 
 from carezones.outcomes import costing
 from carezones.outcomes.costing import (
+    MPH_HOURLY_RATE_GBP,
+    PAY_TERMS,
+    WAGES,
     CostBreakdown,
     CostInputs,
+    break_even_hours,
     hourly_rate,
+    needed_rate,
     provider_rates,
+    rate_curve,
+    workforce_needed,
     zone_rates,
 )
 from carezones.outcomes.measure import Outcomes, measure_outcomes
@@ -75,22 +82,31 @@ from carezones.outcomes.params import (
     OutcomeParams,
 )
 from carezones.outcomes.registry import OUTCOMES, Outcome, outcome, outcome_table, outcomes_of
+from carezones.outcomes.virtual import choose_virtual
 
 __all__ = [
     "CO2E_KG_PER_KM_AVERAGE_CAR",
     "COVER_RATE_GBP_PER_HOUR",
+    "MPH_HOURLY_RATE_GBP",
     "OUTCOMES",
+    "PAY_TERMS",
+    "WAGES",
     "CostBreakdown",
     "CostInputs",
     "Outcome",
     "OutcomeParams",
     "Outcomes",
+    "break_even_hours",
+    "choose_virtual",
     "costing",
     "hourly_rate",
     "measure_outcomes",
+    "needed_rate",
     "outcome",
     "outcome_table",
     "outcomes_of",
     "provider_rates",
+    "rate_curve",
+    "workforce_needed",
     "zone_rates",
 ]
