@@ -18,6 +18,7 @@ from carezones.scenario import (
     ScenarioResult,
     boundary_of,
     compare,
+    differences,
     network_of,
     places_of,
     run_scenario,
@@ -96,7 +97,8 @@ def scenario_compare(
 
     The table has each outcome's unit, every scenario's value, and the difference and the
     percentage change from the first scenario; with --seeds N, each scenario's mean over N
-    runs with its min and max.
+    runs with its min and max. DIR/differences.csv lists every parameter whose value
+    differs between the scenarios, generated from the files.
     """
     setup_logging(verbose)
     check_jobs(jobs)
@@ -124,6 +126,8 @@ def scenario_compare(
     table = compare(results)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(table, out / "comparison.csv")
+    changed = differences(scenarios)
+    write_csv(changed, out / "differences.csv")
     runs: dict[str, int] = {}
     for r in results:
         k = runs[r.name] = runs.get(r.name, -1) + 1
@@ -132,6 +136,9 @@ def scenario_compare(
         typer.echo(table.round(3).to_string())
     for r in results[:: max(seeds, 1)]:
         typer.echo(f"{r.name}: {r.outcomes.basis}")
+    with pd.option_context("display.max_rows", None, "display.width", 160):
+        typer.echo("What differs between the scenarios (differences.csv):")
+        typer.echo(changed.to_string() if len(changed) else "  nothing but their names")
     typer.echo(f"Written to {out / 'comparison.csv'} (and each scenario's outputs in {out}/NAME)")
     if not no_map and len(results) >= 2:
         first, last = results[0], results[-1]

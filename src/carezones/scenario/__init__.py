@@ -107,7 +107,7 @@ Routing takes most of the time: ``max_seconds`` per zone and day, zones in paral
 afterwards (see :mod:`carezones.outcomes`).
 """
 
-from carezones.scenario.comparison import compare
+from carezones.scenario.comparison import compare, differences
 from carezones.scenario.definition import Scenario, load_scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.run import run_scenario
@@ -119,6 +119,7 @@ __all__ = [
     "ScenarioResult",
     "boundary_of",
     "compare",
+    "differences",
     "load_scenario",
     "network_of",
     "places_of",
