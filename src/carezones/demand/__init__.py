@@ -43,6 +43,7 @@ from carezones.demand.readers import (
     write_providers,
 )
 from carezones.demand.schema import FALSE, RULES, TRUE
+from carezones.demand.synthetic import ACCESS
 from carezones.demand.synthetic import generate as generate_population
 from carezones.demand.visits import expand_visits, snap_population
 from carezones.demand.workforce import (
@@ -59,6 +60,7 @@ from carezones.demand.workforce import (
 )
 
 __all__ = [
+    "ACCESS",
     "DAYS",
     "FALSE",
     "RULES",

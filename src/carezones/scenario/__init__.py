@@ -110,19 +110,24 @@ afterwards (see :mod:`carezones.outcomes`).
 from carezones.scenario.comparison import compare, differences
 from carezones.scenario.definition import Scenario, load_scenario
 from carezones.scenario.result import ScenarioResult
-from carezones.scenario.run import run_scenario
+from carezones.scenario.run import reprice, run_scenario
+from carezones.scenario.sensitivity import Assumption, Sensitivity, sensitivity
 from carezones.scenario.steps import boundary_of, network_of, places_of
 from carezones.scenario.sweeps import sweep
 
 __all__ = [
+    "Assumption",
     "Scenario",
     "ScenarioResult",
+    "Sensitivity",
     "boundary_of",
     "compare",
     "differences",
     "load_scenario",
     "network_of",
     "places_of",
+    "reprice",
     "run_scenario",
+    "sensitivity",
     "sweep",
 ]

@@ -1,4 +1,4 @@
-"""Several scenarios side by side: their outcomes (:func:`compare`) and what differs (:func:`differences`)."""
+"""Scenarios side by side: their outcomes (:func:`compare`), what differs (:func:`differences`)."""
 
 from __future__ import annotations
 

@@ -283,12 +283,10 @@ def reprice(result: ScenarioResult, options: dict[str, Any], *, name: str | None
     scenario = result.scenario.with_options(options, name=name)
     zoned = scenario.kind == "now"
     zones = result.zones if zoned else None
-    zone_provider = (
-        {str(z): str(p) for z, p in zip(result.zones["zone_id"], result.zones["provider_id"],
-                                        strict=True)}  # fmt: skip
-        if result.zones is not None and "provider_id" in result.zones.columns
-        else None
-    )
+    zone_provider = None
+    if result.zones is not None and "provider_id" in result.zones.columns:
+        pairs = zip(result.zones["zone_id"], result.zones["provider_id"], strict=True)
+        zone_provider = {str(z): str(p) for z, p in pairs}
     visits = result.visits
     virtual = (
         set(visits.loc[visits["virtual"].astype(bool), "visit_id"].astype(str))
