@@ -403,7 +403,7 @@ def tornado_figure(
     >>> fig = tornado_figure(table)
     >>> fig.savefig(io.BytesIO(), format="png")
     >>> [t.get_text().splitlines() for t in fig.axes[0].get_yticklabels()]
-    [['car access', 'base → 40% / 80%']]
+    [['car access', '40% / 80%']]
     """
     needed = {"assumption", "level", "value", "figure", "saving", "change"}
     if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns):
@@ -455,7 +455,11 @@ def _tornado_panel(ax: Axes, rows: pd.DataFrame, figure: str) -> None:
         priced = "replanned" in mine.columns and not bool(
             str(mine["replanned"].iloc[0]).lower() in ("true", "1")
         )
-        labels.append(f"{name}{' (re-priced)' if priced else ''}\nbase → {values}")
+        base_value = ""
+        if "base_value" in mine.columns and not pd.isna(mine["base_value"].iloc[0]):
+            base_value = str(mine["base_value"].iloc[0])
+        values += f" (base {base_value})" if base_value else ""
+        labels.append(f"{name}{' (re-priced)' if priced else ''}\n{values}")
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     ax.axvline(0.0, color="#333333", linewidth=0.8)
     unit = str(rows["unit"].iloc[0]) if "unit" in rows.columns and len(rows) else ""
@@ -475,13 +479,17 @@ def rate_curve_figure(
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """The rate a provider needs against its size, per scenario, beside the rate offered.
+    """The rate a provider needs to cover its costs against its size, per scenario, and the offer.
+
+    A provider's costs per contact hour fall as its fixed costs spread over more hours;
+    where its curve crosses the offered rate is its break-even size (marked). No
+    surplus is included: above the offered rate a provider of that size loses money.
 
     Parameters
     ----------
     curves
         Scenario name to a :func:`carezones.outcomes.rate_curve` table
-        (``provider_weekly_hours``, ``needed_rate_gbp_per_hour``,
+        (``provider_weekly_hours``, ``cost_gbp_per_hour``,
         ``offered_rate_gbp_per_hour``).
     floor
         The provider floor (h/week) to mark; None: none.
@@ -508,7 +516,7 @@ def rate_curve_figure(
     top = 0.0
     for i, (name, curve) in enumerate(curves.items()):
         x = curve["provider_weekly_hours"].to_numpy(float)
-        y = curve["needed_rate_gbp_per_hour"].to_numpy(float)
+        y = curve["cost_gbp_per_hour"].to_numpy(float)
         colour = ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)]
         ax.plot(x, y, color=colour, label=str(name), linewidth=1.8)
         top = max(top, float(np.nanmax(y[np.isfinite(y)])) if np.isfinite(y).any() else 0.0)
@@ -526,10 +534,11 @@ def rate_curve_figure(
                    label=f"floor {floor:,.0f} h/week")  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlabel("provider's contact hours a week")
-    ax.set_ylabel("rate needed, £ per contact hour (surplus included)")
-    low = min(float(c["needed_rate_gbp_per_hour"].min()) for c in curves.values())
+    ax.set_ylabel("costs, £ per contact hour (no surplus)")
+    low = min(float(c["cost_gbp_per_hour"].min()) for c in curves.values())
     ax.set_ylim(max(0.0, 0.9 * min(low, offered or low)), min(top, 3 * (offered or top)) * 1.02)
     ax.legend(fontsize=7, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(title or "The rate a provider needs, by its size", fontsize=10)
+    ax.set_title(title or "The rate a provider needs to cover its costs, by its size",
+                 fontsize=10)  # fmt: skip
     return fig

@@ -26,7 +26,7 @@ import pyogrio
 from carezones._files import refuse_link
 from carezones.exceptions import Problem, ProblemCollector
 
-__all__ = ["CSV_FILES", "read_runs"]
+__all__ = ["CSV_FILES", "read_runs", "sensitivity_table"]
 
 #: The CSV files of a run the report reads: the columns it needs, and the words of column
 #: names that must hold numbers (every column whose name holds the word).
@@ -271,3 +271,23 @@ def read_runs(folder: str | Path) -> tuple[pd.DataFrame | None, list[dict[str, A
                     runs.append(_run(sub, root, check))
     check.raise_if_any()
     return comparison, [r for r in runs if r["zones"] is not None or r["outcomes"] is not None]
+
+
+def sensitivity_table(folder: str | Path) -> pd.DataFrame:
+    """``sensitivity.csv`` of a run folder (``carezones scenario sensitivity``), checked.
+
+    A plain file inside the folder, its columns those the tornado chart reads, numbers in
+    ``saving`` and ``change``; every problem listed in one ValidationError.
+    """
+    root = Path(folder)
+    check = ProblemCollector(str(root))
+    path = root / "sensitivity.csv"
+    found = refuse_link(path, root)
+    check.extend(found)
+    frame = None
+    if not found:
+        frame = _csv(path, check, ("assumption", "level", "value", "figure", "saving", "change"),
+                     ("saving", "change"))  # fmt: skip
+    check.raise_if_any()
+    assert frame is not None
+    return frame

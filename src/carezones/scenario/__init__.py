@@ -111,7 +111,12 @@ from carezones.scenario.comparison import compare, differences
 from carezones.scenario.definition import Scenario, load_scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.run import reprice, run_scenario
-from carezones.scenario.sensitivity import Assumption, Sensitivity, sensitivity
+from carezones.scenario.sensitivity import (
+    Assumption,
+    Sensitivity,
+    default_assumptions,
+    sensitivity,
+)
 from carezones.scenario.steps import boundary_of, network_of, places_of
 from carezones.scenario.sweeps import sweep
 
@@ -122,6 +127,7 @@ __all__ = [
     "Sensitivity",
     "boundary_of",
     "compare",
+    "default_assumptions",
     "differences",
     "load_scenario",
     "network_of",

@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -39,6 +40,7 @@ from carezones._files import write_csv
 from carezones.demand import ACCESS
 from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes import OUTCOMES, WAGES
+from carezones.scenario.comparison import compare
 from carezones.scenario.definition import Scenario
 from carezones.scenario.run import reprice, run_scenario
 from carezones.scenario.sweeps import run_all, with_seeds
@@ -241,21 +243,34 @@ class Sensitivity:
     ----------
     table
         One row per assumption, level and figure: ``assumption``, ``level`` ("base",
-        "low", "high", or "seed N" for the noise band), ``value`` (in words),
-        ``replanned``, ``figure``, ``unit``, ``then``, ``now``, ``saving`` (then minus
-        now) and ``change`` (the saving less the base's).
+        "low", "high", or "seed N" for the noise band), ``value`` and ``base_value`` (in
+        words), ``replanned``, ``figure``, ``unit``, ``then``, ``now``, ``saving`` (then
+        minus now) and ``change`` (the saving less the base's).
     assumptions
         The assumptions varied.
     max_iterations
         The iteration budget of every run (per zone-day).
     runtimes
         Seconds of each run, by key.
+    base
+        The base runs' outcomes, by scenario name, one dict per seed.
     """
 
     table: pd.DataFrame
     assumptions: tuple[Assumption, ...]
     max_iterations: int
     runtimes: dict[str, float] = field(default_factory=dict)
+    base: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def comparison(self) -> pd.DataFrame:
+        """The base pair side by side (:func:`~carezones.scenario.compare`), over the seeds."""
+        runs = [
+            SimpleNamespace(name=name, runtime=float(o.get("_runtime", math.nan)),
+                            outcomes=SimpleNamespace(to_series=_series(o)))
+            for name, outcomes in self.base.items()
+            for o in outcomes
+        ]  # fmt: skip
+        return compare(runs)  # type: ignore[arg-type]
 
     def band(self) -> pd.DataFrame:
         """Per figure, the saving's spread over seeds around the base: ``low``, ``high``."""
@@ -281,6 +296,11 @@ class Sensitivity:
         write_csv(self.table, out / "sensitivity.csv", index=False)
         write_csv(self.band().reset_index(), out / "sensitivity_band.csv", index=False)
         return [out / "sensitivity.csv", out / "sensitivity_band.csv"]
+
+
+def _series(values: dict[str, Any]) -> Callable[[], pd.Series]:
+    clean = {k: (math.nan if v is None else float(v)) for k, v in values.items() if k[0] != "_"}
+    return lambda: pd.Series(clean, dtype=float)
 
 
 def _plan(
@@ -327,18 +347,20 @@ def _table(
 
     rows: list[dict[str, Any]] = []
 
-    def add(name: str, level: str, label: str, replanned: bool, then: dict, now: dict) -> None:
+    def add(
+        name: str, level: str, label: str, base: str, replanned: bool, then: dict, now: dict
+    ) -> None:
         for figure in HEADLINE:
             t, n = _value(then, figure), _value(now, figure)
             rows.append({"assumption": name, "level": level, "value": label,
-                         "replanned": replanned, "figure": figure,
+                         "base_value": base, "replanned": replanned, "figure": figure,
                          "unit": _UNITS.get(figure, ""), "then": t, "now": n,
                          "saving": t - n})  # fmt: skip
 
-    add("base", "base", "as written", True, get("then", "base", "base"),
+    add("base", "base", "as written", "", True, get("then", "base", "base"),
         get("now", "base", "base"))  # fmt: skip
     for k in range(1, seeds):
-        add("base", f"seed {k}", f"seed +{k}", True, get("then", "base", "base", seed=k),
+        add("base", f"seed {k}", f"seed +{k}", "", True, get("then", "base", "base", seed=k),
             get("now", "base", "base", seed=k))  # fmt: skip
     for a in assumptions:
         for level in ("low", "high"):
@@ -348,7 +370,7 @@ def _table(
                         for side in SIDES]  # fmt: skip
             else:
                 pair = [get(side, "base", "base", price=f"{a.key}|{level}") for side in SIDES]
-            add(a.name, level, label, a.replan, *pair)
+            add(a.name, level, label, a.base_label, a.replan, *pair)
     out = pd.DataFrame(rows)
     base = out[out["level"] == "base"].set_index("figure")["saving"]
     out["change"] = out["saving"] - out["figure"].map(base)
@@ -414,6 +436,8 @@ def sensitivity(
     ...                          max_iterations=20, executor=pool)
     >>> sorted(set(result.table["level"]))
     ['base', 'high', 'low']
+    >>> list(result.comparison().columns[:3])
+    ['unit', 'then', 'now']
     """
     if not (isinstance(seeds, int) and not isinstance(seeds, bool) and seeds >= 1):
         raise ValidationError([Problem("sensitivity", "bad value", "an integer >= 1",
@@ -460,4 +484,12 @@ def sensitivity(
                 extra=[r.prices for r in todo])  # fmt: skip
     table = _table(done, chosen, seeds)
     runtimes = {k: float(v.get("runtime", math.nan)) for k, v in done.items()}
-    return Sensitivity(table, tuple(chosen), max_iterations, runtimes)
+    base = {
+        s.name: [
+            {**done[f"{side}|base|base|{k}"]["outcomes"][""],
+             "_runtime": runtimes[f"{side}|base|base|{k}"]}
+            for k in range(seeds)
+        ]
+        for side, s in (("then", then_s), ("now", now_s))
+    }  # fmt: skip
+    return Sensitivity(table, tuple(chosen), max_iterations, runtimes, base)
