@@ -111,7 +111,7 @@ from carezones.scenario.comparison import compare, differences
 from carezones.scenario.definition import Scenario, load_scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.run import reprice, run_scenario
-from carezones.scenario.sensitivity import (
+from carezones.scenario.sensitivities import (
     Assumption,
     Sensitivity,
     default_assumptions,
