@@ -445,11 +445,12 @@ def _tornado_panel(ax: Axes, rows: pd.DataFrame, figure: str) -> None:
     labels = []
     for y, name in enumerate(order.index):
         mine = varied[varied["assumption"] == name].set_index("level")
-        for level, colour in (("low", "#9ecae1"), ("high", "#2171b5")):
+        for level, colour, dy in (("low", "#9ecae1", 0.17), ("high", "#2171b5", -0.17)):
             if level in mine.index:
                 change = float(mine.loc[level, "change"])
-                ax.barh(y, 0.0 if np.isnan(change) else change, color=colour, height=0.6,
-                        edgecolor="#333333", linewidth=0.4)  # fmt: skip
+                ax.barh(y + dy, 0.0 if np.isnan(change) else change, color=colour, height=0.34,
+                        edgecolor="#333333", linewidth=0.4,
+                        label=f"{level} end" if y == 0 else None)  # fmt: skip
         values = " / ".join(str(mine.loc[lv, "value"]) for lv in ("low", "high")
                             if lv in mine.index)  # fmt: skip
         priced = "replanned" in mine.columns and not bool(
@@ -465,8 +466,12 @@ def _tornado_panel(ax: Axes, rows: pd.DataFrame, figure: str) -> None:
     unit = str(rows["unit"].iloc[0]) if "unit" in rows.columns and len(rows) else ""
     ax.set_xlabel(f"change in the saving ({unit})" if unit else "change in the saving",
                   fontsize=8)  # fmt: skip
-    base_text = "n/a" if np.isnan(saving) else f"{saving:,.3g}"
-    ax.set_title(f"{_FIGURE_LABELS.get(figure, figure)}: saving {base_text}", fontsize=9)
+    if np.isnan(saving):
+        base_text = "n/a"
+    else:
+        base_text = f"{saving:,.0f}" if abs(saving) >= 100 else f"{saving:.3g}"
+    ax.set_title(f"{_FIGURE_LABELS.get(figure, figure)}\nbase saving {base_text}", fontsize=9)
+    ax.legend(fontsize=6, frameon=False, loc="best")
     ax.tick_params(axis="x", labelsize=7)
     ax.spines[["top", "right"]].set_visible(False)
 
