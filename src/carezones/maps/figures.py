@@ -538,6 +538,11 @@ def rate_curve_figure(
         ax.axvline(floor, color="#b30000", linestyle=":", linewidth=1.2,
                    label=f"floor {floor:,.0f} h/week")  # fmt: skip
     ax.set_xscale("log")
+    ticks = [t for t in (100, 200, 300, 500, 1000, 2000, 3000, 5000, 10000)
+             if any(c["provider_weekly_hours"].min() <= t <= c["provider_weekly_hours"].max()
+                    for c in curves.values())]  # fmt: skip
+    ax.set_xticks(ticks, [f"{t:,}" for t in ticks])
+    ax.minorticks_off()
     ax.set_xlabel("provider's contact hours a week")
     ax.set_ylabel("costs, £ per contact hour (no surplus)")
     low = min(float(c["cost_gbp_per_hour"].min()) for c in curves.values())
