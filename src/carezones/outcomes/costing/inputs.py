@@ -86,7 +86,7 @@ REFERENCE_PROVIDER_HOURS = 1000.0
 #: source or assumption is in ``docs/costs.md``. Employer NI (15% above £5,000) and
 #: pension (3% of £6,240-£50,270) are included in the salaries.
 FIXED_COSTS_GBP_PER_WEEK: dict[str, float] = {
-    "registered_manager": 877.0,  # £39,437 a year (ASHE 2024, SOC 1242) + on-costs
+    "registered_manager": 877.0,  # £39,437 a year (ONS ASHE, SOC 1232) + on-costs
     "care_coordinators": 1189.0,  # two at £27,000 a year + on-costs (assumed)
     "office": 481.0,  # rent, rates, utilities, phones, rostering and ECM systems: £25,000
     "registration_and_insurance": 150.0,  # CQC fee, 100 service users (£4,819) + £3,000
