@@ -401,8 +401,11 @@ def run_sensitivity(scenarios: list[Scenario], args: argparse.Namespace) -> None
     if args.headline is not None:
         inside_headline_band(result, args.headline, then.name, now.name)
     runtimes = sorted(result.runtimes.values())
+    failed = sorted(set(result.table.loc[result.table["note"] != "", "note"]))
+    for note in failed:
+        print(f"  not run: {note}")
     print(f"\nsensitivity: {total / 60:.1f} min for {len(runtimes)} runs "
-          f"(median run {np.median(runtimes):.0f} s); after: {load()}")  # fmt: skip
+          f"(median run {np.nanmedian(runtimes):.0f} s); after: {load()}")  # fmt: skip
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         result.write(args.out)

@@ -561,10 +561,10 @@ def test_zone_rates_take_custom_inputs():
 
 
 def test_zero_hours_terms_cost_contact_only_and_salaried_the_whole_shift():
-    """One carer-day of 5 paid hours: 2 h of care, 1 h of travel, 2 h waiting between calls.
-
-    Salaried terms pay all 5 hours, travel-paid 3, zero-hours only the 2 hours of care; the
-    rate's pay lines follow (per contact hour: wage x paid hours / contact hours)."""
+    """Zero-hours terms pay the care alone, salaried ones the whole planned day."""
+    # One carer-day of 5 paid hours: 2 h of care, 1 h of travel, 2 h waiting between calls:
+    # salaried terms pay all 5 hours, travel-paid 3, zero-hours only the 2 hours of care; the
+    # rate's pay lines follow (per contact hour: wage x paid hours / contact hours).
     day = pd.DataFrame({"zone_id": ["z"], "care_minutes": [120.0], "travel_minutes": [60.0],
                         "waiting_minutes": [120.0], "n_visits": [4], "car_km": [0.0]})  # fmt: skip
     paid = {}
@@ -581,9 +581,10 @@ def test_zero_hours_terms_cost_contact_only_and_salaried_the_whole_shift():
 
 
 def test_break_even_hours_of_a_toy_provider_are_fixed_costs_over_the_margin():
-    """A provider with £3,000 a week of fixed costs, £26 of variable costs per contact hour,
-    offered £32: it breaks even at 3,000 / (32 - 26) = 500 hours a week, and no size does when
-    the offer is below its variable costs."""
+    """A toy provider breaks even at its fixed costs over its margin per contact hour."""
+    # £3,000 a week of fixed costs, £26 of variable costs per contact hour, offered £32: it
+    # breaks even at 3,000 / (32 - 26) = 500 hours a week; no size does when the offer is
+    # below its variable costs.
     assert break_even_hours(26.0, 3000.0, 32.0) == pytest.approx(500.0)
     assert break_even_hours(32.0, 3000.0, 32.0) == math.inf
     assert break_even_hours(26.0, 0.0, 32.0) == 0.0
@@ -621,8 +622,7 @@ def test_named_wages_and_their_figures():
 
 
 def test_workforce_needed_from_paid_hours():
-    """Equal care needs the plan's paid hours per contact hour times the demanded care,
-    plus holiday and sickness cover."""
+    """Equal care needs the paid hours per contact hour x the demanded care, plus cover."""
     out = workforce_needed(1500.0, 1000.0, 1200.0, full_time_hours=37.5)
     assert out["paid_hours_equal_care"] == pytest.approx(1800.0)
     cover = 1 + 5.6 / 46.4 + 0.03

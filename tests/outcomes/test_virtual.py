@@ -49,8 +49,9 @@ def _plan(visits: pd.DataFrame, clients: gpd.GeoDataFrame, carers: gpd.GeoDataFr
 
 
 def test_a_virtual_calls_freed_time_is_used_by_another_visit_that_day() -> None:
-    """In person only one visit fits the carer's hour; with the other made a virtual call
-    before routing, the carer makes the second visit and nothing is left unserved."""
+    """A virtual call decided before routing frees the carer for another visit that day."""
+    # In person only one visit fits the carer's hour; with the other made a virtual call
+    # before routing, the carer makes the second visit and nothing is left unserved.
     clients, carers, visits = _one_carer_two_visits()
     in_person = _plan(visits, clients, carers)
     assert len(in_person.unscheduled) == 1  # one of the two cannot be made

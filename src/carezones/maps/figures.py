@@ -9,6 +9,7 @@ global state, no display needed: it renders with the Agg backend), so
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -420,8 +421,8 @@ def tornado_figure(
     nrows = int(np.ceil(len(shown) / ncols))
     varied = table[table["level"].isin(["low", "high"])]
     n_assumptions = max(1, varied["assumption"].nunique())
-    fig = Figure(figsize=(11 if ncols == 2 else 6.5, 0.42 * n_assumptions * nrows + 1.2 * nrows),
-                 layout="constrained")  # fmt: skip
+    height = (0.55 * n_assumptions + 1.3) * nrows + 0.4
+    fig = Figure(figsize=(11 if ncols == 2 else 6.5, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, figure in zip(axes, shown, strict=False):
         _tornado_panel(ax, table[table["figure"] == figure], figure)
@@ -460,7 +461,11 @@ def _tornado_panel(ax: Axes, rows: pd.DataFrame, figure: str) -> None:
         if "base_value" in mine.columns and not pd.isna(mine["base_value"].iloc[0]):
             base_value = str(mine["base_value"].iloc[0])
         values += f" (base {base_value})" if base_value else ""
-        labels.append(f"{name}{' (re-priced)' if priced else ''}\n{values}")
+        missing = [lv for lv in ("low", "high") if lv in mine.index
+                   and np.isnan(float(mine.loc[lv, "change"]))]  # fmt: skip
+        values += "".join(f"; {lv}: not run" for lv in missing)
+        head = f"{name}{' (re-priced)' if priced else ''}"
+        labels.append(head + "\n" + textwrap.fill(values, 34))
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     ax.axvline(0.0, color="#333333", linewidth=0.8)
     unit = str(rows["unit"].iloc[0]) if "unit" in rows.columns and len(rows) else ""

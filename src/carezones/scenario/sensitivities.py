@@ -38,7 +38,7 @@ import pandas as pd
 
 from carezones._files import write_csv
 from carezones.demand import ACCESS
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import CarezonesError, Problem, ValidationError
 from carezones.outcomes import OUTCOMES, WAGES
 from carezones.scenario.comparison import compare
 from carezones.scenario.definition import Scenario
@@ -182,9 +182,12 @@ def default_assumptions(then: Scenario, now: Scenario) -> list[Assumption]:
     n = now.zones.n_zones
     if isinstance(n, int) and n > 2:
         low_n, high_n = max(2, n - 4), n + 2
-        out.append(Assumption("number of zones", {"zones.n_zones": low_n},
-                              {"zones.n_zones": high_n}, str(low_n), str(high_n), str(n),
-                              sides=("now",)))  # fmt: skip
+        lots = now.providers.n_providers
+        low: dict[str, Any] = {"zones.n_zones": low_n}
+        if isinstance(lots, int) and lots > low_n:
+            low["providers.n_providers"] = low_n  # no more lots than zones
+        out.append(Assumption("number of zones", low, {"zones.n_zones": high_n}, str(low_n),
+                              str(high_n), str(n), sides=("now",)))  # fmt: skip
     mph = 32.14
     out += [
         Assumption("parking per drive", {"outcomes.parking_minutes": 3.0},
@@ -213,9 +216,17 @@ def price_task(
 
     Returns a small, plain dict (so any executor can send it back): ``runtime``,
     ``basis`` and ``outcomes``, by price key ("" for the plan as run), each outcome's
-    value (None for NaN).
+    value (None for NaN). A scenario that cannot be planned (an infeasible floor, a bad
+    option) gives ``error`` (the message) and no outcomes: its figures are NaN in the
+    table, said in its ``note``, and the rest of the sensitivity goes on.
     """
-    result = run_scenario(scenario, n_jobs=n_jobs)
+    try:
+        result = run_scenario(scenario, n_jobs=n_jobs)
+    except CarezonesError as exc:
+        logger.warning("sensitivity: %s cannot be run: %s", scenario.name, exc)
+        empty: dict[str, dict[str, Any]] = {"": {}, **{key: {} for key, _ in prices}}
+        return {"runtime": math.nan, "basis": "", "outcomes": empty,
+                "error": str(exc).splitlines()[0][:300]}  # fmt: skip
     outcomes = {"": result.outcomes.to_dict()}
     for key, options in prices:
         outcomes[key] = reprice(result, dict(options)).to_dict()
@@ -245,7 +256,8 @@ class Sensitivity:
         One row per assumption, level and figure: ``assumption``, ``level`` ("base",
         "low", "high", or "seed N" for the noise band), ``value`` and ``base_value`` (in
         words), ``replanned``, ``figure``, ``unit``, ``then``, ``now``, ``saving`` (then
-        minus now) and ``change`` (the saving less the base's).
+        minus now), ``note`` (why a figure is missing: a run that could not be planned) and
+        ``change`` (the saving less the base's).
     assumptions
         The assumptions varied.
     max_iterations
@@ -286,7 +298,7 @@ class Sensitivity:
         """The change in the saving, one row per assumption and level, one column per figure."""
         varied = self.table[self.table["level"].isin(["low", "high"])]
         wide = varied.pivot_table(index=["assumption", "level", "value"], columns="figure",
-                                  values="change", sort=False)  # fmt: skip
+                                  values="change", sort=False, dropna=False)  # fmt: skip
         return wide[[f for f in HEADLINE if f in wide.columns]]
 
     def write(self, folder: str | PathLike[str]) -> list[Path]:
@@ -341,21 +353,22 @@ def _table(
     runs: dict[str, dict[str, Any]], assumptions: Sequence[Assumption], seeds: int
 ) -> pd.DataFrame:
     """The long table from every run's outcomes."""
-
-    def get(side: str, key: str, level: str, price: str = "", seed: int = 0) -> dict[str, Any]:
-        return runs[f"{side}|{key}|{level}|{seed}"]["outcomes"][price]
-
     rows: list[dict[str, Any]] = []
 
-    def add(
-        name: str, level: str, label: str, base: str, replanned: bool, then: dict, now: dict
-    ) -> None:
+    def get(side: str, key: str, level: str, price: str = "", seed: int = 0) -> tuple[dict, str]:
+        run = runs[f"{side}|{key}|{level}|{seed}"]
+        note = f"{side} could not be run: {run['error']}" if run.get("error") else ""
+        return run["outcomes"][price], note
+
+    def add(name: str, level: str, label: str, base: str, replanned: bool,
+            then: tuple[dict, str], now: tuple[dict, str]) -> None:  # fmt: skip
+        note = "; ".join(n for _, n in (then, now) if n)
         for figure in HEADLINE:
-            t, n = _value(then, figure), _value(now, figure)
+            t, n = _value(then[0], figure), _value(now[0], figure)
             rows.append({"assumption": name, "level": level, "value": label,
                          "base_value": base, "replanned": replanned, "figure": figure,
                          "unit": _UNITS.get(figure, ""), "then": t, "now": n,
-                         "saving": t - n})  # fmt: skip
+                         "saving": t - n, "note": note})  # fmt: skip
 
     add("base", "base", "as written", "", True, get("then", "base", "base"),
         get("now", "base", "base"))  # fmt: skip
