@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carezones.outcomes import OUTCOMES
+from carezones.demand import ACCESS
+from carezones.outcomes import CO2E_KG_PER_KM_AVERAGE_CAR, OUTCOMES
 from carezones.scenario.definition import Scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.spec import ROTA_UNUSED
@@ -121,10 +122,23 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _resolved(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as a mapping, its "None: the default" options replaced by what they mean."""
+    data = scenario.to_dict()
+    speeds = scenario.network.speeds
+    data["network"].update({k: getattr(speeds, k) for k in ("walk_kmh", "cycle_kmh",
+                                                            "drive_urban_factor")})  # fmt: skip
+    if "outcomes" in data and data["outcomes"].get("co2e_kg_per_km") is None:
+        data["outcomes"]["co2e_kg_per_km"] = CO2E_KG_PER_KM_AVERAGE_CAR
+    if scenario.population is not None:
+        data["population"]["access"] = dict(ACCESS) | dict(scenario.population.access or {})
+    return data
+
+
 def _parameters(scenario: Scenario) -> dict[str, str]:
     """Every parameter of a scenario as text, by dotted key, as the run uses it."""
     flat: dict[str, Any] = {}
-    for key, value in _flat(scenario.to_dict()).items():
+    for key, value in _flat(_resolved(scenario)).items():
         if key != "providers.recruitment":
             flat[key] = value
         if key == "providers.allocation":
