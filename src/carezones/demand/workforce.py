@@ -23,7 +23,7 @@ from carezones.demand import patterns as pat
 from carezones.exceptions import CarezonesWarning
 
 __all__ = [
-    "CANDIDATES",
+    "FIT",
     "SLOT_SPANS",
     "TRAVEL_ALLOWANCE",
     "UTILISATION",
@@ -292,9 +292,10 @@ def _carer_slots(row: dict) -> dict[str, float]:
 
 # ----------------------------------------------------------------- staffing groups
 
-#: How many of a group's most preferred carers are weighed at each step of
-#: :func:`staff_groups` before the whole pool is.
-CANDIDATES = 12
+#: At each step of :func:`staff_groups` a group takes the most preferred carer who covers
+#: at least this share of what the best-fitting one would (so a group recruits near its
+#: clients when that costs it little).
+FIT = 0.8
 
 
 @dataclass(frozen=True)
@@ -412,13 +413,9 @@ def _capacity_matrix(
     return cap
 
 
-def _cover_score(have: np.ndarray, need: np.ndarray) -> np.ndarray:
-    """The sum of the four worst covers (each at most 1) over the rows with need."""
-    mask = need > 0
-    if not mask.any():
-        return np.full(have.shape[:-1], np.inf)
-    ratio = np.minimum(have[..., mask] / need[mask], 1.0)
-    return np.sort(ratio, axis=-1)[..., :4].sum(axis=-1)
+def _gain(cap: np.ndarray, short: np.ndarray) -> np.ndarray:
+    """Minutes of shortfall each carer (row of ``cap``) would cover, over every row."""
+    return np.minimum(cap, short[None, :]).sum(axis=1)
 
 
 def group_cover(
@@ -509,12 +506,13 @@ def staff_groups(
 ) -> Staffing:
     """Deal carers to groups by one rule: each group staffed against its own day-slots and skills.
 
-    The group whose worst covered day-slots (care of any kind, and each skill its visits
-    need) are worst takes, from the carers not yet dealt, the one that raises those most:
-    weighed among its :data:`CANDIDATES` most preferred carers first (lowest
-    ``preference``), then among all; a group no carer left can help is left short (and
+    The group furthest short of its own demand (the share of its needed hours, by day,
+    slot and skill, not yet covered) takes, from the carers not yet dealt, the most
+    preferred (lowest ``preference``) of those who cover at least :data:`FIT` of what the
+    best-fitting one would of its shortfall (a carer with the skills it lacks counts in
+    each); a group no carer left can help is left short (and
     says so in :attr:`Staffing.cover`). When every group is covered (or can be helped no
-    more), each carer left goes to the group they prefer. So every provider or zone is
+    more), each carer left goes to the group that prefers them. So every provider or zone is
     staffed by the same rule, and where carers live counts only through ``preference``
     (distances for a provider recruiting near its clients, random numbers for one that
     recruits anywhere).
@@ -561,27 +559,24 @@ def staff_groups(
     pref = np.asarray(preference, dtype=float).reshape(len(carers), len(groups))
     have = np.zeros_like(need)
     out = np.full(len(carers), -1, dtype=np.intp)
-    stuck = np.zeros(len(groups), dtype=bool)
     free = np.ones(len(carers), dtype=bool)
+    total = np.maximum(need.sum(axis=1), 1e-9)
+    order = np.argsort(pref, axis=0, kind="stable")  # each group's carers, most preferred first
+    stuck = np.zeros(len(groups), dtype=bool)
     while free.any():
-        score = np.array([_cover_score(have[g], need[g]) for g in range(len(groups))])
-        score[stuck] = np.inf
-        g = int(np.argmin(score))
-        mask = need[g] > 0
-        if not np.isfinite(score[g]) or score[g] >= min(4, int(mask.sum())) - 1e-9:
+        short = np.maximum(need - have, 0.0)
+        share = short.sum(axis=1) / total
+        share[stuck] = 0.0
+        g = int(np.argmax(share))
+        if share[g] <= 1e-12:
             break  # every group covered, or helped no more
-        pool = np.flatnonzero(free)
-        ranked = pool[np.argsort(pref[pool, g], kind="stable")]
-        pick = -1
-        for chosen in (ranked[:CANDIDATES], ranked):
-            trial = _cover_score(have[g][None, :] + cap[chosen], need[g])
-            best = int(np.argmax(trial))
-            if trial[best] > score[g] + 1e-12:
-                pick = int(chosen[best])
-                break
-        if pick < 0:
+        gain = np.where(free, _gain(cap, short[g]), -1.0)
+        best = float(gain.max())
+        if best <= 1e-9:
             stuck[g] = True
             continue
+        ranked = order[:, g]
+        pick = int(ranked[np.flatnonzero(gain[ranked] >= FIT * best)[0]])
         out[pick] = g
         have[g] += cap[pick]
         free[pick] = False

@@ -218,8 +218,9 @@ def _preference(
     """How much each group prefers each carer, lowest first.
 
     "local": the median straight-line distance from the carer's home to the group's
-    clients (a group recruiting near its clients; a zone's own residents come first);
-    "anywhere": random numbers (a group recruiting wherever it finds carers).
+    clients (a group recruiting near its clients), a zone's own residents (``home_zone_id``)
+    before everyone else; "anywhere": random numbers (a group recruiting wherever it finds
+    carers).
     """
     if recruitment == "anywhere":
         return rng.random((len(carers), len(groups)))
@@ -233,6 +234,10 @@ def _preference(
         if len(mine):
             d = np.hypot(hx[:, None] - cx[None, mine], hy[:, None] - cy[None, mine])
             out[:, g] = np.median(d, axis=1)
+    if "home_zone_id" in carers.columns:
+        home = carers["home_zone_id"].astype(object).to_numpy()
+        for g, name in enumerate(groups):
+            out[home == name, g] -= 1e9  # residents first, the nearest of them first
     return out
 
 
