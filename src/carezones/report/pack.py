@@ -36,7 +36,7 @@ from carezones.maps import (
     zones_figure,
 )
 from carezones.outcomes import OUTCOMES, CostInputs, rate_curve
-from carezones.report.runs import read_runs, sensitivity_table
+from carezones.report.runs import extra_table, read_runs
 from carezones.report.tables import for_people, write_workbook
 
 __all__ = ["build_report"]
@@ -365,13 +365,20 @@ def _figure_html(fig: Any, alt: str) -> str:
 def _providers_and_sensitivity(
     folder: Path, comparison: pd.DataFrame | None, sheets: dict[str, pd.DataFrame]
 ) -> list[str]:
-    """Issue 26's sections: each scenario's cost by provider size, and the tornado chart.
+    """Issue 26's sections: what differs, each scenario's cost by size, the tornado chart.
 
-    The first from the comparison's cost rows (variable cost, fixed costs, offered rate,
-    break-even hours, floor); the second from ``sensitivity.csv`` (``carezones scenario
-    sensitivity``), when the folder has one.
+    What differs from ``differences.csv`` (``scenario compare``); the cost by provider size
+    from the comparison's cost rows (variable cost, fixed costs, offered rate, break-even
+    hours, floor); the tornado chart from ``sensitivity.csv`` (``scenario sensitivity``).
     """
     out: list[str] = []
+    changed = extra_table(folder, "differences.csv", ("parameter",))
+    if changed is not None and len(changed):
+        out += ["<h3>What differs between the scenarios</h3>",
+                "<p class='note'>Every parameter whose value is not the same in all the "
+                "scenarios, read from their files; nothing else differs.</p>",
+                _table(changed, limit=80)]  # fmt: skip
+        sheets["differences"] = changed
     rows = ("variable_cost_gbp_per_hour", "fixed_cost_gbp_per_provider_week", "offered_rate_gbp")
     if comparison is not None and set(rows) <= set(comparison["outcome"]):
         table = comparison.set_index("outcome")
@@ -397,17 +404,22 @@ def _providers_and_sensitivity(
                     "break-even size, beside the floor the commissioner chose.</p>",
                     _figure_html(fig, "the rate a provider needs by its size")]  # fmt: skip
             plt.close(fig)
-    path = folder / "sensitivity.csv"
-    if path.is_file() or path.is_symlink():
-        table = sensitivity_table(folder)
+    table = extra_table(folder, "sensitivity.csv",
+                        ("assumption", "level", "value", "figure", "saving", "change"),
+                        ("saving", "change"))  # fmt: skip
+    if table is not None:
         fig = tornado_figure(table)
         band = table[table["level"].astype(str).str.startswith("seed")]
         seeds = band["level"].nunique() + 1
+        budget = ""
+        if "max_iterations" in table.columns and table["max_iterations"].notna().any():
+            budget = f" at {int(table['max_iterations'].iloc[0])} iterations per zone-day"
         out += ["<h2>How sensitive the zones' saving is</h2>",
                 "<p class='note'>The change in each headline saving (then minus now) with each "
                 "assumption at the low and high end of its range; re-planned assumptions were "
-                "planned again for the whole week, re-priced ones priced on the base plans. "
-                f"Grey: the saving's spread over {seeds} seeds at the base.</p>",
+                f"planned again for the whole week{budget} (the base too), re-priced ones "
+                f"priced on the base plans. Grey: the saving's spread over {seeds} seeds at "
+                "the base.</p>",
                 _figure_html(fig, "tornado chart of the zones' saving")]  # fmt: skip
         plt.close(fig)
         sheets["sensitivity"] = table

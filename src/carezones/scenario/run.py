@@ -279,6 +279,19 @@ def reprice(result: ScenarioResult, options: dict[str, Any], *, name: str | None
     -------
     Outcomes
         The plan's outcomes under the changed scenario.
+
+    Examples
+    --------
+    >>> s = Scenario.from_dict({"name": "tiny", "population": {"n_clients": 20,
+    ...     "n_carers": 10, "n_providers": 1}, "zones": {"min_weekly_hours": 50,
+    ...     "n_zones": 1}, "providers": {"n_providers": 1, "min_provider_hours": 50},
+    ...     "routing": {"days": "monday", "max_iterations": 20, "n_jobs": 1}})
+    >>> result = run_scenario(s)
+    >>> zero = reprice(result, {"costing.pay_terms": "zero_hours"})
+    >>> zero["paid_hours_per_week"] == result.outcomes["care_hours_per_week"]
+    True
+    >>> zero["travel_to_care_ratio"] == result.outcomes["travel_to_care_ratio"]
+    True
     """
     scenario = result.scenario.with_options(options, name=name)
     zoned = scenario.kind == "now"

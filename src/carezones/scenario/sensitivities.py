@@ -256,8 +256,8 @@ class Sensitivity:
         One row per assumption, level and figure: ``assumption``, ``level`` ("base",
         "low", "high", or "seed N" for the noise band), ``value`` and ``base_value`` (in
         words), ``replanned``, ``figure``, ``unit``, ``then``, ``now``, ``saving`` (then
-        minus now), ``note`` (why a figure is missing: a run that could not be planned) and
-        ``change`` (the saving less the base's).
+        minus now), ``note`` (why a figure is missing: a run that could not be planned),
+        ``change`` (the saving less the base's) and ``max_iterations`` (every run's budget).
     assumptions
         The assumptions varied.
     max_iterations
@@ -495,7 +495,7 @@ def sensitivity(
         run_all([r.scenario for r in todo], executor=executor, n_workers=n_workers,
                 n_jobs=n_jobs, progress=gathered, task=price_task,
                 extra=[r.prices for r in todo])  # fmt: skip
-    table = _table(done, chosen, seeds)
+    table = _table(done, chosen, seeds).assign(max_iterations=max_iterations)
     runtimes = {k: float(v.get("runtime", math.nan)) for k, v in done.items()}
     base = {
         s.name: [
