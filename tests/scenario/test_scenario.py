@@ -451,6 +451,10 @@ def test_cli_run_and_compare(tmp_path: Path) -> None:
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")
     assert list(table.columns) == ["unit", "a", "b", "b - a", "b vs a %"]
     assert "travel_to_care_ratio" in done.output and "run_time_seconds" in table.index
+    changed = pd.read_csv(tmp_path / "cmp" / "differences.csv", index_col="parameter")
+    assert {"kind", "providers.n_providers"} <= set(changed.index)
+    assert "What differs between the scenarios" in done.output
+    assert "What differs between the scenarios" in (tmp_path / "cmp" / "report.html").read_text()
 
 
 def test_cli_compare_seeds_says_how_far_it_has_got(tmp_path: Path) -> None:
