@@ -1,4 +1,4 @@
-"""Staffing: every provider or zone staffed by one rule against its own day-slots and skills."""
+"""Staffing: every provider or zone staffed by one rule against its own day-slots, skills."""
 
 from __future__ import annotations
 

@@ -577,3 +577,16 @@ def test_cli_rota_score(helsinki, tmp_path: Path):
     assert "Rota score" in result.output and "travel/care" in result.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["summary"]["n_visits"] == raw["Visit ID"].nunique()
+
+
+def test_a_visit_overrunning_its_care_plan_window_is_late(grid):
+    """With the client's agreed window, a visit is late when it ends after the window's end."""
+    clients, carers = places()
+    clients["pattern"] = ["mon-sun 07:30-08:45 45", "", ""]
+    clients.loc[0, "weekly_hours"] = 5.25
+    row = ("V1", "K1", "A", "08:00", "08:45", "08:10", "08:55")  # 10 min after planned
+    plain = score_rota(rota(row), network=grid, clients=places()[0], carers=carers)
+    assert not plain.visits.set_index("visit_id").loc["V1", "late"]  # within 15 min of plan
+    judged = score_rota(rota(row), network=grid, clients=clients, carers=carers)
+    assert judged.visits.set_index("visit_id").loc["V1", "late"]  # ends 08:55, window 08:45
+    assert judged.routes.set_index("visit_id").loc["V1", "late"] == 10.0

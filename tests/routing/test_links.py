@@ -325,9 +325,9 @@ def test_a_link_across_two_days_and_a_huge_gap_are_refused_by_name() -> None:
         "link_id": "L1", "link_role": ["first", "second"], "min_gap": [None, 0],
         "max_gap": [None, 30],
     })  # fmt: skip
-    with pytest.raises(ValidationError, match="link across days.*monday and tuesday"):
+    with pytest.raises(ValidationError, match=r"link across days.*monday and tuesday"):
         links_from_visits(visits)
     visits["day"] = "monday"
     visits["max_gap"] = [None, 1e300]
-    with pytest.raises(ValidationError, match="max_gap.*from 0 to 1440"):
+    with pytest.raises(ValidationError, match=r"max_gap.*from 0 to 1440"):
         links_from_visits(visits)

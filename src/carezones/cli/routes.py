@@ -19,7 +19,7 @@ from carezones.demand import (
 )
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import load_network, osm_places
-from carezones.routing import Budget, RoutingParams, carer_zones, plan_routes
+from carezones.routing import Budget, RoutingParams, plan_routes, staff_zones
 
 logger = logging.getLogger("carezones.routing")
 
@@ -126,7 +126,6 @@ def route_files(
                 ]
             )
 
-        carers = carers.assign(zone_id=carer_zones(carers, polygons).to_numpy())
     open_to = set(carers["mode"]) | {m for ms in carers["modes"] for m in str(ms).split(";")}
     modes = tuple(m for m in ("walk", "cycle", "drive") if m in open_to)
     echo(
@@ -136,6 +135,14 @@ def route_files(
     net = load_network(network_file, modes=modes)
     echo(f"[3/5] Expanding visits for {day}")
     visits = expand_visits(clients, days=days)
+    if "zone_id" not in carers.columns and polygons is not None:
+        # carers go where the work is: home zone first, then zones short of carer-hours
+        zone_of = clients.set_index("client_id")["zone_id"]
+        zoned = visits.assign(zone_id=visits["client_id"].map(zone_of))
+        staffing = staff_zones(carers, zoned, polygons)
+        carers = carers.assign(zone_id=staffing.zone_of_carer.to_numpy())
+        if len(staffing.moves) or len(staffing.short):
+            echo("      " + staffing.message().replace("\n", "\n      "))
     cover = workforce_coverage(visits, carers)
     if len(cover.short):
         echo(

@@ -32,7 +32,7 @@ A client's visits are either
 
 from carezones.demand.geocoded import GeocodeOption
 from carezones.demand.io import FileShapeWarning, read_csv_text
-from carezones.demand.patterns import DAYS
+from carezones.demand.patterns import DAYS, FORTNIGHT
 from carezones.demand.readers import (
     ShortVisitWarning,
     read_carers,
@@ -48,8 +48,9 @@ from carezones.demand.synthetic import generate as generate_population
 from carezones.demand.visits import expand_visits, snap_population
 from carezones.demand.workforce import (
     SLOT_SPANS,
+    TRAVEL_ALLOWANCE,
     Coverage,
-    Staffing,
+    GroupStaffing,
     WorkforceWarning,
     capacity_minutes,
     group_cover,
@@ -63,14 +64,16 @@ __all__ = [
     "ACCESS",
     "DAYS",
     "FALSE",
+    "FORTNIGHT",
     "RULES",
     "SLOT_SPANS",
+    "TRAVEL_ALLOWANCE",
     "TRUE",
     "Coverage",
     "FileShapeWarning",
     "GeocodeOption",
+    "GroupStaffing",
     "ShortVisitWarning",
-    "Staffing",
     "WorkforceWarning",
     "capacity_minutes",
     "expand_visits",

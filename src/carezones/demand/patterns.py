@@ -38,6 +38,9 @@ DAYS: tuple[str, ...] = (
     "sunday",
 )
 
+#: The days of a fortnight: the week's, then the second week's (``"monday-2"``, ...).
+FORTNIGHT: tuple[str, ...] = DAYS + tuple(f"{d}-2" for d in DAYS)
+
 _DAY_NAMES = {d: i for i, d in enumerate(DAYS)} | {d[:3]: i for i, d in enumerate(DAYS)}
 _DAY_NAMES |= {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 _DAY_SETS = {

@@ -26,7 +26,7 @@ DAYS = pat.DAYS
 
 
 def _days(days: str | Iterable[str] | None) -> list[int]:
-    if days is None:
+    if days is None or days == "fortnight":
         return list(range(7))
     text = days if isinstance(days, str) else ",".join(str(d) for d in days)
     try:
@@ -46,6 +46,7 @@ def expand(
     """One row per visit of the checked clients (see :func:`carezones.demand.expand_visits`)."""
     frame = checked.frame
     wanted = set(_days(days))
+    weeks = 2 if days == "fortnight" else 1
     first = 0
     start_date = None
     if week_start is not None:
@@ -66,27 +67,32 @@ def expand(
     # the call's number in the client's pattern); role 0: a visit on its own, 1: the first
     # of a linked pair, 2: its second
     rows: list[tuple[int, ...]] = []
-    for i, calls in enumerate(checked.calls):
-        for k, call in enumerate(calls, start=1):
-            for d in call.days:
-                if d not in wanted:
-                    continue
-                s0, e0 = call.start, call.end
-                if call.then is None:
-                    rows.append((rank[d], i, s0, e0, call.duration, d, 0, 0, 0, s0, k))
-                    continue
-                lo, hi, dur = call.then
-                rows.append((rank[d], i, s0, e0, call.duration, d, 1, 0, 0, s0, k))
-                end = min(e0 + hi, 24 * 60)
-                rows.append((rank[d], i, s0 + lo, end, dur, d, 2, lo, hi, s0, k))
+    for w in range(weeks):
+        for i, calls in enumerate(checked.calls):
+            for k, call in enumerate(calls, start=1):
+                for d in call.days:
+                    if d not in wanted:
+                        continue
+                    s0, e0, at = call.start, call.end, 7 * w + rank[d]
+                    if call.then is None:
+                        rows.append((at, i, s0, e0, call.duration, d, 0, 0, 0, s0, k, w))
+                        continue
+                    lo, hi, dur = call.then
+                    rows.append((at, i, s0, e0, call.duration, d, 1, 0, 0, s0, k, w))
+                    end = min(e0 + hi, 24 * 60)
+                    rows.append((at, i, s0 + lo, end, dur, d, 2, lo, hi, s0, k, w))
     rows.sort()
-    arr = np.array(rows, dtype=np.int64).reshape(-1, 11)
+    arr = np.array(rows, dtype=np.int64).reshape(-1, 12)
     who = arr[:, 1]
+    second = arr[:, 11] == 1
     day_names = np.array(DAYS, dtype=object)[arr[:, 5]]
+    day_names = np.where(second, day_names + "-2", day_names)  # a fortnight's second week
     ids = frame["client_id"].to_numpy(dtype=object)[who]
+    parts = zip(ids, day_names, arr[:, 9], arr[:, 6], arr[:, 11], strict=True)
     visit_ids = [
-        f"{c}-{d[:3]}-{pat.format_time(s).replace(':', '')}" + ("-then" if role == 2 else "")
-        for c, d, s, role in zip(ids, day_names, arr[:, 9], arr[:, 6], strict=True)
+        f"{c}-{d[:3]}{'2' if w else ''}-{pat.format_time(s).replace(':', '')}"
+        + ("-then" if role == 2 else "")
+        for c, d, s, role, w in parts
     ]
     call_ids = [
         f"{c}#{k}" + ("-then" if role == 2 else "")
@@ -109,8 +115,8 @@ def expand(
     role = arr[:, 6]
     if (role > 0).any():  # linked visits ("..., then 240-300 minutes later 15")
         anchor = [
-            f"{c}-{d[:3]}-{pat.format_time(s).replace(':', '')}"
-            for c, d, s in zip(ids, day_names, arr[:, 9], strict=True)
+            f"{c}-{d[:3]}{'2' if w else ''}-{pat.format_time(s).replace(':', '')}"
+            for c, d, s, w in zip(ids, day_names, arr[:, 9], arr[:, 11], strict=True)
         ]
         linked = role > 0
         out["link_id"] = pd.Series(np.where(linked, anchor, None), dtype=object)
@@ -203,7 +209,9 @@ def expand_visits(
         A clients table (checked as by :func:`read_clients`, locations aside).
     days
         The days to expand: a day (``"monday"``, ``"mon"``), days (``["mon", "thu"]``,
-        ``"mon-fri"``); None for the whole week.
+        ``"mon-fri"``); None for the whole week; ``"fortnight"`` for two weeks (the
+        second week's days are ``"monday-2"`` ... ``"sunday-2"``, its visit ids
+        ``"c1-mon2-0700"``; each call keeps its ``call_id``).
     week_start
         The first date of the week (any weekday); when given, a ``date`` column holds each
         visit's date within the seven days from it.

@@ -23,12 +23,13 @@ from carezones.demand import patterns as pat
 from carezones.exceptions import CarezonesWarning
 
 __all__ = [
+    "CANDIDATES",
     "FIT",
     "SLOT_SPANS",
     "TRAVEL_ALLOWANCE",
     "UTILISATION",
     "Coverage",
-    "Staffing",
+    "GroupStaffing",
     "WorkforceWarning",
     "capacity_minutes",
     "group_cover",
@@ -292,14 +293,16 @@ def _carer_slots(row: dict) -> dict[str, float]:
 
 # ----------------------------------------------------------------- staffing groups
 
-#: At each step of :func:`staff_groups` a group takes the most preferred carer who covers
-#: at least this share of what the best-fitting one would (so a group recruits near its
-#: clients when that costs it little).
-FIT = 0.8
+#: How many of the carers who would cover most of a group's shortfall are tried in a swap.
+CANDIDATES = 12
+#: At each step of :func:`staff_groups` a group takes the most preferred carer whose move
+#: does at least this share of the best move's good (so a group recruits near its clients
+#: when that costs it little).
+FIT = 0.5
 
 
 @dataclass(frozen=True)
-class Staffing:
+class GroupStaffing:
     """Carers dealt to groups (providers or zones) by one rule, and each group's cover.
 
     Attributes
@@ -324,7 +327,7 @@ class Staffing:
 
         Examples
         --------
-        >>> s = Staffing(np.array(["a"]), pd.DataFrame({"group": ["a", "a", "b"],
+        >>> s = GroupStaffing(np.array(["a"]), pd.DataFrame({"group": ["a", "a", "b"],
         ...     "day": "monday", "slot": ["morning", "morning", "bed"],
         ...     "skill": ["", "hoist", ""], "needed_hours": [5.0, 3.0, 2.0],
         ...     "available_hours": [4.0, 1.0, 2.0], "short_hours": [1.0, 2.0, 0.0]}))
@@ -339,7 +342,7 @@ class Staffing:
 def short_hours(cover: pd.DataFrame) -> pd.DataFrame:
     """Per group, the hours a week its workforce is short of its own demand.
 
-    See :meth:`Staffing.short`; ``cover`` is a :func:`group_cover` table.
+    See :meth:`GroupStaffing.short`; ``cover`` is a :func:`group_cover` table.
     """
     if not len(cover):
         return pd.DataFrame(columns=["group", "short_hours", "short_day_slots", "worst"])
@@ -418,6 +421,72 @@ def _gain(cap: np.ndarray, short: np.ndarray) -> np.ndarray:
     return np.minimum(cap, short[None, :]).sum(axis=1)
 
 
+def _swap(
+    g: int, cover: np.ndarray, out: np.ndarray, cap: np.ndarray, need: np.ndarray,
+    have: np.ndarray,
+) -> bool:
+    """Swap one of group ``g``'s carers with one of another group's, when that covers more.
+
+    The carers of other groups who would cover most of ``g``'s shortfall are tried against
+    each of ``g``'s own; the swap taking away the most shortfall from the two groups is
+    made (``out`` and ``have`` updated). False when no swap helps.
+    """
+    mine = np.flatnonzero(out == g)
+    others = np.flatnonzero((out != g) & (cover > 1e-9))
+    if not len(mine) or not len(others):
+        return False
+    best, move = 1e-9, None
+    for c in others[np.argsort(-cover[others], kind="stable")][:CANDIDATES]:
+        a = out[c]
+        before = (np.maximum(need[g] - have[g], 0).sum() + np.maximum(need[a] - have[a], 0).sum())
+        new_g = have[g][None, :] + cap[c][None, :] - cap[mine]
+        new_a = have[a][None, :] - cap[c][None, :] + cap[mine]
+        after = (np.maximum(need[g][None, :] - new_g, 0).sum(axis=1)
+                 + np.maximum(need[a][None, :] - new_a, 0).sum(axis=1))  # fmt: skip
+        k = int(np.argmax(before - after))
+        if before - after[k] > best:
+            best, move = before - after[k], (int(c), int(mine[k]))
+    if move is None:
+        return False
+    c, d = move
+    a = out[c]
+    have[g] += cap[c] - cap[d]
+    have[a] += cap[d] - cap[c]
+    out[c], out[d] = g, a
+    return True
+
+
+def _homeward(
+    out: np.ndarray, pref: np.ndarray, cap: np.ndarray, need: np.ndarray, have: np.ndarray
+) -> int:
+    """Swap carers back towards the group they prefer, wherever no shortfall grows.
+
+    For each carer away from the group they prefer most, the carer of that group (away
+    from their own) whose place they can take with the least shortfall added is swapped
+    with them when the two groups' shortfall does not grow. Returns the swaps made.
+    """
+    first = np.argmin(pref, axis=1)
+    swaps = 0
+    for c in np.flatnonzero(out != first):
+        h, a = int(first[c]), int(out[c])
+        there = np.flatnonzero((out == h) & (first != h))
+        if not len(there):
+            continue
+        before = (np.maximum(need[h] - have[h], 0).sum() + np.maximum(need[a] - have[a], 0).sum())
+        new_h = have[h][None, :] + cap[c][None, :] - cap[there]
+        new_a = have[a][None, :] - cap[c][None, :] + cap[there]
+        after = (np.maximum(need[h][None, :] - new_h, 0).sum(axis=1)
+                 + np.maximum(need[a][None, :] - new_a, 0).sum(axis=1))  # fmt: skip
+        k = int(np.argmin(after - (first[there] == a) * 1e-6))  # one who also goes home first
+        if after[k] <= before + 1e-9:
+            d = int(there[k])
+            have[h] += cap[c] - cap[d]
+            have[a] += cap[d] - cap[c]
+            out[c], out[d] = h, a
+            swaps += 1
+    return swaps
+
+
 def group_cover(
     visits: pd.DataFrame,
     carers: pd.DataFrame,
@@ -445,7 +514,7 @@ def group_cover(
     Returns
     -------
     pandas.DataFrame
-        The :attr:`Staffing.cover` table.
+        The :attr:`GroupStaffing.cover` table.
 
     Examples
     --------
@@ -503,17 +572,22 @@ def staff_groups(
     *,
     travel_allowance: float = TRAVEL_ALLOWANCE,
     utilisation: float = UTILISATION,
-) -> Staffing:
+) -> GroupStaffing:
     """Deal carers to groups by one rule: each group staffed against its own day-slots and skills.
 
-    The group furthest short of its own demand (the share of its needed hours, by day,
-    slot and skill, not yet covered) takes, from the carers not yet dealt, the most
-    preferred (lowest ``preference``) of those who cover at least :data:`FIT` of what the
-    best-fitting one would of its shortfall (a carer with the skills it lacks counts in
-    each); a group no carer left can help is left short (and
-    says so in :attr:`Staffing.cover`). When every group is covered (or can be helped no
-    more), each carer left goes to the group that prefers them. So every provider or zone is
-    staffed by the same rule, and where carers live counts only through ``preference``
+    Each carer starts in the group that prefers them most (lowest ``preference``: a
+    zone's own residents, a provider's nearest carers, or a random group); then, one at a
+    time, the group furthest short of its own demand (the share of its needed hours, by
+    day, slot and skill, not yet covered) takes a carer from another group, while the move
+    covers more of its shortfall than it uncovers where the carer was (a carer with the
+    skills it lacks counts in each): the most preferred of those whose move does at least
+    :data:`FIT` of the best move's good; when no move helps, a swap of one of its carers
+    with one of another group's may. Last, carers working away from the group they prefer
+    are swapped back towards it wherever that leaves no group shorter. What no move or
+    swap can cover is left short, and said so in :attr:`GroupStaffing.cover`. Among moves
+    as good, a carer coming back to the group that prefers them, then one already away
+    from it, is moved before one at home. So every provider or zone is staffed by the same
+    rule, and where carers live counts only through ``preference``
     (distances for a provider recruiting near its clients, random numbers for one that
     recruits anywhere).
 
@@ -535,7 +609,7 @@ def staff_groups(
 
     Returns
     -------
-    Staffing
+    GroupStaffing
 
     Examples
     --------
@@ -557,34 +631,38 @@ def staff_groups(
     need = _need_matrix(visits, vg, len(groups), rows, travel_allowance, utilisation)
     cap = _capacity_matrix(carers, rows)
     pref = np.asarray(preference, dtype=float).reshape(len(carers), len(groups))
+    first = np.argmin(pref, axis=1) if len(groups) else np.zeros(len(carers), dtype=np.intp)
+    out = first.copy()
     have = np.zeros_like(need)
-    out = np.full(len(carers), -1, dtype=np.intp)
-    free = np.ones(len(carers), dtype=bool)
+    np.add.at(have, out, cap)
     total = np.maximum(need.sum(axis=1), 1e-9)
-    order = np.argsort(pref, axis=0, kind="stable")  # each group's carers, most preferred first
     stuck = np.zeros(len(groups), dtype=bool)
-    while free.any():
+    for _ in range(2 * len(carers)):
         short = np.maximum(need - have, 0.0)
         share = short.sum(axis=1) / total
         share[stuck] = 0.0
-        g = int(np.argmax(share))
-        if share[g] <= 1e-12:
+        g = int(np.argmax(share)) if len(groups) else 0
+        if not len(groups) or share[g] <= 1e-12:
             break  # every group covered, or helped no more
-        gain = np.where(free, _gain(cap, short[g]), -1.0)
-        best = float(gain.max())
-        if best <= 1e-9:
-            stuck[g] = True
+        cover = _gain(cap, short[g])  # what each carer would cover at g
+        left = need[out] - have[out]  # each carer's own group: need less what it has
+        loss = (np.maximum(left + cap, 0.0) - np.maximum(left, 0.0)).sum(axis=1)
+        net = np.where(out == g, -np.inf, cover - loss)  # shortfall a move takes away
+        if net.max() <= 1e-9:
+            if not _swap(g, cover, out, cap, need, have):
+                stuck[g] = True
+            else:
+                stuck[:] = False
             continue
-        ranked = order[:, g]
-        pick = int(ranked[np.flatnonzero(gain[ranked] >= FIT * best)[0]])
-        out[pick] = g
+        # the order moves are weighed in: carers coming home to g, then carers away from
+        # home anyway (moving them costs no one their home), then by g's preference
+        ranked = np.lexsort((pref[:, g], out == first, first != g))
+        pick = int(ranked[np.flatnonzero(net[ranked] >= FIT * net.max())[0]])
+        have[out[pick]] -= cap[pick]
         have[g] += cap[pick]
-        free[pick] = False
-    left = np.flatnonzero(free)
-    if len(left):
-        out[left] = np.argmin(pref[left], axis=1)
-        for c in left:
-            have[out[c]] += cap[c]
+        out[pick] = g
+        stuck[:] = False  # a move changes what the others can give
+    _homeward(out, pref, cap, need, have)
     names = np.asarray(groups, dtype=object)
-    return Staffing(names[out] if len(out) else np.array([], dtype=object),
+    return GroupStaffing(names[out] if len(out) else np.array([], dtype=object),
                     _cover_table(list(groups), rows, need, have))  # fmt: skip

@@ -127,6 +127,7 @@ def group_metrics(
     short_minutes: float,
     co2e_kg_per_km: float,
     punctuality_minutes: float = 0.0,
+    spread_minutes: float = 30.0,
 ) -> dict[str, float]:
     """Every route-based figure of one group (a zone, a provider, or everything).
 
@@ -180,6 +181,9 @@ def group_metrics(
     )
     durations = visits["duration"].astype(float)
     hours = _served_hours(visits, routed_ids | set(unrouted["visit_id"].astype(str)), virtual)
+    spread = call_spreads(visit_rows, visits)
+    client_visits = routes.groupby(keys, dropna=False)["visit_id"].nunique()
+    heavy = per_client[(client_visits >= HEAVY_CLIENT_VISITS).reindex(per_client.index).to_numpy()]
     return {
         "visits_per_week": n_visits * scale,
         "scheduled_share": _safe(n_scheduled, n_visits),
@@ -203,6 +207,11 @@ def group_metrics(
         "max_late_minutes": float(late.max()) if len(late) else 0.0,
         "distinct_carers_per_client": float(per_client.mean()) if len(per_client) else float("nan"),
         "main_carer_share": float(main_share.mean()) if len(main_share) else float("nan"),
+        "distinct_carers_heavy_clients": float(heavy.mean()) if len(heavy) else float("nan"),
+        "call_spread_share": float((spread <= spread_minutes + 1e-9).mean())
+        if len(spread)
+        else float("nan"),
+        "mean_call_spread_minutes": float(spread.mean()) if len(spread) else float("nan"),
         "short_call_share": float((durations < short_minutes).mean())
         if len(durations)
         else float("nan"),
@@ -210,6 +219,27 @@ def group_metrics(
         "virtual_travel_hours_saved": saved_s / 3600.0 * scale,
         "carers_used": float(routes["carer_id"].nunique()),
     }
+
+
+#: Clients with at least this many visits a week (two or more a day) are "heavy": their
+#: distinct carers are reported on their own (``distinct_carers_heavy_clients``).
+HEAVY_CLIENT_VISITS = 14
+
+
+def call_spreads(visit_rows: pd.DataFrame, visits: pd.DataFrame) -> pd.Series:
+    """Each recurring call's spread: latest minus earliest start (minutes) over its days.
+
+    A recurring call is one ``call_id`` (a client's pattern entry) routed on two or more
+    days; without ``call_id`` in ``visits`` there are none.
+    """
+    if "call_id" not in visits.columns or not len(visit_rows):
+        return pd.Series(dtype=float)
+    call = visits.drop_duplicates("visit_id").set_index("visit_id")["call_id"]
+    rows = visit_rows.assign(_call=visit_rows["visit_id"].map(call))
+    keys = ["_call", "_week"] if "_week" in rows.columns else ["_call"]
+    g = rows.dropna(subset=["_call"]).groupby(keys)["start"]
+    recurring = g.count() >= 2
+    return (g.max() - g.min())[recurring].astype(float)
 
 
 def _served_hours(visits: pd.DataFrame, scheduled: set[str], virtual: set[str]) -> dict[str, float]:
@@ -659,6 +689,8 @@ def overall_values(
     per_zone: pd.DataFrame,
     per_provider: pd.DataFrame,
     params: OutcomeParams,
+    shifts: pd.DataFrame | None = None,
+    n_days: int = 7,
 ) -> dict[str, float]:
     """Every outcome's value: the overall route figures plus hours, floors, carers, CO2e."""
     values = dict(overall)
@@ -696,10 +728,48 @@ def overall_values(
         if balance is not None and balance.notna().any()
         else np.nan
     )
+    values.update(hours_values(carers, shifts if shifts is not None else pd.DataFrame(), n_days,
+                               params))  # fmt: skip
+    values["staff_met_14_days"] = staff_met_14_days(routes, n_days)
     if not params.zoned:
         for name in ZONE_OUTCOMES:
             values[name] = np.nan
     return values
+
+
+def hours_values(
+    carers: pd.DataFrame, shifts: pd.DataFrame, n_days: int, params: OutcomeParams
+) -> dict[str, float]:
+    """Carers within their contracted hours, from a week (or more) of planned working time."""
+    nan = {"carers_within_hours_share": np.nan, "carers_over_hours": np.nan}
+    if n_days < 7 or "contracted_hours" not in carers.columns or "working_minutes" not in shifts:
+        return nan
+    worked = shifts.groupby(shifts["carer_id"].astype(str))["working_minutes"].sum()
+    worked = worked[worked > 0] / 60.0 * 7.0 / n_days
+    contract = pd.to_numeric(
+        carers.set_index(carers["carer_id"].astype(str))["contracted_hours"], errors="coerce"
+    ).reindex(worked.index)
+    ok = contract.notna() & (contract > 0)
+    if not ok.any():
+        return nan
+    tol = params.hours_tolerance
+    w, c = worked[ok], contract[ok]
+    over = w > c * (1 + tol) + 1e-6
+    within = ~over & (w >= c * (1 - tol) - 1e-6)
+    return {
+        "carers_within_hours_share": float(within.mean()),
+        "carers_over_hours": float(over.sum()),
+    }
+
+
+def staff_met_14_days(routes: pd.DataFrame, n_days: int) -> float:
+    """Distinct carers over 14 days of clients with two or more visits a day (NaN under 14)."""
+    if n_days < 14 or not len(routes):
+        return np.nan
+    per = routes.groupby("client_id")
+    busy = per["visit_id"].nunique() >= 2 * n_days
+    carers = per["carer_id"].nunique()[busy]
+    return float(carers.mean()) if len(carers) else np.nan
 
 
 def cost_values(

@@ -346,6 +346,7 @@ def measure_outcomes(
             short_minutes=params.short_call_minutes,
             co2e_kg_per_km=params.co2e_kg_per_km,
             punctuality_minutes=params.punctuality_minutes,
+            spread_minutes=params.spread_minutes,
         )
 
     overall = metrics(
@@ -380,8 +381,9 @@ def measure_outcomes(
                 per_provider["care_hours_per_week"] < per_provider["break_even_weekly_hours"] - 1e-9
             )
     values = calc.overall_values(
-        overall, clients, carers, zones, routes_t, per_zone, per_provider, params
-    )
+        overall, clients, carers, zones, routes_t, per_zone, per_provider, params,
+        shifts=shifts_t, n_days=n_days,
+    )  # fmt: skip
     total_short = float(short["short_hours"].sum()) * scale if short is not None else np.nan
     values.update(calc.cost_values(values, n_days, costs, params, cost_inputs, total_short))
     table = outcome_table(values, "plan")

@@ -13,6 +13,7 @@ import numpy as np
 
 from carezones.exceptions import Problem, ValidationError
 from carezones.outcomes.costing import MPH_HOURLY_RATE_GBP
+from carezones.routing import SPREAD_MINUTES, WorkRules
 
 __all__ = ["CO2E_KG_PER_KM_AVERAGE_CAR", "COVER_RATE_GBP_PER_HOUR", "OutcomeParams"]
 
@@ -53,8 +54,15 @@ class OutcomeParams:
         zone outcomes (``n_zones``, ``zones_below_floor``, ``smallest_zone_hours``,
         ``carers_local_share``, ``workforce_gap_hours``) are then NaN.
     punctuality_minutes
-        A visit is punctual when it starts no more than this many minutes after its
-        agreed window (default 15).
+        A visit is punctual when it ends no more than this many minutes after its
+        window's end (default 15).
+    spread_minutes
+        A recurring call keeps to its time when its starts over the days lie within this
+        many minutes (default :data:`carezones.routing.SPREAD_MINUTES`, the routing's).
+    hours_tolerance
+        A carer's week is within their contract when its working hours are within this
+        share of their contracted hours (default the routing's
+        :class:`~carezones.routing.WorkRules`).
     cover_rate_gbp_per_hour
         The price of an hour of unserved care bought as agency or overtime cover, so that
         plans that serve different visits are compared on the same demanded care; default
@@ -93,6 +101,8 @@ class OutcomeParams:
     random_state: int | None = 0
     zoned: bool = True
     punctuality_minutes: float = 15.0
+    spread_minutes: float = SPREAD_MINUTES
+    hours_tolerance: float = WorkRules.hours_tolerance
     cover_rate_gbp_per_hour: float = COVER_RATE_GBP_PER_HOUR
     offered_rate_gbp_per_hour: float = MPH_HOURLY_RATE_GBP
     full_time_hours: float = 37.5
@@ -120,6 +130,8 @@ class OutcomeParams:
             "co2e_kg_per_km",
             "short_call_minutes",
             "punctuality_minutes",
+            "spread_minutes",
+            "hours_tolerance",
             "cover_rate_gbp_per_hour",
             "parking_minutes",
         ):

@@ -125,6 +125,26 @@ OUTCOMES: tuple[Outcome, ...] = (
        "(both carers of a double-up count)", P, R),
     _o("main_carer_share", "share", "a client's carer-visits made by their most frequent carer",
        "mean over clients and weeks of (carer-visits by the most frequent carer / carer-visits)"),
+    _o("distinct_carers_heavy_clients", "carers",
+       "carers each client with 14 or more visits a week saw in the week",
+       "distinct_carers_per_client over the clients with >= 14 visits in the week"),
+    _o("staff_met_14_days", "carers",
+       "different carers met in 14 days by clients with two or more visits a day (NaN: "
+       "fewer than 14 days planned)",
+       "mean over those clients of the distinct carers of their visits over the 14 days "
+       "(Sweden's national indicator)"),
+    _o("call_spread_share", "share",
+       "recurring calls made at the same time each day (within spread_minutes)",
+       "calls (a client's pattern entry) routed on 2+ days whose latest minus earliest "
+       "start <= spread_minutes / such calls"),
+    _o("mean_call_spread_minutes", "min", "how far a recurring call's start moves over the week",
+       "mean over recurring calls of latest minus earliest start"),
+    _o("carers_within_hours_share", "share",
+       "working carers whose week is within their contracted hours (+/- hours_tolerance)",
+       "carers with visits and contracted_hours whose weekly working hours are within "
+       "contracted x (1 +/- hours_tolerance) / such carers (NaN: under a week planned)"),
+    _o("carers_over_hours", "carers", "carers working more than their contracted hours allow",
+       "carers whose weekly working hours exceed contracted x (1 + hours_tolerance)"),
     _o("short_call_share", "share", "visits shorter than short_call_minutes",
        "visits with duration < short_call_minutes / visits", P, R),
     _o("virtual_visits_per_week", "visits/week", "visits made as virtual calls",

@@ -382,7 +382,18 @@ def routes_table(rows: pd.DataFrame, clients: Any, rules: RotaRules) -> pd.DataF
         z = pd.Series(clients["zone_id"].to_numpy(), index=clients["client_id"].astype(str))
         zone = r["client_id"].map(z[~z.index.duplicated()]).to_numpy()
     seq = r.groupby(["carer_id", "date"]).cumcount().to_numpy() + 1
-    window_end = r["planned_start_minutes"].to_numpy(float) + rules.on_time_minutes
+    own = np.clip(
+        r["start"].to_numpy(float) - r["planned_start_minutes"].to_numpy(float)
+        - rules.on_time_minutes, 0, None,
+    )  # fmt: skip
+    if "plan_window_end" in r.columns:  # the care plan's window: late when it ends after
+        plan = np.clip(
+            r["start"].to_numpy(float) + r["planned_minutes"].to_numpy(float)
+            - r["plan_window_end"].to_numpy(float), 0, None,
+        )  # fmt: skip
+        late = np.where(r["plan_window_end"].notna().to_numpy(), plan, own)
+    else:
+        late = own
     partner = _partners(r)
     out = pd.DataFrame(
         {
@@ -397,7 +408,7 @@ def routes_table(rows: pd.DataFrame, clients: Any, rules: RotaRules) -> pd.DataF
             "start": r["start"].to_numpy(float),
             "end": r["end"].to_numpy(float),
             "wait": 0.0,
-            "late": np.clip(r["start"].to_numpy(float) - window_end, 0, None),
+            "late": late,
             "travel_seconds": r["travel_seconds"].to_numpy(float),
             "mode": r["mode"].to_numpy(),
             "distance_m": r["distance_m"].to_numpy(float),

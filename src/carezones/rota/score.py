@@ -22,6 +22,7 @@ from carezones.rota.read import checked_rota
 from carezones.rota.rebuild import Rebuilt, rebuild
 from carezones.rota.result import RULES, RotaScore, routes_table
 from carezones.rota.rules import RotaRules
+from carezones.rota.windows import plan_windows
 from carezones.routing import validate_plan
 
 __all__ = [
@@ -46,6 +47,18 @@ def validate_days(
     """Every date rechecked by :func:`carezones.routing.validate_plan`; one row per violation."""
     rows = rebuilt.rows
     skills = _visit_skills(rows, clients, rebuilt.carers)
+    # the care plan's window where the clients' patterns give one: the visit must end by
+    # its end (the validator checks the end as start + duration); else a start within
+    # on_time_minutes of the planned start
+    planned = rows["planned_minutes"].astype(float)
+    short = planned * rules.short_visit_share
+    has_plan = rows["plan_window_end"].notna() if "plan_window_end" in rows else False
+    window_start = (rows["planned_start_minutes"] - rules.on_time_minutes).where(
+        ~has_plan, rows.get("plan_window_start")
+    )
+    window_end = (rows["planned_start_minutes"] + rules.on_time_minutes + short).where(
+        ~has_plan, rows.get("plan_window_end") - (planned - short)
+    )
     # plain object strings: the validator looks values up one by one, which is slow on
     # pandas' Arrow-backed strings
     visits_all = pd.DataFrame(
@@ -55,11 +68,8 @@ def validate_days(
             "place": ("c:" + rows["client_id"]).astype(object),
             "day": rows["day"].astype(object),
             "date": rows["date"],
-            # a start within on_time_minutes of the planned start, ending by its end then
-            "window_start": rows["planned_start_minutes"] - rules.on_time_minutes,
-            "window_end": rows["planned_start_minutes"]
-            + rules.on_time_minutes
-            + rows["planned_minutes"] * rules.short_visit_share,
+            "window_start": window_start,
+            "window_end": window_end,
             "duration": rows["planned_minutes"] * rules.short_visit_share,
             "carers_needed": rows["carers_needed"],
             "skills": skills.astype(object),
@@ -430,6 +440,9 @@ def score_rota(
     if progress is not None:
         progress("rebuild", 0.0)
     rebuilt = rebuild(table, network=network, clients=clients, carers=carers, rules=rules)
+    windows = plan_windows(rebuilt.rows, clients)
+    for column in windows.columns:
+        rebuilt.rows[column] = windows[column].to_numpy()
     t1 = time.perf_counter()
     if progress is not None:
         progress("rebuild", 1.0)

@@ -71,9 +71,10 @@ from carezones.routing.instances import linked_instance
 from carezones.routing.links import links_from_visits
 from carezones.routing.model import RoutingModel
 from carezones.routing.modes import MODE_ORDER, ModeRule, choose_modes, planning_mode
-from carezones.routing.plan import RoutePlan, carer_zones, plan_routes
+from carezones.routing.plan import RoutePlan, plan_routes
 from carezones.routing.problem import (
     ROUTING_RULES,
+    SPREAD_MINUTES,
     Carer,
     Link,
     Location,
@@ -81,10 +82,12 @@ from carezones.routing.problem import (
     RoutingParams,
     RoutingProblem,
     Visit,
+    WorkRules,
     rules_pyvrp_lacks,
 )
 from carezones.routing.result import ROUTE_COLUMNS, SHIFT_COLUMNS, RoutingResult
 from carezones.routing.solver import solve
+from carezones.routing.staffing import Staffing, carer_zones, staff_zones
 from carezones.routing.tables import build_problem
 from carezones.routing.validate import RULES as VALIDATION_RULES
 from carezones.routing.validate import validate_plan
@@ -95,6 +98,7 @@ __all__ = [
     "MODE_ORDER",
     "ROUTE_COLUMNS",
     "SHIFT_COLUMNS",
+    "SPREAD_MINUTES",
     "VALIDATION_RULES",
     "Budget",
     "Carer",
@@ -109,7 +113,9 @@ __all__ = [
     "RoutingParams",
     "RoutingProblem",
     "RoutingResult",
+    "Staffing",
     "Visit",
+    "WorkRules",
     "build_problem",
     "carer_zones",
     "choose_modes",
@@ -120,5 +126,6 @@ __all__ = [
     "planning_mode",
     "rules_pyvrp_lacks",
     "solve",
+    "staff_zones",
     "validate_plan",
 ]

@@ -7,6 +7,7 @@ one :class:`~carezones.routing.runner.ZoneJob` per zone to the zone runner
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -22,17 +23,19 @@ import pandas as pd
 
 from carezones._files import write_csv
 from carezones._options import make_rng
-from carezones.demand import DAYS
+from carezones.demand import FORTNIGHT
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork
 from carezones.routing.budget import Budget
 from carezones.routing.links import links_from_visits
 from carezones.routing.modes import ModeRule
-from carezones.routing.problem import RoutingParams
+from carezones.routing.problem import RoutingParams, WorkRules
 from carezones.routing.result import ROUTE_COLUMNS, RoutingResult
 from carezones.routing.runner import JobSettings, ZoneJob, ZoneOutcome, attach_network, run_jobs
 from carezones.routing.solver import _budget, check_options
+from carezones.routing.staffing import Staffing, staff_zones
 from carezones.routing.tables import check_tables, known_pairs, visit_points
+from carezones.routing.validate import validate_week
 
 __all__ = ["RoutePlan", "plan_routes"]
 
@@ -58,6 +61,11 @@ class RoutePlan:
         ``(zone_id, day)`` to its result.
     runtime
         Seconds for the whole plan.
+    staffing
+        With zone polygons: each carer's zone, the moves from home zones, the zone-days
+        still short of carer-hours (:class:`~carezones.routing.Staffing`).
+    carers, work
+        The carers planned and the rules of their weeks, for :meth:`validate`.
     """
 
     routes: pd.DataFrame
@@ -68,6 +76,9 @@ class RoutePlan:
     results: dict[tuple[str, str], RoutingResult]
     runtime: float
     network: TravelNetwork | None = field(default=None, repr=False)
+    staffing: Staffing | None = field(default=None, repr=False)
+    carers: pd.DataFrame | None = field(default=None, repr=False)
+    work: WorkRules = field(default_factory=WorkRules, repr=False)
 
     def report(self) -> dict[str, Any]:
         """JSON-ready figures: totals, per zone-day summaries, continuity (no personal data)."""
@@ -96,6 +107,11 @@ class RoutePlan:
             if len(self.continuity)
             else None,
             "runtime_seconds": self.runtime,
+            "zone_days_at_time_cap": int(s["time_limited"].sum())
+            if len(s) and "time_limited" in s
+            else 0,
+            "carers_moved": 0 if self.staffing is None else len(self.staffing.moves),
+            "zone_days_short": [] if self.staffing is None else _records(self.staffing.short),
             "zones": _records(s),
         }
 
@@ -119,12 +135,22 @@ class RoutePlan:
         return out
 
     def validate(self) -> pd.DataFrame:
-        """Every zone-day rechecked by the independent validator; one row per violation."""
+        """Every zone-day rechecked by the independent validator; one row per violation.
+
+        A plan of several days also has each carer's week checked
+        (:func:`~carezones.routing.validate_week`: hours against the contract, days in a
+        row), with ``zone_id`` and ``day`` empty.
+        """
         parts = []
         for (zone, day), result in self.results.items():
             found = result.validate()
             if len(found):
                 parts.append(found.assign(zone_id=zone, day=day))
+        days = list(dict.fromkeys(d for _, d in self.results))
+        if self.carers is not None and len(days) > 1 and len(self.shifts):
+            week = validate_week(self.shifts, self.carers, days=days, work=self.work)
+            if len(week):
+                parts.append(week.assign(zone_id="", day=""))
         if not parts:
             return pd.DataFrame(
                 columns=["zone_id", "day", "rule", "carer_id", "visit_id", "client_id", "detail"]
@@ -159,6 +185,13 @@ class RoutePlan:
             f"{(r['mean_distinct_carers_per_client'] or float('nan')):.2f}"
             f"   run-time: {self.runtime:.1f} s",
         ]
+        if r["zone_days_at_time_cap"]:
+            lines.append(
+                f"  {r['zone_days_at_time_cap']} zone-day(s) stopped at the time cap, not on "
+                "iterations: another run may differ"
+            )
+        if self.staffing is not None and (len(self.staffing.moves) or len(self.staffing.short)):
+            lines += ["  " + x for x in self.staffing.message().splitlines()]
         return "\n".join(lines)
 
 
@@ -180,33 +213,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def carer_zones(carers: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
-    """The zone each carer's home falls in, or the nearest zone for homes outside them all.
-
-    Parameters
-    ----------
-    carers
-        Carers with home Points.
-    zones
-        Zone polygons with ``zone_id``.
-    """
-    poly = zones[["zone_id", "geometry"]].reset_index(drop=True)
-    homes = gpd.GeoDataFrame(geometry=carers.geometry.to_crs(zones.crs).to_numpy(), crs=zones.crs)
-    inside = gpd.sjoin(homes, poly, how="left", predicate="within")
-    inside = inside[~inside.index.duplicated()]["zone_id"]
-    out = inside.to_numpy(dtype=object)
-    missing = pd.isna(out)
-    if missing.any() and len(poly):
-        near = gpd.sjoin_nearest(homes[missing], poly, how="left")
-        near = near[~near.index.duplicated()]["zone_id"]
-        out[missing] = near.reindex(homes.index[missing]).to_numpy(dtype=object)
-    return pd.Series(out, index=carers.index, dtype=object)
-
-
 def _zone_of(
-    visits: pd.DataFrame, carers: gpd.GeoDataFrame, clients: Any, zones: Any
-) -> tuple[pd.Series, pd.Series]:
-    """Zone id of every visit and every carer (NaN: in no zone)."""
+    visits: pd.DataFrame, carers: gpd.GeoDataFrame, clients: Any, zones: Any, work: WorkRules
+) -> tuple[pd.Series, pd.Series, Staffing | None]:
+    """Zone id of every visit and every carer (NaN: in no zone), and the staffing made."""
     if isinstance(zones, gpd.GeoDataFrame):
         if "zone_id" not in zones.columns:
             raise ValidationError(
@@ -218,10 +228,9 @@ def _zone_of(
             gpd.GeoDataFrame(geometry=pts.to_crs(zones.crs)), poly, how="left", predicate="within"
         )
         client_zone = hit[~hit.index.duplicated()]["zone_id"]
-        return (
-            visits["client_id"].map(client_zone).astype(object),
-            carer_zones(carers, zones),
-        )
+        vz = visits["client_id"].map(client_zone).astype(object)
+        staffing = staff_zones(carers, visits.assign(zone_id=vz), zones, work=work)
+        return vz, staffing.zone_of_carer, staffing
     col = str(zones)
     if col in visits.columns:
         vz = visits[col]
@@ -249,7 +258,7 @@ def _zone_of(
                 )
             ]
         )
-    return vz.astype(object), carers[col].astype(object)
+    return vz.astype(object), carers[col].astype(object), None
 
 
 def plan_routes(
@@ -267,6 +276,7 @@ def plan_routes(
     random_state: int | None = None,
     max_snap_distance: float = MAX_SNAP_DISTANCE,
     mode_rule: ModeRule | None = None,
+    work: WorkRules | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> RoutePlan:
     """Plan every zone's routes for a day or a week, zones in parallel.
@@ -279,11 +289,13 @@ def plan_routes(
         A column naming each visit's zone (in ``visits`` or ``clients``) and each carer's
         zone (in ``carers``); or zone polygons (a GeoDataFrame with ``zone_id``, e.g.
         ``NeighbourhoodZoner.zones_``) that clients' homes fall in (clients outside every
-        zone are unscheduled with that reason) and carers' homes fall in (carers living
-        outside every zone work in the nearest).
+        zone are unscheduled with that reason); carers are staffed to zones by
+        :func:`~carezones.routing.staff_zones` (their home zone, then moved to zones short
+        of carer-hours; :attr:`RoutePlan.staffing` holds the moves and any gaps).
     days
-        {"monday", ..., "sunday"}, several, or None: every day in ``visits["day"]``
-        (in week order; the whole table as one day when there is no ``day`` column).
+        {"monday", ..., "sunday"}, several, or None (or "week", "fortnight"): every day
+        in ``visits["day"]`` (in order; a fortnight's second week is ``"monday-2"``
+        ...; the whole table as one day when there is no ``day`` column).
     known_carers
         Carers each client already knows; days planned earlier in the week add to it.
     params
@@ -299,6 +311,9 @@ def plan_routes(
         How each carer-day's mode is chosen among the carer's ``modes`` (their days are
         planned with the least sustainable; see :mod:`carezones.routing.modes`); default
         :class:`~carezones.routing.ModeRule` (). Carers with one mode keep it.
+    work
+        The hours and days carers work; default :class:`~carezones.routing.WorkRules` ()
+        (a week within contracted hours + 10%).
     progress
         Called as ``progress(zones_done, zones_total, zone_id)`` after each zone.
 
@@ -339,15 +354,18 @@ def plan_routes(
     day_list = _days(visits, days)
     if day_list != [""]:
         visits = visits[visits["day"].isin(day_list)]
-    vz, cz = _zone_of(visits, carers, clients, zones)
-    settings = JobSettings(params, budget, mode_rule or ModeRule(), max_snap_distance)
+    work = work or WorkRules()
+    vz, cz, staffing = _zone_of(visits, carers, clients, zones, work)
+    settings = JobSettings(params, budget, mode_rule or ModeRule(), max_snap_distance, work)
     jobs, extra_unscheduled = _zone_jobs(
         visits, carers, clients, vz, cz, known_pairs(known_carers), settings, tuple(day_list),
         random_state,
     )  # fmt: skip
     results, failed = run_jobs(jobs, network, n_jobs, progress)
     extra_unscheduled += [_failed_visits(out, jobs) for out in failed]
-    return _assemble(results, day_list, extra_unscheduled, visits, vz, t0, network)
+    plan = _assemble(results, day_list, extra_unscheduled, visits, vz, t0, network, staffing)
+    return dataclasses.replace(plan, carers=pd.DataFrame(carers.drop(columns="geometry")),
+                               work=work)  # fmt: skip
 
 
 def _failed_visits(out: ZoneOutcome, jobs: list[ZoneJob]) -> pd.DataFrame:
@@ -406,6 +424,7 @@ def _assemble(
     vz: pd.Series,
     t0: float,
     network: TravelNetwork,
+    staffing: Staffing | None = None,
 ) -> RoutePlan:
     """The plan's tables, zone by zone and day by day in week order."""
     order = {d: i for i, d in enumerate(day_list)}
@@ -430,22 +449,25 @@ def _assemble(
     )
     continuity = _continuity(routes, visits, vz)
     runtime = time.perf_counter() - t0
-    return RoutePlan(routes, shifts, unscheduled, summary, continuity, results, runtime, network)
+    return RoutePlan(
+        routes, shifts, unscheduled, summary, continuity, results, runtime, network, staffing
+    )
 
 
 def _days(visits: pd.DataFrame, days: str | list[str] | None) -> list[str]:
     if "day" not in visits.columns:
         return [""]
     present = set(visits["day"])
-    if days is None:
-        return [d for d in DAYS if d in present] + sorted(present - set(DAYS))
+    if days is None or days in ("week", "fortnight"):
+        return [d for d in FORTNIGHT if d in present] + sorted(present - set(FORTNIGHT))
     wanted = [days] if isinstance(days, str) else list(days)
     wanted = [str(d).lower() for d in wanted]
-    bad = [d for d in wanted if d not in DAYS]
+    bad = [d for d in wanted if d not in FORTNIGHT]
     if bad:
         raise ValidationError(
-            [Problem("days", "unknown day", "monday ... sunday", repr(d)) for d in bad]
-        )
+            [Problem("days", "unknown day", "monday ... sunday (monday-2 ... sunday-2 in a "
+                     "fortnight), 'week' or 'fortnight'", repr(d)) for d in bad]
+        )  # fmt: skip
     return wanted
 
 

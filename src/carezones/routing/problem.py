@@ -18,9 +18,10 @@ from os import PathLike
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from carezones._files import read_toml
-from carezones.exceptions import Problem, ValidationError, unknown_keys
+from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 
 __all__ = [
     "BIG_TIME",
@@ -29,12 +30,16 @@ __all__ = [
     "Carer",
     "Location",
     "Profile",
+    "SPREAD_MINUTES",
     "ROUTING_RULES",
     "Rule",
     "RoutingParams",
     "RoutingProblem",
     "Visit",
+    "WorkRules",
     "rules_pyvrp_lacks",
+    "working_days",
+    "works_on",
     "parse_half_skills",
     "parse_skills",
 ]
@@ -43,6 +48,9 @@ logger = logging.getLogger(__name__)
 
 DAY = 86_400  # seconds
 BIG_TIME = 10**9  # seconds; larger times are "no path"
+#: A recurring call keeps to the same time each day within this many minutes (the one
+#: default of :attr:`RoutingParams.spread_minutes` and of the outcomes that measure it).
+SPREAD_MINUTES = 30
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,7 @@ class RoutingParams:
     start_step: int = 60
     pyvrp_share: float | None = None
     max_lateness_penalty: float = 0.0
-    spread_minutes: int = 30
+    spread_minutes: int = SPREAD_MINUTES
     spread_penalty: float = 120.0
 
     def __post_init__(self) -> None:
@@ -172,6 +180,73 @@ class RoutingParams:
         """Read the ``[routing]`` table (or the whole file when it has none) of a TOML file."""
         data = read_toml(path, what="a TOML file with a [routing] table")
         return cls.from_dict(data.get(table, data))
+
+
+@dataclass(frozen=True)
+class WorkRules:
+    """Working patterns a carer would accept: the hours and days the plan keeps to.
+
+    Parameters
+    ----------
+    hours_tolerance
+        A carer works at most their ``contracted_hours`` times ``1 + hours_tolerance``
+        a week (spread evenly over their working days); the validator reports a week
+        outside ``contracted_hours`` plus or minus this share.
+    max_consecutive_days
+        The most days in a row a carer works (the validator reports more).
+
+    Examples
+    --------
+    >>> WorkRules().hours_tolerance
+    0.1
+    """
+
+    hours_tolerance: float = 0.10
+    max_consecutive_days: int = 6
+
+    def __post_init__(self) -> None:
+        c = ProblemCollector(type(self).__name__)
+        tol = self.hours_tolerance
+        if not (isinstance(tol, int | float) and not isinstance(tol, bool) and 0 <= tol <= 1):
+            c.add("bad option", "a share in [0, 1]", repr(tol), column="hours_tolerance")
+        n = self.max_consecutive_days
+        if not (isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 14):
+            c.add("bad option", "an integer from 1 to 14", repr(n), column="max_consecutive_days")
+        c.raise_if_any()
+        object.__setattr__(self, "hours_tolerance", float(tol))
+
+
+
+def working_days(carers: pd.DataFrame) -> pd.Series:
+    """Each carer's working days as a set of lower-case day names (None: every day)."""
+    if "days" not in carers.columns:
+        return pd.Series([None] * len(carers), index=carers.index, dtype=object)
+    return carers["days"].map(
+        lambda d: None
+        if d is None or (isinstance(d, float) and math.isnan(d)) or not str(d).strip()
+        else frozenset(x.strip().lower() for x in str(d).split(";") if x.strip())
+    )
+
+
+def works_on(days: frozenset[str] | None, day: str) -> bool:
+    """Whether a carer with working ``days`` works ``day``.
+
+    ``""`` is any day. A plain name (``"saturday"``) is every week; a name with a week
+    (``"saturday-1"``, ``"saturday-2"``) is that week of a fortnight only, which is how
+    alternate weekends are written. A fortnight's ``"monday-2"`` is its second Monday.
+
+    Examples
+    --------
+    >>> works_on(frozenset({"monday", "saturday-2"}), "saturday-2")
+    True
+    >>> works_on(frozenset({"monday", "saturday-2"}), "saturday")
+    False
+    """
+    if not day or days is None:
+        return True
+    name, _, week = day.partition("-")
+    return name in days or f"{name}-{week or '1'}" in days
+
 
 
 # ---------------------------------------------------------------------------- handles

@@ -25,10 +25,10 @@ from carezones.exceptions import SolverError
 from carezones.network import TravelNetwork
 from carezones.routing.budget import Budget
 from carezones.routing.modes import ModeRule
-from carezones.routing.problem import RoutingParams
+from carezones.routing.problem import RoutingParams, WorkRules
 from carezones.routing.result import RoutingResult
 from carezones.routing.tables import zone_matrices
-from carezones.routing.week import WorkRules, capped_carers, plan_days
+from carezones.routing.week import capped_carers, plan_days
 
 __all__ = ["ATTEMPTS", "JobSettings", "ZoneJob", "ZoneOutcome", "attach_network", "run_jobs"]
 

@@ -19,9 +19,9 @@ from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork, travel_time_matrix
 from carezones.routing.daycheck import Lookup, Matrix, check_day, clock
 from carezones.routing.links import links_from_visits
-from carezones.routing.problem import BIG_TIME, RoutingProblem
+from carezones.routing.problem import BIG_TIME, RoutingProblem, WorkRules, works_on
 
-__all__ = ["RULES", "problem_tables", "validate_plan"]
+__all__ = ["RULES", "WEEK_RULES", "problem_tables", "validate_plan", "validate_week"]
 
 #: Every rule the validator checks, with what breaking it means.
 RULES: dict[str, str] = {
@@ -48,6 +48,12 @@ RULES: dict[str, str] = {
     "max minutes": "the carer works more than their maximum minutes",
     "break": "no unpaid break of the carer's length fits in their break window",
     "day off": "the carer does not work on the visit's day",
+}
+
+#: The rules a plan of several days is checked against, carer by carer.
+WEEK_RULES: dict[str, str] = {
+    "weekly hours": "a carer works more hours a week than their contract (+ hours_tolerance)",
+    "consecutive days": "a carer works more days in a row than max_consecutive_days",
 }
 
 _COLUMNS = ["rule", "carer_id", "visit_id", "client_id", "detail"]
@@ -466,7 +472,7 @@ def _check_days(
             continue
         works = _skill_set(info["days"]) if "days" in car.columns else None
         for day, day_rows in _by_day(rows):
-            if works is not None and day is not None and str(day).lower() not in works:
+            if works is not None and day is not None and not works_on(works, str(day).lower()):
                 for v in day_rows["visit_id"]:
                     add("day off", carer, v, lookup.client[v], f"does not work {day}")
             check_day(carer, home, info, lookup.matrices[mode], day_rows, lookup, tol, add)
@@ -532,3 +538,81 @@ def problem_tables(
         m[d >= BIG_TIME] = np.inf
         travel[name] = pd.DataFrame(m, index=names, columns=names)
     return visits, carers, travel
+
+
+def validate_week(
+    shifts: pd.DataFrame,
+    carers: pd.DataFrame,
+    *,
+    days: list[str],
+    work: WorkRules | None = None,
+) -> pd.DataFrame:
+    """Each carer's plan over its days: weekly hours against the contract, days in a row.
+
+    Parameters
+    ----------
+    shifts
+        One row per carer-day: ``carer_id``, ``day``, ``working_minutes`` (rows without
+        visits, ``n_visits == 0``, are days off).
+    carers
+        ``carer_id`` and optionally ``contracted_hours``.
+    days
+        The days planned, in order (a week repeats: Sunday runs into Monday).
+    work
+        The rules (default :class:`WorkRules` ()).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per violation: ``rule`` (a key of :data:`WEEK_RULES`), ``carer_id``,
+        ``visit_id`` (empty), ``client_id`` (empty), ``detail``.
+
+    Examples
+    --------
+    >>> shifts = pd.DataFrame({"carer_id": "ann", "day": ["monday", "tuesday"],
+    ...                        "working_minutes": [600, 600], "n_visits": 1})
+    >>> carers = pd.DataFrame({"carer_id": ["ann"], "contracted_hours": [16.0]})
+    >>> found = validate_week(shifts, carers, days=["monday", "tuesday"])
+    >>> found[["rule", "detail"]].values.tolist()
+    [['weekly hours', '20.0 h against 16 h contracted (at most 17.6 h)']]
+    """
+    work = work or WorkRules()
+    found = []
+    if not len(shifts) or not days:
+        return pd.DataFrame(columns=_COLUMNS)
+    busy = shifts if "n_visits" not in shifts.columns else shifts[shifts["n_visits"] > 0]
+    # under a week: the hours so far; over a week (a fortnight): the mean week
+    per_week = 7.0 / len(days) if len(days) > 7 else 1.0
+    if "contracted_hours" in carers.columns and "working_minutes" in busy.columns:
+        contract = pd.to_numeric(
+            carers.set_index(carers["carer_id"].astype(str))["contracted_hours"], errors="coerce"
+        )
+        worked = busy.groupby(busy["carer_id"].astype(str))["working_minutes"].sum() / 60.0
+        for carer, hours in worked.items():
+            c = contract.get(carer, np.nan)
+            week = hours * per_week
+            if pd.notna(c) and c > 0 and week > c * (1 + work.hours_tolerance) + 1e-6:
+                found.append(("weekly hours", carer, f"{week:.1f} h against {c:g} h contracted "
+                              f"(at most {c * (1 + work.hours_tolerance):.1f} h)"))  # fmt: skip
+    order = {d: i for i, d in enumerate(days)}
+    n = len(days)
+    for carer, rows in busy.groupby(busy["carer_id"].astype(str)):
+        on = np.zeros(n, dtype=bool)
+        on[[order[d] for d in rows["day"] if d in order]] = True
+        if on.all():
+            run = n
+        else:  # the longest run of working days, around the end of the week too
+            twice = np.concatenate([on, on])
+            run, best = 0, 0
+            for x in twice:
+                run = run + 1 if x else 0
+                best = max(best, run)
+            run = min(best, n)
+        if run > work.max_consecutive_days:
+            found.append(("consecutive days", carer,
+                          f"{run} days in a row, at most {work.max_consecutive_days}"))  # fmt: skip
+    return pd.DataFrame(
+        [{"rule": r, "carer_id": k, "visit_id": "", "client_id": "", "detail": d}
+         for r, k, d in found],
+        columns=_COLUMNS,
+    )  # fmt: skip

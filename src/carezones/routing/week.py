@@ -23,76 +23,27 @@ contracted hours plus :attr:`WorkRules.hours_tolerance`, spread over their worki
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import ProblemCollector
 from carezones.network import TravelNetwork
 from carezones.routing.budget import Budget
 from carezones.routing.modes import ModeRule, choose_modes
-from carezones.routing.problem import RoutingParams, RoutingProblem
+from carezones.routing.problem import (
+    RoutingParams,
+    RoutingProblem,
+    WorkRules,
+    working_days,
+    works_on,
+)
 from carezones.routing.result import RoutingResult
 from carezones.routing.solver import solve
 from carezones.routing.tables import ZoneMatrices, problem_from_matrices
 
-__all__ = ["WorkRules", "capped_carers", "plan_days", "working_days", "works_on"]
-
-
-@dataclass(frozen=True)
-class WorkRules:
-    """Working patterns a carer would accept: the hours and days the plan keeps to.
-
-    Parameters
-    ----------
-    hours_tolerance
-        A carer works at most their ``contracted_hours`` times ``1 + hours_tolerance``
-        a week (spread evenly over their working days); the validator reports a week
-        outside ``contracted_hours`` plus or minus this share.
-    max_consecutive_days
-        The most days in a row a carer works (the validator reports more).
-
-    Examples
-    --------
-    >>> WorkRules().hours_tolerance
-    0.1
-    """
-
-    hours_tolerance: float = 0.10
-    max_consecutive_days: int = 6
-
-    def __post_init__(self) -> None:
-        c = ProblemCollector(type(self).__name__)
-        tol = self.hours_tolerance
-        if not (isinstance(tol, int | float) and not isinstance(tol, bool) and 0 <= tol <= 1):
-            c.add("bad option", "a share in [0, 1]", repr(tol), column="hours_tolerance")
-        n = self.max_consecutive_days
-        if not (isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 14):
-            c.add("bad option", "an integer from 1 to 14", repr(n), column="max_consecutive_days")
-        c.raise_if_any()
-        object.__setattr__(self, "hours_tolerance", float(tol))
-
-
-def working_days(carers: pd.DataFrame) -> pd.Series:
-    """Each carer's working days as a set of lower-case day names (None: every day)."""
-    if "days" not in carers.columns:
-        return pd.Series([None] * len(carers), index=carers.index, dtype=object)
-    return carers["days"].map(
-        lambda d: None
-        if d is None or (isinstance(d, float) and math.isnan(d)) or not str(d).strip()
-        else frozenset(x.strip().lower() for x in str(d).split(";") if x.strip())
-    )
-
-
-def works_on(days: frozenset[str] | None, day: str) -> bool:
-    """Whether a carer with working ``days`` works ``day``.
-
-    ``""`` is any day; a fortnight's ``"monday-2"`` is a Monday.
-    """
-    return not day or days is None or day.split("-")[0] in days
+__all__ = ["capped_carers", "plan_days"]
 
 
 def capped_carers(carers: pd.DataFrame, rules: WorkRules, horizon_days: int = 7) -> pd.DataFrame:

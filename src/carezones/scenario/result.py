@@ -59,7 +59,7 @@ class ScenarioResult:
         The scored rota (:class:`~carezones.rota.RotaScore`), in "rota" only.
     staffing
         Each zone's (in "then", provider's) carers against its own in-person visits of the
-        week, by day, slot and skill (:attr:`carezones.Staffing.cover`): ``group``,
+        week, by day, slot and skill (:attr:`carezones.demand.GroupStaffing.cover`): ``group``,
         ``day``, ``slot``, ``skill``, ``needed_hours``, ``available_hours``,
         ``short_hours``; None in "rota".
     """
@@ -114,9 +114,11 @@ class ScenarioResult:
             )
             windows = (
                 (
-                    "soft: a visit may start any time late"
+                    "a visit starts at or after its window's start and ends by its end; "
+                    "soft: it may end any time late"
                     if p.max_lateness_minutes is None
-                    else f"soft: a visit may start up to {p.max_lateness_minutes} min late"
+                    else "a visit starts at or after its window's start and ends by its end; "
+                    f"soft: it may end up to {p.max_lateness_minutes} min late"
                 )
                 + f", each minute priced as {p.lateness_penalty:g} s of travel"
                 + (
@@ -125,14 +127,28 @@ class ScenarioResult:
                     else ""
                 )
                 if p.time_windows == "soft"
-                else "hard: a visit that cannot start in its window is unscheduled"
+                else "hard: a visit that cannot start at or after its window's start and end by "
+                "its end is unscheduled"
             )
             mix = sc.demand.carer_mode_mix
             rows += [
                 ("routing stop", stop, "reproducibility"),
                 ("time windows", windows, "punctuality, unscheduled visits"),
-                ("continuity", f"{p.continuity_penalty:g} s of travel per carer new to a "
-                 "client, carried across the days planned", "carers per client"),
+                ("continuity", (f"regular runs: a call's first carer keeps it, a planned "
+                 "relief covers their days off; "
+                 f"{p.continuity_penalty:g} s of travel per carer new to a client in the "
+                 "week (a third for one met outside the client's runs)")
+                 if p.continuity_penalty > 0 and len(r.days) > 1 else
+                 f"{p.continuity_penalty:g} s of travel per carer new to a client, each day "
+                 "on its own", "carers per client, main carer share"),
+                ("same time each day", f"a recurring call starts within {p.spread_minutes} "
+                 "min of the time first planned (no earlier than half of it before; later "
+                 f"minutes priced as {p.spread_penalty:g} s of travel)",
+                 "call spread, punctuality"),
+                ("working hours", "each carer's week within their contracted hours "
+                 f"+{o.hours_tolerance:.0%}, spread over their working days; at most "
+                 f"{self.scenario.routing.work.max_consecutive_days} days in a row",
+                 "unscheduled visits, carers within hours"),
                 ("mode rule", "walk when no leg is over "
                  f"{m.max_walk_leg_minutes:g} min and the day's travel is at most "
                  f"{m.walk_travel_factor:g}x its planned mode's; cycle within "

@@ -117,6 +117,14 @@ def _then_providers(
     return clients, carers, areas, {i: i for i in ids}
 
 
+def _visits(clients: gpd.GeoDataFrame, days: tuple[str, ...]) -> Any:
+    """The visits of the days routed (a fortnight when a second week's day is among them)."""
+    if any(d.endswith("-2") for d in days):
+        visits = expand_visits(clients, days="fortnight")
+        return visits[visits["day"].isin(days)].reset_index(drop=True)
+    return expand_visits(clients, days=list(days))
+
+
 def outcome_params(scenario: Scenario, min_weekly_hours: float | None) -> OutcomeParams:
     """The outcome parameters a scenario file sets."""
     o, d = scenario.outcomes, scenario.demand
@@ -134,7 +142,26 @@ def outcome_params(scenario: Scenario, min_weekly_hours: float | None) -> Outcom
         full_time_hours=o.full_time_hours,
         virtual_call_pay_share=d.virtual_call_pay_share,
         parking_minutes=o.parking_minutes,
+        spread_minutes=scenario.routing.params.spread_minutes,
+        hours_tolerance=scenario.routing.work.hours_tolerance,
     )
+
+
+def _capped(carers: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
+    """Carers whose ``max_minutes`` a day keeps their week within contract (+ tolerance).
+
+    The cap :class:`~carezones.routing.WorkRules` puts on a carer's day when routing:
+    contracted hours x (1 + tolerance) over the days they work.
+    """
+    if "contracted_hours" not in carers.columns:
+        return carers
+    hours = pd.to_numeric(carers["contracted_hours"], errors="coerce")
+    days = carers["days"] if "days" in carers.columns else pd.Series("", index=carers.index)
+    n = days.fillna("").astype(str).map(lambda t: len([d for d in t.split(";") if d]) or 7)
+    own = pd.to_numeric(carers.get("max_minutes", pd.Series(np.nan, index=carers.index)),
+                        errors="coerce")  # fmt: skip
+    cap = np.floor(hours * 60.0 * (1.0 + tolerance) / n)
+    return carers.assign(max_minutes=np.where(hours > 0, np.fmin(own, cap), own))
 
 
 def _staff(
@@ -149,19 +176,23 @@ def _staff(
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Carers dealt to the zones (providers in "then") by the one staffing rule.
 
-    With ``allocation = "given"`` in "then" the tables' providers stand; each group's
-    cover is measured all the same.
+    Each group against the in-person visits of its week, each carer bringing what the
+    routing's working rules let them work (a day at most their contracted hours, with
+    ``[routing] hours_tolerance``, over their working days, as the router caps them).
+    With ``allocation = "given"`` in "then" the tables' providers stand; each group's cover
+    is measured all the same.
     """
     in_person = week[~week["visit_id"].astype(str).isin(virtual)]
     carers = carers.copy()
+    capped = _capped(carers, scenario.routing.work.hours_tolerance)
     given = scenario.kind == "then" and scenario.providers.allocation == "given"
     if given:
         zone_of = clients.drop_duplicates("client_id").set_index("client_id")["zone_id"]
-        cover = group_cover(in_person, carers, in_person["client_id"].map(zone_of).to_numpy(),
+        cover = group_cover(in_person, capped, in_person["client_id"].map(zone_of).to_numpy(),
                             carers["zone_id"].to_numpy(dtype=object))  # fmt: skip
         return carers, cover
     staffing = pipe.staff_carers(
-        carers, clients, in_person, groups,
+        capped, clients, in_person, groups,
         recruitment=scenario.providers.recruits(scenario.kind), rng=rng,
     )  # fmt: skip
     carers["zone_id"] = staffing.group
@@ -202,10 +233,13 @@ def run(
             scenario, network, clients, carers, providers, rng_then
         )
         min_weekly_hours, polygons = None, None
-    clock.step("virtual calls")
-    week = expand_visits(clients, days=list(DAYS))
-    virtual = choose_virtual(week, d.virtual_share, scenario.seed)
+    clock.step("visits and virtual calls")
+    r = scenario.routing
+    visits = _visits(clients, r.days)
+    virtual = choose_virtual(visits, d.virtual_share, scenario.seed)
+    visits["virtual"] = visits["visit_id"].astype(str).isin(virtual)
     clock.step("carers to " + ("zones" if scenario.kind == "now" else "providers"))
+    week = expand_visits(clients, days=list(DAYS))
     groups = [str(z) for z in zones["zone_id"]]
     carers, cover = _staff(
         scenario, clients, carers, week, virtual, groups, zone_provider, rng_staff
@@ -214,10 +248,6 @@ def run(
     clients["dense_area"] = pipe.dense_areas(
         network, clients.geometry, scenario.outcomes.dense_km_per_km2
     )
-    clock.step("visits")
-    r = scenario.routing
-    visits = expand_visits(clients, days=list(r.days))
-    visits["virtual"] = visits["visit_id"].astype(str).isin(virtual)
     clock.step("routes")
     plan = plan_routes(
         visits[~visits["virtual"]],
@@ -228,6 +258,7 @@ def run(
         days=list(r.days),
         params=r.params,
         budget=r.budget,
+        work=r.work,
         mode_rule=scenario.modes.rule,
         n_jobs=r.n_jobs if n_jobs is None else n_jobs,
         random_state=scenario.seed,

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from carezones._parallel import worker_count
-from carezones.demand import DAYS
+from carezones.demand import DAYS, FORTNIGHT
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 from carezones.network import MAX_SNAP_DISTANCE, MODES, Speeds
 from carezones.outcomes import COVER_RATE_GBP_PER_HOUR, MPH_HOURLY_RATE_GBP
 from carezones.rota import RotaColumns, RotaRules
-from carezones.routing import Budget, ModeRule, RoutingParams
+from carezones.routing import Budget, ModeRule, RoutingParams, WorkRules
 from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT, check_zoner_options
 
 __all__ = [
@@ -343,6 +343,7 @@ class RoutingSpec:
 
     days: tuple[str, ...] = DAYS
     budget: Budget = field(default_factory=Budget)
+    work: WorkRules = field(default_factory=WorkRules)
     n_jobs: int = 2
     params: RoutingParams = field(default_factory=lambda: RoutingParams(time_windows="soft"))
 
@@ -351,22 +352,27 @@ class RoutingSpec:
         days = self.days
         if days in ("week", "all"):
             days = DAYS
+        elif days == "fortnight":
+            days = FORTNIGHT
         elif isinstance(days, str):
             days = (days,)
         if not (
             isinstance(days, list | tuple)
             and days
-            and all(isinstance(d, str) and d.lower() in DAYS for d in days)
+            and all(isinstance(d, str) and d.lower() in FORTNIGHT for d in days)
         ):
-            _bad(c, self, "days", "a day name (monday ... sunday), a list of them, or 'week'")
+            expected = "a day name (monday ... sunday), a list of them, 'week' or 'fortnight'"
+            _bad(c, self, "days", expected)
         else:
             lowered = {d.lower() for d in days}
-            object.__setattr__(self, "days", tuple(d for d in DAYS if d in lowered))
+            object.__setattr__(self, "days", tuple(d for d in FORTNIGHT if d in lowered))
         _count(c, self, "n_jobs", 1)
         if _int(self.n_jobs) and self.n_jobs >= 1:
             object.__setattr__(self, "n_jobs", worker_count(self.n_jobs, option="[routing] n_jobs"))
         if not isinstance(self.budget, Budget):
             _bad(c, self, "budget", "a routing Budget")
+        if not isinstance(self.work, WorkRules):
+            _bad(c, self, "work", "routing WorkRules")
         if not isinstance(self.params, RoutingParams):
             _bad(c, self, "params", "a RoutingParams")
         c.raise_if_any()
@@ -375,12 +381,14 @@ class RoutingSpec:
     def from_dict(cls, values: Mapping[str, Any]) -> RoutingSpec:
         """Split the table into the budget's keys, this spec's and the RoutingParams options."""
         budget_keys = {f.name for f in fields(Budget)}
-        own = {f.name for f in fields(cls)} - {"params", "budget"}
+        work_keys = {f.name for f in fields(WorkRules)}
+        own = {f.name for f in fields(cls)} - {"params", "budget", "work"}
         mine = {k: v for k, v in values.items() if k in own}
         budget = Budget(**{k: v for k, v in values.items() if k in budget_keys})
-        rest = {k: v for k, v in values.items() if k not in own | budget_keys}
+        work = WorkRules(**{k: v for k, v in values.items() if k in work_keys})
+        rest = {k: v for k, v in values.items() if k not in own | budget_keys | work_keys}
         params = RoutingParams(**{"time_windows": "soft", **rest})
-        return cls(**mine, budget=budget, params=params)
+        return cls(**mine, budget=budget, work=work, params=params)
 
     def to_dict(self) -> dict[str, Any]:
         """The table as written in a scenario file."""
@@ -388,6 +396,8 @@ class RoutingSpec:
             "days": list(self.days),
             "max_iterations": self.budget.max_iterations,
             "max_seconds": self.budget.max_seconds,
+            "hours_tolerance": self.work.hours_tolerance,
+            "max_consecutive_days": self.work.max_consecutive_days,
             "n_jobs": self.n_jobs,
         }
         out.update({f.name: getattr(self.params, f.name) for f in fields(RoutingParams)})
@@ -396,7 +406,8 @@ class RoutingSpec:
     @staticmethod
     def keys() -> list[str]:
         """Every key the table accepts."""
-        return ["days", "max_iterations", "max_seconds", "n_jobs"] + [
+        return ["days", "max_iterations", "max_seconds", "hours_tolerance",
+                "max_consecutive_days", "n_jobs"] + [
             f.name for f in fields(RoutingParams)
         ]
 

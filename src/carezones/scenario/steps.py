@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from carezones import datasets
-from carezones.demand import Staffing, read_carers, read_clients, read_providers, staff_groups
+from carezones.demand import GroupStaffing, read_carers, read_clients, read_providers, staff_groups
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import (
     TravelNetwork,
@@ -249,7 +249,7 @@ def staff_carers(
     *,
     recruitment: str,
     rng: np.random.Generator,
-) -> Staffing:
+) -> GroupStaffing:
     """Deal the carers to providers or zones, each staffed against its own demand.
 
     The same rule in every scenario (:func:`carezones.staff_groups`): each group (the

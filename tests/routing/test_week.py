@@ -1,0 +1,140 @@
+"""Weeks as providers plan them: regular carers, the same time each day, hours and days kept."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from carezones import expand_visits
+from carezones.routing import (
+    Budget,
+    RoutingParams,
+    WorkRules,
+    plan_routes,
+    staff_zones,
+    validate_plan,
+)
+from carezones.routing.validate import validate_week
+from conftest import grid_network
+
+X0, Y0 = 530_000.0, 180_000.0
+
+
+@pytest.fixture(scope="module")
+def town():
+    """A 5 x 5 grid of 200 m blocks."""
+    return grid_network(5, 200.0, modes=("walk",))
+
+
+def points(xy: list[tuple[float, float]]) -> gpd.GeoSeries:
+    return gpd.GeoSeries(
+        gpd.points_from_xy([X0 + x for x, _ in xy], [Y0 + y for _, y in xy]), crs=27700
+    )
+
+
+def people(pattern: str, n_clients: int = 2, n_carers: int = 3, days: str | None = None):
+    """Clients with one pattern each, near each other; carers alike, living around them."""
+    clients = gpd.GeoDataFrame(
+        {
+            "client_id": [f"c{i}" for i in range(n_clients)],
+            "weekly_hours": None,
+            "pattern": pattern,
+            "carers_needed": 1,
+            "skills": "",
+            "virtual_ok": False,
+            "zone_id": "A",
+        },
+        geometry=points([(200 * (i % 3), 200) for i in range(n_clients)]),
+    )
+    carers = gpd.GeoDataFrame(
+        {
+            "carer_id": [f"k{i}" for i in range(n_carers)],
+            "mode": "walk",
+            "zone_id": "A",
+            "shift_start": 420,
+            "shift_end": 1320,
+            "max_minutes": 480,
+            "contracted_hours": 37.5,
+            "skills": "",
+            "days": days or "monday;tuesday;wednesday;thursday;friday;saturday;sunday",
+        },
+        geometry=points([(0, 0), (800, 0), (0, 800), (800, 800)][:n_carers]),
+    )
+    return clients, carers
+
+
+def test_two_clients_who_can_share_a_carer_get_one_carer_each_all_week(town) -> None:
+    """Priced continuity: each client sees one carer all week, not several; at the same time."""
+    clients, carers = people("mon-sun 08:00-10:00 30")
+    visits = expand_visits(clients)
+    plan = plan_routes(visits, carers, town, clients=clients, n_jobs=1,
+                       params=RoutingParams(continuity_penalty=900),
+                       budget=Budget(max_iterations=60), work=WorkRules(max_consecutive_days=7),
+                       random_state=0)  # fmt: skip
+    assert plan.unscheduled.empty and plan.validate().empty
+    assert plan.routes.groupby("client_id")["carer_id"].nunique().tolist() == [1, 1]
+    spread = plan.routes.groupby("visit_id")["start"].first().groupby(
+        plan.routes.drop_duplicates("visit_id").set_index("visit_id")["client_id"]
+    ).agg(lambda s: s.max() - s.min())
+    assert (spread <= 30).all()
+
+
+def test_days_off_and_hours_hold_and_the_week_is_checked(town) -> None:
+    """Carers work only their days, within contracted hours; too many days in a row is caught."""
+    clients, carers = people("mon-sun 08:00-10:00 30", n_carers=2)
+    carers["days"] = ["monday;tuesday;wednesday;thursday", "thursday;friday;saturday;sunday"]
+    carers["contracted_hours"] = [4.0, 4.0]
+    visits = expand_visits(clients)
+    plan = plan_routes(visits, carers, town, clients=clients, n_jobs=1,
+                       budget=Budget(max_iterations=60), random_state=0)  # fmt: skip
+    assert plan.validate().empty
+    works = {k: set(d.split(";")) for k, d in zip(carers["carer_id"], carers["days"], strict=True)}
+    assert all(r.day in works[r.carer_id] for r in plan.routes.itertuples())
+    weekly = plan.shifts.groupby("carer_id")["working_minutes"].sum() / 60
+    assert (weekly <= 4.0 * 1.1 + 1e-6).all()
+    # a carer planned seven days in a row breaks a six-day limit
+    shifts = pd.DataFrame({"carer_id": "k0", "day": list(plan.routes["day"].unique()),
+                           "working_minutes": 30.0, "n_visits": 1})  # fmt: skip
+    found = validate_week(shifts, carers, days=list(shifts["day"]), work=WorkRules())
+    assert found["rule"].tolist() == ["consecutive days"]
+
+
+def test_a_short_zone_pulls_carers_from_a_neighbour_and_says_so() -> None:
+    """Zone B has the work and A the carers: one moves, and the move is reported."""
+    import shapely
+
+    zones = gpd.GeoDataFrame({"zone_id": ["A", "B"]},
+                             geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
+                             crs=27700)  # fmt: skip
+    carers = gpd.GeoDataFrame({"carer_id": ["k1", "k2", "k3"], "shift_start": 420,
+                               "shift_end": 840, "max_minutes": 420},
+                              geometry=gpd.points_from_xy([10, 20, 90], [10, 10, 10]),
+                              crs=27700)  # fmt: skip
+    visits = pd.DataFrame({"zone_id": ["A"] * 2 + ["B"] * 6, "day": "monday", "duration": 60,
+                           "carers_needed": 1})  # fmt: skip
+    staffing = staff_zones(carers, visits, zones)
+    assert staffing.home_zone.tolist() == ["A", "A", "A"]
+    assert staffing.moves["to_zone"].tolist() == ["B", "B"]
+    assert "moved from their home zone" in staffing.message()
+    assert set(staffing.moves["carer_id"]) == {"k3", "k2"}  # the nearest to B first
+
+
+def test_a_fortnight_gives_the_fourteen_day_indicator(town) -> None:
+    """Two weeks plan fourteen days with one call_id per call; the 14-day figure is measured."""
+    from carezones.outcomes import measure_outcomes
+
+    clients, carers = people("mon-sun 08:00-10:00 30; mon-sun 17:00-19:00 30", n_carers=3)
+    visits = expand_visits(clients, days="fortnight")
+    assert visits["day"].nunique() == 14 and visits["visit_id"].is_unique
+    plan = plan_routes(visits, carers, town, clients=clients, n_jobs=1, days="fortnight",
+                       budget=Budget(max_iterations=40), work=WorkRules(max_consecutive_days=14),
+                       random_state=0)  # fmt: skip
+    assert plan.unscheduled.empty
+    assert validate_plan is not None and plan.validate().empty
+    out = measure_outcomes(plan, visits, clients=clients, carers=carers)
+    assert out["days_routed"] == 14
+    met = plan.routes.groupby("client_id")["carer_id"].nunique().mean()
+    assert out["staff_met_14_days"] == pytest.approx(met)
+    assert np.isfinite(out["call_spread_share"])
