@@ -56,11 +56,13 @@ SCENARIO_FILES = [
     "outcomes.csv",
     "zone_outcomes.csv",
     "provider_outcomes.csv",
+    "staffing.csv",
+    "virtual_calls.csv",
     "report.json",
 ]
 
 #: Borough-sized scenarios, run by the benchmark rather than the test suite.
-BENCHMARK_ONLY = {"then.toml", "now.toml", "now_zones_only.toml"}
+BENCHMARK_ONLY = {"then.toml", "then_brokered.toml", "now.toml", "now_zones_only.toml"}
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

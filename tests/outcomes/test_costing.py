@@ -7,6 +7,7 @@ import math
 import pickle
 from dataclasses import fields
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,12 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carezones import ValidationError
+from carezones.outcomes.costing import break_even_hours, workforce_needed
 from carezones.outcomes.costing.inputs import (
+    FIXED_COSTS_GBP_PER_WEEK,
     KM_PER_MILE,
     MPH_HOURLY_RATE_GBP,
     MPH_MILES_PER_VISIT,
     MPH_TRAVEL_MINUTES_PER_VISIT,
     MPH_VISIT_MINUTES,
+    WAGES,
     CostInputs,
 )
 from carezones.outcomes.costing.rates import CostBreakdown, hourly_rate, provider_rates, zone_rates
@@ -194,6 +198,9 @@ OVERRIDES = {
     "travel_mph": 15.0,
     "overheads_gbp_per_hour": {"office_staff": 5.5, "premises": 1.2, "regulation": 0.6},
     "surplus_share": 0.05,
+    "pay_terms": "zero_hours",
+    "fixed_costs_gbp_per_week": {"registered_manager": 900.0, "office": 500.0},
+    "reference_provider_hours": 500.0,
 }
 
 
@@ -209,7 +216,8 @@ def test_every_input_is_overridable(name):
     inputs = CostInputs(**{name: value})
     assert inputs == CostInputs.from_dict({name: value})
     stored = getattr(inputs, name)
-    assert (dict(stored) if name == "overheads_gbp_per_hour" else stored) == value
+    lines = ("overheads_gbp_per_hour", "fixed_costs_gbp_per_week")
+    assert (dict(stored) if name in lines else stored) == value
     base = hourly_rate(**MPH_VISIT)  # miles estimated from travel time at travel_mph
     changed = hourly_rate(**MPH_VISIT, inputs=inputs)
     assert not math.isclose(changed.total, base.total, rel_tol=1e-9)
@@ -289,6 +297,9 @@ BAD_VALUES = {
     "travel_mph": 0,
     "overheads_gbp_per_hour": {"office_staff": -2.0},
     "surplus_share": 1.5,
+    "pay_terms": "salary",
+    "fixed_costs_gbp_per_week": {"office": "a lot"},
+    "reference_provider_hours": 0,
 }
 
 
@@ -544,3 +555,85 @@ def test_zone_rates_take_custom_inputs():
     )
     assert rates.loc["z3", "hourly_rate_gbp"] == pytest.approx(expected.total)
     assert np.all(rates["contact_pay"] == 12.60)
+
+
+# ------------------------------------------------------------------ what providers pay (issue 26)
+
+
+def test_zero_hours_terms_cost_contact_only_and_salaried_the_whole_shift():
+    """Zero-hours terms pay the care alone, salaried ones the whole planned day."""
+    # One carer-day of 5 paid hours: 2 h of care, 1 h of travel, 2 h waiting between calls:
+    # salaried terms pay all 5 hours, travel-paid 3, zero-hours only the 2 hours of care; the
+    # rate's pay lines follow (per contact hour: wage x paid hours / contact hours).
+    day = pd.DataFrame({"zone_id": ["z"], "care_minutes": [120.0], "travel_minutes": [60.0],
+                        "waiting_minutes": [120.0], "n_visits": [4], "car_km": [0.0]})  # fmt: skip
+    paid = {}
+    for terms in ("salaried", "travel_paid", "zero_hours"):
+        inputs = CostInputs(pay_terms=terms)
+        row = zone_rates(day, inputs=inputs).iloc[0]
+        paid[terms] = row["paid_hours"]
+        pay = row["contact_pay"] + row["travel_pay"] + row["waiting_pay"]
+        assert pay == pytest.approx(12.21 * row["paid_hours"] / 2.0)
+    assert paid == {"salaried": 5.0, "travel_paid": 3.0, "zero_hours": 2.0}
+    zero = zone_rates(day, inputs=CostInputs(pay_terms="zero_hours")).iloc[0]
+    assert zero["travel_pay"] == 0.0 and zero["waiting_pay"] == 0.0
+    assert zero["contact_pay"] == pytest.approx(12.21)
+
+
+def test_break_even_hours_of_a_toy_provider_are_fixed_costs_over_the_margin():
+    """A toy provider breaks even at its fixed costs over its margin per contact hour."""
+    # £3,000 a week of fixed costs, £26 of variable costs per contact hour, offered £32: it
+    # breaks even at 3,000 / (32 - 26) = 500 hours a week; no size does when the offer is
+    # below its variable costs.
+    assert break_even_hours(26.0, 3000.0, 32.0) == pytest.approx(500.0)
+    assert break_even_hours(32.0, 3000.0, 32.0) == math.inf
+    assert break_even_hours(26.0, 0.0, 32.0) == 0.0
+    # the same from the costing: a provider's costs at its break-even size equal the offer
+    inputs = CostInputs(fixed_costs_gbp_per_week={"manager": 1000.0, "office": 2000.0},
+                        surplus_share=0.0)  # fmt: skip
+    pattern = {"travel_minutes_per_visit": 7.5, "visit_minutes": 30.0, "miles_per_visit": 0.0}
+    big = hourly_rate(**pattern, inputs=inputs, provider_weekly_hours=1e12)
+    hours = break_even_hours(big.variable_costs, inputs.fixed_costs_per_week, 32.14)
+    at = hourly_rate(**pattern, inputs=inputs, provider_weekly_hours=hours)
+    assert at.total == pytest.approx(32.14)
+    assert hours == pytest.approx(3000.0 / (32.14 - big.variable_costs))
+
+
+def test_fixed_costs_spread_over_the_providers_size():
+    """Fixed costs per contact hour fall with size; the defaults give the MPH at 1,000 h/week."""
+    small = hourly_rate(**MPH_VISIT, provider_weekly_hours=250.0)
+    reference = hourly_rate(**MPH_VISIT)
+    large = hourly_rate(**MPH_VISIT, provider_weekly_hours=4000.0)
+    assert small.total > reference.total > large.total
+    assert round(reference.total, 2) == 32.14
+    fixed = sum(FIXED_COSTS_GBP_PER_WEEK.values())
+    assert sum(small.fixed_costs.values()) == pytest.approx(fixed / 250.0)
+    assert small.variable_costs == pytest.approx(reference.variable_costs)
+
+
+def test_named_wages_and_their_figures():
+    """The National and Real Living Wages may be named; a bad name lists the names."""
+    assert CostInputs(wage_gbp_per_hour="national_living_wage").wage_gbp_per_hour == 12.21
+    assert CostInputs(wage_gbp_per_hour="real_living_wage").wage_gbp_per_hour == 12.60
+    assert CostInputs(wage_gbp_per_hour="real_living_wage_london").wage_gbp_per_hour == 13.85
+    assert "real living wage" in CostInputs(wage_gbp_per_hour=12.6).wage_name
+    with pytest.raises(ValidationError, match="real_living_wage"):
+        CostInputs(wage_gbp_per_hour="living_wage")
+
+
+def test_workforce_needed_from_paid_hours():
+    """Equal care needs the paid hours per contact hour x the demanded care, plus cover."""
+    out = workforce_needed(1500.0, 1000.0, 1200.0, full_time_hours=37.5)
+    assert out["paid_hours_equal_care"] == pytest.approx(1800.0)
+    cover = 1 + 5.6 / 46.4 + 0.03
+    assert out["fte_needed"] == pytest.approx(1800.0 * cover / 37.5)
+    assert out["carers_needed"] == pytest.approx(1800.0 * cover / 30.0)
+
+
+def test_every_cost_default_is_cited_in_the_docs():
+    """docs/costs.md names every CostInputs field and every fixed cost line with its source."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "costs.md").read_text()
+    missing = [f.name for f in fields(CostInputs) if f"`{f.name}`" not in text]
+    missing += [name for name in FIXED_COSTS_GBP_PER_WEEK if f"`{name}`" not in text]
+    missing += [name for name in WAGES if f"`{name}`" not in text]
+    assert not missing, missing

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from carezones import ValidationError, hourly_rate
+from carezones import CostInputs, ValidationError, hourly_rate
 from carezones.outcomes import (
     CO2E_KG_PER_KM_AVERAGE_CAR,
     COVER_RATE_GBP_PER_HOUR,
@@ -218,13 +218,18 @@ def test_workforce_balance(out) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_hourly_rate_is_the_costing_of_the_measured_visits(out) -> None:  # type: ignore[no-untyped-def]
-    """The rate is costing.hourly_rate of 5 carer-visits of 58 min, 20 min travel, 15 km."""
+    """The rate is the costing of the measured visits, each provider's fixed costs at its size.
+
+    Without fixed costs: costing.hourly_rate of 5 carer-visits of 58 min, 20 min travel, 15 km.
+    """
+    no_fixed = CostInputs(fixed_costs_gbp_per_week={})
+    flat = _measure(cost_inputs=no_fixed)
     expected = hourly_rate(
         travel_minutes_per_visit=100 / 5, visit_minutes=290 / 5,
-        miles_per_visit=15 / KM_PER_MILE / 5,
+        miles_per_visit=15 / KM_PER_MILE / 5, inputs=no_fixed,
     ).total  # fmt: skip
-    assert out["hourly_rate_gbp"] == pytest.approx(expected)
-    assert out["delivered_cost_gbp_per_week"] == pytest.approx(expected * 290 / 60 * 7)
+    assert flat["hourly_rate_gbp"] == pytest.approx(expected)
+    assert flat["delivered_cost_gbp_per_week"] == pytest.approx(expected * 290 / 60 * 7)
     # like for like: v4 (unserved) is priced at the cover rate
     unserved = _visits().set_index("visit_id").loc["v4", "duration"] / 60 * 7
     assert out["unserved_carer_hours_per_week"] == pytest.approx(unserved)
@@ -232,10 +237,17 @@ def test_hourly_rate_is_the_costing_of_the_measured_visits(out) -> None:  # type
     assert out["cost_gbp_per_week"] == pytest.approx(
         out["delivered_cost_gbp_per_week"] + out["cover_cost_gbp_per_week"]
     )
+    # zone A is provider P1's only zone: 110 min of care a day, 12.83 h a week
     zones = out.zones.set_index("zone_id")
+    size = 110 / 60 * 7
     walk_only = hourly_rate(travel_minutes_per_visit=30 / 3, visit_minutes=110 / 3,
-                            miles_per_visit=0).total  # fmt: skip
+                            miles_per_visit=0, provider_weekly_hours=size).total  # fmt: skip
     assert zones.loc["A", "hourly_rate_gbp"] == pytest.approx(walk_only)
+    providers = out.providers.set_index("provider_id")
+    assert providers.loc["P1", "hourly_rate_gbp"] == pytest.approx(walk_only)
+    costs = (providers["hourly_rate_gbp"] * providers["care_hours_per_week"]).sum()
+    assert out["delivered_cost_gbp_per_week"] == pytest.approx(costs)
+    assert out["hourly_rate_gbp"] == pytest.approx(costs / (290 / 60 * 7))
 
 
 def test_virtual_calls_save_the_detour_exactly_with_travel_times() -> None:
@@ -372,7 +384,6 @@ def test_outcomes_of_a_route_plan(helsinki) -> None:  # type: ignore[no-untyped-
 
 def test_a_plan_without_any_zone_is_priced_as_a_whole() -> None:
     """Every zone_id None (a real rota without zones): no crash, one rate for every route."""
-    zoned = _measure()
     routes, shifts = _routes().assign(zone_id=None), _shifts().assign(zone_id=None)
     out = measure_outcomes(
         routes, _visits(), clients=_clients().assign(zone_id=None), carers=_carers(),
@@ -380,8 +391,20 @@ def test_a_plan_without_any_zone_is_priced_as_a_whole() -> None:
         params=OutcomeParams(zoned=False),
     )  # fmt: skip
     assert len(out.zones) == 0 and len(out.providers) == 0
-    assert out["hourly_rate_gbp"] == pytest.approx(zoned["hourly_rate_gbp"])
-    assert out["cost_gbp_per_week"] == pytest.approx(zoned["cost_gbp_per_week"])
+    # priced as one provider of the reference size (1,000 h/week)
+    expected = hourly_rate(travel_minutes_per_visit=100 / 5, visit_minutes=290 / 5,
+                           miles_per_visit=15 / KM_PER_MILE / 5).total  # fmt: skip
+    assert out["hourly_rate_gbp"] == pytest.approx(expected)
+    # without fixed costs, the same as the zoned plan priced zone by zone
+    no_fixed = CostInputs(fixed_costs_gbp_per_week={})
+    flat = measure_outcomes(
+        routes, _visits(), clients=_clients().assign(zone_id=None), carers=_carers(),
+        shifts=shifts, unscheduled=_unscheduled().assign(zone_id=None),
+        params=OutcomeParams(zoned=False), cost_inputs=no_fixed,
+    )  # fmt: skip
+    zoned = _measure(cost_inputs=no_fixed)
+    assert flat["hourly_rate_gbp"] == pytest.approx(zoned["hourly_rate_gbp"])
+    assert flat["cost_gbp_per_week"] == pytest.approx(zoned["cost_gbp_per_week"])
     assert out["care_hours_per_week"] == pytest.approx(290 / 60 * 7)
     assert np.isnan(out["n_zones"])
 

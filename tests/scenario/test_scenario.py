@@ -12,7 +12,15 @@ from typer.testing import CliRunner
 
 from carezones import ValidationError, datasets, write_carers, write_clients
 from carezones.cli import app
-from carezones.scenario import Scenario, ScenarioResult, compare, run_scenario, sweep
+from carezones.scenario import (
+    Scenario,
+    ScenarioResult,
+    compare,
+    network_of,
+    reprice,
+    run_scenario,
+    sweep,
+)
 
 # Small and reproducible: the routing stops on iterations, not on time.
 TINY = """
@@ -174,8 +182,10 @@ def test_now_and_then_run_and_write(runs: dict[str, ScenarioResult], tmp_path: P
         assert assignments["client_id"].is_unique
         routed = set(pd.read_csv(out / "routes.csv")["visit_id"])
         unscheduled = set(pd.read_csv(out / "unscheduled.csv")["visit_id"])
-        assert routed | unscheduled == set(result.visits["visit_id"])
-        assert not routed & unscheduled
+        virtual = set(pd.read_csv(out / "virtual_calls.csv")["visit_id"])
+        assert virtual  # virtual_share 0.5: decided before routing, never routed
+        assert routed | unscheduled | virtual == set(result.visits["visit_id"])
+        assert not routed & unscheduled and not routed & virtual and not unscheduled & virtual
         for name in ("assignments.csv", "routes.csv", "carers.csv"):
             columns = set(pd.read_csv(out / name).columns)
             assert not columns & {"lon", "lat", "x", "y", "geometry"}
@@ -441,6 +451,10 @@ def test_cli_run_and_compare(tmp_path: Path) -> None:
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")
     assert list(table.columns) == ["unit", "a", "b", "b - a", "b vs a %"]
     assert "travel_to_care_ratio" in done.output and "run_time_seconds" in table.index
+    changed = pd.read_csv(tmp_path / "cmp" / "differences.csv", index_col="parameter")
+    assert {"kind", "providers.n_providers"} <= set(changed.index)
+    assert "What differs between the scenarios" in done.output
+    assert "What differs between the scenarios" in (tmp_path / "cmp" / "report.html").read_text()
 
 
 def test_cli_compare_seeds_says_how_far_it_has_got(tmp_path: Path) -> None:
@@ -533,3 +547,67 @@ def test_a_boundary_keeps_the_same_people_inside_it_and_clips_the_zones(
         Scenario.from_dict({"name": "x", "network": {"boundary": ""}, "population": {}})
     plain = Scenario.from_dict({"name": "x", "network": {"boundary": "none"}, "population": {}})
     assert plain.network.boundary is None
+
+
+# ---------------------------------------------- issue 26: baselines, staffing, prices
+
+
+def test_every_provider_and_zone_is_staffed_against_its_own_demand(
+    runs: dict[str, ScenarioResult], tmp_path: Path
+) -> None:
+    """Both kinds deal every carer by the staffing rule; any shortfall is reported in hours."""
+    for kind, result in runs.items():
+        groups = set(result.zones["zone_id"].astype(str))
+        assert set(result.carers["zone_id"].astype(str)) <= groups
+        cover = result.staffing
+        assert cover is not None and set(cover["group"]) <= groups
+        assert {"day", "slot", "skill", "needed_hours", "available_hours"} <= set(cover.columns)
+        short = result.outcomes["workforce_short_hours"]
+        assert short >= 0 and np.isfinite(short)
+        per = result.outcomes.zones["workforce_short_hours"].sum()
+        assert per == pytest.approx(short)
+        out = tmp_path / kind
+        result.write(out)
+        assert len(pd.read_csv(out / "staffing.csv")) == len(cover)
+        notes = pd.read_csv(out / "assumptions.csv").set_index("assumption")
+        assert "same rule" in notes.loc["staffing", "value"]
+
+
+def test_a_brokered_then_runs_and_keeps_the_people(tmp_path: Path) -> None:
+    """The brokered market deals out the same clients and carers as the market by share."""
+    path = tiny(tmp_path, "brokered", "then")
+    path.write_text(path.read_text().replace("min_provider_hours = 150",
+                                             'min_provider_hours = 150\nallocation = "brokered"'))
+    brokered = run_scenario(path, n_jobs=1)
+    market = run_scenario(tiny(tmp_path, "market", "then"), n_jobs=1)
+    assert brokered.clients["client_id"].tolist() == market.clients["client_id"].tolist()
+    assert brokered.carers["carer_id"].tolist() == market.carers["carer_id"].tolist()
+    assert brokered.carers["modes"].tolist() == market.carers["modes"].tolist()
+    # brokered clients are nearer their providers' carers than in a market without geography
+    assert brokered.outcomes["home_to_visit_km"] < market.outcomes["home_to_visit_km"]
+    notes = brokered.assumptions().set_index("assumption")
+    assert "nearest with room" in notes.loc["market", "value"]
+    assert "near their clients" in notes.loc["staffing", "value"]
+
+
+def test_reprice_changes_the_prices_and_keeps_the_plan(runs: dict[str, ScenarioResult]) -> None:
+    """Zero-hours terms re-priced on the same plan pay the care alone; nothing else moves."""
+    now = runs["now"]
+    again = reprice(now, {})
+    pd.testing.assert_frame_equal(again.table, now.outcomes.table)
+    zero = reprice(now, {"costing.pay_terms": "zero_hours",
+                         "demand.virtual_call_pay_share": 1.0})  # fmt: skip
+    assert zero["paid_hours_per_week"] == pytest.approx(now.outcomes["care_hours_per_week"])
+    assert zero["travel_to_care_ratio"] == now.outcomes["travel_to_care_ratio"]
+    assert zero["hourly_rate_gbp"] < now.outcomes["hourly_rate_gbp"]
+    parked = reprice(now, {"outcomes.parking_minutes": 5.0})
+    assert parked["travel_hours_per_week"] > now.outcomes["travel_hours_per_week"]
+
+
+def test_speeds_are_scenario_options(tmp_path: Path) -> None:
+    """[network] walk_kmh changes the walking network's travel times, named in the file's check."""
+    slow = Scenario.from_toml(tiny(tmp_path)).with_options({"network.walk_kmh": 3.6})
+    edges = network_of(slow).edges["walk"]
+    assert np.allclose(edges["travel_time"], edges["length"] / 1.0)
+    with pytest.raises(ValidationError, match="walk_kmh"):
+        slow.with_options({"network.walk_kmh": -1})

@@ -43,40 +43,50 @@ from carezones.demand.readers import (
     write_providers,
 )
 from carezones.demand.schema import FALSE, RULES, TRUE
+from carezones.demand.synthetic import ACCESS
 from carezones.demand.synthetic import generate as generate_population
 from carezones.demand.visits import expand_visits, snap_population
 from carezones.demand.workforce import (
     SLOT_SPANS,
     TRAVEL_ALLOWANCE,
     Coverage,
+    GroupStaffing,
     WorkforceWarning,
     capacity_minutes,
+    group_cover,
+    short_hours,
     slot_of,
+    staff_groups,
     workforce_coverage,
 )
 
 __all__ = [
+    "ACCESS",
     "DAYS",
     "FALSE",
     "FORTNIGHT",
+    "RULES",
     "SLOT_SPANS",
     "TRAVEL_ALLOWANCE",
     "TRUE",
     "Coverage",
     "FileShapeWarning",
-    "RULES",
     "GeocodeOption",
+    "GroupStaffing",
     "ShortVisitWarning",
     "WorkforceWarning",
     "capacity_minutes",
     "expand_visits",
     "generate_population",
+    "group_cover",
     "read_carers",
     "read_clients",
     "read_csv_text",
     "read_providers",
+    "short_hours",
     "slot_of",
     "snap_population",
+    "staff_groups",
     "workforce_coverage",
     "write_carers",
     "write_clients",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,13 +23,19 @@ from carezones.demand import patterns as pat
 from carezones.exceptions import CarezonesWarning
 
 __all__ = [
+    "CANDIDATES",
+    "FIT",
     "SLOT_SPANS",
     "TRAVEL_ALLOWANCE",
     "UTILISATION",
     "Coverage",
+    "GroupStaffing",
     "WorkforceWarning",
     "capacity_minutes",
+    "group_cover",
+    "short_hours",
     "slot_of",
+    "staff_groups",
     "workforce_coverage",
 ]
 
@@ -282,3 +289,380 @@ def _carer_slots(row: dict) -> dict[str, float]:
         float(row.get("break_start", 0.0) or 0.0) if b else 0.0,
         float(row.get("break_end", 24 * 60) or 24 * 60) if b else 24 * 60,
     )
+
+
+# ----------------------------------------------------------------- staffing groups
+
+#: How many of the carers who would cover most of a group's shortfall are tried in a swap.
+CANDIDATES = 12
+#: At each step of :func:`staff_groups` a group takes the most preferred carer whose move
+#: does at least this share of the best move's good (so a group recruits near its clients
+#: when that costs it little).
+FIT = 0.5
+
+
+@dataclass(frozen=True)
+class GroupStaffing:
+    """Carers dealt to groups (providers or zones) by one rule, and each group's cover.
+
+    Attributes
+    ----------
+    group
+        The group of each carer (in the carers' order).
+    cover
+        One row per group, day, slot and skill (``skill`` "" for care of any kind):
+        ``needed_hours`` (carer-hours of the visits starting in the slot, with the travel
+        allowance, at the utilisation), ``available_hours`` (the group's carers on shift,
+        with the skill) and ``short_hours`` (needed less available, at least 0).
+    """
+
+    group: np.ndarray
+    cover: pd.DataFrame
+
+    def short(self) -> pd.DataFrame:
+        """Per group: the hours, day-slots and worst day-slot its carers are short.
+
+        ``short_hours`` a week: per day-slot, the larger of the shortfall in care of any
+        kind and in any one skill, added up.
+
+        Examples
+        --------
+        >>> s = GroupStaffing(np.array(["a"]), pd.DataFrame({"group": ["a", "a", "b"],
+        ...     "day": "monday", "slot": ["morning", "morning", "bed"],
+        ...     "skill": ["", "hoist", ""], "needed_hours": [5.0, 3.0, 2.0],
+        ...     "available_hours": [4.0, 1.0, 2.0], "short_hours": [1.0, 2.0, 0.0]}))
+        >>> s.short()[["group", "short_hours", "short_day_slots"]]
+          group  short_hours  short_day_slots
+        0     a          2.0                1
+        1     b          0.0                0
+        """
+        return short_hours(self.cover)
+
+
+def short_hours(cover: pd.DataFrame) -> pd.DataFrame:
+    """Per group, the hours a week its workforce is short of its own demand.
+
+    See :meth:`GroupStaffing.short`; ``cover`` is a :func:`group_cover` table.
+    """
+    if not len(cover):
+        return pd.DataFrame(columns=["group", "short_hours", "short_day_slots", "worst"])
+    worst_row = cover.groupby(["group", "day", "slot"], sort=False)["short_hours"].max()
+    rows = []
+    for group, per in worst_row.groupby(level=0, sort=False):
+        short = per[per > 1e-9]
+        worst = (
+            f"{short.idxmax()[1]} {short.idxmax()[2]} ({short.max():,.1f} h)" if len(short) else ""
+        )
+        rows.append((group, float(short.sum()), len(short), worst))
+    return pd.DataFrame(rows, columns=["group", "short_hours", "short_day_slots", "worst"])
+
+
+def _skill_sets(values: Any, n: int) -> list[set[str]]:
+    if values is None:
+        return [set() for _ in range(n)]
+    return [
+        {s.strip() for s in str(v).split(";") if s.strip()} if isinstance(v, str) else set()
+        for v in values
+    ]
+
+
+def _rows(visits: pd.DataFrame) -> tuple[list[tuple[str, str, str]], list[str]]:
+    days = list(dict.fromkeys(visits["day"].astype(str)))
+    needed = sorted(set().union(*_skill_sets(visits.get("skills"), len(visits))))
+    return [(d, s, k) for d in days for s in SLOT_SPANS for k in ["", *needed]], needed
+
+
+def _need_matrix(
+    visits: pd.DataFrame,
+    visit_group: np.ndarray,
+    n_groups: int,
+    rows: list[tuple[str, str, str]],
+    travel_allowance: float,
+    utilisation: float,
+) -> np.ndarray:
+    """Minutes each group needs in each row: care x (1 + allowance) / utilisation."""
+    index = {r: i for i, r in enumerate(rows)}
+    need = np.zeros((n_groups, len(rows)))
+    slots = slot_of(visits["window_start"].to_numpy(float))
+    minutes = (
+        visits["duration"].to_numpy(float) * visits["carers_needed"].to_numpy(float)
+        if "carers_needed" in visits.columns
+        else visits["duration"].to_numpy(float)
+    ) * (1 + travel_allowance) / utilisation
+    skills = _skill_sets(visits.get("skills"), len(visits))
+    days = visits["day"].astype(str).to_numpy()
+    for k in range(len(visits)):
+        g = visit_group[k]
+        if g < 0:
+            continue
+        for skill in ("", *skills[k]):
+            need[g, index[(days[k], slots[k], skill)]] += minutes[k]
+    return need
+
+
+def _capacity_matrix(
+    carers: pd.DataFrame, rows: list[tuple[str, str, str]]
+) -> np.ndarray:
+    """Minutes each carer works in each row (on their days, in the slot, with the skill)."""
+    records = carers.to_dict("records")
+    skills = _skill_sets(carers.get("skills"), len(carers))
+    cap = np.zeros((len(records), len(rows)))
+    for c, row in enumerate(records):
+        slots = _carer_slots(row)
+        works = {d.strip() for d in str(row.get("days") or ";".join(pat.DAYS)).split(";")}
+        for i, (day, slot, skill) in enumerate(rows):
+            if day in works and (not skill or skill in skills[c]):
+                cap[c, i] = slots[slot]
+    return cap
+
+
+def _gain(cap: np.ndarray, short: np.ndarray) -> np.ndarray:
+    """Minutes of shortfall each carer (row of ``cap``) would cover, over every row."""
+    return np.minimum(cap, short[None, :]).sum(axis=1)
+
+
+def _swap(
+    g: int, cover: np.ndarray, out: np.ndarray, cap: np.ndarray, need: np.ndarray,
+    have: np.ndarray,
+) -> bool:
+    """Swap one of group ``g``'s carers with one of another group's, when that covers more.
+
+    The carers of other groups who would cover most of ``g``'s shortfall are tried against
+    each of ``g``'s own; the swap taking away the most shortfall from the two groups is
+    made (``out`` and ``have`` updated). False when no swap helps.
+    """
+    mine = np.flatnonzero(out == g)
+    others = np.flatnonzero((out != g) & (cover > 1e-9))
+    if not len(mine) or not len(others):
+        return False
+    best, move = 1e-9, None
+    for c in others[np.argsort(-cover[others], kind="stable")][:CANDIDATES]:
+        a = out[c]
+        before = (np.maximum(need[g] - have[g], 0).sum() + np.maximum(need[a] - have[a], 0).sum())
+        new_g = have[g][None, :] + cap[c][None, :] - cap[mine]
+        new_a = have[a][None, :] - cap[c][None, :] + cap[mine]
+        after = (np.maximum(need[g][None, :] - new_g, 0).sum(axis=1)
+                 + np.maximum(need[a][None, :] - new_a, 0).sum(axis=1))  # fmt: skip
+        k = int(np.argmax(before - after))
+        if before - after[k] > best:
+            best, move = before - after[k], (int(c), int(mine[k]))
+    if move is None:
+        return False
+    c, d = move
+    a = out[c]
+    have[g] += cap[c] - cap[d]
+    have[a] += cap[d] - cap[c]
+    out[c], out[d] = g, a
+    return True
+
+
+def _homeward(
+    out: np.ndarray, pref: np.ndarray, cap: np.ndarray, need: np.ndarray, have: np.ndarray
+) -> int:
+    """Swap carers back towards the group they prefer, wherever no shortfall grows.
+
+    For each carer away from the group they prefer most, the carer of that group (away
+    from their own) whose place they can take with the least shortfall added is swapped
+    with them when the two groups' shortfall does not grow. Returns the swaps made.
+    """
+    first = np.argmin(pref, axis=1)
+    swaps = 0
+    for c in np.flatnonzero(out != first):
+        h, a = int(first[c]), int(out[c])
+        there = np.flatnonzero((out == h) & (first != h))
+        if not len(there):
+            continue
+        before = (np.maximum(need[h] - have[h], 0).sum() + np.maximum(need[a] - have[a], 0).sum())
+        new_h = have[h][None, :] + cap[c][None, :] - cap[there]
+        new_a = have[a][None, :] - cap[c][None, :] + cap[there]
+        after = (np.maximum(need[h][None, :] - new_h, 0).sum(axis=1)
+                 + np.maximum(need[a][None, :] - new_a, 0).sum(axis=1))  # fmt: skip
+        k = int(np.argmin(after - (first[there] == a) * 1e-6))  # one who also goes home first
+        if after[k] <= before + 1e-9:
+            d = int(there[k])
+            have[h] += cap[c] - cap[d]
+            have[a] += cap[d] - cap[c]
+            out[c], out[d] = h, a
+            swaps += 1
+    return swaps
+
+
+def group_cover(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    visit_group: Any,
+    carer_group: Any,
+    *,
+    travel_allowance: float = TRAVEL_ALLOWANCE,
+    utilisation: float = UTILISATION,
+) -> pd.DataFrame:
+    """Each group's carers against its own visits, by day, slot and skill.
+
+    Parameters
+    ----------
+    visits
+        Visits (``day``, ``window_start``, ``duration``, optional ``carers_needed`` and
+        ``skills``).
+    carers
+        Carers (``days``, ``shift_start``, ``shift_end``, ``max_minutes``, optional breaks
+        and ``skills``).
+    visit_group, carer_group
+        The group (a provider or a zone) of each visit and each carer; None: in no group.
+    travel_allowance, utilisation
+        As for :func:`workforce_coverage`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :attr:`GroupStaffing.cover` table.
+
+    Examples
+    --------
+    >>> visits = pd.DataFrame({"day": "monday", "window_start": [420, 430],
+    ...     "duration": [60, 60], "carers_needed": [1, 2], "skills": ["", "hoist"]})
+    >>> carers = pd.DataFrame({"days": ["monday"], "shift_start": [420], "shift_end": [870],
+    ...     "max_minutes": [420], "skills": ["hoist"]})
+    >>> cover = group_cover(visits, carers, ["A", "A"], ["A"])
+    >>> cover[cover["slot"] == "morning"][["skill", "needed_hours", "available_hours",
+    ...       "short_hours"]].round(2)
+       skill  needed_hours  available_hours  short_hours
+    0                 5.36              4.0         1.36
+    1  hoist          3.57              4.0         0.00
+    """
+    v_group = pd.Series(list(visit_group), dtype=object)
+    c_group = pd.Series(list(carer_group), dtype=object)
+    names = sorted({str(g) for g in pd.concat([v_group, c_group]) if g is not None and g == g})
+    index = {g: i for i, g in enumerate(names)}
+    rows, _ = _rows(visits)
+    vg = np.array([index.get(str(g), -1) if g is not None and g == g else -1 for g in v_group])
+    cg = np.array([index.get(str(g), -1) if g is not None and g == g else -1 for g in c_group])
+    need = _need_matrix(visits, vg, len(names), rows, travel_allowance, utilisation)
+    cap = _capacity_matrix(carers, rows)
+    have = np.zeros_like(need)
+    for g in range(len(names)):
+        have[g] = cap[cg == g].sum(axis=0)
+    return _cover_table(names, rows, need, have)
+
+
+def _cover_table(
+    names: list[str], rows: list[tuple[str, str, str]], need: np.ndarray, have: np.ndarray
+) -> pd.DataFrame:
+    g, r = np.nonzero((need > 0) | (have > 0))
+    keep = need[g, r] > 0
+    g, r = g[keep], r[keep]
+    return pd.DataFrame(
+        {
+            "group": np.asarray(names, dtype=object)[g] if len(g) else [],
+            "day": [rows[i][0] for i in r],
+            "slot": [rows[i][1] for i in r],
+            "skill": [rows[i][2] for i in r],
+            "needed_hours": need[g, r] / 60.0,
+            "available_hours": have[g, r] / 60.0,
+            "short_hours": np.maximum(need[g, r] - have[g, r], 0.0) / 60.0,
+        }
+    )
+
+
+def staff_groups(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    groups: list[str],
+    visit_group: Any,
+    preference: np.ndarray,
+    *,
+    travel_allowance: float = TRAVEL_ALLOWANCE,
+    utilisation: float = UTILISATION,
+) -> GroupStaffing:
+    """Deal carers to groups by one rule: each group staffed against its own day-slots and skills.
+
+    Each carer starts in the group that prefers them most (lowest ``preference``: a
+    zone's own residents, a provider's nearest carers, or a random group); then, one at a
+    time, the group furthest short of its own demand (the share of its needed hours, by
+    day, slot and skill, not yet covered) takes a carer from another group, while the move
+    covers more of its shortfall than it uncovers where the carer was (a carer with the
+    skills it lacks counts in each): the most preferred of those whose move does at least
+    :data:`FIT` of the best move's good; when no move helps, a swap of one of its carers
+    with one of another group's may. Last, carers working away from the group they prefer
+    are swapped back towards it wherever that leaves no group shorter. What no move or
+    swap can cover is left short, and said so in :attr:`GroupStaffing.cover`. Among moves
+    as good, a carer coming back to the group that prefers them, then one already away
+    from it, is moved before one at home. So every provider or zone is staffed by the same
+    rule, and where carers live counts only through ``preference``
+    (distances for a provider recruiting near its clients, random numbers for one that
+    recruits anywhere).
+
+    Parameters
+    ----------
+    visits
+        The visits of a week (see :func:`group_cover`).
+    carers
+        The carers to deal out (see :func:`group_cover`).
+    groups
+        The group names.
+    visit_group
+        The group of each visit (a name of ``groups``; None: in none).
+    preference
+        ``(len(carers), len(groups))``: how much each group prefers each carer, lowest
+        first.
+    travel_allowance, utilisation
+        As for :func:`workforce_coverage`.
+
+    Returns
+    -------
+    GroupStaffing
+
+    Examples
+    --------
+    Two groups, one needing a morning and one an evening; two carers, an early and a late
+    shift: each group gets the carer whose shift fits, whatever its preference says.
+
+    >>> visits = pd.DataFrame({"day": "monday", "window_start": [450, 1200],
+    ...     "duration": [60, 60], "carers_needed": 1})
+    >>> carers = pd.DataFrame({"days": "monday", "shift_start": [420, 870],
+    ...     "shift_end": [870, 1350], "max_minutes": 420})
+    >>> s = staff_groups(visits, carers, ["am", "pm"], ["am", "pm"],
+    ...                  np.array([[1.0, 0.0], [0.0, 1.0]]))
+    >>> s.group.tolist()
+    ['am', 'pm']
+    """
+    index = {g: i for i, g in enumerate(groups)}
+    vg = np.array([index.get(str(g), -1) if g is not None and g == g else -1 for g in visit_group])
+    rows, _ = _rows(visits)
+    need = _need_matrix(visits, vg, len(groups), rows, travel_allowance, utilisation)
+    cap = _capacity_matrix(carers, rows)
+    pref = np.asarray(preference, dtype=float).reshape(len(carers), len(groups))
+    first = np.argmin(pref, axis=1) if len(groups) else np.zeros(len(carers), dtype=np.intp)
+    out = first.copy()
+    have = np.zeros_like(need)
+    np.add.at(have, out, cap)
+    total = np.maximum(need.sum(axis=1), 1e-9)
+    stuck = np.zeros(len(groups), dtype=bool)
+    for _ in range(2 * len(carers)):
+        short = np.maximum(need - have, 0.0)
+        share = short.sum(axis=1) / total
+        share[stuck] = 0.0
+        g = int(np.argmax(share)) if len(groups) else 0
+        if not len(groups) or share[g] <= 1e-12:
+            break  # every group covered, or helped no more
+        cover = _gain(cap, short[g])  # what each carer would cover at g
+        left = need[out] - have[out]  # each carer's own group: need less what it has
+        loss = (np.maximum(left + cap, 0.0) - np.maximum(left, 0.0)).sum(axis=1)
+        net = np.where(out == g, -np.inf, cover - loss)  # shortfall a move takes away
+        if net.max() <= 1e-9:
+            if not _swap(g, cover, out, cap, need, have):
+                stuck[g] = True
+            else:
+                stuck[:] = False
+            continue
+        # the order moves are weighed in: carers coming home to g, then carers away from
+        # home anyway (moving them costs no one their home), then by g's preference
+        ranked = np.lexsort((pref[:, g], out == first, first != g))
+        pick = int(ranked[np.flatnonzero(net[ranked] >= FIT * net.max())[0]])
+        have[out[pick]] -= cap[pick]
+        have[g] += cap[pick]
+        out[pick] = g
+        stuck[:] = False  # a move changes what the others can give
+    _homeward(out, pref, cap, need, have)
+    names = np.asarray(groups, dtype=object)
+    return GroupStaffing(names[out] if len(out) else np.array([], dtype=object),
+                    _cover_table(list(groups), rows, need, have))  # fmt: skip

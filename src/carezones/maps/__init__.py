@@ -31,6 +31,8 @@ from carezones.maps.context import boundary_map, places_map
 from carezones.maps.figures import (
     hide_overlapping_labels,
     hours_figure,
+    rate_curve_figure,
+    tornado_figure,
     travel_to_care_figure,
     zones_figure,
 )
@@ -56,11 +58,13 @@ __all__ = [
     "network_map",
     "places_map",
     "plan_map",
+    "rate_curve_figure",
     "routes_map",
     "save_map",
     "street_labels",
     "streets_map",
     "then_now_map",
+    "tornado_figure",
     "to_html",
     "travel_to_care_figure",
     "whole_area",

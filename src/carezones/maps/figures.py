@@ -9,6 +9,7 @@ global state, no display needed: it renders with the Agg backend), so
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,13 @@ from carezones.exceptions import Problem, ValidationError
 from carezones.maps import layers as ml
 from carezones.network import TravelNetwork
 
-__all__ = ["hours_figure", "travel_to_care_figure", "zones_figure"]
+__all__ = [
+    "hours_figure",
+    "rate_curve_figure",
+    "tornado_figure",
+    "travel_to_care_figure",
+    "zones_figure",
+]
 
 _RATIO_ROWS = ("travel_to_care_ratio",)
 
@@ -341,4 +348,212 @@ def travel_to_care_figure(
     ax.set_ylabel("travel time / care time")
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title or "Travel-to-care ratio")
+    return fig
+
+
+# ----------------------------------------------------------------- how sensitive (issue 26)
+
+#: What each figure of a sensitivity is called on the tornado chart.
+_FIGURE_LABELS = {
+    "scheduled_share": "visits served (share)",
+    "travel_to_care_ratio": "travel per hour of care",
+    "walk_cycle_share": "visits walked or cycled (share)",
+    "car_km_per_week": "car km a week",
+    "paid_hours_per_week": "paid hours a week",
+    "fte_needed": "FTE needed",
+    "hourly_rate_gbp": "rate providers need, £/h",
+    "cost_gbp_per_week": "cost for equal care, £/week (cover rate)",
+    "own_rate_cost_gbp_per_week": "cost for equal care, £/week (own rate)",
+}
+
+
+def tornado_figure(
+    table: pd.DataFrame,
+    *,
+    figures: list[str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """How much each assumption moves the zones' saving: one tornado chart per headline figure.
+
+    Each bar is the change in the saving (then minus now) with an assumption at the low
+    (light) or high (dark) end of its range, from the base; assumptions are sorted by the
+    larger of their two changes, the largest on top. The grey band is the saving's spread
+    over seeds at the base (what the synthetic people and the solver alone move): a bar
+    inside it is within the noise. Assumptions that only re-price the plan are marked
+    "(re-priced)".
+
+    Parameters
+    ----------
+    table
+        :attr:`carezones.scenario.Sensitivity.table` (or its ``sensitivity.csv`` read
+        back): ``assumption``, ``level``, ``value``, ``replanned``, ``figure``, ``saving``
+        and ``change``.
+    figures
+        The figures to draw, in order; default every figure of the table.
+    title
+        The figure's title.
+
+    Examples
+    --------
+    >>> import io
+    >>> table = pd.DataFrame({
+    ...     "assumption": ["base", "base", "car access", "car access"],
+    ...     "level": ["base", "seed 1", "low", "high"], "value": ["", "", "40%", "80%"],
+    ...     "replanned": True, "figure": "travel_to_care_ratio",
+    ...     "saving": [0.10, 0.11, 0.05, 0.12], "change": [0.0, 0.01, -0.05, 0.02]})
+    >>> fig = tornado_figure(table)
+    >>> fig.savefig(io.BytesIO(), format="png")
+    >>> [t.get_text().splitlines() for t in fig.axes[0].get_yticklabels()]
+    [['car access', '40% / 80%']]
+    """
+    needed = {"assumption", "level", "value", "figure", "saving", "change"}
+    if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns):
+        found = ", ".join(map(str, table.columns)) if isinstance(table, pd.DataFrame) else (
+            type(table).__name__)  # fmt: skip
+        raise ValidationError([Problem("tornado_figure", "bad table", "the sensitivity table ("
+                                       + ", ".join(sorted(needed)) + ")", found)])  # fmt: skip
+    shown = figures or list(dict.fromkeys(table["figure"].astype(str)))
+    shown = [f for f in shown if f in set(table["figure"])]
+    if not shown:
+        raise ValidationError([Problem("tornado_figure", "no figure", "a figure of the table",
+                                       repr(figures))])  # fmt: skip
+    ncols = 2 if len(shown) > 1 else 1
+    nrows = int(np.ceil(len(shown) / ncols))
+    varied = table[table["level"].isin(["low", "high"])]
+    n_assumptions = max(1, varied["assumption"].nunique())
+    height = (0.55 * n_assumptions + 1.3) * nrows + 0.4
+    fig = Figure(figsize=(11 if ncols == 2 else 6.5, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, figure in zip(axes, shown, strict=False):
+        _tornado_panel(ax, table[table["figure"] == figure], figure)
+    for ax in axes[len(shown):]:
+        ax.set_visible(False)
+    fig.suptitle(title or "How sensitive the zones' saving (then minus now) is", fontsize=11)
+    return fig
+
+
+def _tornado_panel(ax: Axes, rows: pd.DataFrame, figure: str) -> None:
+    base = rows[rows["level"] == "base"]
+    seeds = rows[rows["level"].astype(str).str.startswith(("base", "seed"))]
+    saving = float(base["saving"].iloc[0]) if len(base) else float("nan")
+    if len(seeds) > 1:
+        spread = seeds["saving"].astype(float)
+        ax.axvspan(spread.min() - saving, spread.max() - saving, color="#dddddd", zorder=0,
+                   label="seed band")  # fmt: skip
+    varied = rows[rows["level"].isin(["low", "high"])]
+    order = (varied.assign(size=varied["change"].astype(float).abs())
+             .groupby("assumption", sort=False)["size"].max().sort_values())  # fmt: skip
+    labels = []
+    for y, name in enumerate(order.index):
+        mine = varied[varied["assumption"] == name].set_index("level")
+        for level, colour, dy in (("low", "#9ecae1", 0.17), ("high", "#2171b5", -0.17)):
+            if level in mine.index:
+                change = float(mine.loc[level, "change"])
+                ax.barh(y + dy, 0.0 if np.isnan(change) else change, color=colour, height=0.34,
+                        edgecolor="#333333", linewidth=0.4,
+                        label=f"{level} end" if y == 0 else None)  # fmt: skip
+        values = " / ".join(str(mine.loc[lv, "value"]) for lv in ("low", "high")
+                            if lv in mine.index)  # fmt: skip
+        priced = "replanned" in mine.columns and not bool(
+            str(mine["replanned"].iloc[0]).lower() in ("true", "1")
+        )
+        base_value = ""
+        if "base_value" in mine.columns and not pd.isna(mine["base_value"].iloc[0]):
+            base_value = str(mine["base_value"].iloc[0])
+        values += f" (base {base_value})" if base_value else ""
+        missing = [lv for lv in ("low", "high") if lv in mine.index
+                   and np.isnan(float(mine.loc[lv, "change"]))]  # fmt: skip
+        values += "".join(f"; {lv}: not run" for lv in missing)
+        head = f"{name}{' (re-priced)' if priced else ''}"
+        labels.append(head + "\n" + textwrap.fill(values, 34))
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.axvline(0.0, color="#333333", linewidth=0.8)
+    unit = str(rows["unit"].iloc[0]) if "unit" in rows.columns and len(rows) else ""
+    ax.set_xlabel(f"change in the saving ({unit})" if unit else "change in the saving",
+                  fontsize=8)  # fmt: skip
+    if np.isnan(saving):
+        base_text = "n/a"
+    else:
+        base_text = f"{saving:,.0f}" if abs(saving) >= 100 else f"{saving:.3g}"
+    ax.set_title(f"{_FIGURE_LABELS.get(figure, figure)}\nbase saving {base_text}", fontsize=9)
+    ax.legend(fontsize=6, frameon=False, loc="best")
+    ax.tick_params(axis="x", labelsize=7)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def rate_curve_figure(
+    curves: dict[str, pd.DataFrame],
+    *,
+    floor: float | None = None,
+    break_even: dict[str, float] | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """The rate a provider needs to cover its costs against its size, per scenario, and the offer.
+
+    A provider's costs per contact hour fall as its fixed costs spread over more hours;
+    where its curve crosses the offered rate is its break-even size (marked). No
+    surplus is included: above the offered rate a provider of that size loses money.
+
+    Parameters
+    ----------
+    curves
+        Scenario name to a :func:`carezones.outcomes.rate_curve` table
+        (``provider_weekly_hours``, ``cost_gbp_per_hour``,
+        ``offered_rate_gbp_per_hour``).
+    floor
+        The provider floor (h/week) to mark; None: none.
+    break_even
+        Scenario name to its break-even weekly hours (marked on its curve).
+    title, ax
+        The title; draw into these axes instead of a new figure.
+
+    Examples
+    --------
+    >>> import io
+    >>> from carezones.outcomes import rate_curve
+    >>> fig = rate_curve_figure({"then": rate_curve(30.5), "now": rate_curve(28.0)},
+    ...                         floor=1000, break_even={"now": 649.0})
+    >>> fig.savefig(io.BytesIO(), format="png")
+    >>> [line.get_label() for line in fig.axes[0].get_lines()][:2]
+    ['then', 'now']
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise ValidationError([Problem("rate_curve_figure", "bad value", "scenario name to a "
+                                       "rate_curve table", type(curves).__name__)])  # fmt: skip
+    fig, ax = _axes(ax, (6.5, 4.2))
+    offered = None
+    top = 0.0
+    for i, (name, curve) in enumerate(curves.items()):
+        x = curve["provider_weekly_hours"].to_numpy(float)
+        y = curve["cost_gbp_per_hour"].to_numpy(float)
+        colour = ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)]
+        ax.plot(x, y, color=colour, label=str(name), linewidth=1.8)
+        top = max(top, float(np.nanmax(y[np.isfinite(y)])) if np.isfinite(y).any() else 0.0)
+        offered = float(curve["offered_rate_gbp_per_hour"].iloc[0])
+        hours = (break_even or {}).get(name)
+        if hours is not None and np.isfinite(hours) and x.min() <= hours <= x.max():
+            ax.plot([hours], [offered], marker="o", color=colour, markersize=6)
+            ax.annotate(f"{hours:,.0f} h", (hours, offered), xytext=(4, -12),
+                        textcoords="offset points", fontsize=7, color=colour)  # fmt: skip
+    if offered is not None:
+        ax.axhline(offered, color="#333333", linestyle="--", linewidth=1,
+                   label=f"offered £{offered:.2f}/h")  # fmt: skip
+    if floor is not None and np.isfinite(floor):
+        ax.axvline(floor, color="#b30000", linestyle=":", linewidth=1.2,
+                   label=f"floor {floor:,.0f} h/week")  # fmt: skip
+    ax.set_xscale("log")
+    ticks = [t for t in (100, 200, 300, 500, 1000, 2000, 3000, 5000, 10000)
+             if any(c["provider_weekly_hours"].min() <= t <= c["provider_weekly_hours"].max()
+                    for c in curves.values())]  # fmt: skip
+    ax.set_xticks(ticks, [f"{t:,}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("provider's contact hours a week")
+    ax.set_ylabel("costs, £ per contact hour (no surplus)")
+    low = min(float(c["cost_gbp_per_hour"].min()) for c in curves.values())
+    ax.set_ylim(max(0.0, 0.9 * min(low, offered or low)), min(top, 3 * (offered or top)) * 1.02)
+    ax.legend(fontsize=7, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title or "The rate a provider needs to cover its costs, by its size",
+                 fontsize=10)  # fmt: skip
     return fig

@@ -37,19 +37,30 @@ are carers' hours: a double-handed visit counts twice, as it is paid twice.
   the mean over client-weeks (weeks from Monday), so several weeks give the weekly figure.
 - ``short_call_share``: share of the visits shorter than ``short_call_minutes`` (30: NICE
   NG21).
-- ``virtual_travel_hours_saved``: a share, ``virtual_share``, of the scheduled visits
-  marked ``virtual_ok`` become virtual calls: their care time stays, their trips go (see
-  :mod:`carezones.outcomes.virtual`: each route re-walked without them, in the same order). Every
-  travel, km and CO2e figure is after this saving. Per week; times 52 for a year (Wigan
-  2025: about 7,500 hours a year).
+- ``virtual_travel_hours_saved``: virtual calls decided before routing (``virtual=``, as
+  scenarios do) are not routed, so the carer time they free is planned; their saving is
+  estimated at the plan's travel per in-person carer-visit. Without ``virtual=``, a share,
+  ``virtual_share``, of the routed ``virtual_ok`` visits become virtual calls after routing:
+  their care time stays, their trips go (see :mod:`carezones.outcomes.virtual`: each route
+  re-walked without them, in the same order). Per week; times 52 for a year (Wigan 2025:
+  about 7,500 hours a year).
 - ``workforce_balance_hours`` per zone: contracted hours of the carers living in the zone
   less the paid hours the zone needs (clients' hours times carers needed, plus the zone's
   measured travel at its travel-to-care ratio): negative where carers should be recruited
   locally; ``workforce_gap_hours`` adds up the shortfalls.
-- ``hourly_rate_gbp``: the open-book rate of :func:`carezones.zone_rates` from the
-  measured contact time, travel (all of it paid, the first leg from home and the last
-  one back included) and car km as mileage (``cost_gbp_per_week`` = rate x care hours),
-  of every route, in a zone or not (a real rota without zones is priced as a whole).
+- ``hourly_rate_gbp``: the open-book rate providers need, from :func:`carezones.zone_rates`
+  of each zone's measured contact time, travel (the first leg from home and the last one
+  back included), waiting inside planned days (``waiting_hours_per_week``), paid as the
+  cost inputs' ``pay_terms`` say (``paid_hours_per_week``), and car km as mileage, with
+  each provider's fixed costs spread over its planned weekly hours; a plan without
+  providers is priced as one provider of the reference size. From the same costs:
+  ``break_even_weekly_hours`` at ``offered_rate_gbp_per_hour`` beside
+  ``provider_floor_hours``, ``providers_below_break_even``, ``fte_needed`` and
+  ``carers_needed`` for equal care, ``own_rate_cost_gbp_per_week``. The model and every
+  default's source: ``docs/costs.md``.
+- ``workforce_short_hours``: each zone's carers (in "then", each provider's) against its
+  own in-person visits, day-slot by day-slot and skill by skill
+  (:func:`carezones.group_cover`): the hours a week it is short.
 
 References
 ----------
@@ -62,10 +73,17 @@ References
 
 from carezones.outcomes import costing
 from carezones.outcomes.costing import (
+    MPH_HOURLY_RATE_GBP,
+    PAY_TERMS,
+    WAGES,
     CostBreakdown,
     CostInputs,
+    break_even_hours,
     hourly_rate,
+    needed_rate,
     provider_rates,
+    rate_curve,
+    workforce_needed,
     zone_rates,
 )
 from carezones.outcomes.measure import Outcomes, measure_outcomes
@@ -75,22 +93,31 @@ from carezones.outcomes.params import (
     OutcomeParams,
 )
 from carezones.outcomes.registry import OUTCOMES, Outcome, outcome, outcome_table, outcomes_of
+from carezones.outcomes.virtual import choose_virtual
 
 __all__ = [
     "CO2E_KG_PER_KM_AVERAGE_CAR",
     "COVER_RATE_GBP_PER_HOUR",
+    "MPH_HOURLY_RATE_GBP",
     "OUTCOMES",
+    "PAY_TERMS",
+    "WAGES",
     "CostBreakdown",
     "CostInputs",
     "Outcome",
     "OutcomeParams",
     "Outcomes",
+    "break_even_hours",
+    "choose_virtual",
     "costing",
     "hourly_rate",
     "measure_outcomes",
+    "needed_rate",
     "outcome",
     "outcome_table",
     "outcomes_of",
     "provider_rates",
+    "rate_curve",
+    "workforce_needed",
     "zone_rates",
 ]

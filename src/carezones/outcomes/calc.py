@@ -9,8 +9,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from carezones.demand import group_cover, short_hours
 from carezones.exceptions import Problem, ValidationError
-from carezones.outcomes.costing import CostInputs, provider_rates, zone_rates
+from carezones.outcomes.costing import (
+    CostInputs,
+    break_even_hours,
+    provider_rates,
+    workforce_needed,
+    zone_rates,
+)
 from carezones.outcomes.params import OutcomeParams
 
 __all__ = [
@@ -22,12 +29,14 @@ __all__ = [
     "group_metrics",
     "home_to_visit_km",
     "home_zones",
-    "hourly_rates",
     "overall_values",
+    "provider_costs",
     "provider_table",
     "routed_days",
     "served_zones",
+    "shift_time_use",
     "visit_zones",
+    "workforce_short",
     "zone_table",
     "zone_to_provider",
 ]
@@ -123,24 +132,42 @@ def group_metrics(
     """Every route-based figure of one group (a zone, a provider, or everything).
 
     ``routes``/``shifts``/``saved`` hold the group's rows for the routed days; ``scale``
-    turns the routed days into a week.
+    turns the routed days into a week. ``virtual`` are the visits made virtual calls:
+    those in no route were decided before routing (their care counts as delivered, their
+    travel saved is estimated at the group's travel per in-person carer-visit); those in
+    routes were decided after it (their legs are taken out of the travel, ``saved``).
+    ``shifts`` may carry ``_waiting`` and ``_parking`` minutes (:func:`shift_time_use`).
     """
     visit_rows = routes.drop_duplicates("visit_id")
+    routed_ids = set(visit_rows["visit_id"].astype(str))
+    ids = visits["visit_id"].astype(str)
+    unrouted = visits[ids.isin(virtual) & ~ids.isin(routed_ids)]
+    need = (
+        unrouted["carers_needed"].astype(float)
+        if "carers_needed" in unrouted.columns
+        else pd.Series(1.0, index=unrouted.index)
+    )
+    unrouted_min = float((unrouted["duration"].astype(float) * need).sum())
     n_visits = len(visits)
-    n_scheduled = len(visit_rows)
+    n_scheduled = len(visit_rows) + len(unrouted)
     is_virtual = visit_rows["visit_id"].isin(virtual)
-    n_virtual = int(is_virtual.sum())
+    n_virtual = int(is_virtual.sum()) + len(unrouted)
     in_person = routes[~routes["visit_id"].isin(virtual)]
     active = (
         in_person["mode"].isin(ACTIVE).groupby(in_person["visit_id"]).all()
         if len(in_person)
         else pd.Series(dtype=bool)
     )
-    care_min = float((routes["end"] - routes["start"]).sum())
+    care_min = float((routes["end"] - routes["start"]).sum()) + unrouted_min
     virtual_rows = routes["visit_id"].astype(str).isin(virtual)
-    virtual_min = float((routes["end"] - routes["start"])[virtual_rows].sum())
+    virtual_min = float((routes["end"] - routes["start"])[virtual_rows].sum()) + unrouted_min
     saved_s = float(saved["saved_seconds"].sum()) if len(saved) else 0.0
-    travel_min = (float(shifts["travel_seconds"].sum()) - saved_s) / 60.0
+    parking_min = float(shifts["_parking"].sum()) if "_parking" in shifts.columns else 0.0
+    travel_min = (float(shifts["travel_seconds"].sum()) - saved_s) / 60.0 + parking_min
+    in_person_rows = int((~virtual_rows).sum())
+    per_visit = travel_min / in_person_rows if in_person_rows else 0.0
+    saved_s += len(unrouted) * per_visit * 60.0
+    waiting_min = float(shifts["_waiting"].sum()) if "_waiting" in shifts.columns else 0.0
     drive = shifts["mode"] == "drive"
     saved_drive = float(saved.loc[saved["mode"] == "drive", "saved_m"].sum()) if len(saved) else 0.0
     car_km = (float(shifts.loc[drive, "distance_m"].fillna(0.0).sum()) - saved_drive) / 1000.0
@@ -153,7 +180,7 @@ def group_metrics(
         / main.groupby(level=list(range(len(keys)))).sum()
     )
     durations = visits["duration"].astype(float)
-    hours = _served_hours(visits, set(visit_rows["visit_id"].astype(str)), virtual)
+    hours = _served_hours(visits, routed_ids | set(unrouted["visit_id"].astype(str)), virtual)
     spread = call_spreads(visit_rows, visits)
     client_visits = routes.groupby(keys, dropna=False)["visit_id"].nunique()
     heavy = per_client[(client_visits >= HEAVY_CLIENT_VISITS).reindex(per_client.index).to_numpy()]
@@ -164,9 +191,10 @@ def group_metrics(
         **{k: v * scale for k, v in hours.items()},
         "care_hours_per_week": care_min / 60.0 * scale,
         "virtual_carer_hours_per_week": virtual_min / 60.0 * scale,
-        "carer_visits_per_week": len(routes) * scale,
+        "carer_visits_per_week": (len(routes) + len(unrouted)) * scale,
         "travel_hours_per_week": travel_min / 60.0 * scale,
         "travel_to_care_ratio": _safe(travel_min, care_min),
+        "waiting_hours_per_week": waiting_min / 60.0 * scale,
         "walk_cycle_share": float(active.mean()) if len(active) else float("nan"),
         "car_km_per_week": car_km * scale,
         "co2e_kg_per_week": car_km * co2e_kg_per_km * scale,
@@ -354,57 +382,188 @@ def floor_flags(hours: pd.Series, floor: float | None) -> pd.Series:
     return (hours >= floor - 1e-9).astype(object)
 
 
-def _rate_summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """The :func:`~carezones.zone_rates` summary of rows of route figures, those with care."""
+def shift_time_use(
+    routes: pd.DataFrame,
+    shifts: pd.DataFrame,
+    clients: pd.DataFrame,
+    parking_minutes: float,
+) -> pd.DataFrame:
+    """The shifts with the minutes of each carer-day that are paid but neither care nor travel.
+
+    Adds ``_parking`` (``parking_minutes`` for each visit reached by car at a client in a
+    dense area: ``clients["dense_area"]``, every client without that column) and
+    ``_waiting``: the planned working day (``working_minutes``: leaving home to getting
+    back, less an unpaid break; care plus travel when the table has no such column) less
+    care, travel and parking, at least 0. Parking that does not fit in the waiting
+    lengthens the day.
+    """
+    out = shifts.copy()
+    keys = ["zone_id", "day", "carer_id"]
+    if not len(out):
+        return out.assign(_parking=pd.Series(dtype=float), _waiting=pd.Series(dtype=float))
+    contact = (routes["end"] - routes["start"]).astype(float)
+    parking = pd.Series(0.0, index=routes.index)
+    if parking_minutes > 0 and len(routes):
+        dense = pd.Series(True, index=routes.index)
+        if "dense_area" in clients.columns:
+            by_client = clients.drop_duplicates("client_id").set_index("client_id")["dense_area"]
+            dense = routes["client_id"].map(by_client).fillna(False).astype(bool)
+        parking = (routes["mode"] == "drive").astype(float) * dense.astype(float) * parking_minutes
+    per_day = (
+        pd.DataFrame({k: routes[k] for k in keys}).assign(_c=contact, _p=parking)
+        .groupby(keys, dropna=False, sort=False)[["_c", "_p"]].sum()
+    )  # fmt: skip
+    index = pd.MultiIndex.from_frame(out[keys])
+    care = per_day["_c"].reindex(index).fillna(0.0).to_numpy()
+    park = per_day["_p"].reindex(index).fillna(0.0).to_numpy()
+    travel = out["travel_seconds"].astype(float).fillna(0.0).to_numpy() / 60.0
+    if "working_minutes" in out.columns:
+        working = out["working_minutes"].astype(float).fillna(0.0).to_numpy()
+    else:
+        working = care + travel
+    out["_parking"] = park
+    out["_waiting"] = np.maximum(working - care - travel - park, 0.0)
+    return out
+
+
+def _price_table(
+    frame: pd.DataFrame, params: OutcomeParams, size: pd.Series | None
+) -> pd.DataFrame:
+    """The :func:`~carezones.zone_rates` summary of rows of route figures, those with care.
+
+    ``frame`` holds a group per row (``zone_id``, the week's route figures); ``size``
+    the weekly contact hours of each row's provider (None: the inputs' reference).
+    """
+    care = frame["care_hours_per_week"].astype(float) * 60.0
+    virtual = frame["virtual_carer_hours_per_week"].astype(float) * 60.0
     summary = pd.DataFrame(
         {
             "zone_id": frame["zone_id"].astype(str),
-            "care_minutes": frame["care_hours_per_week"].astype(float) * 60.0,
+            "care_minutes": care,
             "travel_minutes": frame["travel_hours_per_week"].astype(float).clip(lower=0) * 60.0,
             "n_visits": frame["carer_visits_per_week"].astype(float),
             "car_km": frame["car_km_per_week"].astype(float).clip(lower=0),
+            "waiting_minutes": frame["waiting_hours_per_week"].astype(float) * 60.0,
+            "paid_contact_minutes": care - virtual * (1.0 - params.virtual_call_pay_share),
         }
     )
-    return summary[(summary["care_minutes"] > 0) & (summary["n_visits"] > 0)]
+    if size is not None:
+        summary["provider_weekly_hours"] = size.to_numpy(dtype=float)
+    ok = (summary["care_minutes"] > 0) & (summary["n_visits"] > 0)
+    if size is not None:
+        ok &= summary["provider_weekly_hours"] > 0
+    return summary[ok.to_numpy()]
 
 
-def hourly_rates(
+def provider_costs(
     per_zone: pd.DataFrame,
+    per_provider: pd.DataFrame,
     zone_provider: dict[str, str],
     inputs: CostInputs | None,
+    params: OutcomeParams,
     *,
     overall: Mapping[str, float],
-) -> tuple[pd.Series, pd.Series, float, float]:
-    """Hourly rates per zone and per provider, and the overall rate and weekly cost.
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """What the care costs providers: per zone, per provider, and the plan's cost outcomes.
 
-    The overall rate prices every route (``overall``, the whole plan's figures), so a
-    plan without zones (every ``zone_id`` None, as a real rota) still has one.
+    Each zone is priced at its own paid time, mileage and visits with its provider's fixed
+    costs spread over the provider's weekly contact hours (its planned size); a provider's
+    rate is its zones' rates weighted by their care hours (the same as pricing its pooled
+    figures). The plan's rate is the providers' costs over their care hours; without
+    providers for every zone, the whole plan is priced as one provider of the inputs'
+    reference size.
+
+    Returns
+    -------
+    tuple
+        Zone rates and provider rates (the :func:`~carezones.zone_rates` and
+        :func:`~carezones.provider_rates` tables, ``zone_id`` / ``provider_id`` first),
+        and the plan's figures: ``hourly_rate_gbp``, ``delivered_cost_gbp_per_week``,
+        ``paid_hours_per_week``, ``variable_cost_gbp_per_hour``,
+        ``fixed_cost_gbp_per_provider_week``, ``break_even_weekly_hours`` and
+        ``providers_below_break_even``.
     """
-    empty = pd.Series(dtype=float)
-    by_zone, by_provider = empty, empty
-    if len(per_zone) and "travel_hours_per_week" in per_zone.columns:
-        summary = _rate_summary(per_zone)
-        if len(summary):
-            rates = zone_rates(summary, inputs=inputs)
-            by_zone = pd.Series(
-                rates["hourly_rate_gbp"].to_numpy(), index=rates["zone_id"].to_numpy()
+    inputs = CostInputs() if inputs is None else inputs
+    nan = float("nan")
+    empty = pd.DataFrame(columns=["zone_id"])
+    by_zone, by_provider = empty, pd.DataFrame(columns=["provider_id"])
+    size = None
+    if len(per_provider) and "care_hours_per_week" in per_provider.columns:
+        hours = dict(
+            zip(
+                per_provider["provider_id"].astype(str),
+                per_provider["care_hours_per_week"].astype(float),
+                strict=True,
             )
-            mapped = {z: zone_provider[z] for z in rates["zone_id"] if z in zone_provider}
-            if len(mapped) == len(rates):
-                prov = provider_rates(rates, mapped)
-                by_provider = pd.Series(
-                    prov["hourly_rate_gbp"].to_numpy(), index=prov["provider_id"]
+        )
+        size = per_zone["zone_id"].astype(str).map(zone_provider).map(hours)
+    if len(per_zone) and "travel_hours_per_week" in per_zone.columns:
+        mapped = size is not None and bool(size.notna().all())
+        summary = _price_table(per_zone, params, size if mapped else None)
+        if len(summary):
+            by_zone = zone_rates(summary, inputs=inputs)
+            if mapped:
+                by_provider = provider_rates(
+                    by_zone, {z: zone_provider[z] for z in by_zone["zone_id"]}
                 )
-    pooled = _rate_summary(pd.DataFrame([{**overall, "zone_id": "all"}]))
-    if not len(pooled):
-        return by_zone, by_provider, float("nan"), float("nan")
-    rate = zone_rates(pooled, inputs=inputs)
-    return (
-        by_zone,
-        by_provider,
-        float(rate["hourly_rate_gbp"].iloc[0]),
-        float(rate["cost_gbp"].iloc[0]),
-    )
+    if len(by_provider):
+        care = float(by_provider["care_hours"].sum())
+        cost = float(by_provider["cost_gbp"].sum())
+        paid = float(by_provider["paid_hours"].sum())
+        variable = float((by_provider["variable_cost_gbp_per_hour"] * by_provider["care_hours"])
+                         .sum() / care) if care else nan  # fmt: skip
+        own = [
+            break_even_hours(v, inputs.fixed_costs_per_week, params.offered_rate_gbp_per_hour)
+            for v in by_provider["variable_cost_gbp_per_hour"]
+        ]
+        by_provider["break_even_weekly_hours"] = own
+        below = float((by_provider["care_hours"] < np.asarray(own) - 1e-9).sum())
+    else:
+        pooled = _price_table(pd.DataFrame([{**overall, "zone_id": "all"}]), params, None)
+        if not len(pooled):
+            return by_zone, by_provider, {
+                "hourly_rate_gbp": nan, "delivered_cost_gbp_per_week": nan,
+                "paid_hours_per_week": nan, "variable_cost_gbp_per_hour": nan,
+                "fixed_cost_gbp_per_provider_week": inputs.fixed_costs_per_week,
+                "break_even_weekly_hours": nan, "providers_below_break_even": nan,
+            }  # fmt: skip
+        whole = zone_rates(pooled, inputs=inputs).iloc[0]
+        care, cost, paid = float(whole["care_hours"]), float(whole["cost_gbp"]), nan
+        paid = float(whole["paid_hours"])
+        variable, below = float(whole["variable_cost_gbp_per_hour"]), nan
+    return by_zone, by_provider, {
+        "hourly_rate_gbp": cost / care if care else nan,
+        "delivered_cost_gbp_per_week": cost,
+        "paid_hours_per_week": paid,
+        "variable_cost_gbp_per_hour": variable,
+        "fixed_cost_gbp_per_provider_week": inputs.fixed_costs_per_week,
+        "break_even_weekly_hours": break_even_hours(
+            variable, inputs.fixed_costs_per_week, params.offered_rate_gbp_per_hour
+        ) if np.isfinite(variable) else nan,
+        "providers_below_break_even": below,
+    }  # fmt: skip
+
+
+def workforce_short(
+    visits: pd.DataFrame,
+    carers: pd.DataFrame,
+    visit_zone: pd.Series,
+    virtual: set[str],
+) -> pd.DataFrame | None:
+    """Each zone's carers against its own in-person visits (:func:`carezones.group_cover`).
+
+    One row per zone (``group``) with its ``short_hours`` (per routed day, a week's worth
+    only when a week is routed); None when the tables lack the columns it needs (a rota's
+    visits have no windows, carers without shifts).
+    """
+    need_v = ["day", "window_start", "duration"]
+    need_c = ["zone_id", "days", "shift_start", "shift_end"]
+    if not (all(c in visits.columns for c in need_v) and all(c in carers.columns for c in need_c)):
+        return None
+    keep = ~visits["visit_id"].astype(str).isin(virtual).to_numpy()
+    cover = group_cover(visits[keep], carers, visit_zone[keep].to_numpy(dtype=object),
+                        carers["zone_id"].to_numpy(dtype=object))  # fmt: skip
+    return short_hours(cover)
 
 
 def zone_table(
@@ -614,14 +773,47 @@ def staff_met_14_days(routes: pd.DataFrame, n_days: int) -> float:
 
 
 def cost_values(
-    values: Mapping[str, float], n_days: int, rate: float, cost: float, params: OutcomeParams
+    values: Mapping[str, float],
+    n_days: int,
+    costs: Mapping[str, float],
+    params: OutcomeParams,
+    inputs: CostInputs | None,
+    short: float,
 ) -> dict[str, float]:
-    """The days routed and the cost outcomes: delivered care, cover for unserved care, total."""
+    """The days routed and every cost outcome: what providers pay, what it takes, the cover.
+
+    ``costs`` are :func:`provider_costs`' plan figures; ``short`` the hours a week the
+    zones' (providers') own workforces are short of their demand.
+    """
+    inputs = CostInputs() if inputs is None else inputs
     cover = values["unserved_carer_hours_per_week"] * params.cover_rate_gbp_per_hour
+    delivered = costs["delivered_cost_gbp_per_week"]
+    care = values["care_hours_per_week"]
+    demanded = care + values["unserved_carer_hours_per_week"]
+    paid = costs["paid_hours_per_week"]
+    staff = workforce_needed(
+        paid if np.isfinite(paid) else 0.0, care, demanded, inputs=inputs,
+        full_time_hours=params.full_time_hours,
+    )  # fmt: skip
+    rate = costs["hourly_rate_gbp"]
     return {
         "days_routed": float(n_days),
         "hourly_rate_gbp": rate,
-        "delivered_cost_gbp_per_week": cost,
+        "delivered_cost_gbp_per_week": delivered,
         "cover_cost_gbp_per_week": cover,
-        "cost_gbp_per_week": cost + cover if np.isfinite(cost) else cover,
+        "cost_gbp_per_week": delivered + cover if np.isfinite(delivered) else cover,
+        "paid_hours_per_week": paid,
+        "paid_hours_per_care_hour": paid / care if care and np.isfinite(paid) else np.nan,
+        "fte_needed": staff["fte_needed"] if np.isfinite(paid) else np.nan,
+        "carers_needed": staff["carers_needed"] if np.isfinite(paid) else np.nan,
+        "own_rate_cost_gbp_per_week": rate * demanded if np.isfinite(rate) else np.nan,
+        "variable_cost_gbp_per_hour": costs["variable_cost_gbp_per_hour"],
+        "fixed_cost_gbp_per_provider_week": costs["fixed_cost_gbp_per_provider_week"],
+        "offered_rate_gbp": params.offered_rate_gbp_per_hour,
+        "break_even_weekly_hours": costs["break_even_weekly_hours"],
+        "provider_floor_hours": np.nan
+        if params.min_provider_hours is None
+        else float(params.min_provider_hours),
+        "providers_below_break_even": costs["providers_below_break_even"],
+        "workforce_short_hours": short,
     }

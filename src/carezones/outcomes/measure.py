@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +35,16 @@ class Outcomes:
         One row per zone: ``zone_id``, ``provider_id``, ``weekly_hours``, ``n_clients``,
         ``meets_floor``, the route figures of the table for the zone, ``carers_serving``,
         ``carers_living_in``, ``contracted_hours_living_in``, ``paid_hours_needed``,
-        ``workforce_balance_hours`` and ``hourly_rate_gbp``.
+        ``workforce_balance_hours``, ``workforce_short_hours`` (the zone's own carers
+        against its own day-slots and skills), ``paid_hours_per_week`` and
+        ``hourly_rate_gbp`` (the rate its provider needs for it, fixed costs spread at the
+        provider's size).
     providers
         One row per provider: ``provider_id``, ``n_zones``, ``weekly_hours``,
-        ``meets_floor``, the route figures and ``hourly_rate_gbp``.
+        ``meets_floor``, the route figures, ``workforce_short_hours``,
+        ``paid_hours_per_week``, ``variable_cost_gbp_per_hour``, ``hourly_rate_gbp`` (the
+        rate it needs at its planned size, its surplus included),
+        ``break_even_weekly_hours`` (at the offered rate) and ``below_break_even``.
     params
         The parameters used.
     n_days
@@ -169,6 +175,49 @@ def _tables(
     return routes, shifts, unscheduled, None
 
 
+def _before_routing(
+    virtual: Iterable[str], visits: pd.DataFrame, routes: pd.DataFrame
+) -> set[str]:
+    """The visits made virtual before routing, checked: known visits, none of them routed."""
+    chosen = {str(v) for v in virtual}
+    known = set(visits["visit_id"].astype(str))
+    routed = chosen & set(routes["visit_id"].astype(str))
+    problems = [
+        Problem("virtual", "unknown visit", "a visit_id of the visits table", repr(v))
+        for v in sorted(chosen - known)[:5]
+    ] + [
+        Problem("virtual", "routed", "virtual calls decided before routing (in no route)",
+                repr(v)) for v in sorted(routed)[:5]
+    ]  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    return chosen
+
+
+def _attach(
+    table: pd.DataFrame,
+    key: str,
+    priced: pd.DataFrame,
+    short: pd.DataFrame | None,
+    scale: float,
+    columns: dict[str, str],
+) -> None:
+    """Priced columns and each group's workforce shortfall, by ``key``, into ``table``."""
+    ids = table[key].astype(str)
+    if len(priced) and key in priced.columns:
+        by = priced.set_index(priced[key].astype(str))
+        for source, name in columns.items():
+            table[name] = ids.map(by[source]).astype(float)
+    else:
+        for name in columns.values():
+            table[name] = np.nan
+    if short is None:
+        table["workforce_short_hours"] = np.nan
+    else:
+        hours = short.set_index(short["group"].astype(str))["short_hours"] * scale
+        table["workforce_short_hours"] = ids.map(hours).fillna(0.0).astype(float)
+
+
 def measure_outcomes(
     routes: RoutePlan | pd.DataFrame,
     visits: pd.DataFrame,
@@ -182,6 +231,7 @@ def measure_outcomes(
     travel: pd.DataFrame | None = None,
     params: OutcomeParams | None = None,
     cost_inputs: CostInputs | None = None,
+    virtual: Iterable[str] | None = None,
 ) -> Outcomes:
     """Measure a plan's outcomes from its routes.
 
@@ -221,6 +271,12 @@ def measure_outcomes(
         Floors, emission factor, virtual share; default :class:`OutcomeParams`.
     cost_inputs
         The open-book costs of the hourly rate; default :class:`~carezones.CostInputs`.
+    virtual
+        The visits made virtual calls before routing (in ``visits``, in no route; see
+        :func:`~carezones.outcomes.virtual.choose_virtual`): delivered by call, their
+        carer time paid at ``params.virtual_call_pay_share``. None: ``params.virtual_share``
+        of the routed ``virtual_ok`` visits are made virtual after routing (their legs
+        taken out of the routes).
 
     Returns
     -------
@@ -266,10 +322,16 @@ def measure_outcomes(
     if week is not None:
         routes_t = routes_t.assign(_week=week.to_numpy())
     scale = params.days_per_week / n_days
-    virtual = _virtual.choose_virtual(
-        visits, routes_t["visit_id"].astype(str), params.virtual_share, params.random_state
-    )
-    saved = _virtual.travel_saved(routes_t, shifts_t, virtual, direct)
+    if virtual is None:
+        chosen = _virtual.choose_virtual(
+            visits, params.virtual_share, params.random_state,
+            scheduled=routes_t["visit_id"].astype(str),
+        )  # fmt: skip
+        saved = _virtual.travel_saved(routes_t, shifts_t, chosen, direct)
+    else:
+        chosen = _before_routing(virtual, visits, routes_t)
+        saved = _virtual.travel_saved(routes_t, shifts_t, set(), direct)
+    shifts_t = calc.shift_time_use(routes_t, shifts_t, clients, params.parking_minutes)
     visit_zone = calc.visit_zones(visits, routes_t, unscheduled_t, clients)
     zone_provider = calc.zone_to_provider(providers)
 
@@ -279,7 +341,7 @@ def measure_outcomes(
             shifts_t[mask_shifts],
             saved[mask_saved] if len(saved) else saved,
             visits[mask_visits],
-            virtual,
+            chosen,
             scale=scale,
             short_minutes=params.short_call_minutes,
             co2e_kg_per_km=params.co2e_kg_per_km,
@@ -296,16 +358,33 @@ def measure_outcomes(
     tables = (routes_t, shifts_t, saved, visits, visit_zone)
     per_zone = calc.zone_table(clients, carers, zones, *tables, zone_provider, params, metrics)
     per_provider = calc.provider_table(per_zone, zone_provider, params, metrics, *tables)
-    by_zone, by_provider, rate, cost = calc.hourly_rates(
-        per_zone, zone_provider, cost_inputs, overall=overall
+    by_zone, by_provider, costs = calc.provider_costs(
+        per_zone, per_provider, zone_provider, cost_inputs, params, overall=overall
     )
-    per_zone["hourly_rate_gbp"] = per_zone["zone_id"].astype(str).map(by_zone).astype(float)
+    short = calc.workforce_short(visits, carers, visit_zone, chosen)
+    _attach(per_zone, "zone_id", by_zone, short, scale,
+            {"paid_hours": "paid_hours_per_week", "hourly_rate_gbp": "hourly_rate_gbp"})
     if len(per_provider):
-        per_provider["hourly_rate_gbp"] = per_provider["provider_id"].map(by_provider).astype(float)
+        by_provider_short = None
+        if short is not None:
+            prov = short["group"].astype(str).map(zone_provider)
+            by_provider_short = (
+                short.assign(group=prov).groupby("group", as_index=False)["short_hours"].sum()
+            )
+        _attach(per_provider, "provider_id", by_provider, by_provider_short, scale,
+                {"paid_hours": "paid_hours_per_week",
+                 "variable_cost_gbp_per_hour": "variable_cost_gbp_per_hour",
+                 "hourly_rate_gbp": "hourly_rate_gbp",
+                 "break_even_weekly_hours": "break_even_weekly_hours"})  # fmt: skip
+        if "break_even_weekly_hours" in per_provider.columns:
+            per_provider["below_break_even"] = (
+                per_provider["care_hours_per_week"] < per_provider["break_even_weekly_hours"] - 1e-9
+            )
     values = calc.overall_values(
         overall, clients, carers, zones, routes_t, per_zone, per_provider, params,
         shifts=shifts_t, n_days=n_days,
     )  # fmt: skip
-    values.update(calc.cost_values(values, n_days, rate, cost, params))
+    total_short = float(short["short_hours"].sum()) * scale if short is not None else np.nan
+    values.update(calc.cost_values(values, n_days, costs, params, cost_inputs, total_short))
     table = outcome_table(values, "plan")
     return Outcomes(table, per_zone, per_provider, params, n_days)

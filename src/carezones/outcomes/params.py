@@ -67,6 +67,19 @@ class OutcomeParams:
         The price of an hour of unserved care bought as agency or overtime cover, so that
         plans that serve different visits are compared on the same demanded care; default
         :data:`COVER_RATE_GBP_PER_HOUR` (an assumption).
+    offered_rate_gbp_per_hour
+        The rate the commissioner offers providers per contact hour, £ > 0; default the
+        Minimum Price for Homecare 2025/26 (£32.14). Break-even hours are measured
+        against it.
+    full_time_hours
+        Hours a week of one full-time equivalent, in (0, 168]; default 37.5 (assumed).
+    virtual_call_pay_share
+        Carer time paid per minute of a virtual call, in [0, 2]; default 1 (paid as
+        contact time).
+    parking_minutes
+        Minutes a carer who drives spends parking at each client in a dense area
+        (``clients["dense_area"]``; every client when there is no such column), >= 0;
+        added to the plan's travel when it is measured (the plan is not re-made).
 
     Examples
     --------
@@ -91,6 +104,10 @@ class OutcomeParams:
     spread_minutes: float = SPREAD_MINUTES
     hours_tolerance: float = WorkRules.hours_tolerance
     cover_rate_gbp_per_hour: float = COVER_RATE_GBP_PER_HOUR
+    offered_rate_gbp_per_hour: float = MPH_HOURLY_RATE_GBP
+    full_time_hours: float = 37.5
+    virtual_call_pay_share: float = 1.0
+    parking_minutes: float = 0.0
 
     def __post_init__(self) -> None:
         problems = []
@@ -116,9 +133,16 @@ class OutcomeParams:
             "spread_minutes",
             "hours_tolerance",
             "cover_rate_gbp_per_hour",
+            "parking_minutes",
         ):
             if not (number(getattr(self, name)) and getattr(self, name) >= 0):
                 bad(name, "a number >= 0")
+        for name, most in (("offered_rate_gbp_per_hour", 1000.0), ("full_time_hours", 168.0)):
+            value = getattr(self, name)
+            if not (number(value) and 0 < value <= most):
+                bad(name, f"a number > 0 and <= {most:g}")
+        if not (number(self.virtual_call_pay_share) and 0 <= self.virtual_call_pay_share <= 2):
+            bad("virtual_call_pay_share", "a number in [0, 2]")
         for name in ("min_weekly_hours", "min_provider_hours"):
             value = getattr(self, name)
             if value is not None and not (number(value) and value > 0):

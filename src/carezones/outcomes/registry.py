@@ -72,7 +72,8 @@ OUTCOMES: tuple[Outcome, ...] = (
        "distinct days (or dates) of the visits"),
     # -- visits and hours: demanded = in person + virtual + unserved
     _o("visits_per_week", "visits/week", "visits to make", "visits x 7 / days_routed"),
-    _o("scheduled_share", "share", "visits in a route", "visits routed / visits"),
+    _o("scheduled_share", "share", "visits served: in a route, or made a virtual call",
+       "(visits routed + virtual calls decided before routing) / visits"),
     _o("unscheduled_visits_per_week", "visits/week", "visits no carer could make",
        "visits in no route, a week"),
     _o("demanded_hours_per_week", "h/week", "clients' hours of the visits to make",
@@ -93,7 +94,8 @@ OUTCOMES: tuple[Outcome, ...] = (
        "unserved durations x carers_needed"),
     # -- travel, modes, carbon
     _o("travel_hours_per_week", "h/week", "carers' travel hours, after virtual calls",
-       "every leg of every carer-day (home and back), less the legs virtual calls save", P, R),
+       "every leg of every carer-day (home and back), less the legs virtual calls save, "
+       "plus parking_minutes per drive to a client in a dense area", P, R),
     _o("travel_to_care_ratio", "ratio", "travel time over contact time",
        "travel_hours_per_week / care_hours_per_week", P, R),
     _o("walk_cycle_share", "share", "in-person visits reached on foot or by bike",
@@ -146,21 +148,57 @@ OUTCOMES: tuple[Outcome, ...] = (
     _o("short_call_share", "share", "visits shorter than short_call_minutes",
        "visits with duration < short_call_minutes / visits", P, R),
     _o("virtual_visits_per_week", "visits/week", "visits made as virtual calls",
-       "routed virtual_ok visits chosen as virtual calls, a week"),
+       "virtual_ok visits chosen as virtual calls (before routing in a scenario), a week"),
     _o("virtual_travel_hours_saved", "h/week", "travel hours saved by virtual calls",
-       "the legs into and out of each virtual call less the direct leg"),
+       "decided before routing: virtual calls x the plan's travel per in-person carer-visit "
+       "(an estimate); after: the legs into and out of each call less the direct leg"),
     _o("carers_used", "carers", "carers with at least one visit", "distinct carer_id of routes"),
     _o("workforce_gap_hours", "h/week", "paid hours zones need beyond their local carers",
        "sum over zones of the negative workforce_balance_hours"),
     # -- costs
-    _o("hourly_rate_gbp", "GBP/h", "open-book rate per contact hour",
-       "the cost inputs' rate at the plan's travel, mileage and visit lengths"),
-    _o("delivered_cost_gbp_per_week", "GBP/week", "hourly rate x contact hours",
+    _o("hourly_rate_gbp", "GBP/h", "open-book rate per contact hour providers need",
+       "providers' costs (paid hours under the pay terms, on-costs, mileage, overheads, "
+       "fixed costs at each provider's planned size, surplus) / contact hours"),
+    _o("delivered_cost_gbp_per_week", "GBP/week", "what the care delivered costs providers",
        "sum over zones of their rate x their contact hours"),
     _o("cover_cost_gbp_per_week", "GBP/week", "unserved carer hours x cover_rate_gbp_per_hour",
        "unserved_carer_hours_per_week x cover_rate_gbp_per_hour"),
     _o("cost_gbp_per_week", "GBP/week", "delivered plus cover: the same demanded care priced",
        "delivered_cost_gbp_per_week + cover_cost_gbp_per_week"),
+    # -- what providers pay, what it takes (issue 26): paid time, size, break-even, workforce
+    _o("waiting_hours_per_week", "h/week", "paid time inside planned days that is neither "
+       "care nor travel", "sum over carer-days of working_minutes - care - travel - parking "
+       "(at least 0)"),
+    _o("paid_hours_per_week", "h/week", "carers' hours paid under the pay terms",
+       "salaried: care + travel + waiting; travel_paid: care + travel; zero_hours: care; "
+       "virtual calls at virtual_call_pay_share"),
+    _o("paid_hours_per_care_hour", "ratio", "paid hours per contact hour",
+       "paid_hours_per_week / care_hours_per_week"),
+    _o("fte_needed", "FTE", "full-time carers needed to serve all the care demanded",
+       "paid hours per contact hour x demanded carer-hours x (1 + holiday rate + sickness "
+       "share) / full_time_hours"),
+    _o("carers_needed", "carers", "carers needed to serve all the care demanded",
+       "as fte_needed, at the carers' average paid week (weekly_paid_hours)"),
+    _o("own_rate_cost_gbp_per_week", "GBP/week", "the demanded care at the plan's own rate "
+       "(no cover rate assumed)", "hourly_rate_gbp x (care + unserved carer hours)"),
+    _o("variable_cost_gbp_per_hour", "GBP/h", "costs per contact hour that do not shrink "
+       "with size", "careworker costs (pay, on-costs, mileage) + overheads per hour"),
+    _o("fixed_cost_gbp_per_provider_week", "GBP/week", "one provider's fixed costs "
+       "(registered manager, coordinators, office, registration)",
+       "sum of fixed_costs_gbp_per_week"),
+    _o("offered_rate_gbp", "GBP/h", "the rate the commissioner offers (an input)",
+       "offered_rate_gbp_per_hour"),
+    _o("break_even_weekly_hours", "h/week", "provider size at which the offered rate covers "
+       "its costs", "fixed_cost_gbp_per_provider_week / (offered_rate_gbp - "
+       "variable_cost_gbp_per_hour); inf: never"),
+    _o("provider_floor_hours", "h/week", "the provider floor the commissioner chose (an "
+       "input; NaN: none)", "min_provider_hours"),
+    _o("providers_below_break_even", "providers", "providers whose planned hours are below "
+       "their own break-even", "providers with care hours < fixed / (offered - their "
+       "variable cost)"),
+    _o("workforce_short_hours", "h/week", "day-slot hours the zones' (providers') own carers "
+       "are short of their in-person demand", "sum over zones, days and slots of the larger "
+       "shortfall, in care of any kind or in one skill (carezones.group_cover)"),
     # -- a rota's own record (call monitoring: planned against actual)
     _o("n_visits", "visits", "planned visits (a double-up is one visit)", "distinct visit ids", R),
     _o("n_carer_visits", "visits", "planned carer-visits (a double-up counts once per carer)",

@@ -1,12 +1,22 @@
-"""Travel saved when some visits become virtual calls.
+"""Virtual calls: which visits become them, and the travel they save.
 
-A virtual call keeps its care time but needs no trip: each carer's route is re-walked with
-those visits left out, in the same order, and the travel saved is the old route's travel
-minus the new one's. A leg between two stops that were not next to each other before is
-read from the travel times (a :class:`~carezones.routing.RoutePlan`'s matrices, or a
-``travel`` table of legs); without them it is estimated as the longer of the first and
-last legs of the chain it replaces (for one visit ``a -> v -> b``: saving ``min(in, out)``),
-which is never more than the chain itself.
+Decided before routing (what a scenario does): :func:`choose_virtual` picks, with a
+seed, a share of the visits that could be virtual calls (``virtual_ok``); they are not
+routed, so the carer time they would have taken (the trip and the visit) is free for
+the plan to give to other visits, and the call itself is paid as the scenario says
+(``virtual_call_pay_share`` of :class:`~carezones.outcomes.OutcomeParams`). The travel they
+save is then estimated as the plan's travel per in-person carer-visit.
+
+Decided after routing (:func:`~carezones.outcomes.measure_outcomes` of a plan routed
+with every visit in person and ``virtual_share`` > 0): a virtual call keeps its care time
+but needs no trip: each carer's route is re-walked with those visits left out, in the
+same order, and the travel saved is the old route's travel minus the new one's (the
+time freed stays idle: nothing is re-planned). A leg between two stops that were not
+next to each other before is read from the travel times (a
+:class:`~carezones.routing.RoutePlan`'s matrices, or a ``travel`` table of legs); without
+them it is estimated as the longer of the first and last legs of the chain it replaces
+(for one visit ``a -> v -> b``: saving ``min(in, out)``), which is never more than the
+chain itself.
 """
 
 from __future__ import annotations
@@ -29,17 +39,35 @@ Direct = Callable[[Any, Any, str, "str | None", "str | None"], "float | None"]
 
 
 def choose_virtual(
-    visits: pd.DataFrame, scheduled: Iterable[str], share: float, random_state: int | None
+    visits: pd.DataFrame,
+    share: float,
+    random_state: int | None,
+    *,
+    scheduled: Iterable[str] | None = None,
 ) -> set[str]:
-    """The visits made virtual: ``round(share * n)`` of the n scheduled ``virtual_ok`` visits.
+    """The visits made virtual: ``round(share * n)`` of the n ``virtual_ok`` visits.
 
     Drawn at random with ``random_state`` from the visits sorted by id, so the choice does
-    not depend on the order of the table.
+    not depend on the order of the table. Only single-handed visits marked ``virtual_ok``
+    qualify; with ``scheduled``, only those of them that were routed.
+
+    Examples
+    --------
+    >>> visits = pd.DataFrame({"visit_id": ["a", "b", "c", "d"],
+    ...                        "virtual_ok": [True, True, False, True]})
+    >>> sorted(choose_virtual(visits, 2 / 3, 0))
+    ['a', 'd']
+    >>> choose_virtual(visits, 2 / 3, 0) == choose_virtual(visits.iloc[::-1], 2 / 3, 0)
+    True
     """
     if share <= 0 or "virtual_ok" not in visits.columns:
         return set()
-    done = set(scheduled)
-    ok = visits[visits["virtual_ok"].astype(bool) & visits["visit_id"].isin(done)]
+    ok = visits["virtual_ok"].fillna(False).astype(bool)
+    if "carers_needed" in visits.columns:
+        ok &= visits["carers_needed"].fillna(1).astype(float) <= 1
+    if scheduled is not None:
+        ok &= visits["visit_id"].astype(str).isin(set(map(str, scheduled)))
+    ok = visits[ok]
     ids = np.sort(ok["visit_id"].astype(str).unique())
     k = round(share * len(ids))
     if k == 0:

@@ -22,14 +22,21 @@ from typing import Any
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from carezones._files import check_out_file
 from carezones._version import __version__
 from carezones.exceptions import Problem, ValidationError
-from carezones.maps import hide_overlapping_labels, whole_area, zones_figure
-from carezones.outcomes import OUTCOMES
-from carezones.report.runs import read_runs
+from carezones.maps import (
+    hide_overlapping_labels,
+    rate_curve_figure,
+    tornado_figure,
+    whole_area,
+    zones_figure,
+)
+from carezones.outcomes import OUTCOMES, CostInputs, rate_curve
+from carezones.report.runs import extra_table, read_runs
 from carezones.report.tables import for_people, write_workbook
 
 __all__ = ["build_report"]
@@ -303,6 +310,7 @@ def build_report(
         comparison = comparison.rename(columns={comparison.columns[0]: "outcome"})
         parts += ["<h2>Then and now</h2>", comparison_html(comparison)]
         sheets["comparison"] = comparison
+    parts += _providers_and_sensitivity(folder, comparison, sheets)
     for run in runs:
         prefix = f"{run['name']} " if len(runs) > 1 else ""
         parts.append(
@@ -343,6 +351,79 @@ def build_report(
     target.write_text(page, encoding="utf-8")
     book = write_workbook(sheets or {"empty": pd.DataFrame()}, target.with_suffix(".xlsx"))
     return target, book
+
+
+def _figure_html(fig: Any, alt: str) -> str:
+    """A matplotlib figure as an inline PNG."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return f"<figure><img alt='{html.escape(alt)}' src='data:image/png;base64,{data}' " \
+        "style='width:100%'></figure>"
+
+
+def _providers_and_sensitivity(
+    folder: Path, comparison: pd.DataFrame | None, sheets: dict[str, pd.DataFrame]
+) -> list[str]:
+    """Issue 26's sections: what differs, each scenario's cost by size, the tornado chart.
+
+    What differs from ``differences.csv`` (``scenario compare``); the cost by provider size
+    from the comparison's cost rows (variable cost, fixed costs, offered rate, break-even
+    hours, floor); the tornado chart from ``sensitivity.csv`` (``scenario sensitivity``).
+    """
+    out: list[str] = []
+    changed = extra_table(folder, "differences.csv", ("parameter",))
+    if changed is not None and len(changed):
+        out += ["<h3>What differs between the scenarios</h3>",
+                "<p class='note'>Every parameter whose value is not the same in all the "
+                "scenarios, read from their files; nothing else differs.</p>",
+                _table(changed, limit=80)]  # fmt: skip
+        sheets["differences"] = changed
+    rows = ("variable_cost_gbp_per_hour", "fixed_cost_gbp_per_provider_week", "offered_rate_gbp")
+    if comparison is not None and set(rows) <= set(comparison["outcome"]):
+        table = comparison.set_index("outcome")
+        names = [c for c in table.columns if c != "unit" and not c.endswith((" min", " max", " %"))
+                 and " - " not in c]  # fmt: skip
+        curves, marks = {}, {}
+        for name in names:
+            v, fixed, offered = (float(table.at[r, name]) for r in rows)
+            if not all(map(np.isfinite, (v, fixed, offered))):
+                continue
+            inputs = CostInputs(fixed_costs_gbp_per_week={"fixed": fixed})
+            curves[name] = rate_curve(v, inputs=inputs, offered_rate=offered)
+            if "break_even_weekly_hours" in table.index:
+                marks[name] = float(table.at["break_even_weekly_hours", name])
+        floor = (float(table.at["provider_floor_hours", names[0]])
+                 if "provider_floor_hours" in table.index and names else None)  # fmt: skip
+        if curves:
+            fig = rate_curve_figure(curves, floor=floor, break_even=marks)
+            out += ["<h2>What providers need, by their size</h2>",
+                    "<p class='note'>Each scenario's costs per contact hour (pay for the hours "
+                    "its terms pay, on-costs, mileage, overheads) with one provider's fixed "
+                    "costs spread over its hours; where a curve crosses the offered rate is the "
+                    "break-even size, beside the floor the commissioner chose.</p>",
+                    _figure_html(fig, "the rate a provider needs by its size")]  # fmt: skip
+            plt.close(fig)
+    table = extra_table(folder, "sensitivity.csv",
+                        ("assumption", "level", "value", "figure", "saving", "change"),
+                        ("saving", "change"))  # fmt: skip
+    if table is not None:
+        fig = tornado_figure(table)
+        band = table[table["level"].astype(str).str.startswith("seed")]
+        seeds = band["level"].nunique() + 1
+        budget = ""
+        if "max_iterations" in table.columns and table["max_iterations"].notna().any():
+            budget = f" at {int(table['max_iterations'].iloc[0])} iterations per zone-day"
+        out += ["<h2>How sensitive the zones' saving is</h2>",
+                "<p class='note'>The change in each headline saving (then minus now) with each "
+                "assumption at the low and high end of its range; re-planned assumptions were "
+                f"planned again for the whole week{budget} (the base too), re-priced ones "
+                f"priced on the base plans. Grey: the saving's spread over {seeds} seeds at "
+                "the base.</p>",
+                _figure_html(fig, "tornado chart of the zones' saving")]  # fmt: skip
+        plt.close(fig)
+        sheets["sensitivity"] = table
+    return out
 
 
 def _target(folder: Path, out: str | os.PathLike[str] | None) -> Path:

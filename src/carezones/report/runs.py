@@ -26,7 +26,7 @@ import pyogrio
 from carezones._files import refuse_link
 from carezones.exceptions import Problem, ProblemCollector
 
-__all__ = ["CSV_FILES", "read_runs"]
+__all__ = ["CSV_FILES", "extra_table", "read_runs"]
 
 #: The CSV files of a run the report reads: the columns it needs, and the words of column
 #: names that must hold numbers (every column whose name holds the word).
@@ -271,3 +271,28 @@ def read_runs(folder: str | Path) -> tuple[pd.DataFrame | None, list[dict[str, A
                     runs.append(_run(sub, root, check))
     check.raise_if_any()
     return comparison, [r for r in runs if r["zones"] is not None or r["outcomes"] is not None]
+
+
+def extra_table(
+    folder: str | Path,
+    name: str,
+    required: tuple[str, ...] = (),
+    numbers: tuple[str, ...] = (),
+) -> pd.DataFrame | None:
+    """A further CSV file of a run folder, checked as the run's own (None when absent).
+
+    ``differences.csv`` (``scenario compare``) and ``sensitivity.csv`` (``scenario
+    sensitivity``): a plain file inside the folder, UTF-8, not ragged, with the
+    ``required`` columns and numbers in the ``numbers`` ones; every problem listed in one
+    ValidationError.
+    """
+    root = Path(folder)
+    path = root / name
+    if not (path.exists() or path.is_symlink()):
+        return None
+    check = ProblemCollector(str(root))
+    found = refuse_link(path, root)
+    check.extend(found)
+    frame = None if found else _csv(path, check, required, numbers)
+    check.raise_if_any()
+    return frame

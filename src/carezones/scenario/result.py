@@ -57,6 +57,11 @@ class ScenarioResult:
         The :class:`~carezones.routing.RoutePlan` (None once :meth:`slim`; None in "rota").
     rota
         The scored rota (:class:`~carezones.rota.RotaScore`), in "rota" only.
+    staffing
+        Each zone's (in "then", provider's) carers against its own in-person visits of the
+        week, by day, slot and skill (:attr:`carezones.demand.GroupStaffing.cover`): ``group``,
+        ``day``, ``slot``, ``skill``, ``needed_hours``, ``available_hours``,
+        ``short_hours``; None in "rota".
     """
 
     scenario: Scenario
@@ -76,6 +81,7 @@ class ScenarioResult:
     runtime: float
     route_plan: RoutePlan | None = field(default=None, repr=False)
     rota: RotaScore | None = field(default=None, repr=False)
+    staffing: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -154,16 +160,37 @@ class ScenarioResult:
                  if mix else "none: each carer-day's mode is chosen by the plan",
                  "walk/cycle share, travel, car km, CO2e"),
                 ("demand growth", f"{sc.demand.growth:+.0%}", "every figure"),
+                *_market_rows(sc),
+                ("travel speeds", _speeds_note(sc), "travel, the mode of each carer-day"),
             ]  # fmt: skip
         rows += [
             ("virtual_share", f"{o.virtual_share:.0%} of the visits that could be virtual",
              "virtual hours, travel saved"),
+            ("virtual calls", ("decided before routing (seeded), not routed: the carer time "
+             "they free is planned; " if sc.kind != "rota" else "")
+             + f"each paid as {o.virtual_call_pay_share:.0%} of its length in contact time",
+             "paid hours, travel saved"),
+            ("parking_minutes", f"{o.parking_minutes:g} min per drive to a client in a dense "
+             f"area (at least {sc.outcomes.dense_km_per_km2:g} km of walkable street per km² "
+             "within 400 m), added to the plan's travel (the plan is not re-made)",
+             "travel, paid hours, rate"),
             ("punctuality_minutes", f"{o.punctuality_minutes:g} min after the window",
              "punctuality share"),
             ("cover_rate_gbp_per_hour", f"£{o.cover_rate_gbp_per_hour:.2f}/h for unserved care",
              "cost a week (like for like)"),
             ("co2e_kg_per_km", f"{o.co2e_kg_per_km:g} kg CO2e per car km", "CO2e"),
             ("open-book costs", _costing_note(sc.costing), "hourly rate, cost a week"),
+            ("pay terms", _TERMS[sc.costing.pay_terms], "paid hours, hourly rate, cost"),
+            ("wage", sc.costing.wage_name, "hourly rate, cost"),
+            ("fixed costs per provider", _fixed_note(sc.costing), "hourly rate by provider "
+             "size, break-even hours"),
+            ("offered_rate_gbp_per_hour", f"£{o.offered_rate_gbp_per_hour:.2f}/h offered "
+             "per contact hour" + (" (the Minimum Price for Homecare 2025/26)"
+                                   if o.offered_rate_gbp_per_hour == 32.14 else ""),
+             "break-even hours"),
+            ("workforce needed", f"FTE of {o.full_time_hours:g} h/week; carers paid "
+             f"{sc.costing.weekly_paid_hours:g} h/week on average; holiday and sickness "
+             "covered", "FTE and carers needed"),
         ]  # fmt: skip
         if sc.population is not None:
             access = sc.population.access or {"cycle": 0.3, "drive": 0.6}
@@ -213,9 +240,12 @@ class ScenarioResult:
         ``assignments.csv`` (client, zone, provider, reason when in no zone),
         ``carers.csv``, ``routes.csv``, ``shifts.csv``, ``unscheduled.csv``,
         ``outcomes.csv``, ``reconciliation.csv`` (demanded = in person + virtual +
-        unserved), ``assumptions.csv``, ``zone_outcomes.csv``, ``provider_outcomes.csv``
-        and ``report.json``; in "rota" also ``rota_outcomes.csv`` (the rota's own figures:
-        missed, late, short visits, ...) and ``rota_violations.csv``. No file holds a
+        unserved), ``assumptions.csv``, ``zone_outcomes.csv``, ``provider_outcomes.csv``,
+        ``staffing.csv`` (each zone's or provider's carers against its own day-slots and
+        skills), ``virtual_calls.csv`` (the visits made virtual calls: with
+        ``routes.csv`` and ``unscheduled.csv``, every visit once) and ``report.json``;
+        in "rota" also ``rota_outcomes.csv`` (the rota's own figures: missed, late,
+        short visits, ...) and ``rota_violations.csv``. No file holds a
         client's coordinates.
         """
         out = Path(out_dir)
@@ -246,6 +276,12 @@ class ScenarioResult:
             "zone_outcomes.csv": self.outcomes.zones,
             "provider_outcomes.csv": self.outcomes.providers,
         }
+        if self.staffing is not None:
+            tables["staffing.csv"] = self.staffing
+        if "virtual" in self.visits.columns:
+            calls = self.visits[self.visits["virtual"].astype(bool)]
+            keep = [c for c in ("visit_id", "client_id", "day", "duration") if c in calls]
+            tables["virtual_calls.csv"] = calls[keep]
         if self.rota is not None:
             tables["rota_outcomes.csv"] = self.rota.table().reset_index()
             tables["rota_violations.csv"] = self.rota.violations
@@ -266,6 +302,53 @@ class ScenarioResult:
             f"{head}\n  steps: {steps}\n{self.outcomes}{rota}\n"
             f"Demand reconciled (a week):\n{rec}\nAssumptions:\n{notes}"
         )
+
+
+_TERMS = {
+    "salaried": "salaried: the whole planned working day paid (care, travel, and the waiting "
+    "between calls)",
+    "travel_paid": "care and travel paid; waiting between calls unpaid",
+    "zero_hours": "zero hours: care time only paid; travel and waiting unpaid (2015's terms)",
+}
+
+
+def _fixed_note(costing: Any) -> str:
+    lines = dict(costing.fixed_costs_gbp_per_week or {})
+    if not lines:
+        return "none (every running cost per contact hour)"
+    parts = ", ".join(f"{k.replace('_', ' ')} £{v:,.0f}" for k, v in lines.items())
+    return f"£{sum(lines.values()):,.0f} a week: {parts}"
+
+
+def _speeds_note(scenario: Any) -> str:
+    s = scenario.network.speeds
+    return (f"walk {s.walk_kmh:g} km/h, cycle {s.cycle_kmh:g} km/h, drive "
+            f"{s.drive_urban_factor:g} x the speed limit")  # fmt: skip
+
+
+def _market_rows(scenario: Any) -> list[tuple[str, str, str]]:
+    """How clients and carers reach providers: the market and the staffing rule."""
+    p = scenario.providers
+    recruits = p.recruits(scenario.kind)
+    where = ("near their clients first" if recruits == "local"
+             else "anywhere (in a random order)")  # fmt: skip
+    rows = []
+    if scenario.kind == "then":
+        market = {
+            "market_share": "clients given to providers at random by market share, wherever "
+            "they live (no geography: the upper bound of what zones save)",
+            "random": "clients given to providers uniformly at random, wherever they live",
+            "brokered": "each package offered, in referral order, to the provider whose office "
+            "is nearest with room under its capacity (the lower bound of what zones save)",
+            "given": "clients and carers with the providers the tables give",
+        }[p.allocation]
+        rows.append(("market", market, "travel, every route figure"))
+    if not (scenario.kind == "then" and p.allocation == "given"):
+        rows.append(("staffing", "each " + ("provider" if scenario.kind == "then" else "zone")
+                     + " staffed by the same rule against its own day-slots, shifts and "
+                     f"skills (carezones.staff_groups), recruiting {where}",
+                     "visits served, travel, carers local"))  # fmt: skip
+    return rows
 
 
 def _costing_note(costing: Any) -> str:

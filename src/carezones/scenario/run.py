@@ -10,11 +10,17 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
-from carezones.demand import expand_visits
+from carezones.demand import DAYS, expand_visits, group_cover
 from carezones.exceptions import Problem, ValidationError
-from carezones.outcomes import CO2E_KG_PER_KM_AVERAGE_CAR, OutcomeParams, measure_outcomes
-from carezones.routing import plan_routes, staff_zones
+from carezones.outcomes import (
+    CO2E_KG_PER_KM_AVERAGE_CAR,
+    OutcomeParams,
+    choose_virtual,
+    measure_outcomes,
+)
+from carezones.routing import plan_routes
 from carezones.scenario import steps as pipe
 from carezones.scenario import then as _then
 from carezones.scenario.definition import Scenario
@@ -23,7 +29,7 @@ from carezones.scenario.rota import run_rota
 from carezones.scenario.steps import Clock
 from carezones.zoning import NeighbourhoodZoner, provider_lots, read_zones
 
-__all__ = ["run", "run_scenario"]
+__all__ = ["outcome_params", "reprice", "run", "run_scenario"]
 
 logger = logging.getLogger("carezones.scenario")
 
@@ -49,6 +55,7 @@ def _now(
     carers: gpd.GeoDataFrame,
     clock: Clock,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, Any, Any, dict[str, str]]:
+    """Zones, provider lots, each client's zone and provider, each carer's home zone."""
     z, p = scenario.zones, scenario.providers
     clock.step("zones")
     zoner = NeighbourhoodZoner(
@@ -83,16 +90,8 @@ def _now(
     clients = clients.copy()
     clients["zone_id"] = clients["client_id"].map(zoner.labels_).astype(object)
     clients["provider_id"] = clients["zone_id"].map(zone_provider).astype(object)
-    clock.step("carers to zones")
-    visits = _visits(clients, scenario.routing.days)
-    visits["zone_id"] = visits["client_id"].map(clients.set_index("client_id")["zone_id"])
-    staffing = staff_zones(carers, visits, zones, work=scenario.routing.work)
-    if len(staffing.moves) or len(staffing.short):
-        logger.info("scenario %s: %s", scenario.name, staffing.message())
     carers = carers.copy()
-    carers["home_zone_id"] = staffing.home_zone.to_numpy(dtype=object)
-    carers["zone_id"] = staffing.zone_of_carer.to_numpy(dtype=object)
-    carers["provider_id"] = carers["zone_id"].map(zone_provider).astype(object)
+    carers["home_zone_id"] = zoner.predict(carers).to_numpy(dtype=object)
     return clients, carers, zones, lots, zoner.report_, zone_provider
 
 
@@ -104,7 +103,7 @@ def _then_providers(
     providers: Any,
     rng: np.random.Generator,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, str]]:
-    """The "then" baseline: clients and carers given to providers across the whole area."""
+    """The "then" baseline: clients given to providers across the whole area."""
     clients, carers, ids = _then.allocate(
         clients,
         carers,
@@ -126,22 +125,79 @@ def _visits(clients: gpd.GeoDataFrame, days: tuple[str, ...]) -> Any:
     return expand_visits(clients, days=list(days))
 
 
-def _outcome_params(scenario: Scenario, min_weekly_hours: float | None) -> OutcomeParams:
+def outcome_params(scenario: Scenario, min_weekly_hours: float | None) -> OutcomeParams:
     """The outcome parameters a scenario file sets."""
-    o = scenario.outcomes
+    o, d = scenario.outcomes, scenario.demand
     return OutcomeParams(
         co2e_kg_per_km=CO2E_KG_PER_KM_AVERAGE_CAR if o.co2e_kg_per_km is None else o.co2e_kg_per_km,
         min_weekly_hours=min_weekly_hours,
         min_provider_hours=scenario.providers.min_provider_hours,
-        virtual_share=scenario.demand.virtual_share,
+        virtual_share=d.virtual_share,
         short_call_minutes=o.short_call_minutes,
         random_state=scenario.seed,
         zoned=scenario.kind == "now",
         punctuality_minutes=o.punctuality_minutes,
         cover_rate_gbp_per_hour=o.cover_rate_gbp_per_hour,
+        offered_rate_gbp_per_hour=o.offered_rate_gbp_per_hour,
+        full_time_hours=o.full_time_hours,
+        virtual_call_pay_share=d.virtual_call_pay_share,
+        parking_minutes=o.parking_minutes,
         spread_minutes=scenario.routing.params.spread_minutes,
         hours_tolerance=scenario.routing.work.hours_tolerance,
     )
+
+
+def _capped(carers: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
+    """Carers whose ``max_minutes`` a day keeps their week within contract (+ tolerance).
+
+    The cap :class:`~carezones.routing.WorkRules` puts on a carer's day when routing:
+    contracted hours x (1 + tolerance) over the days they work.
+    """
+    if "contracted_hours" not in carers.columns:
+        return carers
+    hours = pd.to_numeric(carers["contracted_hours"], errors="coerce")
+    days = carers["days"] if "days" in carers.columns else pd.Series("", index=carers.index)
+    n = days.fillna("").astype(str).map(lambda t: len([d for d in t.split(";") if d]) or 7)
+    own = pd.to_numeric(carers.get("max_minutes", pd.Series(np.nan, index=carers.index)),
+                        errors="coerce")  # fmt: skip
+    cap = np.floor(hours * 60.0 * (1.0 + tolerance) / n)
+    return carers.assign(max_minutes=np.where(hours > 0, np.fmin(own, cap), own))
+
+
+def _staff(
+    scenario: Scenario,
+    clients: gpd.GeoDataFrame,
+    carers: gpd.GeoDataFrame,
+    week: pd.DataFrame,
+    virtual: set[str],
+    groups: list[str],
+    zone_provider: dict[str, str],
+    rng: np.random.Generator,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Carers dealt to the zones (providers in "then") by the one staffing rule.
+
+    Each group against the in-person visits of its week, each carer bringing what the
+    routing's working rules let them work (a day at most their contracted hours, with
+    ``[routing] hours_tolerance``, over their working days, as the router caps them).
+    With ``allocation = "given"`` in "then" the tables' providers stand; each group's cover
+    is measured all the same.
+    """
+    in_person = week[~week["visit_id"].astype(str).isin(virtual)]
+    carers = carers.copy()
+    capped = _capped(carers, scenario.routing.work.hours_tolerance)
+    given = scenario.kind == "then" and scenario.providers.allocation == "given"
+    if given:
+        zone_of = clients.drop_duplicates("client_id").set_index("client_id")["zone_id"]
+        cover = group_cover(in_person, capped, in_person["client_id"].map(zone_of).to_numpy(),
+                            carers["zone_id"].to_numpy(dtype=object))  # fmt: skip
+        return carers, cover
+    staffing = pipe.staff_carers(
+        capped, clients, in_person, groups,
+        recruitment=scenario.providers.recruits(scenario.kind), rng=rng,
+    )  # fmt: skip
+    carers["zone_id"] = staffing.group
+    carers["provider_id"] = carers["zone_id"].map(zone_provider).astype(object)
+    return carers, staffing.cover
 
 
 def run(
@@ -153,8 +209,8 @@ def run(
         result = run_rota(scenario, clock)
         logger.info("scenario %s done in %.1f s", scenario.name, clock.total)
         return result
-    seeds = np.random.SeedSequence(scenario.seed).spawn(3)
-    rng_growth, rng_modes, rng_then = (np.random.default_rng(s) for s in seeds)
+    seeds = np.random.SeedSequence(scenario.seed).spawn(4)
+    rng_growth, rng_modes, rng_then, rng_staff = (np.random.default_rng(s) for s in seeds)
     clock.step("network")
     network = pipe.network_of(scenario)
     clock.step("people")
@@ -177,12 +233,24 @@ def run(
             scenario, network, clients, carers, providers, rng_then
         )
         min_weekly_hours, polygons = None, None
-    clock.step("visits")
+    clock.step("visits and virtual calls")
     r = scenario.routing
     visits = _visits(clients, r.days)
+    virtual = choose_virtual(visits, d.virtual_share, scenario.seed)
+    visits["virtual"] = visits["visit_id"].astype(str).isin(virtual)
+    clock.step("carers to " + ("zones" if scenario.kind == "now" else "providers"))
+    week = expand_visits(clients, days=list(DAYS))
+    groups = [str(z) for z in zones["zone_id"]]
+    carers, cover = _staff(
+        scenario, clients, carers, week, virtual, groups, zone_provider, rng_staff
+    )
+    clients = clients.copy()
+    clients["dense_area"] = pipe.dense_areas(
+        network, clients.geometry, scenario.outcomes.dense_km_per_km2
+    )
     clock.step("routes")
     plan = plan_routes(
-        visits,
+        visits[~visits["virtual"]],
         carers,
         network,
         clients=clients,
@@ -203,8 +271,9 @@ def run(
         carers=carers,
         zones=polygons,
         providers=zone_provider,
-        params=_outcome_params(scenario, min_weekly_hours),
+        params=outcome_params(scenario, min_weekly_hours),
         cost_inputs=scenario.costing,
+        virtual=set(visits.loc[visits["virtual"], "visit_id"].astype(str)),
     )
     clock.stop()
     logger.info("scenario %s done in %.1f s", scenario.name, clock.total)
@@ -225,6 +294,61 @@ def run(
         timings=dict(clock.timings),
         runtime=clock.total,
         route_plan=plan,
+        staffing=cover,
+    )
+
+
+def reprice(result: ScenarioResult, options: dict[str, Any], *, name: str | None = None) -> Any:
+    """A finished plan measured again under other prices: the plan kept, the scenario changed.
+
+    For assumptions that change what the plan costs but not the plan (the cover rate,
+    pay and its terms, the offered rate, parking minutes, any ``[costing]`` or
+    ``[outcomes]`` option): ``options`` are dotted keys as for
+    :meth:`Scenario.with_options`.
+
+    Returns
+    -------
+    Outcomes
+        The plan's outcomes under the changed scenario.
+
+    Examples
+    --------
+    >>> s = Scenario.from_dict({"name": "tiny", "population": {"n_clients": 20,
+    ...     "n_carers": 10, "n_providers": 1}, "zones": {"min_weekly_hours": 50,
+    ...     "n_zones": 1}, "providers": {"n_providers": 1, "min_provider_hours": 50},
+    ...     "routing": {"days": "monday", "max_iterations": 20, "n_jobs": 1}})
+    >>> result = run_scenario(s)
+    >>> zero = reprice(result, {"costing.pay_terms": "zero_hours"})
+    >>> zero["paid_hours_per_week"] == result.outcomes["care_hours_per_week"]
+    True
+    >>> zero["travel_to_care_ratio"] == result.outcomes["travel_to_care_ratio"]
+    True
+    """
+    scenario = result.scenario.with_options(options, name=name)
+    zoned = scenario.kind == "now"
+    zones = result.zones if zoned else None
+    zone_provider = None
+    if result.zones is not None and "provider_id" in result.zones.columns:
+        pairs = zip(result.zones["zone_id"], result.zones["provider_id"], strict=True)
+        zone_provider = {str(z): str(p) for z, p in pairs}
+    visits = result.visits
+    virtual = (
+        set(visits.loc[visits["virtual"].astype(bool), "visit_id"].astype(str))
+        if "virtual" in visits.columns
+        else None
+    )
+    return measure_outcomes(
+        result.routes,
+        visits,
+        clients=result.clients,
+        carers=result.carers,
+        shifts=result.shifts,
+        unscheduled=result.unscheduled,
+        zones=zones,
+        providers=zone_provider,
+        params=outcome_params(scenario, scenario.zones.min_weekly_hours if zoned else None),
+        cost_inputs=scenario.costing,
+        virtual=virtual,
     )
 
 

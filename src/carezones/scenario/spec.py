@@ -15,14 +15,16 @@ from typing import Any, TypeVar
 from carezones._parallel import worker_count
 from carezones.demand import DAYS, FORTNIGHT
 from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
-from carezones.network import MAX_SNAP_DISTANCE, MODES
-from carezones.outcomes import COVER_RATE_GBP_PER_HOUR
+from carezones.network import MAX_SNAP_DISTANCE, MODES, Speeds
+from carezones.outcomes import COVER_RATE_GBP_PER_HOUR, MPH_HOURLY_RATE_GBP
 from carezones.rota import RotaColumns, RotaRules
 from carezones.routing import Budget, ModeRule, RoutingParams, WorkRules
 from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, N_INIT, check_zoner_options
 
 __all__ = [
+    "ALLOCATIONS",
     "DAYS",
+    "DENSE_KM_PER_KM2",
     "DataSpec",
     "DemandSpec",
     "ModeSpec",
@@ -30,6 +32,7 @@ __all__ = [
     "OutcomeSpec",
     "PopulationSpec",
     "ProviderSpec",
+    "RECRUITMENT",
     "ROTA_SUFFIXES",
     "RotaSpec",
     "RoutingSpec",
@@ -42,6 +45,10 @@ __all__ = [
 #: The rota files ``[data] rota`` may name (what :func:`carezones.read_rota` reads).
 ROTA_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 _T = TypeVar("_T")
+
+#: Km of walkable street per km² within 400 m of a client above which a driver must park
+#: (an assumption: Camden's streets are mostly above it, Rutland's outside its towns below).
+DENSE_KM_PER_KM2 = 15.0
 
 
 def _int(value: Any) -> bool:
@@ -106,15 +113,29 @@ class NetworkSpec:
     as ``carezones zones`` uses by default), a polygons file (relative to the scenario
     file), or None (the default: the extract's whole area). With a boundary the
     synthetic population lives inside it (the same people in every scenario), zones are
-    clipped to it, and the maps draw it.
+    clipped to it, and the maps draw it. ``walk_kmh``, ``cycle_kmh`` and
+    ``drive_urban_factor`` change the travel speeds (:class:`~carezones.Speeds`; None:
+    its defaults, 4.8 km/h, 15 km/h and 0.6 of the speed limit).
     """
 
     source: str = "default"
     modes: tuple[str, ...] = MODES
     boundary: str | None = None
+    walk_kmh: float | None = None
+    cycle_kmh: float | None = None
+    drive_urban_factor: float | None = None
+
+    @property
+    def speeds(self) -> Speeds:
+        """The :class:`~carezones.Speeds` of this table."""
+        given = {k: getattr(self, k) for k in ("walk_kmh", "cycle_kmh", "drive_urban_factor")}
+        return Speeds(**{k: v for k, v in given.items() if v is not None})
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
+        _positive(c, self, "walk_kmh", optional=True, most=30)
+        _positive(c, self, "cycle_kmh", optional=True, most=60)
+        _positive(c, self, "drive_urban_factor", optional=True, most=1)
         if not (isinstance(self.source, str) and self.source.strip()):
             _bad(c, self, "source", "'default', a shared extract's name or a path to an OSM file")
         if self.boundary is not None and not (
@@ -234,27 +255,49 @@ class ZoneSpec:
         c.raise_if_any()
 
 
+#: How "then" gives clients to providers (``[providers] allocation``).
+ALLOCATIONS = ("market_share", "random", "brokered", "given")
+#: Where providers (or zones) find their carers (``[providers] recruitment``).
+RECRUITMENT = ("local", "anywhere")
+
+
 @dataclass(frozen=True)
 class ProviderSpec:
-    """``[providers]``: how many providers, their minimum, and the "then" allocation.
+    """``[providers]``: how many providers, their minimum, the "then" market, recruitment.
 
     ``n_providers`` ("auto": as many lots as the minimum allows, "now" only), the
-    sustainable minimum (h/week), and for "then" how clients and carers are given to
-    providers: "market_share" (at random, in proportion to each provider's capacity),
-    "random" (uniformly) or "given" (the tables' ``provider_id``).
+    sustainable minimum (h/week), and for "then" how clients are given to providers:
+    "market_share" (at random, in proportion to each provider's capacity: a market
+    without geography, the upper bound of what zones save), "random" (uniformly),
+    "brokered" (each package offered, in a random order, to the provider whose office is
+    nearest with room under its capacity: the lower bound) or "given" (the tables'
+    ``provider_id``). ``recruitment``: where each provider (or zone) finds its carers,
+    "local" (nearest its clients first) or "anywhere" (in a random order); None: "local"
+    for "now" and a brokered market, "anywhere" for the others. Either way each is
+    staffed by the same rule, against its own day-slots, shifts and skills
+    (:func:`carezones.staff_groups`), except with ``allocation = "given"``.
     """
 
     n_providers: int | str = "auto"
     min_provider_hours: float = MIN_PROVIDER_HOURS
     allocation: str = "market_share"
+    recruitment: str | None = None
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
         _count(c, self, "n_providers", 1, auto=True)
         _positive(c, self, "min_provider_hours")
-        if self.allocation not in ("market_share", "random", "given"):
-            _bad(c, self, "allocation", "'market_share', 'random' or 'given'")
+        if self.allocation not in ALLOCATIONS:
+            _bad(c, self, "allocation", ", ".join(repr(a) for a in ALLOCATIONS))
+        if self.recruitment is not None and self.recruitment not in RECRUITMENT:
+            _bad(c, self, "recruitment", "None, " + " or ".join(repr(r) for r in RECRUITMENT))
         c.raise_if_any()
+
+    def recruits(self, kind: str) -> str:
+        """Where carers are found in a scenario of ``kind``: "local" or "anywhere"."""
+        if self.recruitment is not None:
+            return self.recruitment
+        return "local" if kind == "now" or self.allocation == "brokered" else "anywhere"
 
 
 @dataclass(frozen=True)
@@ -262,13 +305,16 @@ class DemandSpec:
     """``[demand]``: demand growth, virtual calls and the carers' mode mix.
 
     ``growth`` 0.15: 15% more clients (copies of existing ones); ``virtual_share``: share
-    of the ``virtual_ok`` visits made virtual calls; ``carer_mode_mix``: carers' modes
-    reassigned to these shares.
+    of the ``virtual_ok`` visits made virtual calls, chosen (with the seed) before
+    routing, so they are not routed and the carer time they free is planned;
+    ``virtual_call_pay_share``: carer time paid per minute of a virtual call (1: as
+    contact time); ``carer_mode_mix``: carers' modes reassigned to these shares.
     """
 
     growth: float = 0.0
     virtual_share: float = 0.0
     carer_mode_mix: Mapping[str, float] | None = None
+    virtual_call_pay_share: float = 1.0
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
@@ -276,6 +322,8 @@ class DemandSpec:
             _bad(c, self, "growth", "a number in (-1, 10], e.g. 0.15 for +15%")
         if not (_number(self.virtual_share) and 0 <= self.virtual_share <= 1):
             _bad(c, self, "virtual_share", "a number in [0, 1]")
+        if not (_number(self.virtual_call_pay_share) and 0 <= self.virtual_call_pay_share <= 2):
+            _bad(c, self, "virtual_call_pay_share", "a number in [0, 2]")
         _shares(c, self, "carer_mode_mix")
         c.raise_if_any()
 
@@ -371,13 +419,24 @@ class OutcomeSpec:
     The emission factor (kg CO2e per car km; default the UK government's 2025 average
     car), the short-call limit (minutes), the minutes after its window a visit still
     counts as punctual, and the £/h that unserved care is priced at (agency or overtime
-    cover, at most £1,000/h), so plans are compared on the same demanded care.
+    cover, at most £1,000/h), so plans are compared on the same demanded care; the rate
+    the commissioner offers providers (default the Minimum Price for Homecare, £32.14),
+    against which providers' break-even hours are measured; the hours of a full-time
+    equivalent; and the minutes a driver spends parking at each client in a dense area
+    (``parking_minutes``, default 0: an assumption the plan is measured with, not
+    re-made), a dense area being one with at least ``dense_km_per_km2`` km of walkable
+    street per km² within 400 m of the client (default 15: most of Camden, Rutland's
+    towns).
     """
 
     co2e_kg_per_km: float | None = None
     short_call_minutes: float = 30.0
     punctuality_minutes: float = 15.0
     cover_rate_gbp_per_hour: float = COVER_RATE_GBP_PER_HOUR
+    offered_rate_gbp_per_hour: float = MPH_HOURLY_RATE_GBP
+    full_time_hours: float = 37.5
+    parking_minutes: float = 0.0
+    dense_km_per_km2: float = DENSE_KM_PER_KM2
 
     def __post_init__(self) -> None:
         c = ProblemCollector(type(self).__name__)
@@ -385,6 +444,10 @@ class OutcomeSpec:
         _positive(c, self, "short_call_minutes", most=1440)
         _positive(c, self, "punctuality_minutes", zero=True, most=1440)
         _positive(c, self, "cover_rate_gbp_per_hour", zero=True, most=1000)
+        _positive(c, self, "offered_rate_gbp_per_hour", most=1000)
+        _positive(c, self, "full_time_hours", most=168)
+        _positive(c, self, "parking_minutes", zero=True, most=120)
+        _positive(c, self, "dense_km_per_km2", zero=True, most=1000)
         c.raise_if_any()
 
 

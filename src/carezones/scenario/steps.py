@@ -10,9 +10,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from carezones import datasets
-from carezones.demand import read_carers, read_clients, read_providers
+from carezones.demand import GroupStaffing, read_carers, read_clients, read_providers, staff_groups
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import (
     TravelNetwork,
@@ -24,18 +25,21 @@ from carezones.network import (
 from carezones.scenario.definition import Scenario
 
 __all__ = [
+    "DENSE_RADIUS_M",
     "Clock",
     "boundary_of",
+    "dense_areas",
     "grow_demand",
     "load_tables",
     "mix_modes",
     "network_of",
     "osm_path",
+    "staff_carers",
 ]
 
 logger = logging.getLogger("carezones.scenario")
 
-_NETWORKS: dict[tuple[str, tuple[str, ...]], TravelNetwork] = {}
+_NETWORKS: dict[tuple[str, tuple[str, ...], str], TravelNetwork] = {}
 
 
 def osm_path(scenario: Scenario) -> Path:
@@ -104,11 +108,12 @@ def places_of(scenario: Scenario) -> gpd.GeoDataFrame:
 def network_of(scenario: Scenario) -> TravelNetwork:
     """The scenario's networks; the last two loaded in this process are kept in memory."""
     path = osm_path(scenario)
-    key = (str(path.resolve()), scenario.network.modes)
+    speeds = scenario.network.speeds
+    key = (str(path.resolve()), scenario.network.modes, repr(speeds.to_dict()))
     if key not in _NETWORKS:
         if len(_NETWORKS) >= 2:
             _NETWORKS.pop(next(iter(_NETWORKS)))
-        _NETWORKS[key] = load_network(path, modes=scenario.network.modes)
+        _NETWORKS[key] = load_network(path, modes=scenario.network.modes, speeds=speeds)
     return _NETWORKS[key]
 
 
@@ -201,6 +206,91 @@ def mix_modes(
     out["mode"] = new.astype(str)
     out["modes"] = new.astype(str)
     return out
+
+
+def _preference(
+    carers: gpd.GeoDataFrame,
+    clients: pd.DataFrame,
+    groups: list[str],
+    recruitment: str,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """How much each group prefers each carer, lowest first.
+
+    "local": the median straight-line distance from the carer's home to the group's
+    clients (a group recruiting near its clients), a zone's own residents (``home_zone_id``)
+    before everyone else; "anywhere": random numbers (a group recruiting wherever it finds
+    carers).
+    """
+    if recruitment == "anywhere":
+        return rng.random((len(carers), len(groups)))
+    homes = carers.geometry.to_crs(clients.crs)
+    hx, hy = homes.x.to_numpy(), homes.y.to_numpy()
+    cx, cy = clients.geometry.x.to_numpy(), clients.geometry.y.to_numpy()
+    of = clients["zone_id"].astype(object).to_numpy()
+    out = np.full((len(carers), len(groups)), np.inf)
+    for g, name in enumerate(groups):
+        mine = np.flatnonzero(of == name)
+        if len(mine):
+            d = np.hypot(hx[:, None] - cx[None, mine], hy[:, None] - cy[None, mine])
+            out[:, g] = np.median(d, axis=1)
+    if "home_zone_id" in carers.columns:
+        home = carers["home_zone_id"].astype(object).to_numpy()
+        for g, name in enumerate(groups):
+            out[home == name, g] -= 1e9  # residents first, the nearest of them first
+    return out
+
+
+def staff_carers(
+    carers: gpd.GeoDataFrame,
+    clients: gpd.GeoDataFrame,
+    visits: pd.DataFrame,
+    groups: list[str],
+    *,
+    recruitment: str,
+    rng: np.random.Generator,
+) -> GroupStaffing:
+    """Deal the carers to providers or zones, each staffed against its own demand.
+
+    The same rule in every scenario (:func:`carezones.staff_groups`): each group (the
+    clients' ``zone_id``: a provider in "then", a zone in "now") against its own
+    day-slots, shifts and skills, from ``visits`` (a week of the in-person visits);
+    ``recruitment`` ("local" or "anywhere") says which carers a group weighs first.
+    """
+    pref = _preference(carers, clients, groups, recruitment, rng)
+    zone_of = clients.drop_duplicates("client_id").set_index("client_id")["zone_id"]
+    group = visits["client_id"].map(zone_of).astype(object).to_numpy()
+    return staff_groups(visits, carers, groups, group, pref)
+
+
+#: The radius (m) street density is measured in around a client (:func:`dense_areas`).
+DENSE_RADIUS_M = 400.0
+
+
+def dense_areas(network: TravelNetwork, points: gpd.GeoSeries, threshold: float) -> np.ndarray:
+    """Whether each point lies in a dense area, where a driver must park.
+
+    Dense: the walking network has at least ``threshold`` km of street per km² within
+    :data:`DENSE_RADIUS_M` of the point (each street counted once, either direction).
+    False everywhere without a walking network.
+    """
+    mode = "walk"
+    if mode not in network.modes or not len(points):
+        return np.zeros(len(points), dtype=bool)
+    edges = network.edges[mode]
+    u = edges.index.get_level_values("u").to_numpy()
+    v = edges.index.get_level_values("v").to_numpy()
+    once = u <= v
+    ways = edges[once]
+    middle = ways.geometry.interpolate(0.5, normalized=True)
+    tree = cKDTree(np.column_stack([middle.x.to_numpy(), middle.y.to_numpy()]))
+    length = ways["length"].to_numpy(dtype=float)
+    pts = points.to_crs(network.crs)
+    near = tree.query_ball_point(np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]),
+                                 DENSE_RADIUS_M)  # fmt: skip
+    area_km2 = np.pi * DENSE_RADIUS_M**2 / 1e6
+    km = np.array([length[i].sum() / 1000.0 for i in near])
+    return km / area_km2 >= threshold
 
 
 class Clock:

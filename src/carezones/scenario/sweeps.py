@@ -75,11 +75,16 @@ def run_all(
     executor: Any,
     n_workers: int,
     n_jobs: int,
-    progress: Callable[[int, int, ScenarioResult], None] | None = None,
-) -> list[ScenarioResult]:
+    progress: Callable[[int, int, Any], None] | None = None,
+    task: Callable[..., Any] = run_one,
+    extra: Sequence[Any] | None = None,
+) -> list[Any]:
     """Submit every scenario to ``executor`` (default: a process pool) and gather in order.
 
-    ``progress(done, total, result)`` is called as each result is gathered.
+    Each task is ``task(scenario, n_jobs)`` (default :func:`run_one`: the slim result), or
+    ``task(scenario, n_jobs, extra[i])`` with ``extra``: a module-level function, so a
+    process pool or a Dask cluster can run it. ``progress(done, total, result)`` is called
+    as each result is gathered.
     """
     if not isinstance(n_workers, int) or n_workers < 1:
         raise ValidationError(
@@ -92,11 +97,15 @@ def run_all(
             max_workers=n_workers, mp_context=ctx, initializer=single_threaded
         )
     try:
-        futures = [executor.submit(run_one, s, n_jobs) for s in scenarios]
+        if extra is None:
+            futures = [executor.submit(task, s, n_jobs) for s in scenarios]
+        else:
+            futures = [executor.submit(task, s, n_jobs, e) for s, e in zip(scenarios, extra,
+                                                                          strict=True)]  # fmt: skip
         results = []
         for s, fut in zip(scenarios, futures, strict=True):
             results.append(fut.result())
-            logger.info("sweep: %s done (%.1f s)", s.name, results[-1].runtime)
+            logger.info("sweep: %s done", s.name)
             if progress is not None:
                 progress(len(results), len(scenarios), results[-1])
         return results

@@ -1,13 +1,19 @@
 """The "then" baseline: N providers, each serving clients spread over the whole area.
 
-No zones: every client is given to a provider (at random in proportion to the providers'
-market shares, uniformly at random, or as the tables say), carers are given to providers
-so each provider's contracted hours match its clients' hours, and each provider's clients
+No zones. Every client is given to a provider: at random in proportion to the providers'
+market shares (a market without geography: the upper bound of what zones save),
+uniformly at random, by brokerage (each package, in the order referrals come, offered to
+the provider whose office is nearest with room under its capacity: the lower bound), or
+as the tables say. Carers are then dealt to providers by the same rule as in "now"
+(:func:`carezones.staff_groups`: each provider against its own day-slots, shifts and
+skills; see :func:`carezones.scenario.steps.staff_carers`), and each provider's clients
 and carers are routed as one group, across the whole area (Wigan before 2015: 30+
 providers criss-crossing the borough).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -17,7 +23,7 @@ import shapely
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import TravelNetwork
 
-__all__ = ["allocate", "provider_areas", "then_providers"]
+__all__ = ["allocate", "broker", "provider_areas", "then_providers"]
 
 
 def then_providers(
@@ -40,16 +46,73 @@ def then_providers(
     return [f"P{k + 1:0{width}d}" for k in range(n)], rng.dirichlet(np.full(n, 3.0))
 
 
-def _by_hours(hours: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Carers (``hours`` each) in random order, each to the provider furthest below target."""
-    have = np.zeros(len(target))
+def _capacities(providers: pd.DataFrame, ids: list[str], total: float) -> np.ndarray:
+    """Each provider's capacity, h/week: ``capacity_hours``, else an equal share x 1.15."""
+    cap = providers.set_index(providers["provider_id"].astype(str)).get("capacity_hours")
+    got = (
+        cap.reindex(ids).astype(float).to_numpy()
+        if cap is not None
+        else np.full(len(ids), np.nan)
+    )
+    fill = total * 1.15 / max(len(ids), 1)
+    return np.where(np.isfinite(got) & (got > 0), got, fill)
+
+
+def broker(
+    hours: np.ndarray,
+    distance: np.ndarray,
+    capacity: np.ndarray,
+    order: np.ndarray,
+) -> np.ndarray:
+    """Each package to the nearest provider with room: the index of each client's provider.
+
+    Packages are offered in ``order`` (referrals as they come); each goes to the nearest
+    provider (``distance``, clients x providers) whose capacity left holds its ``hours``,
+    or, when none does, to the one with the most room left.
+
+    Examples
+    --------
+    Three clients at 0, 1 and 2 km from provider A's office (B's is 5 km off), 10 hours
+    each; A has room for 20 hours: the third package offered goes to B.
+
+    >>> d = np.array([[0.0, 5.0], [1.0, 4.0], [2.0, 3.0]])
+    >>> broker(np.full(3, 10.0), d, np.array([20.0, 50.0]), np.array([0, 1, 2])).tolist()
+    [0, 0, 1]
+    >>> broker(np.full(3, 10.0), d, np.array([20.0, 50.0]), np.array([2, 1, 0])).tolist()
+    [1, 0, 0]
+    """
+    left = np.asarray(capacity, dtype=float).copy()
     out = np.empty(len(hours), dtype=np.intp)
-    goal = target / max(target.sum(), 1e-9) * hours.sum()
-    for i in rng.permutation(len(hours)):
-        p = int(np.argmax(goal - have))
+    for i in order:
+        fits = np.flatnonzero(left >= hours[i] - 1e-9)
+        if len(fits):
+            p = int(fits[np.argmin(distance[i, fits])])
+        else:
+            p = int(np.argmax(left))
         out[i] = p
-        have[p] += hours[i]
+        left[p] -= hours[i]
     return out
+
+
+def _offices(providers: pd.DataFrame, ids: list[str], crs: Any, where: str) -> np.ndarray:
+    """The providers' office points (x, y in ``crs``), or a problem naming what is missing."""
+    geometry = providers.geometry if isinstance(providers, gpd.GeoDataFrame) else None
+    if geometry is None or len(providers) != len(ids) or geometry.isna().any():
+        raise ValidationError(
+            [
+                Problem(
+                    where, "no offices", f"{len(ids)} providers with locations for a "
+                    "brokered market: [population] n_providers equal to [providers] "
+                    "n_providers, or a providers file with a point per provider",
+                    f"{len(providers)} provider(s)"
+                    + ("" if geometry is not None else " without locations"),
+                    column="allocation",
+                )
+            ]
+        )  # fmt: skip
+    frame = providers.set_index(providers["provider_id"].astype(str)).loc[ids]
+    points = gpd.GeoSeries(frame.geometry, crs=providers.crs).to_crs(crs)
+    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
 
 
 def allocate(
@@ -62,7 +125,12 @@ def allocate(
     rng: np.random.Generator,
     where: str,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, list[str]]:
-    """Clients and carers with ``provider_id`` and ``zone_id`` (= ``provider_id``)."""
+    """Clients with ``provider_id`` and ``zone_id`` (= ``provider_id``), and the provider ids.
+
+    With ``allocation = "given"`` the carers keep the tables' providers too; otherwise
+    the carers are returned unchanged (dealt to providers afterwards by
+    :func:`carezones.scenario.steps.staff_carers`).
+    """
     clients, carers = clients.copy(), carers.copy()
     if allocation == "given":
         problems = []
@@ -83,22 +151,21 @@ def allocate(
         ids = sorted(
             set(clients["provider_id"].astype(str)) | set(carers["provider_id"].astype(str))
         )
+        carers["zone_id"] = carers["provider_id"].astype(str)
     else:
         ids, share = then_providers(providers, n_providers, rng)
-        p = share if allocation == "market_share" else np.full(len(ids), 1.0 / len(ids))
-        clients["provider_id"] = np.asarray(ids, dtype=object)[
-            rng.choice(len(ids), size=len(clients), p=p)
-        ]
-        need = (
-            (clients["weekly_hours"].astype(float) * clients.get("carers_needed", 1))
-            .groupby(clients["provider_id"])
-            .sum()
-        )
-        target = need.reindex(ids).fillna(0.0).to_numpy()
-        who = _by_hours(carers["contracted_hours"].astype(float).to_numpy(), target, rng)
-        carers["provider_id"] = np.asarray(ids, dtype=object)[who]
+        if allocation == "brokered":
+            hours = clients["weekly_hours"].astype(float).to_numpy()
+            xy = _offices(providers, ids, clients.crs, where)
+            hx, hy = clients.geometry.x.to_numpy(), clients.geometry.y.to_numpy()
+            distance = np.hypot(hx[:, None] - xy[None, :, 0], hy[:, None] - xy[None, :, 1])
+            capacity = _capacities(providers, ids, float(hours.sum()))
+            who = broker(hours, distance, capacity, rng.permutation(len(clients)))
+        else:
+            p = share if allocation == "market_share" else np.full(len(ids), 1.0 / len(ids))
+            who = rng.choice(len(ids), size=len(clients), p=p)
+        clients["provider_id"] = np.asarray(ids, dtype=object)[who]
     clients["zone_id"] = clients["provider_id"].astype(str)
-    carers["zone_id"] = carers["provider_id"].astype(str)
     return clients, carers, ids
 
 

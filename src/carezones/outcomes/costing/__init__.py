@@ -1,10 +1,15 @@
-"""Open-book hourly rate of home care, per zone and per provider.
+"""Open-book hourly rate of home care as providers pay it, per zone and per provider.
 
 The rate follows the structure of the Homecare Association's *Minimum Price for Homecare*
-(MPH) [1]_: careworker pay for contact time and for travel time, paid training time,
-holiday pay, sick pay, employer National Insurance and pension, mileage, the costs of
-running the business (overheads) and a surplus. Every figure is a
-:class:`CostInputs` field a commissioner can override with a provider's open-book costs.
+(MPH) [1]_: careworker pay for contact time, for travel time and (under salaried terms)
+for the waiting between calls inside a paid day, paid training time, holiday pay, sick
+pay, employer National Insurance and pension, mileage, the running costs that grow with
+the hours (overheads), each provider's fixed costs (registered manager, coordinators,
+office, registration) spread over its own weekly hours, and a surplus. Every figure is a
+:class:`CostInputs` field a commissioner can override with a provider's open-book costs;
+``docs/costs.md`` gives every default's source. :mod:`~carezones.outcomes.costing.break_even`
+turns the costs into break-even weekly hours at an offered rate, the rate a provider needs
+by its size, and the workforce a plan needs.
 
 Everything is expressed per **contact hour** (an hour of care delivered in a client's
 home), because that is what councils buy. Pay for travel time and mileage are spread over
@@ -15,10 +20,12 @@ than one of hour-long calls with 5 minutes between them [1]_.
 How one contact hour is priced (:func:`hourly_rate`)::
 
     travel ratio      r = travel minutes per visit / visit minutes
-    contact pay         = wage
-    travel pay          = wage * r
-    training pay        = (contact pay + travel pay) * training_share
-    worked pay          = contact + travel + training pay
+    waiting ratio     w = waiting minutes per visit / visit minutes
+    contact pay         = wage                       (a virtual call: at its pay share)
+    travel pay          = wage * r                   (0 under "zero_hours" terms)
+    waiting pay         = wage * w                   ("salaried" terms only)
+    training pay        = (contact + travel + waiting pay) * training_share
+    worked pay          = contact + travel + waiting + training pay
     holiday pay         = worked pay * holiday_weeks / (52 - holiday_weeks)
     sick pay            = worked pay * sickness_share
     gross pay           = worked + holiday + sick pay
@@ -28,6 +35,7 @@ How one contact hour is priced (:func:`hourly_rate`)::
                           * max(0, min(E, pension_upper) - pension_lower) / E
     mileage             = miles per visit * (60 / visit minutes) * mileage_gbp_per_mile
     overheads           = sum of the overhead lines, £ per contact hour
+    fixed costs         = sum of the fixed lines, £ a week / the provider's contact hours a week
     costs               = all of the above
     surplus             = costs * surplus_share / (1 - surplus_share)
     total               = costs + surplus        (so the surplus is surplus_share of the total)
@@ -65,12 +73,18 @@ available when this module was written; change any of these to your own figures)
   sickness-absence data, in 2020/21 [5]_); 30 paid hours a week on average (this sets how
   much of the pay sits below the NI and pension thresholds); 20 mph between visits when
   miles are not measured.
-- Running the business: **£8.47** per contact hour, one overhead line covering the
-  registered manager and office staff, recruitment, training delivery, digital systems,
-  telephony, insurance, regulatory fees, PPE and consumables, office rent, rates and
-  utilities, finance, legal and professional fees [3]_. It is the balancing item: the
-  whole-penny amount that brings the reference visit to £32.14. It is 26.4% of the
-  price, against 27% in UKHCA's 2014 breakdown [4]_ and 25.1% in 2020/21 [5]_.
+- Running the business: **£8.47** per contact hour at a provider of the reference size,
+  1,000 contact hours a week, covering the registered manager and office staff,
+  recruitment, training delivery, digital systems, telephony, insurance, regulatory
+  fees, PPE and consumables, office rent, rates and utilities, finance, legal and
+  professional fees [3]_. It is the balancing item: the whole-penny amount that brings
+  the reference visit to £32.14, 26.4% of the price, against 27% in UKHCA's 2014
+  breakdown [4]_ and 25.1% in 2020/21 [5]_. It is split into fixed costs of £2,697 a
+  week per provider (registered manager, two care coordinators, office, CQC
+  registration and insurance; sources in ``docs/costs.md``), £2.697 per contact hour at
+  1,000 hours, and £5.773 per contact hour that grows with the hours. Carers are paid
+  for the whole planned day by default (``pay_terms = "salaried"``); the MPH's reference
+  visit has no waiting, so it gives the same £32.14.
 
 How close the reproduction is: with these defaults, the careworker costs come to
 £22.7053 (published £22.71) and the total to **£32.13948**, which rounds to £32.14; the
@@ -115,25 +129,43 @@ References
    https://www.taxinsider.co.uk/how-many-miles (August 2024).
 """
 
+from carezones.outcomes.costing.break_even import (
+    break_even_hours,
+    needed_rate,
+    rate_curve,
+    workforce_needed,
+)
 from carezones.outcomes.costing.inputs import (
+    FIXED_COSTS_GBP_PER_WEEK,
     KM_PER_MILE,
     MPH_HOURLY_RATE_GBP,
     MPH_MILES_PER_VISIT,
     MPH_TRAVEL_MINUTES_PER_VISIT,
     MPH_VISIT_MINUTES,
+    PAY_TERMS,
+    REFERENCE_PROVIDER_HOURS,
+    WAGES,
     CostInputs,
 )
 from carezones.outcomes.costing.rates import CostBreakdown, hourly_rate, provider_rates, zone_rates
 
 __all__ = [
+    "FIXED_COSTS_GBP_PER_WEEK",
     "KM_PER_MILE",
     "MPH_HOURLY_RATE_GBP",
     "MPH_MILES_PER_VISIT",
     "MPH_TRAVEL_MINUTES_PER_VISIT",
     "MPH_VISIT_MINUTES",
+    "PAY_TERMS",
+    "REFERENCE_PROVIDER_HOURS",
+    "WAGES",
     "CostBreakdown",
     "CostInputs",
+    "break_even_hours",
     "hourly_rate",
+    "needed_rate",
     "provider_rates",
+    "rate_curve",
+    "workforce_needed",
     "zone_rates",
 ]

@@ -18,12 +18,16 @@ from carezones._files import read_toml
 from carezones.exceptions import Problem, ValidationError, unknown_keys
 
 __all__ = [
+    "FIXED_COSTS_GBP_PER_WEEK",
     "KM_PER_MILE",
     "MPH_HOURLY_RATE_GBP",
     "MPH_MILES_PER_VISIT",
     "MPH_TRAVEL_MINUTES_PER_VISIT",
     "MPH_VISIT_MINUTES",
     "PAY_COMPONENTS",
+    "PAY_TERMS",
+    "REFERENCE_PROVIDER_HOURS",
+    "WAGES",
     "WEEKS_PER_YEAR",
     "CostInputs",
     "FrozenLines",
@@ -54,7 +58,49 @@ KM_PER_MILE = 1.609344
 WEEKS_PER_YEAR = 52.0
 
 
-_DEFAULT_OVERHEADS: dict[str, float] = {"running_the_business": 8.47}
+#: Wages a scenario may name instead of a figure, £ an hour, 2025/26: the National Living
+#: Wage from 1 April 2025 (21 and over) and the Living Wage Foundation's Real Living Wage
+#: announced on 23 October 2024 (UK and London; paid by accredited employers from
+#: 1 May 2025). Sources in ``docs/costs.md``.
+WAGES: dict[str, float] = {
+    "national_living_wage": 12.21,
+    "real_living_wage": 12.60,
+    "real_living_wage_london": 13.85,
+}
+
+
+#: What carers are paid for: "salaried", every minute of the planned working day (contact,
+#: travel and the waiting between calls, from leaving home to getting back, less an
+#: unpaid break); "travel_paid", contact and travel but not the waiting; "zero_hours",
+#: contact time only (travel and waiting unpaid: the 2015 market's terms).
+PAY_TERMS = ("salaried", "travel_paid", "zero_hours")
+
+
+#: The weekly contact hours of the provider the defaults are calibrated at: with the
+#: default fixed costs spread over 1,000 hours (Wigan's agreed provider minimum) the
+#: running costs come to the MPH's £8.47 per contact hour (assumed; see docs/costs.md).
+REFERENCE_PROVIDER_HOURS = 1000.0
+
+
+#: The fixed costs of one provider (one registered branch), £ a week, 2025/26; each line's
+#: source or assumption is in ``docs/costs.md``. Employer NI (15% above £5,000) and
+#: pension (3% of £6,240-£50,270) are included in the salaries.
+FIXED_COSTS_GBP_PER_WEEK: dict[str, float] = {
+    "registered_manager": 877.0,  # £39,437 a year (ONS ASHE, SOC 1232) + on-costs
+    "care_coordinators": 1189.0,  # two at £27,000 a year + on-costs (assumed)
+    "office": 481.0,  # rent, rates, utilities, phones, rostering and ECM systems: £25,000
+    "registration_and_insurance": 150.0,  # CQC fee, 100 service users (£4,819) + £3,000
+}
+
+
+# The MPH's £8.47 of running costs per contact hour, less the fixed costs at the reference
+# size: the part of running the business that grows with the hours (recruitment, training
+# delivery, PPE, supervision, finance): 8.47 - 2,697 / 1,000 = £5.773.
+_DEFAULT_OVERHEADS: dict[str, float] = {
+    "running_the_business": round(
+        8.47 - sum(FIXED_COSTS_GBP_PER_WEEK.values()) / REFERENCE_PROVIDER_HOURS, 6
+    )
+}
 
 
 # Components of a contact hour: (name, group) in display order; overhead lines go
@@ -62,6 +108,7 @@ _DEFAULT_OVERHEADS: dict[str, float] = {"running_the_business": 8.47}
 PAY_COMPONENTS = (
     ("contact_pay", "careworker pay"),
     ("travel_pay", "careworker pay"),
+    ("waiting_pay", "careworker pay"),
     ("training_pay", "careworker pay"),
     ("holiday_pay", "on-costs"),
     ("sick_pay", "on-costs"),
@@ -72,7 +119,7 @@ PAY_COMPONENTS = (
 
 
 _RESERVED_NAMES = frozenset(
-    [name for name, _ in PAY_COMPONENTS] + ["surplus", "total", "overheads"]
+    [name for name, _ in PAY_COMPONENTS] + ["surplus", "total", "overheads", "fixed_costs"]
 )
 
 
@@ -128,8 +175,10 @@ class CostInputs:
     Parameters
     ----------
     wage_gbp_per_hour
-        Careworker pay for every hour worked (contact, travel, training), £ > 0;
-        default 12.21, the National Living Wage from April 2025.
+        Careworker pay for every paid hour (contact, travel and waiting as ``pay_terms``
+        say, training), £ > 0, or a name of :data:`WAGES`: "national_living_wage"
+        (12.21, the default, from April 2025), "real_living_wage" (12.60) or
+        "real_living_wage_london" (13.85); a name is stored as its figure.
     holiday_weeks
         Paid holiday a year, weeks in [0, 52); default 5.6 (statutory). Holiday pay is
         ``holiday_weeks / (52 - holiday_weeks)`` of pay for hours worked (12.07%).
@@ -148,26 +197,45 @@ class CostInputs:
     weekly_paid_hours
         A careworker's average paid hours a week over the year, in (0, 168]; default 30
         (assumed). With the wage it gives the annual earnings that the NI threshold and
-        the pension band are applied to.
+        the pension band are applied to, and it is the week "carers needed" counts in.
     mileage_gbp_per_mile
         Mileage paid to careworkers, £ a mile >= 0; default 0.45 (HMRC's approved rate).
     travel_mph
         Average driving speed between visits, mph > 0, used only to estimate miles when
         they are not measured; default 20 (assumed).
     overheads_gbp_per_hour
-        The costs of running the business, £ per contact hour, as named lines (e.g.
-        ``{"office_staff": 4.9, "premises": 0.8, "regulation_insurance": 0.7, ...}``);
-        None gives one line, ``{"running_the_business": 8.47}`` (calibrated to £32.14).
+        The running costs that grow with the hours, £ per contact hour, as named lines;
+        None gives ``{"running_the_business": 5.773}``: the MPH's £8.47 less the default
+        fixed costs at the reference size, so the defaults still give £32.14.
     surplus_share
         Surplus (profit) as a share of the total price, in [0, 1); default 0.03.
+    pay_terms
+        {"salaried", "travel_paid", "zero_hours"} What carers are paid for
+        (:data:`PAY_TERMS`): the whole planned working day, waiting between calls
+        included (the default); contact and travel; or contact only (2015's zero-hours
+        terms, travel unpaid).
+    fixed_costs_gbp_per_week
+        Each provider's fixed costs, £ a week, as named lines (registered manager, care
+        coordinators, office, registration and insurance): spread over the provider's
+        own weekly contact hours, so a small provider costs more per hour. None gives
+        :data:`FIXED_COSTS_GBP_PER_WEEK` when ``overheads_gbp_per_hour`` is None too,
+        else none (your own overhead lines are then the whole of the running costs).
+    reference_provider_hours
+        Contact hours a week over which fixed costs are spread when a provider's size is
+        not known (:func:`hourly_rate` without ``provider_weekly_hours``), > 0; default
+        1000 (:data:`REFERENCE_PROVIDER_HOURS`).
 
     Examples
     --------
-    >>> inputs = CostInputs(wage_gbp_per_hour=12.60)
+    >>> inputs = CostInputs(wage_gbp_per_hour="real_living_wage")
     >>> inputs.wage_gbp_per_hour, round(inputs.holiday_rate, 4)
     (12.6, 0.1207)
     >>> dict(inputs.overheads_gbp_per_hour)
-    {'running_the_business': 8.47}
+    {'running_the_business': 5.773}
+    >>> sum(inputs.fixed_costs_gbp_per_week.values())
+    2697.0
+    >>> CostInputs(overheads_gbp_per_hour={"office": 6.0}).fixed_costs_gbp_per_week
+    {}
     >>> CostInputs(surplus_share=1.5)
     Traceback (most recent call last):
     ...
@@ -175,7 +243,7 @@ class CostInputs:
       - CostInputs, column 'surplus_share': bad value: expected a number in [0, 1), found 1.5
     """
 
-    wage_gbp_per_hour: float = 12.21
+    wage_gbp_per_hour: float | str = 12.21
     holiday_weeks: float = 5.6
     training_share: float = 0.03
     sickness_share: float = 0.03
@@ -189,9 +257,15 @@ class CostInputs:
     travel_mph: float = 20.0
     overheads_gbp_per_hour: Mapping[str, float] | None = field(default=None)
     surplus_share: float = 0.03
+    pay_terms: str = "salaried"
+    fixed_costs_gbp_per_week: Mapping[str, float] | None = field(default=None)
+    reference_provider_hours: float = REFERENCE_PROVIDER_HOURS
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
+        own_overheads = self.overheads_gbp_per_hour is not None
+        if isinstance(self.wage_gbp_per_hour, str) and self.wage_gbp_per_hour in WAGES:
+            object.__setattr__(self, "wage_gbp_per_hour", WAGES[self.wage_gbp_per_hour])
 
         def bad(name: str, expected: str, value: Any) -> None:
             problems.append(Problem("CostInputs", "bad value", expected, repr(value), column=name))
@@ -214,7 +288,11 @@ class CostInputs:
                 object.__setattr__(self, name, float(value))
 
         inf = math.inf
-        check("wage_gbp_per_hour", 0, inf, True, True)
+        if isinstance(self.wage_gbp_per_hour, str):
+            names = ", ".join(repr(k) for k in WAGES)
+            bad("wage_gbp_per_hour", f"a number > 0 or one of {names}", self.wage_gbp_per_hour)
+        else:
+            check("wage_gbp_per_hour", 0, inf, True, True)
         check("holiday_weeks", 0, WEEKS_PER_YEAR, False, True)
         for name in (
             "training_share",
@@ -233,24 +311,41 @@ class CostInputs:
             check(name, 0, inf, False, True)
         check("weekly_paid_hours", 0, 168, True, False)
         check("travel_mph", 0, inf, True, True)
+        check("reference_provider_hours", 0, inf, True, True)
+        if self.pay_terms not in PAY_TERMS:
+            bad("pay_terms", "one of " + ", ".join(repr(t) for t in PAY_TERMS), self.pay_terms)
         low, high = self.pension_lower_gbp_per_year, self.pension_upper_gbp_per_year
         if is_number(low) and is_number(high) and high < low:
             bad("pension_upper_gbp_per_year", f"a number >= pension_lower ({low:g})", high)
-        object.__setattr__(self, "overheads_gbp_per_hour", self._overheads(problems))
+        fixed = self.fixed_costs_gbp_per_week
+        if fixed is None:
+            fixed = {} if own_overheads else FIXED_COSTS_GBP_PER_WEEK
+        object.__setattr__(
+            self,
+            "overheads_gbp_per_hour",
+            self._lines(self.overheads_gbp_per_hour, _DEFAULT_OVERHEADS,
+                        "overheads_gbp_per_hour", "£ per contact hour", problems),
+        )  # fmt: skip
+        object.__setattr__(
+            self,
+            "fixed_costs_gbp_per_week",
+            self._lines(fixed, {}, "fixed_costs_gbp_per_week", "£ a week", problems),
+        )
         if problems:
             raise ValidationError(problems)
 
-    def _overheads(self, problems: list[Problem]) -> Mapping[str, float]:
-        lines = self.overheads_gbp_per_hour
+    @staticmethod
+    def _lines(
+        lines: Any, default: Mapping[str, float], column: str, unit: str, problems: list[Problem]
+    ) -> Mapping[str, float]:
         if lines is None:
-            return FrozenLines(_DEFAULT_OVERHEADS)
-        column = "overheads_gbp_per_hour"
+            return FrozenLines(default)
         if not isinstance(lines, Mapping):
             problems.append(
                 Problem(
                     "CostInputs",
                     "bad value",
-                    "a mapping of name to £ per contact hour",
+                    f"a mapping of name to {unit}",
                     repr(lines),
                     column=column,
                 )
@@ -286,6 +381,24 @@ class CostInputs:
     # ------------------------------------------------------------- derived figures
 
     @property
+    def fixed_costs_per_week(self) -> float:
+        """One provider's fixed costs, £ a week (the sum of ``fixed_costs_gbp_per_week``)."""
+        return float(sum((self.fixed_costs_gbp_per_week or {}).values()))
+
+    @property
+    def variable_overheads(self) -> float:
+        """Running costs per contact hour that grow with the hours (``overheads_gbp_per_hour``)."""
+        return float(sum((self.overheads_gbp_per_hour or {}).values()))
+
+    @property
+    def wage_name(self) -> str:
+        """The wage in words: its name in :data:`WAGES` when it is one, else "£x an hour"."""
+        for name, value in WAGES.items():
+            if self.wage_gbp_per_hour == value:
+                return f"£{value:.2f} an hour ({name.replace('_', ' ')})"
+        return f"£{float(self.wage_gbp_per_hour):.2f} an hour"
+
+    @property
     def holiday_rate(self) -> float:
         """Holiday pay as a share of pay for hours worked (5.6 weeks: 0.1207)."""
         return self.holiday_weeks / (WEEKS_PER_YEAR - self.holiday_weeks)
@@ -293,7 +406,7 @@ class CostInputs:
     @property
     def annual_earnings_gbp(self) -> float:
         """A careworker's pay a year, £: wage x weekly paid hours x 52."""
-        return self.wage_gbp_per_hour * self.weekly_paid_hours * WEEKS_PER_YEAR
+        return float(self.wage_gbp_per_hour) * self.weekly_paid_hours * WEEKS_PER_YEAR
 
     @property
     def ni_share(self) -> float:
@@ -317,12 +430,13 @@ class CostInputs:
         Examples
         --------
         >>> CostInputs().to_dict()["overheads_gbp_per_hour"]
-        {'running_the_business': 8.47}
+        {'running_the_business': 5.773}
         >>> CostInputs.from_dict(CostInputs().to_dict()) == CostInputs()
         True
         """
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["overheads_gbp_per_hour"] = dict(self.overheads_gbp_per_hour or {})
+        out["fixed_costs_gbp_per_week"] = dict(self.fixed_costs_gbp_per_week or {})
         return out
 
     @classmethod

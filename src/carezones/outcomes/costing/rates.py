@@ -22,7 +22,7 @@ from carezones.outcomes.costing.inputs import (
     is_number,
 )
 
-__all__ = ["CostBreakdown", "hourly_rate", "provider_rates", "zone_rates"]
+__all__ = ["CostBreakdown", "components", "hourly_rate", "provider_rates", "zone_rates"]
 
 
 @dataclass(frozen=True)
@@ -34,22 +34,28 @@ class CostBreakdown:
 
     Attributes
     ----------
-    contact_pay, travel_pay, training_pay
-        Careworker pay for contact time, travel time and training time.
+    contact_pay, travel_pay, waiting_pay, training_pay
+        Careworker pay for contact time, travel time, waiting between calls inside a paid
+        day, and training time (what is paid follows ``pay_terms``).
     holiday_pay, sick_pay, employer_ni, employer_pension
         On-costs of that pay.
     mileage
         Mileage paid for the car miles between visits.
     overheads
-        The costs of running the business, by line.
+        The running costs that grow with the hours, by line.
+    fixed_costs
+        The provider's fixed costs spread over its weekly contact hours, by line.
     surplus
         The provider's surplus.
-    visit_minutes, travel_minutes_per_visit, miles_per_visit
+    visit_minutes, travel_minutes_per_visit, miles_per_visit, waiting_minutes_per_visit
         The visit pattern priced.
+    provider_weekly_hours
+        The provider's contact hours a week its fixed costs are spread over.
     """
 
     contact_pay: float
     travel_pay: float
+    waiting_pay: float
     training_pay: float
     holiday_pay: float
     sick_pay: float
@@ -57,10 +63,13 @@ class CostBreakdown:
     employer_pension: float
     mileage: float
     overheads: Mapping[str, float]
+    fixed_costs: Mapping[str, float]
     surplus: float
     visit_minutes: float
     travel_minutes_per_visit: float
     miles_per_visit: float
+    waiting_minutes_per_visit: float = 0.0
+    provider_weekly_hours: float = 1000.0
 
     @property
     def careworker_costs(self) -> float:
@@ -69,8 +78,13 @@ class CostBreakdown:
 
     @property
     def business_costs(self) -> float:
-        """The overhead lines together."""
-        return float(sum(self.overheads.values()))
+        """The running costs together: the overhead lines and the fixed costs' share."""
+        return float(sum(self.overheads.values()) + sum(self.fixed_costs.values()))
+
+    @property
+    def variable_costs(self) -> float:
+        """Costs per contact hour that do not shrink with size: careworker costs and overheads."""
+        return self.careworker_costs + float(sum(self.overheads.values()))
 
     @property
     def total(self) -> float:
@@ -101,6 +115,7 @@ class CostBreakdown:
         """
         rows = [(name, group, getattr(self, name)) for name, group in PAY_COMPONENTS]
         rows += [(name, "business costs", value) for name, value in self.overheads.items()]
+        rows += [(name, "fixed costs", value) for name, value in self.fixed_costs.items()]
         rows.append(("surplus", "surplus", self.surplus))
         frame = pd.DataFrame(rows, columns=["component", "group", "gbp_per_hour"])
         frame["share"] = frame["gbp_per_hour"] / self.total
@@ -124,28 +139,43 @@ class CostBreakdown:
         return "\n".join(lines)
 
 
-def _components(
-    inputs: CostInputs, visit_minutes: Any, travel_minutes: Any, miles: Any
+def components(
+    inputs: CostInputs,
+    contact_minutes: Any,
+    travel_minutes: Any,
+    miles: Any,
+    waiting_minutes: Any = 0.0,
+    paid_contact_minutes: Any = None,
 ) -> dict[str, Any]:
-    """The pay components per contact hour (scalars or numpy arrays alike)."""
-    wage = inputs.wage_gbp_per_hour
-    ratio = travel_minutes / visit_minutes
-    contact = wage + 0.0 * ratio
-    travel = wage * ratio
-    training = (contact + travel) * inputs.training_share
-    worked = contact + travel + training
+    """The pay components per contact hour (scalars or numpy arrays alike).
+
+    ``contact_minutes`` are every minute of care, ``paid_contact_minutes`` the minutes of
+    it carers are paid for (default all; a virtual call may be paid less); travel and
+    waiting are paid as ``inputs.pay_terms`` says (travel unless "zero_hours", waiting
+    only if "salaried"); ``miles`` are paid as mileage. Any period will do: only ratios
+    count.
+    """
+    wage = float(inputs.wage_gbp_per_hour)
+    terms = inputs.pay_terms
+    paid = contact_minutes if paid_contact_minutes is None else paid_contact_minutes
+    contact = wage * (paid / contact_minutes)
+    travel = wage * (travel_minutes / contact_minutes) * (terms != "zero_hours")
+    waiting = wage * (waiting_minutes / contact_minutes) * (terms == "salaried")
+    training = (contact + travel + waiting) * inputs.training_share
+    worked = contact + travel + waiting + training
     holiday = worked * inputs.holiday_rate
     sick = worked * inputs.sickness_share
     gross = worked + holiday + sick
     return {
         "contact_pay": contact,
         "travel_pay": travel,
+        "waiting_pay": waiting,
         "training_pay": training,
         "holiday_pay": holiday,
         "sick_pay": sick,
         "employer_ni": gross * inputs.ni_share,
         "employer_pension": gross * inputs.pension_share,
-        "mileage": miles * (60.0 / visit_minutes) * inputs.mileage_gbp_per_mile,
+        "mileage": miles * (60.0 / contact_minutes) * inputs.mileage_gbp_per_mile,
     }
 
 
@@ -169,6 +199,8 @@ def hourly_rate(
     visit_minutes: float,
     miles_per_visit: float | None = None,
     inputs: CostInputs | None = None,
+    waiting_minutes_per_visit: float = 0.0,
+    provider_weekly_hours: float | None = None,
 ) -> CostBreakdown:
     """Price one contact hour for a visit pattern, open-book.
 
@@ -185,6 +217,12 @@ def hourly_rate(
         ``inputs.travel_mph`` (all travel by car).
     inputs
         The costs; None gives the 2025/26 defaults.
+    waiting_minutes_per_visit
+        Paid time per visit that is neither care nor travel (waiting between calls inside
+        a planned working day), minutes >= 0; paid only under "salaried" terms.
+    provider_weekly_hours
+        The provider's contact hours a week, > 0, over which its fixed costs are spread;
+        None: ``inputs.reference_provider_hours`` (1,000).
 
     Returns
     -------
@@ -194,8 +232,8 @@ def hourly_rate(
     Raises
     ------
     ValidationError
-        A visit length <= 0, negative travel or miles, or a value that is not a number;
-        the message names the argument.
+        A visit length <= 0, negative travel, waiting or miles, a provider size <= 0, or
+        a value that is not a number; the message names the argument.
 
     Examples
     --------
@@ -208,26 +246,46 @@ def hourly_rate(
     (32.14, 22.71)
     >>> print(b)  # doctest: +NORMALIZE_WHITESPACE
     Hourly rate per contact hour: 30-minute visits, 7.5 min travel and 2.50 miles per visit
-    component             group                £/h   share
-    contact_pay           careworker pay     12.21   38.0%
-    travel_pay            careworker pay      3.05    9.5%
-    training_pay          careworker pay      0.46    1.4%
-    holiday_pay           on-costs            1.90    5.9%
-    sick_pay              on-costs            0.47    1.5%
-    employer_ni           on-costs            2.00    6.2%
-    employer_pension      on-costs            0.36    1.1%
-    mileage               travel expenses     2.25    7.0%
-    running_the_business  business costs      8.47   26.4%
-    surplus               surplus             0.96    3.0%
-    total                                    32.14  100.0%
+    component                   group                £/h   share
+    contact_pay                 careworker pay     12.21   38.0%
+    travel_pay                  careworker pay      3.05    9.5%
+    waiting_pay                 careworker pay      0.00    0.0%
+    training_pay                careworker pay      0.46    1.4%
+    holiday_pay                 on-costs            1.90    5.9%
+    sick_pay                    on-costs            0.47    1.5%
+    employer_ni                 on-costs            2.00    6.2%
+    employer_pension            on-costs            0.36    1.1%
+    mileage                     travel expenses     2.25    7.0%
+    running_the_business        business costs      5.77   18.0%
+    registered_manager          fixed costs         0.88    2.7%
+    care_coordinators           fixed costs         1.19    3.7%
+    office                      fixed costs         0.48    1.5%
+    registration_and_insurance  fixed costs         0.15    0.5%
+    surplus                     surplus             0.96    3.0%
+    total                                          32.14  100.0%
 
-    Shorter calls cost more per hour of care; walking carers claim no mileage:
+    Shorter calls cost more per hour of care; walking carers claim no mileage; a
+    provider of 300 hours a week carries its fixed costs over fewer hours:
 
     >>> round(hourly_rate(travel_minutes_per_visit=7.5, visit_minutes=15).total, 2)
     38.68
     >>> round(hourly_rate(travel_minutes_per_visit=7.5, visit_minutes=30,
     ...                   miles_per_visit=0).total, 2)
     29.82
+    >>> round(hourly_rate(**{"travel_minutes_per_visit": 7.5, "visit_minutes": 30},
+    ...                   provider_weekly_hours=300).total, 2)
+    38.63
+
+    Salaried carers are paid the waiting between calls; zero-hours carers only contact:
+
+    >>> from carezones.outcomes.costing import CostInputs
+    >>> pattern = {"travel_minutes_per_visit": 7.5, "visit_minutes": 30,
+    ...            "waiting_minutes_per_visit": 10.0}
+    >>> round(hourly_rate(**pattern).waiting_pay, 2)
+    4.07
+    >>> zero = hourly_rate(**pattern, inputs=CostInputs(pay_terms="zero_hours"))
+    >>> zero.travel_pay, zero.waiting_pay
+    (0.0, 0.0)
     """
     inputs = _check_inputs(inputs)
     problems = []
@@ -235,9 +293,11 @@ def hourly_rate(
         ("travel_minutes_per_visit", travel_minutes_per_visit, 0.0, "a number of minutes >= 0"),
         ("visit_minutes", visit_minutes, math.ulp(0.0), "a number of minutes > 0"),
         ("miles_per_visit", miles_per_visit, 0.0, "None or a number of miles >= 0"),
+        ("waiting_minutes_per_visit", waiting_minutes_per_visit, 0.0, "a number of minutes >= 0"),
+        ("provider_weekly_hours", provider_weekly_hours, math.ulp(0.0), "None or a number > 0"),
     ]
     for name, value, least, expected in args:
-        if name == "miles_per_visit" and value is None:
+        if name in ("miles_per_visit", "provider_weekly_hours") and value is None:
             continue
         if not (is_number(value) and float(value) >= least):
             problems.append(Problem("hourly_rate", "bad value", expected, repr(value), column=name))
@@ -248,22 +308,31 @@ def hourly_rate(
         miles = travel / 60.0 * inputs.travel_mph
     else:
         miles = float(miles_per_visit)
-    parts = {k: float(v) for k, v in _components(inputs, visit, travel, miles).items()}
+    waiting = float(waiting_minutes_per_visit)
+    size = float(
+        inputs.reference_provider_hours if provider_weekly_hours is None else provider_weekly_hours
+    )
+    parts = {k: float(v) for k, v in components(inputs, visit, travel, miles, waiting).items()}
     overheads = inputs.overheads_gbp_per_hour or {}
-    costs = sum(parts.values()) + sum(overheads.values())
+    fixed = {k: v / size for k, v in (inputs.fixed_costs_gbp_per_week or {}).items()}
+    costs = sum(parts.values()) + sum(overheads.values()) + sum(fixed.values())
     return CostBreakdown(
         **parts,
         overheads=FrozenLines(overheads),
+        fixed_costs=FrozenLines(fixed),
         surplus=_surplus(costs, inputs),
         visit_minutes=visit,
         travel_minutes_per_visit=travel,
         miles_per_visit=miles,
+        waiting_minutes_per_visit=waiting,
+        provider_weekly_hours=size,
     )
 
 
 # ---------------------------------------------------------------------- per zone
 
 _SUMMARY_NUMBERS = ("care_minutes", "travel_minutes", "n_visits")
+_OPTIONAL_NUMBERS = ("car_km", "waiting_minutes", "paid_contact_minutes", "provider_weekly_hours")
 _RATE_COLUMNS = (*[name for name, _ in PAY_COMPONENTS], "overheads", "surplus")
 
 
@@ -281,7 +350,7 @@ def _check_summary(summary: Any) -> pd.DataFrame:
     ]
     if problems:
         raise ValidationError(problems)
-    numbers = [*_SUMMARY_NUMBERS, *(["car_km"] if "car_km" in summary.columns else [])]
+    numbers = [*_SUMMARY_NUMBERS, *(c for c in _OPTIONAL_NUMBERS if c in summary.columns)]
     out = pd.DataFrame(index=range(len(summary)))
     zone = summary["zone_id"].to_numpy(dtype=object)
     zone_text = []
@@ -328,10 +397,16 @@ def zone_rates(summary: pd.DataFrame, *, inputs: CostInputs | None = None) -> pd
     summary
         One or more rows per zone (per zone, per route or per visit; rows of a zone are
         added up) with columns ``zone_id``, ``care_minutes`` (contact time),
-        ``travel_minutes`` (paid travel time), ``n_visits`` and optionally ``car_km``
-        (kilometres driven, paid as mileage; walking and cycling add none). Without
-        ``car_km``, miles are estimated from travel time at ``inputs.travel_mph``, as if
-        every carer drove.
+        ``travel_minutes`` (travel time), ``n_visits`` and optionally ``car_km``
+        (kilometres driven, paid as mileage; walking and cycling add none),
+        ``waiting_minutes`` (paid time between calls, under "salaried" terms),
+        ``paid_contact_minutes`` (the part of ``care_minutes`` carers are paid for,
+        default all: a virtual call may be paid less) and
+        ``provider_weekly_hours`` (the contact hours a week of the zone's provider, over
+        which its fixed costs are spread; default ``inputs.reference_provider_hours``).
+        Without ``car_km``, miles are estimated from travel time at
+        ``inputs.travel_mph``, as if every carer drove. Travel and waiting are paid as
+        ``inputs.pay_terms`` says.
     inputs
         The costs; None gives the 2025/26 defaults.
 
@@ -341,9 +416,13 @@ def zone_rates(summary: pd.DataFrame, *, inputs: CostInputs | None = None) -> pd
         One row per zone, in order of first appearance: ``zone_id``, ``n_visits``,
         ``care_hours``, ``travel_hours``, ``visit_minutes`` and
         ``travel_minutes_per_visit`` (averages), ``miles_per_visit``, ``miles_measured``,
-        the components in £ per contact hour (``contact_pay``, ``travel_pay``,
-        ``training_pay``, ``holiday_pay``, ``sick_pay``, ``employer_ni``,
-        ``employer_pension``, ``mileage``, ``overheads``, ``surplus``),
+        ``waiting_hours``, ``paid_hours`` (what carers are paid for under the terms),
+        ``provider_weekly_hours``, the components in £ per contact hour
+        (``contact_pay``, ``travel_pay``, ``waiting_pay``, ``training_pay``,
+        ``holiday_pay``, ``sick_pay``, ``employer_ni``, ``employer_pension``,
+        ``mileage``, ``overheads``: the overhead lines and the fixed costs' share,
+        ``surplus``), ``fixed_costs`` (the fixed costs' share, part of ``overheads``),
+        ``variable_cost_gbp_per_hour`` (careworker costs and overhead lines),
         ``hourly_rate_gbp`` and ``cost_gbp`` (the rate times the care hours, for the
         period the summary covers).
 
@@ -372,9 +451,24 @@ def zone_rates(summary: pd.DataFrame, *, inputs: CostInputs | None = None) -> pd
     inputs = _check_inputs(inputs)
     checked = _check_summary(summary)
     measured = "car_km" in checked.columns
-    grouped = checked.groupby("zone_id", sort=False).sum()
+    if "waiting_minutes" not in checked.columns:
+        checked["waiting_minutes"] = 0.0
+    if "paid_contact_minutes" not in checked.columns:
+        checked["paid_contact_minutes"] = checked["care_minutes"]
+    size = (
+        checked.groupby("zone_id", sort=False)["provider_weekly_hours"].first()
+        if "provider_weekly_hours" in checked.columns
+        else None
+    )
+    grouped = checked.drop(columns=["provider_weekly_hours"], errors="ignore")
+    grouped = grouped.groupby("zone_id", sort=False).sum()
     problems = []
     for zone, row in grouped.iterrows():
+        if size is not None and size[zone] <= 0:
+            problems.append(
+                Problem("summary", "bad value", "a number > 0", "0", row=f"zone_id {zone!r}",
+                        column="provider_weekly_hours")
+            )  # fmt: skip
         for col in ("n_visits", "care_minutes"):
             if row[col] <= 0:
                 problems.append(
@@ -396,24 +490,46 @@ def zone_rates(summary: pd.DataFrame, *, inputs: CostInputs | None = None) -> pd
         miles = grouped["car_km"].to_numpy() / KM_PER_MILE / visits
     else:
         miles = travel_minutes / 60.0 * inputs.travel_mph
+    care = grouped["care_minutes"].to_numpy()
+    waiting = grouped["waiting_minutes"].to_numpy()
+    paid_contact = grouped["paid_contact_minutes"].to_numpy()
+    weekly = (
+        size.reindex(grouped.index).to_numpy(dtype=float)
+        if size is not None
+        else np.full(len(grouped), inputs.reference_provider_hours)
+    )
+    terms = inputs.pay_terms
+    paid = (
+        paid_contact
+        + grouped["travel_minutes"].to_numpy() * (terms != "zero_hours")
+        + waiting * (terms == "salaried")
+    )
     out = pd.DataFrame(
         {
             "zone_id": grouped.index.to_numpy(dtype=object),
             "n_visits": visits,
-            "care_hours": grouped["care_minutes"].to_numpy() / 60.0,
+            "care_hours": care / 60.0,
             "travel_hours": grouped["travel_minutes"].to_numpy() / 60.0,
             "visit_minutes": visit_minutes,
             "travel_minutes_per_visit": travel_minutes,
             "miles_per_visit": miles,
             "miles_measured": measured,
+            "waiting_hours": waiting / 60.0,
+            "paid_hours": paid / 60.0,
+            "provider_weekly_hours": weekly,
         }
     )
-    parts = _components(inputs, visit_minutes, travel_minutes, miles)
+    parts = components(
+        inputs, care, grouped["travel_minutes"].to_numpy(), miles * visits, waiting, paid_contact
+    )
     for name, values in parts.items():
         out[name] = values
-    out["overheads"] = sum((inputs.overheads_gbp_per_hour or {}).values())
+    fixed = inputs.fixed_costs_per_week / weekly
+    out["overheads"] = inputs.variable_overheads + fixed
     costs = out[[*parts, "overheads"]].sum(axis=1)
     out["surplus"] = _surplus(costs, inputs)
+    out["fixed_costs"] = fixed
+    out["variable_cost_gbp_per_hour"] = costs - fixed
     out["hourly_rate_gbp"] = out[list(_RATE_COLUMNS)].sum(axis=1)
     out["cost_gbp"] = out["hourly_rate_gbp"] * out["care_hours"]
     return out
@@ -537,7 +653,11 @@ def provider_rates(rates: pd.DataFrame, zone_to_provider: Any) -> pd.DataFrame:
             ]
         )
     frame = rates.assign(provider_id=zones.map(mapping).to_numpy(dtype=object))
-    weighted = frame[list(_RATE_COLUMNS)].mul(frame["care_hours"], axis=0)
+    per_hour = [
+        c for c in (*_RATE_COLUMNS, "fixed_costs", "variable_cost_gbp_per_hour")
+        if c in frame.columns
+    ]  # fmt: skip
+    weighted = frame[per_hour].mul(frame["care_hours"], axis=0)
     weighted["provider_id"] = frame["provider_id"]
     by = frame.groupby("provider_id", sort=False)
     hours = by["care_hours"].sum()
@@ -559,8 +679,11 @@ def provider_rates(rates: pd.DataFrame, zone_to_provider: Any) -> pd.DataFrame:
             ).to_numpy(),
         }
     )
+    for name in ("waiting_hours", "paid_hours"):
+        if name in frame.columns:
+            out[name] = by[name].sum().to_numpy()
     sums = weighted.groupby("provider_id", sort=False).sum()
-    for name in _RATE_COLUMNS:
+    for name in per_hour:
         out[name] = (sums[name] / hours).to_numpy()
     out["hourly_rate_gbp"] = out[list(_RATE_COLUMNS)].sum(axis=1)
     out["cost_gbp"] = out["hourly_rate_gbp"] * out["care_hours"]
