@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from carezones.cli import app
+from readable_check import readable_problems
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,21 @@ def test_demo_zones_meet_floor_and_visits_accounted(demo_out: tuple[Path, str]) 
     assert not set(routes["visit_id"]) & set(unscheduled["visit_id"])
     report = json.loads((out / "report.json").read_text())
     assert report["outcomes"]["hourly_rate_gbp"] > 0
+    exact = pd.read_csv(out / "data" / "routes.csv")  # programs read the exact tables
+    assert set(exact["visit_id"]) == set(routes["visit_id"])
+
+
+def test_demo_tables_read_as_people_quote_them(demo_out: tuple[Path, str]) -> None:
+    """The tables beside the map: units in every header, no figure past two decimals."""
+    out, output = demo_out
+    assert readable_problems(out) == []
+    carers = pd.read_csv(out / "carers.csv")
+    days = ["days_walking (carer-days)", "days_cycling (carer-days)", "days_driving (carer-days)"]
+    assert carers[days].to_numpy().sum() > 0 and "mode" not in carers.columns
+    shares = pd.read_csv(out / "outcomes.csv").set_index("outcome")
+    assert shares.loc["scheduled_share", "unit"] == "%"
+    assert 50 < shares.loc["scheduled_share", "value"] <= 100
+    assert re.search(r"scheduled_share +\d+(\.\d)? +%", output)  # as in the table
 
 
 def test_demo_map_is_offline_and_private(demo_out: tuple[Path, str]) -> None:

@@ -37,18 +37,29 @@ def png(fig: Figure) -> bytes:
     return out.getvalue()
 
 
-def test_zones_figure_fills_zones_by_lot_and_labels_them(plan: dict[str, Any]) -> None:
-    """Zones take their lot's colour (as on the maps), each zone is labelled, and it renders."""
+def test_zones_figure_colours_each_zone_as_the_maps_do_and_labels_every_zone(
+    plan: dict[str, Any],
+) -> None:
+    """Each zone in its map colour (neighbours differ), lots outlined, every zone labelled."""
     zones, lots = plan["zones"], plan["lots"]
     fig = zones_figure(zones, lots=lots, network=plan["network"], title="Zones")
     assert png(fig).startswith(PNG)
     ax = fig.axes[0]
-    texts = [t.get_text() for t in ax.texts]
-    assert sorted(t.split("\n")[0] for t in texts) == sorted(zones["zone_id"])
-    assert all("h/wk" in t and "clients" in t for t in texts)
+    full = [t for t in ax.texts if t.get_gid() == "cz-zone-label"]
+    ids = [t for t in ax.texts if t.get_gid() == "cz-zone-id"]
+    assert sorted(t.get_text().split("\n")[0] for t in full) == sorted(zones["zone_id"])
+    assert all("h/wk" in t.get_text() and "clients" in t.get_text() for t in full)
+    assert sorted(t.get_text() for t in ids) == sorted(zones["zone_id"])
+    for zone in zones["zone_id"]:  # each zone shows its full label or, where it collides, its id
+        shown = [t for t in full + ids if t.get_text().split("\n")[0] == zone and t.get_visible()]
+        assert len(shown) == 1, zone
     faces = {to_hex(c) for coll in ax.collections for c in np.atleast_2d(coll.get_facecolor())}
-    n_lots = len(lots.lots)
-    assert {c.lower() for c in ml.LOT_COLOURS[:n_lots]} <= faces
+    colours = ml.zone_colours(zones)
+    assert {c.lower() for c in colours.values()} <= faces
+    touching = zones.geometry.buffer(1).intersects  # neighbours never share a colour
+    for a in zones.itertuples():
+        for b in zones[touching(a.geometry)].itertuples():
+            assert a.zone_id == b.zone_id or colours[a.zone_id] != colours[b.zone_id]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert [t.split(":")[0] for t in legend] == sorted(lots.lots["lot_id"])
 
@@ -63,16 +74,19 @@ def test_zones_figure_draws_into_given_axes(plan: dict[str, Any]) -> None:
 
 
 def test_hours_figure_shows_each_zone_and_the_floor(plan: dict[str, Any]) -> None:
-    """One bar per zone at its hours, the floor as a line, zones below it outlined in red."""
+    """One bar per zone (grouped by lot) at its hours, the floor, zones below it in red."""
     zones = plan["zones"]
     floor = float(zones["weekly_hours"].median())
     fig = hours_figure(zones, floor=floor, lots=plan["lots"])
     assert png(fig).startswith(PNG)
     ax = fig.axes[0]
-    ordered = zones.sort_values("zone_id")
+    lot_of = dict(zip(plan["lots"].zones["zone_id"], plan["lots"].zones["lot_id"], strict=True))
+    ordered = zones.assign(lot=zones["zone_id"].map(lot_of)).sort_values(["lot", "zone_id"])
     heights = [p.get_height() for p in ax.patches]
     assert heights == pytest.approx(ordered["weekly_hours"].tolist())
-    assert [t.get_text() for t in ax.get_xticklabels()] == ordered["zone_id"].tolist()
+    names = [t.get_text() for t in ax.get_xticklabels()]  # each zone as the maps name it
+    assert names == [f"{z} {lot}" for z, lot in zip(ordered["zone_id"], ordered["lot"],
+                                                      strict=True)]  # fmt: skip
     (line,) = ax.get_lines()
     assert line.get_ydata()[0] == pytest.approx(floor)
     red = [to_hex(p.get_edgecolor()) == "#d62728" for p in ax.patches]

@@ -148,28 +148,34 @@ def leaked(page: str, points: gpd.GeoSeries) -> list[str]:
 # ----------------------------------------------------------------------------- zones
 
 
-def test_zones_map_colours_zones_by_lot_with_labels_and_legend(plan: dict[str, Any]) -> None:
-    """Every zone is drawn once, filled with its lot's colour, labelled; lots in the legend."""
+def test_zones_map_colours_each_zone_apart_from_its_neighbours_with_lots_outlined(
+    plan: dict[str, Any],
+) -> None:
+    """Each zone drawn once in its own colour (no neighbour's), labelled; lots outlined."""
     zones, lots = plan["zones"], plan["lots"]
     m = zones_map(zones, lots=lots)
     page = m.get_root().render()
     features = layer_with(page, "colour")
     assert sorted(f["properties"]["zone_id"] for f in features) == sorted(zones["zone_id"])
-    lot_of = dict(zip(lots.zones["zone_id"], lots.zones["lot_id"], strict=True))
-    colour_of_lot: dict[str, set[str]] = {}
-    for f in features:
-        colour_of_lot.setdefault(lot_of[f["properties"]["zone_id"]], set()).add(
-            f["properties"]["colour"]
-        )
-    assert all(len(c) == 1 for c in colour_of_lot.values())
-    assert len({c for cs in colour_of_lot.values() for c in cs}) == len(colour_of_lot)
-    assert page.count("cz-zone-label") == len(zones) + 1  # one per zone, plus the CSS rule
+    colour = {f["properties"]["zone_id"]: f["properties"]["colour"] for f in features}
+    assert colour == ml.zone_colours(zones)  # the same colours on every map of the plan
+    touching = zones.geometry.buffer(1).intersects
+    for a in zones.itertuples():
+        for b in zones[touching(a.geometry)].itertuples():
+            assert a.zone_id == b.zone_id or colour[a.zone_id] != colour[b.zone_id]
+    outlines = layer_with(page, "lot")
+    assert sorted(f["properties"]["lot"].split(" ")[0] for f in outlines if "colour" not in
+                  f["properties"]) == sorted(lots.lots["lot_id"])  # fmt: skip
+    assert page.count("cz-zone-label") == len(zones) + 1  # a full label a zone, and the CSS
+    assert page.count("cz-zone-badge\\u0027") == len(zones)  # its id, where labels collide
     for row in zones.itertuples():
         assert f"{row.weekly_hours:,.0f} h/wk" in page
     (legend,) = legends(page)
-    assert "Provider lots" in legend
+    assert "Zones and provider lots" in legend
+    for zone in zones["zone_id"]:  # every zone is in the key, by id
+        assert f"</span>{zone}" in legend
     for lot in lots.lots["lot_id"]:
-        assert f"</span>{lot}: " in legend
+        assert f"</svg>{lot}: " in legend
 
 
 def test_zones_map_without_lots_gives_each_zone_a_colour(plan: dict[str, Any]) -> None:

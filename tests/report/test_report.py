@@ -24,7 +24,7 @@ def test_times_of_day_become_hh_mm() -> None:
 
 
 def test_tables_for_people_round_and_name_units() -> None:
-    """Float noise is rounded, units go into headers, text and ids stay as they are."""
+    """Figures rounded as people quote them, shares as %, units in headers, ids unchanged."""
     frame = pd.DataFrame(
         {
             "zone_id": ["Z01"],
@@ -38,10 +38,10 @@ def test_tables_for_people_round_and_name_units() -> None:
     out = for_people(frame).iloc[0].to_dict()
     assert out == {
         "zone_id": "Z01",
-        "weekly_hours (h/week)": 206.5,
-        "start": "07:10",
-        "wait (min)": 3.3,
-        "share_within_15_min (share)": 0.123,
+        "weekly_hours (h/week)": 206,
+        "start (HH:MM)": "07:10",
+        "wait (min)": 3.33,
+        "share_within_15_min (%)": 12.3,
         "area_km2 (km²)": 1.23,
     }
 
@@ -54,9 +54,9 @@ def test_workbook_has_a_sheet_per_table(tmp_path: Path) -> None:
     book = load_workbook(path)
     assert book.sheetnames == ["routes", "zones"]
     rows = list(book["routes"].values)
-    assert rows[0] == ("carer_id", "arrival", "travel_minutes (min)")
+    assert rows[0] == ("carer_id", "arrival (HH:MM)", "travel_minutes (min)")
     assert rows[1] == ("k1", "08:01", 12.3)
-    assert list(book["zones"].values)[1] == ("Z01", 1000.0)
+    assert list(book["zones"].values)[1] == ("Z01", 1000)
 
 
 @pytest.fixture(scope="module")
@@ -146,8 +146,8 @@ def test_plan_map_accepts_what_the_cli_wrote(zones_run: Path) -> None:
     lots = gpd.read_file(zones_run / "zones.gpkg", layer="provider_lots")
     assert {"lot_id", "provider_id", "name"} <= set(zones.columns)
     page = plan_map(zones, lots=lots).get_root().render()
-    for lot in lots["lot_id"]:
-        assert f"{lot}:" in page  # each lot in the legend
+    for lot, provider in zip(lots["lot_id"], lots["provider_id"], strict=True):
+        assert f"{lot} ({provider}):" in page  # each lot in the legend, with its provider
     assert (zones_run / "zones.html").exists()
 
 

@@ -24,6 +24,7 @@ from carezones.rota import (
 )
 from carezones.routing.result import ROUTE_COLUMNS
 from conftest import grid_network
+from readable_check import readable_problems
 
 X0, Y0 = 530_000.0, 180_000.0  # the grid's corner (EPSG:27700); blocks of 100 m, 75 s walking
 DAY = "07/07/2025"  # a Monday
@@ -497,17 +498,18 @@ def test_outputs_written(grid, tmp_path: Path):
     score = scored(grid, ("V1", "K1", "A", "08:00", "08:30", "08:00", "09:10"))
     score.write(tmp_path)
     names = {p.name for p in tmp_path.iterdir()}
-    assert names == {
-        "visits.csv", "carer_days.csv", "continuity.csv", "violations.csv", "routes.csv",
-        "unscheduled.csv", "outcomes.csv", "summary.json",
-    }  # fmt: skip
+    tables = {"visits.csv", "carer_days.csv", "continuity.csv", "violations.csv", "routes.csv",
+              "unscheduled.csv", "outcomes.csv"}  # fmt: skip
+    assert names == tables | {"summary.json", "data"}  # readable here, exact in data/
+    assert {p.name for p in (tmp_path / "data").glob("*.csv")} == tables
+    assert readable_problems(tmp_path) == []
     data = json.loads((tmp_path / "summary.json").read_text())
     rota_outcomes = [o.name for o in outcomes_of("rota")]
     assert list(data["summary"]) == rota_outcomes
     assert data["violations"] == {"longer than slot": 1}
     assert all(re.fullmatch(r"[a-z0-9_]+", k) for k in rota_outcomes)
     assert list(score.table().index) == rota_outcomes
-    for path in tmp_path.glob("*.csv"):
+    for path in [*tmp_path.glob("*.csv"), *tmp_path.glob("data/*.csv")]:
         assert "530" not in path.read_text()  # no easting anywhere
     assert "1 missed" not in str(score) and "violations: 1" in str(score)
 

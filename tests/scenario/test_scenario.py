@@ -448,13 +448,16 @@ def test_cli_run_and_compare(tmp_path: Path) -> None:
         app, ["scenario", "compare", str(a), str(b), "--out", str(tmp_path / "cmp")]
     )
     assert done.exit_code == 0, done.output
-    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")
+    table = pd.read_csv(tmp_path / "cmp" / "data" / "comparison.csv", index_col="outcome")
     assert list(table.columns) == ["unit", "a", "b", "b - a", "b vs a %"]
     assert "travel_to_care_ratio" in done.output and "run_time_seconds" in table.index
     changed = pd.read_csv(tmp_path / "cmp" / "differences.csv", index_col="parameter")
     assert {"kind", "providers.n_providers"} <= set(changed.index)
     assert "What differs between the scenarios" in done.output
     assert "What differs between the scenarios" in (tmp_path / "cmp" / "report.html").read_text()
+    shown = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")
+    assert list(shown.columns) == ["unit", "a", "b", "b - a", "b vs a (%)"]
+    assert shown.loc["scheduled_share", "unit"] == "%"  # shares as percentages for people
 
 
 def test_cli_compare_seeds_says_how_far_it_has_got(tmp_path: Path) -> None:
@@ -466,7 +469,7 @@ def test_cli_compare_seeds_says_how_far_it_has_got(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert "2 runs (1 scenarios x 2 seeds)" in done.output
     assert "[1/2] b (seed 0) done in" in done.output and "[2/2] b (seed 1) done in" in done.output
-    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")
+    table = pd.read_csv(tmp_path / "cmp" / "data" / "comparison.csv", index_col="outcome")
     assert {"b", "b min", "b max"} <= set(table.columns)
     assert (tmp_path / "cmp" / "b-seed1" / "outcomes.csv").exists()
 

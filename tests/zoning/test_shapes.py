@@ -298,8 +298,10 @@ def test_cli_zones_from_units_and_check_by_unit_ids(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "zones rebuilt from whole units" in result.output
-    split = pd.read_csv(tmp_path / "run" / "alignment.csv")
+    split = pd.read_csv(tmp_path / "run" / "data" / "alignment.csv")
     assert {"zone_id", "units_split", "split_hours"} <= set(split.columns)
+    shown = pd.read_csv(tmp_path / "run" / "alignment.csv")  # for people: units in headers
+    assert {"units_split (units)", "split_hours (h/week)"} <= set(shown.columns)
     zones = gpd.read_file(tmp_path / "run" / "zones.gpkg", layer="zones")
     assert (zones["weekly_hours"] >= 1000 - 1e-6).all() and "n_units" in zones
     layers = gpd.list_layers(tmp_path / "run" / "zones.gpkg")["name"].tolist()

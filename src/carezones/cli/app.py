@@ -23,8 +23,8 @@ from carezones.cli.geography import (
     places_for,
     say_unassigned,
     units_for,
-    with_lots,
     write_zone_map,
+    write_zones,
     zones_from_units,
 )
 from carezones.cli.inputs import check_jobs, check_out_file, check_out_folder, read_input_table
@@ -83,7 +83,11 @@ def _echo_frame(frame: object) -> None:
 @app.command()
 def network(
     file: Annotated[
-        Path, typer.Argument(help="An OSM extract: .osm.pbf, .osm, .osm.bz2 or .osm.gz.")
+        Path,
+        typer.Argument(
+            help="An OSM extract (.osm.pbf, .osm, .osm.bz2, .osm.gz), a shared extract's "
+            "name (camden, camden.osm.pbf) or 'default'."
+        ),
     ],
     mode: Annotated[
         list[str] | None, typer.Option("--mode", "-m", help="walk, cycle or drive (repeatable).")
@@ -92,7 +96,7 @@ def network(
 ) -> None:
     """Print a summary of each mode's network: nodes, edges, km, area and CRS."""
     setup_logging(verbose)
-    net = load_network(file, modes=tuple(mode) if mode else MODES)
+    net = load_network(_osm_file(file), modes=tuple(mode) if mode else MODES)
     typer.echo(f"{net.source}")
     _echo_frame(net.summary().round(2))
 
@@ -120,15 +124,8 @@ def main() -> None:  # pragma: no cover - console entry point
 
 
 def _osm_file(path: Path) -> Path:
-    """``path``, or the shared UK extract (or the default) it names when it is not a file."""
-    if path.exists():
-        return path
-    names = {v: k for k, v in datasets.UK_EXTRACTS.items()} | {k: k for k in datasets.UK_EXTRACTS}
-    if str(path) in names or path.name in names:
-        return datasets.shared_osm_path(names.get(str(path), names.get(path.name, "")))
-    if str(path).lower() in ("helsinki", "default"):
-        return datasets.default_osm_path()
-    return path
+    """The extract a network argument names: a file, a shared extract's name, or 'default'."""
+    return datasets.osm_source(path)
 
 
 @app.command()
@@ -138,9 +135,17 @@ def population(
         typer.Option(
             "--network",
             "-n",
-            help="An OSM extract (a shared UK extract's file name, or 'helsinki', also works).",
+            help="An OSM extract, a shared extract's name (camden) or 'default'.",
         ),
     ],
+    boundary: Annotated[
+        str | None,
+        typer.Option(
+            "--boundary",
+            help="Where the people live: polygons (a file); 'extract' (the default): the "
+            "extract's own administrative boundary, as 'zones' clips to; 'none': anywhere.",
+        ),
+    ] = "extract",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the three tables.")] = Path(
         "carezones-population"
     ),
@@ -159,13 +164,18 @@ def population(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same tables).")] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Write a realistic synthetic population (clients, carers, providers) on an OSM extract."""
+    """Write a realistic synthetic population (clients, carers, providers) on an OSM extract.
+
+    The people live inside --boundary (by default the extract's own administrative area,
+    the one 'zones' clips to), so every client is where the zones will be.
+    """
     setup_logging(verbose)
     check_out_folder(out)
     fmt = file_format.lower().lstrip(".")
     source = _osm_file(network_file)
     typer.echo(f"[1/3] Loading the networks of {source.name} (© OpenStreetMap contributors)")
     net = load_network(source)
+    area = boundary_for(boundary, source, net, people=True)
     n_carers = _count_or_auto(carers, "--carers")
     typer.echo(f"[2/3] Generating {clients} clients, {carers} carers, {providers} providers")
     tables = datasets.synthetic_population(
@@ -175,6 +185,7 @@ def population(
         n_providers=providers,
         total_weekly_hours=total_hours,
         random_state=seed,
+        area=area,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FarFromNetworkWarning)
@@ -449,9 +460,7 @@ def zones(
     if units is not None:
         plan = zones_from_units(zoner, clients, net, units, out, where=f"--units {units_file}")
     say_unassigned(plan, clients_file, out / "assignments.csv")
-    data = plan.report.to_dict()
-    plan.zones.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
-    write_csv(plan.assignments(), out / "assignments.csv", index=False)
+    lots = None
     if providers is not None:
         carers = read_carers(carers_file) if carers_file is not None else None
         lots = provider_lots(
@@ -462,23 +471,10 @@ def zones(
             random_state=seed,
         )
         typer.echo(str(lots))
-        write_csv(lots.zones, out / "providers.csv", index=False)
-        zoned = with_lots(plan.zones, lots.zones)
-        zoned.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
-        lots.lots.to_file(out / "zones.gpkg", layer="provider_lots", driver="GPKG")
-        data["provider_lots"] = json.loads(
-            json.dumps(
-                {"summary": lots.summary,
-                 "lots": lots.lots.drop(columns="geometry").to_dict("records")},
-                default=str,
-            )
-        )  # fmt: skip
-    if area is not None:
-        area.to_file(out / "zones.gpkg", layer="boundary", driver="GPKG")
-    (out / "report.json").write_text(json.dumps(data, indent=1))
+    write_zones(out, plan, lots, area)
     if not no_map:
         page = write_zone_map(
-            plan, lots if providers is not None else None, net, out / "zones.html",
+            plan, lots, net, out / "zones.html",
             title=f"carezones: {len(plan.zones)} zones of {source.name}",
             places=places, boundary=area,
         )  # fmt: skip

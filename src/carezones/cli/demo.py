@@ -16,6 +16,7 @@ from carezones import datasets, maps
 from carezones.demand import workforce_coverage
 from carezones.network import osm_places
 from carezones.scenario import Scenario, ScenarioResult, run_scenario
+from carezones.tables import for_people
 
 #: The demo's scenario: about 1,100 care hours a week on central Helsinki's streets.
 DEMO_SCENARIO: dict[str, Any] = {
@@ -110,13 +111,13 @@ def run_demo(out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Pat
         fig.savefig(out / name, dpi=120, bbox_inches="tight")
         fig_paths.append(out / name)
 
-    table = result.outcomes.table.set_index("outcome")
+    table = for_people(result.outcomes.table, days_routed=result.days_routed).set_index("outcome")
     echo("")
-    echo(f"Headline outcomes ({result.outcomes.basis}):")
+    echo(f"Headline outcomes ({result.outcomes.basis}; as in outcomes.csv):")
     for name in HEADLINE:
         if name in table.index:
             row = table.loc[name]
-            echo(f"  {name:<24} {_fmt(row['value']):>10}  {row.get('unit', '')}")
+            echo(f"  {name:<28} {_fmt(row['value']):>10}  {row.get('unit', '')}")
     if len(result.unscheduled):
         reasons = result.unscheduled["reason"].value_counts()
         echo(f"Unscheduled visits in the week: {len(result.unscheduled)}, each with its reason:")
@@ -124,8 +125,9 @@ def run_demo(out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Pat
             echo(f"  {count:>4}  {reason}")
     cover = workforce_coverage(result.visits, result.carers)
     echo(f"Workforce: {cover.message()}")
-    echo("Demand reconciled (a week):")
-    for line in result.outcomes.reconciliation.round(1).to_string(index=False).splitlines():
+    echo("Demand reconciled (a week; reconciliation.csv):")
+    shown = for_people(result.outcomes.reconciliation, days_routed=result.days_routed)
+    for line in shown.to_string(index=False).splitlines():
         echo(f"  {line}")
     echo("Assumptions (also in assumptions.csv):")
     for row in result.assumptions().itertuples(index=False):
@@ -133,7 +135,8 @@ def run_demo(out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Pat
     echo("")
     echo(f"Done in {time.perf_counter() - t0:.0f} s. Open the map in a browser:")
     echo(f"  {map_path.resolve()}")
-    echo(f"Tables (outcomes.csv, routes.csv, unscheduled.csv, ...) and figures: {out.resolve()}")
+    echo(f"Tables (outcomes.csv, routes.csv, unscheduled.csv, ...; exact ones in data/) and "
+         f"figures: {out.resolve()}")
     return {
         "map": map_path,
         "outcomes": out / "outcomes.csv",
@@ -144,12 +147,7 @@ def run_demo(out: Path, *, echo: Callable[[str], None] = print) -> dict[str, Pat
 
 
 def _fmt(value: Any) -> str:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if number != number:
+    """A figure already rounded for people (:func:`carezones.tables.for_people`), with commas."""
+    if value is None or (isinstance(value, float) and value != value):
         return "n/a"
-    if abs(number) >= 100 or number == int(number):
-        return f"{number:,.0f}"
-    return f"{number:.3f}"
+    return f"{value:,}" if isinstance(value, int | float) else str(value)

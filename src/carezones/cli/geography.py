@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import typer
 
-from carezones._files import write_csv
 from carezones.exceptions import Problem, ValidationError
 from carezones.maps import plan_map, save_map
 from carezones.network import TravelNetwork, extract_boundary, osm_places, read_boundary
+from carezones.tables import write_tables
 from carezones.zoning import (
+    TO_TENDER,
     NeighbourhoodZoner,
+    ProviderLots,
     ZonePlan,
     align_to_units,
     read_units,
@@ -26,22 +30,32 @@ __all__ = [
     "units_for",
     "with_lots",
     "write_zone_map",
+    "write_zones",
     "zones_from_units",
 ]
 
 
-def boundary_for(option: str | None, source: Path, net: TravelNetwork) -> gpd.GeoDataFrame | None:
-    """The boundary asked for: a file, ``extract`` (the extract's own area) or none."""
+def boundary_for(
+    option: str | None, source: Path, net: TravelNetwork, *, people: bool = False
+) -> gpd.GeoDataFrame | None:
+    """The boundary asked for: a file, ``extract`` (the extract's own area) or none.
+
+    ``people``: the boundary says where synthetic people live (``population``), not
+    where zones are clipped; only the line printed differs.
+    """
     if option is None or option.lower() == "none":
         return None
     if option.lower() == "extract":
         found = extract_boundary(source, net.nodes["walk"].geometry)
+        done, undone = (("people placed in", "people anywhere in it") if people
+                        else ("clipped to", "zones are not clipped"))  # fmt: skip
         if found is None:
-            typer.echo("      the extract has no administrative boundary: zones are not clipped")
+            typer.echo(f"      the extract has no administrative boundary: {undone}")
             return None
+        anywhere = "anywhere in the extract" if people else "not clipped"
         typer.echo(
-            f"      clipped to {found['name'].iloc[0]} (admin_level {found['admin_level'].iloc[0]}"
-            ", the extract's own boundary; --boundary none: not clipped)"
+            f"      {done} {found['name'].iloc[0]} (admin_level {found['admin_level'].iloc[0]}"
+            f", the extract's own boundary; --boundary none: {anywhere})"
         )
         return found
     return read_boundary(Path(option))
@@ -66,6 +80,7 @@ def say_unassigned(plan: ZonePlan, clients_file: Path, assignments: Path) -> Non
                      f"({report.why_unassigned()})")]
         )  # fmt: skip
     typer.echo(str(report))
+    typer.echo(f"Totals: {report.totals()}")
     if len(report.unassigned):
         total = report.summary["n_clients"] + len(report.unassigned)
         typer.echo(f"warning: {len(report.unassigned)} of {total} clients are in no zone "
@@ -80,6 +95,47 @@ def with_lots(zones: gpd.GeoDataFrame, lot_zones: object) -> gpd.GeoDataFrame:
         extra, on="zone_id", how="left"
     )
     return gpd.GeoDataFrame(out, geometry="geometry", crs=zones.crs)
+
+
+def zone_names(zones: gpd.GeoDataFrame) -> dict[str, str] | None:
+    """``{zone_id: name}`` of a zones table (None without names)."""
+    if "name" not in zones.columns:
+        return None
+    return dict(zip(zones["zone_id"].astype(str), zones["name"].astype(str), strict=True))
+
+
+def write_zones(
+    out: Path, plan: ZonePlan, lots: ProviderLots | None, area: gpd.GeoDataFrame | None
+) -> None:
+    """Write ``zones.gpkg``, ``assignments.csv``, ``providers.csv`` and ``report.json``.
+
+    The tables go through :func:`carezones.tables.write_tables` (exact in ``data/``,
+    readable beside them, zone names beside ids). A lot no provider was matched to (no
+    ``--carers``) has the provider "to tender".
+    """
+    data: dict[str, Any] = plan.report.to_dict()
+    zones = plan.zones
+    tables = {"assignments.csv": plan.assignments()}
+    if lots is not None:
+        lot_zones = lots.zones.copy()
+        lot_zones["provider_id"] = lot_zones["provider_id"].fillna(TO_TENDER)
+        zones = with_lots(plan.zones, lot_zones)
+        tables["providers.csv"] = lot_zones
+        summary = lots.lots.drop(columns="geometry").assign(
+            provider_id=lambda t: t["provider_id"].fillna(TO_TENDER)
+        )
+        data["provider_lots"] = json.loads(
+            json.dumps({"summary": lots.summary, "lots": summary.to_dict("records")}, default=str)
+        )
+    zones.to_file(out / "zones.gpkg", layer="zones", driver="GPKG")
+    if lots is not None:
+        lots.lots.assign(provider_id=lots.lots["provider_id"].fillna(TO_TENDER)).to_file(
+            out / "zones.gpkg", layer="provider_lots", driver="GPKG"
+        )
+    if area is not None:
+        area.to_file(out / "zones.gpkg", layer="boundary", driver="GPKG")
+    write_tables(tables, out, zone_names=zone_names(plan.zones))
+    (out / "report.json").write_text(json.dumps(data, indent=1))
 
 
 def units_for(units_file: Path | None, unit_id: str) -> gpd.GeoDataFrame | None:
@@ -112,7 +168,7 @@ def zones_from_units(
         resolution=zoner.resolution, where=where,
     )  # fmt: skip
     name_plan_from(built, zoner)
-    write_csv(split, out / "alignment.csv", index=False)
+    write_tables({"alignment.csv": split}, out)
     return built
 
 

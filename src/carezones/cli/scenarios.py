@@ -27,6 +27,7 @@ from carezones.scenario import (
     sensitivity,
     sweep,
 )
+from carezones.tables import for_people, write_tables
 
 __all__ = ["scenario_app"]
 
@@ -129,15 +130,15 @@ def scenario_compare(
             )
     table = compare(results)
     out.mkdir(parents=True, exist_ok=True)
-    write_csv(table, out / "comparison.csv")
+    write_tables({"comparison.csv": table.reset_index()}, out)
     changed = differences(scenarios)
-    write_csv(changed, out / "differences.csv")
+    write_csv(changed, out / "differences.csv")  # text already: one file, read as it is
     runs: dict[str, int] = {}
     for r in results:
         k = runs[r.name] = runs.get(r.name, -1) + 1
         r.write(out / (r.name if k == 0 else f"{r.name}-seed{k}"))
     with pd.option_context("display.max_rows", None, "display.width", 160):
-        typer.echo(table.round(3).to_string())
+        typer.echo(for_people(table.reset_index()).to_string(index=False))
     for r in results[:: max(seeds, 1)]:
         typer.echo(f"{r.name}: {r.outcomes.basis}")
     with pd.option_context("display.max_rows", None, "display.width", 160):

@@ -25,7 +25,10 @@ def _count(text: str, option: str) -> int | str:
 
 def workshop_command(
     network_file: Annotated[
-        Path, typer.Option("--network", "-n", help="An OSM extract (or a shared extract's name).")
+        Path,
+        typer.Option(
+            "--network", "-n", help="An OSM extract, a shared extract's name (camden) or 'default'."
+        ),
     ],
     clients_file: Annotated[
         Path, typer.Option("--clients", "-c", help="Clients: CSV (lon, lat), GeoPackage, ...")
@@ -68,6 +71,14 @@ def workshop_command(
     port: Annotated[
         int, typer.Option("--port", help="Port (0, the default: any free port; printed).")
     ] = 0,
+    boundary: Annotated[
+        str | None,
+        typer.Option(
+            "--boundary",
+            help="Clip zones to polygons (a file); 'extract' (the default): the boundary "
+            "saved with --zones, else the extract's own, as 'zones' does; 'none': no clipping.",
+        ),
+    ] = "extract",
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -82,9 +93,7 @@ def workshop_command(
     """
     setup_logging(verbose)
     check_out_folder(out)
-    source = network_file
-    if not source.exists() and str(source) in datasets.UK_EXTRACTS:
-        source = datasets.shared_osm_path(str(source))
+    source = datasets.osm_source(network_file)
     typer.echo(f"Loading {source.name} (© OpenStreetMap contributors) and {clients_file}")
     ws = workshop(
         source, clients_file, zones=zones_dir, carers=carers_file,
@@ -92,6 +101,7 @@ def workshop_command(
         n_zones=_count(n_zones, "--n-zones"), min_provider_hours=min_provider_hours,
         n_providers=_count(providers, "--providers"), out=out, host=host, port=port,
         random_state=seed, start=False,
+        boundary=None if boundary is None or boundary.lower() == "none" else boundary,
     )  # fmt: skip
     typer.echo(f"The workshop is at {ws.url} (Ctrl+C to stop)")
     typer.echo(SHARING_NOTE)

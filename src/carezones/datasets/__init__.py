@@ -10,19 +10,24 @@ OpenStreetMap data is © OpenStreetMap contributors, under the Open Database Lic
 """
 
 from carezones.datasets.extracts import (
+    DEFAULT_NAMES,
     UK_EXTRACTS,
     default_osm_path,
     load_default_network,
+    osm_source,
     shared_data_dir,
     shared_osm_path,
 )
-from carezones.datasets.population import synthetic_population
+from carezones.datasets.population import synthetic_carers, synthetic_population
 
 __all__ = [
+    "DEFAULT_NAMES",
     "UK_EXTRACTS",
     "default_osm_path",
     "load_default_network",
+    "osm_source",
     "shared_data_dir",
     "shared_osm_path",
+    "synthetic_carers",
     "synthetic_population",
 ]

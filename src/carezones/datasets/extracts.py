@@ -19,9 +19,11 @@ from carezones.exceptions import ProblemCollector
 from carezones.network import MODES, TravelNetwork, load_network
 
 __all__ = [
+    "DEFAULT_NAMES",
     "UK_EXTRACTS",
     "default_osm_path",
     "load_default_network",
+    "osm_source",
     "shared_data_dir",
     "shared_osm_path",
 ]
@@ -33,6 +35,9 @@ UK_EXTRACTS: dict[str, str] = {
     "oxford": "oxford.osm",
     "leeds": "its-example.osm.pbf",
 }
+
+#: Names of the embedded default extract (central Helsinki).
+DEFAULT_NAMES = ("default", "helsinki")
 
 
 def default_osm_path() -> Path:
@@ -109,3 +114,72 @@ def shared_osm_path(name: str) -> Path:
             "not found",
         )
     return path
+
+
+def osm_source(
+    source: str | os.PathLike[str],
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+    where: str = "--network",
+    column: str | None = None,
+) -> Path:
+    """The OSM file a network argument names: the one meaning every command gives it.
+
+    Every command that takes a network (``network``, ``population``, ``zones``,
+    ``routes``, ``workshop``, ``geocode --osm``, ``rota score``) and a scenario's
+    ``[network] source`` resolve it here, in this order:
+
+    1. a file that exists (relative to ``base_dir`` when given and the path is relative);
+    2. ``"default"`` or ``"helsinki"``: the embedded central-Helsinki extract;
+    3. a shared UK extract by name (``"camden"``) or by its file name
+       (``"camden.osm.pbf"``, also as the last part of a path that does not exist),
+       found in the shared data folder (:func:`shared_data_dir`).
+
+    Parameters
+    ----------
+    source
+        A path, ``"default"``, or a shared extract's name or file name.
+    base_dir
+        The folder a relative path is read from (a scenario file's folder); None: the
+        working directory.
+    where
+        The option or table named in an error (``"--network"``, ``"now.toml [network]"``).
+    column
+        The key named in an error (a scenario's ``source``).
+
+    Returns
+    -------
+    pathlib.Path
+        The extract's file.
+
+    Raises
+    ------
+    ValidationError
+        When nothing of that name exists, saying what is accepted.
+
+    Examples
+    --------
+    >>> osm_source("default").name
+    'Helsinki.osm.pbf'
+    >>> osm_source("helsinki") == osm_source("default")
+    True
+    """
+    text = str(source).strip()
+    path = Path(text).expanduser()
+    if base_dir is not None and not path.is_absolute():
+        path = Path(base_dir) / path
+    if path.is_file():
+        return path
+    if text.lower() in DEFAULT_NAMES:
+        return default_osm_path()
+    by_file = {file.lower(): name for name, file in UK_EXTRACTS.items()}
+    name = text.lower() if text.lower() in UK_EXTRACTS else by_file.get(Path(text).name.lower())
+    if name is not None:
+        return shared_osm_path(name)
+    raise ProblemCollector(where).error(
+        "missing file",
+        "an OSM file (.osm.pbf, .osm, .osm.bz2, .osm.gz), 'default', or a shared "
+        "extract: " + ", ".join(f"{k} ({v})" for k, v in UK_EXTRACTS.items()),
+        repr(text),
+        column=column,
+    )

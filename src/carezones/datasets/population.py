@@ -9,11 +9,11 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from carezones.demand import generate_population
+from carezones.demand import generate_carers, generate_population
 from carezones.exceptions import ProblemCollector
 from carezones.network import TravelNetwork
 
-__all__ = ["synthetic_population"]
+__all__ = ["synthetic_carers", "synthetic_population"]
 
 
 def synthetic_population(
@@ -143,6 +143,58 @@ def synthetic_population(
         total_weekly_hours=total_weekly_hours,
         random_state=random_state,
         mode_shares=mode_shares,
+        access=access,
+        area=None if area is None else _area_in(area, network),
+    )
+
+
+def synthetic_carers(
+    network: TravelNetwork,
+    clients: Any,
+    *,
+    n_carers: int | str = "auto",
+    random_state: int | np.random.Generator | None,
+    access: Mapping[str, float] | None = None,
+    area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+) -> gpd.GeoDataFrame:
+    """A synthetic workforce for your own clients: carers as :func:`synthetic_population` makes.
+
+    For a plan of real clients before the carers' table is at hand (a scenario's ``[data]
+    carers = "auto"``, a workshop's saved plan without carers): carers at real
+    residential buildings, with the model's modes, shifts, days and skills, sized to these
+    clients' visits (``"auto"``: every day's morning, lunch, tea and bed slot covered). No
+    ``provider_id``.
+
+    Parameters
+    ----------
+    network
+        The networks (the walking network, and each carer mode's).
+    clients
+        The clients (``client_id``, ``weekly_hours`` or ``pattern``, ``carers_needed``).
+    n_carers
+        {int, "auto"} How many carers; "auto" sizes the workforce to the clients' visits.
+    random_state
+        Seed or Generator; the same seed gives the same table.
+    access
+        Shares of carers with a bike and a car (as for :func:`synthetic_population`).
+    area
+        The carers live inside these polygons (with a CRS); None: anywhere on the extract.
+
+    Examples
+    --------
+    >>> from carezones.datasets import load_default_network
+    >>> net = load_default_network()
+    >>> clients, _, _ = synthetic_population(net, n_clients=30, n_carers=1, n_providers=1,
+    ...                                      random_state=0)
+    >>> carers = synthetic_carers(net, clients, random_state=0)
+    >>> len(carers) > 5, carers["carer_id"].iloc[0]
+    (True, 'K01')
+    """
+    return generate_carers(
+        network,
+        clients,
+        n_carers=n_carers,
+        random_state=random_state,
         access=access,
         area=None if area is None else _area_in(area, network),
     )

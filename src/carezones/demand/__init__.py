@@ -43,7 +43,7 @@ from carezones.demand.readers import (
     write_providers,
 )
 from carezones.demand.schema import FALSE, RULES, TRUE
-from carezones.demand.synthetic import ACCESS
+from carezones.demand.synthetic import ACCESS, generate_carers
 from carezones.demand.synthetic import generate as generate_population
 from carezones.demand.visits import expand_visits, snap_population
 from carezones.demand.workforce import (
@@ -77,6 +77,7 @@ __all__ = [
     "WorkforceWarning",
     "capacity_minutes",
     "expand_visits",
+    "generate_carers",
     "generate_population",
     "group_cover",
     "read_carers",

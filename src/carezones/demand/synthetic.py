@@ -21,6 +21,7 @@ import shapely
 from carezones._options import make_rng
 from carezones.demand import checks as tab
 from carezones.demand import patterns as pat
+from carezones.demand.visits import expand_visits
 from carezones.demand.workforce import SLOT_SPANS, TRAVEL_ALLOWANCE, UTILISATION, capacity_minutes
 from carezones.exceptions import Problem, ValidationError
 from carezones.network import MODES, TravelNetwork, open_osm
@@ -398,6 +399,18 @@ def _slot_demand(clients: pd.DataFrame) -> np.ndarray:
     return out * (1 + TRAVEL_ALLOWANCE) / UTILISATION
 
 
+def _slot_demand_of_visits(visits: pd.DataFrame) -> np.ndarray:
+    """As :func:`_slot_demand`, from a visits table (any client table, default patterns too)."""
+    out = np.zeros((7, len(SLOT_SPANS)))
+    starts = np.array([span[0] for span in SLOT_SPANS.values()])
+    day = visits["day"].map({name: i for i, name in enumerate(pat.DAYS)}).to_numpy(int)
+    slot = np.clip(np.searchsorted(starts, visits["window_start"].to_numpy(float),
+                                   side="right") - 1, 0, None)  # fmt: skip
+    need = visits["duration"].to_numpy(float) * visits["carers_needed"].to_numpy(float)
+    np.add.at(out, (day, slot), need)
+    return out * (1 + TRAVEL_ALLOWANCE) / UTILISATION
+
+
 def _shifts_and_days(
     demand: np.ndarray, n: int | None, rng: np.random.Generator
 ) -> list[tuple[str, tuple[int, ...]]]:
@@ -471,8 +484,9 @@ def _carers(
     access: Mapping[str, float],
     fixed: Mapping[str, float] | None,
     rng: np.random.Generator,
+    demand: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
-    plan = _shifts_and_days(_slot_demand(clients), n, rng)
+    plan = _shifts_and_days(_slot_demand(clients) if demand is None else demand, n, rng)
     n = len(plan)
     open_to, planning = _carer_modes(network, n, access, rng, fixed)
     chosen = np.array(planning, dtype=object)
@@ -601,3 +615,39 @@ def generate(
         n_providers,
     )
     return out[0], out[1], out[2]
+
+
+def generate_carers(
+    network: TravelNetwork,
+    clients: pd.DataFrame,
+    *,
+    n_carers: int | str = "auto",
+    random_state: int | np.random.Generator | None,
+    access: Mapping[str, float] | None = None,
+    area: shapely.Geometry | None = None,
+) -> gpd.GeoDataFrame:
+    """Synthetic carers for given clients (:func:`carezones.datasets.synthetic_carers`).
+
+    Parameters
+    ----------
+    network
+        The networks the carers' modes are drawn from.
+    clients
+        Any clients table (their visits, default patterns included, size the workforce).
+    n_carers
+        {int, "auto"} How many; "auto": added until every day-slot is covered.
+    random_state, access
+        As for :func:`carezones.datasets.synthetic_population`.
+    area
+        The carers live inside this polygon (network CRS); None: anywhere.
+    """
+    access = dict(ACCESS if access is None else access)
+    rng = random_state if isinstance(random_state, np.random.Generator) else make_rng(random_state)
+    homes = find_homes(network, area)
+    demand = _slot_demand_of_visits(expand_visits(pd.DataFrame(clients)))
+    n = None if n_carers == "auto" else int(n_carers)
+    carers = _carers(network, homes, n, pd.DataFrame(), access, None, rng, demand=demand)
+    checked = tab.check_table(carers, "carers", "synthetic carers")
+    if checked.problems:  # pragma: no cover - a bug in the generator, never bad input
+        raise RuntimeError(f"synthetic carers failed their own checks: {checked.problems[:3]}")
+    return checked.frame

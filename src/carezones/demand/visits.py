@@ -26,8 +26,8 @@ DAYS = pat.DAYS
 
 
 def _days(days: str | Iterable[str] | None) -> list[int]:
-    if days is None or days == "fortnight":
-        return list(range(7))
+    if days is None or (isinstance(days, str) and days.strip().lower() in ("week", "fortnight")):
+        return list(range(7))  # "week", as the CLI's --day takes it; a fortnight: two of them
     text = days if isinstance(days, str) else ",".join(str(d) for d in days)
     try:
         return list(pat.parse_days(text))
@@ -46,7 +46,7 @@ def expand(
     """One row per visit of the checked clients (see :func:`carezones.demand.expand_visits`)."""
     frame = checked.frame
     wanted = set(_days(days))
-    weeks = 2 if days == "fortnight" else 1
+    weeks = 2 if isinstance(days, str) and days.strip().lower() == "fortnight" else 1
     first = 0
     start_date = None
     if week_start is not None:
@@ -209,9 +209,10 @@ def expand_visits(
         A clients table (checked as by :func:`read_clients`, locations aside).
     days
         The days to expand: a day (``"monday"``, ``"mon"``), days (``["mon", "thu"]``,
-        ``"mon-fri"``); None for the whole week; ``"fortnight"`` for two weeks (the
-        second week's days are ``"monday-2"`` ... ``"sunday-2"``, its visit ids
-        ``"c1-mon2-0700"``; each call keeps its ``call_id``).
+        ``"mon-fri"``); None or ``"week"`` for the whole week (as ``carezones routes
+        --day week`` takes it); ``"fortnight"`` for two weeks (the second week's days are
+        ``"monday-2"`` ... ``"sunday-2"``, its visit ids ``"c1-mon2-0700"``; each call
+        keeps its ``call_id``).
     week_start
         The first date of the week (any weekday); when given, a ``date`` column holds each
         visit's date within the seven days from it.
@@ -242,6 +243,8 @@ def expand_visits(
     1  c1-mon-1930    c1#2 2025-07-07          1170        1320        30
     2  c2-mon-1200    c2#1 2025-07-07           720         840        45
     >>> int(expand_visits(clients)["duration"].sum()) == 7 * 60 + 2 * 45
+    True
+    >>> expand_visits(clients, days="week").equals(expand_visits(clients))
     True
     """
     checked = check_table(clients, "clients", "clients", locations=False)

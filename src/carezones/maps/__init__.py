@@ -36,9 +36,19 @@ from carezones.maps.figures import (
     travel_to_care_figure,
     zones_figure,
 )
+from carezones.maps.layers import zone_colours
 from carezones.maps.offline import OfflineMapWarning, leaflet_assets
-from carezones.maps.pages import base_map, network_map, plan_map, save_map, then_now_map, to_html
+from carezones.maps.pages import (
+    base_map,
+    network_map,
+    plan_map,
+    routes_page,
+    save_map,
+    then_now_map,
+    to_html,
+)
 from carezones.maps.people import carers_map, demand_cells, demand_map, isochrone_map
+from carezones.maps.routed import unserved_map, zone_routes_map
 from carezones.maps.streets import STREET_CLASSES, street_labels, streets_map
 from carezones.maps.zones import routes_map, whole_area, zones_map
 
@@ -60,6 +70,7 @@ __all__ = [
     "plan_map",
     "rate_curve_figure",
     "routes_map",
+    "routes_page",
     "save_map",
     "street_labels",
     "streets_map",
@@ -67,7 +78,10 @@ __all__ = [
     "tornado_figure",
     "to_html",
     "travel_to_care_figure",
+    "unserved_map",
     "whole_area",
+    "zone_colours",
+    "zone_routes_map",
     "zones_figure",
     "zones_map",
 ]

@@ -12,12 +12,14 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.lines import Line2D
 from matplotlib.patheffects import withStroke
 from shapely.ops import polylabel
 
@@ -43,17 +45,14 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
-def _lot_colours(zone_ids: pd.Series, lots: Any, where: str) -> tuple[pd.Series, dict[str, str]]:
-    """Each zone's lot (its own id without lots) and the colour of each lot."""
-    table = ml.lot_table(lots, where)
-    if lots is None:
-        keys = zone_ids.astype(str)
+def _zone_colour_list(frame: pd.DataFrame) -> list[str]:
+    """Each row's zone colour (:func:`~carezones.maps.layers.zone_colours` with polygons)."""
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
+        colour_of = ml.zone_colours(frame)
     else:
-        keys = zone_ids.astype(str).map(dict(zip(table["zone_id"], table["lot_id"], strict=True)))
-        keys = keys.fillna("(no lot)")
-    order = sorted(pd.unique(keys), key=str)
-    colour_of = {k: ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)] for i, k in enumerate(order)}
-    return keys, colour_of
+        order = sorted(frame["zone_id"].astype(str), key=ml.natural_key)
+        colour_of = {z: ml.ZONE_COLOURS[i % len(ml.ZONE_COLOURS)] for i, z in enumerate(order)}
+    return [colour_of[str(z)] for z in frame["zone_id"]]
 
 
 def zones_figure(
@@ -64,8 +63,15 @@ def zones_figure(
     labels: bool = True,
     title: str | None = None,
     ax: Axes | None = None,
+    compact: bool = False,
 ) -> Figure:
-    """Zones filled by provider lot and labelled with zone, hours and clients.
+    """Zones each in its own colour (as on the maps), lots outlined, every zone labelled.
+
+    Each zone takes the colour :func:`~carezones.maps.layers.zone_colours` gives it (the
+    same as on the plan's web maps, never a neighbour's); a provider lot is a heavy
+    outline. Each zone is labelled with its name, id, hours and clients; where that label
+    would cover another (:func:`hide_overlapping_labels`) its id alone is written, so
+    every zone can be found (a table of zones by id is the key).
 
     Parameters
     ----------
@@ -74,15 +80,18 @@ def zones_figure(
         :func:`carezones.maps.zones_map`).
     lots
         :class:`~carezones.ProviderLots`, a table with ``zone_id`` and ``lot_id``, or
-        ``{zone_id: lot_id}``; None: one colour per zone.
+        ``{zone_id: lot_id}``; None: no lot outlines.
     network
         Optional: its walking streets drawn in grey underneath.
     labels
-        Write each zone's id, weekly hours and clients on it.
+        Write each zone's name, id, weekly hours and clients on it.
     title
         The figure's title.
     ax
         Draw into these axes instead of a new figure.
+    compact
+        Two-line labels (name and id; hours), for a page where a table gives the rest;
+        the lots' key goes under the map, which then takes the figure's whole width.
 
     Examples
     --------
@@ -96,55 +105,22 @@ def zones_figure(
     frame = ml.zones_frame(zones, "zones_figure")
     frame = frame.to_crs(ml.metric_crs(frame))
     fig, ax = _axes(ax, (8, 8))
-    keys, colour_of = _lot_colours(frame["zone_id"], lots, "zones_figure")
-    colours = keys.map(colour_of)
+    colours = _zone_colour_list(frame)
     if network is not None:
         network.edges["walk"].to_crs(frame.crs).plot(ax=ax, color="#9a9a9a", linewidth=0.4)
-    frame.plot(ax=ax, color=colours.to_numpy(), alpha=0.55, edgecolor="#333333", linewidth=0.9)
+    frame.plot(ax=ax, color=colours, alpha=0.75, edgecolor="#444444", linewidth=0.8)
+    handles: list[Any] = []
+    if lots is not None:
+        handles = _lot_outlines(ax, frame, lots)
     if labels:
-        halo = [withStroke(linewidth=2.5, foreground="white")]
-        for row in frame.itertuples():
-            geom = row.geometry
-            if geom.geom_type == "MultiPolygon":
-                geom = max(geom.geoms, key=lambda g: g.area)
-            at = polylabel(geom, tolerance=1.0) if geom.area > 0 else geom.centroid
-            lines = [str(row.zone_id)]
-            name = getattr(row, "name", None) if "name" in frame.columns else None
-            if isinstance(name, str) and name and name != str(row.zone_id):
-                lines = [name, f"({row.zone_id})"]
-            if "weekly_hours" in frame.columns:
-                lines.append(f"{row.weekly_hours:,.0f} h/wk")
-            if "n_clients" in frame.columns:
-                lines.append(f"{int(row.n_clients)} clients")
-            label = ax.annotate(
-                "\n".join(lines),
-                (at.x, at.y),
-                ha="center",
-                va="center",
-                fontsize=7.5,
-                path_effects=halo,
-            )
-            label.set_gid("cz-zone-label")
-            label._cz_area = float(row.geometry.area)  # type: ignore[attr-defined]
-    hours = frame["weekly_hours"] if "weekly_hours" in frame.columns else None
-    handles = [
-        Patch(
-            facecolor=c,
-            alpha=0.55,
-            edgecolor="#333333",
-            label=k if hours is None else f"{k}: {hours[(keys == k).to_numpy()].sum():,.0f} h/week",
-        )
-        for k, c in colour_of.items()
-    ]
-    if lots is not None or len(handles) <= 20:
-        ax.legend(
-            handles=handles,
-            title="Provider lots" if lots is not None else "Zones",
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
-            frameon=False,
-            fontsize=8,
-        )
+        _label_zones(ax, frame, compact=compact)
+    if handles and compact:
+        ax.legend(handles=handles, title="Provider lots", loc="upper left",
+                  bbox_to_anchor=(0.0, -0.04), frameon=False, fontsize=8,
+                  ncol=min(4, len(handles)))  # fmt: skip
+    elif handles:
+        ax.legend(handles=handles, title="Provider lots", loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)  # fmt: skip
     ax.set_aspect("equal")
     ax.set_axis_off()
     if title:
@@ -153,40 +129,112 @@ def zones_figure(
     return fig
 
 
-def hide_overlapping_labels(fig: Figure) -> int:
-    """Hide zone labels that would overlap a larger zone's label at the figure's size.
+def _lot_outlines(ax: Axes, frame: gpd.GeoDataFrame, lots: Any) -> list[Any]:
+    """Each lot as a heavy outline; a legend handle per lot (with its hours)."""
+    table = ml.lot_table(lots, "zones_figure")
+    lot_of = dict(zip(table["zone_id"], table["lot_id"], strict=True))
+    keyed = frame.assign(lot_id=frame["zone_id"].astype(str).map(lot_of)).dropna(
+        subset=["lot_id"]
+    )
+    if keyed.empty:
+        return []
+    keyed["geometry"] = shapely.make_valid(keyed.geometry.to_numpy())
+    has_hours = "weekly_hours" in keyed.columns
+    columns = ["lot_id", "geometry", *(["weekly_hours"] if has_hours else [])]
+    dissolved = keyed[columns].dissolve(by="lot_id", aggfunc="sum" if has_hours else "first")
+    dissolved.boundary.plot(ax=ax, color="#111111", linewidth=2.2)
+    provider_of = dict(zip(table["lot_id"], table["provider_id"], strict=True))
+    handles = []
+    for lot in sorted(dissolved.index, key=ml.natural_key):
+        who = provider_of.get(lot)
+        label = f"{lot}" + (f" ({who})" if who is not None and not pd.isna(who) else "")
+        if has_hours:
+            label += f": {dissolved.loc[lot, 'weekly_hours']:,.0f} h/week"
+        handles.append(Line2D([0], [0], color="#111111", linewidth=2.2, label=label))
+    return handles
 
-    Call again after resizing the figure. The larger zones keep their labels; a note under
-    the map says how many were left out (every zone is in the tables).
+
+def _label_zones(ax: Axes, frame: gpd.GeoDataFrame, *, compact: bool = False) -> None:
+    """A full label and an id label per zone (the id shows where the full one cannot)."""
+    halo = [withStroke(linewidth=2.5, foreground="white")]
+    for row in frame.itertuples():
+        geom = row.geometry
+        if geom.geom_type == "MultiPolygon":
+            geom = max(geom.geoms, key=lambda g: g.area)
+        at = polylabel(geom, tolerance=1.0) if geom.area > 0 else geom.centroid
+        lines = [str(row.zone_id)]
+        name = getattr(row, "name", None) if "name" in frame.columns else None
+        if isinstance(name, str) and name and name != str(row.zone_id):
+            lines = [f"{name} ({row.zone_id})"] if compact else [name, f"({row.zone_id})"]
+        if "weekly_hours" in frame.columns:
+            lines.append(f"{row.weekly_hours:,.0f} h/wk")
+        if "n_clients" in frame.columns and not compact:
+            lines.append(f"{int(row.n_clients)} clients")
+        area = float(row.geometry.area)
+        label = ax.annotate("\n".join(lines), (at.x, at.y), ha="center", va="center",
+                            fontsize=7.5, path_effects=halo)  # fmt: skip
+        label.set_gid("cz-zone-label")
+        label._cz_area = area  # type: ignore[attr-defined]
+        short = ax.annotate(str(row.zone_id), (at.x, at.y), ha="center", va="center",
+                            fontsize=8, fontweight="bold", path_effects=halo)  # fmt: skip
+        short.set_gid("cz-zone-id")
+        short._cz_area = area  # type: ignore[attr-defined]
+        short.set_visible(False)
+
+
+def hide_overlapping_labels(fig: Figure) -> int:
+    """Keep zone labels apart at the figure's size, every zone with a label where it can.
+
+    As on the web maps: each zone's id is placed first (small: ids hardly ever collide),
+    then each zone's full label (name, hours; the larger zones first) replaces its own
+    id wherever it clears every label already placed. A note under the map says how
+    many zones show their id only (the table of zones, by id, is the key). Call again
+    after resizing the figure.
 
     Returns
     -------
     int
-        How many labels are hidden.
+        How many zones have no label at all (their ids would overlap others).
     """
     canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()
-    hidden = 0
+    missing = 0
     for ax in fig.axes:
-        labels = [t for t in ax.texts if t.get_gid() == "cz-zone-label"]
-        labels.sort(key=lambda t: -getattr(t, "_cz_area", 0.0))
-        kept: list[Any] = []
-        for text in labels:
+        full = sorted((t for t in ax.texts if t.get_gid() == "cz-zone-label"),
+                      key=lambda t: -getattr(t, "_cz_area", 0.0))  # fmt: skip
+        ids = {t.xy: t for t in ax.texts if t.get_gid() == "cz-zone-id"}
+        placed: dict[Any, Any] = {}  # label -> its box
+        for text in sorted(ids.values(), key=lambda t: -getattr(t, "_cz_area", 0.0)):
+            text.set_visible(True)
+            box = text.get_window_extent(renderer).expanded(1.1, 1.1)
+            if any(box.overlaps(other) for other in placed.values()):
+                text.set_visible(False)
+                missing += 1
+            else:
+                placed[text] = box
+        short = 0
+        for text in full:
+            own = ids.get(text.xy)
             text.set_visible(True)
             box = text.get_window_extent(renderer).expanded(1.04, 1.04)
-            if any(box.overlaps(other) for other in kept):
+            if any(box.overlaps(other) for t, other in placed.items() if t is not own):
                 text.set_visible(False)
-                hidden += 1
-            else:
-                kept.append(box)
-        notes = [t for t in ax.texts if t.get_gid() == "cz-label-note"]
-        for note in notes:
+                short += own is not None and own in placed
+                continue
+            if own is not None and own in placed:
+                own.set_visible(False)
+                del placed[own]
+            elif own is not None:
+                missing -= 1  # its id collided, its full label did not
+            placed[text] = box
+        for note in [t for t in ax.texts if t.get_gid() == "cz-label-note"]:
             note.remove()
-        if hidden:
-            ax.text(0.0, -0.02, f"{hidden} small zones' labels left out here: every zone is "
-                    "in the tables", transform=ax.transAxes, fontsize=7, color="#555",
-                    va="top", gid="cz-label-note")  # fmt: skip
-    return hidden
+        if short or missing:
+            ax.text(0.0, -0.01, f"{short} zones shown by their id (the table of zones gives each "
+                    "one's name and hours)" + (f"; {missing} without a label" if missing else ""),
+                    transform=ax.transAxes, fontsize=7, color="#555", va="top",
+                    gid="cz-label-note")  # fmt: skip
+    return missing
 
 
 def hours_figure(
@@ -232,22 +280,27 @@ def hours_figure(
                 )
             ]
         )
-    frame = frame.sort_values("zone_id", key=lambda s: s.astype(str)).reset_index(drop=True)
-    fig, ax = _axes(ax, (max(5.0, 0.45 * len(frame) + 2), 4.5))
-    keys, colour_of = _lot_colours(frame["zone_id"], lots, "hours_figure")
-    colours = keys.map(colour_of)
+    colours = pd.Series(_zone_colour_list(frame), index=frame.index)
+    frame = frame.assign(cz_colour=colours)
+    lot_of = {}
+    if lots is not None:
+        table = ml.lot_table(lots, "hours_figure")
+        lot_of = dict(zip(table["zone_id"], table["lot_id"], strict=True))
+    frame = frame.assign(cz_lot=[lot_of.get(z, "") for z in frame["zone_id"].astype(str)])
+    frame = frame.sort_values(
+        ["cz_lot", "zone_id"], key=lambda s: s.map(ml.natural_key)
+    ).reset_index(drop=True)
+    fig, ax = _axes(ax, (max(5.0, 0.5 * len(frame) + 2), 4.8))
     hours = frame["weekly_hours"].to_numpy(float)
     below = np.zeros(len(frame), bool) if floor is None else hours < float(floor) - 1e-9
     ax.bar(
-        frame["zone_id"].astype(str),
+        _bar_names(frame),
         hours,
-        color=colours.to_numpy(),
+        color=frame["cz_colour"].to_numpy(),
         edgecolor=np.where(below, "#d62728", "#333333"),
         linewidth=np.where(below, 2.0, 0.6),
     )
     handles: list[Any] = []
-    if lots is not None:
-        handles += [Patch(facecolor=c, label=k) for k, c in colour_of.items()]
     if floor is not None:
         handles.append(
             ax.axhline(
@@ -261,18 +314,29 @@ def hours_figure(
     if handles:
         ax.legend(
             handles=handles,
-            title="Provider lots" if lots is not None else None,
             fontsize=8,
             frameon=False,
             loc="upper left",
             bbox_to_anchor=(1.01, 1.0),
         )
     ax.set_ylabel("weekly care hours")
-    ax.set_xlabel("zone")
-    ax.tick_params(axis="x", labelrotation=90 if len(frame) > 12 else 0)
+    ax.set_xlabel("zone (provider lot)" if lot_of else "zone")
+    named = "name" in frame.columns or bool(lot_of)
+    ax.tick_params(axis="x", labelrotation=90 if len(frame) > 12 or named else 0)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title or "Weekly hours per zone")
     return fig
+
+
+def _bar_names(frame: pd.DataFrame) -> list[str]:
+    """Each bar's label: the zone's name and id (as on the maps), and its lot."""
+    out = []
+    for row in frame.itertuples():
+        zone = str(row.zone_id)
+        name = getattr(row, "name", None) if "name" in frame.columns else None
+        text = f"{name} ({zone})" if isinstance(name, str) and name and name != zone else zone
+        out.append(text + (f" {row.cz_lot}" if row.cz_lot else ""))
+    return out
 
 
 def travel_to_care_figure(

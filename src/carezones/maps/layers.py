@@ -40,6 +40,7 @@ __all__ = [
     "lot_table",
     "metric_crs",
     "points_frame",
+    "zone_colours",
     "zones_frame",
 ]
 
@@ -47,6 +48,14 @@ __all__ = [
 LOT_COLOURS = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
     "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F",
+)  # fmt: skip
+# Fills of zones: light enough for labels, routes and demand on top, distinct from each
+# other (ColorBrewer Set3 and Pastel1, then Tableau's light half), none of them purple
+# (demand) or red (unserved visits).
+ZONE_COLOURS = (
+    "#8dd3c7", "#ffffb3", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bebada", "#ccebc5",
+    "#ffed6f", "#d9d9d9", "#a6cee3", "#b2df8a", "#fbb4ae", "#decbe4", "#fed9a6", "#e5d8bd",
+    "#9edae5", "#c5b0d5", "#dbdb8d", "#c49c94",
 )  # fmt: skip
 # Strong, distinct colours for carers' routes (Tableau 20 without the palest ones).
 CARER_COLOURS = (
@@ -90,6 +99,48 @@ def zones_frame(zones: Any, where: str) -> gpd.GeoDataFrame:
     if zones.crs is None:
         _bad(where, "no CRS", "zones with a CRS set", "crs=None", column="geometry")
     return zones
+
+
+def zone_colours(zones: gpd.GeoDataFrame, *, gap: float = 25.0) -> dict[str, str]:
+    """One colour per zone, different from every neighbour's: the same on every map of a run.
+
+    Zones are coloured in the order of their ids (Z2 before Z10), each with the colour
+    used least so far among those no neighbour (a zone within ``gap`` metres) has, so a
+    plan's colours depend only on its zones: ``zones.html``, ``routes.html``, the
+    scenario's ``plan.html`` and the report's figures agree.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> cells = [shapely.box(x, 0, x + 500, 500) for x in (0, 500, 1000, 3000)]
+    >>> zones = gpd.GeoDataFrame({"zone_id": ["Z1", "Z2", "Z3", "Z4"]}, geometry=cells,
+    ...                          crs=27700)
+    >>> c = zone_colours(zones)
+    >>> c["Z1"] != c["Z2"] != c["Z3"], len(set(c.values()))
+    (True, 4)
+    """
+    frame = zones_frame(zones, "zone_colours")
+    ids = frame["zone_id"].astype(str).to_numpy()
+    metric = frame.to_crs(metric_crs(frame)).geometry.to_numpy()
+    valid = shapely.make_valid(metric)
+    tree = shapely.STRtree(valid)
+    pairs = tree.query(shapely.buffer(valid, gap), predicate="intersects")
+    near: dict[int, set[int]] = {i: set() for i in range(len(ids))}
+    for a, b in zip(*pairs, strict=True):
+        if a != b:
+            near[int(a)].add(int(b))
+            near[int(b)].add(int(a))
+    colour: dict[int, int] = {}
+    used = [0] * len(ZONE_COLOURS)
+    for i in sorted(range(len(ids)), key=lambda k: natural_key(ids[k])):
+        taken = {colour[j] for j in near[i] if j in colour}
+        free = [c for c in range(len(ZONE_COLOURS)) if c not in taken] or list(
+            range(len(ZONE_COLOURS))
+        )
+        pick = min(free, key=lambda c: (used[c], c))
+        colour[i] = pick
+        used[pick] += 1
+    return {ids[i]: ZONE_COLOURS[colour[i]] for i in range(len(ids))}
 
 
 def points_frame(points: Any, where: str) -> gpd.GeoDataFrame:
@@ -208,25 +259,32 @@ def extend_bounds(m: Any, frame: gpd.GeoDataFrame | None) -> None:
     m.add_child(fit, name="carezones_fit_bounds")
 
 
-def keep_layer_control_last(m: Any) -> None:
-    """One layer control per map, rendered after every layer."""
+def keep_layer_control_last(m: Any, *, collapsed: bool | None = None) -> None:
+    """One layer control per map, rendered after every layer.
+
+    ``collapsed``: folded into a button (a map of many layers, such as one routes layer
+    per zone); None keeps what the control already is (open at first).
+    """
     name = "carezones_layer_control"
     if name not in m._children:
         m.add_child(folium.LayerControl(collapsed=False, position="topright"), name=name)
+    if collapsed is not None:
+        m._children[name].options["collapsed"] = collapsed
     m._children.move_to_end(name)
 
 
-# Labels never overlap: after every zoom or move, each zone label is shown only when its
-# box clears the labels already shown (in the zones' order), else hidden until there is
-# room; then each place label likewise, so places give way to zones; then each street
-# label, from the zoom in its data-cz-minzoom. Each shown label's box is kept in
-# data-cz-box (left,top,right,bottom) for checks.
+# Labels never overlap, and every zone keeps a label: after every zoom or move, each zone's
+# id badge is placed first (small: they hardly ever collide); then each zone's full label
+# (name, hours; the larger zones first) replaces its own badge wherever it clears every
+# label already shown; then each place label likewise, so places give way to zones; then
+# each street label, from the zoom in its data-cz-minzoom. Each shown label's box is kept
+# in data-cz-box (left,top,right,bottom) for checks.
 _DECLUTTER = """
 (function () {
   function declutter() {
     var zoom = MAP.getZoom();
     var view = MAP.getContainer().getBoundingClientRect();
-    var items = [];
+    var badges = [], fulls = [], others = [];
     // every box is read first, then every label shown or hidden: one layout, not one each
     ['.cz-label-icon', '.cz-place-icon', '.cz-street-icon'].forEach(function (kind) {
       MAP.getContainer().querySelectorAll(kind).forEach(function (icon) {
@@ -239,19 +297,43 @@ _DECLUTTER = """
           if (r.right < view.left || r.left > view.right || r.bottom < view.top ||
               r.top > view.bottom) { r = null; }  // off the map: shown again once in view
         }
-        items.push([icon, r]);
+        var item = [icon, r];
+        var badge = label.classList && label.classList.contains('cz-zone-badge');
+        if (kind !== '.cz-label-icon') { others.push(item); }
+        else if (badge) { badges.push(item); } else { fulls.push(item); }
       });
     });
     var shown = [];
-    items.forEach(function (item) {
-      var icon = item[0], r = item[1];
-      var hit = r === null || r.width === 0 || shown.some(function (s) {
-        return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+    function hits(r, skip) {
+      return r === null || r.width === 0 || shown.some(function (s) {
+        return s !== skip && r.left < s.right && s.left < r.right && r.top < s.bottom &&
+          s.top < r.bottom;
       });
-      icon.style.visibility = hit ? 'hidden' : 'visible';
-      icon.setAttribute('data-cz-box', hit ? '' :
-        [r.left, r.top, r.right, r.bottom].map(Math.round).join(','));
-      if (!hit) { shown.push(r); }
+    }
+    function set(icon, r, on) {
+      icon.style.visibility = on ? 'visible' : 'hidden';
+      icon.setAttribute('data-cz-box', on ? [r.left, r.top, r.right, r.bottom]
+        .map(Math.round).join(',') : '');
+    }
+    var mine = badges.map(function (item) {  // 1. every zone's id
+      var on = !hits(item[1], null);
+      set(item[0], item[1], on);
+      if (on) { shown.push(item[1]); return item[1]; }
+      return null;
+    });
+    fulls.forEach(function (item, i) {  // 2. full labels, each in place of its own id
+      var own = i < mine.length ? mine[i] : null;
+      var on = !hits(item[1], own);
+      set(item[0], item[1], on);
+      if (on) {
+        if (own !== null) { shown.splice(shown.indexOf(own), 1); set(badges[i][0], own, false); }
+        shown.push(item[1]);
+      }
+    });
+    others.forEach(function (item) {  // 3. places, then streets
+      var on = !hits(item[1], null);
+      set(item[0], item[1], on);
+      if (on) { shown.push(item[1]); }
     });
   }
   window.addEventListener('load', function () {  // after the map's own script has run
@@ -315,6 +397,9 @@ _LEGEND_CSS = """
 .cz-zone-label {font: 11px/1.2 Arial, sans-serif; color: #111; text-align: center;
   white-space: nowrap; pointer-events: none;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff;}
+.cz-zone-badge {font: bold 11px/14px Arial, sans-serif; color: #111; text-align: center;
+  background: rgba(255,255,255,0.85); border: 1px solid #555; border-radius: 7px;
+  padding: 0 3px; display: table; margin: 0 auto; white-space: nowrap; pointer-events: none;}
 .cz-title-box {background: rgba(255,255,255,0.92); padding: 4px 10px; border-radius: 4px;
   font: bold 15px Arial, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,0.3);}
 .leaflet-container {background: #f4f3ef;}
@@ -375,6 +460,7 @@ def add_legend(
     note: str | None = None,
     key: str,
     layers: Sequence[Any] = (),
+    position: str = "bottomright",
 ) -> None:
     """A legend box (bottom right), shown while any of ``layers`` is on (always when none).
 
@@ -385,7 +471,7 @@ def add_legend(
     if note:
         parts.append(f"<div class='cz-note'>{html.escape(note)}</div>")
     m.add_child(
-        _legend_element("".join(parts), "bottomright", "cz-legend", layers), name=f"legend_{key}"
+        _legend_element("".join(parts), position, "cz-legend", layers), name=f"legend_{key}"
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from folium.plugins import DualMap
 
@@ -24,11 +25,20 @@ from carezones.maps.layers import ensure_map as _map
 from carezones.maps.layers import new_map as _new_map
 from carezones.maps.offline import offline_html, without_tiles
 from carezones.maps.people import carers_map, demand_map, isochrone_map
+from carezones.maps.routed import unserved_map, zone_routes_map
 from carezones.maps.streets import streets_map
 from carezones.maps.zones import routes_map, zones_map
 from carezones.network import TravelNetwork
 
-__all__ = ["base_map", "network_map", "plan_map", "save_map", "then_now_map", "to_html"]
+__all__ = [
+    "base_map",
+    "network_map",
+    "plan_map",
+    "routes_page",
+    "save_map",
+    "then_now_map",
+    "to_html",
+]
 
 _OSM = "&copy; OpenStreetMap contributors"
 
@@ -123,8 +133,9 @@ def plan_map(
     offline: bool = False,
     title: str | None = None,
     street_names: bool | None = None,
+    fill_opacity: float = 0.45,
 ) -> folium.Map:
-    """A whole plan on one map: network, zones by lot, demand, routes and carers' homes.
+    """A whole plan on one map: network, zones, lots, demand, routes and carers' homes.
 
     Every part is optional. Demand (hexagons) and carers' homes start switched off in
     the layer control, so zones and routes read clearly; see the other functions for
@@ -147,6 +158,8 @@ def plan_map(
         Write the names of ``network``'s streets (:func:`carezones.maps.streets_map`),
         giving way to zone and place labels; None (the default): on offline maps, which
         have no tiles to name them.
+    fill_opacity
+        How strongly zones are filled (see :func:`carezones.maps.zones_map`).
 
     Examples
     --------
@@ -164,7 +177,7 @@ def plan_map(
     elif network is not None:
         network_map(network, m=m)
     if zones is not None:
-        zones_map(zones, lots=lots, m=m)
+        zones_map(zones, lots=lots, m=m, fill_opacity=fill_opacity)
     if boundary is not None:
         boundary_map(boundary, m=m)  # over the zones' fill
     within = boundary if boundary is not None else zones
@@ -180,12 +193,96 @@ def plan_map(
     if isochrones is not None:
         isochrone_map(isochrones, m=m)
     if routes is not None:
-        routes_map(routes, m=m, colour_by="mode")
+        legs = routes.to_geodataframe() if hasattr(routes, "to_geodataframe") else routes
+        if isinstance(legs, gpd.GeoDataFrame) and "zone_id" in legs.columns:
+            zone_routes_map(legs, m=m, names=_names(zones))  # a layer per zone
+        else:
+            routes_map(routes, m=m, colour_by="mode")
     if carers is not None:
         carers_map(carers, m=m)
     if title:
         ml.add_title(m, title)
         ml.keep_layer_control_last(m)
+    return m
+
+
+def _names(zones: Any) -> dict[str, str] | None:
+    """``{zone_id: name}`` of a zones table (None without one or without names)."""
+    if not isinstance(zones, gpd.GeoDataFrame) or "name" not in zones.columns:
+        return None
+    return dict(zip(zones["zone_id"].astype(str), zones["name"].astype(str), strict=True))
+
+
+def routes_page(
+    zones: gpd.GeoDataFrame | None,
+    legs: gpd.GeoDataFrame,
+    *,
+    unscheduled: pd.DataFrame | None = None,
+    clients: gpd.GeoDataFrame | None = None,
+    carers: gpd.GeoDataFrame | None = None,
+    lots: Any = None,
+    network: TravelNetwork | None = None,
+    places: gpd.GeoDataFrame | None = None,
+    boundary: Any = None,
+    day: str | None = None,
+    title: str | None = None,
+) -> folium.Map:
+    """A route plan on one offline page that reads at borough scale.
+
+    The zones in their colours (lots outlined when the zones carry ``lot_id``), demand
+    per hexagon, where visits went unserved (per hexagon, reasons in the tooltip) and,
+    for one day, each zone's routes as a layer (:func:`zone_routes_map`). Carers' homes
+    are an optional layer, off at first.
+
+    Parameters
+    ----------
+    zones
+        The zones routed (``zone_id``, ``name``, ``weekly_hours``; ``lot_id`` optional).
+    legs
+        ``RoutePlan.to_geodataframe()``.
+    unscheduled
+        The unscheduled visits (``client_id``, ``reason``, ``day``).
+    day
+        The day whose routes and unserved visits are drawn; default the first day routed.
+    title
+        The map's title (the day drawn is added).
+
+    Examples
+    --------
+    >>> from carezones import datasets
+    >>> net = datasets.load_default_network(modes="walk")
+    >>> legs = gpd.GeoDataFrame({"zone_id": [], "carer_id": [], "mode": []}, geometry=[],
+    ...                         crs=net.crs)
+    >>> page = routes_page(None, legs, network=net, title="t").get_root().render()
+    >>> "cz-network" in page
+    True
+    """
+    if day is None and len(legs) and "day" in legs.columns:
+        day = str(legs["day"].iloc[0])
+    if day is not None and "day" in legs.columns:
+        legs = legs[legs["day"].astype(str) == day]
+    lots_of = None
+    if zones is not None and "lot_id" in zones.columns and zones["lot_id"].notna().any():
+        lots_of = zones[["zone_id", "lot_id"]].assign(
+            provider_id=zones["provider_id"] if "provider_id" in zones.columns else None
+        ).dropna(subset=["lot_id"])
+    shown = f"{title}: {day.capitalize()}'s routes" if title and day else title
+    m = plan_map(zones, lots=lots if lots is not None else lots_of, network=network,
+                 places=places, boundary=boundary, offline=True, title=shown,
+                 fill_opacity=0.3)  # fmt: skip
+    if clients is not None and len(clients):
+        demand_map(clients, m=m, show=True)
+    if unscheduled is not None and clients is not None and len(clients):
+        lost = unscheduled
+        if day is not None and "day" in unscheduled.columns:
+            lost = unscheduled[unscheduled["day"].astype(str) == day]
+        unserved_map(lost, clients, m=m, name=f"Unserved visits, {day.capitalize()}"
+                     if day else "Unserved visits")  # fmt: skip
+    if len(legs):
+        zone_routes_map(legs, m=m, names=_names(zones))
+    if carers is not None and len(carers):
+        carers_map(carers, m=m)
+    ml.keep_layer_control_last(m)
     return m
 
 

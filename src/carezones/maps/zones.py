@@ -15,7 +15,7 @@ from shapely.ops import polylabel
 from carezones.maps import layers as ml
 from carezones.maps.layers import ensure_map as _map
 
-__all__ = ["routes_map", "whole_area", "zones_map"]
+__all__ = ["MODE_COLOURS", "leg_text", "routes_map", "trim_legs", "whole_area", "zones_map"]
 
 
 def _label_points(zones: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -63,23 +63,32 @@ def zones_map(
     m: folium.Map | None = None,
     labels: bool = True,
     name: str = "Zones",
+    fill_opacity: float = 0.45,
 ) -> folium.Map:
-    """Zones filled by provider lot, labelled with zone, hours and clients, with tooltips.
+    """Zones each in its own colour, provider lots outlined, labelled, with tooltips.
+
+    Each zone has the colour :func:`~carezones.maps.layers.zone_colours` gives it (never a
+    neighbour's, the same on every map of the plan); a provider lot is a heavy outline
+    round its zones. Each zone is labelled with its name, id and hours; where that label
+    would cover another, its id alone is written, and the legend lists every zone by id,
+    so every zone can be found at any zoom.
 
     Parameters
     ----------
     zones
-        A zones GeoDataFrame (``zone_id``; ``weekly_hours``, ``n_clients``,
+        A zones GeoDataFrame (``zone_id``; ``name``, ``weekly_hours``, ``n_clients``,
         ``area_km2``, ``minutes_to_centre`` shown when present), a
         :class:`~carezones.ZonePlan` or a fitted :class:`~carezones.NeighbourhoodZoner`.
     lots
         The zones' provider lots: :class:`~carezones.ProviderLots`, a table with
         ``zone_id`` and ``lot_id`` (``provider_id`` optional) or ``{zone_id: lot_id}``.
-        None: every zone its own colour.
+        None: no lot outlines.
     labels
-        Write each zone's id, hours and clients on it.
+        Write each zone's name, id, hours and clients on it.
     name
         The layer's name in the layer control.
+    fill_opacity
+        How strongly zones are filled (lower under routes and demand).
 
     Examples
     --------
@@ -90,19 +99,16 @@ def zones_map(
     ...     geometry=cells, crs=27700)
     >>> m = zones_map(zones, lots={"Z1": "L1", "Z2": "L1", "Z3": "L2"})
     >>> page = m.get_root().render()
-    >>> "1,100 h/week" in page, "cz-zone-label" in page
-    (True, True)
+    >>> "1,100 h/wk" in page, "cz-zone-label" in page, "cz-zone-badge" in page
+    (True, True, True)
     """
     zones = ml.zones_frame(zones, "zones_map")
     lots = _lots_of_polygons(zones, lots)
     lot_rows = ml.lot_table(lots, "zones_map")
     m = _map(m)
     props = _zone_properties(zones, lot_rows)
-    by_lot = lots is not None
-    keys = props["lot_id"].fillna("(no lot)") if by_lot else props["zone_id"]
-    order = sorted(pd.unique(keys), key=ml.natural_key)  # L2 before L10
-    colour_of = {k: ml.LOT_COLOURS[i % len(ml.LOT_COLOURS)] for i, k in enumerate(order)}
-    props["colour"] = keys.map(colour_of)
+    colour_of = ml.zone_colours(zones)
+    props["colour"] = props["zone_id"].map(colour_of)
     frame = gpd.GeoDataFrame(props, geometry=zones.geometry.to_numpy(), crs=zones.crs)
     shown = ["zone_id", "name", "lot", "hours", "clients", "area", "walk"]
     aliases = ["Zone", "Name", "Lot (provider)", "Hours", "Clients", "Area", "Walk to centre"]
@@ -110,11 +116,11 @@ def zones_map(
     layer = folium.GeoJson(
         ml.feature_collection(frame, [f for f, _ in keep] + ["colour"]),
         name=ml.layer_name(name),
-        style_function=lambda f: {
+        style_function=lambda f, o=fill_opacity: {
             "fillColor": f["properties"]["colour"],
-            "color": "#333333",
-            "weight": 1.5,
-            "fillOpacity": 0.45,
+            "color": "#444444",
+            "weight": 1.2,
+            "fillOpacity": o,
         },
         highlight_function=lambda _: {"weight": 3, "fillOpacity": 0.6},
         tooltip=folium.GeoJsonTooltip(
@@ -122,12 +128,41 @@ def zones_map(
         ),
         className="cz-zone",
     ).add_to(m)
+    layers = [layer]
+    if lots is not None and len(lot_rows):
+        layers.append(_lot_outlines(m, zones, lot_rows, name))
     if labels:
         _zone_labels(m, zones, props, name)
     ml.extend_bounds(m, zones)
-    _zones_legend(m, zones, props, lot_rows, colour_of, by_lot, layer)
+    _zones_legend(m, zones, props, lot_rows, colour_of, layers)
     ml.keep_layer_control_last(m)
     return m
+
+
+def _lot_outlines(
+    m: folium.Map, zones: gpd.GeoDataFrame, lot_rows: pd.DataFrame, name: str
+) -> folium.GeoJson:
+    """Each provider lot as one heavy outline round its zones."""
+    lot_of = dict(zip(lot_rows["zone_id"], lot_rows["lot_id"], strict=True))
+    frame = zones[["geometry"]].assign(lot_id=zones["zone_id"].astype(str).map(lot_of))
+    frame = frame[frame["lot_id"].notna()]
+    metric = frame.to_crs(ml.metric_crs(frame))
+    metric["geometry"] = shapely.make_valid(metric.geometry.to_numpy())
+    outlines = metric.dissolve(by="lot_id").reset_index()
+    outlines["geometry"] = outlines.geometry.boundary
+    provider_of = dict(zip(lot_rows["lot_id"], lot_rows["provider_id"], strict=True))
+    outlines["lot"] = [
+        f"{lot} ({provider_of[lot]})" if provider_of.get(lot) is not None
+        and not pd.isna(provider_of.get(lot)) else str(lot)
+        for lot in outlines["lot_id"]
+    ]  # fmt: skip
+    return folium.GeoJson(
+        ml.feature_collection(outlines, ["lot"]),
+        name=ml.layer_name(f"{name}: provider lots (outlines)"),
+        style_function=lambda _: {"color": "#111111", "weight": 4, "opacity": 0.8},
+        interactive=False,
+        className="cz-lot",
+    ).add_to(m)
 
 
 def whole_area(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -189,12 +224,21 @@ def _lots_of_polygons(zones: gpd.GeoDataFrame, lots: Any) -> Any:
 
 
 def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, name: str) -> None:
+    """Full labels, then an id badge per zone: a badge shows where its full label cannot.
+
+    The page's declutter (:func:`~carezones.maps.layers.add_declutter`) shows labels in
+    this order and hides any that would cover one already shown: a zone's badge sits
+    under its own full label, so it is hidden when that label is shown, and shown when
+    the label gave way to another.
+    """
     group = folium.FeatureGroup(name=ml.layer_name(f"{name}: labels"))
     points = _label_points(zones)
-    for point, row in zip(points, props.itertuples(), strict=True):
+    order = sorted(range(len(zones)), key=lambda i: -float(zones.geometry.iloc[i].area))
+    for i in order:  # larger zones first: they keep their full labels
+        point, row = points.iloc[i], props.iloc[i]
         lines = [f"<b>{html.escape(row.zone_id)}</b>"]
-        if row.name:
-            lines = [f"<b>{html.escape(row.name)}</b> ({html.escape(row.zone_id)})"]
+        if row["name"]:
+            lines = [f"<b>{html.escape(row['name'])}</b> ({html.escape(row.zone_id)})"]
         if row.hours:
             lines.append(html.escape(row.hours.replace("/week", "/wk")))
         if row.clients:
@@ -202,6 +246,12 @@ def _zone_labels(m: folium.Map, zones: gpd.GeoDataFrame, props: pd.DataFrame, na
         ml.add_text_label(
             group, point, f"<div class='cz-zone-label'>{'<br>'.join(lines)}</div>",
             size=(110, 44), css_class="cz-label-icon",
+        )  # fmt: skip
+    for i in order:
+        ml.add_text_label(
+            group, points.iloc[i],
+            f"<div class='cz-zone-badge'>{html.escape(props.iloc[i].zone_id)}</div>",
+            size=(40, 16), css_class="cz-label-icon",
         )  # fmt: skip
     group.add_to(m)
     ml.add_declutter(m)
@@ -213,34 +263,39 @@ def _zones_legend(
     props: pd.DataFrame,
     lot_rows: pd.DataFrame,
     colour_of: dict[str, str],
-    by_lot: bool,
-    layer: Any,
+    layers: list[Any],
 ) -> None:
+    """Every zone by id (its colour, name and hours), then the provider lots."""
     hours = zones["weekly_hours"].to_numpy(float) if "weekly_hours" in zones else None
     rows = []
-    if by_lot:
-        for lot, colour in colour_of.items():
-            mask = (props["lot_id"].fillna("(no lot)") == lot).to_numpy()
-            provider = lot_rows.loc[lot_rows["lot_id"] == lot, "provider_id"].dropna()
-            label = f"{lot}" + (f" ({provider.iat[0]})" if len(provider) else "")
-            label += f": {int(mask.sum())} zone{'' if mask.sum() == 1 else 's'}"
-            if hours is not None:
-                label += f", {hours[mask].sum():,.0f} h/week"
-            rows.append((ml.fill_swatch(colour), label))
-        title = "Provider lots"
-    else:
-        title = "Zones"
-        for zone, colour in list(colour_of.items())[:20]:
-            rows.append((ml.fill_swatch(colour), str(zone)))
+    order = sorted(range(len(props)), key=lambda i: ml.natural_key(props["zone_id"].iat[i]))
+    for i in order:
+        zone = str(props["zone_id"].iat[i])
+        label = zone + (f" {props['name'].iat[i]}" if props["name"].iat[i] else "")
+        if hours is not None:
+            label += f": {hours[i]:,.0f} h/week"
+        rows.append((ml.fill_swatch(colour_of[zone]), label))
+    lot_ids = sorted(pd.unique(lot_rows["lot_id"]), key=ml.natural_key) if len(lot_rows) else []
+    for lot in lot_ids:
+        members = lot_rows.loc[lot_rows["lot_id"] == lot]
+        mask = props["zone_id"].isin(set(members["zone_id"])).to_numpy()
+        provider = members["provider_id"].dropna()
+        label = f"{lot}" + (f" ({provider.iat[0]})" if len(provider) else "")
+        label += f": {int(mask.sum())} zone{'' if mask.sum() == 1 else 's'}"
+        if hours is not None:
+            label += f", {hours[mask].sum():,.0f} h/week"
+        rows.append((ml.line_swatch("#111111", None, 4), label))
+    title = "Zones and provider lots" if lot_ids else "Zones"
     note = None
     if hours is not None and len(zones) > 1:
         note = (
             f"{len(zones)} zones, {hours.sum():,.0f} h/week "
-            f"({hours.min():,.0f}-{hours.max():,.0f} per zone)"
+            f"({hours.min():,.0f}-{hours.max():,.0f} per zone); a zone whose label would "
+            "cover another shows its id"
         )
     elif hours is not None:
         note = f"{hours.sum():,.0f} h/week"
-    ml.add_legend(m, title, rows, note=note, key="zones", layers=[layer])
+    ml.add_legend(m, title, rows, note=note, key="zones", layers=layers[:1], position="bottomleft")
 
 
 def _routes_frame(routes: Any) -> gpd.GeoDataFrame:
@@ -262,7 +317,7 @@ def _routes_frame(routes: Any) -> gpd.GeoDataFrame:
     return routes
 
 
-def _trim(routes: gpd.GeoDataFrame, metres: float) -> tuple[gpd.GeoDataFrame, int]:
+def trim_legs(routes: gpd.GeoDataFrame, metres: float) -> tuple[gpd.GeoDataFrame, int]:
     """Take out of every leg what lies within ``metres`` (straight line) of either end.
 
     The ends are homes; a cut measured along the path could end nearer than ``metres`` to
@@ -344,14 +399,14 @@ def routes_map(
     m = _map(m)
     carers = sorted(pd.unique(legs["carer_id"].astype(str)))
     colour_of = {c: ml.CARER_COLOURS[i % len(ml.CARER_COLOURS)] for i, c in enumerate(carers)}
-    drawn, short = _trim(legs, float(privacy_trim))
+    drawn, short = trim_legs(legs, float(privacy_trim))
     by_mode = colour_by == "mode"
     drawn = drawn.assign(
         carer_id=drawn["carer_id"].astype(str),
         colour=drawn["mode"].map(MODE_COLOURS).fillna("#555555")
         if by_mode
         else drawn["carer_id"].astype(str).map(colour_of),
-        leg=_leg_text(drawn),
+        leg=leg_text(drawn),
         minutes=[
             "" if pd.isna(s) else f"{s / 60:.1f} min"
             for s in drawn.get("travel_seconds", pd.Series(np.nan, index=drawn.index))
@@ -410,7 +465,7 @@ MODE_COLOURS = {"walk": "#1b9e77", "cycle": "#3366cc", "drive": "#d95f02"}
 """Route colours by travel mode (``routes_map(colour_by="mode")``)."""
 
 
-def _leg_text(legs: gpd.GeoDataFrame) -> list[str]:
+def leg_text(legs: gpd.GeoDataFrame) -> list[str]:
     """Opaque leg labels ("leg 2 of 5"), naming no visit or client.
 
     A visit id holds the client id, and a leg ends near that client's home.

@@ -9,8 +9,6 @@ commissioner opens in Excel (times as HH:MM, rounded numbers, units in the heade
 from carezones.report.pack import build_report
 from carezones.report.runs import read_runs
 from carezones.report.tables import (
-    TIME_OF_DAY,
-    UNITS,
     for_people,
     hhmm,
     sheet_names,
@@ -18,8 +16,6 @@ from carezones.report.tables import (
 )
 
 __all__ = [
-    "TIME_OF_DAY",
-    "UNITS",
     "build_report",
     "for_people",
     "hhmm",

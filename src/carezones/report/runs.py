@@ -1,8 +1,9 @@
 """Run folders read for the report pack, every file checked before anything is written.
 
-:func:`read_runs` reads what ``carezones zones``, ``scenario run`` or ``scenario compare``
-wrote and checks it first: each file a plain file inside the folder (a symbolic link, or a
-file reached through a linked folder, would put another file into the report); CSV files
+:func:`read_runs` reads what ``carezones zones``, ``routes``, ``scenario run`` or ``scenario
+compare`` wrote (the exact tables of its ``data/`` folder) and checks it first: each file a
+plain file inside the folder (a symbolic link, or a file reached through a linked folder,
+would put another file into the report); CSV files
 UTF-8, not empty, every row as long as the header (a truncated or ragged file names its
 line), with the columns the report uses and numbers where it computes; ``report.json`` a
 JSON object; ``zones.gpkg`` a GeoPackage whose zones have ``zone_id`` and numeric
@@ -25,6 +26,7 @@ import pyogrio
 
 from carezones._files import refuse_link
 from carezones.exceptions import Problem, ProblemCollector
+from carezones.tables import DATA_FOLDER
 
 __all__ = ["CSV_FILES", "extra_table", "read_runs"]
 
@@ -187,6 +189,9 @@ def _run(folder: Path, root: Path, check: ProblemCollector) -> dict[str, Any]:
 
     def present(name: str) -> Path | None:
         path = folder / name
+        exact = folder / DATA_FOLDER / name  # the exact table, beside the readable one
+        if name.endswith(".csv") and (exact.exists() or exact.is_symlink()):
+            path = exact
         if not (path.exists() or path.is_symlink()):
             return None
         found = refuse_link(path, root)
@@ -210,7 +215,8 @@ def _run(folder: Path, root: Path, check: ProblemCollector) -> dict[str, Any]:
         "providers": tables["provider_outcomes.csv"],
         "unscheduled": tables["unscheduled.csv"],
         "assumptions": tables["assumptions.csv"],
-        "map": folder / "plan.html" if (folder / "plan.html").is_file() else None,
+        "map": next((folder / n for n in ("plan.html", "routes.html", "zones.html")
+                     if (folder / n).is_file()), None),
     }
 
 
@@ -220,7 +226,9 @@ def read_runs(folder: str | Path) -> tuple[pd.DataFrame | None, list[dict[str, A
     Parameters
     ----------
     folder
-        A folder written by ``carezones zones``, ``scenario run`` or ``scenario compare``.
+        A folder written by ``carezones zones``, ``routes``, ``scenario run`` or
+        ``scenario compare``. Tables are read from its ``data/`` folder (the exact
+        tables) when it has one, else beside the maps (runs written before there was one).
 
     Returns
     -------
@@ -242,6 +250,9 @@ def read_runs(folder: str | Path) -> tuple[pd.DataFrame | None, list[dict[str, A
         check.raise_if_any()
     comparison = None
     path = root / "comparison.csv"
+    exact = root / DATA_FOLDER / "comparison.csv"
+    if exact.exists() or exact.is_symlink():
+        path = exact
     if path.exists() or path.is_symlink():
         found = refuse_link(path, root)
         check.extend(found)

@@ -1,8 +1,9 @@
-"""Tables for people who open them in Excel: times as HH:MM, rounded numbers, units in headers.
+"""The report's workbook: each table a sheet of one ``.xlsx``, as people read it.
 
-carezones' own tables keep times of day as minutes since midnight and full precision (so
-they read back exactly); :func:`for_people` turns one into what a commissioner expects to
-see, and :func:`write_workbook` writes several as the sheets of one ``.xlsx`` (openpyxl).
+Tables are shown as :func:`carezones.tables.for_people` shows them (times as HH:MM,
+figures rounded, units in the headers: the same writer as every output table);
+:func:`write_workbook` writes several as the sheets of one workbook (openpyxl), with
+distinct sheet names (:func:`sheet_names`).
 """
 
 from __future__ import annotations
@@ -12,104 +13,18 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from carezones.tables import for_people, hhmm
+
 __all__ = [
     "MAX_SHEET_NAME",
-    "TIME_OF_DAY",
-    "UNITS",
     "for_people",
     "hhmm",
     "sheet_names",
     "write_workbook",
 ]
-
-TIME_OF_DAY = frozenset(
-    {"arrival", "start", "end", "depart", "back", "earliest", "latest", "shift_start",
-     "shift_end", "window_start", "window_end", "ready", "planned_start", "actual_start",
-     "planned_end", "actual_end"}
-)  # fmt: skip
-"""Columns that hold a time of day in minutes since midnight."""
-
-UNITS: tuple[tuple[str, str], ...] = (
-    (r"(^|_)weekly_hours$|_hours$|^hours$", "h/week"),
-    (r"_minutes$|^minutes_|^wait$|^late$|^travel$|^duration$", "min"),
-    (r"_km2$", "km²"),
-    (r"_km$", "km"),
-    (r"_kg$|co2e", "kg CO2e"),
-    (r"_gbp$|^gbp_|_gbp_per_hour$", "£"),
-    (r"^share_|_share$|_ratio$", "share"),
-)
-"""Patterns of column names and the unit each gets in its header."""
-
-_DIGITS = {"h/week": 1, "min": 1, "km²": 2, "km": 1, "kg CO2e": 1, "£": 2, "share": 3}
-
-
-def hhmm(minutes: pd.Series) -> pd.Series:
-    """Minutes since midnight as ``HH:MM`` text, as a clock shows them (07:10:53 is 07:10).
-
-    Empty where missing; past midnight ``+1``.
-
-    Examples
-    --------
-    >>> hhmm(pd.Series([430.8833, 1439.6, np.nan, 1500.0])).tolist()
-    ['07:10', '23:59', '', '01:00+1']
-    """
-    values = pd.to_numeric(minutes, errors="coerce").to_numpy(float)
-    out = []
-    for v in values:
-        if not np.isfinite(v):
-            out.append("")
-            continue
-        m = int(np.floor(v + 1e-6))
-        day, m = divmod(m, 1440)
-        out.append(f"{m // 60:02d}:{m % 60:02d}" + (f"+{day}" if day else ""))
-    return pd.Series(out, index=minutes.index, dtype=object)
-
-
-def _unit(column: str) -> str | None:
-    for pattern, unit in UNITS:
-        if re.search(pattern, column):
-            return unit
-    return None
-
-
-def for_people(frame: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
-    """A copy of ``frame`` for reading: times as HH:MM, rounded, units in column names.
-
-    Parameters
-    ----------
-    frame
-        Any carezones table.
-    digits
-        Decimal places for numbers without a known unit.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Times of day (:data:`TIME_OF_DAY`) as ``HH:MM`` text, floats rounded (no
-        206.49999999999997), and each column with a known unit renamed ``name (unit)``.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"start": [430.8833], "weekly_hours": [206.49999999999997]})
-    >>> for_people(t).to_dict("records")
-    [{'start': '07:10', 'weekly_hours (h/week)': 206.5}]
-    """
-    out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        name = str(column)
-        values = frame[column]
-        if name in TIME_OF_DAY and pd.api.types.is_numeric_dtype(values):
-            out[name] = hhmm(values)
-            continue
-        unit = _unit(name) if "(" not in name else None
-        if pd.api.types.is_float_dtype(values):
-            values = values.round(_DIGITS.get(unit or "", digits))
-        out[f"{name} ({unit})" if unit else name] = values
-    return out
 
 
 #: The longest sheet name Excel takes.

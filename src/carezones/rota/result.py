@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carezones._files import write_csv
 from carezones.outcomes import outcome_table, outcomes_of
 from carezones.rota.rebuild import ACTIVE_MODES
 from carezones.rota.rules import RotaRules
 from carezones.routing import ROUTE_COLUMNS, VALIDATION_RULES
+from carezones.tables import write_tables
 
 __all__ = ["RULES", "RotaScore", "routes_table"]
 
@@ -257,8 +257,10 @@ class RotaScore:
         """Write every table as CSV and the summary as ``summary.json`` to ``folder``.
 
         Files: ``visits.csv``, ``carer_days.csv``, ``continuity.csv``,
-        ``violations.csv``, ``routes.csv``, ``unscheduled.csv``, ``outcomes.csv``,
-        ``summary.json``. Ids only: no coordinate or address.
+        ``violations.csv``, ``routes.csv``, ``unscheduled.csv``, ``outcomes.csv``, each
+        readable (rounded, times as HH:MM, units in the headers) and exact in ``data/``
+        (:func:`carezones.tables.write_tables`), and ``summary.json``. Ids only: no
+        coordinate or address.
         """
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
@@ -269,10 +271,9 @@ class RotaScore:
             "violations": self.violations,
             "routes": self.routes,
             "unscheduled": self.unscheduled,
+            "outcomes": self.table().reset_index(),
         }
-        for name, frame in tables.items():
-            write_csv(frame, out / f"{name}.csv", index=False)
-        write_csv(self.table(), out / "outcomes.csv")
+        write_tables({f"{name}.csv": pd.DataFrame(frame) for name, frame in tables.items()}, out)
         summary = {
             k: (None if isinstance(x, float) and math.isnan(x) else x)
             for k, x in self.summary().items()

@@ -13,11 +13,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones._files import write_csv
 from carezones.outcomes import Outcomes
 from carezones.rota import RotaScore
 from carezones.routing import RoutePlan
 from carezones.scenario.definition import Scenario
+from carezones.tables import carers_with_days, with_zone_reasons, write_tables
 from carezones.zoning import PlanReport, ProviderLots
 
 __all__ = ["ScenarioResult"]
@@ -159,7 +159,7 @@ class ScenarioResult:
                  "ASSUMED: carers fixed to " + ", ".join(f"{k} {v:.0%}" for k, v in mix.items())
                  if mix else "none: each carer-day's mode is chosen by the plan",
                  "walk/cycle share, travel, car km, CO2e"),
-                ("demand growth", f"{sc.demand.growth:+.0%}", "every figure"),
+                ("demand growth", _growth(sc.demand.growth), "every figure"),
                 *_market_rows(sc),
                 ("travel speeds", _speeds_note(sc), "travel, the mode of each carer-day"),
             ]  # fmt: skip
@@ -192,6 +192,9 @@ class ScenarioResult:
              f"{sc.costing.weekly_paid_hours:g} h/week on average; holiday and sickness "
              "covered", "FTE and carers needed"),
         ]  # fmt: skip
+        if sc.data is not None and sc.data.carers.strip().lower() == "auto":
+            rows.append(("carers", "ASSUMED: a synthetic workforce sized to the clients' visits "
+                         "(no carers file)", "every figure"))  # fmt: skip
         if sc.population is not None:
             access = sc.population.access or {"cycle": 0.3, "drive": 0.6}
             rows.append(
@@ -223,7 +226,8 @@ class ScenarioResult:
             else {},
         }
         if self.zone_report is not None:
-            out["zone_plan"] = self.zone_report.to_dict()["summary"]
+            out["zone_plan"] = {**self.zone_report.to_dict()["summary"],
+                                "why_unassigned": self.zone_report.why_unassigned()}
         if self.rota is not None:
             out["rota"] = {
                 "summary": self.rota.summary(),
@@ -236,9 +240,13 @@ class ScenarioResult:
     def write(self, out_dir: str | PathLike[str]) -> list[Path]:
         """Write every output to ``out_dir`` and return the files.
 
-        ``zones.gpkg`` (layer ``zones``, and ``provider_lots`` in "now"),
+        ``zones.gpkg`` (layer ``zones``, and ``provider_lots`` in "now") and
+        ``report.json``; and each table twice (:func:`carezones.tables.write_tables`):
+        exact in ``data/`` (what programs read back) and for people beside it (rounded,
+        HH:MM, percentages, units in the headers, zone names beside ids):
         ``assignments.csv`` (client, zone, provider, reason when in no zone),
-        ``carers.csv``, ``routes.csv``, ``shifts.csv``, ``unscheduled.csv``,
+        ``carers.csv`` (with the carer-days walked, cycled and driven), ``routes.csv``,
+        ``shifts.csv``, ``unscheduled.csv`` (a client in no zone says why),
         ``outcomes.csv``, ``reconciliation.csv`` (demanded = in person + virtual +
         unserved), ``assumptions.csv``, ``zone_outcomes.csv``, ``provider_outcomes.csv``,
         ``staffing.csv`` (each zone's or provider's carers against its own day-slots and
@@ -259,17 +267,19 @@ class ScenarioResult:
         written.append(gpkg)
         assignments = self.clients[["client_id", "zone_id", "provider_id"]].copy()
         assignments["reason"] = ""
+        why = pd.Series(dtype=object)
         if self.zone_report is not None and len(self.zone_report.unassigned):
             why = self.zone_report.unassigned.set_index("client_id")["reason"]
             assignments["reason"] = assignments["client_id"].map(why).fillna("")
         keep = ["carer_id", "mode", "modes", "contracted_hours", "home_zone_id", "zone_id",
                 "provider_id"]  # fmt: skip
+        carers = self.carers[[c for c in keep if c in self.carers.columns]]
         tables = {
             "assignments.csv": assignments,
-            "carers.csv": self.carers[[c for c in keep if c in self.carers.columns]],
+            "carers.csv": carers_with_days(carers, self.shifts),
             "routes.csv": self.routes,
             "shifts.csv": self.shifts,
-            "unscheduled.csv": self.unscheduled,
+            "unscheduled.csv": with_zone_reasons(self.unscheduled, why),
             "outcomes.csv": self.outcomes.table,
             "reconciliation.csv": self.outcomes.reconciliation,
             "assumptions.csv": self.assumptions(),
@@ -285,12 +295,26 @@ class ScenarioResult:
         if self.rota is not None:
             tables["rota_outcomes.csv"] = self.rota.table().reset_index()
             tables["rota_violations.csv"] = self.rota.violations
-        for name, frame in tables.items():
-            write_csv(pd.DataFrame(frame), out / name, index=False)
-            written.append(out / name)
+        names = (
+            dict(zip(self.zones["zone_id"].astype(str), self.zones["name"].astype(str),
+                     strict=True))
+            if "name" in self.zones.columns
+            else None
+        )  # fmt: skip
+        written += write_tables(
+            {k: pd.DataFrame(v) for k, v in tables.items()}, out, zone_names=names,
+            days_routed=self.days_routed,
+        )  # fmt: skip
         (out / "report.json").write_text(json.dumps(self.report(), indent=1))
         written.append(out / "report.json")
         return written
+
+    @property
+    def days_routed(self) -> int | None:
+        """How many days the figures come from (None when not measured)."""
+        table = self.outcomes.table
+        row = table.loc[table["outcome"] == "days_routed", "value"]
+        return int(row.iloc[0]) if len(row) and np.isfinite(row.iloc[0]) else None
 
     def __str__(self) -> str:
         head = f"Scenario {self.name!r} ({self.scenario.kind}): {self.runtime:.1f} s"
@@ -357,6 +381,19 @@ def _costing_note(costing: Any) -> str:
     if not changed:
         return "the defaults (Homecare Association Minimum Price for Homecare 2025/26)"
     return "changed: " + ", ".join(f"{k} = {v}" for k, v in changed.items())
+
+
+def _growth(growth: float) -> str:
+    """Demand growth in words (no leading sign: a spreadsheet reads ``+15%`` as a formula).
+
+    Examples
+    --------
+    >>> _growth(0.0), _growth(0.15), _growth(-0.1)
+    ('none', '15% more demand', '10% less demand')
+    """
+    if not growth:
+        return "none"
+    return f"{abs(growth):.0%} {'more' if growth > 0 else 'less'} demand"
 
 
 def _plain(value: Any) -> Any:

@@ -195,6 +195,9 @@ class DataSpec:
 
     With ``kind = "rota"``, also ``rota``: the call-monitoring export (``.csv`` or
     ``.xlsx``; see :func:`carezones.read_rota`). Paths are relative to the scenario file.
+    ``carers = "auto"``: a synthetic workforce sized to the clients' visits
+    (:func:`carezones.datasets.synthetic_carers`), for a plan of your clients before the
+    carers' table is at hand; the assumptions table says so.
     """
 
     clients: str = ""

@@ -14,7 +14,6 @@ from scipy.spatial import cKDTree
 
 from carezones import datasets
 from carezones.demand import GroupStaffing, read_carers, read_clients, read_providers, staff_groups
-from carezones.exceptions import Problem, ValidationError
 from carezones.network import (
     TravelNetwork,
     extract_boundary,
@@ -43,28 +42,11 @@ _NETWORKS: dict[tuple[str, tuple[str, ...], str], TravelNetwork] = {}
 
 
 def osm_path(scenario: Scenario) -> Path:
-    """The OSM file a scenario's ``[network] source`` names."""
-    source = scenario.network.source
-    if source.lower() in ("default", "helsinki"):
-        return datasets.default_osm_path()
-    if source in datasets.UK_EXTRACTS:
-        return datasets.shared_osm_path(source)
-    path = Path(source)
-    if not path.is_absolute():
-        path = Path(scenario.base_dir) / path
-    if not path.exists():
-        raise ValidationError(
-            [
-                Problem(
-                    f"{scenario.where} [network]",
-                    "missing file",
-                    "'default', one of " + ", ".join(datasets.UK_EXTRACTS) + " or an OSM file",
-                    repr(source),
-                    column="source",
-                )
-            ]
-        )
-    return path
+    """The OSM file a scenario's ``[network] source`` names (:func:`datasets.osm_source`)."""
+    return datasets.osm_source(
+        scenario.network.source, base_dir=scenario.base_dir, where=f"{scenario.where} [network]",
+        column="source",
+    )
 
 
 _PLACES: dict[Path, gpd.GeoDataFrame] = {}
@@ -143,7 +125,13 @@ def load_tables(
     d = scenario.data
     providers = read_providers(path(d.providers), network=network) if d.providers else None
     clients = read_clients(path(d.clients), network=network, providers=providers)
-    carers = read_carers(path(d.carers), network=network, providers=providers)
+    if d.carers.strip().lower() == "auto":  # a workforce sized to these clients
+        carers = datasets.synthetic_carers(
+            network, clients.to_crs(network.crs), random_state=scenario.seed,
+            area=boundary_of(scenario),
+        )  # fmt: skip
+    else:
+        carers = read_carers(path(d.carers), network=network, providers=providers)
     if providers is None:
         ids = sorted(
             set(clients.get("provider_id", pd.Series(dtype=str)).replace("", np.nan).dropna())

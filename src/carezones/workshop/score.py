@@ -70,6 +70,9 @@ class Scorer:
         and whether it is placed (near enough to the network).
     client_visits
         Each client's visits a week (for the mean visit length; None: 30-minute visits).
+    area
+        The served area (the units' area within a boundary) that outlines are clipped to;
+        None: the units' own area.
     """
 
     def __init__(
@@ -80,8 +83,10 @@ class Scorer:
         client_offset: np.ndarray,
         client_ok: np.ndarray,
         client_visits: np.ndarray | None = None,
+        area: shapely.Geometry | None = None,
     ) -> None:
-        self.units = StreetUnits(units.xy, units.graph, units.area, float(units.speed_mps))
+        served = units.area if area is None else area
+        self.units = StreetUnits(units.xy, units.graph, served, float(units.speed_mps))
         n = len(units.xy)
         self.n = n
         ok = np.asarray(client_ok, dtype=bool)

@@ -37,15 +37,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from carezones import datasets
 from carezones._files import inside_folder
 from carezones.demand import read_carers, read_clients
 from carezones.exceptions import CarezonesError, Problem, ValidationError
 from carezones.maps import leaflet_assets
-from carezones.network import TravelNetwork, load_network
+from carezones.network import TravelNetwork, extract_boundary, load_network, read_boundary
 from carezones.workshop.bodies import MAX_BODY_BYTES, parse_body
 from carezones.workshop.guard import Door, Guard, host_form
 from carezones.workshop.session import Session
-from carezones.workshop.store import EXISTS, save_plan, zones_file
+from carezones.workshop.store import EXISTS, save_plan, saved_boundary, zones_file
 from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS, read_zones
 
 __all__ = ["SHARING_NOTE", "Workshop", "create_app", "workshop"]
@@ -232,7 +233,9 @@ def create_app(
     def save(body: Any) -> dict[str, Any]:
         folder = inside_folder(root, body.folder, where="save: folder")
         files = save_plan(session, folder, overwrite=body.overwrite, **sources)
-        return {"folder": str(folder), "files": sorted(p.name for p in files.values())}
+        broken = session.scores()["violations"]
+        return {"folder": str(folder), "files": sorted(p.name for p in files.values()),
+                "broken_rules": len(broken)}  # fmt: skip
 
     def load(body: Any) -> dict[str, Any]:
         folder = inside_folder(root, body.folder, where="load: folder")
@@ -276,6 +279,28 @@ def create_app(
     app.state.door = door
     app.state.out = root
     return app
+
+
+def _boundary(option: Any, net: TravelNetwork, zones: str | Path | None) -> tuple[Any, str | None]:
+    """The area served and how a scenario names it: a saved plan's, the extract's, a file's.
+
+    The name is ``"extract"`` (the extract's own boundary; a saved plan's too, which
+    ``carezones zones`` draws from it by default), a file's absolute path, or None.
+    """
+    if option is None or (isinstance(option, str) and option.lower() == "none"):
+        return None, None
+    if not (isinstance(option, str) and option.lower() == "extract"):
+        if isinstance(option, str | Path):
+            return read_boundary(Path(option)), str(Path(option).resolve())
+        return option, None
+    saved = saved_boundary(zones) if zones is not None else None
+    if saved is not None:
+        return saved, "extract"
+    source = getattr(net, "source", None)
+    if source is None or not Path(source).is_file():
+        return None, None
+    found = extract_boundary(Path(source), net.nodes["walk"].geometry)
+    return found, "extract" if found is not None else None
 
 
 def _modes(carers: Any) -> tuple[str, ...]:
@@ -427,13 +452,15 @@ def workshop(
     port: int = 0,
     random_state: int | None = 0,
     start: bool = True,
+    boundary: Any = "extract",
 ) -> Workshop:
     """Start the co-production workshop: a local web app to redraw zones with providers.
 
     Parameters
     ----------
     network
-        The travel networks, or an OSM extract to load (walking only).
+        The travel networks, or an OSM extract to load (a file, a shared extract's name
+        such as ``"camden"``, or ``"default"``: :func:`carezones.datasets.osm_source`).
     clients
         The clients (``client_id``, ``weekly_hours``, points): a table or a file.
     zones
@@ -459,6 +486,12 @@ def workshop(
         Seed of the zoner and the lots.
     start
         Serve in a background thread at once (False: call :meth:`Workshop.serve`).
+    boundary
+        The area served, as for ``carezones zones``: ``"extract"`` (the default) is the
+        boundary saved with ``zones`` when there is one, else the extract's own
+        administrative area (none: not clipped); a polygons file or GeoDataFrame; None:
+        no boundary. Clients outside it are in no zone, so the hours and the clients in
+        no zone are those ``carezones zones`` counts on the same inputs.
 
     Returns
     -------
@@ -473,7 +506,7 @@ def workshop(
                        min_weekly_hours=min_weekly_hours, max_weekly_hours=max_weekly_hours,
                        n_zones=n_zones, min_provider_hours=min_provider_hours,
                        n_providers=n_providers, out=out, host=host,
-                       random_state=random_state)  # fmt: skip
+                       random_state=random_state, boundary=boundary)  # fmt: skip
     except BaseException:
         sock.close()
         raise
@@ -495,9 +528,10 @@ def _workshop(
     out: str | Path,
     host: str,
     random_state: int | None,
+    boundary: Any,
 ) -> Workshop:
     """The session, its app and its workshop on the bound socket ``sock``."""
-    net_source = None if isinstance(network, TravelNetwork) else Path(network)
+    net_source = None if isinstance(network, TravelNetwork) else datasets.osm_source(network)
     clients_source = Path(clients) if isinstance(clients, str | Path) else None
     table = read_clients(clients) if clients_source is not None else clients
     carers_source = Path(carers) if isinstance(carers, str | Path) else None
@@ -505,7 +539,8 @@ def _workshop(
     if isinstance(network, TravelNetwork):
         net = network
     else:  # walking for the zones; the carers' modes too, for the routed figures
-        net = load_network(network, modes=_modes(carer_table))
+        net = load_network(net_source, modes=_modes(carer_table))
+    area, area_source = _boundary(boundary, net, zones)
     session = Session(
         net,
         table,
@@ -517,7 +552,9 @@ def _workshop(
         carers=carer_table,
         random_state=random_state,
         plan=zones,
+        boundary=area,
     )
+    session.boundary_source = area_source
     app = create_app(session, out=out, sources={
         "network_source": net_source, "clients_source": clients_source,
         "carers_source": carers_source})  # fmt: skip

@@ -27,7 +27,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from carezones.demand import expand_visits
 from carezones.exceptions import Problem, ValidationError
-from carezones.maps import demand_cells
+from carezones.maps import demand_cells, zone_colours
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork, cache_dir
 from carezones.routing import Budget
 from carezones.workshop.routed import routed_figures
@@ -38,6 +38,7 @@ from carezones.zoning import (
     MIN_WEEKLY_HOURS,
     NeighbourhoodZoner,
     ZonePlan,
+    boundary_area,
     build_units,
     finish_plan,
     place_clients,
@@ -118,6 +119,11 @@ class Session:
         The zoner's starts and seed (also used by "redraw the unlocked rest"). The
         workshop's default is 2 starts, not the zoner's 4: on Camden (18 zones, 3 locked)
         1, 2 and 4 starts drew the same plan, and a redraw is waited for in a meeting.
+    boundary
+        The area served (polygons with a CRS, as ``carezones zones --boundary``): zones
+        are clipped to it and clients outside it are in no zone, "outside the boundary",
+        so the workshop counts the hours and the unassigned clients ``zones`` counts.
+        None: the whole network.
     """
 
     def __init__(
@@ -135,8 +141,12 @@ class Session:
         carers: gpd.GeoDataFrame | None = None,
         n_init: int = WORKSHOP_N_INIT,
         random_state: int | None = 0,
+        boundary: Any = None,
     ) -> None:
         self.network = network
+        self.boundary = boundary
+        #: How a saved scenario names the boundary ("extract", a file, or None).
+        self.boundary_source: str | None = None
         self.clients = clients
         self.min_weekly_hours = float(min_weekly_hours)
         self.cap = None if max_weekly_hours is None else float(max_weekly_hours)
@@ -149,16 +159,23 @@ class Session:
         self.demand = place_clients(
             clients, network, self.units, max_snap_distance=MAX_SNAP_DISTANCE
         )
+        self.area = boundary_area(boundary, self.units)
+        self.served = ~self.demand.far
+        if self.area is not None:
+            xy = self.demand.xy
+            self.served &= shapely.contains_xy(self.area, xy[:, 0], xy[:, 1])
         self.scorer = Scorer(
             self.units,
             self.demand.unit,
             self.demand.hours,
             self.demand.offset,
-            ~self.demand.far,
+            self.served,
             _weekly_visits(clients, self.demand.ids),
+            area=self.area,
         )
         self.history: list[Plan] = []
         self.future: list[Plan] = []
+        self.colours: dict[str, str] = {}
         if isinstance(plan, str | Path):
             self.plan = self._from_saved(load_plan(self, plan), lots)
         elif plan is None:
@@ -186,6 +203,8 @@ class Session:
                 ]
             ).encode()
         )
+        if self.area is not None:
+            digest.update(shapely.to_wkb(shapely.set_precision(self.area, 0.01)))
         path = cache_dir() / "workshop" / f"start-{digest.hexdigest()[:24]}.npz"
         if path.is_file():
             with np.load(path, allow_pickle=False) as f:
@@ -211,6 +230,7 @@ class Session:
             locked=locked,
             n_init=self.n_init,
             random_state=self.random_state,
+            boundary=self.boundary,
         )
 
     def _from_zone_plan(self, plan: ZonePlan, lots: dict[str, str] | None) -> Plan:
@@ -288,6 +308,7 @@ class Session:
             cap=np.inf if self.cap is None else self.cap,
             locked=np.asarray(locked, dtype=bool),
             random_state=self.random_state,
+            area=self.area,
         )
 
     # ------------------------------------------------------------------ history
@@ -525,11 +546,23 @@ class Session:
                 "min_weekly_hours": self.min_weekly_hours,
                 "max_weekly_hours": self.cap,
                 "min_provider_hours": self.min_provider_hours,
-                "n_unassigned": int(self.demand.far.sum()),
+                "n_clients": int(self.served.sum()),
+                "n_unassigned": int((~self.served).sum()),
+                "unassigned_hours": float(self.demand.hours[~self.served].sum()),
+                "why_unassigned": self.why_unassigned(),
+                "has_carers": self.carers is not None and len(self.carers) > 0,
                 "can_undo": bool(self.history),
                 "can_redo": bool(self.future),
             },
         }
+
+    def why_unassigned(self) -> str:
+        """How many clients are in no zone for each reason, as ``carezones zones`` says it."""
+        far = self.demand.far
+        outside = ~self.served & ~far
+        parts = [(int(outside.sum()), "outside the boundary"),
+                 (int(far.sum()), "far from the walking network")]  # fmt: skip
+        return "; ".join(f"{n} {why}" for n, why in parts if n)
 
     def street_units(self) -> list[list[float]]:
         """Every street unit's [lat, lon] (WGS84, 6 decimals): network points, no client."""
@@ -554,7 +587,11 @@ class Session:
             {"zone_id": [p.zone_ids[z] for z in which], "lot": [p.lots[z] for z in which]},
             geometry=shapes,
             crs=self.units.crs,
-        ).to_crs(4326)
+        )
+        if zones is None:  # every zone: its colour as on the saved maps (never a neighbour's)
+            self.colours = zone_colours(frame)
+        frame["colour"] = [self.colours.get(z, "#bbbbbb") for z in frame["zone_id"]]
+        frame = frame.to_crs(4326)
         frame["geometry"] = shapely.set_precision(frame.geometry.values, 1e-6)
         return frame.__geo_interface__
 

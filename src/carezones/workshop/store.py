@@ -21,6 +21,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pyogrio.errors
 import shapely
 from scipy.sparse.csgraph import dijkstra
@@ -29,9 +30,18 @@ from scipy.spatial import cKDTree
 from carezones._files import check_out_folder, write_csv
 from carezones.demand import FALSE, TRUE
 from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.tables import for_people
 from carezones.zoning import read_zones
 
-__all__ = ["EXISTS", "FILES", "SavedPlan", "load_plan", "save_plan", "zones_file"]
+__all__ = [
+    "EXISTS",
+    "FILES",
+    "SavedPlan",
+    "load_plan",
+    "save_plan",
+    "saved_boundary",
+    "zones_file",
+]
 
 
 #: The rule named when a save would write over files already there (the server's 409).
@@ -144,10 +154,12 @@ def _write(
         lots = zones[zones["lot_id"] != ""].dissolve(by="lot_id", aggfunc={"weekly_hours": "sum"})
         lots = lots.reset_index()[["lot_id", "weekly_hours", "geometry"]]
         lots.to_file(paths["zones"], layer="provider_lots", driver="GPKG")
+    if session.boundary is not None:
+        session.boundary.to_file(paths["zones"], layer="boundary", driver="GPKG")
     write_csv(plan.assignments(), paths["assignments"], index=False)
     write_csv(
-        pd.DataFrame({"zone_id": zones["zone_id"], "lot_id": zones["lot_id"],
-                      "weekly_hours": zones["weekly_hours"]}),
+        for_people(pd.DataFrame({"zone_id": zones["zone_id"], "lot_id": zones["lot_id"],
+                                 "weekly_hours": zones["weekly_hours"]})),
         paths["providers"], index=False,
     )  # fmt: skip
     data = plan.report.to_dict()
@@ -186,27 +198,51 @@ def _scenario_toml(
     clients: str | Path | None,
     carers: str | Path | None,
 ) -> str:
+    """A scenario that runs as it is and keeps every saved zone (``[zones] locked``).
+
+    Without a carers file, ``carers = "auto"``: a synthetic workforce sized to the
+    clients' visits (said so in the file and in the run's assumptions). The rules the
+    plan breaks, if any, are listed at the top.
+    """
     p = session.plan
+    broken = session.scores()["violations"]
     lines = [
         "# Reproduces the plan saved by `carezones workshop`: every zone of zones.gpkg is",
         "# locked, so the zoner keeps them as they are; provider lots are grouped again.",
+        "# Run it with: carezones scenario run scenario.toml --out run/",
+    ]
+    if broken:
+        lines.append(f"# WARNING: the plan breaks {len(broken)} rule(s) (report.json lists them):")
+        lines += [f"#   {v['rule']}: {v['zone_id']}: {v['detail']}" for v in broken[:20]]
+    lines += [
         f"name = {_toml_str('workshop-' + out.resolve().name)}",
         'kind = "now"',
         f"seed = {int(session.random_state or 0)}",
         "",
         "[network]",
         f"source = {_toml_str(Path(network).resolve() if network else 'default')}",
+        *([f"boundary = {_toml_str(session.boundary_source)}"]
+          if getattr(session, "boundary_source", None) else []),
         "",
-    ]
-    if clients and carers:
-        lines += [
-            "[data]",
-            f"clients = {_toml_str(Path(clients).resolve())}",
-            f"carers = {_toml_str(Path(carers).resolve())}",
-            "",
-        ]
+    ]  # fmt: skip
+    if clients:
+        lines += ["[data]", f"clients = {_toml_str(Path(clients).resolve())}"]
+        if carers:
+            lines.append(f"carers = {_toml_str(Path(carers).resolve())}")
+        else:
+            lines += ["# No carers file was given to the workshop: a synthetic workforce sized",
+                      "# to these clients' visits. Name your carers file here to plan with it.",
+                      'carers = "auto"']  # fmt: skip
+        lines.append("")
     else:
-        lines += ["# [data] needs clients and carers files: add them before running.", ""]
+        n = len(session.demand.ids)
+        hours = float(session.demand.hours.sum())
+        lines += ["# The workshop was given a table, not a file: these are synthetic clients",
+                  "# of the same number and hours. To plan your own, write them to a file",
+                  "# (carezones.write_clients) and replace this table with",
+                  '# [data] clients = "clients.csv" and carers = "auto" (or your carers).',
+                  "[population]", f"n_clients = {n}", f"total_weekly_hours = {hours:.1f}",
+                  'n_carers = "auto"', f"seed = {int(session.random_state or 0)}", ""]  # fmt: skip
     lines += [
         "[zones]",
         f"min_weekly_hours = {session.min_weekly_hours:g}",
@@ -231,6 +267,14 @@ class SavedPlan:
     locked: tuple[bool, ...]
     lots: dict[str, str] | None
     zones: gpd.GeoDataFrame
+
+
+def saved_boundary(folder: str | Path) -> gpd.GeoDataFrame | None:
+    """The ``boundary`` layer of a saved plan's ``zones.gpkg`` (None when it has none)."""
+    path = zones_file(folder)
+    if not path.is_file() or "boundary" not in [str(n) for n, _ in pyogrio.list_layers(path)]:
+        return None
+    return gpd.read_file(path, layer="boundary")
 
 
 def zones_file(folder: str | Path) -> Path:

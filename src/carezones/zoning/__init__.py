@@ -29,13 +29,14 @@ from carezones.zoning.defaults import (
     MIN_PROVIDER_HOURS,
     MIN_WEEKLY_HOURS,
     N_INIT,
+    TO_TENDER,
     check_zoner_options,
 )
 from carezones.zoning.files import read_zones
-from carezones.zoning.geo import build_units, place_clients
+from carezones.zoning.geo import boundary_area, build_units, place_clients
 from carezones.zoning.graph import drawn_pieces
 from carezones.zoning.names import zone_names
-from carezones.zoning.plan import PlanReport, ZonePlan
+from carezones.zoning.plan import PlanReport, ZonePlan, totals_line
 from carezones.zoning.plan import finish as finish_plan
 from carezones.zoning.providers import ProviderLots, provider_lots
 from carezones.zoning.shapes import shape_figures
@@ -47,11 +48,13 @@ __all__ = [
     "MIN_WEEKLY_HOURS",
     "N_INIT",
     "NeighbourhoodZoner",
+    "TO_TENDER",
     "PlanReport",
     "ProviderLots",
     "ZonePlan",
     "agglomerative_zones",
     "align_to_units",
+    "boundary_area",
     "build_units",
     "check_plan",
     "check_zoner_options",
@@ -66,6 +69,7 @@ __all__ = [
     "read_units",
     "read_zones",
     "shape_figures",
+    "totals_line",
     "unit_zones",
     "ward_zones",
     "zone_names",

@@ -9,7 +9,13 @@ import numpy as np
 from carezones.exceptions import ProblemCollector
 from carezones.network import MAX_SNAP_DISTANCE
 
-__all__ = ["MIN_PROVIDER_HOURS", "MIN_WEEKLY_HOURS", "N_INIT", "check_zoner_options"]
+__all__ = [
+    "MIN_PROVIDER_HOURS",
+    "MIN_WEEKLY_HOURS",
+    "N_INIT",
+    "TO_TENDER",
+    "check_zoner_options",
+]
 
 #: The zone floor, h/week: Wigan's sustainable minimum per provider (DESIGN.md).
 MIN_WEEKLY_HOURS = 1000.0
@@ -17,6 +23,8 @@ MIN_WEEKLY_HOURS = 1000.0
 MIN_PROVIDER_HOURS = 1000.0
 #: Independent starts of the zoner (then centre swaps on the best).
 N_INIT = 4
+#: The provider of a lot no carer's employer was matched to: the lot is to be tendered.
+TO_TENDER = "to tender"
 
 
 def _number(value: Any) -> bool:

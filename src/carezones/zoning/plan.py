@@ -17,7 +17,7 @@ from carezones.zoning.geo import Demand, Units, as_points, contained, evaluate, 
 from carezones.zoning.names import zone_names
 from carezones.zoning.shapes import clean_labels, shape_figures, shape_summary
 
-__all__ = ["PlanReport", "ZonePlan", "check_polygons", "finish", "name_plan"]
+__all__ = ["PlanReport", "ZonePlan", "check_polygons", "finish", "name_plan", "totals_line"]
 
 _VIOLATION_COLUMNS = ["rule", "zone_id", "detail"]
 _NETWORK_NAME = {"walk": "walking", "cycle": "cycling", "drive": "driving"}
@@ -35,8 +35,8 @@ class PlanReport:
         the zone's centre), ``median_minutes_between_clients`` (two clients of the same
         zone), ``share_within_15_min`` (clients within 15 minutes' walk of the centre),
         ``smallest_zone_hours``, ``largest_zone_hours``, ``hours_cv`` (balance: standard deviation
-        over mean), ``all_one_piece``, ``zones_below_floor``, ``n_unassigned`` and the
-        rules' parameters.
+        over mean), ``all_one_piece``, ``zones_below_floor``, ``n_unassigned`` (clients
+        in no zone), ``unassigned_hours`` (their weekly hours) and the rules' parameters.
     zones
         One row per zone (indexed by ``zone_id``).
     violations
@@ -70,6 +70,19 @@ class PlanReport:
                 default=_plain,
             )
         )
+
+    def totals(self) -> str:
+        """The plan's totals in one line, as every command and the report pack say them.
+
+        Examples
+        --------
+        >>> r = PlanReport({"n_zones": 2, "n_clients": 40, "total_hours": 812.4,
+        ...     "n_unassigned": 1, "unassigned_hours": 9.5}, pd.DataFrame(), pd.DataFrame(),
+        ...     pd.DataFrame({"client_id": ["a"], "reason": ["outside the boundary"]}))
+        >>> r.totals()  # doctest: +ELLIPSIS
+        '2 zones hold 40 clients and 812 h/week; 1 client (10 h/week) in no zone: 1 outside ...'
+        """
+        return totals_line(self.summary, self.why_unassigned())
 
     def why_unassigned(self) -> str:
         """How many clients are in no zone for each kind of reason (``"41 outside the boundary"``).
@@ -117,6 +130,26 @@ class PlanReport:
                 f"  - {r.rule}: {r.zone_id}: {r.detail}" for r in self.violations.itertuples()
             ][:20]
         return "\n".join(lines)
+
+
+def totals_line(summary: dict[str, Any], why: str = "") -> str:
+    """"N zones hold C clients and H h/week; U clients (h h/week) in no zone: why".
+
+    ``summary`` is a :class:`PlanReport`'s summary (or ``report.json``'s), ``why`` its
+    :meth:`PlanReport.why_unassigned`.
+    """
+    n_zones, n_clients = int(summary.get("n_zones", 0)), int(summary.get("n_clients", 0))
+    line = (f"{n_zones} zone{'s' * (n_zones != 1)} hold {n_clients:,} client"
+            f"{'s' * (n_clients != 1)} and {float(summary.get('total_hours', 0)):,.0f} h/week")
+    lost = int(summary.get("n_unassigned", 0) or 0)
+    if lost:
+        hours = summary.get("unassigned_hours")
+        line += (f"; {lost:,} client{'s' * (lost != 1)}"
+                 + (f" ({float(hours):,.0f} h/week)" if hours is not None else "")
+                 + " in no zone" + (f": {why}" if why else ""))
+    else:
+        line += "; every client in a zone"
+    return line  # fmt: skip
 
 
 def _plain(value: Any) -> Any:
@@ -378,6 +411,7 @@ def _assemble(
             "max_weekly_hours": None if not np.isfinite(cap) else cap,
             "zones_below_floor": int((table["weekly_hours"] < floor - 1e-9).sum()),
             "n_unassigned": len(unassigned),
+            "unassigned_hours": float(demand.hours[sorted(reasons)].sum()) if reasons else 0.0,
         }
     )
     labels = pd.Series(

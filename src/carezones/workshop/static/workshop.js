@@ -7,7 +7,7 @@
     "#f781bf", "#999999", "#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f",
     "#e5c494", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"];
   const cz = { units: [], labels: [], zones: [], lots: [], violations: [], summary: {},
-    selected: new Set(), markers: [], busy: false, last: null };
+    colours: {}, selected: new Set(), markers: [], busy: false, last: null };
   window.cz = cz;
 
   const el = (id) => document.getElementById(id);
@@ -57,6 +57,13 @@
   map.attributionControl.addAttribution("© OpenStreetMap contributors");
 
   function zoneIndex(zoneId) { return cz.zones.findIndex((z) => z.zone_id === zoneId); }
+  // A zone's fill: the colour the server gives it (as on the saved maps, never a
+  // neighbour's); a zone it has not coloured yet takes one from the palette.
+  function zoneColour(zoneId) {
+    if (cz.colours[zoneId]) return cz.colours[zoneId];
+    const i = Math.max(zoneIndex(zoneId), 0);
+    return ZONE_COLOURS[i % ZONE_COLOURS.length];
+  }
   function lotColour(lot) {
     const lots = cz.lots.map((l) => l.lot);
     const i = lots.indexOf(lot);
@@ -65,8 +72,9 @@
   function unitStyle(i) {
     const sel = cz.selected.has(i);
     const z = cz.labels[i];
-    return { radius: sel ? 4 : 2.2, weight: sel ? 1.5 : 0, color: "#000",
-      fillColor: sel ? "#000000" : ZONE_COLOURS[z % ZONE_COLOURS.length], fillOpacity: 0.9 };
+    return { radius: sel ? 4 : 2.4, weight: sel ? 1.5 : 0.6, color: sel ? "#000" : "#555",
+      fillColor: sel ? "#000000" : (z >= 0 && cz.zones[z] ? zoneColour(cz.zones[z].zone_id)
+        : "#bbbbbb"), fillOpacity: 0.9 };
   }
   function drawUnits() {
     unitLayer.clearLayers();
@@ -90,9 +98,10 @@
     if (replaceAll) { outlineLayer.clearLayers(); for (const k in outlines) delete outlines[k]; }
     for (const f of collection.features) {
       const zid = f.properties.zone_id;
+      if (f.properties.colour && f.properties.colour !== "#bbbbbb") cz.colours[zid] = f.properties.colour;
       if (outlines[zid]) { outlineLayer.removeLayer(outlines[zid]); }
       const layer = L.geoJSON(f, { interactive: false, style: () => ({
-        color: "#333", weight: 2, fillColor: lotColour(f.properties.lot), fillOpacity: 0.28 }) });
+        color: lotColour(f.properties.lot), weight: 3, fillColor: zoneColour(zid), fillOpacity: 0.35 }) });
       const label = make("span", zid);
       layer.bindTooltip(label, { permanent: true, direction: "center", className: "zone-label" });
       outlines[zid] = layer;
@@ -168,7 +177,7 @@
       tr.dataset.zone = z.zone_id;
       const name = make("td");
       const sw = make("span", null, "swatch");
-      sw.style.background = ZONE_COLOURS[i % ZONE_COLOURS.length];
+      sw.style.background = zoneColour(z.zone_id);
       name.append(sw, make("span", z.zone_id));
       const lot = make("td");
       const lw = make("span", null, "swatch");
@@ -235,6 +244,59 @@
     el("n-violations").textContent = `(${cz.violations.length})`;
     el("undo").disabled = !cz.summary.can_undo;
     el("redo").disabled = !cz.summary.can_redo;
+    // Routed figures need carers: without them the button is not offered.
+    el("routing").hidden = !cz.summary.has_carers;
+    el("no-carers").hidden = Boolean(cz.summary.has_carers);
+    const s = cz.summary;
+    let line = `${cz.zones.length} zones hold ${Number(s.n_clients).toLocaleString("en-GB")} clients and ` +
+      `${Math.round(s.total_hours).toLocaleString("en-GB")} h/week`;
+    line += s.n_unassigned ? `; ${s.n_unassigned} clients (${Math.round(s.unassigned_hours).toLocaleString("en-GB")} h/week) ` +
+      `in no zone: ${s.why_unassigned}` : "; every client in a zone";
+    el("totals").textContent = line;
+    renderLegend();
+  }
+
+  // ------------------------------------------------------------------ legend
+  const legend = L.control({ position: "bottomleft" });
+  legend.onAdd = function () {
+    const div = L.DomUtil.create("div", "cz-legend");
+    div.id = "legend";
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  legend.addTo(map);
+  function renderLegend() {
+    const div = el("legend");
+    div.replaceChildren();
+    div.append(make("b", "Zones (fill: one colour per zone)"));
+    const zones = make("div");
+    for (const z of cz.zones) {
+      const row = make("div");
+      const box = make("span", null, "box");
+      box.style.background = zoneColour(z.zone_id);
+      row.append(box, make("span", z.zone_id));
+      zones.append(row);
+    }
+    zones.style.columns = cz.zones.length > 8 ? "4" : "1";
+    const lots = make("div");
+    for (const l of cz.lots) {
+      const row = make("div");
+      const box = make("span", null, "box");
+      box.style.border = `3px solid ${lotColour(l.lot)}`;
+      row.append(box, make("span", `${l.lot}: ${Math.round(l.weekly_hours).toLocaleString("en-GB")} h`));
+      lots.append(row);
+    }
+    lots.style.columns = cz.lots.length > 4 ? "2" : "1";
+    div.append(zones, make("b", "Provider lots (border, h/week)"), lots);
+    const dots = make("div");
+    const dot = make("span", null, "dot");
+    dot.style.background = "#555";
+    dots.append(dot, make("span", "street unit, in its zone's colour (black: selected)"));
+    const demand = make("div");
+    const shade = make("span", null, "box");
+    shade.style.background = "rgba(122,75,0,0.35)";
+    demand.append(shade, make("span", "demand: h/week per 250 m hexagon (3+ clients)"));
+    div.append(make("b", "Points and shading"), dots, demand);
   }
 
   function showRouted(r) {
@@ -259,7 +321,10 @@
       cz.zones = data.zones; cz.lots = data.lots; cz.violations = data.violations;
       cz.summary = data.summary;
     }
-    if (data.outlines) drawOutlines(data.outlines, full);
+    if (data.outlines) {
+      drawOutlines(data.outlines, full);
+      if (full && cz.markers.length) restyle(cz.markers.map((_, i) => i));  // colours may change
+    }
     renderTables();
   }
 
@@ -303,7 +368,17 @@
   el("undo").addEventListener("click", () => act("/api/undo", {}, true));
   el("redo").addEventListener("click", () => act("/api/redo", {}, true));
   el("redraw").addEventListener("click", () => act("/api/redraw", {}, true));
-  el("save").addEventListener("click", () => act("/api/save", { folder: el("folder").value || null }, false));
+  el("save").addEventListener("click", () => {
+    // A plan that breaks rules is saved only when the user says so, with the rules named.
+    if (cz.violations.length) {
+      const shown = cz.violations.slice(0, 12).map((v) => `- ${v.rule}: ${v.zone_id}: ${v.detail}`);
+      const more = cz.violations.length > 12 ? `\n... and ${cz.violations.length - 12} more` : "";
+      const ask = `This plan breaks ${cz.violations.length} rule(s):\n${shown.join("\n")}${more}\n\n` +
+        "Save it anyway? (report.json and scenario.toml list them.)";
+      if (!window.confirm(ask)) { status("Not saved: the plan breaks rules (see Rules broken)."); return; }
+    }
+    act("/api/save", { folder: el("folder").value || null }, false);
+  });
   el("load").addEventListener("click", () => act("/api/load", { folder: el("folder").value || null }, true));
 
   async function start() {
@@ -314,13 +389,12 @@
       const v = await api("/api/view");
       cz.labels = v.labels;
       cz.zones = v.zones; cz.lots = v.lots; cz.violations = v.violations; cz.summary = v.summary;
+      drawOutlines(v.outlines, true);  // first: the zones' colours, which the units take
       drawUnits();
-      drawOutlines(v.outlines, true);
       const b = L.latLngBounds(cz.units);
       map.fitBounds(b);
       renderTables();
-      status(`${cz.zones.length} zones, ${Math.round(cz.summary.total_hours)} h/week. ` +
-        "Click or lasso street units, then move them to a zone.");
+      status("Click or lasso street units, then move them to a zone.");
       document.body.dataset.ready = "1";
     } catch (err) {
       status(String(err.message || err), true);
