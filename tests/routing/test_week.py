@@ -113,7 +113,7 @@ def test_a_short_zone_pulls_carers_from_a_neighbour_and_says_so() -> None:
                               geometry=gpd.points_from_xy([10, 20, 90], [10, 10, 10]),
                               crs=27700)  # fmt: skip
     visits = pd.DataFrame({"zone_id": ["A"] * 2 + ["B"] * 6, "day": "monday", "duration": 60,
-                           "carers_needed": 1})  # fmt: skip
+                           "window_start": 420, "carers_needed": 1})  # fmt: skip
     staffing = staff_zones(carers, visits, zones)
     assert staffing.home_zone.tolist() == ["A", "A", "A"]
     assert staffing.moves["to_zone"].tolist() == ["B", "B"]

@@ -91,6 +91,7 @@ from carezones.routing.staffing import Staffing, carer_zones, staff_zones
 from carezones.routing.tables import build_problem
 from carezones.routing.validate import RULES as VALIDATION_RULES
 from carezones.routing.validate import validate_plan
+from carezones.routing.week import capped_carers
 
 __all__ = [
     "MAX_ITERATIONS",
@@ -117,6 +118,7 @@ __all__ = [
     "Visit",
     "WorkRules",
     "build_problem",
+    "capped_carers",
     "carer_zones",
     "choose_modes",
     "exact_optimum",

@@ -1,15 +1,16 @@
 """Carers go where the work is: each carer's zone, the moves from home zones, and the gaps left.
 
-:func:`staff_zones` is the one rule every entry point uses (scenarios, ``carezones
-routes``, the workshop's routed day, :func:`~carezones.routing.plan_routes` with zone
-polygons): a carer works in the zone they live in (the nearest zone for a home outside
-them all), then carers move, one at a time, to the zone whose days are shortest of
-carer-hours from the zone that can best spare them, nearest first, while a move covers
-more than it uncovers. A zone-day's need is its visits' carer-minutes (double-handed
-twice) plus the travel allowance (:data:`carezones.demand.TRAVEL_ALLOWANCE`); a carer
-brings, on each day they work, the minutes their contract allows a day
-(:func:`~carezones.routing.week.capped_carers`) at a working share.
-Whatever stays short is reported by zone and day, in carer-hours.
+:func:`staff_zones` puts the zones through the one staffing rule of the package,
+:func:`carezones.demand.staff_groups` (also how scenarios staff zones and providers):
+each zone staffed against its own day-slots, shifts and skills; a carer starts in the
+zone they live in (the nearest zone for a home outside them all), and the zone furthest
+short of its own demand takes carers, nearest first, while a move covers more than it
+uncovers. A carer's day is capped by their contract
+(:func:`~carezones.routing.week.capped_carers`). Every entry point uses it: scenarios
+(through ``staff_groups``), ``carezones routes``, the workshop's routed day and
+:func:`~carezones.routing.plan_routes` with zone polygons. Whatever stays short is
+reported by zone and day, in carer-hours (the travel allowance and the utilisation of
+:func:`~carezones.demand.group_cover` included).
 """
 
 from __future__ import annotations
@@ -20,15 +21,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.demand import DAYS, TRAVEL_ALLOWANCE
-from carezones.routing.problem import WorkRules, working_days, works_on
+from carezones.demand import DAYS, staff_groups
+from carezones.routing.problem import WorkRules
 from carezones.routing.week import capped_carers
 
 __all__ = ["Staffing", "carer_zones", "staff_zones"]
-
-#: The share of a carer's working minutes that care and travel fill (the rest: waiting).
-WORKING_SHARE = 0.85
-
 
 @dataclass(frozen=True)
 class Staffing:
@@ -93,31 +90,6 @@ def carer_zones(carers: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
     return pd.Series(out, index=carers.index, dtype=object)
 
 
-def _need(visits: pd.DataFrame, zone_ids: list[str], days: list[str]) -> np.ndarray:
-    """Carer-minutes each zone needs each day, travel allowance included."""
-    out = np.zeros((len(zone_ids), len(days)))
-    z = {k: i for i, k in enumerate(zone_ids)}
-    d = {k: j for j, k in enumerate(days)}
-    minutes = visits["duration"].astype(float) * visits["carers_needed"].astype(float)
-    day = visits["day"].astype(str).str.lower() if "day" in visits.columns else ""
-    frame = pd.DataFrame({"z": visits["zone_id"].astype(str), "d": day, "m": minutes})
-    for (zone, dd), m in frame.groupby(["z", "d"])["m"].sum().items():
-        if zone in z and dd in d:
-            out[z[zone], d[dd]] = m * (1.0 + TRAVEL_ALLOWANCE)
-    return out
-
-
-def _brings(carers: pd.DataFrame, days: list[str], work: WorkRules) -> np.ndarray:
-    """Minutes each carer brings on each day (0 on days off)."""
-    capped = capped_carers(carers, work)
-    most = pd.to_numeric(capped.get("max_minutes", pd.Series(np.nan, index=carers.index)),
-                         errors="coerce").fillna(8 * 60).to_numpy(float)  # fmt: skip
-    span = (carers["shift_end"].astype(float) - carers["shift_start"].astype(float)).to_numpy()
-    per_day = np.minimum(most, span) * WORKING_SHARE
-    on = np.array([[works_on(w, d) for d in days] for w in working_days(carers)], dtype=bool)
-    return on * per_day[:, None]
-
-
 def staff_zones(
     carers: gpd.GeoDataFrame,
     visits: pd.DataFrame,
@@ -134,8 +106,8 @@ def staff_zones(
         Carers with home Points, ``shift_start``, ``shift_end`` and optionally
         ``max_minutes``, ``contracted_hours`` and ``days``.
     visits
-        The visits planned, with ``zone_id`` (None: in no zone), ``duration``,
-        ``carers_needed`` and ``day``.
+        The visits planned, with ``zone_id`` (None: in no zone), ``day``,
+        ``window_start``, ``duration``, ``carers_needed`` and optionally ``skills``.
     zones
         Zone polygons with ``zone_id`` (or each zone's centre as a Point, with
         ``home_zone`` given).
@@ -157,78 +129,71 @@ def staff_zones(
     >>> carers = gpd.GeoDataFrame({"carer_id": ["k1", "k2"], "shift_start": 420,
     ...     "shift_end": 840, "max_minutes": 420},
     ...     geometry=gpd.points_from_xy([1, 2], [1, 1]), crs=27700)
-    >>> visits = pd.DataFrame({"zone_id": ["A", "B"], "day": "monday",
-    ...     "duration": [60, 300], "carers_needed": 1})
+    >>> visits = pd.DataFrame({"zone_id": ["A", "B"], "day": "monday", "window_start": 420,
+    ...     "duration": [60, 180], "carers_needed": 1})
     >>> s = staff_zones(carers, visits, zones)
     >>> s.zone_of_carer.tolist(), s.moves[["carer_id", "from_zone", "to_zone"]].values.tolist()
     (['A', 'B'], [['k2', 'A', 'B']])
     """
     work = work or WorkRules()
     ids = zones["zone_id"].astype(str).tolist()
-    days = [d for d in DAYS if "day" in visits.columns and d in set(visits["day"].str.lower())]
-    days = days or [""]
     home = carer_zones(carers, zones) if home_zone is None else home_zone
     index = {z: i for i, z in enumerate(ids)}
-    assigned = np.array([index.get(str(z), -1) if pd.notna(z) else -1 for z in home])
-    need = _need(visits.dropna(subset=["zone_id"]), ids, days)
-    brings = _brings(carers, days, work)
-    have = np.zeros_like(need)
-    for i, z in enumerate(assigned):
-        if z >= 0:
-            have[z] += brings[i]
+    home_at = np.array([index.get(str(z), -1) if pd.notna(z) else -1 for z in home])
     centres = zones.geometry.representative_point()
     homes = carers.geometry.to_crs(zones.crs)
     dist = np.hypot(homes.x.to_numpy()[:, None] - centres.x.to_numpy()[None, :],
                     homes.y.to_numpy()[:, None] - centres.y.to_numpy()[None, :])  # fmt: skip
-    moved_from: dict[int, int] = {}
-    for _ in range(len(carers)):
-        deficit = np.clip(need - have, 0, None)
-        z = int(np.argmax(deficit.sum(1)))
-        if deficit[z].sum() <= 0:
-            break
-        cover = np.minimum(brings, deficit[z][None, :]).sum(1)  # what each carer fixes there
-        a = assigned
-        before = np.clip(need[a] - have[a], 0, None).sum(1)
-        after = np.clip(need[a] - have[a] + brings, 0, None).sum(1)
-        loss = np.where(a >= 0, after - before, 0.0)
-        gain = cover - loss
-        gain[a == z] = -np.inf
-        if not np.isfinite(gain).any() or gain.max() <= 1e-9:
-            break
-        good = np.flatnonzero(gain >= 0.5 * gain.max())
-        pick = int(good[np.argmin(dist[good, z])])
-        if assigned[pick] >= 0:
-            have[assigned[pick]] -= brings[pick]
-            moved_from.setdefault(pick, int(assigned[pick]))
-        assigned[pick] = z
-        have[z] += brings[pick]
-    left = np.flatnonzero(assigned < 0)
-    if len(left):
-        assigned[left] = np.argmin(dist[left], axis=1)
-    zone_of = pd.Series(np.asarray(ids, dtype=object)[assigned], index=carers.index, dtype=object)
+    pref = dist.copy()
+    placed = np.flatnonzero(home_at >= 0)
+    pref[placed, home_at[placed]] -= 1e12  # residents first, the nearest of them first
+    week = _one_week(visits)
+    staffed = staff_groups(week, capped_carers(carers, work), ids,
+                           week["zone_id"].astype(object).to_numpy(), pref)  # fmt: skip
+    zone_of = pd.Series(np.asarray(staffed.group, dtype=object), index=carers.index, dtype=object)
     hours = (
-        pd.to_numeric(carers["contracted_hours"], errors="coerce").to_numpy(float)
+        pd.to_numeric(carers["contracted_hours"], errors="coerce")
         if "contracted_hours" in carers.columns
-        else brings.sum(1) / WORKING_SHARE / 60
+        else pd.Series(np.nan, index=carers.index)
     )
+    home_ids = np.where(home_at >= 0, np.asarray([*ids, None], dtype=object)[home_at], None)
+    moved = np.flatnonzero((home_at >= 0) & (zone_of.to_numpy() != home_ids))
     moves = pd.DataFrame(
-        [
-            {"carer_id": str(carers["carer_id"].iloc[i]), "from_zone": ids[f],
-             "to_zone": ids[assigned[i]], "hours_per_week": float(hours[i])}
-            for i, f in sorted(moved_from.items())
-            if assigned[i] != f
-        ],
+        {
+            "carer_id": carers["carer_id"].astype(str).to_numpy()[moved],
+            "from_zone": home_ids[moved],
+            "to_zone": zone_of.to_numpy()[moved],
+            "hours_per_week": hours.to_numpy(float)[moved],
+        },
         columns=["carer_id", "from_zone", "to_zone", "hours_per_week"],
-    )  # fmt: skip
-    have = np.zeros_like(need)
-    for i, z in enumerate(assigned):
-        have[z] += brings[i]
-    gap = need - have
-    rows = [
-        {"zone_id": ids[i], "day": days[j], "need_hours": need[i, j] / 60,
-         "have_hours": have[i, j] / 60, "short_hours": gap[i, j] / 60}
-        for i in range(len(ids)) for j in range(len(days)) if gap[i, j] > 30
-    ]  # fmt: skip
-    short = pd.DataFrame(rows, columns=["zone_id", "day", "need_hours", "have_hours",
-                                        "short_hours"])  # fmt: skip
-    return Staffing(zone_of, home, moves, short)
+    )
+    return Staffing(zone_of, home, moves, _short(staffed.cover))
+
+
+def _one_week(visits: pd.DataFrame) -> pd.DataFrame:
+    """The visits of one week (a fortnight's first; staffing is a weekly pattern)."""
+    day = visits["day"].astype(str).str.lower() if "day" in visits.columns else None
+    out = visits if day is None else visits.assign(day=day)
+    if day is not None and day.isin(DAYS).any():
+        out = out[day.isin(DAYS).to_numpy()]
+    elif day is not None:
+        out = out.assign(day=day.str.replace(r"-\d+$", "", regex=True))
+    return out.assign(zone_id=out["zone_id"].where(out["zone_id"].notna(), None))
+
+
+def _short(cover: pd.DataFrame) -> pd.DataFrame:
+    """Zone-days still short: per slot the larger of any care's and any one skill's gap."""
+    cols = ["zone_id", "day", "need_hours", "have_hours", "short_hours"]
+    if cover.empty:
+        return pd.DataFrame(columns=cols)
+    care = cover[cover["skill"] == ""]
+    slot_gap = cover.groupby(["group", "day", "slot"], sort=False)["short_hours"].max()
+    gap = slot_gap.groupby(level=["group", "day"], sort=False).sum()
+    totals = care.groupby(["group", "day"], sort=False)[["needed_hours", "available_hours"]].sum()
+    out = totals.join(gap.rename("short_hours"), how="outer").fillna(0.0).reset_index()
+    out = out.rename(columns={"group": "zone_id", "needed_hours": "need_hours",
+                              "available_hours": "have_hours"})  # fmt: skip
+    out = out[out["short_hours"] > 0.5]
+    order = {d: i for i, d in enumerate(DAYS)}
+    out = out.sort_values(["zone_id", "day"], key=lambda c: c.map(order) if c.name == "day" else c)
+    return out[cols].reset_index(drop=True)

@@ -20,7 +20,7 @@ from carezones.outcomes import (
     choose_virtual,
     measure_outcomes,
 )
-from carezones.routing import plan_routes
+from carezones.routing import capped_carers, plan_routes
 from carezones.scenario import steps as pipe
 from carezones.scenario import then as _then
 from carezones.scenario.definition import Scenario
@@ -147,23 +147,6 @@ def outcome_params(scenario: Scenario, min_weekly_hours: float | None) -> Outcom
     )
 
 
-def _capped(carers: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
-    """Carers whose ``max_minutes`` a day keeps their week within contract (+ tolerance).
-
-    The cap :class:`~carezones.routing.WorkRules` puts on a carer's day when routing:
-    contracted hours x (1 + tolerance) over the days they work.
-    """
-    if "contracted_hours" not in carers.columns:
-        return carers
-    hours = pd.to_numeric(carers["contracted_hours"], errors="coerce")
-    days = carers["days"] if "days" in carers.columns else pd.Series("", index=carers.index)
-    n = days.fillna("").astype(str).map(lambda t: len([d for d in t.split(";") if d]) or 7)
-    own = pd.to_numeric(carers.get("max_minutes", pd.Series(np.nan, index=carers.index)),
-                        errors="coerce")  # fmt: skip
-    cap = np.floor(hours * 60.0 * (1.0 + tolerance) / n)
-    return carers.assign(max_minutes=np.where(hours > 0, np.fmin(own, cap), own))
-
-
 def _staff(
     scenario: Scenario,
     clients: gpd.GeoDataFrame,
@@ -184,7 +167,7 @@ def _staff(
     """
     in_person = week[~week["visit_id"].astype(str).isin(virtual)]
     carers = carers.copy()
-    capped = _capped(carers, scenario.routing.work.hours_tolerance)
+    capped = capped_carers(carers, scenario.routing.work)
     given = scenario.kind == "then" and scenario.providers.allocation == "given"
     if given:
         zone_of = clients.drop_duplicates("client_id").set_index("client_id")["zone_id"]
