@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -73,28 +73,23 @@ def read_toml(path: str | os.PathLike[str], *, what: str = "a TOML file") -> dic
     p = Path(path)
     where = str(p)
     if p.is_dir():
-        raise ValidationError([Problem(where, "not a file", what, "a folder")])
+        raise ProblemCollector(where).error("not a file", what, "a folder")
     if not p.is_file():
-        raise ValidationError([Problem(where, "missing file", what, "no such file")])
+        raise ProblemCollector(where).error("missing file", what, "no such file")
     raw = p.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ValidationError(
-            [
-                Problem(
-                    where,
-                    "not UTF-8",
-                    f"{what} saved as UTF-8 text",
-                    f"byte 0x{raw[exc.start]:02x} at line {line} (save the file as UTF-8)",
-                )
-            ]
+        raise ProblemCollector(where).error(
+            "not UTF-8",
+            f"{what} saved as UTF-8 text",
+            f"byte 0x{raw[exc.start]:02x} at line {line} (save the file as UTF-8)",
         ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValidationError([Problem(where, "not TOML", what, str(exc))]) from None
+        raise ProblemCollector(where).error("not TOML", what, str(exc)) from None
 
 
 def _creatable(path: Path) -> Path | None:
@@ -131,33 +126,27 @@ def check_out_folder(path: str | os.PathLike[str], *, option: str = "--out") -> 
     """
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise ValidationError(
-            [
-                Problem(
-                    f"{option} {p}", "not a folder", "a folder for the outputs", "an existing file"
-                )
-            ]
+        raise ProblemCollector(f"{option} {p}").error(
+            "not a folder", "a folder for the outputs", "an existing file"
         )
     if p.is_dir():
         if not os.access(p, os.W_OK | os.X_OK):
-            raise ValidationError(
-                [Problem(f"{option} {p}", "cannot write", "a folder you may write to", "read-only")]
+            raise ProblemCollector(f"{option} {p}").error(
+                "cannot write", "a folder you may write to", "read-only"
             )
         return p
     blocker = _creatable(p)
     if blocker is not None:
         found = "a file in the way" if blocker.exists() and not blocker.is_dir() else "read-only"
-        raise ValidationError(
-            [Problem(f"{option} {p}", "cannot create", f"a folder that can be made ({blocker})",
-                     found)]
-        )  # fmt: skip
+        raise ProblemCollector(f"{option} {p}").error(
+            "cannot create", f"a folder that can be made ({blocker})", found
+        )
     try:
         p.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ValidationError(
-            [Problem(f"{option} {p}", "cannot create", "a folder that can be made", exc.strerror
-                     or type(exc).__name__)]
-        ) from None  # fmt: skip
+        raise ProblemCollector(f"{option} {p}").error(
+            "cannot create", "a folder that can be made", exc.strerror or type(exc).__name__
+        ) from None
     return p
 
 
@@ -183,13 +172,13 @@ def check_out_file(path: str | os.PathLike[str], *, option: str = "--out") -> Pa
     """
     p = Path(path)
     if p.is_dir():
-        raise ValidationError(
-            [Problem(f"{option} {p}", "not a file", "a file name to write", "an existing folder")]
+        raise ProblemCollector(f"{option} {p}").error(
+            "not a file", "a file name to write", "an existing folder"
         )
     if p.exists():
         if not os.access(p, os.W_OK):
-            raise ValidationError(
-                [Problem(f"{option} {p}", "cannot write", "a file you may write", "read-only")]
+            raise ProblemCollector(f"{option} {p}").error(
+                "cannot write", "a file you may write", "read-only"
             )
         return p
     check_out_folder(p.parent, option=option)
@@ -233,34 +222,31 @@ def inside_folder(
     base = Path(root).expanduser().resolve()
     text = "" if name is None else name
     if not isinstance(text, str):
-        raise ValidationError([Problem(where, "bad name", "a folder name (text)", repr(text))])
+        raise ProblemCollector(where).error("bad name", "a folder name (text)", repr(text))
     found = repr(text) if len(text) <= 80 else repr(text[:77] + "...")
-    problems = []
+    check = ProblemCollector(where)
     parts = Path(text).parts if "\0" not in text else ()
     if "\0" in text:
-        problems.append(Problem(where, "bad name", "a name without a NUL byte", "a NUL byte"))
+        check.add("bad name", "a name without a NUL byte", "a NUL byte")
     elif Path(text).is_absolute() or Path(text).anchor or text.startswith("~"):
-        problems.append(
-            Problem(where, "outside the folder", f"a name relative to {base}", found)
-        )
+        check.add("outside the folder", f"a name relative to {base}", found)
     elif ".." in parts:
-        problems.append(
-            Problem(where, "outside the folder", f"a name inside {base} (no '..')", found)
-        )
+        check.add("outside the folder", f"a name inside {base} (no '..')", found)
     for part in parts:
         if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
-            problems.append(
-                Problem(where, "name too long", f"names of at most {MAX_NAME_BYTES} bytes",
-                        f"a name of {len(part.encode('utf-8', 'surrogateescape'))} bytes")
-            )  # fmt: skip
-    if problems:
-        raise ValidationError(problems)
+            check.add(
+                "name too long",
+                f"names of at most {MAX_NAME_BYTES} bytes",
+                f"a name of {len(part.encode('utf-8', 'surrogateescape'))} bytes",
+            )
+    check.raise_if_any()
     target = (base / text).resolve()  # follows every link that exists along the way
     if not target.is_relative_to(base):
-        raise ValidationError(
-            [Problem(where, "outside the folder", f"a name inside {base} (no link out of it)",
-                     f"{found}, a link to a place outside it")]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "outside the folder",
+            f"a name inside {base} (no link out of it)",
+            f"{found}, a link to a place outside it",
+        )
     return target
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 
 __all__ = ["check_cutoff", "check_random_state", "make_rng"]
 
@@ -54,7 +54,7 @@ SeedSequence, or None, found 'x'
         and int(random_state) >= 0
     ):
         return random_state
-    raise ValidationError([Problem(where, "bad seed", _SEED, repr(random_state)[:40])])
+    raise ProblemCollector(where).error("bad seed", _SEED, repr(random_state)[:40])
 
 
 def make_rng(random_state: Any, *, where: str = "random_state") -> np.random.Generator:
@@ -99,7 +99,7 @@ def check_cutoff(cutoff: Any, *, where: str = "cutoff", unit: str = "seconds") -
         return None
     ok = isinstance(cutoff, numbers.Real) and not isinstance(cutoff, bool)
     if not ok or math.isnan(float(cutoff)) or float(cutoff) < 0:
-        raise ValidationError(
-            [Problem(where, "bad cutoff", f"a number of {unit} >= 0, or None", repr(cutoff)[:40])]
+        raise ProblemCollector(where).error(
+            "bad cutoff", f"a number of {unit} >= 0, or None", repr(cutoff)[:40]
         )
     return float(cutoff)

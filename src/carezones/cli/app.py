@@ -43,7 +43,11 @@ from carezones.demand import (
     write_clients,
     write_providers,
 )
-from carezones.exceptions import CarezonesError, FarFromNetworkWarning, Problem, ValidationError
+from carezones.exceptions import (
+    CarezonesError,
+    FarFromNetworkWarning,
+    ProblemCollector,
+)
 from carezones.geocode import Geocoder
 from carezones.network import MODES, load_network
 from carezones.rota import RotaColumns, RotaRules, read_rota, score_rota
@@ -222,7 +226,7 @@ def _count_or_auto(text: str, option: str) -> int | str:
         return "auto"
     if text.strip().isdigit() and int(text) >= 1:
         return int(text)
-    raise ValidationError([Problem(option, "bad value", "an integer >= 1 or 'auto'", repr(text))])
+    raise ProblemCollector(option).error("bad value", "an integer >= 1 or 'auto'", repr(text))
 
 
 def _workforce_note(visits: object, carers: object, days: list[str] | None = None) -> None:
@@ -264,10 +268,9 @@ def _write_points(frame: object, path: Path) -> None:
         plain["lat"] = points.y.where(found)
         write_csv(plain, path, index=False)
     else:
-        raise ValidationError(
-            [Problem(str(path), "unknown format", ".gpkg, .geojson, .parquet or .csv",
-                     repr(suffix or "none"))]
-        )  # fmt: skip
+        raise ProblemCollector(str(path)).error(
+            "unknown format", ".gpkg, .geojson, .parquet or .csv", repr(suffix or "none")
+        )
 
 
 @app.command("geocode")
@@ -408,12 +411,10 @@ def zones(
     """
     setup_logging(verbose)
     if n_zones != "auto" and not n_zones.isdigit():
-        raise ValidationError(
-            [Problem("--zones", "bad value", "a whole number or 'auto'", n_zones)]
-        )
+        raise ProblemCollector("--zones").error("bad value", "a whole number or 'auto'", n_zones)
     if providers is not None and providers != "auto" and not providers.isdigit():
-        raise ValidationError(
-            [Problem("--providers", "bad value", "a whole number or 'auto'", providers)]
+        raise ProblemCollector("--providers").error(
+            "bad value", "a whole number or 'auto'", providers
         )
     check_out_folder(out)
     checked = locked = None

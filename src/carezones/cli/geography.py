@@ -9,7 +9,7 @@ from typing import Any
 import geopandas as gpd
 import typer
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.maps import plan_map, save_map
 from carezones.network import TravelNetwork, extract_boundary, osm_places, read_boundary
 from carezones.tables import write_tables
@@ -74,11 +74,11 @@ def say_unassigned(plan: ZonePlan, clients_file: Path, assignments: Path) -> Non
     """
     report = plan.report
     if report.summary["n_clients"] == 0:
-        raise ValidationError(
-            [Problem(str(clients_file), "no client in any zone", "zones holding the clients",
-                     f"all {len(report.unassigned)} clients in no zone "
-                     f"({report.why_unassigned()})")]
-        )  # fmt: skip
+        raise ProblemCollector(str(clients_file)).error(
+            "no client in any zone",
+            "zones holding the clients",
+            f"all {len(report.unassigned)} clients in no zone ({report.why_unassigned()})",
+        )
     typer.echo(str(report))
     typer.echo(f"Totals: {report.totals()}")
     if len(report.unassigned):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from carezones._files import check_out_file, check_out_folder, excel_numbers
 from carezones.demand import read_csv_text
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector, ValidationError
 
 __all__ = ["check_jobs", "check_out_file", "check_out_folder", "read_input_table"]
 
@@ -30,10 +30,9 @@ def check_jobs(jobs: int | None, *, option: str = "--jobs") -> None:
         The option's name in the message.
     """
     if jobs is not None and jobs < 1:
-        raise ValidationError(
-            [Problem(option, "bad value", "a number of processes >= 1 (1: no parallelism)",
-                     str(jobs))]
-        )  # fmt: skip
+        raise ProblemCollector(option).error(
+            "bad value", "a number of processes >= 1 (1: no parallelism)", str(jobs)
+        )
 
 
 def read_input_table(path: Path) -> pd.DataFrame:
@@ -57,38 +56,34 @@ def read_input_table(path: Path) -> pd.DataFrame:
     where = str(path)
     suffix = path.suffix.lower()
     if path.is_dir():
-        raise ValidationError([Problem(where, "not a file", "a table file", "a folder")])
+        raise ProblemCollector(where).error("not a file", "a table file", "a folder")
     if not path.is_file():
-        raise ValidationError([Problem(where, "missing file", "an existing table", "none")])
+        raise ProblemCollector(where).error("missing file", "an existing table", "none")
     if suffix not in (".csv", ".xlsx", ".xls", ".parquet", ".gpkg", ".geojson", ".json"):
-        raise ValidationError(
-            [Problem(where, "unknown format", ".csv, .xlsx, .parquet, .gpkg or .geojson",
-                     repr(suffix or "none"))]
-        )  # fmt: skip
-    if path.stat().st_size == 0:
-        raise ValidationError(
-            [Problem(where, "empty file", "a header row and data rows", "0 bytes")]
+        raise ProblemCollector(where).error(
+            "unknown format", ".csv, .xlsx, .parquet, .gpkg or .geojson", repr(suffix or "none")
         )
+    if path.stat().st_size == 0:
+        raise ProblemCollector(where).error("empty file", "a header row and data rows", "0 bytes")
     try:
         frame = _read(path, suffix)
     except ValidationError:
         raise
     except ImportError as exc:
-        raise ValidationError(
-            [Problem(where, "cannot read Excel", "openpyxl installed (pip install openpyxl)",
-                     "not installed")]
-        ) from exc  # fmt: skip
+        raise ProblemCollector(where).error(
+            "cannot read Excel", "openpyxl installed (pip install openpyxl)", "not installed"
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise ValidationError(
-            [Problem(where, "not UTF-8", "text saved as UTF-8", f"byte at position {exc.start}")]
+        raise ProblemCollector(where).error(
+            "not UTF-8", "text saved as UTF-8", f"byte at position {exc.start}"
         ) from None
     except Exception as exc:  # each format's own parser error: name the file and format
-        raise ValidationError(
-            [Problem(where, "unreadable file", f"a readable {suffix} file", type(exc).__name__)]
+        raise ProblemCollector(where).error(
+            "unreadable file", f"a readable {suffix} file", type(exc).__name__
         ) from None
     if len(frame) == 0:
-        raise ValidationError(
-            [Problem(where, "no rows", "at least one data row under the header", "a header only")]
+        raise ProblemCollector(where).error(
+            "no rows", "at least one data row under the header", "a header only"
         )
     return frame
 

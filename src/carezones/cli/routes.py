@@ -20,7 +20,7 @@ from carezones.demand import (
     read_csv_text,
     workforce_coverage,
 )
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.network import load_network, osm_places
 from carezones.outcomes import OutcomeParams, measure_outcomes
 from carezones.routing import Budget, RoutePlan, RoutingParams, plan_routes, staff_zones
@@ -38,12 +38,8 @@ def read_zones(folder: Path) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame | No
     Either may be missing, not both: that folder is what ``carezones zones`` writes.
     """
     if not folder.is_dir():
-        raise ValidationError(
-            [
-                Problem(
-                    str(folder), "missing folder", "the output folder of 'carezones zones'", "none"
-                )
-            ]
+        raise ProblemCollector(str(folder)).error(
+            "missing folder", "the output folder of 'carezones zones'", "none"
         )
     polygons = None
     assignments = None
@@ -66,8 +62,8 @@ def read_zones(folder: Path) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame | No
                 ]
             )
     if polygons is None and assignments is None:
-        raise ValidationError(
-            [Problem(str(folder), "no zones", "zones.gpkg or assignments.csv", "neither")]
+        raise ProblemCollector(str(folder)).error(
+            "no zones", "zones.gpkg or assignments.csv", "neither"
         )
     return polygons, assignments
 
@@ -125,16 +121,11 @@ def route_files(
         clients = clients.assign(zone_id=hit[~hit.index.duplicated()]["zone_id"].to_numpy())
     if "zone_id" not in carers.columns:
         if polygons is None:
-            raise ValidationError(
-                [
-                    Problem(
-                        str(carers_file),
-                        "no zones",
-                        f"a zone_id column, or zones.gpkg in {zones_dir} to place homes",
-                        "neither",
-                        column="zone_id",
-                    )
-                ]
+            raise ProblemCollector(str(carers_file)).error(
+                "no zones",
+                f"a zone_id column, or zones.gpkg in {zones_dir} to place homes",
+                "neither",
+                column="zone_id",
             )
 
     totals = zone_totals(clients, why_lost)

@@ -10,7 +10,7 @@ import typer
 from carezones import datasets
 from carezones._files import check_out_folder
 from carezones.cli.setup import setup_logging
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.workshop import SHARING_NOTE, workshop
 from carezones.zoning import MIN_PROVIDER_HOURS, MIN_WEEKLY_HOURS
 
@@ -20,7 +20,7 @@ def _count(text: str, option: str) -> int | str:
         return text
     if text.isdigit() and int(text) >= 1:
         return int(text)
-    raise ValidationError([Problem(option, "bad value", "a whole number or 'auto'", text)])
+    raise ProblemCollector(option).error("bad value", "a whole number or 'auto'", text)
 
 
 def workshop_command(

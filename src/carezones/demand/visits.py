@@ -17,7 +17,7 @@ import pandas as pd
 from carezones.demand import patterns as pat
 from carezones.demand.checks import check_table
 from carezones.demand.schema import Checked
-from carezones.exceptions import FarFromNetworkWarning, Problem, ValidationError
+from carezones.exceptions import FarFromNetworkWarning, Problem, ProblemCollector, ValidationError
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork, snap_points
 
 __all__ = ["DAYS", "expand", "expand_visits", "snap_population", "snap_tables"]
@@ -32,8 +32,8 @@ def _days(days: str | Iterable[str] | None) -> list[int]:
     try:
         return list(pat.parse_days(text))
     except pat.PatternError as exc:
-        raise ValidationError(
-            [Problem("days", "unknown day", "day names such as monday or mon-fri", str(exc))]
+        raise ProblemCollector("days").error(
+            "unknown day", "day names such as monday or mon-fri", str(exc)
         ) from exc
 
 
@@ -53,12 +53,8 @@ def expand(
         try:
             start_date = pd.Timestamp(week_start).normalize()
         except (TypeError, ValueError) as exc:
-            raise ValidationError(
-                [
-                    Problem(
-                        "week_start", "not a date", "a date such as '2025-07-07'", repr(week_start)
-                    )
-                ]
+            raise ProblemCollector("week_start").error(
+                "not a date", "a date such as '2025-07-07'", repr(week_start)
             ) from exc
         first = start_date.weekday()
     order = [(first + k) % 7 for k in range(7)]

@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.maps import layers as ml
 from carezones.maps.layers import ensure_map as _map
 
@@ -38,14 +38,13 @@ _RANK = {"city": 0, "town": 1, "suburb": 2, "village": 3, "quarter": 4, "neighbo
 
 def _frame(places: Any, where: str) -> gpd.GeoDataFrame:
     if not isinstance(places, gpd.GeoDataFrame) or places.crs is None:
-        raise ValidationError(
-            [Problem(where, "bad places", "a GeoDataFrame with a CRS", type(places).__name__)]
+        raise ProblemCollector(where).error(
+            "bad places", "a GeoDataFrame with a CRS", type(places).__name__
         )
     if "name" not in places:
-        raise ValidationError(
-            [Problem(where, "missing column", "name", ", ".join(map(str, places.columns)),
-                     column="name")]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "missing column", "name", ", ".join(map(str, places.columns)), column="name"
+        )
     return places
 
 
@@ -138,10 +137,9 @@ def boundary_map(
     if isinstance(boundary, gpd.GeoSeries):
         boundary = gpd.GeoDataFrame(geometry=boundary)
     if not isinstance(boundary, gpd.GeoDataFrame) or boundary.crs is None:
-        raise ValidationError(
-            [Problem("boundary_map", "bad boundary", "polygons with a CRS",
-                     type(boundary).__name__)]
-        )  # fmt: skip
+        raise ProblemCollector("boundary_map").error(
+            "bad boundary", "polygons with a CRS", type(boundary).__name__
+        )
     title = name
     if "name" in boundary and len(boundary):
         names = [str(n) for n in boundary["name"].dropna().unique()[:3]]

@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patheffects import withStroke
 from shapely.ops import polylabel
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.maps import layers as ml
 from carezones.network import TravelNetwork
 
@@ -270,15 +270,8 @@ def hours_figure(
     """
     frame = zones.zones_ if hasattr(zones, "zones_") else getattr(zones, "zones", zones)
     if not isinstance(frame, pd.DataFrame) or not {"zone_id", "weekly_hours"} <= set(frame.columns):
-        raise ValidationError(
-            [
-                Problem(
-                    "hours_figure",
-                    "bad zones",
-                    "a table with zone_id and weekly_hours",
-                    type(frame).__name__,
-                )
-            ]
+        raise ProblemCollector("hours_figure").error(
+            "bad zones", "a table with zone_id and weekly_hours", type(frame).__name__
         )
     colours = pd.Series(_zone_colour_list(frame), index=frame.index)
     frame = frame.assign(cz_colour=colours)
@@ -367,28 +360,18 @@ def travel_to_care_figure(
     ['then', 'now']
     """
     if not isinstance(comparison, pd.DataFrame):
-        raise ValidationError(
-            [
-                Problem(
-                    "travel_to_care_figure",
-                    "bad table",
-                    "a DataFrame (rows: measures, columns: scenarios)",
-                    type(comparison).__name__,
-                )
-            ]
+        raise ProblemCollector("travel_to_care_figure").error(
+            "bad table",
+            "a DataFrame (rows: measures, columns: scenarios)",
+            type(comparison).__name__,
         )
     wanted = [row] if row is not None else list(_RATIO_ROWS)
     found = [r for r in wanted if r in comparison.index]
     if not found:
-        raise ValidationError(
-            [
-                Problem(
-                    "travel_to_care_figure",
-                    "missing row",
-                    " or ".join(wanted),
-                    ", ".join(map(str, comparison.index[:20])) or "no rows",
-                )
-            ]
+        raise ProblemCollector("travel_to_care_figure").error(
+            "missing row",
+            " or ".join(wanted),
+            ", ".join(map(str, comparison.index[:20])) or "no rows",
         )
     values = pd.to_numeric(comparison.loc[found[0]], errors="coerce")
     fig, ax = _axes(ax, (max(4.0, 1.3 * len(values) + 1.5), 4.2))
@@ -474,13 +457,14 @@ def tornado_figure(
     if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns):
         found = ", ".join(map(str, table.columns)) if isinstance(table, pd.DataFrame) else (
             type(table).__name__)  # fmt: skip
-        raise ValidationError([Problem("tornado_figure", "bad table", "the sensitivity table ("
-                                       + ", ".join(sorted(needed)) + ")", found)])  # fmt: skip
+        raise ProblemCollector("tornado_figure").error("bad table", "the sensitivity table ("
+                                       + ", ".join(sorted(needed)) + ")", found)
     shown = figures or list(dict.fromkeys(table["figure"].astype(str)))
     shown = [f for f in shown if f in set(table["figure"])]
     if not shown:
-        raise ValidationError([Problem("tornado_figure", "no figure", "a figure of the table",
-                                       repr(figures))])  # fmt: skip
+        raise ProblemCollector("tornado_figure").error(
+            "no figure", "a figure of the table", repr(figures)
+        )
     ncols = 2 if len(shown) > 1 else 1
     nrows = int(np.ceil(len(shown) / ncols))
     varied = table[table["level"].isin(["low", "high"])]
@@ -583,8 +567,8 @@ def rate_curve_figure(
     ['then', 'now']
     """
     if not isinstance(curves, dict) or not curves:
-        raise ValidationError([Problem("rate_curve_figure", "bad value", "scenario name to a "
-                                       "rate_curve table", type(curves).__name__)])  # fmt: skip
+        raise ProblemCollector("rate_curve_figure").error("bad value", "scenario name to a "
+                                       "rate_curve table", type(curves).__name__)
     fig, ax = _axes(ax, (6.5, 4.2))
     offered = None
     top = 0.0

@@ -22,7 +22,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 
 __all__ = [
     "CARER_COLOURS",
@@ -83,7 +83,7 @@ def ensure_map(m: Any) -> Any:
 
 
 def _bad(where: str, what: str, expected: str, found: str, column: str | None = None) -> None:
-    raise ValidationError([Problem(where, what, expected, found, column=column)])
+    raise ProblemCollector(where).error(what, expected, found, column=column)
 
 
 def zones_frame(zones: Any, where: str) -> gpd.GeoDataFrame:

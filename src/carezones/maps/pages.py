@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from folium.plugins import DualMap
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.maps import layers as ml
 from carezones.maps.context import boundary_map, places_map
 from carezones.maps.layers import TILES as _TILES
@@ -339,10 +339,9 @@ def then_now_map(
         elif isinstance(spec, Mapping):
             plan_map(m=side, **{"offline": offline, **spec})
         else:
-            raise ValidationError(
-                [Problem("then_now_map", "bad side", "a mapping or a function",
-                         type(spec).__name__)]
-            )  # fmt: skip
+            raise ProblemCollector("then_now_map").error(
+                "bad side", "a mapping or a function", type(spec).__name__
+            )
         ml.add_title(side, title)
         ml.keep_layer_control_last(side)
         if getattr(side, "_carezones_bounds", None) is not None:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.maps import layers as ml
 from carezones.maps.layers import ensure_map as _map
 from carezones.network import TravelNetwork
@@ -95,8 +95,8 @@ def street_labels(
     """
     classes = STREET_CLASSES if classes is None else classes
     if mode not in network.modes:
-        raise ValidationError(
-            [Problem("street_labels", "unknown mode", " or ".join(network.modes), repr(mode))]
+        raise ProblemCollector("street_labels").error(
+            "unknown mode", " or ".join(network.modes), repr(mode)
         )
     edges = network.edges[mode]
     none = pd.Series(None, index=edges.index, dtype=object)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network.osm import open_osm
 
 __all__ = [
@@ -168,14 +168,11 @@ def read_boundary(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
         raise ProblemCollector(str(path)).error(
             "unreadable", "a GeoPackage, GeoJSON or shapefile", str(exc)
         ) from exc
-    problems = []
+    check = ProblemCollector(str(path))
     if frame.crs is None:
-        problems.append(Problem(str(path), "no CRS", "polygons with a CRS", "none"))
+        check.add("no CRS", "polygons with a CRS", "none")
     kinds = set(frame.geometry.geom_type.dropna())
     if not kinds or not kinds <= {"Polygon", "MultiPolygon"}:
-        problems.append(
-            Problem(str(path), "not polygons", "Polygon or MultiPolygon", ", ".join(sorted(kinds)))
-        )
-    if problems:
-        raise ValidationError(problems)
+        check.add("not polygons", "Polygon or MultiPolygon", ", ".join(sorted(kinds)))
+    check.raise_if_any()
     return frame

@@ -94,40 +94,26 @@ class Speeds:
     drive_access_kmh: float = 15.0
 
     def __post_init__(self) -> None:
-        problems = []
+        check = ProblemCollector("Speeds")
         for name in ("walk_kmh", "cycle_kmh", "drive_fallback_kmh", "drive_access_kmh"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
-                problems.append(
-                    Problem("Speeds", "bad speed", "a number > 0", repr(value), column=name)
-                )
+                check.add("bad speed", "a number > 0", repr(value), column=name)
         f = self.drive_urban_factor
         if not (isinstance(f, int | float) and 0 < f <= 1):
-            problems.append(
-                Problem(
-                    "Speeds",
-                    "bad factor",
-                    "a number in (0, 1]",
-                    repr(f),
-                    column="drive_urban_factor",
-                )
-            )
+            check.add("bad factor", "a number in (0, 1]", repr(f), column="drive_urban_factor")
         table = dict(_DRIVE_DEFAULT_KMH)
         if self.drive_default_kmh is not None:
             for key, value in dict(self.drive_default_kmh).items():
                 if not (isinstance(value, int | float) and value > 0):
-                    problems.append(
-                        Problem(
-                            "Speeds",
-                            "bad speed",
-                            "a number > 0",
-                            repr(value),
-                            column=f"drive_default_kmh[{key!r}]",
-                        )
+                    check.add(
+                        "bad speed",
+                        "a number > 0",
+                        repr(value),
+                        column=f"drive_default_kmh[{key!r}]",
                     )
                 table[str(key)] = float(value)
-        if problems:
-            raise ValidationError(problems)
+        check.raise_if_any()
         object.__setattr__(self, "drive_default_kmh", table)
 
     def mps(self, mode: str) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from carezones.demand import group_cover, short_hours
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.outcomes.costing import (
     CostInputs,
     break_even_hours,
@@ -344,15 +344,10 @@ def zone_to_provider(providers: Any) -> dict[str, str]:
         )
     if isinstance(providers, Mapping | pd.Series):
         return {str(k): str(v) for k, v in providers.items()}
-    raise ValidationError(
-        [
-            Problem(
-                "providers",
-                "bad value",
-                "ProviderLots, a mapping zone_id -> provider_id or a DataFrame with both",
-                type(providers).__name__,
-            )
-        ]
+    raise ProblemCollector("providers").error(
+        "bad value",
+        "ProviderLots, a mapping zone_id -> provider_id or a DataFrame with both",
+        type(providers).__name__,
     )
 
 

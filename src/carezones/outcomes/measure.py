@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.outcomes import calc
 from carezones.outcomes import virtual as _virtual
 from carezones.outcomes.costing import CostInputs
@@ -169,8 +169,8 @@ def _tables(
         plan = routes
         return plan.routes, plan.shifts, plan.unscheduled, _virtual.plan_direct(plan)
     if shifts is None:
-        raise ValidationError(
-            [Problem("shifts", "missing table", "a shifts table with a routes table", "None")]
+        raise ProblemCollector("shifts").error(
+            "missing table", "a shifts table with a routes table", "None"
         )
     return routes, shifts, unscheduled, None
 

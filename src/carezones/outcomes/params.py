@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.outcomes.costing import MPH_HOURLY_RATE_GBP
 from carezones.routing import SPREAD_MINUTES, WorkRules
 
@@ -110,7 +110,7 @@ class OutcomeParams:
     parking_minutes: float = 0.0
 
     def __post_init__(self) -> None:
-        problems = []
+        check = ProblemCollector("OutcomeParams")
 
         def number(value: Any) -> bool:
             return (
@@ -120,11 +120,7 @@ class OutcomeParams:
             )
 
         def bad(name: str, expected: str) -> None:
-            problems.append(
-                Problem(
-                    "OutcomeParams", "bad value", expected, repr(getattr(self, name)), column=name
-                )
-            )
+            check.add("bad value", expected, repr(getattr(self, name)), column=name)
 
         for name in (
             "co2e_kg_per_km",
@@ -157,5 +153,4 @@ class OutcomeParams:
             bad("random_state", "None or an integer >= 0")
         if not isinstance(self.zoned, bool):
             bad("zoned", "True or False")
-        if problems:
-            raise ValidationError(problems)
+        check.raise_if_any()

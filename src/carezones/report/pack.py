@@ -37,7 +37,7 @@ import pandas as pd
 from carezones import outcomes
 from carezones._files import check_out_file
 from carezones._version import __version__
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.maps import (
     hide_overlapping_labels,
     rate_curve_figure,
@@ -548,10 +548,9 @@ def build_report(
     target = _target(folder, out)
     comparison, runs = read_runs(folder)
     if not runs and comparison is None:
-        raise ValidationError(
-            [Problem(str(folder), "no run here", "zones.gpkg, outcomes.csv or comparison.csv",
-                     "none of them")]
-        )  # fmt: skip
+        raise ProblemCollector(str(folder)).error(
+            "no run here", "zones.gpkg, outcomes.csv or comparison.csv", "none of them"
+        )
     if comparison is not None:
         comparison = comparison.rename(columns={comparison.columns[0]: "outcome"})
     heading = title or f"carezones report: {folder.resolve().name}"
@@ -663,10 +662,11 @@ def _target(folder: Path, out: str | os.PathLike[str] | None) -> Path:
         return folder / "report.html"
     target = Path(out)
     if target.suffix.lower() not in (".html", ".htm") and not target.is_dir():
-        raise ValidationError(
-            [Problem(f"--out {target}", "not an HTML file", "a page name ending .html (the "
-                     "workbook goes beside it, ending .xlsx)", repr(target.suffix or "none"))]
-        )  # fmt: skip
+        raise ProblemCollector(f"--out {target}").error(
+            "not an HTML file",
+            "a page name ending .html (the workbook goes beside it, ending .xlsx)",
+            repr(target.suffix or "none"),
+        )
     check_out_file(target)
     check_out_file(target.with_suffix(".xlsx"))
     return target

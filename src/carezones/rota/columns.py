@@ -18,7 +18,7 @@ import pandas as pd
 
 from carezones._files import excel_numbers, read_toml
 from carezones.demand import DAYS, read_csv_text
-from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
+from carezones.exceptions import ProblemCollector, ValidationError, unknown_keys
 
 __all__ = [
     "DAYS",
@@ -133,51 +133,30 @@ class RotaColumns:
     datetime_format: str | None = None
 
     def __post_init__(self) -> None:
-        problems = []
+        check = ProblemCollector("RotaColumns")
         for name in self.fields():
             value = getattr(self, name)
             optional = name in ("double_up", "visit_id", "date")
             if (value is None and optional) or (isinstance(value, str) and value.strip()):
                 continue
-            problems.append(
-                Problem(
-                    "RotaColumns", "bad column name", "a non-empty header", repr(value), column=name
-                )
-            )
+            check.add("bad column name", "a non-empty header", repr(value), column=name)
         used = [getattr(self, n) for n in self.fields() if getattr(self, n)]
         keys = [header_key(str(u)) for u in used]
         for k in sorted({k for k in keys if keys.count(k) > 1}):
-            problems.append(
-                Problem(
-                    "RotaColumns",
-                    "same column twice",
-                    "a different header per field",
-                    repr(used[keys.index(k)]),
-                )
+            check.add(
+                "same column twice", "a different header per field", repr(used[keys.index(k)])
             )
         if not isinstance(self.dayfirst, bool):
-            problems.append(
-                Problem(
-                    "RotaColumns",
-                    "bad option",
-                    "True or False",
-                    repr(self.dayfirst),
-                    column="dayfirst",
-                )
-            )
+            check.add("bad option", "True or False", repr(self.dayfirst), column="dayfirst")
         broken = _format_problem(self.datetime_format)
         if broken is not None:
-            problems.append(
-                Problem(
-                    "RotaColumns",
-                    "bad option",
-                    "a strftime format such as '%d/%m/%Y %H:%M'",
-                    broken,
-                    column="datetime_format",
-                )
+            check.add(
+                "bad option",
+                "a strftime format such as '%d/%m/%Y %H:%M'",
+                broken,
+                column="datetime_format",
             )
-        if problems:
-            raise ValidationError(problems)
+        check.raise_if_any()
 
     @staticmethod
     def fields() -> tuple[str, ...]:

@@ -161,7 +161,7 @@ def _find_columns(frame: pd.DataFrame, cols: RotaColumns, where: str) -> dict[st
         by_key.setdefault(header_key(str(c)), str(c))
     default = RotaColumns()
     found: dict[str, str | None] = {}
-    problems = []
+    check = ProblemCollector(where)
     for name in RotaColumns.fields():
         header = getattr(cols, name)
         if header is None:
@@ -172,18 +172,14 @@ def _find_columns(frame: pd.DataFrame, cols: RotaColumns, where: str) -> dict[st
             hit = by_key.get(header_key(name))  # the carezones name itself, e.g. "carer_id"
         optional = name in ("double_up", "visit_id") and header == getattr(default, name)
         if hit is None and not optional:
-            problems.append(
-                Problem(
-                    where,
-                    "missing column",
-                    f"a column {header!r} (RotaColumns.{name})",
-                    "none; columns are " + ", ".join(repr(str(c)) for c in frame.columns[:20]),
-                    column=header,
-                )
+            check.add(
+                "missing column",
+                f"a column {header!r} (RotaColumns.{name})",
+                "none; columns are " + ", ".join(repr(str(c)) for c in frame.columns[:20]),
+                column=header,
             )
         found[name] = hit
-    if problems:
-        raise ValidationError(problems)
+    check.raise_if_any()
     return found
 
 

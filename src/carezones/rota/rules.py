@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from carezones.exceptions import Problem, ValidationError, unknown_keys
+from carezones.exceptions import ProblemCollector, ValidationError, unknown_keys
 from carezones.network import MAX_SNAP_DISTANCE
 
 __all__ = ["RotaRules"]
@@ -59,7 +59,7 @@ class RotaRules:
     max_snap_distance: float = MAX_SNAP_DISTANCE
 
     def __post_init__(self) -> None:
-        problems = []
+        check = ProblemCollector("RotaRules")
         for f in fields(self):
             value = getattr(self, f.name)
             ok = isinstance(value, int | float) and not isinstance(value, bool)
@@ -68,13 +68,10 @@ class RotaRules:
             if f.name == "short_visit_share":
                 ok, expected = ok and 0 < value <= 1, "a number in (0, 1]"
             if not ok:
-                problems.append(
-                    Problem("RotaRules", "bad option", expected, repr(value), column=f.name)
-                )
+                check.add("bad option", expected, repr(value), column=f.name)
             else:
                 object.__setattr__(self, f.name, float(value))
-        if problems:
-            raise ValidationError(problems)
+        check.raise_if_any()
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> RotaRules:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from carezones._options import make_rng
 from carezones.demand import expand_visits
-from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.exceptions import ProblemCollector
 
 __all__ = ["make_rota", "synthetic_rota"]
 
@@ -339,23 +339,12 @@ def synthetic_rota(
     >>> bool(read_rota(rota, clients=clients, carers=carers)["visit_id"].nunique() > 0)
     True
     """
-    problems = []
+    check = ProblemCollector("synthetic_rota")
     if not (isinstance(weeks, int) and weeks >= 1):
-        problems.append(
-            Problem("synthetic_rota", "bad option", "an integer >= 1", repr(weeks), column="weeks")
-        )
+        check.add("bad option", "an integer >= 1", repr(weeks), column="weeks")
     if not (isinstance(missed_share, int | float) and 0 <= missed_share < 1):
-        problems.append(
-            Problem(
-                "synthetic_rota",
-                "bad option",
-                "a number in [0, 1)",
-                repr(missed_share),
-                column="missed_share",
-            )
-        )
-    if problems:
-        raise ValidationError(problems)
+        check.add("bad option", "a number in [0, 1)", repr(missed_share), column="missed_share")
+    check.raise_if_any()
     rng = random_state if isinstance(random_state, np.random.Generator) else make_rng(random_state)
     return make_rota(
         clients,

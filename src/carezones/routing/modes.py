@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.routing.daycheck import break_slot
 from carezones.routing.problem import BIG_TIME
 from carezones.routing.result import RoutingResult
@@ -78,21 +78,16 @@ class ModeRule:
     cycle_travel_factor: float = 1.5
 
     def __post_init__(self) -> None:
-        problems = []
+        check = ProblemCollector("ModeRule")
         for name in ("max_walk_leg_minutes", "max_cycle_leg_minutes"):
             value = getattr(self, name)
             if not (_number(value) and value > 0):
-                problems.append(
-                    Problem("ModeRule", "bad value", "a number > 0", repr(value), column=name)
-                )
+                check.add("bad value", "a number > 0", repr(value), column=name)
         for name in ("walk_travel_factor", "cycle_travel_factor"):
             value = getattr(self, name)
             if not (_number(value) and value >= 1):
-                problems.append(
-                    Problem("ModeRule", "bad value", "a number >= 1", repr(value), column=name)
-                )
-        if problems:
-            raise ValidationError(problems)
+                check.add("bad value", "a number >= 1", repr(value), column=name)
+        check.raise_if_any()
         for name in ("max_walk_leg_minutes", "max_cycle_leg_minutes"):
             object.__setattr__(self, name, float(getattr(self, name)))
         for name in ("walk_travel_factor", "cycle_travel_factor"):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from carezones._files import read_toml
-from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
+from carezones.exceptions import ProblemCollector, ValidationError, unknown_keys
 
 __all__ = [
     "BIG_TIME",
@@ -122,14 +122,10 @@ class RoutingParams:
     spread_penalty: float = 120.0
 
     def __post_init__(self) -> None:
-        problems = []
+        check = ProblemCollector("RoutingParams")
 
         def bad(name: str, expected: str) -> None:
-            problems.append(
-                Problem(
-                    "RoutingParams", "bad option", expected, repr(getattr(self, name)), column=name
-                )
-            )
+            check.add("bad option", expected, repr(getattr(self, name)), column=name)
 
         if self.time_windows not in ("hard", "soft"):
             bad("time_windows", "'hard' or 'soft'")
@@ -153,8 +149,7 @@ class RoutingParams:
         share = self.pyvrp_share
         if share is not None and not (isinstance(share, int | float) and 0 < share <= 1):
             bad("pyvrp_share", "None or a number in (0, 1]")
-        if problems:
-            raise ValidationError(problems)
+        check.raise_if_any()
         object.__setattr__(self, "lateness_penalty", float(self.lateness_penalty))
         object.__setattr__(self, "continuity_penalty", float(self.continuity_penalty))
         object.__setattr__(self, "max_lateness_penalty", float(self.max_lateness_penalty))

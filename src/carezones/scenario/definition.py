@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from carezones._files import read_toml
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.outcomes import CostInputs
 from carezones.scenario import spec
 
@@ -245,8 +245,8 @@ class Scenario:
             for part in parts[:-1]:
                 target = target.setdefault(part, {})
                 if not isinstance(target, dict):
-                    raise ValidationError(
-                        [Problem(self.where, "unknown key", "a dotted key to a table", repr(key))]
+                    raise ProblemCollector(self.where).error(
+                        "unknown key", "a dotted key to a table", repr(key)
                     )
             target[parts[-1]] = value
         if name is not None:

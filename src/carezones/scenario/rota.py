@@ -14,7 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import TravelNetwork
 from carezones.outcomes import CO2E_KG_PER_KM_AVERAGE_CAR, OutcomeParams, measure_outcomes
 from carezones.rota import read_rota, score_rota
@@ -35,16 +35,11 @@ def rota_path(scenario: Scenario) -> Path:
     if not path.is_absolute():
         path = Path(scenario.base_dir) / path
     if not path.is_file():
-        raise ValidationError(
-            [
-                Problem(
-                    f"{scenario.where} [data]",
-                    "missing file",
-                    "a rota export (.csv or .xlsx) relative to the scenario file",
-                    repr(scenario.data.rota),
-                    column="rota",
-                )
-            ]
+        raise ProblemCollector(f"{scenario.where} [data]").error(
+            "missing file",
+            "a rota export (.csv or .xlsx) relative to the scenario file",
+            repr(scenario.data.rota),
+            column="rota",
         )
     return path
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from carezones.demand import DAYS, expand_visits, group_cover
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.outcomes import (
     CO2E_KG_PER_KM_AVERAGE_CAR,
     OutcomeParams,
@@ -41,8 +41,8 @@ def _locked_zones(scenario: Scenario) -> gpd.GeoDataFrame | None:
         return None
     path = Path(name) if Path(name).is_absolute() else Path(scenario.base_dir) / name
     if not path.is_file():
-        raise ValidationError(
-            [Problem(scenario.where, "missing file", "a zones file", str(path), column="locked")]
+        raise ProblemCollector(scenario.where).error(
+            "missing file", "a zones file", str(path), column="locked"
         )
     # checked as `carezones zones --locked` checks it: polygons, a CRS, unique zone ids
     return read_zones(path, where=f"{scenario.where} [zones] locked {path}")

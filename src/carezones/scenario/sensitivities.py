@@ -38,7 +38,7 @@ import pandas as pd
 
 from carezones._files import write_csv
 from carezones.demand import ACCESS
-from carezones.exceptions import CarezonesError, Problem, ValidationError
+from carezones.exceptions import CarezonesError, ProblemCollector
 from carezones.outcomes import OUTCOMES, WAGES
 from carezones.scenario.comparison import compare
 from carezones.scenario.definition import Scenario
@@ -111,19 +111,17 @@ class Assumption:
     sides: tuple[str, ...] = SIDES
 
     def __post_init__(self) -> None:
-        problems = []
+        check = ProblemCollector("Assumption")
         if not (isinstance(self.name, str) and self.name.strip()):
-            problems.append(Problem("Assumption", "bad value", "a name", repr(self.name),
-                                    column="name"))  # fmt: skip
+            check.add("bad value", "a name", repr(self.name), column="name")  # fmt: skip
         for side in ("low", "high"):
             if not isinstance(getattr(self, side), Mapping) or not getattr(self, side):
-                problems.append(Problem("Assumption", "bad value", "options by dotted key",
-                                        repr(getattr(self, side)), column=side))  # fmt: skip
+                check.add(
+                    "bad value", "options by dotted key", repr(getattr(self, side)), column=side
+                )
         if not self.sides or any(s not in SIDES for s in self.sides):
-            problems.append(Problem("Assumption", "bad value", "some of 'then', 'now'",
-                                    repr(self.sides), column="sides"))  # fmt: skip
-        if problems:
-            raise ValidationError(problems)
+            check.add("bad value", "some of 'then', 'now'", repr(self.sides), column="sides")
+        check.raise_if_any()
 
     @property
     def key(self) -> str:
@@ -453,11 +451,13 @@ def sensitivity(
     ['unit', 'then', 'now']
     """
     if not (isinstance(seeds, int) and not isinstance(seeds, bool) and seeds >= 1):
-        raise ValidationError([Problem("sensitivity", "bad value", "an integer >= 1",
-                                       repr(seeds), column="seeds")])  # fmt: skip
+        raise ProblemCollector("sensitivity").error(
+            "bad value", "an integer >= 1", repr(seeds), column="seeds"
+        )
     if not (isinstance(max_iterations, int) and max_iterations >= 1):
-        raise ValidationError([Problem("sensitivity", "bad value", "an integer >= 1",
-                                       repr(max_iterations), column="max_iterations")])  # fmt: skip
+        raise ProblemCollector("sensitivity").error(
+            "bad value", "an integer >= 1", repr(max_iterations), column="max_iterations"
+        )
     pair = [s if isinstance(s, Scenario) else Scenario.from_toml(s) for s in (then, now)]
     budget: dict[str, Any] = {"routing.max_iterations": max_iterations}
     if max_seconds is not None:
@@ -466,8 +466,8 @@ def sensitivity(
     chosen = list(default_assumptions(then_s, now_s) if assumptions is None else assumptions)
     names = [a.key for a in chosen]
     if len(set(names)) != len(names):
-        raise ValidationError([Problem("sensitivity", "same name twice", "assumptions with "
-                                       "different names", ", ".join(names))])  # fmt: skip
+        raise ProblemCollector("sensitivity").error("same name twice", "assumptions with "
+                                       "different names", ", ".join(names))
     runs = _plan(then_s, now_s, chosen, seeds)
     folder = Path(save) if save is not None else None
     done: dict[str, dict[str, Any]] = {}

@@ -16,7 +16,7 @@ from os import PathLike
 from typing import Any
 
 from carezones._parallel import pool_context, single_threaded
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.scenario.definition import Scenario
 from carezones.scenario.result import ScenarioResult
 from carezones.scenario.run import run_scenario
@@ -43,8 +43,8 @@ def expand(
     if not grid:
         return loaded
     if len(loaded) != 1:
-        raise ValidationError(
-            [Problem("sweep", "bad grid", "one base scenario with a grid", f"{len(loaded)}")]
+        raise ProblemCollector("sweep").error(
+            "bad grid", "one base scenario with a grid", f"{len(loaded)}"
         )
     base = loaded[0]
     keys = list(grid)
@@ -87,8 +87,8 @@ def run_all(
     as each result is gathered.
     """
     if not isinstance(n_workers, int) or n_workers < 1:
-        raise ValidationError(
-            [Problem("sweep", "bad value", "an integer >= 1", repr(n_workers), column="n_workers")]
+        raise ProblemCollector("sweep").error(
+            "bad value", "an integer >= 1", repr(n_workers), column="n_workers"
         )
     own = executor is None
     if own:
@@ -191,8 +191,8 @@ def with_seeds(scenarios: list[Scenario], seeds: int) -> list[Scenario]:
     [('now', 4, 7), ('now', 5, 8), ('now', 6, 9)]
     """
     if not (isinstance(seeds, int) and not isinstance(seeds, bool) and seeds >= 1):
-        raise ValidationError(
-            [Problem("sweep", "bad value", "an integer >= 1", repr(seeds), column="seeds")]
+        raise ProblemCollector("sweep").error(
+            "bad value", "an integer >= 1", repr(seeds), column="seeds"
         )
     out = []
     for s in scenarios:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import TravelNetwork
 
 __all__ = ["allocate", "broker", "provider_areas", "then_providers"]
@@ -98,18 +98,15 @@ def _offices(providers: pd.DataFrame, ids: list[str], crs: Any, where: str) -> n
     """The providers' office points (x, y in ``crs``), or a problem naming what is missing."""
     geometry = providers.geometry if isinstance(providers, gpd.GeoDataFrame) else None
     if geometry is None or len(providers) != len(ids) or geometry.isna().any():
-        raise ValidationError(
-            [
-                Problem(
-                    where, "no offices", f"{len(ids)} providers with locations for a "
-                    "brokered market: [population] n_providers equal to [providers] "
-                    "n_providers, or a providers file with a point per provider",
-                    f"{len(providers)} provider(s)"
-                    + ("" if geometry is not None else " without locations"),
-                    column="allocation",
-                )
-            ]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "no offices",
+            f"{len(ids)} providers with locations for a "
+            "brokered market: [population] n_providers equal to [providers] "
+            "n_providers, or a providers file with a point per provider",
+            f"{len(providers)} provider(s)"
+            + ("" if geometry is not None else " without locations"),
+            column="allocation",
+        )
     frame = providers.set_index(providers["provider_id"].astype(str)).loc[ids]
     points = gpd.GeoSeries(frame.geometry, crs=providers.crs).to_crs(crs)
     return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
@@ -133,21 +130,17 @@ def allocate(
     """
     clients, carers = clients.copy(), carers.copy()
     if allocation == "given":
-        problems = []
+        check = ProblemCollector(where)
         for name, frame in (("clients", clients), ("carers", carers)):
             ids = frame.get("provider_id", pd.Series("", index=frame.index)).fillna("").astype(str)
             if (ids == "").any():
-                problems.append(
-                    Problem(
-                        where,
-                        "no provider",
-                        f"every one of the {name} with a provider_id (allocation = 'given')",
-                        f"{int((ids == '').sum())} without",
-                        column="allocation",
-                    )
+                check.add(
+                    "no provider",
+                    f"every one of the {name} with a provider_id (allocation = 'given')",
+                    f"{int((ids == '').sum())} without",
+                    column="allocation",
                 )
-        if problems:
-            raise ValidationError(problems)
+        check.raise_if_any()
         ids = sorted(
             set(clients["provider_id"].astype(str)) | set(carers["provider_id"].astype(str))
         )

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 
 __all__ = [
     "BODIES",
@@ -176,37 +176,34 @@ boolean, not text), found 'false'
     """
     where = f"request /api/{route}"
     if len(raw) > MAX_BODY_BYTES:
-        raise ValidationError(
-            [Problem(where, "too large", f"a body of at most {MAX_BODY_BYTES:,} bytes",
-                     f"{len(raw):,} bytes")]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "too large", f"a body of at most {MAX_BODY_BYTES:,} bytes", f"{len(raw):,} bytes"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValidationError(
-            [Problem(where, "not UTF-8", "JSON text in UTF-8", f"byte 0x{raw[exc.start]:02x} "
-                     f"at position {exc.start}")]
-        ) from None  # fmt: skip
+        raise ProblemCollector(where).error(
+            "not UTF-8",
+            "JSON text in UTF-8",
+            f"byte 0x{raw[exc.start]:02x} at position {exc.start}",
+        ) from None
     try:
         value = json.loads(text, parse_constant=_no_constant) if text.strip() else {}
     except RecursionError:
         value = None
         problem = f"arrays or objects nested deeper than {MAX_DEPTH}"
     except ValueError as exc:  # JSONDecodeError, NaN, an integer of over 4,300 digits
-        raise ValidationError(
-            [Problem(where, "not JSON", "a JSON object", _shown(str(exc)))]
-        ) from None
+        raise ProblemCollector(where).error("not JSON", "a JSON object", _shown(str(exc))) from None
     else:
         problem = f"nesting {_depth(value)} deep" if _depth(value) > MAX_DEPTH else ""
     if problem:
-        raise ValidationError(
-            [Problem(where, "nested too deep", f"at most {MAX_DEPTH} levels", problem)]
+        raise ProblemCollector(where).error(
+            "nested too deep", f"at most {MAX_DEPTH} levels", problem
         )
     if not isinstance(value, dict):
-        raise ValidationError(
-            [Problem(where, "not a JSON object", "an object of keys and values",
-                     type(value).__name__)]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            "not a JSON object", "an object of keys and values", type(value).__name__
+        )
     model = BODIES[route]
     try:
         return model.model_validate(value)

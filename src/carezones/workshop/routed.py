@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from carezones.demand import expand_visits
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.outcomes import zone_rates
 from carezones.routing import Budget, plan_routes, staff_zones
 
@@ -32,8 +32,8 @@ def routed_figures(
     p = session.plan
     p.index(zone_id)  # an unknown zone is refused by name
     if session.carers is None:
-        raise ValidationError(
-            [Problem("workshop", "no carers", "the workshop started with --carers", "none")]
+        raise ProblemCollector("workshop").error(
+            "no carers", "the workshop started with --carers", "none"
         )
     # every client's zone, and carers staffed as everywhere: home zone, then zones short
     placed = ~session.demand.far
@@ -58,10 +58,11 @@ def routed_figures(
     clients = everyone[everyone["zone_id"] == str(zone_id)]
     carers = session.carers[(staffing.zone_of_carer == str(zone_id)).to_numpy()]
     if not len(carers) or not len(clients):
-        raise ValidationError(
-            [Problem("workshop", "nothing to route", f"clients and carers in {zone_id}",
-                     f"{len(clients)} clients, {len(carers)} carers")]
-        )  # fmt: skip
+        raise ProblemCollector("workshop").error(
+            "nothing to route",
+            f"clients and carers in {zone_id}",
+            f"{len(clients)} clients, {len(carers)} carers",
+        )
     routes = plan_routes(
         visits[visits["zone_id"] == str(zone_id)], carers.assign(zone_id=str(zone_id)),
         session.network, clients=clients, zones="zone_id", days=day, budget=budget, n_jobs=1,

@@ -40,7 +40,7 @@ from starlette.routing import Route
 from carezones import datasets
 from carezones._files import inside_folder
 from carezones.demand import read_carers, read_clients
-from carezones.exceptions import CarezonesError, Problem, ValidationError
+from carezones.exceptions import CarezonesError, Problem, ProblemCollector, ValidationError
 from carezones.maps import leaflet_assets
 from carezones.network import TravelNetwork, extract_boundary, load_network, read_boundary
 from carezones.workshop.bodies import MAX_BODY_BYTES, parse_body
@@ -316,19 +316,17 @@ def _modes(carers: Any) -> tuple[str, ...]:
 def _listen(host: str, port: int) -> socket.socket:
     """A socket bound to ``host:port`` (0: a free port), or a ValidationError saying why not."""
     if not (isinstance(port, int) and not isinstance(port, bool) and 0 <= port <= 65535):
-        raise ValidationError(
-            [Problem("--port", "bad value", "a port number from 0 (any free port) to 65535",
-                     repr(port))]
-        )  # fmt: skip
+        raise ProblemCollector("--port").error(
+            "bad value", "a port number from 0 (any free port) to 65535", repr(port)
+        )
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )[0]
     except (socket.gaierror, UnicodeError):
-        raise ValidationError(
-            [Problem("--host", "unknown address", "an address of this computer, e.g. 127.0.0.1",
-                     repr(host))]
-        ) from None  # fmt: skip
+        raise ProblemCollector("--host").error(
+            "unknown address", "an address of this computer, e.g. 127.0.0.1", repr(host)
+        ) from None
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -336,10 +334,11 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.listen(128)  # connections wait in the queue until the server serves
     except OSError as exc:
         sock.close()
-        raise ValidationError(
-            [Problem("--host/--port", "cannot listen", "a free port on an address of this "
-                     "computer (--port 0: any free port)", f"{host}:{port} ({exc.strerror})")]
-        ) from None  # fmt: skip
+        raise ProblemCollector("--host/--port").error(
+            "cannot listen",
+            "a free port on an address of this computer (--port 0: any free port)",
+            f"{host}:{port} ({exc.strerror})",
+        ) from None
     return sock
 
 

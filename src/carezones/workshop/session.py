@@ -26,7 +26,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from carezones.demand import expand_visits
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import ProblemCollector, ValidationError
 from carezones.maps import demand_cells, zone_colours
 from carezones.network import MAX_SNAP_DISTANCE, TravelNetwork, cache_dir
 from carezones.routing import Budget
@@ -86,8 +86,8 @@ class Plan:
         try:
             return self.zone_ids.index(str(zone_id))
         except ValueError:
-            raise ValidationError(
-                [Problem("workshop", "unknown zone", "a zone of the plan", repr(str(zone_id)))]
+            raise ProblemCollector("workshop").error(
+                "unknown zone", "a zone of the plan", repr(str(zone_id))
             ) from None
 
 
@@ -235,8 +235,8 @@ class Session:
 
     def _from_zone_plan(self, plan: ZonePlan, lots: dict[str, str] | None) -> Plan:
         if plan.units is not self.units:
-            raise ValidationError(
-                [Problem("workshop", "other network", "a plan on this walking network", "another")]
+            raise ProblemCollector("workshop").error(
+                "other network", "a plan on this walking network", "another"
             )
         zones = plan.zones
         ids = tuple(zones["zone_id"].astype(str))
@@ -354,21 +354,20 @@ class Session:
         target = p.index(zone_id)
         idx = np.unique(np.asarray(list(units), dtype=np.intp))
         if len(idx) and (idx.min() < 0 or idx.max() >= self.units.n):
-            raise ValidationError(
-                [Problem("workshop", "unknown street unit", f"0..{self.units.n - 1}", "other")]
+            raise ProblemCollector("workshop").error(
+                "unknown street unit", f"0..{self.units.n - 1}", "other"
             )
         if p.locked[target]:
-            raise ValidationError(
-                [Problem("workshop", "locked zone", "an unlocked zone", f"{zone_id} is locked")]
+            raise ProblemCollector("workshop").error(
+                "locked zone", "an unlocked zone", f"{zone_id} is locked"
             )
         idx = idx[p.labels[idx] != target]
         sources = np.unique(p.labels[idx])
         held = [p.zone_ids[z] for z in sources if z >= 0 and p.locked[z]]
         if held:
-            raise ValidationError(
-                [Problem("workshop", "locked zone", "units of unlocked zones",
-                         f"units of {', '.join(held)} (locked)")]
-            )  # fmt: skip
+            raise ProblemCollector("workshop").error(
+                "locked zone", "units of unlocked zones", f"units of {', '.join(held)} (locked)"
+            )
         if not len(idx):
             return []
         labels = p.labels.copy()
@@ -428,19 +427,20 @@ class Session:
         p = self.plan
         z = p.index(zone_id)
         if p.locked[z]:
-            raise ValidationError(
-                [Problem("workshop", "locked zone", "an unlocked zone", f"{zone_id} is locked")]
+            raise ProblemCollector("workshop").error(
+                "locked zone", "an unlocked zone", f"{zone_id} is locked"
             )
         members = np.flatnonzero(p.labels == z)
         hours = self.scorer.unit_hours[members]
         with_hours = int(np.count_nonzero(hours > 0))
         if with_hours < 2:
-            raise ValidationError(
-                [Problem("workshop", "cannot split", "a zone whose clients' hours lie on two "
-                         "street units or more (so both zones get hours)",
-                         f"{zone_id}: {hours.sum():,.0f} h/week on {with_hours} street unit"
-                         f"{'s' if with_hours != 1 else ''}")]
-            )  # fmt: skip
+            raise ProblemCollector("workshop").error(
+                "cannot split",
+                "a zone whose clients' hours lie on two "
+                "street units or more (so both zones get hours)",
+                f"{zone_id}: {hours.sum():,.0f} h/week on {with_hours} street unit"
+                f"{'s' if with_hours != 1 else ''}",
+            )
         g = self.units.graph[members][:, members]
         start = int(np.argmax(self.scorer.from_centre(p.centres[z])[members]))
         d1 = dijkstra(g, indices=start)
@@ -476,10 +476,9 @@ class Session:
         p = self.plan
         a, b = p.index(zone_id), p.index(into)
         if a == b or p.locked[a] or p.locked[b]:
-            raise ValidationError(
-                [Problem("workshop", "bad merge", "two different unlocked zones",
-                         f"{zone_id} into {into}")]
-            )  # fmt: skip
+            raise ProblemCollector("workshop").error(
+                "bad merge", "two different unlocked zones", f"{zone_id} into {into}"
+            )
         labels = p.labels.copy()
         labels[labels == a] = b
         labels[labels > a] -= 1

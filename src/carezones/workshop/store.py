@@ -29,7 +29,7 @@ from scipy.spatial import cKDTree
 
 from carezones._files import check_out_folder, write_csv
 from carezones.demand import FALSE, TRUE
-from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.tables import for_people
 from carezones.zoning import read_zones
 
@@ -94,18 +94,19 @@ def save_plan(
     paths = {name: out / file for name, file in FILES.items()}
     where = f"save: folder {out}"
     if out.exists() and not out.is_dir():
-        raise ValidationError([Problem(where, "not a folder", "a folder to save in", "a file")])
+        raise ProblemCollector(where).error("not a folder", "a folder to save in", "a file")
     links = [p.name for p in paths.values() if p.is_symlink()]
     if links:
-        raise ValidationError(
-            [Problem(where, "symbolic link", "plain files to write", ", ".join(links))]
+        raise ProblemCollector(where).error(
+            "symbolic link", "plain files to write", ", ".join(links)
         )
     taken = [p.name for p in paths.values() if p.exists()]
     if taken and not overwrite:
-        raise ValidationError(
-            [Problem(where, EXISTS, "a folder without a saved plan, or overwrite: true",
-                     ", ".join(taken) + " already there")]
-        )  # fmt: skip
+        raise ProblemCollector(where).error(
+            EXISTS,
+            "a folder without a saved plan, or overwrite: true",
+            ", ".join(taken) + " already there",
+        )
     made = _first_missing(out)
     check_out_folder(out, option="save: folder")
     try:
@@ -119,8 +120,8 @@ def save_plan(
             shutil.rmtree(made, ignore_errors=True)
         if isinstance(exc, OSError | pyogrio.errors.DataSourceError):
             found = getattr(exc, "strerror", None) or type(exc).__name__
-            raise ValidationError(
-                [Problem(where, "cannot write", "a folder you may write to, with room", found)]
+            raise ProblemCollector(where).error(
+                "cannot write", "a folder you may write to, with room", found
             ) from None
         raise
     return paths

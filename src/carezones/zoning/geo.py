@@ -24,7 +24,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from carezones._options import make_rng
-from carezones.exceptions import Problem, ProblemCollector, ValidationError
+from carezones.exceptions import ProblemCollector
 from carezones.network import TravelNetwork, check_mode, snap_points
 from carezones.zoning.graph import drawn_pieces, pieces, zone_medians
 
@@ -156,40 +156,29 @@ def place_clients(
 ) -> Demand:
     """Validate clients and place each on its nearest unit (``far`` beyond the threshold)."""
     frame = as_points(clients, where)
-    problems = []
+    check = ProblemCollector(where)
     cols = ["client_id"] + (["weekly_hours"] if need_hours else [])
     for col in cols:
         if col not in frame.columns:
-            problems.append(
-                Problem(where, "missing column", f"a {col!r} column", "none", column=col)
-            )
-    if problems:
-        raise ValidationError(problems)
+            check.add("missing column", f"a {col!r} column", "none", column=col)
+    check.raise_if_any()
     ids = frame["client_id"].astype(str).to_numpy()
     dup = pd.Series(ids).duplicated(keep=False).to_numpy()
     for cid in dict.fromkeys(ids[dup]):
-        problems.append(
-            Problem(
-                where, "duplicate id", "unique ids", f"{cid!r} more than once", column="client_id"
-            )
-        )
+        check.add("duplicate id", "unique ids", f"{cid!r} more than once", column="client_id")
     if need_hours:
         hours = pd.to_numeric(frame["weekly_hours"], errors="coerce").to_numpy(float)
         for i in np.flatnonzero(~(np.isfinite(hours) & (hours >= 0))):
-            problems.append(
-                Problem(
-                    where,
-                    "bad hours",
-                    "a number >= 0",
-                    repr(frame["weekly_hours"].iloc[i]),
-                    column="weekly_hours",
-                    row=f"client {ids[i]!r}",
-                )
+            check.add(
+                "bad hours",
+                "a number >= 0",
+                repr(frame["weekly_hours"].iloc[i]),
+                row=f"client {ids[i]!r}",
+                column="weekly_hours",
             )
     else:
         hours = np.zeros(len(frame))
-    if problems:
-        raise ValidationError(problems)
+    check.raise_if_any()
     snap_points(network, frame.geometry, mode=units.mode, where=where)  # CRS and NaN checks
     pts = frame.geometry.to_crs(units.crs)
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
@@ -518,22 +507,18 @@ def locked_units(
         ids, sets = [f"L{i + 1}" for i in range(len(items))], [list(v) for v in items]
     position = pd.Index(demand.ids)
     client_zone = np.full(len(demand.ids), -1, dtype=np.intp)
-    problems = []
+    check = ProblemCollector("locked")
     for z, members in enumerate(sets):
         where = position.get_indexer([str(m) for m in members])
         for m in np.asarray(members, dtype=object)[where < 0]:
-            problems.append(
-                Problem(
-                    "locked",
-                    "unknown client",
-                    "a client_id of the clients table",
-                    repr(str(m)),
-                    row=f"zone {ids[z]!r}",
-                )
+            check.add(
+                "unknown client",
+                "a client_id of the clients table",
+                repr(str(m)),
+                row=f"zone {ids[z]!r}",
             )
         client_zone[where[where >= 0]] = z
-    if problems:
-        raise ValidationError(problems)
+    check.raise_if_any()
     return grow_client_labels(units, demand, client_zone, free_sources=True), ids, None
 
 
@@ -551,38 +536,25 @@ def seed_units(seeds: Any, units: Units, lock_labels: np.ndarray) -> np.ndarray:
     pts = seeds.to_crs(units.crs)
     dist, unit = units.tree.query(np.column_stack([pts.x, pts.y]))
     unit = np.asarray(unit, dtype=np.intp)
-    problems = []
+    check = ProblemCollector("seeds")
     for j in range(len(unit)):
         if dist[j] > 2000:
-            problems.append(
-                Problem(
-                    "seeds",
-                    "far from the network",
-                    "within 2 km of a street",
-                    f"{dist[j]:.0f} m away",
-                    row=f"seed {j}",
-                )
+            check.add(
+                "far from the network",
+                "within 2 km of a street",
+                f"{dist[j]:.0f} m away",
+                row=f"seed {j}",
             )
         elif lock_labels[unit[j]] >= 0:
-            problems.append(
-                Problem(
-                    "seeds",
-                    "inside a locked zone",
-                    "a seed outside locked zones",
-                    "inside one",
-                    row=f"seed {j}",
-                )
+            check.add(
+                "inside a locked zone", "a seed outside locked zones", "inside one", row=f"seed {j}"
             )
         elif (unit[:j] == unit[j]).any():
-            problems.append(
-                Problem(
-                    "seeds",
-                    "duplicate seed",
-                    "one seed per street point",
-                    "the same point as an earlier seed",
-                    row=f"seed {j}",
-                )
+            check.add(
+                "duplicate seed",
+                "one seed per street point",
+                "the same point as an earlier seed",
+                row=f"seed {j}",
             )
-    if problems:
-        raise ValidationError(problems)
+    check.raise_if_any()
     return unit

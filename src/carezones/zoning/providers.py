@@ -181,16 +181,13 @@ def _carer_counts(
     """Carers of each provider living in each zone: (zones x providers) counts."""
     if carers is None:
         return np.zeros((len(zones), 0)), []
-    problems = []
+    check = ProblemCollector("carers")
     for col in ("provider_id",):
         if col not in carers.columns:
-            problems.append(
-                Problem("carers", "missing column", f"a {col!r} column", "none", column=col)
-            )
+            check.add("missing column", f"a {col!r} column", "none", column=col)
     if carers.crs is None:
-        problems.append(Problem("carers", "no CRS", "homes with a CRS", "none"))
-    if problems:
-        raise ValidationError(problems)
+        check.add("no CRS", "homes with a CRS", "none")
+    check.raise_if_any()
     homes = carers[carers["provider_id"].notna()]
     pts = homes.geometry.to_crs(zones.crs)
     providers = sorted(homes["provider_id"].astype(str).unique())

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.outcomes.costing.inputs import MPH_HOURLY_RATE_GBP, CostInputs, is_number
 
 __all__ = ["break_even_hours", "needed_rate", "rate_curve", "workforce_needed"]
@@ -206,8 +206,9 @@ def workforce_needed(
     _check("workforce_needed", paid_hours=paid_hours, care_hours=care_hours,
            demanded_care_hours=demanded_care_hours)  # fmt: skip
     if not (is_number(full_time_hours) and full_time_hours > 0):
-        raise ValidationError([Problem("workforce_needed", "bad value", "a number > 0",
-                                       repr(full_time_hours), column="full_time_hours")])
+        raise ProblemCollector("workforce_needed").error(
+            "bad value", "a number > 0", repr(full_time_hours), column="full_time_hours"
+        )
     if care_hours <= 0:
         nan = float("nan")
         return {"paid_hours_equal_care": nan, "fte_needed": nan, "carers_needed": nan}

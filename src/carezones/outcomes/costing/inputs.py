@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from carezones._files import read_toml
-from carezones.exceptions import Problem, ValidationError, unknown_keys
+from carezones.exceptions import Problem, ProblemCollector, ValidationError, unknown_keys
 
 __all__ = [
     "FIXED_COSTS_GBP_PER_WEEK",
@@ -461,15 +461,8 @@ class CostInputs:
           - CostInputs, column 'wage': unknown key: ... (did you mean 'wage_gbp_per_hour'?), ...
         """
         if not isinstance(values, Mapping):
-            raise ValidationError(
-                [
-                    Problem(
-                        where,
-                        "bad table",
-                        "a mapping of field names to values",
-                        type(values).__name__,
-                    )
-                ]
+            raise ProblemCollector(where).error(
+                "bad table", "a mapping of field names to values", type(values).__name__
             )
         problems = unknown_keys(values, [f.name for f in fields(cls)], where, cutoff=0.3)
         if problems:

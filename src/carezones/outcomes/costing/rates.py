@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carezones.exceptions import Problem, ValidationError
+from carezones.exceptions import Problem, ProblemCollector, ValidationError
 from carezones.outcomes.costing.inputs import (
     KM_PER_MILE,
     PAY_COMPONENTS,
@@ -187,8 +187,8 @@ def _check_inputs(inputs: CostInputs | None) -> CostInputs:
     if inputs is None:
         return CostInputs()
     if not isinstance(inputs, CostInputs):
-        raise ValidationError(
-            [Problem("inputs", "bad value", "a CostInputs or None", type(inputs).__name__)]
+        raise ProblemCollector("inputs").error(
+            "bad value", "a CostInputs or None", type(inputs).__name__
         )
     return inputs
 
@@ -288,7 +288,7 @@ def hourly_rate(
     (0.0, 0.0)
     """
     inputs = _check_inputs(inputs)
-    problems = []
+    check = ProblemCollector("hourly_rate")
     args: list[tuple[str, Any, float, str]] = [
         ("travel_minutes_per_visit", travel_minutes_per_visit, 0.0, "a number of minutes >= 0"),
         ("visit_minutes", visit_minutes, math.ulp(0.0), "a number of minutes > 0"),
@@ -300,9 +300,8 @@ def hourly_rate(
         if name in ("miles_per_visit", "provider_weekly_hours") and value is None:
             continue
         if not (is_number(value) and float(value) >= least):
-            problems.append(Problem("hourly_rate", "bad value", expected, repr(value), column=name))
-    if problems:
-        raise ValidationError(problems)
+            check.add("bad value", expected, repr(value), column=name)
+    check.raise_if_any()
     visit, travel = float(visit_minutes), float(travel_minutes_per_visit)
     if miles_per_visit is None:
         miles = travel / 60.0 * inputs.travel_mph
@@ -340,8 +339,8 @@ def _check_summary(summary: Any) -> pd.DataFrame:
     """The summary with zone_id as text and numbers as floats; every problem raised once."""
     where = "summary"
     if not isinstance(summary, pd.DataFrame):
-        raise ValidationError(
-            [Problem(where, "not a table", "a pandas DataFrame", type(summary).__name__)]
+        raise ProblemCollector(where).error(
+            "not a table", "a pandas DataFrame", type(summary).__name__
         )
     problems = [
         Problem(where, "missing column", "a column of this name", "absent", column=col)
@@ -462,27 +461,22 @@ def zone_rates(summary: pd.DataFrame, *, inputs: CostInputs | None = None) -> pd
     )
     grouped = checked.drop(columns=["provider_weekly_hours"], errors="ignore")
     grouped = grouped.groupby("zone_id", sort=False).sum()
-    problems = []
+    check = ProblemCollector("summary")
     for zone, row in grouped.iterrows():
         if size is not None and size[zone] <= 0:
-            problems.append(
-                Problem("summary", "bad value", "a number > 0", "0", row=f"zone_id {zone!r}",
-                        column="provider_weekly_hours")
-            )  # fmt: skip
+            check.add(
+                "bad value",
+                "a number > 0",
+                "0",
+                row=f"zone_id {zone!r}",
+                column="provider_weekly_hours",
+            )
         for col in ("n_visits", "care_minutes"):
             if row[col] <= 0:
-                problems.append(
-                    Problem(
-                        "summary",
-                        "zone without care",
-                        "a total > 0",
-                        "0",
-                        row=f"zone_id {zone!r}",
-                        column=col,
-                    )
+                check.add(
+                    "zone without care", "a total > 0", "0", row=f"zone_id {zone!r}", column=col
                 )
-    if problems:
-        raise ValidationError(problems)
+    check.raise_if_any()
     visits = grouped["n_visits"].to_numpy()
     visit_minutes = grouped["care_minutes"].to_numpy() / visits
     travel_minutes = grouped["travel_minutes"].to_numpy() / visits
@@ -555,32 +549,23 @@ def _provider_of(zone_to_provider: Any) -> dict[str, str]:
     elif isinstance(zone_to_provider, pd.Series | Mapping):
         pairs = zone_to_provider.items()
     else:
-        raise ValidationError(
-            [
-                Problem(
-                    "zone_to_provider",
-                    "bad value",
-                    "a mapping or Series of zone_id to provider_id, or a DataFrame",
-                    type(zone_to_provider).__name__,
-                )
-            ]
+        raise ProblemCollector("zone_to_provider").error(
+            "bad value",
+            "a mapping or Series of zone_id to provider_id, or a DataFrame",
+            type(zone_to_provider).__name__,
         )
     mapping: dict[str, str] = {}
-    problems = []
+    check = ProblemCollector("zone_to_provider")
     for zone, provider in pairs:
         zone, provider = str(zone).strip(), str(provider).strip()
         if mapping.setdefault(zone, provider) != provider:
-            problems.append(
-                Problem(
-                    "zone_to_provider",
-                    "zone in two lots",
-                    "one provider_id per zone",
-                    f"{mapping[zone]!r} and {provider!r}",
-                    row=f"zone_id {zone!r}",
-                )
+            check.add(
+                "zone in two lots",
+                "one provider_id per zone",
+                f"{mapping[zone]!r} and {provider!r}",
+                row=f"zone_id {zone!r}",
             )
-    if problems:
-        raise ValidationError(problems)
+    check.raise_if_any()
     return mapping
 
 
@@ -629,12 +614,8 @@ def provider_rates(rates: pd.DataFrame, zone_to_provider: Any) -> pd.DataFrame:
     1           B        1       500.0            34.32
     """
     if not isinstance(rates, pd.DataFrame) or "zone_id" not in rates.columns:
-        raise ValidationError(
-            [
-                Problem(
-                    "rates", "not a table", "the DataFrame zone_rates returns", type(rates).__name__
-                )
-            ]
+        raise ProblemCollector("rates").error(
+            "not a table", "the DataFrame zone_rates returns", type(rates).__name__
         )
     mapping = _provider_of(zone_to_provider)
     zones = rates["zone_id"].astype(str)
