@@ -88,8 +88,7 @@ def test_demo_map_opens_in_chromium_with_place_labels_apart(
     demo_out: tuple[Path, str], tmp_path: Path
 ) -> None:
     """The demo's map opens offline with no console error; zone, place and street labels apart."""
-    from test_browser import CHROMIUM, chromium, keep
-    from test_browser_zones import label_boxes, overlapping
+    from browser_check import CHROMIUM, chromium, keep, label_boxes, overlapping
 
     if not CHROMIUM.exists():
         pytest.skip(f"headless Chromium absent ({CHROMIUM})")

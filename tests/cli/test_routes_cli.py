@@ -43,19 +43,22 @@ def test_routes_command_writes_the_plan(files) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "[5/5]" in result.output
-    routes = pd.read_csv(out / "routes.csv", dtype={"visit_id": str})
-    unscheduled = pd.read_csv(out / "unscheduled.csv", dtype={"visit_id": str})
+    routes = pd.read_csv(out / "data" / "routes.csv", dtype={"visit_id": str})  # exact
+    unscheduled = pd.read_csv(out / "data" / "unscheduled.csv", dtype={"visit_id": str})
     visits = expand_visits(clients, days="monday")
     assert set(routes["visit_id"]) | set(unscheduled["visit_id"]) == set(visits["visit_id"])
     assert not set(routes["visit_id"]) & set(unscheduled["visit_id"])
     needed = {"zone_id", "day", "carer_id", "start", "end", "travel_seconds", "mode"}
     assert needed <= set(routes.columns)
+    readable = pd.read_csv(out / "routes.csv", dtype=str)  # for people: HH:MM, units
+    assert {"arrival (HH:MM)", "start (HH:MM)"} <= set(readable.columns)
+    assert readable["start (HH:MM)"].str.fullmatch(r"\d\d:\d\d").all()
     report = json.loads((out / "report.json").read_text())
     assert report["violations"] == 0 and report["visits"] == len(visits)
-    text = (out / "routes.csv").read_text() + (out / "report.json").read_text()
+    text = "".join((out / f).read_text() for f in ("routes.csv", "data/routes.csv", "report.json"))
     assert "POINT" not in text and "lon" not in text  # no client location in the outputs
     page = (out / "routes.html").read_text()  # the map: offline, zones and Monday's routes
-    assert "2 zones, routes on Monday" in page
+    assert "carezones: 2 zones" in page and "Monday" in page
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?:", page)  # nothing fetched
     named = [c for c in clients["client_id"] if re.search(rf"\b{re.escape(str(c))}\b", page)]
     assert named == []  # no client is named on the map
@@ -74,8 +77,7 @@ def test_routes_command_names_a_missing_zones_folder(files) -> None:
 
 def test_routes_map_opens_in_chromium_with_labels_apart(files, tmp_path) -> None:
     """routes.html opens offline with no console error: routes by mode, zone labels apart."""
-    from test_browser import CHROMIUM, chromium, keep
-    from test_browser_zones import label_boxes, overlapping
+    from browser_check import CHROMIUM, chromium, keep, label_boxes, overlapping
 
     if not CHROMIUM.exists():
         pytest.skip(f"headless Chromium absent ({CHROMIUM})")
@@ -93,7 +95,7 @@ def test_routes_map_opens_in_chromium_with_labels_apart(files, tmp_path) -> None
     assert not errors, errors
     dom = done.stdout
     assert dom.count('class="cz-zone-label"') == 2
-    assert re.search(r"Routes: (walking|cycling|driving) \(\d+ carers?\)", dom)
+    assert re.search(r"Routes in \S+[^(<]* \(\d+ carers?\)", dom)  # a layer per zone
     boxes = label_boxes(dom)
     assert boxes and not overlapping(boxes), overlapping(boxes)
     picture = tmp_path / "routes-map.png"

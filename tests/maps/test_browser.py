@@ -7,25 +7,17 @@ Needs Debian's ``chromium`` package (``apt-get install -y chromium``); skipped w
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
+from browser_check import CHROMIUM, chromium, count, keep, maps, share_of_colour, visible_legends
 from carezones.maps import layers as ml
 from carezones.maps import plan_map, save_map, then_now_map
 from carezones.network import TravelNetwork
 from test_maps import build_plan, layer_with
-
-CHROMIUM = Path(os.environ.get("CAREZONES_CHROMIUM", "/usr/bin/chromium"))
-
-if os.environ.get("CI") and not CHROMIUM.exists():  # .ci/run installs it: its absence is a bug
-    raise RuntimeError(f"CI is set but headless Chromium is absent ({CHROMIUM})")
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -36,64 +28,6 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def plan(helsinki: TravelNetwork) -> dict[str, Any]:
     return build_plan(helsinki)
-
-
-def chromium(page: Path, profile: Path, *action: str) -> subprocess.CompletedProcess[str]:
-    """Run headless Chromium on ``page`` with every network request sent nowhere."""
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-extensions",
-        f"--user-data-dir={profile}",
-        "--proxy-server=127.0.0.1:9",  # nothing listens there: any request fails
-        "--proxy-bypass-list=<-loopback>",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--virtual-time-budget=5000",
-        "--window-size=1200,900",
-        *action,
-        page.as_uri(),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
-
-
-def count(dom: str, css_class: str) -> int:
-    """SVG paths of a layer that Leaflet drew (and made clickable)."""
-    return len(re.findall(rf'<path class="{css_class} leaflet-interactive"', dom))
-
-
-def maps(dom: str) -> list[str]:
-    """The map containers Leaflet set up."""
-    return re.findall(r'<div class="folium-map leaflet-container[^"]*" id="(\w+)"', dom)
-
-
-def visible_legends(dom: str) -> list[str]:
-    """Titles of the legend boxes shown (not display: none)."""
-    boxes = re.findall(r'<div class="cz-legend[^"]*"( style="[^"]*")?>(.*?)</b>', dom)
-    return [re.sub(r"<[^>]+>", "", body) for style, body in boxes if "display: none" not in style]
-
-
-def keep(picture: Path) -> None:
-    folder = os.environ.get("CAREZONES_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        shutil.copy(picture, Path(folder) / picture.name)
-
-
-def share_of_colour(image: np.ndarray, colour: str, opacity: float, background: str) -> float:
-    """Share of pixels showing ``colour`` at ``opacity`` over ``background`` (RGB, +-14)."""
-    fill, back = (
-        np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in (colour, background)
-    )
-    expected = opacity * fill + (1 - opacity) * back
-    rgb = image[..., :3] * 255.0 if image.dtype.kind == "f" else image[..., :3].astype(float)
-    return float((np.abs(rgb - expected) <= 14).all(axis=-1).mean())
 
 
 def test_offline_plan_map_draws_zones_routes_and_legend(

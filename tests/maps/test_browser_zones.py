@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from browser_check import CHROMIUM, chromium, count, keep, label_boxes, overlapping
 from carezones import datasets
 from carezones.cli.app import app
 from carezones.network import load_network
-from test_browser import CHROMIUM, chromium, count, keep
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"headless Chromium absent ({CHROMIUM})"
 )
-
-
-def label_boxes(dom: str) -> list[tuple[int, int, int, int]]:
-    """The boxes (left, top, right, bottom) of the zone labels shown on the page."""
-    found = re.findall(r'data-cz-box="(-?\d+),(-?\d+),(-?\d+),(-?\d+)"', dom)
-    return [tuple(int(v) for v in box) for box in found]  # type: ignore[misc]
-
-
-def overlapping(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
-    """Pairs of boxes that overlap."""
-    return [
-        (i, j)
-        for i, a in enumerate(boxes)
-        for j, b in enumerate(boxes[:i])
-        if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-    ]
 
 
 def _zones_run(tmp_path: Path, extract: str | None, n: int, floor: str) -> Path:
@@ -87,7 +70,7 @@ def test_cli_zones_map_opens_with_named_labels_that_never_overlap(
 
 def test_scenario_maps_and_report_open_without_console_errors(tmp_path: Path) -> None:
     """`scenario run`'s map, `compare`'s side-by-side map and the report open cleanly."""
-    from test_scenario import tiny
+    from scenario_check import tiny
 
     then, now = tiny(tmp_path, "then", "then"), tiny(tmp_path, "now", "now")
     runner = CliRunner()

@@ -111,7 +111,7 @@ def test_version() -> None:
 
 def test_scenario_compare_writes_the_then_vs_now_pack(tmp_path: Path) -> None:
     """`scenario compare` of then and now writes report.html with the comparison and both maps."""
-    from test_scenario import tiny
+    from scenario_check import tiny
 
     then, now = tiny(tmp_path, "then", "then"), tiny(tmp_path, "now", "now")
     done = CliRunner().invoke(

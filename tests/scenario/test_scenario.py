@@ -21,43 +21,7 @@ from carezones.scenario import (
     run_scenario,
     sweep,
 )
-
-# Small and reproducible: the routing stops on iterations, not on time.
-TINY = """
-name = "{name}"
-kind = "{kind}"
-seed = 0
-
-[network]
-source = "default"
-
-[population]
-n_clients = 40
-n_carers = 24
-n_providers = {pop_providers}
-seed = 0
-
-[zones]
-min_weekly_hours = 120
-n_zones = 3
-
-[providers]
-n_providers = {providers}
-min_provider_hours = 150
-
-[routing]
-max_seconds = 30
-max_iterations = 40
-n_jobs = 1
-"""
-
-
-def tiny(tmp_path: Path, name: str = "tiny", kind: str = "now", extra: str = "") -> Path:
-    providers = 3 if kind == "then" else 2
-    path = tmp_path / f"{name}.toml"
-    text = TINY.format(name=name, kind=kind, pop_providers=providers, providers=providers)
-    path.write_text(text + extra)
-    return path
+from scenario_check import TINY, tiny
 
 
 @pytest.fixture(scope="module")
