@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from carezones import datasets, expand_visits, read_clients
 from carezones.cli import app
 from carezones.maps import zone_colours
+from carezones.tables import data_file
 from carezones.workshop import workshop
 from readable_check import readable_problems
 
@@ -191,7 +192,14 @@ def test_the_maps_show_zones_demand_unserved_visits_and_routes_per_zone(
     zones = gpd.read_file(borough["folder"] / "zones" / "zones.gpkg", layer="zones")
     for zone in zones["zone_id"]:
         assert f"Routes in {zone}" in page
-    assert "cz-unserved" in page and "cz-demand" in page and "Unserved visits" in page
+    assert "cz-demand" in page and "Unserved visits" in page
+    lost = pd.read_csv(data_file(borough["folder"] / "routes", "unscheduled.csv"), dtype=str)
+    n = int((lost["day"] == "monday").sum())
+    assert n > 0 and f"{n:,} unserved visits" in page  # every one counted in the legend
+    drawn = re.search(r"; (\d+) visits? elsewhere \(hexagons of fewer", page)
+    placeless = re.search(r"; (\d+) visits of clients with no known place", page)
+    hidden = sum(int(m.group(1)) for m in (drawn, placeless) if m)
+    assert ("cz-unserved" in page) == (hidden < n)  # a hexagon drawn unless all are too few
     zone_page = (borough["folder"] / "zones" / "zones.html").read_text()
     for colour in set(zone_colours(zones).values()):
         assert colour in page and colour in zone_page  # one colour per zone on both maps
