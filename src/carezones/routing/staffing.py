@@ -8,9 +8,10 @@ short of its own demand takes carers, nearest first, while a move covers more th
 uncovers. A carer's day is capped by their contract
 (:func:`~carezones.routing.week.capped_carers`). Every entry point uses it: scenarios
 (through ``staff_groups``), ``carezones routes``, the workshop's routed day and
-:func:`~carezones.routing.plan_routes` with zone polygons. Whatever stays short is
-reported by zone and day, in carer-hours (the travel allowance and the utilisation of
-:func:`~carezones.demand.group_cover` included).
+:func:`~carezones.routing.plan_routes` with zone polygons. Whatever stays short by more
+than :data:`SHORT_SHARE` of a zone-day's need is reported by zone and day, in carer-hours
+(the travel allowance and the utilisation of :func:`~carezones.demand.group_cover`
+included).
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ from carezones.demand import DAYS, staff_groups
 from carezones.routing.problem import WorkRules
 from carezones.routing.week import capped_carers
 
-__all__ = ["Staffing", "carer_zones", "staff_zones"]
+__all__ = ["SHORT_SHARE", "Staffing", "carer_zones", "staff_zones"]
+
+#: A zone-day is reported short when its gap is over this share of its need (and half an
+#: hour): smaller gaps are a carer's shift not splitting across zones, which routing absorbs.
+SHORT_SHARE = 0.05
 
 @dataclass(frozen=True)
 class Staffing:
@@ -193,7 +198,7 @@ def _short(cover: pd.DataFrame) -> pd.DataFrame:
     out = totals.join(gap.rename("short_hours"), how="outer").fillna(0.0).reset_index()
     out = out.rename(columns={"group": "zone_id", "needed_hours": "need_hours",
                               "available_hours": "have_hours"})  # fmt: skip
-    out = out[out["short_hours"] > 0.5]
+    out = out[out["short_hours"] > np.maximum(0.5, SHORT_SHARE * out["need_hours"])]
     order = {d: i for i, d in enumerate(DAYS)}
     out = out.sort_values(["zone_id", "day"], key=lambda c: c.map(order) if c.name == "day" else c)
     return out[cols].reset_index(drop=True)
