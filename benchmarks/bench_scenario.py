@@ -114,7 +114,7 @@ README_ROWS = [
     ("cost a week for equal care (unserved at the cover rate), GBP", "cost_gbp_per_week", "int"),
     ("cost a week for equal care (unserved at the plan's own rate), GBP",
      "own_rate_cost_gbp_per_week", "int"),
-    ("visits starting within 15 min of their window", "punctuality_share", "pct"),
+    ("visits ending within 15 min of their window's end", "punctuality_share", "pct"),
     ("distinct carers per client in the week", "distinct_carers_per_client", "2"),
 ]  # fmt: skip
 
