@@ -60,8 +60,10 @@ def figures(plan, visits, clients, carers, params: RoutingParams) -> dict[str, f
     found = plan.validate()
     allowed = params.lateness_allowed / 60.0
     late = plan.routes.drop_duplicates("visit_id")["late"]
+    virtual = visits["virtual"].astype(bool) if "virtual" in visits.columns else False
+    calls = int(np.sum(virtual))  # made as virtual calls: served, not routed
     return {
-        "served_share": plan.routes["visit_id"].nunique() / len(visits),
+        "served_share": (plan.routes["visit_id"].nunique() + calls) / len(visits),
         "late_beyond_allowed": int((late > allowed + 1e-6).sum()),
         "distinct_carers_per_client": out["distinct_carers_per_client"],
         "distinct_carers_heavy_clients": out["distinct_carers_heavy_clients"],
@@ -107,11 +109,13 @@ def main() -> None:
              plan, result.visits, result.clients, result.carers, params), seconds)  # fmt: skip
     if args.tradeoff:
         rows = []
+        virtual = result.visits.get("virtual", pd.Series(False, index=result.visits.index))
+        in_person = result.visits[~virtual.astype(bool).to_numpy()]  # as the scenario routed
         for price in args.tradeoff:
             p = dataclasses.replace(params, continuity_penalty=float(price))
             t = time.perf_counter()
             again = plan_routes(
-                result.visits, result.carers, result.route_plan.network, clients=result.clients,
+                in_person, result.carers, result.route_plan.network, clients=result.clients,
                 zones="zone_id", days=list(scenario.routing.days), params=p,
                 budget=scenario.routing.budget, work=scenario.routing.work,
                 mode_rule=scenario.modes.rule, n_jobs=args.jobs, random_state=scenario.seed,
@@ -129,7 +133,9 @@ def main() -> None:
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     if args.monday:
         t = time.perf_counter()
-        monday = result.visits[result.visits["day"] == "monday"]
+        virtual = result.visits.get("virtual", pd.Series(False, index=result.visits.index))
+        monday = result.visits[(result.visits["day"] == "monday").to_numpy()
+                               & ~virtual.astype(bool).to_numpy()]  # routed in person
         carers = result.carers.drop(columns=["zone_id"])  # staffed again from their homes
         plan_m = plan_routes(monday, carers, result.route_plan.network, clients=result.clients,
                              zones=result.zones, days="monday", params=params,
