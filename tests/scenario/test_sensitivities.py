@@ -59,6 +59,11 @@ def test_each_assumption_at_both_ends_around_the_base(saved) -> None:  # type: i
     assert np.allclose(virtual["then"], virtual["figure"].map(then_base), equal_nan=True)
     assert set(result.band().index) == set(table["figure"])
     assert result.max_iterations == 20
+    # the summary: one row per assumption and end that was run, none made up of the others
+    summary = result.summary()
+    assert [(a, lv) for a, lv, _ in summary.index] == [
+        ("virtual share", "low"), ("virtual share", "high"), ("cover rate", "low"),
+        ("cover rate", "high")]  # fmt: skip
 
 
 def test_an_interrupted_sensitivity_resumes_from_its_saved_runs(saved) -> None:  # type: ignore[no-untyped-def]

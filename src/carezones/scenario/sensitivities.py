@@ -295,8 +295,12 @@ class Sensitivity:
     def summary(self) -> pd.DataFrame:
         """The change in the saving, one row per assumption and level, one column per figure."""
         varied = self.table[self.table["level"].isin(["low", "high"])]
-        wide = varied.pivot_table(index=["assumption", "level", "value"], columns="figure",
-                                  values="change", sort=False, dropna=False)  # fmt: skip
+        keys = ["assumption", "level", "value"]
+        wide = varied.pivot_table(index=keys, columns="figure", values="change", sort=False,
+                                  dropna=False)  # fmt: skip
+        # dropna=False keeps a run that could not be planned (all NaN), but also makes every
+        # assumption x level x value: keep the triples that were run
+        wide = wide.reindex(pd.MultiIndex.from_frame(varied[keys].drop_duplicates()))
         return wide[[f for f in HEADLINE if f in wide.columns]]
 
     def write(self, folder: str | PathLike[str]) -> list[Path]:
