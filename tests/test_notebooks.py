@@ -38,3 +38,9 @@ def test_saved_outputs_name_no_local_path() -> None:
     for path in NOTEBOOKS:
         text = json.dumps([c.get("outputs", []) for c in _code(json.loads(path.read_text()))])
         assert not re.search(r"/tmp/|/home/|/work/|/root/", text), path.name
+
+
+def test_notebooks_stay_small() -> None:
+    """No notebook carries a saved interactive map: each file under 1 MB (maps are made when run)."""
+    for path in NOTEBOOKS:
+        assert path.stat().st_size < 1_000_000, f"{path.name}: {path.stat().st_size:,} bytes"
