@@ -41,6 +41,6 @@ def test_saved_outputs_name_no_local_path() -> None:
 
 
 def test_notebooks_stay_small() -> None:
-    """No notebook carries a saved interactive map: each file under 1 MB (maps are made when run)."""
+    """No notebook carries a saved interactive map: each file under 1 MB (maps made when run)."""
     for path in NOTEBOOKS:
         assert path.stat().st_size < 1_000_000, f"{path.name}: {path.stat().st_size:,} bytes"
