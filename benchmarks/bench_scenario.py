@@ -116,6 +116,9 @@ README_ROWS = [
      "own_rate_cost_gbp_per_week", "int"),
     ("visits ending within 15 min of their window's end", "punctuality_share", "pct"),
     ("distinct carers per client in the week", "distinct_carers_per_client", "2"),
+    ("the same, clients with 14+ visits a week", "distinct_carers_heavy_clients", "2"),
+    ("a client's visits made by their most frequent carer", "main_carer_share", "pct"),
+    ("recurring calls within 30 minutes of the same time each day", "call_spread_share", "pct"),
 ]  # fmt: skip
 
 # The saving rows: what zones save against each baseline, then minus now.
