@@ -68,7 +68,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from carezones.routing import Budget
+try:
+    from carezones.routing import Budget
+except ImportError:  # the code before issue 24, run by --make-reference old through --src
+    Budget = None
 
 TARGET_GAP = 1.0
 TARGET_ZONE_SECONDS = 30.0
@@ -584,7 +587,10 @@ def solve_one(n: int, seed: int, seconds: float) -> dict[str, Any]:
     problem = instance_29(n, seed)
     before = os.getloadavg()[0]
     t0 = time.perf_counter()
-    r = solve(problem, budget=Budget(max_iterations=None, max_seconds=seconds), random_state=0)
+    # the search before issue 24 took the seconds alone (no Budget)
+    stop = {"max_seconds": seconds} if Budget is None else {
+        "budget": Budget(max_iterations=None, max_seconds=seconds)}
+    r = solve(problem, random_state=0, **stop)
     valid = bool(r.validate().empty and r.unscheduled.empty)
     return {"n": n, "seed": seed, "seconds": seconds, "objective": round(r.objective / 60, 3),
             "valid": valid, "ls_iterations": r.local_search_iterations,
