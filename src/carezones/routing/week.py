@@ -4,10 +4,10 @@ With continuity priced (``continuity_penalty > 0``) and several days, the first 
 is planned fixes its **run** (the carer who made it) and its **agreed start**. On every
 later day:
 
-- each run is driven by its carer when they work that day, else by the run's named
-  relief: the carer chosen the first time the run needed one (a carer working that day
-  with no run of their own yet, who knows most of the run's clients, then the nearest
-  with a shift that covers the run), kept for every later day off;
+- each run is driven by its carer when they work that day, else by a relief; the reliefs
+  of every run are chosen once, for the whole week, so that each client meets as few
+  different carers as the working days allow (:mod:`carezones.routing.cover`: a carer
+  free that day whose shift covers the run, or its morning or evening part);
 - the day starts from those runs (the calls of the day, in agreed order), so each client
   sees their main carer and their relief; new calls are inserted where they cost least
   and join the run of the carer who made them;
@@ -32,6 +32,7 @@ import pandas as pd
 
 from carezones.network import TravelNetwork
 from carezones.routing.budget import Budget
+from carezones.routing.cover import Part, cover_runs
 from carezones.routing.modes import ModeRule, choose_modes
 from carezones.routing.problem import (
     RoutingParams,
@@ -95,11 +96,8 @@ class _Memory:
         return {run} | {k for (r, _, _), k in self.cover.items() if r == run}
 
 
-#: A relief this much further (seconds of travel from home to the run's first client)
-#: must cover one more of the run's days to be chosen.
-FAR_PER_DAY = 600.0
-#: Runs that span this time of day (minutes) are covered in two parts when no one carer
-#: free that day can make both: the morning part and the evening part.
+#: Runs that span this time of day (minutes) are covered in two parts, the morning part
+#: and the evening part, by one relief when one can make both.
 NOON = 14 * 60 + 30
 
 
@@ -122,75 +120,53 @@ def _plan_cover(
     carers: pd.DataFrame,
     mats: ZoneMatrices,
     clients: dict[str, str],
+    call_days: dict[str, set[str]],
+    seed: int,
 ) -> None:
-    """Who drives each run on each day: its main carer when they work, else a small team.
+    """Who drives each run on its main's days off, chosen for the whole week at once.
 
-    Each run's days without its main carer go to the working carer, free that day, whose
-    shift covers the whole run and who covers most of those days (then who knows its
-    clients, then the nearest); then the next, until no one fits. A day still uncovered
-    is split: its morning part to one such carer, its evening part to another. Runs with
-    the most days to cover go first.
+    Each run's part (the whole run, or its morning and evening parts when it spans
+    both), on each day it has calls and its main does not work, goes to a carer who
+    works that day, is not driving a run of their own, and whose shift covers the part;
+    :func:`carezones.routing.cover.cover_runs` chooses them so each client meets as
+    few carers as it can.
     """
     wd = dict(zip(carers["carer_id"].astype(str), working_days(carers), strict=True))
     info = carers.set_index(carers["carer_id"].astype(str))
     shift = {k: (float(r["shift_start"]), float(r["shift_end"])) for k, r in info.iterrows()}
     mode = {k: str(r["mode"]) for k, r in info.iterrows()}
     pos = {n: i for i, n in enumerate(mats.names)}
-    busy: dict[str, set[str]] = {d: set() for d in days}
     runs = memory.runs()
-    for run in runs:
-        for d in days:
-            if works_on(wd.get(run), d):
-                busy[d].add(run)
-    todo = {r: [d for d in days if not works_on(wd.get(r), d)] for r in runs}
-
-    def fits(k: str, span: tuple[float, float] | None) -> bool:
-        return span is None or (shift[k][0] <= span[0] and shift[k][1] >= span[1])
-
-    def best_for(keys: list[tuple[str, int]], left: list[str], run: str) -> tuple[str, list[str]]:
-        span = _span(keys, memory)
-        first = next((f"client:{clients[c]}" for c, _ in keys if c in clients), None)
-        run_clients = {clients[c] for c, _ in keys if c in clients}
-        best, pick, gets = None, "", []
-        for k in shift:
-            if k == run or not fits(k, span):
-                continue
-            can = [d for d in left if works_on(wd[k], d) and k not in busy[d]]
-            if not can:
-                continue
-            knows = sum((cl, k) in memory.met for cl in run_clients)
-            far = 0.0
-            if first in pos and f"carer:{k}" in pos:
-                far = float(mats.seconds[mode[k]][pos[f"carer:{k}"], pos[first]])
-            score = (-len(can) + far / FAR_PER_DAY, -knows, far, k)
-            if best is None or score < best:
-                best, pick, gets = score, k, can
-        return pick, gets
-
-    for run in sorted(runs, key=lambda r: (-len(todo[r]), r)):
-        parts = _segments(runs[run], memory)
-        left = list(todo[run])
-        while left:  # one carer for the whole run
-            pick, gets = best_for(runs[run], left, run)
-            if not pick:
-                break
-            for d in gets:
-                for seg in parts:
-                    memory.cover[(run, seg, d)] = pick
-                busy[d].add(pick)
-            left = [d for d in left if d not in gets]
-        if len(parts) < 2:
-            continue
-        for seg, keys in parts.items():  # the morning and the evening parts apart
-            rest = list(left)
-            while rest:
-                pick, gets = best_for(keys, rest, run)
-                if not pick:
-                    break
-                for d in gets:
-                    memory.cover[(run, seg, d)] = pick
-                    busy[d].add(pick)
-                rest = [d for d in rest if d not in gets]
+    run_days = {r: set().union(*(call_days.get(c, set()) for c, _ in keys))
+                for r, keys in runs.items()}  # fmt: skip
+    busy = {d: {r for r in runs if works_on(wd.get(r), d) and d in run_days[r]} for d in days}
+    mains: dict[str, set[str]] = {}
+    for (call, _), run in memory.owner.items():
+        if call in clients:
+            mains.setdefault(clients[call], set()).add(run)
+    parts: list[Part] = []
+    for run, calls in runs.items():
+        for seg, keys in _segments(calls, memory).items():
+            span = _span(keys, memory)
+            first = next((f"client:{clients[c]}" for c, _ in keys if c in clients), None)
+            for d in days:
+                if works_on(wd.get(run), d):
+                    continue
+                if not any(d in call_days.get(c, ()) for c, _ in keys):
+                    continue
+                who = []
+                for k in shift:
+                    if k == run or k in busy[d] or not works_on(wd[k], d):
+                        continue
+                    if span is not None and not (shift[k][0] <= span[0] and shift[k][1] >= span[1]):
+                        continue
+                    far = 0.0
+                    if first in pos and f"carer:{k}" in pos:
+                        far = float(mats.seconds[mode[k]][pos[f"carer:{k}"], pos[first]])
+                    who.append((k, far))
+                own = frozenset(clients[c] for c, _ in keys if c in clients)
+                parts.append(Part(run, seg, d, own, tuple(who)))
+    memory.cover.update(cover_runs(parts, mains, random_state=seed))
 
 
 def _initial(
@@ -289,6 +265,10 @@ def plan_days(
     wd = working_days(carers)
     clients = dict(zip(visits["call_id"].astype(str), visits["client_id"].astype(str),
                        strict=True)) if regular else {}  # fmt: skip
+    call_days: dict[str, set[str]] = {}
+    if regular:
+        for call, day in zip(visits["call_id"].astype(str), visits["day"].astype(str), strict=True):
+            call_days.setdefault(call, set()).add(day)
     out = []
     for i, day in enumerate(days):
         vday = visits if day == "" else visits[visits["day"] == day]
@@ -303,7 +283,7 @@ def plan_days(
             vday = _with_agreed(vday, memory)
             if memory.owner:
                 if not memory.cover:
-                    _plan_cover(memory, days[i:], carers, mats, clients)
+                    _plan_cover(memory, days[i:], carers, mats, clients, call_days, seed)
                 initial, drives = _initial(vday, cday, memory, day)
                 today_known = _team_known(memory, vday)
                 prices = _prices(vday, memory, params.continuity_penalty)
