@@ -38,7 +38,7 @@ def _valid(parts: list[Part], cover: dict) -> None:
 @pytest.mark.parametrize("seed", range(30))
 def test_the_search_finds_the_exact_best_cover_of_small_weeks(seed: int) -> None:
     parts, mains = _week(seed)
-    found = cover_runs(parts, mains, random_state=0)
+    found = cover_runs(parts, mains, moves=20_000, random_state=0)
     exact = cover_exact(parts, mains)
     _valid(parts, found)
     _valid(parts, exact)

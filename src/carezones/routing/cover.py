@@ -38,9 +38,8 @@ UNCOVERED = 50.0
 PER_RELIEF = 0.2
 #: Price of an hour's travel from a relief's home to the run's first client, per day.
 PER_HOUR_AWAY = 0.5
-#: Changes :func:`cover_runs` tries per part-day, and at most (a Camden zone-week of
-#: ~100 part-days: ~1 s for 50,000).
-MOVES_PER_PART, MOVES = 1_000, 50_000
+#: Changes :func:`cover_runs` tries (a Camden zone-week of ~100 part-days: ~1 s).
+MOVES = 50_000
 #: Simulated annealing: the temperature at the start and at the end (objective units);
 #: 0.6 to 0.02 found the best covers of the Camden zone-weeks tried against 2-5 and
 #: 0.2-0.3.
@@ -182,7 +181,7 @@ def cover_runs(
     parts: list[Part],
     mains: dict[str, set[str]],
     *,
-    moves: int | None = None,
+    moves: int = MOVES,
     random_state: int = 0,
 ) -> dict[tuple[str, str, str], str]:
     """Choose who drives each part-day (see the module): ``(run, part, day) -> carer``.
@@ -191,8 +190,7 @@ def cover_runs(
     the cheapest carer for each part-day in turn (fewest candidates first), then try
     ``moves`` changes of one part-day's carer, or of every day of its run, to a carer
     free that day or swapping with the part-day that carer drives, each priced by its
-    change to the objective; the best cover seen is kept. ``moves`` defaults to
-    :data:`MOVES_PER_PART` per part-day, at most :data:`MOVES`. Same inputs and
+    change to the objective; the best cover seen is kept. Same inputs and
     ``random_state``, same answer. Part-days no one can drive are left out of the answer.
 
     Examples
@@ -209,7 +207,6 @@ def cover_runs(
         return {}
     rng = np.random.default_rng(random_state)
     n = len(parts)
-    moves = min(MOVES, MOVES_PER_PART * n) if moves is None else moves
     who: list[str | None] = [None] * n
     # counts behind the objective
     met: dict[tuple[str, str], int] = {}  # (client, carer) -> part-days
