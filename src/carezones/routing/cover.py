@@ -263,11 +263,10 @@ def cover_runs(
                     best, pick = d, k
         who[i] = pick
         put(i, pick, +1)
-    by_day: dict[tuple[str, str], list[int]] = {}
+    by_day: dict[tuple[str, str], list[int]] = {}  # (day, run) -> its part-days
+    of_run: dict[str, list[int]] = {}  # run -> its part-days
     for i, p in enumerate(parts):
         by_day.setdefault((p.day, p.run), []).append(i)
-    of_run: dict[str, list[int]] = {}
-    for i, p in enumerate(parts):
         of_run.setdefault(p.run, []).append(i)
 
     def move(i: int, k: str, undo: list[tuple[int, str | None]]) -> float | None:
@@ -304,11 +303,10 @@ def cover_runs(
             put(j, was, +1)
             who[j] = was
 
-    hot, cold = HOT, COLD
     now = 0.0  # the objective, against the first cover
     best, kept = 0.0, list(who)
     for step in range(moves):
-        t = hot * (cold / hot) ** (step / moves)
+        t = HOT * (COLD / HOT) ** (step / moves)
         i = int(rng.integers(n))
         p = parts[i]
         k = p.carers[int(rng.integers(len(p.carers)))][0]
