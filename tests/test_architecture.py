@@ -197,6 +197,40 @@ def test_importing_carezones_does_not_start_the_web_stack() -> None:
     assert done.stdout.split() == ["False", "False", "True", "True"]
 
 
+def _names_in(path: Path) -> set[str]:
+    """Every identifier a module's code uses: names, arguments, attributes and keywords."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.keyword) and node.arg:
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add(node.asname or node.name.rsplit(".", 1)[-1])
+    return names
+
+
+def test_the_routing_budget_reaches_the_solver_through_four_modules() -> None:
+    """TOML to PyVRP: ``spec`` -> ``run`` -> ``plan`` (binds a ``Solver``) -> ``solver``.
+
+    The zone runner and the week planner call the ``Solver`` they are handed and never
+    touch the budget; the scenario's steps do not carry it either.
+    """
+    on_path = ["scenario/spec.py", "scenario/run.py", "routing/plan.py", "routing/solver.py"]
+    for module in on_path:
+        assert {"budget", "Budget"} & _names_in(PACKAGE / module), module
+    for module in ["routing/runner.py", "routing/week.py", "scenario/steps.py"]:
+        assert not {"budget", "Budget", "max_iterations", "max_seconds"} & _names_in(
+            PACKAGE / module
+        ), module
+    assert "Solver" in _names_in(PACKAGE / "routing/runner.py")
+    assert "solve" not in _names_in(PACKAGE / "routing/week.py")
+
+
 def test_each_package_init_only_re_exports() -> None:
     """A folder's ``__init__.py`` holds a docstring, imports and ``__all__``: no code."""
     busy = []

@@ -32,7 +32,7 @@ from carezones.routing.modes import ModeRule
 from carezones.routing.problem import RoutingParams, WorkRules
 from carezones.routing.result import ROUTE_COLUMNS, RoutingResult
 from carezones.routing.runner import JobSettings, ZoneJob, ZoneOutcome, attach_network, run_jobs
-from carezones.routing.solver import _budget, check_options
+from carezones.routing.solver import Solver, _budget, check_options
 from carezones.routing.staffing import Staffing, staff_zones
 from carezones.routing.tables import check_tables, known_pairs, visit_points
 from carezones.routing.validate import validate_week
@@ -347,7 +347,7 @@ def plan_routes(
         visits = visits[visits["day"].isin(day_list)]
     work = work or WorkRules()
     vz, cz, staffing = _zone_of(visits, carers, clients, zones, work)
-    settings = JobSettings(params, budget, mode_rule or ModeRule(), max_snap_distance, work)
+    settings = JobSettings(params, Solver(budget), mode_rule or ModeRule(), max_snap_distance, work)
     jobs, extra_unscheduled = _zone_jobs(
         visits, carers, clients, vz, cz, known_pairs(known_carers), settings, tuple(day_list),
         random_state,

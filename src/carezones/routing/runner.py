@@ -23,10 +23,10 @@ import pandas as pd
 from carezones._parallel import pool_context, single_threaded
 from carezones.exceptions import SolverError
 from carezones.network import TravelNetwork
-from carezones.routing.budget import Budget
 from carezones.routing.modes import ModeRule
 from carezones.routing.problem import RoutingParams, WorkRules
 from carezones.routing.result import RoutingResult
+from carezones.routing.solver import Solver
 from carezones.routing.tables import zone_matrices
 from carezones.routing.week import capped_carers, plan_days
 
@@ -56,8 +56,8 @@ class JobSettings:
     ----------
     params
         The rules and penalties.
-    budget
-        When each zone-day's solve stops.
+    solver
+        Each zone-day's solve, its budget fixed (:class:`~carezones.routing.solver.Solver`).
     mode_rule
         How each carer-day's mode is chosen.
     max_snap_distance
@@ -67,7 +67,7 @@ class JobSettings:
     """
 
     params: RoutingParams
-    budget: Budget
+    solver: Solver
     mode_rule: ModeRule
     max_snap_distance: float
     work: WorkRules = field(default_factory=WorkRules)
@@ -92,7 +92,7 @@ class ZoneJob:
     seed
         The zone's seed; day ``i`` is solved with ``seed + i``.
     settings
-        Rules, budget, mode rule and snap distance.
+        Rules, solver, mode rule and snap distance.
     """
 
     zone_id: str
@@ -132,7 +132,7 @@ def _solve_days(job: ZoneJob, network: TravelNetwork, seed: int) -> list[tuple[s
     mats = zone_matrices(network, job.carers, job.points, max_snap_distance=s.max_snap_distance)
     return plan_days(
         job.visits, capped_carers(job.carers, s.work), mats, days=job.days, known=job.known,
-        params=s.params, budget=s.budget, mode_rule=s.mode_rule,
+        params=s.params, solver=s.solver, mode_rule=s.mode_rule,
         open_modes=_open_modes(job.carers), network=network,
         max_snap_distance=s.max_snap_distance, seed=seed,
     )  # fmt: skip

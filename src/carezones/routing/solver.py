@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from carezones.routing.result import RoutingResult, make_result
 from carezones.routing.search import repair as _repair
 from carezones.routing.search.clients import consolidate
 
-__all__ = ["check_options", "initial_routes", "run", "run_from", "solve"]
+__all__ = ["Solver", "check_options", "initial_routes", "run", "run_from", "solve"]
 
 logger = logging.getLogger("carezones.routing")
 
@@ -342,6 +343,47 @@ def solve(
         result = run(problem, budget=budget, seed=seed, progress=progress)
     logger.debug("solved %d visits in %.1f s", problem.n_visits, time.perf_counter() - t0)
     return result
+
+
+@dataclass(frozen=True)
+class Solver:
+    """A zone-day's solve with its :class:`Budget` fixed once, where a plan is entered.
+
+    :func:`~carezones.routing.plan_routes` makes one from the budget it was given; the
+    zone runner and the week planner are handed it and call it on each day's problem, so
+    the budget goes from the public entry to PyVRP's stopping criteria without passing
+    through them (and no other module re-checks it).
+
+    Parameters
+    ----------
+    budget
+        When each solve stops.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from carezones.routing import Budget, RoutingModel
+    >>> m = RoutingModel()
+    >>> home, a = m.add_location(), m.add_location()
+    >>> p = m.add_profile(np.array([[0, 300], [300, 0]]))
+    >>> _ = m.add_carer(home, profile=p, shift_start=0, shift_end=3600)
+    >>> _ = m.add_visit(a, window_start=0, window_end=1500, duration=900)
+    >>> r = Solver(Budget(max_iterations=50))(m.compile(), seed=0)
+    >>> r.routes["visit_id"].tolist()
+    ['visit0']
+    """
+
+    budget: Budget = field(default_factory=Budget)
+
+    def __call__(
+        self,
+        problem: RoutingProblem,
+        *,
+        seed: int,
+        initial: Mapping[str, Sequence[str]] | None = None,
+    ) -> RoutingResult:
+        """Solve ``problem`` with ``seed`` (from ``initial`` routes if given): :func:`solve`."""
+        return solve(problem, budget=self.budget, random_state=seed, initial=initial)
 
 
 def check_options(random_state: Any, *, n_jobs: Any = 1, where: str = "solve") -> None:

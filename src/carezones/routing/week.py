@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 
 from carezones.network import TravelNetwork
-from carezones.routing.budget import Budget
 from carezones.routing.cover import Part, cover_runs
 from carezones.routing.modes import ModeRule, choose_modes
 from carezones.routing.problem import (
@@ -42,7 +41,7 @@ from carezones.routing.problem import (
     works_on,
 )
 from carezones.routing.result import RoutingResult
-from carezones.routing.solver import solve
+from carezones.routing.solver import Solver
 from carezones.routing.tables import ZoneMatrices, problem_from_matrices
 
 __all__ = ["capped_carers", "plan_days"]
@@ -252,7 +251,7 @@ def plan_days(
     days: tuple[str, ...],
     known: frozenset[tuple[str, str]],
     params: RoutingParams,
-    budget: Budget,
+    solver: Solver,
     mode_rule: ModeRule,
     open_modes: dict[str, str],
     network: TravelNetwork,
@@ -299,9 +298,9 @@ def plan_days(
                 max_snap_distance=max_snap_distance, pair_price=prices,
             )  # fmt: skip
 
-        result = solve(problem_of(vday), budget=budget, random_state=seed + i, initial=initial)
+        result = solver(problem_of(vday), seed=seed + i, initial=initial)
         if regular and _blocked(result, vday):
-            result = _relax(result, vday, problem_of, budget, seed + i)
+            result = _relax(result, vday, problem_of, solver, seed + i)
         result = choose_modes(result, {k: open_modes[k] for k in cday["carer_id"].astype(str)},
                               mode_rule)  # fmt: skip
         if regular:
@@ -326,7 +325,7 @@ def _relax(
     result: RoutingResult,
     vday: pd.DataFrame,
     problem_of: Callable[[pd.DataFrame], RoutingProblem],
-    budget: Budget,
+    solver: Solver,
     seed: int,
 ) -> RoutingResult:
     """Plan again, from the day found, the unscheduled calls within their windows alone."""
@@ -338,5 +337,5 @@ def _relax(
         str(k): g.sort_values("sequence")["visit_id"].astype(str).tolist()
         for k, g in result.routes.groupby("carer_id")
     }
-    again = solve(problem_of(relaxed), budget=budget, random_state=seed, initial=routes)
+    again = solver(problem_of(relaxed), seed=seed, initial=routes)
     return again if len(again.unscheduled) < len(result.unscheduled) else result
