@@ -10,8 +10,11 @@ from carezones.routing.cover import Part, cover_cost, cover_exact, cover_runs
 DAYS = ["tuesday", "wednesday", "thursday", "friday", "saturday"]
 
 
-def _week(seed: int, runs: int = 6, reliefs: int = 6, clients: int = 8):
-    """A random small week: runs with 1-3 clients, parts on 1-2 days, 1-3 carers free for each."""
+def _week(seed: int, runs: int = 6, reliefs: int = 6, clients: int = 8, skills: bool = False):
+    """A random small week: runs with 1-3 clients, parts on 1-2 days, 1-3 carers free for each.
+
+    With ``skills``, each free carer lacks a skill for one of the part's clients at random.
+    """
     rng = np.random.default_rng(seed)
     parts, mains = [], {}
     for r in range(runs):
@@ -22,7 +25,8 @@ def _week(seed: int, runs: int = 6, reliefs: int = 6, clients: int = 8):
             for d in rng.choice(DAYS, rng.integers(1, 3), replace=False):
                 free = rng.choice(reliefs, rng.integers(1, 4), replace=False)
                 who = tuple((f"R{k}", float(rng.integers(60, 1800))) for k in free)
-                parts.append(Part(f"M{r}", seg, str(d), own, who))
+                short = tuple((k, 1) for k, _ in who if skills and rng.random() < 0.4)
+                parts.append(Part(f"M{r}", seg, str(d), own, who, short))
     return parts, mains
 
 
@@ -43,6 +47,28 @@ def test_the_search_finds_the_exact_best_cover_of_small_weeks(seed: int) -> None
     _valid(parts, found)
     _valid(parts, exact)
     assert cover_cost(parts, mains, found) == pytest.approx(cover_cost(parts, mains, exact))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_search_is_exact_on_small_weeks_with_reliefs_short_of_skills(seed: int) -> None:
+    parts, mains = _week(100 + seed, skills=True)
+    assert any(p.lacking for p in parts)
+    found = cover_runs(parts, mains, moves=20_000, random_state=0)
+    exact = cover_exact(parts, mains)
+    _valid(parts, found)
+    assert cover_cost(parts, mains, found) == pytest.approx(cover_cost(parts, mains, exact))
+
+
+def test_a_relief_short_of_a_skill_costs_one_more_carer_for_that_client() -> None:
+    # N is nearer, but c1's visit needs a skill N lacks: someone else would make it, so
+    # c1 would meet two new carers; S has the skill and drives the whole part.
+    part = Part("A", "all", "tuesday", frozenset({"c1", "c2"}), (("N", 60.0), ("S", 900.0)),
+                lacking=(("N", 1),))  # fmt: skip
+    assert cover_runs([part], {"c1": {"A"}, "c2": {"A"}}) == {("A", "all", "tuesday"): "S"}
+    assert cover_exact([part], {"c1": {"A"}, "c2": {"A"}}) == {("A", "all", "tuesday"): "S"}
+    with_n = cover_cost([part], {"c1": {"A"}, "c2": {"A"}}, {("A", "all", "tuesday"): "N"})
+    with_s = cover_cost([part], {"c1": {"A"}, "c2": {"A"}}, {("A", "all", "tuesday"): "S"})
+    assert with_n - with_s == pytest.approx(1.0 - 0.5 * (900.0 - 60.0) / 3600.0)
 
 
 def test_same_inputs_same_cover_and_an_unsettled_part_is_left_out() -> None:

@@ -138,3 +138,26 @@ def test_a_fortnight_gives_the_fourteen_day_indicator(town) -> None:
     met = plan.routes.groupby("client_id")["carer_id"].nunique().mean()
     assert out["staff_met_14_days"] == pytest.approx(met)
     assert np.isfinite(out["call_spread_share"])
+
+
+def test_a_relief_with_the_skills_drives_the_whole_run_on_the_mains_days_off(town) -> None:
+    """The weekend relief of a run with a medication visit has the skill, so the run stays one.
+
+    k0 drives both clients Monday to Friday; at the weekend k1 lives nearer but lacks
+    the skill c0's visit needs, so with k1 as relief c0's visit would go to someone
+    else and the run would split; k2 has it and drives the whole run.
+    """
+    clients, carers = people("mon-sun 08:00-10:00 30")
+    clients["skills"] = ["medication", ""]
+    carers["skills"] = ["medication", "", "medication"]
+    carers["days"] = ["monday;tuesday;wednesday;thursday;friday", "saturday;sunday",
+                      "saturday;sunday"]  # fmt: skip
+    carers["geometry"] = points([(0, 0), (200, 0), (800, 800)]).values
+    visits = expand_visits(clients)
+    plan = plan_routes(visits, carers, town, clients=clients, n_jobs=1,
+                       params=RoutingParams(continuity_penalty=900),
+                       budget=Budget(max_iterations=60), random_state=0)  # fmt: skip
+    assert plan.unscheduled.empty and plan.validate().empty
+    by_day = plan.routes.groupby("day")["carer_id"].agg(lambda s: sorted(set(s)))
+    assert by_day["monday"] == ["k0"]
+    assert by_day["saturday"] == ["k2"] and by_day["sunday"] == ["k2"]

@@ -12,7 +12,9 @@ meets as few different carers as the working days allow:
 - a carer drives (parts of) one run a day;
 - the objective counts, for each client, the carers they meet beyond the mains of
   their runs (a client's morning main who covers their evening run is no one new),
-  then each run's reliefs, then how far each relief lives from the run.
+  and each client of a part-day whose visits need a skill its relief lacks (someone
+  else makes that visit), then each run's reliefs, then how far each relief lives
+  from the run.
 
 :func:`cover_runs` searches it by simulated annealing (about a second on a Camden
 zone-week); :func:`cover_exact` solves it exactly (HiGHS through
@@ -34,6 +36,8 @@ __all__ = ["Part", "cover_cost", "cover_exact", "cover_runs"]
 #: Price of a part-day left without a relief, in the objective's units (a client
 #: meeting one more carer costs 1).
 UNCOVERED = 50.0
+#: Price of each client of a part-day whose visits need a skill its relief lacks.
+LACKING = 1.0
 #: Price of each run's relief, beside the clients' carers.
 PER_RELIEF = 0.2
 #: Price of an hour's travel from a relief's home to the run's first client, per day.
@@ -52,7 +56,9 @@ class Part:
 
     ``run`` is the run's main carer, ``part`` ``"all"``, ``"am"`` or ``"pm"``;
     ``clients`` are the clients it visits and ``carers`` who may drive it that day with
-    the seconds from each one's home to its first client.
+    the seconds from each one's home to its first client; ``lacking`` holds, for a
+    carer who lacks a skill some of its visits need, how many of its clients have
+    such a visit (each counts as a client meeting one more carer).
     """
 
     run: str
@@ -60,6 +66,11 @@ class Part:
     day: str
     clients: frozenset[str]
     carers: tuple[tuple[str, float], ...]
+    lacking: tuple[tuple[str, int], ...] = ()
+
+    def price(self, carer: str, far: float) -> float:
+        """The part-day's price when ``carer`` (``far`` seconds away) drives it."""
+        return _price(far) + LACKING * dict(self.lacking).get(carer, 0)
 
 
 def cover_exact(parts: list[Part], mains: dict[str, set[str]]) -> dict[tuple[str, str, str], str]:
@@ -96,7 +107,7 @@ def cover_exact(parts: list[Part], mains: dict[str, set[str]]) -> dict[tuple[str
 
     rows: list[tuple[dict[int, float], float, float]] = []  # (coefficients, low, high)
     for p in parts:  # every part-day driven by one carer
-        coef = {var(("y", p.run, p.part, p.day, k), _price(far)): 1.0 for k, far in p.carers}
+        coef = {var(("y", p.run, p.part, p.day, k), p.price(k, far)): 1.0 for k, far in p.carers}
         rows.append((coef, 1.0, 1.0))
     for p in parts:
         for k, _ in p.carers:
@@ -171,7 +182,7 @@ def cover_cost(
         if k is None:
             total += UNCOVERED if p.carers else 0.0
             continue
-        total += _price(dict(p.carers)[k])
+        total += p.price(k, dict(p.carers)[k])
         teams.add((p.run, k))
         met |= {(c, k) for c in p.clients if k not in mains.get(c, ())}
     return total + PER_RELIEF * len(teams) + len(met)
@@ -213,12 +224,13 @@ def cover_runs(
     team: dict[tuple[str, str], int] = {}  # (run, carer) -> part-days
     drives: dict[tuple[str, str], dict[str, int]] = {}  # (carer, day) -> run -> parts
     far = [dict(p.carers) for p in parts]
+    price = [{k: p.price(k, f) for k, f in p.carers} for p in parts]
 
     def delta(i: int, old: str | None, new: str | None) -> float:
         p = parts[i]
         d = 0.0
         if old is not None:
-            d -= _price(far[i][old])
+            d -= price[i][old]
             if team[(p.run, old)] == 1:
                 d -= PER_RELIEF
             for c in p.clients:
@@ -227,7 +239,7 @@ def cover_runs(
         else:
             d -= UNCOVERED
         if new is not None:
-            d += _price(far[i][new])
+            d += price[i][new]
             if team.get((p.run, new), 0) == (1 if new == old else 0):
                 d += PER_RELIEF
             for c in p.clients:

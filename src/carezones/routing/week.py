@@ -37,6 +37,8 @@ from carezones.routing.problem import (
     RoutingParams,
     RoutingProblem,
     WorkRules,
+    parse_half_skills,
+    parse_skills,
     working_days,
     works_on,
 )
@@ -120,6 +122,7 @@ def _plan_cover(
     mats: ZoneMatrices,
     clients: dict[str, str],
     call_days: dict[str, set[str]],
+    needs: dict[str, frozenset[str]],
     seed: int,
 ) -> None:
     """Who drives each run on its main's days off, chosen for the whole week at once.
@@ -128,12 +131,15 @@ def _plan_cover(
     both), on each day it has calls and its main does not work, goes to a carer who
     works that day, is not driving a run of their own, and whose shift covers the part;
     :func:`carezones.routing.cover.cover_runs` chooses them so each client meets as
-    few carers as it can.
+    few carers as it can (a relief without a skill a client's visit needs counts as one
+    more carer for that client).
     """
     wd = dict(zip(carers["carer_id"].astype(str), working_days(carers), strict=True))
     info = carers.set_index(carers["carer_id"].astype(str))
     shift = {k: (float(r["shift_start"]), float(r["shift_end"])) for k, r in info.iterrows()}
     mode = {k: str(r["mode"]) for k, r in info.iterrows()}
+    has = {k: parse_skills(r["skills"]) if "skills" in info.columns else frozenset()
+           for k, r in info.iterrows()}  # fmt: skip
     pos = {n: i for i, n in enumerate(mats.names)}
     runs = memory.runs()
     run_days = {r: set().union(*(call_days.get(c, set()) for c, _ in keys))
@@ -164,8 +170,27 @@ def _plan_cover(
                         far = float(mats.seconds[mode[k]][pos[f"carer:{k}"], pos[first]])
                     who.append((k, far))
                 own = frozenset(clients[c] for c, _ in keys if c in clients)
-                parts.append(Part(run, seg, d, own, tuple(who)))
+                today = [c for c, _ in keys if d in call_days.get(c, ())]
+                lacking = []
+                for k, _ in who:
+                    short = {clients.get(c, c) for c in today if needs.get(c, set()) - has[k]}
+                    if short:
+                        lacking.append((k, len(short)))
+                parts.append(Part(run, seg, d, own, tuple(who), tuple(lacking)))
     memory.cover.update(cover_runs(parts, mains, random_state=seed))
+
+
+def _needs(visits: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """``call -> skills`` every carer of the call needs (of a double-up, both carers)."""
+    if "skills" not in visits.columns:
+        return {}
+    out: dict[str, frozenset[str]] = {}
+    need = visits.get("carers_needed", pd.Series(1, index=visits.index))
+    for call, skills, n in zip(visits["call_id"].astype(str), visits["skills"], need, strict=True):
+        if call in out or not isinstance(skills, str) or not skills.strip():
+            continue
+        out[call] = frozenset.intersection(*parse_half_skills(skills, int(n)))
+    return out
 
 
 def _initial(
@@ -265,9 +290,11 @@ def plan_days(
     clients = dict(zip(visits["call_id"].astype(str), visits["client_id"].astype(str),
                        strict=True)) if regular else {}  # fmt: skip
     call_days: dict[str, set[str]] = {}
+    needs: dict[str, frozenset[str]] = {}  # call -> skills every carer of it needs
     if regular:
         for call, day in zip(visits["call_id"].astype(str), visits["day"].astype(str), strict=True):
             call_days.setdefault(call, set()).add(day)
+        needs = _needs(visits)
     out = []
     for i, day in enumerate(days):
         vday = visits if day == "" else visits[visits["day"] == day]
@@ -282,7 +309,7 @@ def plan_days(
             vday = _with_agreed(vday, memory)
             if memory.owner:
                 if not memory.cover:
-                    _plan_cover(memory, days[i:], carers, mats, clients, call_days, seed)
+                    _plan_cover(memory, days[i:], carers, mats, clients, call_days, needs, seed)
                 initial, drives = _initial(vday, cday, memory, day)
                 today_known = _team_known(memory, vday)
                 prices = _prices(vday, memory, params.continuity_penalty)
