@@ -149,7 +149,7 @@ def test_a_relief_with_the_skills_drives_the_whole_run_on_the_mains_days_off(tow
     """
     clients, carers = people("mon-sun 08:00-10:00 30")
     clients["skills"] = ["medication", ""]
-    carers["skills"] = ["medication", "", "medication"]
+    carers["skills"] = ["medication", np.nan, "medication"]  # an empty cell: no skills
     carers["days"] = ["monday;tuesday;wednesday;thursday;friday", "saturday;sunday",
                       "saturday;sunday"]  # fmt: skip
     carers["geometry"] = points([(0, 0), (200, 0), (800, 800)]).values

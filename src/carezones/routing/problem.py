@@ -325,8 +325,16 @@ def parse_skills(value: str | Iterable[str] | None) -> frozenset[str]:
 
     For a double-handed visit whose carers need different skills (``"hoist | hoist;peg"``)
     this is every skill either carer needs; :func:`parse_half_skills` gives each carer's.
+    A missing value (None, or NaN from an empty cell of a table) is no skills.
+
+    Examples
+    --------
+    >>> sorted(parse_skills("Dementia; hoist"))
+    ['dementia', 'hoist']
+    >>> parse_skills(float("nan"))
+    frozenset()
     """
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):
         return frozenset()
     if isinstance(value, str):
         return frozenset(s.strip().lower() for s in value.replace("|", ";").split(";") if s.strip())
