@@ -361,16 +361,11 @@ class Solver:
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from carezones.routing import Budget, RoutingModel
-    >>> m = RoutingModel()
-    >>> home, a = m.add_location(), m.add_location()
-    >>> p = m.add_profile(np.array([[0, 300], [300, 0]]))
-    >>> _ = m.add_carer(home, profile=p, shift_start=0, shift_end=3600)
-    >>> _ = m.add_visit(a, window_start=0, window_end=1500, duration=900)
-    >>> r = Solver(Budget(max_iterations=50))(m.compile(), seed=0)
-    >>> r.routes["visit_id"].tolist()
-    ['visit0']
+    ``Solver(budget)(problem, seed=0)`` is ``solve(problem, budget=budget, random_state=0)``
+    (see :func:`solve` for a whole problem):
+
+    >>> Solver(Budget(max_iterations=50))
+    Solver(budget=Budget(max_iterations=50, max_seconds=60.0))
     """
 
     budget: Budget = field(default_factory=Budget)
