@@ -14,7 +14,10 @@ about 10 minutes on 2 cores). It runs ``examples/now.toml`` (Camden, 2,000 clien
 
 ``--tradeoff 0 3600 14400 43200`` re-plans the same week (same people, zones and carers)
 at each continuity price and prints price against travel per care hour, distinct carers,
-the main carer's share and the calls kept to time (price 0: each day planned on its own).
+the main carer's share and the calls kept to time. Price 0 still keeps each call to the time
+first planned (the spread price is unchanged), so "travel vs price 0" is what continuity
+alone costs; with 0 among the prices, one more row plans each day on its own (no continuity
+and no spread price), as the planner did before the same time each day was priced.
 ``--fortnight`` plans two weeks and prints the 14-day indicator (different carers met in
 14 days by clients with two or more visits a day). ``--monday`` routes Camden's Monday the
 way ``carezones routes`` does (carers staffed to zones from their homes) and prints the
@@ -111,8 +114,11 @@ def main() -> None:
         rows = []
         virtual = result.visits.get("virtual", pd.Series(False, index=result.visits.index))
         in_person = result.visits[~virtual.astype(bool).to_numpy()]  # as the scenario routed
-        for price in args.tradeoff:
-            p = dataclasses.replace(params, continuity_penalty=float(price))
+        settings = [(float(price), params.spread_penalty) for price in args.tradeoff]
+        if params.spread_penalty > 0 and any(price == 0 for price, _ in settings):
+            settings.append((0.0, 0.0))  # each day on its own
+        for price, spread in settings:
+            p = dataclasses.replace(params, continuity_penalty=price, spread_penalty=spread)
             t = time.perf_counter()
             again = plan_routes(
                 in_person, result.carers, result.route_plan.network, clients=result.clients,
@@ -121,12 +127,15 @@ def main() -> None:
                 mode_rule=scenario.modes.rule, n_jobs=args.jobs, random_state=scenario.seed,
             )  # fmt: skip
             f = figures(again, result.visits, result.clients, result.carers, p)
-            rows.append({"continuity price (s)": price, **{k: f[k] for k in (
+            rows.append({"continuity price (s)": price, "spread price (s/min)": spread,
+                         **{k: f[k] for k in (
                 "travel_to_care_ratio", "distinct_carers_per_client", "main_carer_share",
                 "call_spread_share", "served_share")}, "seconds": time.perf_counter() - t})
-            print(f"   price {price:g}: done ({load()})")
+            print(f"   price {price:g}, spread price {spread:g}: done ({load()})")
         table = pd.DataFrame(rows)
-        base = table.loc[table["continuity price (s)"] == 0, "travel_to_care_ratio"]
+        base = table.loc[(table["continuity price (s)"] == 0)
+                         & (table["spread price (s/min)"] == params.spread_penalty),
+                         "travel_to_care_ratio"]  # fmt: skip
         if len(base):
             table["travel vs price 0"] = table["travel_to_care_ratio"] / float(base.iloc[0]) - 1
         print("\nTrade-off (same people, zones and carers):")

@@ -161,3 +161,33 @@ def test_a_relief_with_the_skills_drives_the_whole_run_on_the_mains_days_off(tow
     by_day = plan.routes.groupby("day")["carer_id"].agg(lambda s: sorted(set(s)))
     assert by_day["monday"] == ["k0"]
     assert by_day["saturday"] == ["k2"] and by_day["sunday"] == ["k2"]
+
+
+def test_the_same_time_each_day_holds_without_a_continuity_price(town) -> None:
+    """A call keeps Monday's start when continuity costs nothing, because its spread is priced.
+
+    On Tuesday only, c1 must be seen by 08:15 at the far end of town. Chaining both calls
+    with k0 saves travel but moves c0's call about 40 minutes; with the spread priced and
+    continuity free, k1 takes c1 and c0 keeps its time; with the spread unpriced too, the
+    day is planned on its own and the call moves.
+    """
+    clients, carers = people("mon-sun 08:00-12:00 30", n_clients=2, n_carers=2)
+    clients["pattern"] = ["mon-sun 08:00-12:00 30", "tue 08:00-08:45 30"]
+    clients["geometry"] = points([(0, 200), (0, 800)]).values
+    carers["geometry"] = points([(0, 0), (800, 0)]).values
+    visits = expand_visits(clients, days=["monday", "tuesday"])
+
+    def c0_starts(spread_penalty: float) -> list[float]:
+        plan = plan_routes(visits, carers, town, clients=clients, n_jobs=1,
+                           days=["monday", "tuesday"],
+                           params=RoutingParams(continuity_penalty=0,
+                                                spread_penalty=spread_penalty),
+                           budget=Budget(max_iterations=60), random_state=0)  # fmt: skip
+        assert plan.unscheduled.empty and plan.validate().empty
+        c0 = plan.routes[plan.routes["client_id"] == "c0"].sort_values("day")
+        return c0["start"].tolist()
+
+    monday, tuesday = c0_starts(spread_penalty=120.0)
+    assert abs(tuesday - monday) <= 10
+    monday, tuesday = c0_starts(spread_penalty=0.0)
+    assert tuesday - monday > 30

@@ -83,7 +83,8 @@ class RoutingParams:
         Cost of each carer new to a client, in seconds of travel: a carer the client has
         not met in the day, or (a week planned with regular runs) in the week;
         default :data:`CONTINUITY_PENALTY` (four hours); 0 turns it off and plans each
-        day on its own.
+        day on its own (recurring calls still keep the time first planned while
+        ``spread_penalty`` is above 0).
     start_step
         Visits start on multiples of this many seconds: 60 (the default) on whole
         minutes, as a rota does; 1 for matrices in other units (published benchmarks).

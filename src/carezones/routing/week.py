@@ -18,8 +18,10 @@ later day:
 - a call that fits nowhere near its agreed time is planned again within its window alone.
 
 Without continuity, or for one day, each day is solved on its own (the carers each client
-met on earlier days still count as known). Either way a carer works at most their
-contracted hours plus :attr:`WorkRules.hours_tolerance`, spread over their working days.
+met on earlier days still count as known); with ``spread_penalty`` above 0 each call still
+keeps the start of the first day it is planned, as above (the same time each day does not
+depend on the continuity price). Either way a carer works at most their contracted hours
+plus :attr:`WorkRules.hours_tolerance`, spread over their working days.
 """
 
 from __future__ import annotations
@@ -263,6 +265,20 @@ def _record(
         memory.met.add((str(row.client_id), carer))
 
 
+def _record_times(memory: _Memory, vday: pd.DataFrame, result: RoutingResult) -> None:
+    """Fix the agreed start and end of each call made today for the first time."""
+    if not len(result.routes):
+        return
+    call_of = dict(zip(vday["visit_id"].astype(str), vday["call_id"].astype(str), strict=True))
+    routes = result.routes.sort_values(["visit_id", "carer_id"])
+    for vid, start, end in zip(routes["visit_id"].astype(str), routes["start"], routes["end"],
+                               strict=True):  # fmt: skip
+        call = call_of.get(vid)
+        if call is not None:
+            memory.agreed.setdefault(call, float(start))
+            memory.ends.setdefault(call, float(end))
+
+
 def _with_agreed(vday: pd.DataFrame, memory: _Memory) -> pd.DataFrame:
     agreed = vday["call_id"].astype(str).map(memory.agreed)
     return vday.assign(agreed_start=agreed.astype(float))
@@ -284,7 +300,9 @@ def plan_days(
     seed: int,
 ) -> list[tuple[str, RoutingResult]]:
     """Solve a zone's days in order (see the module): regular runs when continuity is priced."""
-    regular = params.continuity_penalty > 0 and len(days) > 1 and "call_id" in visits.columns
+    recurring = len(days) > 1 and "call_id" in visits.columns
+    regular = params.continuity_penalty > 0 and recurring
+    same_time = params.spread_penalty > 0 and recurring  # calls keep their first start
     memory = _Memory(known=set(known))
     wd = working_days(carers)
     clients = dict(zip(visits["call_id"].astype(str), visits["client_id"].astype(str),
@@ -313,6 +331,8 @@ def plan_days(
                 initial, drives = _initial(vday, cday, memory, day)
                 today_known = _team_known(memory, vday)
                 prices = _prices(vday, memory, params.continuity_penalty)
+        elif same_time:
+            vday = _with_agreed(vday, memory)
 
         def problem_of(
             v: pd.DataFrame,
@@ -326,7 +346,7 @@ def plan_days(
             )  # fmt: skip
 
         result = solver(problem_of(vday), seed=seed + i, initial=initial)
-        if regular and _blocked(result, vday):
+        if (regular or same_time) and _blocked(result, vday):
             result = _relax(result, vday, problem_of, solver, seed + i)
         result = choose_modes(result, {k: open_modes[k] for k in cday["carer_id"].astype(str)},
                               mode_rule)  # fmt: skip
@@ -336,6 +356,8 @@ def plan_days(
             memory.met |= set(
                 zip(result.routes["client_id"], result.routes["carer_id"], strict=True)
             )
+            if same_time:
+                _record_times(memory, vday, result)
         out.append((day, result))
     return out
 

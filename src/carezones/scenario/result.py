@@ -141,10 +141,13 @@ class ScenarioResult:
                  if p.continuity_penalty > 0 and len(r.days) > 1 else
                  f"{p.continuity_penalty:g} s of travel per carer new to a client, each day "
                  "on its own", "carers per client, main carer share"),
-                ("same time each day", f"a recurring call starts within {p.spread_minutes} "
+                ("same time each day", (f"a recurring call starts within {p.spread_minutes} "
                  "min of the time first planned (no earlier than a third of it before; "
                  f"minutes later than a third after priced as {p.spread_penalty:g} s of "
-                 "travel)",
+                 "travel), whatever the continuity price")
+                 if p.spread_penalty > 0 and len(r.days) > 1 else
+                 "one day planned: no call recurs" if len(r.days) <= 1 else
+                 "not priced (spread_penalty 0): each day's calls anywhere in their windows",
                  "call spread, punctuality"),
                 ("working hours", "each carer's week within their contracted hours "
                  f"+{o.hours_tolerance:.0%}, spread over their working days; at most "
