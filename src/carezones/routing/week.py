@@ -248,6 +248,7 @@ def _record(
     routes = result.routes
     if not len(routes):
         return
+    _record_times(memory, vday, result)
     call_of = dict(zip(vday["visit_id"].astype(str), vday["call_id"].astype(str), strict=True))
     halves: dict[str, int] = {}
     for row in routes.sort_values(["visit_id", "carer_id"]).itertuples(index=False):
@@ -257,8 +258,6 @@ def _record(
             continue
         half = halves.get(vid, 0)
         halves[vid] = half + 1
-        memory.agreed.setdefault(call, float(row.start))
-        memory.ends.setdefault(call, float(row.end))
         key = (call, half)
         if key not in memory.owner:
             memory.owner[key] = drives.get(carer, carer)
@@ -323,16 +322,14 @@ def plan_days(
         initial = None
         prices: dict[tuple[str, str], float] = {}
         today_known = set(memory.known) | ({p for p in memory.met} if not regular else set())
-        if regular:
+        if regular or same_time:
             vday = _with_agreed(vday, memory)
-            if memory.owner:
-                if not memory.cover:
-                    _plan_cover(memory, days[i:], carers, mats, clients, call_days, needs, seed)
-                initial, drives = _initial(vday, cday, memory, day)
-                today_known = _team_known(memory, vday)
-                prices = _prices(vday, memory, params.continuity_penalty)
-        elif same_time:
-            vday = _with_agreed(vday, memory)
+        if regular and memory.owner:
+            if not memory.cover:
+                _plan_cover(memory, days[i:], carers, mats, clients, call_days, needs, seed)
+            initial, drives = _initial(vday, cday, memory, day)
+            today_known = _team_known(memory, vday)
+            prices = _prices(vday, memory, params.continuity_penalty)
 
         def problem_of(
             v: pd.DataFrame,
