@@ -102,6 +102,9 @@ def test_route_plan_csvs_neutralise_formulas(tmp_path: Path) -> None:
     assert_safe(tmp_path)
     text = "\n".join(c for _, c in cells(tmp_path))
     assert "'=K1" in text  # the ids are there, as text
+    continuity = [c for name, c in cells(tmp_path) if name == "continuity.csv"]
+    assert {"main_carer", "carers"} <= set(continuity)  # who each client saw, named
+    assert any(c.startswith("'=K") for c in continuity)  # and escaped like every id
 
 
 def test_safe_cells_leaves_numbers_and_plain_text() -> None:

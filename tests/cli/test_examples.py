@@ -53,6 +53,7 @@ SCENARIO_FILES = [
     "routes.csv",
     "shifts.csv",
     "unscheduled.csv",
+    "continuity.csv",
     "outcomes.csv",
     "zone_outcomes.csv",
     "provider_outcomes.csv",

@@ -178,6 +178,11 @@ def test_the_tables_people_open_are_readable(borough: dict[str, Any]) -> None:
     assert outcomes.loc["demanded_hours_per_week", "unit"] == "h/week, 1 day x 7"
     assert outcomes.loc["distinct_carers_per_client", "unit"] == "carers in 1 day"
     assert outcomes.loc["scheduled_share", "unit"] == "%"
+    # each client's carers, named, over the one day routed
+    continuity = pd.read_csv(borough["folder"] / "routes" / "continuity.csv", dtype=str)
+    assert {"distinct_carers (carers in 1 day)", "main_carer", "main_carer_share (% in 1 day)",
+            "carers"} <= set(continuity.columns)  # fmt: skip
+    assert (continuity["carers"].str.split(";").str[0] == continuity["main_carer"]).all()
     exact = pd.read_csv(borough["folder"] / "routes" / "data" / "outcomes.csv")
     share = exact.set_index("outcome").loc["scheduled_share", "value"]
     assert outcomes.loc["scheduled_share", "value"] == pytest.approx(100 * share, abs=0.05)

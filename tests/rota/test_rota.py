@@ -431,6 +431,10 @@ def test_distinct_carers_per_client_per_week(grid):
                        carers=carers)  # fmt: skip
     c = score.continuity
     assert c["distinct_carers"].tolist() == [2, 1]
+    # week 1: K1 made two of A's three visits, K2 one
+    assert c["main_carer"].tolist() == ["K1", "K1"]
+    assert c["main_carer_share"].round(3).tolist() == [0.667, 1.0]
+    assert c["carers"].tolist() == ["K1;K2", "K1"]
     assert c["week_start"].dt.strftime("%Y-%m-%d").tolist() == ["2025-07-07", "2025-07-14"]
     assert score.summary()["distinct_carers_per_client"] == 1.5
     assert score.summary()["n_weeks"] == pytest.approx(8 / 7)

@@ -277,6 +277,12 @@ def test_continuity_across_the_week(town) -> None:
     single = plan.continuity[plan.continuity["client_id"] != "c0"]
     assert single["distinct_carers"].max() <= 2
     assert plan.continuity.set_index("client_id").loc["c0", "distinct_carers"] >= 2
+    # each client's carers named, the main carer first, from the plan's routes
+    for row in plan.continuity.itertuples():
+        mine = plan.routes[plan.routes["client_id"] == row.client_id]["carer_id"]
+        assert row.carers.split(";")[0] == row.main_carer
+        assert set(row.carers.split(";")) == set(mine)
+        assert row.main_carer_share == pytest.approx((mine == row.main_carer).mean())
 
 
 @st.composite
@@ -337,3 +343,27 @@ def test_every_visit_is_in_exactly_one_route_or_unscheduled(problem) -> None:
             assert len(routed[v]) == need == len(set(routed[v]))
     found = result.validate()
     assert found.empty, found.to_string()
+
+
+def test_client_carers_names_the_main_carer_and_everyone_met() -> None:
+    """Both carers of a double-up count; the main carer is who made most carer-visits."""
+    from carezones.routing import client_carers
+
+    rows = pd.DataFrame({
+        "client_id": ["a", "a", "a", "a", "b", "b"],
+        "visit_id": ["1", "2", "2", "3", "4", "5"],
+        "carer_id": ["K3", "K1", "K3", "K1", "K2", "K1"],
+    })  # fmt: skip
+    out = client_carers(rows).set_index("client_id")
+    assert out.loc["a", "n_visits"] == 3  # the double-up is one visit
+    assert out.loc["a", "distinct_carers"] == 2
+    assert out.loc["a", "main_carer"] == "K1"  # a tie (2 and 2): the first id
+    assert out.loc["a", "main_carer_share"] == 0.5
+    assert out.loc["a", "carers"] == "K1;K3"
+    assert out.loc["b", "carers"] == "K1;K2"  # one visit each: by id
+    assert out.loc["b", "main_carer_share"] == 0.5
+    # the mean of main_carer_share is the outcomes' figure
+    assert out["main_carer_share"].mean() == 0.5
+    empty = client_carers(rows.iloc[:0])
+    assert list(empty.columns) == ["client_id", "n_visits", "distinct_carers", "main_carer",
+                                   "main_carer_share", "carers"]  # fmt: skip

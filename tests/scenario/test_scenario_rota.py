@@ -155,6 +155,11 @@ def test_rota_result_writes_its_own_figures(
     assert report["rota"]["summary"]["n_weeks"] == 2.0
     rota_out = pd.read_csv(tmp_path / "rota_outcomes.csv")
     assert "missed_visit_share" in set(rota_out["outcome"])
+    # who each client saw, week by week, as the rota has it
+    continuity = pd.read_csv(tmp_path / "data" / "continuity.csv")
+    assert continuity.groupby("client_id")["week_start"].nunique().max() == 2
+    assert (continuity["carers"].str.split(";").str[0] == continuity["main_carer"]).all()
+    assert continuity["main_carer_share"].between(0, 1).all()
     assert "Rota score" in str(runs["rota"])
 
 

@@ -63,7 +63,8 @@ class RotaScore:
         ``travel_to_care_ratio``.
     continuity
         One row per client and week (from Monday): ``n_planned`` and ``n_visits`` made,
-        ``distinct_carers``.
+        ``distinct_carers``, ``main_carer``, ``main_carer_share`` and ``carers``
+        (:func:`carezones.routing.client_carers`).
     violations
         One row per rule broken: ``date``, ``rule`` (a key of :data:`RULES`),
         ``carer_id``, ``visit_id``, ``client_id``, ``detail``.

@@ -23,7 +23,7 @@ from carezones.rota.rebuild import Rebuilt, rebuild
 from carezones.rota.result import RULES, RotaScore, routes_table
 from carezones.rota.rules import RotaRules
 from carezones.rota.windows import plan_windows
-from carezones.routing import validate_plan
+from carezones.routing import client_carers, validate_plan
 
 __all__ = [
     "carer_days",
@@ -274,13 +274,14 @@ def carer_days(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def continuity(rows: pd.DataFrame) -> pd.DataFrame:
-    """Distinct carers per client per week (weeks from Monday), from the delivered visits."""
+    """Who each client saw each week (weeks from Monday), from the delivered visits.
+
+    Distinct carers, the main carer and their share, every carer met
+    (:func:`carezones.routing.client_carers`), beside the visits planned.
+    """
     r = rows[~rows["missed"].to_numpy()]
     week = r["date"] - pd.to_timedelta(r["date"].dt.day_of_week, unit="D")
-    g = r.assign(week_start=week).groupby(["client_id", "week_start"], sort=True)
-    out = pd.DataFrame(
-        {"n_visits": g["visit_id"].nunique(), "distinct_carers": g["carer_id"].nunique()}
-    ).reset_index()
+    out = client_carers(r.assign(week_start=week), ["client_id", "week_start"])
     planned = (
         rows.assign(
             week_start=rows["date"] - pd.to_timedelta(rows["date"].dt.day_of_week, unit="D")
@@ -291,7 +292,8 @@ def continuity(rows: pd.DataFrame) -> pd.DataFrame:
     out["n_planned"] = planned.reindex(
         pd.MultiIndex.from_frame(out[["client_id", "week_start"]])
     ).to_numpy()
-    return out[["client_id", "week_start", "n_planned", "n_visits", "distinct_carers"]]
+    return out[["client_id", "week_start", "n_planned", "n_visits", "distinct_carers",
+                "main_carer", "main_carer_share", "carers"]]  # fmt: skip
 
 
 def rota_to_routes(

@@ -71,7 +71,7 @@ from carezones.routing.instances import linked_instance
 from carezones.routing.links import links_from_visits
 from carezones.routing.model import RoutingModel
 from carezones.routing.modes import MODE_ORDER, ModeRule, choose_modes, planning_mode
-from carezones.routing.plan import RoutePlan, plan_routes
+from carezones.routing.plan import RoutePlan, client_carers, plan_routes
 from carezones.routing.problem import (
     ROUTING_RULES,
     SPREAD_MINUTES,
@@ -121,6 +121,7 @@ __all__ = [
     "capped_carers",
     "carer_zones",
     "choose_modes",
+    "client_carers",
     "exact_optimum",
     "linked_instance",
     "links_from_visits",

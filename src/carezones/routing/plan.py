@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from carezones.routing.staffing import Staffing, staff_zones
 from carezones.routing.tables import check_tables, known_pairs, visit_points
 from carezones.routing.validate import validate_week
 
-__all__ = ["RoutePlan", "plan_routes"]
+__all__ = ["RoutePlan", "client_carers", "plan_routes"]
 
 logger = logging.getLogger("carezones.routing")
 
@@ -55,8 +55,9 @@ class RoutePlan:
     summary
         One row per zone and day with the :meth:`RoutingResult.summary` figures.
     continuity
-        One row per client: ``zone_id``, ``n_visits`` scheduled, ``distinct_carers``
-        across the plan's days.
+        One row per client across the plan's days: ``zone_id``, ``n_visits`` scheduled,
+        ``distinct_carers``, ``main_carer``, ``main_carer_share`` and ``carers``
+        (:func:`client_carers`).
     results
         ``(zone_id, day)`` to its result.
     runtime
@@ -470,16 +471,50 @@ def _stack(parts: list[pd.DataFrame], front: list[str]) -> pd.DataFrame:
     return out[[*front, *[c for c in out.columns if c not in front]]]
 
 
+def client_carers(rows: pd.DataFrame, keys: Sequence[str] = ("client_id",)) -> pd.DataFrame:
+    """Who each client saw: distinct carers, the main carer and their share, every carer met.
+
+    ``rows`` has one row per carer per visit (``visit_id``, ``carer_id`` and ``keys``; both
+    carers of a double-handed visit count). Per ``keys`` (a client, or a client-week):
+    ``n_visits`` (distinct visits), ``distinct_carers``, ``main_carer`` (who made most of
+    the carer-visits; on a tie the first id), ``main_carer_share`` (their share of the
+    carer-visits: the figure ``main_carer_share`` of the outcomes averages) and
+    ``carers`` (every carer met, most visits first, ``;`` between them).
+
+    Examples
+    --------
+    Client ``a`` has two visits, the second double-handed:
+
+    >>> rows = pd.DataFrame({"client_id": ["a", "a", "a", "b"], "visit_id": ["1", "2", "2", "3"],
+    ...                      "carer_id": ["K2", "K1", "K2", "K1"]})
+    >>> client_carers(rows).round(2)
+      client_id  n_visits  distinct_carers main_carer  main_carer_share carers
+    0         a         2                2         K2              0.67  K2;K1
+    1         b         1                1         K1              1.00     K1
+    """
+    keys = list(keys)
+    cols = [*keys, "n_visits", "distinct_carers", "main_carer", "main_carer_share", "carers"]
+    if not len(rows):
+        return pd.DataFrame(columns=cols)
+    r = rows.assign(carer_id=rows["carer_id"].astype(str))
+    counts = r.groupby([*keys, "carer_id"], sort=True).size().rename("n").reset_index()
+    up = [True] * len(keys)
+    counts = counts.sort_values([*keys, "n", "carer_id"], ascending=[*up, False, True],
+                                kind="stable")  # fmt: skip
+    g = counts.groupby(keys, sort=True)
+    out = pd.DataFrame({
+        "n_visits": r.groupby(keys, sort=True)["visit_id"].nunique(),
+        "distinct_carers": g["carer_id"].size(),
+        "main_carer": g["carer_id"].first(),
+        "main_carer_share": g["n"].first() / g["n"].sum(),
+        "carers": g["carer_id"].agg(";".join),
+    }).reset_index()  # fmt: skip
+    return out[cols]
+
+
 def _continuity(routes: pd.DataFrame, visits: pd.DataFrame, vz: pd.Series) -> pd.DataFrame:
     zone = pd.Series(vz.to_numpy(), index=visits["client_id"].to_numpy())
     zone = zone[~zone.index.duplicated()]
-    if not len(routes):
-        return pd.DataFrame(columns=["client_id", "zone_id", "n_visits", "distinct_carers"])
-    g = routes.groupby("client_id")
-    out = pd.DataFrame(
-        {"n_visits": g["visit_id"].nunique(), "distinct_carers": g["carer_id"].nunique()}
-    )
-    out.index.name = "client_id"
-    out = out.reset_index()
+    out = client_carers(routes)
     out.insert(1, "zone_id", out["client_id"].map(zone))
     return out

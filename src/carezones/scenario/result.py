@@ -250,6 +250,8 @@ class ScenarioResult:
         ``assignments.csv`` (client, zone, provider, reason when in no zone),
         ``carers.csv`` (with the carer-days walked, cycled and driven), ``routes.csv``,
         ``shifts.csv``, ``unscheduled.csv`` (a client in no zone says why),
+        ``continuity.csv`` (who each client saw: the main carer, their share, every carer
+        met; in "rota" per client and week),
         ``outcomes.csv``, ``reconciliation.csv`` (demanded = in person + virtual +
         unserved), ``assumptions.csv``, ``zone_outcomes.csv``, ``provider_outcomes.csv``,
         ``staffing.csv`` (each zone's or provider's carers against its own day-slots and
@@ -283,6 +285,7 @@ class ScenarioResult:
             "routes.csv": self.routes,
             "shifts.csv": self.shifts,
             "unscheduled.csv": with_zone_reasons(self.unscheduled, why),
+            "continuity.csv": self.continuity,
             "outcomes.csv": self.outcomes.table,
             "reconciliation.csv": self.outcomes.reconciliation,
             "assumptions.csv": self.assumptions(),

@@ -141,9 +141,11 @@ _BY_UNIT: dict[str, Reading] = {
     "s": Reading("quantity", "s"),
 }
 
-#: Outcomes measured over the days routed, not scaled to a week: with fewer than seven
-#: days routed they are said to be of those days (a client meets fewer carers in a day).
-MEASURED_OVER_DAYS = frozenset({"distinct_carers_per_client", "main_carer_share"})
+#: Figures measured over the days routed, not scaled to a week: with fewer than seven
+#: days routed they are said to be of those days (a client meets fewer carers in a day):
+#: the outcomes, and the columns of each client's row in ``continuity.csv``.
+MEASURED_OVER_DAYS = frozenset({"distinct_carers_per_client", "main_carer_share",
+                                "distinct_carers"})  # fmt: skip
 
 #: Weekly figures scaled from the days routed (with fewer than seven days, an estimate):
 #: every ``*_per_week`` column, and these.
