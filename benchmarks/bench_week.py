@@ -10,7 +10,9 @@ about 10 minutes on 2 cores). It runs ``examples/now.toml`` (Camden, 2,000 clien
 - recurring calls whose start moves by at most 30 minutes over the week;
 - carers within their contracted hours (+/-10%), and every rule of the validator
   (windows, shifts, days off, weekly hours, days in a row);
-- travel per hour of care, and the run's time.
+- travel per hour of care, and the run's time;
+- the carer-visits made by the call's main carer, by its planned relief, by another of
+  the client's regular carers, and by none of them.
 
 ``--tradeoff 0 3600 14400 43200`` re-plans the same week (same people, zones and carers)
 at each continuity price and prints price against travel per care hour, distinct carers,
@@ -65,6 +67,9 @@ def figures(plan, visits, clients, carers, params: RoutingParams) -> dict[str, f
     late = plan.routes.drop_duplicates("visit_id")["late"]
     virtual = visits["virtual"].astype(bool) if "virtual" in visits.columns else False
     calls = int(np.sum(virtual))  # made as virtual calls: served, not routed
+    regular = plan.routes["regular"] if "regular" in plan.routes.columns else pd.Series(dtype=str)
+    roles = {f"carer_visits_by_{role}_share": float((regular == role).mean()) if len(regular)
+             else float("nan") for role in ("main", "relief", "team", "other")}  # fmt: skip
     return {
         "served_share": (plan.routes["visit_id"].nunique() + calls) / len(visits),
         "late_beyond_allowed": int((late > allowed + 1e-6).sum()),
@@ -79,6 +84,10 @@ def figures(plan, visits, clients, carers, params: RoutingParams) -> dict[str, f
         "travel_to_care_ratio": out["travel_to_care_ratio"],
         "staff_met_14_days": out["staff_met_14_days"],
         "punctuality_share": out["punctuality_share"],
+        # what each carer-visit's carer is to the client (routes' ``regular``): the main
+        # carer of the call's run, its planned relief, a carer of another of the client's
+        # runs, or none of them (the day's search moved it: the planned carer could not)
+        **roles,
     }
 
 

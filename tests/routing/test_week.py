@@ -161,6 +161,18 @@ def test_a_relief_with_the_skills_drives_the_whole_run_on_the_mains_days_off(tow
     by_day = plan.routes.groupby("day")["carer_id"].agg(lambda s: sorted(set(s)))
     assert by_day["monday"] == ["k0"]
     assert by_day["saturday"] == ["k2"] and by_day["sunday"] == ["k2"]
+    # each carer-visit says what its carer is to the client: k0 the main, k2 the relief
+    role = plan.routes.groupby("carer_id")["regular"].agg(lambda s: sorted(set(s)))
+    assert role.to_dict() == {"k0": ["main"], "k2": ["relief"]}
+
+
+def test_a_week_planned_without_regular_runs_names_no_roles(town) -> None:
+    """With continuity unpriced there are no runs, so no visit is said to be a main's."""
+    clients, carers = people("mon-sun 08:00-10:00 30")
+    plan = plan_routes(expand_visits(clients), carers, town, clients=clients, n_jobs=1,
+                       params=RoutingParams(continuity_penalty=0),
+                       budget=Budget(max_iterations=30), random_state=0)  # fmt: skip
+    assert len(plan.routes) and "regular" not in plan.routes.columns
 
 
 def test_the_same_time_each_day_holds_without_a_continuity_price(town) -> None:
@@ -191,3 +203,25 @@ def test_the_same_time_each_day_holds_without_a_continuity_price(town) -> None:
     assert abs(tuesday - monday) <= 10
     monday, tuesday = c0_starts(spread_penalty=0.0)
     assert tuesday - monday > 30
+
+
+def test_each_carer_visit_is_named_main_relief_team_or_other() -> None:
+    """The four roles, from the week's runs: whose run the call is on, and who relieves it."""
+    from types import SimpleNamespace
+
+    from carezones.routing.week import ROLES, _Memory, _roles
+
+    memory = _Memory(known=set())
+    memory.owner = {("c0#1", 0): "k0", ("c0#2", 0): "k1", ("c1#1", 0): "k3"}
+    memory.cover = {("k0", "all", "saturday"): "k2", ("k3", "all", "saturday"): "k4"}
+    vday = pd.DataFrame({"visit_id": ["v1", "v2", "v3", "v4", "v5"],
+                         "call_id": ["c0#1"] * 4 + ["c1#1"]})  # fmt: skip
+    routes = pd.DataFrame({"visit_id": ["v1", "v2", "v3", "v4", "v5"],
+                           "client_id": ["c0"] * 4 + ["c1"],
+                           "carer_id": ["k0", "k2", "k1", "k4", "k0"]})  # fmt: skip
+    clients = {"c0#1": "c0", "c0#2": "c0", "c1#1": "c1"}
+    got = _roles(memory, vday, SimpleNamespace(routes=routes), clients)
+    assert got == {"v1 k0": "main", "v2 k2": "relief", "v3 k1": "team",
+                   "v4 k4": "other",  # k4 relieves another client's run
+                   "v5 k0": "other"}  # fmt: skip
+    assert set(got.values()) == set(ROLES)

@@ -51,7 +51,11 @@ class RoutePlan:
     routes, shifts, unscheduled
         The :class:`~carezones.routing.RoutingResult` tables of every zone-day, with
         ``zone_id`` and ``day`` in front. Visits of zones without carers, or of clients
-        in no zone, are unscheduled with that reason.
+        in no zone, are unscheduled with that reason. A week of regular runs (continuity
+        priced) adds ``regular`` to ``routes``: what each carer-visit's carer is to the
+        client (``main``: the main carer of the call's run; ``relief``: the run's planned
+        relief; ``team``: a carer of another of the client's runs; ``other``: none of
+        them, where the day's search moved the visit).
     summary
         One row per zone and day with the :meth:`RoutingResult.summary` figures.
     continuity
@@ -423,9 +427,11 @@ def _assemble(
     keys = sorted(results, key=lambda k: (str(k[0]), order.get(k[1], 0)))
     results = {k: results[k] for k in keys}
     routes = _stack(
-        [r.routes.assign(zone_id=z, day=d) for (z, d), r in results.items()],
+        [_with_roles(r).assign(zone_id=z, day=d) for (z, d), r in results.items()],
         ["zone_id", "day", *ROUTE_COLUMNS],
     )
+    if "regular" in routes.columns:
+        routes["regular"] = routes["regular"].fillna("")
     shifts = _stack(
         [r.shifts.assign(zone_id=z, day=d) for (z, d), r in results.items()], ["zone_id", "day"]
     )
@@ -461,6 +467,20 @@ def _days(visits: pd.DataFrame, days: str | list[str] | None) -> list[str]:
                      "fortnight), 'week' or 'fortnight'", repr(d)) for d in bad]
         )  # fmt: skip
     return wanted
+
+
+def _with_roles(result: RoutingResult) -> pd.DataFrame:
+    """The result's routes, with ``regular`` when the week planned regular runs.
+
+    ``regular`` says what each carer-visit's carer is to the client
+    (:data:`carezones.routing.week.ROLES`: ``main``, ``relief``, ``team``, ``other``).
+    """
+    roles = result.extra.get("regular")
+    routes = result.routes
+    if roles is None:
+        return routes
+    keys = routes["visit_id"].astype(str) + " " + routes["carer_id"].astype(str)
+    return routes.assign(regular=keys.map(roles).fillna("").to_numpy())
 
 
 def _stack(parts: list[pd.DataFrame], front: list[str]) -> pd.DataFrame:

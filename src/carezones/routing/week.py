@@ -264,6 +264,48 @@ def _record(
         memory.met.add((str(row.client_id), carer))
 
 
+#: What each carer-visit of a week of regular runs is to its client (``routes["regular"]``).
+ROLES = {
+    "main": "the main carer of the call's run",
+    "relief": "the run's planned relief",
+    "team": "a carer of another of the client's runs",
+    "other": "none of the client's regular carers",
+}
+
+
+def _roles(
+    memory: _Memory, vday: pd.DataFrame, result: RoutingResult, clients: dict[str, str]
+) -> dict[str, str]:
+    """``"visit_id carer_id" -> role`` (:data:`ROLES`) of each carer-visit of the day.
+
+    ``clients`` maps every call of the week to its client.
+    """
+    routes = result.routes
+    if not len(routes):
+        return {}
+    call_of = dict(zip(vday["visit_id"].astype(str), vday["call_id"].astype(str), strict=True))
+    runs_of_call: dict[str, set[str]] = {}
+    runs_of_client: dict[str, set[str]] = {}
+    for (call, _), run in memory.owner.items():
+        runs_of_call.setdefault(call, set()).add(run)
+        runs_of_client.setdefault(clients.get(call, ""), set()).add(run)
+    teams = {run: memory.team(run) for run in set(memory.owner.values())}
+    out: dict[str, str] = {}
+    for vid, client, carer in zip(routes["visit_id"].astype(str), routes["client_id"].astype(str),
+                                  routes["carer_id"].astype(str), strict=True):  # fmt: skip
+        runs = runs_of_call.get(call_of.get(vid, ""), set())
+        if carer in runs:
+            role = "main"
+        elif any(carer in teams[r] for r in runs):
+            role = "relief"
+        elif any(carer in teams[r] for r in runs_of_client.get(client, ())):
+            role = "team"
+        else:
+            role = "other"
+        out[f"{vid} {carer}"] = role
+    return out
+
+
 def _record_times(memory: _Memory, vday: pd.DataFrame, result: RoutingResult) -> None:
     """Fix the agreed start and end of each call made today for the first time."""
     if not len(result.routes):
@@ -349,6 +391,7 @@ def plan_days(
                               mode_rule)  # fmt: skip
         if regular:
             _record(memory, vday, result, drives)
+            result.extra["regular"] = _roles(memory, vday, result, clients)
         else:
             memory.met |= set(
                 zip(result.routes["client_id"], result.routes["carer_id"], strict=True)
