@@ -19,6 +19,7 @@ from carezones.outcomes.costing import (
     zone_rates,
 )
 from carezones.outcomes.params import OutcomeParams
+from carezones.routing import client_carers
 
 __all__ = [
     "ACTIVE",
@@ -173,17 +174,12 @@ def group_metrics(
     car_km = (float(shifts.loc[drive, "distance_m"].fillna(0.0).sum()) - saved_drive) / 1000.0
     late = visit_rows["late"].astype(float).fillna(0.0)
     keys = ["client_id", "_week"] if "_week" in routes.columns else ["client_id"]
-    per_client = routes.groupby(keys, dropna=False)["carer_id"].nunique()
-    main = routes.groupby([*keys, "carer_id"], dropna=False).size()
-    main_share = (
-        main.groupby(level=list(range(len(keys)))).max()
-        / main.groupby(level=list(range(len(keys)))).sum()
-    )
+    seen = client_carers(routes, keys)  # who each client saw (a week at a time)
+    per_client, main_share = seen["distinct_carers"], seen["main_carer_share"]
     durations = visits["duration"].astype(float)
     hours = _served_hours(visits, routed_ids | set(unrouted["visit_id"].astype(str)), virtual)
     spread = call_spreads(visit_rows, visits)
-    client_visits = routes.groupby(keys, dropna=False)["visit_id"].nunique()
-    heavy = per_client[(client_visits >= HEAVY_CLIENT_VISITS).reindex(per_client.index).to_numpy()]
+    heavy = per_client[(seen["n_visits"] >= HEAVY_CLIENT_VISITS).to_numpy()]
     return {
         "visits_per_week": n_visits * scale,
         "scheduled_share": _safe(n_scheduled, n_visits),

@@ -476,11 +476,7 @@ def _with_roles(result: RoutingResult) -> pd.DataFrame:
     (:data:`carezones.routing.week.ROLES`: ``main``, ``relief``, ``team``, ``other``).
     """
     roles = result.extra.get("regular")
-    routes = result.routes
-    if roles is None:
-        return routes
-    keys = routes["visit_id"].astype(str) + " " + routes["carer_id"].astype(str)
-    return routes.assign(regular=keys.map(roles).fillna("").to_numpy())
+    return result.routes if roles is None else result.routes.assign(regular=roles)
 
 
 def _stack(parts: list[pd.DataFrame], front: list[str]) -> pd.DataFrame:

@@ -275,14 +275,12 @@ ROLES = {
 
 def _roles(
     memory: _Memory, vday: pd.DataFrame, result: RoutingResult, clients: dict[str, str]
-) -> dict[str, str]:
-    """``"visit_id carer_id" -> role`` (:data:`ROLES`) of each carer-visit of the day.
+) -> list[str]:
+    """The role (:data:`ROLES`) of each carer-visit of the day, in ``result.routes``' order.
 
     ``clients`` maps every call of the week to its client.
     """
     routes = result.routes
-    if not len(routes):
-        return {}
     call_of = dict(zip(vday["visit_id"].astype(str), vday["call_id"].astype(str), strict=True))
     runs_of_call: dict[str, set[str]] = {}
     runs_of_client: dict[str, set[str]] = {}
@@ -290,7 +288,7 @@ def _roles(
         runs_of_call.setdefault(call, set()).add(run)
         runs_of_client.setdefault(clients.get(call, ""), set()).add(run)
     teams = {run: memory.team(run) for run in set(memory.owner.values())}
-    out: dict[str, str] = {}
+    out: list[str] = []
     for vid, client, carer in zip(routes["visit_id"].astype(str), routes["client_id"].astype(str),
                                   routes["carer_id"].astype(str), strict=True):  # fmt: skip
         runs = runs_of_call.get(call_of.get(vid, ""), set())
@@ -302,7 +300,7 @@ def _roles(
             role = "team"
         else:
             role = "other"
-        out[f"{vid} {carer}"] = role
+        out.append(role)
     return out
 
 
