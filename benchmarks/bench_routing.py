@@ -47,6 +47,12 @@ work: the load average is printed with every timing.
 ``--tune CPU_SECONDS`` is the tuning run of the search's settings
 (:class:`carezones.routing.search.repair.SearchParams`): the local search alone from one
 start per instance, every setting of ``--grid`` (JSON) for the same CPU seconds.
+``--tune-pyvrp SECONDS`` is the tuning run of PyVRP's settings
+(:data:`carezones.routing.vrp.PYVRP_PARAMS`): the whole solve at SECONDS on the
+``--instances`` instances of each of ``--sizes``, every setting of ``--grid`` (JSON: objects
+with the sections ``ils``, ``penalty``, ``neighbourhood``, ``perturbation`` of PyVRP's
+``SolveParams``), two runs at a time in fresh processes; the mean gap of each setting to the
+reference of (e).
 """
 
 from __future__ import annotations
@@ -79,6 +85,16 @@ TARGET_BOROUGH_SECONDS = 300.0
 #: The settings of ``--tune`` (fields of ``carezones.routing.search.repair.SearchParams``).
 TUNING_GRID: list[dict[str, Any]] = [
     {"moves": moves, "temperature": temp} for moves in (0, 15, 40) for temp in (0.02, 0.1, 0.4)
+]
+
+#: The settings of ``--tune-pyvrp`` (sections of PyVRP's ``SolveParams``; {} its defaults).
+PYVRP_GRID: list[dict[str, Any]] = [
+    {},
+    {"neighbourhood": {"num_neighbours": 25}},
+    {"perturbation": {"max_perturbations": 10}},
+    {"neighbourhood": {"num_neighbours": 25}, "perturbation": {"max_perturbations": 10}},
+    {"perturbation": {"max_perturbations": 40}},
+    {"ils": {"history_length": 1000}},
 ]
 
 
@@ -692,16 +708,74 @@ def _append(path: str, row: dict) -> None:
         w.writerow({k: row.get(k, "") for k in REFERENCE_FIELDS})
 
 
-def run_search(src: str | None, n: int, seed: int, seconds: float) -> dict:
-    """One solve in a fresh process, with ``src`` first on the path (the old code)."""
+def run_search(src: str | None, n: int, seed: int, seconds: float,
+               pyvrp_setting: dict[str, Any] | None = None) -> dict:  # fmt: skip
+    """One solve in a fresh process, with ``src`` first on the path (the old code).
+
+    ``pyvrp_setting``: PyVRP's settings for the solve (see :func:`pyvrp_params`).
+    """
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = os.path.abspath(src)
-    out = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), "--one", str(n), str(seed), str(seconds)],
-        env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    cmd = [sys.executable, os.path.abspath(__file__), "--one", str(n), str(seed), str(seconds)]
+    if pyvrp_setting is not None:
+        cmd += ["--pyvrp", json.dumps(pyvrp_setting)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pyvrp_params(setting: dict[str, Any]) -> Any:
+    """PyVRP's ``SolveParams`` from a setting of :data:`PYVRP_GRID` (defaults elsewhere)."""
+    import pyvrp
+    from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
+    from pyvrp.PenaltyManager import PenaltyParams
+    from pyvrp.search import NeighbourhoodParams, PerturbationParams
+
+    unknown = set(setting) - {"ils", "penalty", "neighbourhood", "perturbation"}
+    if unknown:
+        raise SystemExit(f"--grid: unknown section(s) {sorted(unknown)}; expected ils, "
+                         "penalty, neighbourhood, perturbation")  # fmt: skip
+    return pyvrp.SolveParams(
+        ils=IteratedLocalSearchParams(**setting.get("ils", {})),
+        penalty=PenaltyParams(**setting.get("penalty", {})),
+        neighbourhood=NeighbourhoodParams(**setting.get("neighbourhood", {})),
+        perturbation=PerturbationParams(**setting.get("perturbation", {})),
+    )
+
+
+def tune_pyvrp(sizes: list[int], instances: int, seconds: float, grid: list[dict[str, Any]],
+               reference: str) -> None:  # fmt: skip
+    """The whole solve at ``seconds`` for every PyVRP setting, two runs at a time.
+
+    Prints each run, then per setting and size the mean gap to the reference of (e) and
+    PyVRP's mean iterations. Runs share the machine's two cores with each other (as the
+    reference's 60 s runs did), so their seconds are wall-clock seconds under load 2.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    ref = pd.read_csv(reference)
+    jobs = [(k, n, seed) for k in range(len(grid)) for n in sizes for seed in range(instances)]
+    print(f"\ntuning PyVRP: the whole solve at {seconds:.0f} s, {len(grid)} settings x "
+          f"{len(jobs) // len(grid)} instances, two at a time; {load()}")  # fmt: skip
+
+    def one(job: tuple[int, int, int]) -> dict[str, Any]:
+        k, n, seed = job
+        got = run_search(None, n, seed, seconds, grid[k])
+        mine = ref[(ref["n"] == n) & (ref["seed"] == seed)]
+        got.update(setting=k, gap=100 * (got["objective"] / _reference_value(
+            mine, got["objective"]) - 1))  # fmt: skip
+        print(f"  setting {k} n={n} seed={seed}: {got['objective']:.1f} (gap "
+              f"{got['gap']:+.2f}%, PyVRP {got['pyvrp_iterations']} iterations, valid "
+              f"{got['valid']}, load {got['load']})", flush=True)  # fmt: skip
+        return got
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        table = pd.DataFrame(list(pool.map(one, jobs)))
+    summary = table.groupby(["n", "setting"]).agg(
+        gap=("gap", "mean"), pyvrp_iterations=("pyvrp_iterations", "mean"),
+        valid=("valid", "all"))  # fmt: skip
+    summary["params"] = [json.dumps(grid[k]) for _, k in summary.index]
+    print(summary.round(2).to_string())
 
 
 def run_exact(n: int, seed: int, seconds: float) -> dict:
@@ -885,8 +959,18 @@ def main() -> None:
     parser.add_argument(
         "--grid",
         default=None,
-        help="--tune: settings as a JSON list of objects of SearchParams fields",
+        help="--tune: settings as a JSON list of objects of SearchParams fields; "
+        "--tune-pyvrp: of sections of PyVRP's SolveParams",
     )
+    parser.add_argument(
+        "--tune-pyvrp",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="tune PyVRP's settings: the whole solve at SECONDS on --sizes x --instances",
+    )
+    parser.add_argument("--pyvrp", default=None,
+                        help="--one: PyVRP's settings, JSON (see --tune-pyvrp)")  # fmt: skip
     args = parser.parse_args()
     if args.make_reference:
         seeds = list(range(args.instances))
@@ -899,7 +983,15 @@ def main() -> None:
         return
     if args.one:
         n, seed, seconds = args.one
+        if args.pyvrp is not None:
+            from carezones.routing import vrp as _vrp
+
+            _vrp.PYVRP_PARAMS = pyvrp_params(json.loads(args.pyvrp))
         print(json.dumps(solve_one(int(n), int(seed), seconds)))
+        return
+    if args.tune_pyvrp is not None:
+        grid = json.loads(args.grid) if args.grid else PYVRP_GRID
+        tune_pyvrp(args.sizes, args.instances, args.tune_pyvrp, grid, args.reference)
         return
     if args.tune is not None:
         grid = json.loads(args.grid) if args.grid else TUNING_GRID

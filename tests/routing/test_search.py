@@ -197,3 +197,35 @@ def test_a_deadline_ends_an_iteration_stopped_search_early_and_says_so(caplog) -
     assert its < 50
     assert "stopped on time" in caplog.text
     _valid(state)
+
+
+def test_pyvrp_runs_with_the_settings_in_pyvrp_params(monkeypatch):
+    """Both PyVRP runs of a solve take :data:`vrp.PYVRP_PARAMS` (the tuned settings' one home)."""
+    import pyvrp
+    from pyvrp.search import NeighbourhoodParams
+
+    from carezones.routing import vrp as _vrp
+
+    seen = []
+    real = pyvrp.solve
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("params"))
+        return real(*args, **kwargs)
+
+    mine = pyvrp.SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=7))
+    monkeypatch.setattr(_vrp, "PYVRP_PARAMS", mine)
+    monkeypatch.setattr(_vrp.pyvrp, "solve", spy)
+    result = solve(linked_instance(20, random_state=1), budget=Budget(max_iterations=30),
+                   random_state=0)  # fmt: skip
+    assert result.unscheduled.empty
+    assert len(seen) == 2 and all(p is mine for p in seen)  # first run and second round
+
+
+def test_pyvrp_keeps_its_own_defaults():
+    """The tuning run (bench_routing.py --tune-pyvrp) kept PyVRP's defaults: pinned here."""
+    import pyvrp
+
+    from carezones.routing import vrp as _vrp
+
+    assert _vrp.PYVRP_PARAMS == pyvrp.SolveParams()

@@ -45,6 +45,18 @@ logger = logging.getLogger("carezones.routing")
 _PYVRP_BIG = 10**8  # prohibitive edge (distance and duration)
 _SAFE_MAX = 2**31  # "no limit" for PyVRP's int fields
 
+#: PyVRP's search settings (its iterated local search, penalties, granular neighbourhood
+#: and perturbation): PyVRP's own defaults, kept after a tuning run
+#: (``benchmarks/bench_routing.py --tune-pyvrp 60 --sizes 300``, the whole solve at 60 s on
+#: the five 300-visit instances of issue 29, two at a time, 2026-12-07): mean gap to the
+#: reference +1.51% with the defaults (50 neighbours, 1-25 perturbations, history 300)
+#: against +1.83% with at most 10 perturbations, +2.35% with 25 neighbours, +2.58% with
+#: both, +3.45% with up to 40 perturbations and +3.62% with a history of 1,000. Fewer
+#: neighbours or perturbations run two to four times PyVRP's iterations and still end
+#: worse. One run per instance at 60 s varies by up to 3%, so only the larger of these
+#: differences are clear.
+PYVRP_PARAMS = pyvrp.SolveParams()
+
 
 @dataclass
 class Screen:
@@ -529,7 +541,7 @@ def pyvrp_data(
 def run_pyvrp(
     vrp: VrpData, stop: Any, seed: int, initial: pyvrp.Solution | None = None
 ) -> pyvrp.Result:
-    """PyVRP's solver on ``vrp``, quietly.
+    """PyVRP's solver on ``vrp`` with :data:`PYVRP_PARAMS`, quietly.
 
     PyVRP warns when its infeasibility penalty hits its ceiling, which happens when not
     every required visit fits; the repair that follows sorts that out, so the warning is
@@ -538,7 +550,7 @@ def run_pyvrp(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PenaltyBoundWarning)
         result = pyvrp.solve(vrp.data, stop, seed=seed, collect_stats=False, display=False,
-                             initial_solution=initial)  # fmt: skip
+                             params=PYVRP_PARAMS, initial_solution=initial)  # fmt: skip
     for w in caught:
         if issubclass(w.category, PenaltyBoundWarning):
             logger.debug("PyVRP: %s", str(w.message).split(".")[0])
