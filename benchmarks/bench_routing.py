@@ -753,6 +753,11 @@ def tune_pyvrp(sizes: list[int], instances: int, seconds: float, grid: list[dict
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    for k, setting in enumerate(grid):  # every setting checked before any run
+        try:
+            pyvrp_params(setting)
+        except (TypeError, AttributeError) as e:
+            raise SystemExit(f"--grid: setting {k} {json.dumps(setting)}: {e}") from None
     ref = pd.read_csv(reference)
     jobs = [(k, n, seed) for k in range(len(grid)) for n in sizes for seed in range(instances)]
     print(f"\ntuning PyVRP: the whole solve at {seconds:.0f} s, {len(grid)} settings x "
@@ -906,6 +911,17 @@ def tune(sizes: list[int], seeds: int, seconds: float, grid: list[dict[str, Any]
     print(summary.sort_values("gap").round(3).to_string())
 
 
+def _grid(text: str) -> list[dict[str, Any]]:
+    """``--grid``: a JSON list of objects, or a message saying what was found."""
+    try:
+        grid = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SystemExit(f"--grid: not JSON ({e}); expected a list of objects") from None
+    if not isinstance(grid, list) or not all(isinstance(g, dict) for g in grid):
+        raise SystemExit(f"--grid: expected a JSON list of objects, found {text[:80]!r}")
+    return grid
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -990,11 +1006,11 @@ def main() -> None:
         print(json.dumps(solve_one(int(n), int(seed), seconds)))
         return
     if args.tune_pyvrp is not None:
-        grid = json.loads(args.grid) if args.grid else PYVRP_GRID
+        grid = _grid(args.grid) if args.grid else PYVRP_GRID
         tune_pyvrp(args.sizes, args.instances, args.tune_pyvrp, grid, args.reference)
         return
     if args.tune is not None:
-        grid = json.loads(args.grid) if args.grid else TUNING_GRID
+        grid = _grid(args.grid) if args.grid else TUNING_GRID
         tune(args.sizes, args.seeds, args.tune, grid)
         return
     parts = args.only or ["a", "b", "c", "d", "e"]
