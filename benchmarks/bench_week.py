@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from carezones.outcomes import measure_outcomes
-from carezones.routing import RoutingParams, plan_routes
+from carezones.outcomes import HEAVY_CLIENT_VISITS, measure_outcomes
+from carezones.routing import RoutingParams, client_carers, plan_routes
 from carezones.scenario import Scenario, run_scenario
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -76,6 +76,7 @@ def figures(plan, visits, clients, carers, params: RoutingParams) -> dict[str, f
         "distinct_carers_per_client": out["distinct_carers_per_client"],
         "distinct_carers_heavy_clients": out["distinct_carers_heavy_clients"],
         "main_carer_share": out["main_carer_share"],
+        **_by_double_ups(plan.routes, visits),
         "call_spread_share": out["call_spread_share"],
         "carers_within_hours_share": out["carers_within_hours_share"],
         "carers_over_hours": out["carers_over_hours"],
@@ -91,12 +92,38 @@ def figures(plan, visits, clients, carers, params: RoutingParams) -> dict[str, f
     }
 
 
+def _by_double_ups(routes: pd.DataFrame, visits: pd.DataFrame) -> dict[str, float]:
+    """Distinct carers and main carer share for clients without and with double-ups.
+
+    Distinct carers also for those with :data:`~carezones.outcomes.HEAVY_CLIENT_VISITS` or
+    more visits (the outcomes' heavy clients).
+
+    A client with a double-handed visit meets at least two carers at it, and their main
+    carer makes at most half of their carer-visits; the mean over all clients mixes the
+    two. Over the plan's days (a week: the outcomes' figures; a fortnight: 14 days).
+    """
+    if not len(routes) or "carers_needed" not in visits.columns:
+        return {}
+    seen = client_carers(routes).set_index("client_id")
+    needs = pd.to_numeric(visits["carers_needed"], errors="coerce").fillna(1)
+    double = (needs >= 2).groupby(visits["client_id"].astype(str)).any()
+    double = double.reindex(seen.index.astype(str), fill_value=False).to_numpy()
+    out = {"clients_with_double_ups_share": float(double.mean())}
+    for name, mask in (("without", ~double), ("with", double)):
+        part = seen[mask]
+        out[f"distinct_carers_{name}_double_ups"] = float(part["distinct_carers"].mean())
+        out[f"main_carer_share_{name}_double_ups"] = float(part["main_carer_share"].mean())
+        heavy = part[part["n_visits"] >= HEAVY_CLIENT_VISITS]
+        out[f"distinct_carers_heavy_{name}_double_ups"] = float(heavy["distinct_carers"].mean())
+    return out
+
+
 def show(name: str, values: dict[str, float], seconds: float) -> None:
     print(f"\n== {name}: {seconds:.0f} s ({load()})")
     for key, value in values.items():
         target = TARGETS.get(key, "")
         text = f"{value:.3f}" if isinstance(value, float) else str(value)
-        print(f"   {key:<32} {text:>10}   {('target ' + target) if target else ''}")
+        print(f"   {key:<40} {text:>10}   {('target ' + target) if target else ''}")
 
 
 def main() -> None:

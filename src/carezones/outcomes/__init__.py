@@ -72,6 +72,7 @@ References
 """
 
 from carezones.outcomes import costing
+from carezones.outcomes.calc import HEAVY_CLIENT_VISITS
 from carezones.outcomes.costing import (
     MPH_HOURLY_RATE_GBP,
     PAY_TERMS,
@@ -98,6 +99,7 @@ from carezones.outcomes.virtual import choose_virtual
 __all__ = [
     "CO2E_KG_PER_KM_AVERAGE_CAR",
     "COVER_RATE_GBP_PER_HOUR",
+    "HEAVY_CLIENT_VISITS",
     "MPH_HOURLY_RATE_GBP",
     "OUTCOMES",
     "PAY_TERMS",
