@@ -7,8 +7,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import pyvrp
+from pyvrp.search import NeighbourhoodParams
 
 from carezones.routing import Budget, RoutingModel, RoutingParams, solve
+from carezones.routing import vrp as _vrp
 from carezones.routing.instances import linked_instance
 from carezones.routing.search import insert as _insert
 from carezones.routing.search import moves as _moves
@@ -201,11 +204,6 @@ def test_a_deadline_ends_an_iteration_stopped_search_early_and_says_so(caplog) -
 
 def test_pyvrp_runs_with_the_settings_in_pyvrp_params(monkeypatch):
     """Both PyVRP runs of a solve take :data:`vrp.PYVRP_PARAMS` (the tuned settings' one home)."""
-    import pyvrp
-    from pyvrp.search import NeighbourhoodParams
-
-    from carezones.routing import vrp as _vrp
-
     seen = []
     real = pyvrp.solve
 
@@ -224,8 +222,4 @@ def test_pyvrp_runs_with_the_settings_in_pyvrp_params(monkeypatch):
 
 def test_pyvrp_keeps_its_own_defaults():
     """The tuning run (bench_routing.py --tune-pyvrp) kept PyVRP's defaults: pinned here."""
-    import pyvrp
-
-    from carezones.routing import vrp as _vrp
-
     assert _vrp.PYVRP_PARAMS == pyvrp.SolveParams()
