@@ -650,13 +650,13 @@ def bench_29(
     ``recorded``: take this version's runs from the reference CSV (rows ``new`` at
     ``seconds``, made by ``--make-reference new``) instead of solving again.
     """
-    ref = pd.read_csv(reference) if os.path.exists(reference) else pd.DataFrame()
+    ref = _read_reference(reference)
     print(f"\n(e) issue 29: {seeds} instances per size at {seconds:.0f} s each against "
           f"{os.path.basename(reference)} ({len(ref)} rows); {load()}")  # fmt: skip
     rows = []
     for n in sizes:
         for seed in range(seeds):
-            mine = ref[(ref["n"] == n) & (ref["seed"] == seed)] if len(ref) else ref
+            mine = _instance_rows(ref, n, seed)
             if recorded:
                 hit = mine[(mine["version"] == "new") & (mine["seconds"] == seconds)]
                 if hit.empty:
@@ -687,6 +687,16 @@ def bench_29(
         print(line)
     print(f"  -> {'PASS' if ok else 'FAIL'}")
     return ok
+
+
+def _read_reference(path: str) -> pd.DataFrame:
+    """The reference CSV of (e), empty when it is not there yet."""
+    return pd.read_csv(path) if os.path.exists(path) else pd.DataFrame()
+
+
+def _instance_rows(ref: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """The reference's rows of one instance (none of an empty reference)."""
+    return ref[(ref["n"] == n) & (ref["seed"] == seed)] if len(ref) else ref
 
 
 def _done(path: str) -> set[tuple[str, float, int, int]]:
@@ -758,7 +768,7 @@ def tune_pyvrp(sizes: list[int], instances: int, seconds: float, grid: list[dict
             pyvrp_params(setting)
         except (TypeError, AttributeError) as e:
             raise SystemExit(f"--grid: setting {k} {json.dumps(setting)}: {e}") from None
-    ref = pd.read_csv(reference)
+    ref = _read_reference(reference)
     jobs = [(k, n, seed) for k in range(len(grid)) for n in sizes for seed in range(instances)]
     print(f"\ntuning PyVRP: the whole solve at {seconds:.0f} s, {len(grid)} settings x "
           f"{len(jobs) // len(grid)} instances, two at a time; {load()}")  # fmt: skip
@@ -766,7 +776,7 @@ def tune_pyvrp(sizes: list[int], instances: int, seconds: float, grid: list[dict
     def one(job: tuple[int, int, int]) -> dict[str, Any]:
         k, n, seed = job
         got = run_search(None, n, seed, seconds, grid[k])
-        mine = ref[(ref["n"] == n) & (ref["seed"] == seed)]
+        mine = _instance_rows(ref, n, seed)
         got.update(setting=k, gap=100 * (got["objective"] / _reference_value(
             mine, got["objective"]) - 1))  # fmt: skip
         print(f"  setting {k} n={n} seed={seed}: {got['objective']:.1f} (gap "
