@@ -166,6 +166,35 @@ def test_a_relief_with_the_skills_drives_the_whole_run_on_the_mains_days_off(tow
     assert role.to_dict() == {"k0": ["main"], "k2": ["relief"]}
 
 
+def test_a_relief_on_a_split_shift_does_not_cover_a_run_through_its_break(town) -> None:
+    """A run with a midday call is covered by someone who can make it, not the nearest carer.
+
+    k0 (early shift, Monday to Friday) drives both clients' breakfast and lunch calls. At
+    the weekend k1 lives next door but works a split shift, five unpaid hours inside
+    10:30-17:00, so it could make the breakfast call and not lunch: lunch would go to
+    someone else, a third carer for each client. k2 lives further away on an early
+    shift and drives the whole run.
+    """
+    clients, carers = people("mon-sun 08:00-10:00 30; mon-sun 12:00-14:00 30")
+    carers["days"] = ["monday;tuesday;wednesday;thursday;friday", "saturday;sunday",
+                      "saturday;sunday"]  # fmt: skip
+    carers["shift_end"] = [900, 1320, 900]
+    carers["break_minutes"] = [np.nan, 300.0, np.nan]
+    carers["break_start"] = [np.nan, 630.0, np.nan]
+    carers["break_end"] = [np.nan, 1020.0, np.nan]
+    carers["geometry"] = points([(0, 0), (200, 200), (800, 800)]).values
+    visits = expand_visits(clients)
+    plan = plan_routes(visits, carers, town, clients=clients, n_jobs=1,
+                       params=RoutingParams(continuity_penalty=900),
+                       budget=Budget(max_iterations=60), random_state=0)  # fmt: skip
+    assert plan.unscheduled.empty and plan.validate().empty
+    by_day = plan.routes.groupby("day")["carer_id"].agg(lambda s: sorted(set(s)))
+    assert by_day["monday"] == ["k0"]
+    assert by_day["saturday"] == ["k2"] and by_day["sunday"] == ["k2"]
+    met = plan.routes.groupby("client_id")["carer_id"].nunique()
+    assert met.to_dict() == {"c0": 2, "c1": 2}
+
+
 def test_a_week_planned_without_regular_runs_names_no_roles(town) -> None:
     """With continuity unpriced there are no runs, so no visit is said to be a main's."""
     clients, carers = people("mon-sun 08:00-10:00 30")

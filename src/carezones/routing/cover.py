@@ -8,7 +8,9 @@ meets as few different carers as the working days allow:
 
 - every part of a run (the whole run, or its morning and evening parts when it spans
   both) on every day it has calls and its main is off is driven by one carer who works
-  that day, is not driving their own run, and whose shift covers that part;
+  that day, is not driving their own run, whose shift covers that part and who can
+  make its calls as agreed (their unpaid break and working minutes fit around them:
+  :func:`carezones.routing.week._can_drive`);
 - a carer drives (parts of) one run a day;
 - the objective counts, for each client, the carers they meet beyond the mains of
   their runs (a client's morning main who covers their evening run is no one new),

@@ -7,7 +7,8 @@ later day:
 - each run is driven by its carer when they work that day, else by a relief; the reliefs
   of every run are chosen once, for the whole week, so that each client meets as few
   different carers as the working days allow (:mod:`carezones.routing.cover`: a carer
-  free that day whose shift covers the run, or its morning or evening part);
+  free that day whose shift covers the run, or its morning or evening part, with room
+  for their unpaid break and within their working minutes around its calls);
 - the day starts from those runs (the calls of the day, in agreed order), so each client
   sees their main carer and their relief; new calls are inserted where they cost least
   and join the run of the carer who made them;
@@ -131,7 +132,9 @@ def _plan_cover(
 
     Each run's part (the whole run, or its morning and evening parts when it spans
     both), on each day it has calls and its main does not work, goes to a carer who
-    works that day, is not driving a run of their own, and whose shift covers the part;
+    works that day, is not driving a run of their own, whose shift covers the part and
+    who can make its calls as agreed (:func:`_can_drive`: a split shift's break does not
+    fall across them);
     :func:`carezones.routing.cover.cover_runs` chooses them so each client meets as
     few carers as it can (a relief without a skill a client's visit needs counts as one
     more carer for that client).
@@ -139,6 +142,7 @@ def _plan_cover(
     wd = dict(zip(carers["carer_id"].astype(str), working_days(carers), strict=True))
     info = carers.set_index(carers["carer_id"].astype(str))
     shift = {k: (float(r["shift_start"]), float(r["shift_end"])) for k, r in info.iterrows()}
+    limits = _limits(info)
     mode = {k: str(r["mode"]) for k, r in info.iterrows()}
     has = {k: parse_skills(r["skills"]) if "skills" in info.columns else frozenset()
            for k, r in info.iterrows()}  # fmt: skip
@@ -161,18 +165,22 @@ def _plan_cover(
                     continue
                 if not any(d in call_days.get(c, ()) for c, _ in keys):
                     continue
+                today = [c for c, _ in keys if d in call_days.get(c, ())]
+                calls = sorted((memory.agreed[c], memory.ends[c]) for c in today
+                               if c in memory.agreed and c in memory.ends)  # fmt: skip
                 who = []
                 for k in shift:
                     if k == run or k in busy[d] or not works_on(wd[k], d):
                         continue
                     if span is not None and not (shift[k][0] <= span[0] and shift[k][1] >= span[1]):
                         continue
+                    if not _can_drive(calls, *limits[k]):
+                        continue
                     far = 0.0
                     if first in pos and f"carer:{k}" in pos:
                         far = float(mats.seconds[mode[k]][pos[f"carer:{k}"], pos[first]])
                     who.append((k, far))
                 own = frozenset(clients[c] for c, _ in keys if c in clients)
-                today = [c for c, _ in keys if d in call_days.get(c, ())]
                 lacking = []
                 for k, _ in who:
                     short = {clients.get(c, c) for c in today if needs.get(c, set()) - has[k]}
@@ -180,6 +188,69 @@ def _plan_cover(
                         lacking.append((k, len(short)))
                 parts.append(Part(run, seg, d, own, tuple(who), tuple(lacking)))
     memory.cover.update(cover_runs(parts, mains, random_state=seed))
+
+
+def _limits(info: pd.DataFrame) -> dict[str, tuple[float | None, float, float, float | None]]:
+    """Per carer: ``(break minutes or None, break window start, end, max working minutes)``."""
+    out = {}
+    for k, r in info.iterrows():
+        b = pd.to_numeric(r.get("break_minutes"), errors="coerce")
+        most = pd.to_numeric(r.get("max_minutes"), errors="coerce")
+        brk = float(b) if pd.notna(b) and b > 0 else None
+        bs = pd.to_numeric(r.get("break_start"), errors="coerce") if brk else np.nan
+        be = pd.to_numeric(r.get("break_end"), errors="coerce") if brk else np.nan
+        out[str(k)] = (
+            brk,
+            float(bs) if pd.notna(bs) else -np.inf,
+            float(be) if pd.notna(be) else np.inf,
+            float(most) if pd.notna(most) else None,
+        )
+    return out
+
+
+def _can_drive(
+    calls: list[tuple[float, float]],
+    brk: float | None,
+    brk_start: float,
+    brk_end: float,
+    most: float | None,
+) -> bool:
+    """Whether a carer can make these calls (agreed start and end, minutes) as agreed.
+
+    Their unpaid break of ``brk`` minutes must fit inside ``[brk_start, brk_end]``
+    before the first call, between two calls or after the last (travel aside), and the
+    time from the first call's start to the last one's end, less a break taken between
+    them, must be within their ``most`` working minutes.
+
+    Examples
+    --------
+    A split shift's five-hour break inside 10:30-17:00 leaves no room for a 12:00 call
+    in a run from 08:00 to 13:00; an early shift makes it:
+
+    >>> run = [(480.0, 540.0), (720.0, 780.0)]
+    >>> _can_drive(run, 300.0, 630.0, 1020.0, 480.0), _can_drive(run, None, 0.0, 0.0, 480.0)
+    (False, True)
+    >>> _can_drive([(480.0, 540.0), (1050.0, 1110.0)], 300.0, 630.0, 1020.0, 480.0)
+    True
+    """
+    if not calls:
+        return True
+    first, last = calls[0][0], max(e for _, e in calls)
+    inside = 0.0
+    if brk is not None:
+        gaps = [(-np.inf, first, False)]
+        reach = calls[0][1]
+        for s, e in calls[1:]:
+            if s > reach:
+                gaps.append((reach, s, True))
+            reach = max(reach, e)
+        gaps.append((last, np.inf, False))
+        fits = [between for a, b, between in gaps
+                if min(b, brk_end) - max(a, brk_start) >= brk]  # fmt: skip
+        if not fits:
+            return False
+        inside = 0.0 if not all(fits) else brk
+    return most is None or last - first - inside <= most
 
 
 def _needs(visits: pd.DataFrame) -> dict[str, frozenset[str]]:
