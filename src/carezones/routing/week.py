@@ -232,6 +232,11 @@ def _can_drive(
     (False, True)
     >>> _can_drive([(480.0, 540.0), (1050.0, 1110.0)], 300.0, 630.0, 1020.0, 480.0)
     True
+
+    A run from 07:00 to 15:00 is more than a seven-hour day:
+
+    >>> _can_drive([(420.0, 480.0), (840.0, 900.0)], None, 0.0, 0.0, 420.0)
+    False
     """
     if not calls:
         return True
