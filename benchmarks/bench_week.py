@@ -95,6 +95,9 @@ def figures(plan, visits, clients, carers, params: RoutingParams) -> dict[str, f
 def _by_double_ups(routes: pd.DataFrame, visits: pd.DataFrame) -> dict[str, float]:
     """Distinct carers and main carer share for clients without and with double-ups.
 
+    With regular runs (routes' ``regular``), also the carers each client meets only on
+    visits moved off their runs (``other`` every time), and the distinct carers without them.
+
     Distinct carers also for those with :data:`~carezones.outcomes.HEAVY_CLIENT_VISITS` or
     more visits (the outcomes' heavy clients).
 
@@ -115,6 +118,15 @@ def _by_double_ups(routes: pd.DataFrame, visits: pd.DataFrame) -> dict[str, floa
         out[f"main_carer_share_{name}_double_ups"] = float(part["main_carer_share"].mean())
         heavy = part[part["n_visits"] >= HEAVY_CLIENT_VISITS]
         out[f"distinct_carers_heavy_{name}_double_ups"] = float(heavy["distinct_carers"].mean())
+    if "regular" in routes.columns:
+        # carers a client meets only on visits moved off their runs ("other" every time)
+        only = routes.groupby(["client_id", "carer_id"])["regular"].agg(
+            lambda r: bool((r == "other").all()))
+        per = only.groupby(level="client_id").sum()
+        per = per.reindex(seen.index, fill_value=0).to_numpy()
+        for name, mask in (("without", ~double), ("with", double)):
+            out[f"carers_met_only_off_runs_{name}_double_ups"] = float(per[mask].mean())
+        out["distinct_carers_on_runs"] = float((seen["distinct_carers"].to_numpy() - per).mean())
     return out
 
 
