@@ -155,11 +155,17 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     params = scenario.routing.params
     plan = result.route_plan
+    found = figures(plan, result.visits, result.clients, result.carers, params)
     show(f"{scenario.name}, {len(scenario.routing.days)} days, routing "
-         f"{result.timings.get('routes', float('nan')):.0f} s", figures(
-             plan, result.visits, result.clients, result.carers, params), seconds)  # fmt: skip
+         f"{result.timings.get('routes', float('nan')):.0f} s", found, seconds)  # fmt: skip
+    keys = ("travel_to_care_ratio", "distinct_carers_per_client", "main_carer_share",
+            "call_spread_share", "served_share")  # fmt: skip
     if args.tradeoff:
-        rows = []
+        # the scenario's own prices: the run above, unless the list asks for them again
+        rows = [] if params.continuity_penalty in args.tradeoff else [
+            {"continuity price (s)": params.continuity_penalty,
+             "spread price (s/min)": params.spread_penalty,
+             **{k: found[k] for k in keys}, "seconds": seconds}]  # fmt: skip
         virtual = result.visits.get("virtual", pd.Series(False, index=result.visits.index))
         in_person = result.visits[~virtual.astype(bool).to_numpy()]  # as the scenario routed
         settings = [(float(price), params.spread_penalty) for price in args.tradeoff]
@@ -176,9 +182,7 @@ def main() -> None:
             )  # fmt: skip
             f = figures(again, result.visits, result.clients, result.carers, p)
             rows.append({"continuity price (s)": price, "spread price (s/min)": spread,
-                         **{k: f[k] for k in (
-                "travel_to_care_ratio", "distinct_carers_per_client", "main_carer_share",
-                "call_spread_share", "served_share")}, "seconds": time.perf_counter() - t})
+                         **{k: f[k] for k in keys}, "seconds": time.perf_counter() - t})
             print(f"   price {price:g}, spread price {spread:g}: done ({load()})")
         table = pd.DataFrame(rows)
         base = table.loc[(table["continuity price (s)"] == 0)
@@ -187,7 +191,9 @@ def main() -> None:
         if len(base):
             table["travel vs price 0"] = table["travel_to_care_ratio"] / float(base.iloc[0]) - 1
         print("\nTrade-off (same people, zones and carers):")
-        print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        table = table.sort_values(["spread price (s/min)", "continuity price (s)"],
+                                  ascending=[False, True])  # fmt: skip
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
     if args.monday:
         t = time.perf_counter()
         virtual = result.visits.get("virtual", pd.Series(False, index=result.visits.index))
