@@ -140,6 +140,24 @@ def test_a_fortnight_gives_the_fourteen_day_indicator(town) -> None:
     assert np.isfinite(out["call_spread_share"])
 
 
+def _weekdays_k0_weekends_k2(clients, carers, town):
+    """The week planned with k0 working Monday to Friday, k1 and k2 the weekend.
+
+    Checks that every visit is served within the rules, that k0 alone drives Monday and
+    k2 alone each weekend day (the relief of k0's run); returns the plan.
+    """
+    carers = carers.assign(days=["monday;tuesday;wednesday;thursday;friday",
+                                 "saturday;sunday", "saturday;sunday"])  # fmt: skip
+    plan = plan_routes(expand_visits(clients), carers, town, clients=clients, n_jobs=1,
+                       params=RoutingParams(continuity_penalty=900),
+                       budget=Budget(max_iterations=60), random_state=0)  # fmt: skip
+    assert plan.unscheduled.empty and plan.validate().empty
+    by_day = plan.routes.groupby("day")["carer_id"].agg(lambda s: sorted(set(s)))
+    assert by_day["monday"] == ["k0"]
+    assert by_day["saturday"] == ["k2"] and by_day["sunday"] == ["k2"]
+    return plan
+
+
 def test_a_relief_with_the_skills_drives_the_whole_run_on_the_mains_days_off(town) -> None:
     """The weekend relief of a run with a medication visit has the skill, so the run stays one.
 
@@ -150,17 +168,8 @@ def test_a_relief_with_the_skills_drives_the_whole_run_on_the_mains_days_off(tow
     clients, carers = people("mon-sun 08:00-10:00 30")
     clients["skills"] = ["medication", ""]
     carers["skills"] = ["medication", np.nan, "medication"]  # an empty cell: no skills
-    carers["days"] = ["monday;tuesday;wednesday;thursday;friday", "saturday;sunday",
-                      "saturday;sunday"]  # fmt: skip
     carers["geometry"] = points([(0, 0), (200, 0), (800, 800)]).values
-    visits = expand_visits(clients)
-    plan = plan_routes(visits, carers, town, clients=clients, n_jobs=1,
-                       params=RoutingParams(continuity_penalty=900),
-                       budget=Budget(max_iterations=60), random_state=0)  # fmt: skip
-    assert plan.unscheduled.empty and plan.validate().empty
-    by_day = plan.routes.groupby("day")["carer_id"].agg(lambda s: sorted(set(s)))
-    assert by_day["monday"] == ["k0"]
-    assert by_day["saturday"] == ["k2"] and by_day["sunday"] == ["k2"]
+    plan = _weekdays_k0_weekends_k2(clients, carers, town)
     # each carer-visit says what its carer is to the client: k0 the main, k2 the relief
     role = plan.routes.groupby("carer_id")["regular"].agg(lambda s: sorted(set(s)))
     assert role.to_dict() == {"k0": ["main"], "k2": ["relief"]}
@@ -176,21 +185,12 @@ def test_a_relief_on_a_split_shift_does_not_cover_a_run_through_its_break(town) 
     shift and drives the whole run.
     """
     clients, carers = people("mon-sun 08:00-10:00 30; mon-sun 12:00-14:00 30")
-    carers["days"] = ["monday;tuesday;wednesday;thursday;friday", "saturday;sunday",
-                      "saturday;sunday"]  # fmt: skip
     carers["shift_end"] = [900, 1320, 900]
     carers["break_minutes"] = [np.nan, 300.0, np.nan]
     carers["break_start"] = [np.nan, 630.0, np.nan]
     carers["break_end"] = [np.nan, 1020.0, np.nan]
     carers["geometry"] = points([(0, 0), (200, 200), (800, 800)]).values
-    visits = expand_visits(clients)
-    plan = plan_routes(visits, carers, town, clients=clients, n_jobs=1,
-                       params=RoutingParams(continuity_penalty=900),
-                       budget=Budget(max_iterations=60), random_state=0)  # fmt: skip
-    assert plan.unscheduled.empty and plan.validate().empty
-    by_day = plan.routes.groupby("day")["carer_id"].agg(lambda s: sorted(set(s)))
-    assert by_day["monday"] == ["k0"]
-    assert by_day["saturday"] == ["k2"] and by_day["sunday"] == ["k2"]
+    plan = _weekdays_k0_weekends_k2(clients, carers, town)
     met = plan.routes.groupby("client_id")["carer_id"].nunique()
     assert met.to_dict() == {"c0": 2, "c1": 2}
 
