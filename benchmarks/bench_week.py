@@ -111,6 +111,11 @@ def _by_double_ups(routes: pd.DataFrame, visits: pd.DataFrame) -> dict[str, floa
     needs = pd.to_numeric(visits["carers_needed"], errors="coerce").fillna(1)
     double = (needs >= 2).groupby(visits["client_id"].astype(str)).any()
     double = double.reindex(seen.index.astype(str), fill_value=False).to_numpy()
+    off = None  # per client, the carers met only on visits moved off their runs
+    if "regular" in routes.columns:
+        only = routes.groupby(["client_id", "carer_id"])["regular"].agg(
+            lambda r: bool((r == "other").all()))
+        off = only.groupby(level="client_id").sum().reindex(seen.index, fill_value=0).to_numpy()
     out = {"clients_with_double_ups_share": float(double.mean())}
     for name, mask in (("without", ~double), ("with", double)):
         part = seen[mask]
@@ -118,15 +123,10 @@ def _by_double_ups(routes: pd.DataFrame, visits: pd.DataFrame) -> dict[str, floa
         out[f"main_carer_share_{name}_double_ups"] = float(part["main_carer_share"].mean())
         heavy = part[part["n_visits"] >= HEAVY_CLIENT_VISITS]
         out[f"distinct_carers_heavy_{name}_double_ups"] = float(heavy["distinct_carers"].mean())
-    if "regular" in routes.columns:
-        # carers a client meets only on visits moved off their runs ("other" every time)
-        only = routes.groupby(["client_id", "carer_id"])["regular"].agg(
-            lambda r: bool((r == "other").all()))
-        per = only.groupby(level="client_id").sum()
-        per = per.reindex(seen.index, fill_value=0).to_numpy()
-        for name, mask in (("without", ~double), ("with", double)):
-            out[f"carers_met_only_off_runs_{name}_double_ups"] = float(per[mask].mean())
-        out["distinct_carers_on_runs"] = float((seen["distinct_carers"].to_numpy() - per).mean())
+        if off is not None:
+            out[f"carers_met_only_off_runs_{name}_double_ups"] = float(off[mask].mean())
+    if off is not None:
+        out["distinct_carers_on_runs"] = float((seen["distinct_carers"].to_numpy() - off).mean())
     return out
 
 
