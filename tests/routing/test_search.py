@@ -165,6 +165,48 @@ def test_small_moves_keep_every_tie_and_are_priced_exactly() -> None:
     assert state.full_evaluate() and state.cost() <= priced + 1e-6
 
 
+def test_a_limit_stops_pricing_only_changes_that_cannot_come_under_it() -> None:
+    """``try_change`` with a limit: the same answer under it, None only at or above it.
+
+    And a route priced once without the task it loses (``schedule_without``, as relocate
+    does for every place on another carer) gives the same answer as pricing it each time.
+    """
+    problem = linked_instance(60, homes=True, random_state=7)
+    inst = instance(problem, screen(problem))
+    state = State(inst)
+    _repair.insert_visits(state, state.unassigned())
+    rng = np.random.default_rng(0)
+    cut = kept = 0
+    for _ in range(800):
+        tasks = [t for t, c in enumerate(state.where) if c >= 0]
+        t = tasks[int(rng.integers(len(tasks)))]
+        c1, c2 = state.where[t], int(rng.choice(inst.t_eligible[t]))
+        if c2 == c1:
+            continue
+        seq1, seq2 = state.routes[c1], state.routes[c2]
+        i, pos = seq1.index(t), int(rng.integers(len(seq2) + 1))
+        rest1 = seq1[:i] + seq1[i + 1 :]
+        changes = {c1: (rest1, i, -1), c2: ([*seq2[:pos], t, *seq2[pos:]], pos, 1)}
+        full = state.try_change(changes)
+        if full is None:
+            continue
+        extra = float(rng.uniform(0, 600))
+        limit = full[0] + extra + float(rng.uniform(-900, 900))
+        got = state.try_change(changes, limit=limit, extra=extra)
+        if full[0] + extra < limit:
+            assert got is not None and (got[0], got[2]) == (full[0], full[2])
+            kept += 1
+        elif got is None:
+            cut += 1
+        else:
+            assert (got[0], got[2]) == (full[0], full[2])
+        left = state.schedule_without(c1, rest1, i)
+        assert left is not None
+        again = state.try_change(changes, {c1: left})
+        assert again is not None and (again[0], again[2]) == (full[0], full[2])
+    assert cut > 20 and kept > 20
+
+
 def test_iteration_stop_gives_the_same_plan_twice() -> None:
     """Same seed and iterations: the same routes, starts and objective, to the byte."""
     problem = linked_instance(40, homes=True, random_state=4)

@@ -175,7 +175,7 @@ def _best_single(state: State, v: int, t: int, limit: float, carers: Carers = No
             if detour + cont >= best_cost:
                 break
             change = {c: ([*seq[:pos], t, *seq[pos:]], pos, 1)}
-            got = state.try_change(change)
+            got = state.try_change(change, limit=best_cost, extra=cont)
             if got is None:
                 continue
             cost = got[0] + cont
@@ -209,9 +209,15 @@ def _single_places(
         for detour, pos in places:
             if len(mine) >= _PER_CARER and detour + cont >= mine[-1][0]:
                 break
-            if len(found) >= limit and detour + cont >= found[limit - 1][0]:
+            # a place dearer than the limit-th best so far is never kept
+            worst = found[limit - 1][0] if len(found) >= limit else None
+            if worst is not None and detour + cont >= worst:
                 break
-            got = state.try_change({c: ([*seq[:pos], t, *seq[pos:]], pos, 1)})
+            got = state.try_change(
+                {c: ([*seq[:pos], t, *seq[pos:]], pos, 1)},
+                limit=None if worst is None else math.nextafter(worst, math.inf),
+                extra=cont,
+            )
             if got is not None:
                 mine.append((got[0] + cont, c, pos))
                 mine.sort()
@@ -239,10 +245,11 @@ def _best_pair(state: State, v: int, limit: float, carers: Carers = None) -> Fou
             break
         si, sj = state.routes[ci], state.routes[cj]
         change = {ci: ([*si[:pi], t1, *si[pi:]], pi, 1), cj: ([*sj[:pj], t2, *sj[pj:]], pj, 1)}
-        got = state.try_change(change)
+        cont = state.continuity_delta(v, ci) + state.continuity_delta(v, cj)
+        got = state.try_change(change, limit=best_cost, extra=cont)
         if got is None:
             continue
-        cost = got[0] + state.continuity_delta(v, ci) + state.continuity_delta(v, cj)
+        cost = got[0] + cont
         if cost < best_cost:
             best_cost = cost
             best = (cost, {ci: change[ci][0], cj: change[cj][0]}, got)
@@ -280,7 +287,7 @@ def _try_adds(state: State, adds: dict[int, list[tuple[int, int]]], limit: float
     if cont >= limit:
         return None
     change = {c: _insert_many(state.routes[c], xs) for c, xs in adds.items()}
-    got = state.try_change(change)
+    got = state.try_change(change, limit=limit, extra=cont)
     if got is None or got[0] + cont >= limit:
         return None
     return (got[0] + cont, {c: ch[0] for c, ch in change.items()}, got)

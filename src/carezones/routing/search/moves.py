@@ -70,12 +70,17 @@ def _continuity(state: State, moved: list[tuple[int, int, int]]) -> float:
 
 
 def _price(
-    state: State, changes: dict[int, tuple], moved: list[tuple[int, int, int]]
+    state: State,
+    changes: dict[int, tuple],
+    moved: list[tuple[int, int, int]],
+    known: dict[int, RouteSched] | None = None,
+    best: Move | None = None,
 ) -> Move | None:
-    got = state.try_change(changes)
+    cont = _continuity(state, moved)
+    got = state.try_change(changes, known, best[0] if best is not None else None, cont)
     if got is None:
         return None
-    return got[0] + _continuity(state, moved), {c: ch[0] for c, ch in changes.items()}, got
+    return got[0] + cont, {c: ch[0] for c, ch in changes.items()}, got
 
 
 def relocate(
@@ -85,7 +90,8 @@ def relocate(
     """The best of up to ``tries`` places next to near tasks for task ``t``.
 
     A carer with an empty day (one drawn at random among those who may do ``t``) is
-    tried too.
+    tried too. The route ``t`` leaves is scheduled once for every place on another
+    carer (:meth:`State.schedule_without`).
     """
     where = state.where
     c1 = where[t]
@@ -96,9 +102,19 @@ def relocate(
     cands = [u for u in near if where[u] >= 0 and where[u] in eligible[t]]
     routes = state.routes
     idle = [c for c in state.inst.t_eligible[t] if not routes[c]]
+    left: dict[int, RouteSched] | None = None  # c1 without t, priced once
+
+    def without() -> dict[int, RouteSched] | None:
+        nonlocal left
+        if left is None:
+            r1 = state.schedule_without(c1, rest1, i)
+            left = {c1: r1} if r1 is not None else {}
+        return left or None
+
     if idle:  # a carer with an empty day: the task alone
         c2 = idle[int(rng.integers(len(idle)))]
-        best = _price(state, {c1: (rest1, i, -1), c2: ([t], 0, 1)}, [(t, c1, c2)])
+        if without() is not None:
+            best = _price(state, {c1: (rest1, i, -1), c2: ([t], 0, 1)}, [(t, c1, c2)], left)
     if not cands:
         return best
     picks = rng.choice(len(cands), size=min(tries, len(cands)), replace=False)
@@ -112,15 +128,17 @@ def relocate(
                     continue
                 seq = [*rest1[:pos], t, *rest1[pos:]]
                 lo, hi = (pos, i) if pos < i else (i, pos)
-                got = _price(state, {c1: (seq, lo, 0, hi + 2)}, [])
+                got = _price(state, {c1: (seq, lo, 0, hi + 2)}, [], None, best)
                 if got is not None and (best is None or got[0] < best[0]):
                     best = got
             continue
+        if without() is None:
+            continue  # the day t leaves breaks a rule: no place elsewhere is allowed
         seq2 = state.routes[c2]
         j = seq2.index(u)
         for pos in (j, j + 1):
             changes = {c1: (rest1, i, -1), c2: ([*seq2[:pos], t, *seq2[pos:]], pos, 1)}
-            got = _price(state, changes, [(t, c1, c2)])
+            got = _price(state, changes, [(t, c1, c2)], left, best)
             if got is not None and (best is None or got[0] < best[0]):
                 best = got
     return best

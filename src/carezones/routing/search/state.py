@@ -3,13 +3,14 @@
 Changes that only delay things (insertions) are priced by :meth:`State.try_change`,
 which resumes each changed route where it changed and propagates a later start of a task
 tied to others (a double-handed half, a linked visit) to their routes until every
-constraint holds. Removals are followed by :meth:`State.full_evaluate`, the least fixed
-point computed from scratch.
+constraint holds, each pushed route scheduled again once per round from its first task
+that starts too early; a caller that only wants a change cheaper than a limit stops the
+propagation as soon as the cost reaches it. Removals are followed by
+:meth:`State.full_evaluate`, the least fixed point computed from scratch.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 
 from carezones.exceptions import SolverError
@@ -241,7 +242,11 @@ class State:
         return ok
 
     def try_change(
-        self, changes: dict[int, tuple[int, ...] | tuple]
+        self,
+        changes: dict[int, tuple[int, ...] | tuple],
+        known: dict[int, RouteSched] | None = None,
+        limit: float | None = None,
+        extra: float = 0.0,
     ) -> tuple[float, dict[int, RouteSched], dict[int, int]] | None:
         """Price a change that only delays things (insertions), with propagation.
 
@@ -249,7 +254,18 @@ class State:
         shift, splice_min)`` when several tasks go into one route). Returns the change in
         costs, the new schedules and the new starts of every task they hold, or None when
         the change breaks a hard rule (a window, a shift, two tied tasks on one carer, a
-        tie in time that cannot be kept).
+        tie in time that cannot be kept). ``known`` holds schedules already computed for
+        some of the new sequences under the current lower bounds (a route that only loses
+        a task, priced once for several moves: :meth:`schedule_without`).
+
+        With ``limit``, a change whose cost (plus ``extra``, the caller's own part of it)
+        reaches ``limit`` while the ties it pushes are still being followed is dropped
+        (None): following ties only delays starts, which does not lower a cost, so a
+        caller looking for a change cheaper than ``limit`` loses nothing. (A break can
+        move to a wait a delay opens earlier in the day and let a later call start
+        earlier; such a change may be dropped, and the caller keeps another valid one.
+        On the 18 Camden zone-weeks of the README's "now", seed 0, the plans are the same
+        with and without limits.)
         """
         inst = self.inst
         t_in, t_out, t_apart, linked = inst.t_in, inst.t_out, inst.t_apart, inst.t_linked
@@ -276,7 +292,18 @@ class State:
         low = _Lower(overlay, self.lower)
         new: dict[int, RouteSched] = {}
         starts: dict[int, int] = {}
-        queue: deque[tuple[int, int]] = deque()
+        # carer -> [first, last] positions whose lower bounds rose, routes in the order pushed
+        pending: dict[int, list[int]] = {}
+
+        def push(c: int, t: int) -> None:
+            q = seqs[c].index(t) if c in seqs else self.routes[c].index(t)
+            span = pending.get(c)
+            if span is None:
+                pending[c] = [q, q]
+            elif q < span[0]:
+                span[0] = q
+            elif q > span[1]:
+                span[1] = q
 
         def check(c: int, seq: list[int], r: RouteSched, k0: int) -> None:
             """Record the starts from stop ``k0`` on; queue the ties they push."""
@@ -294,7 +321,7 @@ class State:
                     if starts.get(u, self_start[u]) < s + w:
                         if low[u] < s + w:
                             overlay[u] = s + w
-                        queue.append((cu, u))
+                        push(cu, u)
                 for u, w in t_in[t]:  # t starts no earlier than u's start + w
                     if where.get(u, self_where[u]) < 0:
                         continue
@@ -302,44 +329,68 @@ class State:
                     if s < su + w:
                         if low[t] < su + w:
                             overlay[t] = su + w
-                        queue.append((c, t))
+                        push(c, t)
 
         for c, ch in changes.items():
             seq, diff_at, shift = ch[0], ch[1], ch[2]
             splice = ch[3] if len(ch) > 3 else None
-            r = forward(inst, c, seq, low, self.sched[c], diff_at, shift, splice, strict=False)
+            r = known.get(c) if known else None
+            if r is None:
+                r = forward(inst, c, seq, low, self.sched[c], diff_at, shift, splice, strict=False)
             if r is None:
                 return None
             new[c] = r
             check(c, seq, r, diff_at)
+        if limit is not None and pending and self._delta(new) + extra >= limit:
+            return None
+        # Each route whose bounds rose is scheduled again once from the first task that
+        # now starts too early, its old tail reused only past the last bound that rose.
         rounds = 0
-        while queue:
+        while pending:
+            c = next(iter(pending))
+            lo, hi = pending.pop(c)
+            seq = seqs.get(c, self.routes[c])
+            base = new.get(c, self.sched[c])
+            bstarts = base.starts
+            q = next((k for k in range(lo, hi + 1) if bstarts[k] < low[seq[k]]), -1)
+            if q < 0:
+                continue
             rounds += 1
             if rounds > MAX_ROUNDS * (1 + len(changes)) * 4:
                 return None  # a cyclic wait: the times climb without end
-            c, t = queue.popleft()
-            seq = seqs.get(c, self.routes[c])
-            base = new.get(c, self.sched[c])
-            q = seq.index(t)
-            if base.starts[q] >= low[t]:
-                continue
-            r = forward(inst, c, seq, low, base, q, 0, q + 1, strict=False)
+            r = forward(inst, c, seq, low, base, q, 0, hi + 1, strict=False)
             if r is None:
                 return None
             new[c] = r
             check(c, seq, r, q)
+            if limit is not None and pending and self._delta(new) + extra >= limit:
+                return None
         for c, r in new.items():
             if overworked(inst, c, r):
                 return None
+        return self._delta(new), new, starts
+
+    def _delta(self, new: dict[int, RouteSched]) -> float:
+        """The change in route costs and the largest lateness's price if ``new`` replaced them."""
         delta = 0.0
         route_cost = self.route_cost
         sched = self.sched
         for c, r in new.items():
             delta += route_cost(r) - route_cost(sched[c])
-        if inst.max_late_weight:
+        if self.inst.max_late_weight:
             after = max(self._max_late_without(new), max(r.maxlate for r in new.values()))
-            delta += inst.max_late_weight * (after - self._max_late_without(()))
-        return delta, new, starts
+            delta += self.inst.max_late_weight * (after - self._max_late_without(()))
+        return delta
+
+    def schedule_without(self, c: int, seq: list[int], i: int) -> RouteSched | None:
+        """Carer ``c``'s schedule once the task at ``i`` leaves (``seq``: the route without it).
+
+        The same schedule :meth:`try_change` computes first for that route when the task
+        moves to another carer (no task of ``seq`` changes carer, so the current lower
+        bounds hold): a move that tries several places elsewhere prices the loss once.
+        None when the shortened route breaks a hard rule.
+        """
+        return forward(self.inst, c, seq, self.lower, self.sched[c], i, -1, None, strict=False)
 
     def _max_late_without(self, changed: dict[int, RouteSched] | tuple) -> int:
         """The largest single lateness over the routes not in ``changed``."""
