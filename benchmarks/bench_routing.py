@@ -44,6 +44,17 @@ work: the load average is printed with every timing.
     ``--make-reference old --src ../base/src --seconds 60``, then ``old`` and ``new`` at
     ``--seconds 600``. Run it alone with ``--only e``.
 
+(f) Issue 29, a Camden zone-day: the busiest zone of the README's "now" (the scenario
+    ``examples/now.toml``: its zones, carers and visits, its routing rules and prices) on
+    Monday, the whole day, solved at 60 s and at 10 s (``--seconds-f``) by the search of
+    issue 29 (small moves under annealing, on a time budget) and by the search before it
+    (ruin and recreate alone, ``SearchParams(moves=0)``, on today's schedule engine: the
+    code before issue 29 read windows otherwise, so it cannot plan the same day): travel
+    and lateness minutes, carers per client, the objective (which prices each carer new
+    to a client at the scenario's continuity price), visits left and validator findings.
+    Run it alone with ``--only f`` (about 4 minutes: the scenario's zones and staffing,
+    then four solves).
+
 ``--tune CPU_SECONDS`` is the tuning run of the search's settings
 (:class:`carezones.routing.search.repair.SearchParams`): the local search alone from one
 start per instance, every setting of ``--grid`` (JSON) for the same CPU seconds.
@@ -68,6 +79,7 @@ import sys
 import time
 import types
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -80,6 +92,7 @@ except ImportError:  # the code before issue 24, run by --make-reference old thr
     Budget = None
 
 TARGET_GAP = 1.0
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TARGET_ZONE_SECONDS = 30.0
 TARGET_BOROUGH_SECONDS = 300.0
 #: The settings of ``--tune`` (fields of ``carezones.routing.search.repair.SearchParams``).
@@ -689,6 +702,85 @@ def bench_29(
     return ok
 
 
+def now_zone_day(day: str = "monday") -> dict[str, Any]:
+    """The README's "now" up to its routing, and the busiest zone's visits that day.
+
+    Runs ``examples/now.toml`` (zones, carers staffed to them, visits) and stops where it
+    would plan routes, keeping what it would have planned them with.
+    """
+    from carezones.scenario import Scenario, run_scenario
+    from carezones.scenario import run as _run
+
+    class _Stop(Exception):
+        pass
+
+    kept: dict[str, Any] = {}
+
+    def keep(visits: pd.DataFrame, carers: Any, network: Any, **kw: Any) -> None:
+        kept.update(visits=visits, carers=carers, network=network, **kw)
+        raise _Stop
+
+    scenario = Scenario.from_toml(EXAMPLES / "now.toml")
+    real = _run.plan_routes
+    _run.plan_routes = keep
+    try:
+        run_scenario(scenario, n_jobs=1)
+    except _Stop:
+        pass
+    finally:
+        _run.plan_routes = real
+    visits, carers, clients = kept["visits"], kept["carers"], kept["clients"]
+    zone_of = clients.set_index("client_id")["zone_id"]
+    today = visits[visits["day"] == day]
+    counts = today["client_id"].map(zone_of).value_counts()
+    zone = str(counts.index[0])
+    return {**kept, "zone": zone, "day": day,
+            "visits": today[today["client_id"].map(zone_of) == zone],
+            "carers": carers[carers["zone_id"].astype(str) == zone]}  # fmt: skip
+
+
+def bench_zone_day_29(seconds: list[float], data: dict[str, Any] | None = None) -> bool:
+    """(f) The busiest "now" zone-day at each of ``seconds``: the search before and after."""
+    from carezones.routing import Budget as _Budget
+    from carezones.routing import plan_routes, solver
+    from carezones.routing.search.repair import SearchParams
+
+    data = data or now_zone_day()
+    v, c = data["visits"], data["carers"]
+    print(f"\n(f) issue 29: the busiest zone of the README's \"now\", {data['zone']} on "
+          f"{data['day']}: {len(v)} visits ({(v['carers_needed'] == 2).mean():.0%} "
+          f"double-handed), {len(c)} carers; {load()}")  # fmt: skip
+    ok = True
+    real = solver.search_params
+    for secs in seconds:
+        for label, params in (("before (ruin and recreate alone)", SearchParams(moves=0)),
+                              ("after (issue 29's moves)", None)):  # fmt: skip
+            if params is not None:
+                solver.search_params = lambda _cap, p=params: p
+            try:
+                t0 = time.perf_counter()
+                plan = plan_routes(
+                    v, c, data["network"], clients=data["clients"], zones="zone_id",
+                    days=[data["day"]], params=data["params"],
+                    budget=_Budget(max_iterations=None, max_seconds=secs), work=data["work"],
+                    mode_rule=data["mode_rule"], n_jobs=1, random_state=0,
+                )  # fmt: skip
+            finally:
+                solver.search_params = real
+            r = plan.routes
+            bad = plan.validate()
+            ok &= bad.empty
+            late = r.drop_duplicates("visit_id")["late"].sum()  # minutes, as the summary
+            objective = sum(x.objective for x in plan.results.values()) / 60
+            carers = r.groupby("client_id")["carer_id"].nunique().mean()
+            print(f"  {secs:4.0f} s, {label:33s}: travel {r['travel_seconds'].sum() / 60:7.1f} "
+                  f"min, lateness {late:6.1f} min, carers per client {carers:.3f}, objective "
+                  f"{objective:,.0f} min (continuity priced), {len(plan.unscheduled)} visits "
+                  f"left, {len(bad)} validator findings ({time.perf_counter() - t0:.0f} s; "
+                  f"{load()})", flush=True)  # fmt: skip
+    return ok
+
+
 def _read_reference(path: str) -> pd.DataFrame:
     """The reference CSV of (e), empty when it is not there yet."""
     return pd.read_csv(path) if os.path.exists(path) else pd.DataFrame()
@@ -939,7 +1031,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer instances and shorter budgets")
     parser.add_argument(
         "--only",
-        choices=["a", "b", "c", "d", "e"],
+        choices=["a", "b", "c", "d", "e", "f"],
         action="append",
         help="run only these parts",
     )
@@ -948,6 +1040,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2, help="(d): instances per size")
     parser.add_argument("--seconds", type=float, default=60.0, help="(d): budget per solve")
     parser.add_argument("--instances", type=int, default=5, help="(e): instances per size")
+    parser.add_argument("--seconds-f", type=float, nargs="+", default=[60.0, 10.0],
+                        help="(f): budgets of the zone-day's solves")  # fmt: skip
     parser.add_argument("--reference", default=REFERENCE_CSV, help="(e): the reference CSV")
     parser.add_argument(
         "--speed",
@@ -1060,6 +1154,13 @@ def main() -> None:
                           flush=True)  # fmt: skip
         results["e"] = bench_29(args.sizes, args.instances, args.seconds, args.reference,
                                 recorded=args.recorded)  # fmt: skip
+    if "f" in parts:
+        from carezones import datasets
+
+        if datasets.shared_data_dir() is None:
+            print("\nshared OSM data absent (../shared/data/osm): skipping (f)")
+        else:
+            results["f"] = bench_zone_day_29(args.seconds_f)
     print("\nsummary: " + ", ".join(f"({k}) {'PASS' if v else 'FAIL'}" for k, v in results.items()))
 
 

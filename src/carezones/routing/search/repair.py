@@ -122,7 +122,13 @@ class SearchParams:
     visits, insert_near 0: temperature 0.3 with 40 moves 0.18% (200) and 1.08% (300);
     relocate 0.7 / swap 0.15 1.00% and 1.63%; temperature 0.3 without moves 1.70% and
     2.38%; 0.1 without moves 1.93% and 2.81%; 0.1 with 40 moves 1.98% and 2.24%. The
-    defaults are round 2's best. Change them only with the figures of a new run.
+    defaults are round 2's best. Round 3 (2026-12-07, after moves that cannot beat the
+    best place stopped being priced: about 1.45 times the iterations per CPU second; 15
+    CPU s, 3 instances each of 200 and 300 visits, load 0.9-2.0): the defaults 1.62%
+    (200) and 0.82% (300); 80 moves 0.19% and 1.45%; 60 moves with max_ruin 24 1.76%
+    and 1.31%; 120 moves 1.97% and 1.76%; 80 moves with relocate_tries 5 1.60% and
+    2.77%; 80 moves with ruin_share 0.5 2.38% and 2.58%: no setting better at both
+    sizes, the defaults kept. Change them only with the figures of a new run.
 
     Parameters
     ----------
