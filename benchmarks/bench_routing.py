@@ -42,7 +42,9 @@ work: the load average is printed with every timing.
     (iterations per CPU second) from one start per size. The reference is made, and
     resumed, run by run: ``--make-reference exact --seconds 600 --sizes 10 25``,
     ``--make-reference old --src ../base/src --seconds 60``, then ``old`` and ``new`` at
-    ``--seconds 600``. Run it alone with ``--only e``.
+    ``--seconds 600``. Run it alone with ``--only e``; ``--searches 2`` gives each solve
+    two searches side by side, one a core (``solve(searches=2)``: the better plan kept),
+    against the old search's one (then run nothing else beside it).
 
 (f) Issue 29, a Camden zone-day: the busiest zone of the README's "now" (the scenario
     ``examples/now.toml``: its zones, carers and visits, its routing rules and prices) on
@@ -609,16 +611,21 @@ def instance_29(n: int, seed: int) -> Any:
     return linked_instance(n, homes=seed % 2 == 1, random_state=seed)
 
 
-def solve_one(n: int, seed: int, seconds: float) -> dict[str, Any]:
-    """Solve one instance of (e) with the carezones found on the path (old or new)."""
+def solve_one(n: int, seed: int, seconds: float, searches: int = 1) -> dict[str, Any]:
+    """Solve one instance of (e) with the carezones found on the path (old or new).
+
+    ``searches`` above 1: that many side by side (``solve(searches=...)``, new only).
+    """
     from carezones.routing import solve
 
     problem = instance_29(n, seed)
     before = os.getloadavg()[0]
     t0 = time.perf_counter()
     # the search before issue 24 took the seconds alone (no Budget)
-    stop = {"max_seconds": seconds} if Budget is None else {
+    stop: dict[str, Any] = {"max_seconds": seconds} if Budget is None else {
         "budget": Budget(max_iterations=None, max_seconds=seconds)}
+    if searches > 1:
+        stop["searches"] = searches
     r = solve(problem, random_state=0, **stop)
     valid = bool(r.validate().empty and r.unscheduled.empty)
     return {"n": n, "seed": seed, "seconds": seconds, "objective": round(r.objective / 60, 3),
@@ -656,15 +663,18 @@ def _ls_speed_of(src: str, n: int, seconds: float) -> dict[str, Any]:
 
 
 def bench_29(
-    sizes: list[int], seeds: int, seconds: float, reference: str, *, recorded: bool = False
-) -> bool:
+    sizes: list[int], seeds: int, seconds: float, reference: str, *, recorded: bool = False,
+    searches: int = 1,
+) -> bool:  # fmt: skip
     """(e) Issue 29: gap per size to the reference, and the new 60 s against the old 60 s.
 
     ``recorded``: take this version's runs from the reference CSV (rows ``new`` at
-    ``seconds``, made by ``--make-reference new``) instead of solving again.
+    ``seconds``, made by ``--make-reference new``) instead of solving again. ``searches``:
+    side by side per solve (``solve(searches=...)``; the old runs had one).
     """
     ref = _read_reference(reference)
-    print(f"\n(e) issue 29: {seeds} instances per size at {seconds:.0f} s each against "
+    side = f", {searches} searches side by side (one a core)" if searches > 1 else ", one search"
+    print(f"\n(e) issue 29: {seeds} instances per size at {seconds:.0f} s each{side} against "
           f"{os.path.basename(reference)} ({len(ref)} rows); {load()}")  # fmt: skip
     rows = []
     for n in sizes:
@@ -677,7 +687,7 @@ def bench_29(
                 got = hit.iloc[0].to_dict()
                 got["valid"] = str(got["valid"]) == "True"
             else:
-                got = solve_one(n, seed, seconds)
+                got = solve_one(n, seed, seconds, searches)
             best_ref = _reference_value(mine, got["objective"])
             old60 = _value(mine, "old", seconds)
             rows.append({**got, "old_60": old60, "reference": best_ref,
@@ -756,7 +766,7 @@ def bench_zone_day_29(seconds: list[float], data: dict[str, Any] | None = None) 
         for label, params in (("before (ruin and recreate alone)", SearchParams(moves=0)),
                               ("after (issue 29's moves)", None)):  # fmt: skip
             if params is not None:
-                solver.search_params = lambda _cap, p=params: p
+                solver.search_params = lambda _cap, _alone=False, p=params: p
             try:
                 t0 = time.perf_counter()
                 plan = plan_routes(
@@ -1040,6 +1050,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2, help="(d): instances per size")
     parser.add_argument("--seconds", type=float, default=60.0, help="(d): budget per solve")
     parser.add_argument("--instances", type=int, default=5, help="(e): instances per size")
+    parser.add_argument("--searches", type=int, default=1,
+                        help="(e), --one: searches side by side, one a core")  # fmt: skip
     parser.add_argument("--seconds-f", type=float, nargs="+", default=[60.0, 10.0],
                         help="(f): budgets of the zone-day's solves")  # fmt: skip
     parser.add_argument("--reference", default=REFERENCE_CSV, help="(e): the reference CSV")
@@ -1107,7 +1119,7 @@ def main() -> None:
             from carezones.routing import vrp as _vrp
 
             _vrp.PYVRP_PARAMS = pyvrp_params(json.loads(args.pyvrp))
-        print(json.dumps(solve_one(int(n), int(seed), seconds)))
+        print(json.dumps(solve_one(int(n), int(seed), seconds, args.searches)))
         return
     if args.tune_pyvrp is not None:
         grid = _grid(args.grid) if args.grid else PYVRP_GRID
@@ -1153,7 +1165,7 @@ def main() -> None:
                           f"{got['objective']:.1f}; load {got['load']:.2f})",
                           flush=True)  # fmt: skip
         results["e"] = bench_29(args.sizes, args.instances, args.seconds, args.reference,
-                                recorded=args.recorded)  # fmt: skip
+                                recorded=args.recorded, searches=args.searches)  # fmt: skip
     if "f" in parts:
         from carezones import datasets
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 import pyvrp
 from pyvrp.search import NeighbourhoodParams
 
+from carezones.exceptions import ValidationError
 from carezones.routing import Budget, RoutingModel, RoutingParams, solve
 from carezones.routing import vrp as _vrp
 from carezones.routing.instances import linked_instance
@@ -215,6 +217,51 @@ def test_iteration_stop_gives_the_same_plan_twice() -> None:
     assert one.routes.to_csv() == two.routes.to_csv()
     assert one.objective == two.objective
     assert one.validate().empty
+
+
+two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores (searches=2)")
+
+
+@two_cores
+def test_searches_side_by_side_keep_the_best_of_their_seeds() -> None:
+    """``searches=2``: search 0 from the seed, search 1 from the seed + 1, the better kept.
+
+    On iterations each search is the one-process solve from its own seed, so the plan is
+    the better of those two plans (fewest left out, then cost), the same every run.
+    """
+    problem = linked_instance(40, homes=True, random_state=2)
+    budget = Budget(max_iterations=40, max_seconds=600)
+    both = solve(problem, budget=budget, random_state=5, searches=2)
+    again = solve(problem, budget=budget, random_state=5, searches=2)
+    alone = [solve(problem, budget=budget, random_state=s) for s in (5, 6)]
+    assert both.routes.to_csv() == again.routes.to_csv()
+    best = min(alone, key=lambda r: (len(r.unscheduled), r.objective))
+    assert both.objective == best.objective
+    assert both.routes.to_csv() == best.routes.to_csv()
+    searches = both.extra["searches"]
+    assert [s["seed"] for s in searches] == [5, 6]
+    assert [s["objective"] for s in searches] == [r.objective for r in alone]
+    assert [s["kept"] for s in searches].count(True) == 1
+    assert not any(s["moves"] for s in searches)  # iterations: ruin and recreate alone
+    assert both.validate().empty
+
+
+@two_cores
+def test_on_a_time_budget_every_second_search_is_ruin_and_recreate_alone() -> None:
+    """The searches differ in kind on a time budget: the small moves, then none."""
+    problem = linked_instance(20, random_state=1)
+    got = solve(problem, budget=Budget(max_iterations=None, max_seconds=1.5), random_state=0,
+                searches=2)  # fmt: skip
+    assert [s["moves"] for s in got.extra["searches"]] == [True, False]
+    kept = next(s for s in got.extra["searches"] if s["kept"])
+    assert kept["objective"] == min(s["objective"] for s in got.extra["searches"])
+    assert got.validate().empty
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True])
+def test_solve_refuses_bad_searches_by_name(bad) -> None:
+    with pytest.raises(ValidationError, match="searches"):
+        solve(linked_instance(5, random_state=0), budget=Budget(max_iterations=5), searches=bad)
 
 
 def test_search_params_zero_moves_is_ruin_and_recreate_alone() -> None:

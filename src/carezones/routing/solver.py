@@ -1,10 +1,15 @@
-"""Solving a routing problem: screen, PyVRP, repair, local search, result (:func:`solve`)."""
+"""Solving a routing problem: screen, PyVRP, repair, local search, result (:func:`solve`).
+
+With ``searches`` above 1, :func:`solve` runs that many searches of one problem at once,
+one a process, and keeps the best plan: the same minute searched on every core.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +17,7 @@ import numpy as np
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
 from carezones._options import make_rng
+from carezones._parallel import pool_context, single_threaded, worker_count
 from carezones.exceptions import ProblemCollector
 from carezones.routing import vrp as _vrp
 from carezones.routing.budget import Budget
@@ -56,6 +62,7 @@ def _second_round(
     stop: Any,
     deadline: float,
     ls_cap: int | None,
+    params: _repair.SearchParams,
 ) -> tuple[Any, int, int]:
     """PyVRP again from our solution, double-handed starts pinned; keep the better state.
 
@@ -73,13 +80,12 @@ def _second_round(
     other = _repair.initial_state(inst, _vrp.pyvrp_routes(vrp, res.best, problem.n_carers),
                                   keep_pairs=True)  # fmt: skip
     _repair.insert_visits(other, other.unassigned())
-    extra = _repair.improve(other, rng, deadline=deadline, max_iterations=ls_cap,
-                            params=search_params(ls_cap))  # fmt: skip
+    extra = _repair.improve(other, rng, deadline=deadline, max_iterations=ls_cap, params=params)
     logger.debug("second round: cost %.0f -> %.0f", cost, other.cost())
     return (other if other.cost() < cost else state), res.num_iterations, extra
 
 
-def search_params(ls_cap: int | None) -> _repair.SearchParams:
+def search_params(ls_cap: int | None, alone: bool = False) -> _repair.SearchParams:
     """The local search's settings: tuned moves on a time budget, ruin and recreate otherwise.
 
     The tuned small moves (:class:`~carezones.routing.search.repair.SearchParams`) pay on
@@ -87,8 +93,12 @@ def search_params(ls_cap: int | None) -> _repair.SearchParams:
     budget (plans and scenarios, which must give the same plan every run) an iteration is
     a ruin and recreate, as when :data:`~carezones.routing.MAX_ITERATIONS` was set: on
     Camden's zone-weeks the small moves added a fifth to a third of the time and travel.
+    ``alone``: ruin and recreate alone on a time budget too (every second search of
+    :func:`solve` with ``searches``).
     """
-    return _repair.SearchParams() if ls_cap is None else _repair.SearchParams(moves=0)
+    if ls_cap is None and not alone:
+        return _repair.SearchParams()
+    return _repair.SearchParams(moves=0)
 
 
 class _Phases:
@@ -211,8 +221,9 @@ def run(
     budget: Budget,
     seed: int,
     progress: Callable[[str, float], None] | None,
+    alone: bool = False,
 ) -> RoutingResult:
-    """Solve ``problem`` within ``budget``; see :func:`solve`."""
+    """Solve ``problem`` within ``budget``; see :func:`solve` (``alone``: :func:`search_params`)."""
     t0 = time.perf_counter()
 
     def report(stage: str, share: float) -> None:
@@ -226,6 +237,7 @@ def run(
     plain = not rules_pyvrp_lacks(problem)
     share = problem.params.pyvrp_share or (PLAIN_PYVRP_SHARE if plain else PYVRP_SHARE)
     ph = _Phases(budget, plain, share, t0)
+    params = search_params(ph.ls_cap, alone)
     vrp = _vrp.pyvrp_data(problem, inst, required=plain)
     iterations = 0
     pyvrp_cost = None
@@ -248,7 +260,7 @@ def run(
         if not plain and vrp is not None and budget.stops_on_time:
             end = t0 + ph.seconds * (ph.first + MIDDLE_SEARCH_SHARE)
         ls_iterations = _repair.improve(state, rng, deadline=end, max_iterations=ph.ls_cap,
-                                        params=search_params(ph.ls_cap))  # fmt: skip
+                                        params=params)  # fmt: skip
         ph.after_search(ls_iterations)
         consolidate(state, rng)
     if not plain and vrp is not None:
@@ -257,7 +269,7 @@ def run(
         until = time.perf_counter() + min(ph.seconds * (share - ph.first), left)
         state, more, extra = _second_round(
             problem, inst, state, rng, seed=seed, stop=ph.pyvrp_stop(until), deadline=ph.end,
-            ls_cap=ph.ls_cap,
+            ls_cap=ph.ls_cap, params=params,
         )  # fmt: skip
         ph.after_pyvrp(more)
         ph.after_search(extra)
@@ -283,6 +295,50 @@ def run(
     return result
 
 
+def _search(
+    problem: RoutingProblem, budget: Budget, seed: int, k: int, until: float
+) -> RoutingResult:
+    """Search ``k`` of a solve with ``searches`` (a worker process): seed ``seed + k``.
+
+    The clock is the solve's (``until``, wall time): a worker that started late stops
+    with the others.
+    """
+    single_threaded()
+    left = max(until - time.time(), 0.05)
+    mine = Budget(max_iterations=budget.max_iterations, max_seconds=min(budget.max_seconds, left))
+    return run(problem, budget=mine, seed=seed + k, progress=None, alone=k % 2 == 1)
+
+
+def _rank(result: RoutingResult) -> tuple[int, float]:
+    """Which of several searches' plans is best: fewest visits left out, then cost."""
+    return len(result.unscheduled), float(result.objective)
+
+
+def _side_by_side(
+    problem: RoutingProblem,
+    budget: Budget,
+    seed: int,
+    n: int,
+    progress: Callable[[str, float], None] | None,
+) -> RoutingResult:
+    """``n`` searches at once, one a process (this one runs the first); the best kept."""
+    until = time.time() + budget.max_seconds
+    with ProcessPoolExecutor(max_workers=n - 1, mp_context=pool_context()) as pool:
+        futures = [pool.submit(_search, problem, budget, seed, k, until) for k in range(1, n)]
+        results = [run(problem, budget=budget, seed=seed, progress=progress)]
+        results += [fut.result() for fut in futures]  # a worker's error is raised here
+    best = min(range(n), key=lambda k: (_rank(results[k]), k))
+    result = results[best]
+    result.extra["searches"] = [
+        {"search": k, "seed": seed + k, "moves": k % 2 == 0 and budget.stops_on_time,
+         "objective": float(r.objective), "unscheduled": len(r.unscheduled),
+         "local_search_iterations": r.local_search_iterations, "kept": k == best}
+        for k, r in enumerate(results)
+    ]  # fmt: skip
+    result.extra["time_limited"] = any(bool(r.extra.get("time_limited")) for r in results)
+    return result
+
+
 def solve(
     problem: RoutingProblem,
     *,
@@ -290,6 +346,7 @@ def solve(
     random_state: int | np.random.Generator | None = None,
     progress: Callable[[str, float], None] | None = None,
     initial: Mapping[str, Sequence[str]] | None = None,
+    searches: int = 1,
 ) -> RoutingResult:
     """Solve a routing problem: PyVRP, then repair and local search.
 
@@ -309,6 +366,16 @@ def solve(
         double-handed visit in both carers' lists), e.g. the same carers' day planned
         before: PyVRP is then not run; the routes are mended, the other visits inserted
         and the local search improves the whole.
+    searches
+        Searches run side by side, one a process (at most this computer's cores), each
+        from its own seed (``random_state + k`` for search ``k``), the best plan kept
+        (fewest visits left out, then the lowest cost; the first on a tie). Unlike
+        ``n_jobs`` elsewhere this changes the answer: more of the problem is searched in
+        the same time. On a time budget every second search is ruin and recreate alone
+        and the others add the small moves, since neither wins on every problem
+        (``benchmarks/bench_routing.py`` parts (e) and (f)). On iterations the same
+        inputs give the same plan. ``result.extra["searches"]`` lists each search's
+        cost. 1 (the default): one search, in this process; ignored with ``initial``.
 
     Returns
     -------
@@ -335,10 +402,14 @@ def solve(
         )
     budget = _budget(budget, "solve")
     check_options(random_state)
+    _check_searches(searches)
     seed = _seed(random_state)
     t0 = time.perf_counter()
+    n = worker_count(searches, option="searches")
     if initial is not None:
         result = run_from(problem, initial, budget=budget, seed=seed)
+    elif n > 1:
+        result = _side_by_side(problem, budget, seed, n, progress)
     else:
         result = run(problem, budget=budget, seed=seed, progress=progress)
     logger.debug("solved %d visits in %.1f s", problem.n_visits, time.perf_counter() - t0)
@@ -420,6 +491,15 @@ def check_options(random_state: Any, *, n_jobs: Any = 1, where: str = "solve") -
             "bad option", "an integer >= 1 (1: no worker processes)", repr(n_jobs), column="n_jobs"
         )
     c.raise_if_any()
+
+
+def _check_searches(searches: Any) -> None:
+    """``searches`` must be a whole number >= 1; anything else is refused by name."""
+    if not (isinstance(searches, int | np.integer) and not isinstance(searches, bool)
+            and searches >= 1):  # fmt: skip
+        c = ProblemCollector("solve")
+        c.add("bad option", "an integer >= 1 (1: one search)", repr(searches), column="searches")
+        c.raise_if_any()
 
 
 def _budget(budget: Any, where: str) -> Budget:
