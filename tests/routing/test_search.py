@@ -12,7 +12,7 @@ import pyvrp
 from pyvrp.search import NeighbourhoodParams
 
 from carezones.exceptions import ValidationError
-from carezones.routing import Budget, RoutingModel, RoutingParams, solve
+from carezones.routing import Budget, RoutingModel, RoutingParams, solve, solver
 from carezones.routing import vrp as _vrp
 from carezones.routing.instances import linked_instance
 from carezones.routing.search import insert as _insert
@@ -253,6 +253,7 @@ def test_on_a_time_budget_every_second_search_is_ruin_and_recreate_alone() -> No
     got = solve(problem, budget=Budget(max_iterations=None, max_seconds=1.5), random_state=0,
                 searches=2)  # fmt: skip
     assert [s["moves"] for s in got.extra["searches"]] == [True, False]
+    assert solver.search_params(None, alone=True).moves == 0 < solver.search_params(None).moves
     kept = next(s for s in got.extra["searches"] if s["kept"])
     assert kept["objective"] == min(s["objective"] for s in got.extra["searches"])
     assert got.validate().empty
