@@ -50,3 +50,17 @@ def test_fork_server_beside_running_threads() -> None:
     finally:
         stop.set()
         worker.join()
+
+
+def test_fork_server_beside_a_thread_threading_does_not_list() -> None:
+    """A thread started with ``_thread`` (execnet's, under pytest-xdist) also rules out fork."""
+    import _thread
+    import time
+
+    stop = threading.Event()
+    _thread.start_new_thread(stop.wait, ())
+    time.sleep(0.05)
+    try:
+        assert pool_context().get_start_method() in ("forkserver", "spawn")
+    finally:
+        stop.set()

@@ -28,15 +28,24 @@ def pool_context() -> BaseContext:
     calls :func:`single_threaded` first.
     """
     methods = multiprocessing.get_all_start_methods()
-    busy = [
-        t
-        for t in threading.enumerate()
-        if t is not threading.main_thread() and t.name not in _IDLE_THREADS
-    ]
-    quiet = threading.active_count() == 1 or sys.version_info < (3, 12)
-    if "fork" in methods and not busy and quiet:
+    if "fork" in methods and not _other_threads() and (
+        threading.active_count() == 1 or sys.version_info < (3, 12)
+    ):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _other_threads() -> list[int]:
+    """Threads that run Python code beside this one, the idle ones aside.
+
+    ``sys._current_frames`` lists every thread with Python code on its stack, also those
+    the ``threading`` module does not know (execnet's, serving pytest-xdist's workers,
+    are started with ``_thread``): forking beside such a thread can copy a lock it holds
+    (a worker of ``carezones demo`` once hung so under ``pytest -n 2``).
+    """
+    names = {t.ident: t.name for t in threading.enumerate()}
+    me = threading.get_ident()
+    return [k for k in sys._current_frames() if k != me and names.get(k) not in _IDLE_THREADS]
 
 
 def single_threaded() -> None:
