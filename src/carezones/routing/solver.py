@@ -295,6 +295,11 @@ def run(
     return result
 
 
+def _alone(k: int) -> bool:
+    """Whether search ``k`` of :func:`solve` is ruin and recreate alone (every second one)."""
+    return k % 2 == 1
+
+
 def _search(
     problem: RoutingProblem, budget: Budget, seed: int, k: int, until: float
 ) -> RoutingResult:
@@ -306,7 +311,7 @@ def _search(
     single_threaded()
     left = max(until - time.time(), 0.05)
     mine = Budget(max_iterations=budget.max_iterations, max_seconds=min(budget.max_seconds, left))
-    return run(problem, budget=mine, seed=seed + k, progress=None, alone=k % 2 == 1)
+    return run(problem, budget=mine, seed=seed + k, progress=None, alone=_alone(k))
 
 
 def _rank(result: RoutingResult) -> tuple[int, float]:
@@ -330,7 +335,7 @@ def _side_by_side(
     best = min(range(n), key=lambda k: (_rank(results[k]), k))
     result = results[best]
     result.extra["searches"] = [
-        {"search": k, "seed": seed + k, "moves": k % 2 == 0 and budget.stops_on_time,
+        {"search": k, "seed": seed + k, "moves": budget.stops_on_time and not _alone(k),
          "objective": float(r.objective), "unscheduled": len(r.unscheduled),
          "local_search_iterations": r.local_search_iterations, "kept": k == best}
         for k, r in enumerate(results)
@@ -471,14 +476,10 @@ def check_options(random_state: Any, *, n_jobs: Any = 1, where: str = "solve") -
     ...
     """
     c = ProblemCollector(where)
-
-    def whole(value: Any) -> bool:
-        return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
     if not (
         random_state is None
         or isinstance(random_state, np.random.Generator)
-        or (whole(random_state) and random_state >= 0)
+        or (_whole(random_state) and random_state >= 0)
     ):
         c.add(
             "bad option",
@@ -486,17 +487,20 @@ def check_options(random_state: Any, *, n_jobs: Any = 1, where: str = "solve") -
             repr(random_state),
             column="random_state",
         )
-    if not (whole(n_jobs) and n_jobs >= 1):
+    if not (_whole(n_jobs) and n_jobs >= 1):
         c.add(
             "bad option", "an integer >= 1 (1: no worker processes)", repr(n_jobs), column="n_jobs"
         )
     c.raise_if_any()
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
 def _check_searches(searches: Any) -> None:
     """``searches`` must be a whole number >= 1; anything else is refused by name."""
-    if not (isinstance(searches, int | np.integer) and not isinstance(searches, bool)
-            and searches >= 1):  # fmt: skip
+    if not (_whole(searches) and searches >= 1):
         c = ProblemCollector("solve")
         c.add("bad option", "an integer >= 1 (1: one search)", repr(searches), column="searches")
         c.raise_if_any()
